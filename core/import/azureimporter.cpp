@@ -1,0 +1,1342 @@
+#include "azureimporter.h"
+
+#include "armtemplate.h"
+#include "jsonnode.h"
+
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <set>
+
+namespace ew {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string_view s)
+{
+    std::string r(s);
+    std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return r;
+}
+
+bool iequals(std::string_view a, std::string_view b)
+{
+    return a.size() == b.size()
+        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// Finds the byte offset of a JSON syntax error with nlohmann's SAX parser (no DOM is built).
+struct ErrorFinder : nlohmann::json_sax<nlohmann::json>
+{
+    std::size_t position = 0;
+    std::string message;
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& ex) override
+    {
+        position = pos;
+        message = ex.what();
+        return false;
+    }
+};
+
+bool isArmShape(const JsonNode& root)
+{
+    auto resources = root.get("resources");
+    if (!resources || !resources->isArray())
+        return false;
+    auto schema = root.get("$schema");
+    return (schema && schema->stringValue().find("deploymentTemplate") != std::string_view::npos)
+        || root.get("contentVersion").has_value();
+}
+
+class Importer
+{
+public:
+    Importer(Snapshot& snap, const ImportOptions& options)
+        : m_snap(snap)
+        , m_options(options)
+    {
+    }
+
+    void importPath(const std::string& input);
+    void finalise();
+    std::size_t filesTotal = 0;
+    std::size_t filesDone = 0;
+
+private:
+    void importFile(const fs::path& path);
+    void dispatchDocument(const JsonNode& root);
+    void dispatchItem(const JsonNode& node, bool inList);
+    void importArmTemplate(const simdjson::padded_string& text);
+    void importResource(const JsonNode& r);
+    void importResources(const JsonNode& list);
+
+    void readNsg(const JsonNode& r);
+    void readRule(const JsonNode& r, const std::string& nsgId, bool isDefault, std::vector<SecurityRule>& out);
+    void readVnet(const JsonNode& r);
+    void readSubnet(const JsonNode& r, const std::string& vnetId);
+    void readNic(const JsonNode& r);
+    void readPublicIp(const JsonNode& r);
+    void readLoadBalancer(const JsonNode& r);
+    void readAsg(const JsonNode& r);
+    void readVm(const JsonNode& r);
+    void readVmss(const JsonNode& r);
+    void readEffective(const JsonNode& entry);
+    void readPeering(const JsonNode& r, VirtualNetwork& vnet);
+
+    void error(const JsonNode& at, std::string msg) { diag(Diagnostic::Level::Error, at.pointer(), std::move(msg)); }
+    void warn(const JsonNode& at, std::string msg) { diag(Diagnostic::Level::Warning, at.pointer(), std::move(msg)); }
+    void diag(Diagnostic::Level level, std::string pointer, std::string msg)
+    {
+        m_snap.diagnostics.push_back({level, {m_file, std::move(pointer), 0, 0}, std::move(msg)});
+    }
+    SourceLocation here(const JsonNode& n) const { return {m_file, n.pointer(), 0, 0}; }
+
+    std::string idOf(const JsonNode& r, const std::string& fallbackParent, std::string_view childKind);
+    std::string refId(const std::optional<JsonNode>& ref, const char* what);
+    std::string str(const JsonNode& r, std::string_view key, bool required = false);
+    std::optional<std::int64_t> integer(const JsonNode& r, std::string_view key, bool required, std::int64_t lo,
+                                        std::int64_t hi);
+    std::vector<std::string> refIds(const JsonNode& r, std::string_view key);
+    std::map<std::string, std::string> tags(const JsonNode& r);
+    PublicIpAddress::Sku sku(const JsonNode& r);
+    AddressMatch addressMatch(const JsonNode& r, std::string_view single, std::string_view plural,
+                              std::string_view asgKey, bool& bad);
+    bool parsePorts(const JsonNode& at, std::string_view text, PortSet& out);
+    ProtocolMask protocol(const JsonNode& at, std::string_view text, bool& ok);
+    void importEmbedded(const std::optional<JsonNode>& ref);
+
+    Snapshot& m_snap;
+    const ImportOptions& m_options;
+    std::string m_file;
+    InputFile* m_input = nullptr;
+    std::set<std::string> m_skippedTypes; // per file
+    simdjson::dom::parser m_parser;
+    struct PendingEffective
+    {
+        std::string nsgId, nicId, subnetId;
+    };
+    std::vector<PendingEffective> m_effective;
+};
+
+void Importer::importPath(const std::string& input)
+{
+    std::error_code ec;
+    const fs::path p(input);
+    if (fs::is_directory(p, ec)) {
+        std::vector<fs::path> files;
+        for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+             it != end; it.increment(ec)) {
+            if (ec)
+                break;
+            if (it->is_regular_file(ec))
+                files.push_back(it->path());
+        }
+        if (ec)
+            m_snap.diagnostics.push_back({Diagnostic::Level::Error, {input, {}, 0, 0},
+                                          "cannot read the folder: " + ec.message()});
+        std::sort(files.begin(), files.end());
+        filesTotal += files.size();
+        for (const auto& f : files) {
+            if (m_options.cancel && m_options.cancel->load())
+                return;
+            importFile(f);
+        }
+        return;
+    }
+    if (!fs::exists(p, ec)) {
+        m_snap.diagnostics.push_back({Diagnostic::Level::Error, {input, {}, 0, 0}, "no such file or folder"});
+        return;
+    }
+    ++filesTotal;
+    importFile(p);
+}
+
+void Importer::importFile(const fs::path& path)
+{
+    m_file = path.string();
+    m_skippedTypes.clear();
+    m_snap.files.push_back({m_file, 0, {}, 0, false, {}});
+    const std::size_t index = m_snap.files.size() - 1;
+    auto finish = [&] {
+        ++filesDone;
+        if (m_options.progress)
+            m_options.progress(filesDone, filesTotal);
+    };
+    auto skip = [&](std::string reason) {
+        m_snap.files[index].skipped = true;
+        m_snap.files[index].reason = std::move(reason);
+    };
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    m_snap.files[index].size = ec ? 0 : size;
+    if (lower(path.extension().string()) != ".json") {
+        skip("not a JSON file");
+        return finish();
+    }
+    if (size == 0) {
+        diag(Diagnostic::Level::Error, {}, "the file is empty (0 bytes)");
+        skip("empty file");
+        return finish();
+    }
+    if (size > m_options.maxFileSize) {
+        diag(Diagnostic::Level::Error, {},
+             "the file is " + std::to_string(size >> 20) + " MiB, larger than the limit of "
+                 + std::to_string(m_options.maxFileSize >> 20) + " MiB; split the export");
+        skip("too large");
+        return finish();
+    }
+    simdjson::padded_string text;
+    if (simdjson::padded_string::load(m_file).get(text) != simdjson::SUCCESS) {
+        diag(Diagnostic::Level::Error, {}, "cannot read the file");
+        skip("unreadable");
+        return finish();
+    }
+    simdjson::dom::element root;
+    if (auto err = m_parser.parse(text).get(root); err != simdjson::SUCCESS) {
+        ErrorFinder finder;
+        const std::string_view view(text.data(), text.size());
+        nlohmann::json::sax_parse(view.begin(), view.end(), &finder, nlohmann::json::input_format_t::json, false);
+        std::size_t pos = std::min(finder.position, view.size());
+        int line = 1, column = 1;
+        for (std::size_t i = 0; i + 1 < pos; ++i) {
+            if (view[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        std::string what = finder.message.empty() ? std::string(simdjson::error_message(err)) : finder.message;
+        // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: "
+        if (auto colon = what.find(": "); colon != std::string::npos && what.rfind("[json.exception", 0) == 0)
+            what = what.substr(colon + 2);
+        m_snap.diagnostics.push_back({Diagnostic::Level::Error, {m_file, {}, line, column},
+                                      "invalid JSON: " + what});
+        skip("invalid JSON");
+        return finish();
+    }
+    m_input = &m_snap.files[index];
+    const JsonNode rootNode(root, {});
+    if (root.is_object() && isArmShape(rootNode)) {
+        m_input->format = "arm-template";
+        importArmTemplate(text);
+    } else {
+        dispatchDocument(rootNode);
+    }
+    m_input = &m_snap.files[index];
+    if (m_input->resources == 0 && !m_input->skipped)
+        skip(m_input->reason.empty() ? "no Azure network or compute resources in it" : m_input->reason);
+    m_input = nullptr;
+    finish();
+}
+
+void Importer::importArmTemplate(const simdjson::padded_string& text)
+{
+    nlohmann::json tpl = nlohmann::json::parse(std::string_view(text.data(), text.size()), nullptr, false);
+    if (tpl.is_discarded()) {
+        diag(Diagnostic::Level::Error, {}, "invalid JSON in ARM template");
+        return;
+    }
+    std::vector<ArmProblem> problems;
+    evaluateArmTemplate(tpl, problems);
+    for (auto& p : problems)
+        diag(Diagnostic::Level::Warning, p.pointer, p.message);
+    // The evaluated template keeps the original structure, so pointers still name the source.
+    const std::string evaluated = tpl.dump();
+    simdjson::dom::element root;
+    if (m_parser.parse(evaluated).get(root) != simdjson::SUCCESS) {
+        diag(Diagnostic::Level::Error, {}, "internal error re-reading the evaluated ARM template");
+        return;
+    }
+    importResources(*JsonNode(root, {}).get("resources"));
+}
+
+void Importer::dispatchDocument(const JsonNode& root)
+{
+    if (root.isArray()) {
+        if (m_input->format.empty())
+            m_input->format = "list";
+        importResources(root);
+        return;
+    }
+    if (!root.isObject()) {
+        m_input->reason = std::string("the document is ") + root.typeName() + ", not a resource or a list";
+        return;
+    }
+    if (auto responses = root.get("responses"); responses && responses->isObject() && root.get("parameters")) {
+        // Azure REST API specification example: the response body is the export.
+        m_input->format = "rest-example";
+        for (const char* code : {"200", "201"}) {
+            if (auto body = responses->path({code, "body"})) {
+                dispatchItem(*body, false);
+                return;
+            }
+        }
+        m_input->reason = "REST API example without a 200/201 response body";
+        return;
+    }
+    dispatchItem(root, false);
+}
+
+void Importer::importResources(const JsonNode& list)
+{
+    list.forEachElement([&](const JsonNode& item) { dispatchItem(item, true); });
+}
+
+void Importer::dispatchItem(const JsonNode& node, bool inList)
+{
+    if (!node.isObject()) {
+        if (inList)
+            warn(node, std::string("list element is ") + node.typeName() + ", not a resource; ignored");
+        return;
+    }
+    if (node.get("effectiveSecurityRules")) {
+        m_input->format = "effective-nsg";
+        readEffective(node);
+        return;
+    }
+    if (auto type = node.get("type"); type && type->isString()) {
+        if (m_input->format.empty())
+            m_input->format = node.get("properties") ? "rest" : "az-cli";
+        importResource(node);
+        return;
+    }
+    if (auto value = node.get("value"); value && value->isArray()) {
+        if (m_input->format.empty() || m_input->format == "list")
+            m_input->format = "list-response";
+        importResources(*value);
+        return;
+    }
+    if (auto groups = node.get("networkSecurityGroups"); groups && groups->isArray()) {
+        m_input->format = "effective-nsg";
+        importResources(*groups);
+        return;
+    }
+    if (inList)
+        warn(node, "list element has no \"type\"; it is not a recognisable Azure resource");
+    else
+        m_input->reason = "no \"type\", \"value\" list or ARM \"resources\" at the top level";
+}
+
+void Importer::importResource(const JsonNode& r)
+{
+    const std::string type = lower(r.get("type")->stringValue());
+    if (type == "microsoft.network/networksecuritygroups") {
+        readNsg(r);
+    } else if (type == "microsoft.network/networksecuritygroups/securityrules"
+               || type == "microsoft.network/networksecuritygroups/defaultsecurityrules") {
+        // A rule on its own (ARM child resource or a GET of one rule): belongs to the NSG in its id.
+        const std::string id = idOf(r, {}, "securityRules");
+        const bool isDefault = type.find("defaultsecurityrules") != std::string::npos;
+        const auto pos = normaliseId(id).rfind(isDefault ? "/defaultsecurityrules/" : "/securityrules/");
+        if (pos == std::string::npos) {
+            error(r, "security rule id does not name its network security group");
+            return;
+        }
+        const std::string nsgId = normaliseId(id).substr(0, pos);
+        auto& nsg = m_snap.nsgs[nsgId];
+        if (nsg.id.empty()) {
+            nsg.id = nsgId;
+            nsg.displayId = id.substr(0, pos);
+            nsg.name = lastSegment(nsg.displayId);
+            nsg.where = here(r);
+        }
+        readRule(r, nsgId, isDefault, nsg.rules);
+        ++m_input->resources;
+        return;
+    } else if (type == "microsoft.network/virtualnetworks") {
+        readVnet(r);
+    } else if (type == "microsoft.network/virtualnetworks/subnets") {
+        const std::string id = normaliseId(idOf(r, {}, "subnets"));
+        const auto pos = id.rfind("/subnets/");
+        readSubnet(r, pos == std::string::npos ? std::string() : id.substr(0, pos));
+    } else if (type == "microsoft.network/virtualnetworks/virtualnetworkpeerings") {
+        const std::string id = normaliseId(idOf(r, {}, "virtualNetworkPeerings"));
+        const auto pos = id.rfind("/virtualnetworkpeerings/");
+        if (pos != std::string::npos) {
+            auto& vnet = m_snap.vnets[id.substr(0, pos)];
+            if (vnet.id.empty()) {
+                vnet.id = id.substr(0, pos);
+                vnet.name = lastSegment(vnet.id);
+            }
+            readPeering(r, vnet);
+            ++m_input->resources;
+        }
+        return;
+    } else if (type == "microsoft.network/networkinterfaces") {
+        readNic(r);
+    } else if (type == "microsoft.network/publicipaddresses") {
+        readPublicIp(r);
+    } else if (type == "microsoft.network/loadbalancers") {
+        readLoadBalancer(r);
+    } else if (type == "microsoft.network/applicationsecuritygroups") {
+        readAsg(r);
+    } else if (type == "microsoft.compute/virtualmachines") {
+        readVm(r);
+    } else if (type == "microsoft.compute/virtualmachinescalesets") {
+        readVmss(r);
+    } else {
+        if (m_skippedTypes.insert(type).second)
+            diag(Diagnostic::Level::Note, r.pointer(),
+                 "resources of type " + std::string(r.get("type")->stringValue())
+                     + " play no part in inbound exposure analysis yet; skipped");
+        return;
+    }
+    ++m_input->resources;
+    // Child resources nested in the resource (ARM "resources" arrays).
+    if (auto children = r.get("resources"); children && children->isArray())
+        importResources(*children);
+}
+
+std::string Importer::idOf(const JsonNode& r, const std::string& parentId, std::string_view childKind)
+{
+    if (auto id = r.get("id"); id && id->isString() && !id->stringValue().empty())
+        return std::string(id->stringValue());
+    const std::string name = str(r, "name");
+    if (!parentId.empty() && !name.empty())
+        return parentId + '/' + std::string(childKind) + '/' + name;
+    if (!name.empty())
+        return "/name/" + std::string(childKind) + '/' + name;
+    return {};
+}
+
+std::string Importer::str(const JsonNode& r, std::string_view key, bool required)
+{
+    auto v = r.prop(key);
+    if (!v || v->isNull()) {
+        if (required)
+            error(r, "missing \"" + std::string(key) + "\"");
+        return {};
+    }
+    if (!v->isString()) {
+        error(*v, "\"" + std::string(key) + "\" should be a string but is " + v->typeName());
+        return {};
+    }
+    return std::string(v->stringValue());
+}
+
+std::optional<std::int64_t> Importer::integer(const JsonNode& r, std::string_view key, bool required,
+                                              std::int64_t lo, std::int64_t hi)
+{
+    auto v = r.prop(key);
+    if (!v || v->isNull()) {
+        if (required)
+            error(r, "missing \"" + std::string(key) + "\"");
+        return std::nullopt;
+    }
+    auto i = v->intValue();
+    if (!i) {
+        error(*v, "\"" + std::string(key) + "\" should be a whole number but is " + v->typeName()
+                      + (v->isString() ? " \"" + std::string(v->stringValue()) + "\"" : std::string()));
+        return std::nullopt;
+    }
+    if (*i < lo || *i > hi) {
+        error(*v, "\"" + std::string(key) + "\" is " + std::to_string(*i) + ", outside " + std::to_string(lo) + "-"
+                      + std::to_string(hi));
+        return std::nullopt;
+    }
+    return i;
+}
+
+std::string Importer::refId(const std::optional<JsonNode>& ref, const char* what)
+{
+    if (!ref || ref->isNull())
+        return {};
+    if (ref->isString())
+        return normaliseId(ref->stringValue());
+    if (!ref->isObject()) {
+        error(*ref, std::string("reference to ") + what + " should be an object with \"id\" but is " + ref->typeName());
+        return {};
+    }
+    auto id = ref->get("id");
+    if (!id || !id->isString()) {
+        warn(*ref, std::string("reference to ") + what + " has no \"id\"");
+        return {};
+    }
+    return normaliseId(id->stringValue());
+}
+
+std::vector<std::string> Importer::refIds(const JsonNode& r, std::string_view key)
+{
+    std::vector<std::string> ids;
+    auto list = r.prop(key);
+    if (!list || list->isNull())
+        return ids;
+    if (!list->isArray()) {
+        error(*list, "\"" + std::string(key) + "\" should be a list but is " + list->typeName());
+        return ids;
+    }
+    list->forEachElement([&](const JsonNode& e) {
+        auto id = refId(e, "a resource");
+        if (!id.empty())
+            ids.push_back(std::move(id));
+    });
+    return ids;
+}
+
+std::map<std::string, std::string> Importer::tags(const JsonNode& r)
+{
+    std::map<std::string, std::string> t;
+    auto node = r.get("tags");
+    if (!node || !node->isObject())
+        return t;
+    node->forEachMember([&](std::string_view k, const JsonNode& v) {
+        t.emplace(std::string(k), v.isString() ? std::string(v.stringValue()) : std::string());
+    });
+    return t;
+}
+
+PublicIpAddress::Sku Importer::sku(const JsonNode& r)
+{
+    auto s = r.get("sku");
+    if (!s)
+        s = r.prop("sku");
+    if (!s)
+        return PublicIpAddress::Sku::Unknown;
+    std::string_view name = s->isString() ? s->stringValue() : std::string_view();
+    if (auto n = s->get("name"); n && n->isString())
+        name = n->stringValue();
+    if (iequals(name, "Standard"))
+        return PublicIpAddress::Sku::Standard;
+    if (iequals(name, "Basic"))
+        return PublicIpAddress::Sku::Basic;
+    return PublicIpAddress::Sku::Unknown;
+}
+
+void Importer::importEmbedded(const std::optional<JsonNode>& ref)
+{
+    // REST responses with $expand and some exports embed the whole referenced resource.
+    if (ref && ref->isObject() && ref->get("properties") && ref->get("id")) {
+        if (!ref->get("type")) {
+            // Without "type" the kind follows from the id.
+            const std::string id = normaliseId(ref->get("id")->stringValue());
+            if (id.find("/publicipaddresses/") != std::string::npos)
+                readPublicIp(*ref);
+            else if (id.find("/networksecuritygroups/") != std::string::npos
+                     && id.find("/securityrules/") == std::string::npos)
+                readNsg(*ref);
+            return;
+        }
+        importResource(*ref);
+    }
+}
+
+ProtocolMask Importer::protocol(const JsonNode& at, std::string_view text, bool& ok)
+{
+    ok = true;
+    if (text == "*" || iequals(text, "Any") || iequals(text, "All"))
+        return kAllProtocols;
+    if (iequals(text, "Tcp"))
+        return maskOf(Protocol::Tcp);
+    if (iequals(text, "Udp"))
+        return maskOf(Protocol::Udp);
+    if (iequals(text, "Icmp") || iequals(text, "IcmpV6"))
+        return maskOf(Protocol::Icmp);
+    if (iequals(text, "Esp") || iequals(text, "Ah"))
+        return maskOf(Protocol::Other);
+    ok = false;
+    error(at, "unknown protocol \"" + std::string(text) + "\" (expected Tcp, Udp, Icmp, Esp, Ah or *)");
+    return 0;
+}
+
+bool Importer::parsePorts(const JsonNode& at, std::string_view text, PortSet& out)
+{
+    auto trim = [](std::string_view v) {
+        while (!v.empty() && v.front() == ' ')
+            v.remove_prefix(1);
+        while (!v.empty() && v.back() == ' ')
+            v.remove_suffix(1);
+        return v;
+    };
+    text = trim(text);
+    if (text == "*" || iequals(text, "Any")) {
+        out.add(0, 65535);
+        return true;
+    }
+    auto number = [](std::string_view v, std::uint32_t& n) {
+        if (v.empty() || v.size() > 6)
+            return false;
+        n = 0;
+        for (char c : v) {
+            if (c < '0' || c > '9')
+                return false;
+            n = n * 10 + static_cast<std::uint32_t>(c - '0');
+        }
+        return true;
+    };
+    const auto dash = text.find('-');
+    std::uint32_t lo = 0, hi = 0;
+    const bool okLo = number(trim(text.substr(0, dash)), lo);
+    const bool okHi = dash == std::string_view::npos ? (hi = lo, okLo) : number(trim(text.substr(dash + 1)), hi);
+    if (!okLo || !okHi) {
+        error(at, "invalid port range \"" + std::string(text) + "\" (expected a port, a range like 8000-8100, or *)");
+        return false;
+    }
+    if (lo > 65535 || hi > 65535) {
+        error(at, "port range \"" + std::string(text) + "\" is outside 0-65535");
+        return false;
+    }
+    if (lo > hi) {
+        error(at, "port range \"" + std::string(text) + "\" starts after it ends");
+        return false;
+    }
+    out.add(lo, hi);
+    return true;
+}
+
+AddressMatch Importer::addressMatch(const JsonNode& r, std::string_view single, std::string_view plural,
+                                    std::string_view asgKey, bool& bad)
+{
+    AddressMatch m;
+    auto addOne = [&](const JsonNode& at, std::string_view text) {
+        while (!text.empty() && text.front() == ' ')
+            text.remove_prefix(1);
+        while (!text.empty() && text.back() == ' ')
+            text.remove_suffix(1);
+        if (text.empty())
+            return;
+        if (text == "*" || iequals(text, "Any")) {
+            m.any = true;
+            return;
+        }
+        if (auto p = parsePrefix(text)) {
+            m.prefixes.add(p->first, p->last);
+            return;
+        }
+        const bool looksLikeTag = std::isalpha(static_cast<unsigned char>(text.front()))
+            && std::all_of(text.begin(), text.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+               })
+            && text.find(':') == std::string_view::npos;
+        if (looksLikeTag) {
+            m.tags.emplace_back(text);
+            return;
+        }
+        m.invalid = true;
+        bad = true;
+        error(at, "invalid address prefix \"" + std::string(text) + "\" (expected an address, a CIDR prefix, a service tag or *)");
+    };
+    if (auto v = r.prop(single); v && !v->isNull()) {
+        if (v->isString())
+            addOne(*v, v->stringValue());
+        else {
+            bad = true;
+            error(*v, "\"" + std::string(single) + "\" should be a string but is " + v->typeName());
+        }
+    }
+    if (auto v = r.prop(plural); v && !v->isNull()) {
+        if (!v->isArray()) {
+            bad = true;
+            error(*v, "\"" + std::string(plural) + "\" should be a list but is " + v->typeName());
+        } else {
+            v->forEachElement([&](const JsonNode& e) {
+                if (e.isString())
+                    addOne(e, e.stringValue());
+                else {
+                    bad = true;
+                    error(e, "address prefix should be a string but is " + std::string(e.typeName()));
+                }
+            });
+        }
+    }
+    m.asgIds = refIds(r, asgKey);
+    // 0.0.0.0/0 together with ::/0 is everything.
+    if (m.prefixes.containsAll(AddressSet::allV4()) && m.prefixes.containsAll(AddressSet::allV6()))
+        m.any = true;
+    return m;
+}
+
+void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefault, std::vector<SecurityRule>& out)
+{
+    SecurityRule rule;
+    rule.where = here(r);
+    rule.name = str(r, "name", true);
+    rule.id = normaliseId(idOf(r, nsgId, isDefault ? "defaultSecurityRules" : "securityRules"));
+    rule.isDefault = isDefault;
+    rule.description = str(r, "description");
+    bool ok = true;
+    const auto access = str(r, "access", true);
+    if (iequals(access, "Allow"))
+        rule.allow = true;
+    else if (iequals(access, "Deny"))
+        rule.allow = false;
+    else {
+        ok = false;
+        if (!access.empty())
+            error(*r.prop("access"), "\"access\" is \"" + access + "\"; expected Allow or Deny");
+    }
+    const auto direction = str(r, "direction", true);
+    if (iequals(direction, "Inbound"))
+        rule.inbound = true;
+    else if (iequals(direction, "Outbound"))
+        rule.inbound = false;
+    else {
+        ok = false;
+        if (!direction.empty())
+            error(*r.prop("direction"), "\"direction\" is \"" + direction + "\"; expected Inbound or Outbound");
+    }
+    // Custom rules take priorities 100-4096; the platform's default rules sit at 65000 and above.
+    const bool platform = isDefault;
+    auto priority = integer(r, "priority", true, platform ? 0 : 100, platform ? 65535 : 4096);
+    if (!priority) {
+        ok = false; // a rule whose priority is unknown cannot be placed in the evaluation order
+    } else {
+        rule.priority = static_cast<int>(*priority);
+    }
+    rule.protocolText = str(r, "protocol", true);
+    bool protoOk = true;
+    if (auto p = r.prop("protocol"); p && p->isString())
+        rule.protocols = protocol(*p, rule.protocolText, protoOk);
+    ok = ok && protoOk && !rule.protocolText.empty();
+    bool bad = false;
+    rule.source = addressMatch(r, "sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups", bad);
+    rule.destination = addressMatch(r, "destinationAddressPrefix", "destinationAddressPrefixes",
+                                    "destinationApplicationSecurityGroups", bad);
+    // Effective rules (list-effective-nsg) carry the tag's expansion next to it.
+    PortSet ports;
+    bool portsGiven = false;
+    if (auto v = r.prop("destinationPortRange"); v && !v->isNull()) {
+        portsGiven = true;
+        if (v->isString())
+            ok = parsePorts(*v, v->stringValue(), ports) && ok;
+        else if (auto i = v->intValue()) {
+            ok = parsePorts(*v, std::to_string(*i), ports) && ok;
+        } else {
+            ok = false;
+            error(*v, std::string("\"destinationPortRange\" should be a string but is ") + v->typeName());
+        }
+    }
+    if (auto v = r.prop("destinationPortRanges"); v && !v->isNull()) {
+        if (!v->isArray()) {
+            ok = false;
+            error(*v, std::string("\"destinationPortRanges\" should be a list but is ") + v->typeName());
+        } else {
+            v->forEachElement([&](const JsonNode& e) {
+                portsGiven = true;
+                if (e.isString())
+                    ok = parsePorts(e, e.stringValue(), ports) && ok;
+                else if (auto i = e.intValue())
+                    ok = parsePorts(e, std::to_string(*i), ports) && ok;
+                else {
+                    ok = false;
+                    error(e, std::string("port range should be a string but is ") + e.typeName());
+                }
+            });
+        }
+    }
+    if (!portsGiven) {
+        ok = false;
+        error(r, "missing \"destinationPortRange\" and \"destinationPortRanges\"");
+    }
+    rule.destinationPorts = ports;
+    rule.sourcePortsText = str(r, "sourcePortRange");
+    if (!ok) {
+        // Keep the rule out of evaluation; the error makes the verdict unreliable and is reported.
+        return;
+    }
+    out.push_back(std::move(rule));
+}
+
+void Importer::readNsg(const JsonNode& r)
+{
+    const std::string display = idOf(r, {}, "networkSecurityGroups");
+    const std::string id = normaliseId(display);
+    if (id.empty()) {
+        error(r, "network security group without \"id\" or \"name\"");
+        return;
+    }
+    auto& nsg = m_snap.nsgs[id];
+    nsg.id = id;
+    nsg.displayId = display;
+    nsg.name = str(r, "name");
+    if (nsg.name.empty())
+        nsg.name = lastSegment(display);
+    nsg.where = here(r);
+    nsg.synthetic = false;
+    for (auto [key, isDefault] : {std::pair {"securityRules", false}, std::pair {"defaultSecurityRules", true}}) {
+        auto list = r.prop(key);
+        if (!list || list->isNull())
+            continue;
+        if (!list->isArray()) {
+            error(*list, "\"" + std::string(key) + "\" should be a list but is " + list->typeName());
+            continue;
+        }
+        list->forEachElement([&](const JsonNode& rule) {
+            if (!rule.isObject()) {
+                error(rule, std::string("security rule should be an object but is ") + rule.typeName());
+                return;
+            }
+            readRule(rule, id, isDefault, nsg.rules);
+        });
+    }
+}
+
+void Importer::readPeering(const JsonNode& r, VirtualNetwork& vnet)
+{
+    VirtualNetworkPeering p;
+    p.name = str(r, "name");
+    p.remoteVnetId = refId(r.prop("remoteVirtualNetwork"), "the remote virtual network");
+    if (auto space = r.path({"remoteAddressSpace", "addressPrefixes"}); space && space->isArray()) {
+        space->forEachElement([&](const JsonNode& e) {
+            if (auto pp = parsePrefix(e.stringValue()))
+                p.remoteSpace.add(pp->first, pp->last);
+            else
+                error(e, "invalid address prefix \"" + std::string(e.stringValue()) + "\"");
+        });
+    }
+    const auto state = str(r, "peeringState");
+    p.connected = state.empty() || iequals(state, "Connected");
+    vnet.peerings.push_back(std::move(p));
+}
+
+void Importer::readVnet(const JsonNode& r)
+{
+    const std::string display = idOf(r, {}, "virtualNetworks");
+    const std::string id = normaliseId(display);
+    auto& vnet = m_snap.vnets[id];
+    vnet.id = id;
+    vnet.name = str(r, "name");
+    vnet.where = here(r);
+    if (auto space = r.path({"addressSpace", "addressPrefixes"}); space && space->isArray()) {
+        space->forEachElement([&](const JsonNode& e) {
+            if (auto pp = parsePrefix(e.stringValue())) {
+                vnet.addressSpace.add(pp->first, pp->last);
+                vnet.addressPrefixes.emplace_back(e.stringValue());
+            } else {
+                error(e, "invalid address prefix \"" + std::string(e.stringValue()) + "\"");
+            }
+        });
+    }
+    if (auto subnets = r.prop("subnets"); subnets && subnets->isArray())
+        subnets->forEachElement([&](const JsonNode& s) { readSubnet(s, id); });
+    if (auto peerings = r.prop("virtualNetworkPeerings"); peerings && peerings->isArray()) {
+        peerings->forEachElement([&](const JsonNode& p) { readPeering(p, m_snap.vnets[id]); });
+    }
+}
+
+void Importer::readSubnet(const JsonNode& r, const std::string& vnetId)
+{
+    const std::string id = normaliseId(idOf(r, vnetId, "subnets"));
+    if (id.empty()) {
+        error(r, "subnet without \"id\" or \"name\"");
+        return;
+    }
+    Subnet s;
+    s.id = id;
+    s.name = str(r, "name");
+    if (s.name.empty())
+        s.name = lastSegment(id);
+    s.vnetId = vnetId;
+    s.where = here(r);
+    auto addPrefix = [&](const JsonNode& e) {
+        if (auto pp = parsePrefix(e.stringValue()))
+            s.prefixes.add(pp->first, pp->last);
+        else
+            error(e, "invalid subnet prefix \"" + std::string(e.stringValue()) + "\"");
+    };
+    if (auto p = r.prop("addressPrefix"); p && p->isString())
+        addPrefix(*p);
+    if (auto p = r.prop("addressPrefixes"); p && p->isArray())
+        p->forEachElement(addPrefix);
+    auto nsgRef = r.prop("networkSecurityGroup");
+    s.nsgId = refId(nsgRef, "the network security group");
+    importEmbedded(nsgRef);
+    auto& vnet = m_snap.vnets[vnetId];
+    if (vnet.id.empty()) {
+        vnet.id = vnetId;
+        vnet.name = lastSegment(vnetId);
+    }
+    if (std::find(vnet.subnetIds.begin(), vnet.subnetIds.end(), id) == vnet.subnetIds.end())
+        vnet.subnetIds.push_back(id);
+    m_snap.subnets[id] = std::move(s);
+}
+
+void Importer::readNic(const JsonNode& r)
+{
+    const std::string display = idOf(r, {}, "networkInterfaces");
+    const std::string id = normaliseId(display);
+    NetworkInterface nic;
+    nic.id = id;
+    nic.displayId = display;
+    nic.name = str(r, "name");
+    if (nic.name.empty())
+        nic.name = lastSegment(display);
+    nic.where = here(r);
+    nic.tags = tags(r);
+    auto nsgRef = r.prop("networkSecurityGroup");
+    nic.nsgId = refId(nsgRef, "the network security group");
+    importEmbedded(nsgRef);
+    nic.vmId = refId(r.prop("virtualMachine"), "the virtual machine");
+    auto configs = r.prop("ipConfigurations");
+    if (configs && !configs->isArray())
+        error(*configs, std::string("\"ipConfigurations\" should be a list but is ") + configs->typeName());
+    if (configs && configs->isArray()) {
+        configs->forEachElement([&](const JsonNode& c) {
+            IpConfiguration ipc;
+            ipc.id = normaliseId(idOf(c, display, "ipConfigurations"));
+            ipc.name = str(c, "name");
+            ipc.nicId = id;
+            ipc.where = here(c);
+            ipc.privateAddress = str(c, "privateIPAddress");
+            if (!ipc.privateAddress.empty()) {
+                ipc.privateIp = parseAddress(ipc.privateAddress);
+                if (!ipc.privateIp)
+                    error(*c.prop("privateIPAddress"), "invalid private IP address \"" + ipc.privateAddress + "\"");
+            }
+            ipc.subnetId = refId(c.prop("subnet"), "the subnet");
+            auto pipRef = c.prop("publicIPAddress");
+            ipc.publicIpId = refId(pipRef, "the public IP address");
+            importEmbedded(pipRef);
+            ipc.asgIds = refIds(c, "applicationSecurityGroups");
+            ipc.backendPoolIds = refIds(c, "loadBalancerBackendAddressPools");
+            ipc.natRuleIds = refIds(c, "loadBalancerInboundNatRules");
+            if (auto p = c.prop("primary"))
+                ipc.primary = p->boolValue().value_or(false);
+            nic.ipConfigurations.push_back(std::move(ipc));
+        });
+    }
+    m_snap.nics[id] = std::move(nic);
+}
+
+void Importer::readPublicIp(const JsonNode& r)
+{
+    PublicIpAddress pip;
+    pip.id = normaliseId(idOf(r, {}, "publicIPAddresses"));
+    pip.name = str(r, "name");
+    if (pip.name.empty())
+        pip.name = lastSegment(pip.id);
+    pip.where = here(r);
+    pip.address = str(r, "ipAddress");
+    if (!pip.address.empty() && !parseAddress(pip.address))
+        error(*r.prop("ipAddress"), "invalid public IP address \"" + pip.address + "\"");
+    pip.sku = sku(r);
+    pip.ipConfigurationId = refId(r.prop("ipConfiguration"), "the IP configuration");
+    m_snap.publicIps[pip.id] = std::move(pip);
+}
+
+void Importer::readLoadBalancer(const JsonNode& r)
+{
+    LoadBalancer lb;
+    const std::string display = idOf(r, {}, "loadBalancers");
+    lb.id = normaliseId(display);
+    lb.name = str(r, "name");
+    if (lb.name.empty())
+        lb.name = lastSegment(lb.id);
+    lb.where = here(r);
+    lb.sku = sku(r);
+    auto each = [&](std::string_view key, auto&& f) {
+        auto list = r.prop(key);
+        if (!list || list->isNull())
+            return;
+        if (!list->isArray()) {
+            error(*list, "\"" + std::string(key) + "\" should be a list but is " + list->typeName());
+            return;
+        }
+        list->forEachElement(f);
+    };
+    auto lbProtocols = [&](const JsonNode& n) {
+        const auto p = str(n, "protocol", true);
+        if (iequals(p, "All"))
+            return kAllProtocols;
+        if (iequals(p, "Udp"))
+            return maskOf(Protocol::Udp);
+        if (!iequals(p, "Tcp") && !p.empty())
+            error(*n.prop("protocol"), "unknown load balancer protocol \"" + p + "\" (expected Tcp, Udp or All)");
+        return maskOf(Protocol::Tcp);
+    };
+    each("frontendIPConfigurations", [&](const JsonNode& f) {
+        LbFrontend fe;
+        fe.id = normaliseId(idOf(f, display, "frontendIPConfigurations"));
+        fe.name = str(f, "name");
+        auto pipRef = f.prop("publicIPAddress");
+        fe.publicIpId = refId(pipRef, "the public IP address");
+        importEmbedded(pipRef);
+        fe.privateAddress = str(f, "privateIPAddress");
+        lb.frontends.push_back(std::move(fe));
+    });
+    each("backendAddressPools", [&](const JsonNode& p) {
+        LbBackendPool pool;
+        pool.id = normaliseId(idOf(p, display, "backendAddressPools"));
+        pool.name = str(p, "name");
+        pool.ipConfigurationIds = refIds(p, "backendIPConfigurations");
+        lb.pools.push_back(std::move(pool));
+    });
+    each("loadBalancingRules", [&](const JsonNode& n) {
+        LbRule rule;
+        rule.id = normaliseId(idOf(n, display, "loadBalancingRules"));
+        rule.name = str(n, "name");
+        rule.where = here(n);
+        rule.frontendId = refId(n.prop("frontendIPConfiguration"), "the frontend");
+        if (auto pool = refId(n.prop("backendAddressPool"), "the backend pool"); !pool.empty())
+            rule.backendPoolIds.push_back(pool);
+        for (auto& pool : refIds(n, "backendAddressPools"))
+            if (std::find(rule.backendPoolIds.begin(), rule.backendPoolIds.end(), pool) == rule.backendPoolIds.end())
+                rule.backendPoolIds.push_back(pool);
+        rule.protocols = lbProtocols(n);
+        rule.frontendPort = static_cast<std::uint32_t>(integer(n, "frontendPort", true, 0, 65534).value_or(0));
+        rule.backendPort = static_cast<std::uint32_t>(integer(n, "backendPort", false, 0, 65535).value_or(rule.frontendPort));
+        lb.rules.push_back(std::move(rule));
+    });
+    each("inboundNatRules", [&](const JsonNode& n) {
+        LbNatRule nat;
+        nat.id = normaliseId(idOf(n, display, "inboundNatRules"));
+        nat.name = str(n, "name");
+        nat.where = here(n);
+        nat.frontendId = refId(n.prop("frontendIPConfiguration"), "the frontend");
+        nat.protocols = lbProtocols(n);
+        nat.backendIpConfigurationId = refId(n.prop("backendIPConfiguration"), "the backend IP configuration");
+        nat.backendPoolId = refId(n.prop("backendAddressPool"), "the backend pool");
+        auto start = integer(n, "frontendPortRangeStart", false, 1, 65534);
+        auto end = integer(n, "frontendPortRangeEnd", false, 1, 65534);
+        if (start && end) {
+            nat.frontendPort = static_cast<std::uint32_t>(*start);
+            nat.frontendPortLast = static_cast<std::uint32_t>(*end);
+        } else {
+            nat.frontendPort = static_cast<std::uint32_t>(integer(n, "frontendPort", true, 1, 65534).value_or(0));
+            nat.frontendPortLast = nat.frontendPort;
+        }
+        nat.backendPort = static_cast<std::uint32_t>(integer(n, "backendPort", true, 1, 65535).value_or(0));
+        lb.natRules.push_back(std::move(nat));
+    });
+    m_snap.loadBalancers[lb.id] = std::move(lb);
+}
+
+void Importer::readAsg(const JsonNode& r)
+{
+    ApplicationSecurityGroup asg;
+    asg.id = normaliseId(idOf(r, {}, "applicationSecurityGroups"));
+    asg.name = str(r, "name");
+    asg.where = here(r);
+    m_snap.asgs[asg.id] = std::move(asg);
+}
+
+void Importer::readVm(const JsonNode& r)
+{
+    VirtualMachine vm;
+    vm.displayId = idOf(r, {}, "virtualMachines");
+    vm.id = normaliseId(vm.displayId);
+    vm.name = str(r, "name");
+    if (vm.name.empty())
+        vm.name = lastSegment(vm.id);
+    vm.where = here(r);
+    vm.tags = tags(r);
+    if (auto nics = r.path({"networkProfile", "networkInterfaces"}); nics && nics->isArray())
+        nics->forEachElement([&](const JsonNode& n) {
+            auto id = refId(n, "the network interface");
+            if (!id.empty())
+                vm.nicIds.push_back(id);
+        });
+    vm.powerState = str(r, "powerState"); // az vm list -d
+    m_snap.vms[vm.id] = std::move(vm);
+}
+
+void Importer::readVmss(const JsonNode& r)
+{
+    // A scale set is read as one machine whose NIC stands for every instance's NIC: the instances
+    // share the network profile, and so share their exposure.
+    VirtualMachine vm;
+    vm.displayId = idOf(r, {}, "virtualMachineScaleSets");
+    vm.id = normaliseId(vm.displayId);
+    vm.name = str(r, "name");
+    vm.type = "Microsoft.Compute/virtualMachineScaleSets";
+    vm.where = here(r);
+    vm.tags = tags(r);
+    auto configs = r.path({"virtualMachineProfile", "networkProfile", "networkInterfaceConfigurations"});
+    if (configs && configs->isArray()) {
+        configs->forEachElement([&](const JsonNode& c) {
+            NetworkInterface nic;
+            nic.displayId = vm.displayId + "/networkInterfaceConfigurations/" + str(c, "name");
+            nic.id = normaliseId(nic.displayId);
+            nic.name = vm.name + "/" + str(c, "name");
+            nic.where = here(c);
+            nic.vmId = vm.id;
+            nic.nsgId = refId(c.prop("networkSecurityGroup"), "the network security group");
+            if (auto ipcs = c.prop("ipConfigurations"); ipcs && ipcs->isArray()) {
+                ipcs->forEachElement([&](const JsonNode& ic) {
+                    IpConfiguration ipc;
+                    ipc.id = normaliseId(nic.displayId + "/ipConfigurations/" + str(ic, "name"));
+                    ipc.name = str(ic, "name");
+                    ipc.nicId = nic.id;
+                    ipc.where = here(ic);
+                    ipc.subnetId = refId(ic.prop("subnet"), "the subnet");
+                    ipc.asgIds = refIds(ic, "applicationSecurityGroups");
+                    ipc.backendPoolIds = refIds(ic, "loadBalancerBackendAddressPools");
+                    ipc.natRuleIds = refIds(ic, "loadBalancerInboundNatPools");
+                    if (auto pipc = ic.prop("publicIPAddressConfiguration"); pipc && pipc->isObject()) {
+                        // Every instance gets its own public IP from this configuration.
+                        PublicIpAddress pip;
+                        pip.id = ipc.id + "/publicipaddressconfiguration";
+                        pip.name = vm.name + " instance public IPs";
+                        pip.sku = sku(*pipc);
+                        pip.where = here(*pipc);
+                        pip.ipConfigurationId = ipc.id;
+                        ipc.publicIpId = pip.id;
+                        m_snap.publicIps[pip.id] = std::move(pip);
+                    }
+                    nic.ipConfigurations.push_back(std::move(ipc));
+                });
+            }
+            vm.nicIds.push_back(nic.id);
+            m_snap.nics[nic.id] = std::move(nic);
+        });
+    }
+    m_snap.vms[vm.id] = std::move(vm);
+}
+
+void Importer::readEffective(const JsonNode& entry)
+{
+    // One association of `az network nic list-effective-nsg`: an NSG with its effective rules.
+    std::string nsgId = refId(entry.get("networkSecurityGroup"), "the network security group");
+    const std::string nicId = refId(entry.path({"association", "networkInterface"}), "the network interface");
+    const std::string subnetId = refId(entry.path({"association", "subnet"}), "the subnet");
+    if (nsgId.empty())
+        nsgId = "effective:" + (nicId.empty() ? subnetId : nicId);
+    auto& nsg = m_snap.nsgs[nsgId];
+    if (!nsg.id.empty() && !nsg.synthetic) {
+        ++m_input->resources; // the real NSG was exported too and wins
+        return;
+    }
+    nsg.id = nsgId;
+    nsg.displayId = nsgId;
+    nsg.name = lastSegment(nsgId);
+    nsg.where = here(entry);
+    nsg.rules.clear();
+    if (auto rules = entry.get("effectiveSecurityRules"); rules && rules->isArray()) {
+        rules->forEachElement([&](const JsonNode& rule) {
+            std::vector<SecurityRule> one;
+            const bool isDefault = rule.get("name") && rule.get("name")->stringValue().rfind("defaultSecurityRules/", 0) == 0;
+            readRule(rule, nsgId, isDefault, one);
+            for (auto& r : one) {
+                if (auto slash = r.name.find('/'); slash != std::string::npos)
+                    r.name = r.name.substr(slash + 1);
+                nsg.rules.push_back(std::move(r));
+            }
+        });
+    }
+    m_effective.push_back({nsgId, nicId, subnetId});
+    ++m_input->resources;
+}
+
+void Importer::finalise()
+{
+    auto& snap = m_snap;
+    auto note = [&](Diagnostic::Level level, const SourceLocation& where, std::string msg) {
+        snap.diagnostics.push_back({level, where, std::move(msg)});
+    };
+    for (const auto& e : m_effective) {
+        if (!e.nicId.empty()) {
+            if (auto it = snap.nics.find(e.nicId); it != snap.nics.end() && it->second.nsgId.empty())
+                it->second.nsgId = e.nsgId;
+        }
+        if (!e.subnetId.empty()) {
+            if (auto it = snap.subnets.find(e.subnetId); it != snap.subnets.end() && it->second.nsgId.empty())
+                it->second.nsgId = e.nsgId;
+        }
+    }
+    // Dangling NSG references: evaluate as an NSG that allows everything, and say so. Treating it
+    // as absent would close Standard-SKU frontends, a "not reachable" we cannot justify.
+    auto ensureNsg = [&](const std::string& nsgId, const SourceLocation& where, const std::string& who) {
+        if (nsgId.empty() || snap.nsgs.count(nsgId))
+            return;
+        note(Diagnostic::Level::Warning, where,
+             who + " refers to network security group " + lastSegment(nsgId)
+                 + ", which is not in the export; it is assumed to allow all traffic");
+        auto& nsg = snap.nsgs[nsgId];
+        nsg.id = nsgId;
+        nsg.displayId = nsgId;
+        nsg.name = lastSegment(nsgId);
+        nsg.synthetic = true;
+        nsg.where = where;
+        SecurityRule all;
+        all.id = nsgId + "/assumed-allow-all";
+        all.name = "(not in export: assumed allow all)";
+        all.priority = 100;
+        all.allow = true;
+        all.source.any = true;
+        all.destination.any = true;
+        all.protocolText = "*";
+        all.where = where;
+        nsg.rules.push_back(std::move(all));
+    };
+    for (auto& [id, subnet] : snap.subnets)
+        ensureNsg(subnet.nsgId, subnet.where, "subnet " + subnet.name);
+    for (auto& [id, nic] : snap.nics) {
+        ensureNsg(nic.nsgId, nic.where, "network interface " + nic.name);
+        for (auto& ipc : nic.ipConfigurations) {
+            if (!ipc.subnetId.empty() && !snap.subnets.count(ipc.subnetId))
+                note(Diagnostic::Level::Warning, ipc.where,
+                     "network interface " + nic.name + " is in subnet " + lastSegment(ipc.subnetId)
+                         + ", which is not in the export; its subnet NSG is unknown and assumed to allow all traffic");
+            if (!ipc.publicIpId.empty() && !snap.publicIps.count(ipc.publicIpId))
+                note(Diagnostic::Level::Warning, ipc.where,
+                     "network interface " + nic.name + " uses public IP " + lastSegment(ipc.publicIpId)
+                         + ", which is not in the export; it is assumed to exist with an unknown SKU");
+            for (const auto& asg : ipc.asgIds)
+                if (!snap.asgs.count(asg)) {
+                    snap.asgs[asg] = {asg, lastSegment(asg), ipc.where};
+                }
+        }
+        if (!nic.vmId.empty()) {
+            auto& vm = snap.vms[nic.vmId];
+            if (vm.id.empty()) {
+                vm.id = nic.vmId;
+                vm.displayId = nic.vmId;
+                vm.name = lastSegment(nic.vmId);
+                vm.where = nic.where;
+            }
+            if (std::find(vm.nicIds.begin(), vm.nicIds.end(), id) == vm.nicIds.end())
+                vm.nicIds.push_back(id);
+        }
+    }
+    for (auto& [vmId, vm] : snap.vms)
+        for (const auto& nicId : vm.nicIds)
+            if (auto it = snap.nics.find(nicId); it != snap.nics.end() && it->second.vmId.empty())
+                it->second.vmId = vmId;
+    // Back references from public IPs and load balancer pools to NIC IP configurations.
+    std::unordered_map<std::string, IpConfiguration*> ipcs;
+    for (auto& [id, nic] : snap.nics)
+        for (auto& ipc : nic.ipConfigurations)
+            ipcs[ipc.id] = &ipc;
+    for (auto& [id, pip] : snap.publicIps)
+        if (auto it = ipcs.find(pip.ipConfigurationId); it != ipcs.end() && it->second->publicIpId.empty())
+            it->second->publicIpId = id;
+    for (auto& [id, lb] : snap.loadBalancers) {
+        for (auto& pool : lb.pools)
+            for (const auto& ipcId : pool.ipConfigurationIds)
+                if (auto it = ipcs.find(ipcId); it != ipcs.end()) {
+                    auto& pools = it->second->backendPoolIds;
+                    if (std::find(pools.begin(), pools.end(), pool.id) == pools.end())
+                        pools.push_back(pool.id);
+                }
+        for (auto& nat : lb.natRules)
+            if (auto it = ipcs.find(nat.backendIpConfigurationId); it != ipcs.end()) {
+                auto& rules = it->second->natRuleIds;
+                if (std::find(rules.begin(), rules.end(), nat.id) == rules.end())
+                    rules.push_back(nat.id);
+            }
+    }
+    // Default rules, evaluation order, and duplicate priorities (Azure refuses those).
+    for (auto& [id, nsg] : snap.nsgs) {
+        if (nsg.synthetic)
+            continue;
+        for (auto& d : defaultSecurityRules(id, nsg.where)) {
+            const bool present = std::any_of(nsg.rules.begin(), nsg.rules.end(), [&](const SecurityRule& r) {
+                return r.inbound == d.inbound && (r.priority == d.priority || iequals(r.name, d.name));
+            });
+            if (!present)
+                nsg.rules.push_back(std::move(d));
+        }
+        std::stable_sort(nsg.rules.begin(), nsg.rules.end(), [](const SecurityRule& a, const SecurityRule& b) {
+            return a.inbound != b.inbound ? a.inbound : a.priority < b.priority;
+        });
+        for (std::size_t i = 1; i < nsg.rules.size(); ++i) {
+            const auto& a = nsg.rules[i - 1];
+            const auto& b = nsg.rules[i];
+            if (a.inbound == b.inbound && a.priority == b.priority && !(a.id == b.id && a.name == b.name))
+                note(Diagnostic::Level::Error, b.where,
+                     "rules \"" + a.name + "\" and \"" + b.name + "\" of " + nsg.name + " both have priority "
+                         + std::to_string(b.priority) + " " + (b.inbound ? "inbound" : "outbound")
+                         + "; Azure requires unique priorities, so the export is inconsistent");
+        }
+        // The same rule exported twice (NSG list plus a rule GET): keep one.
+        nsg.rules.erase(std::unique(nsg.rules.begin(), nsg.rules.end(),
+                                    [](const SecurityRule& a, const SecurityRule& b) {
+                                        return a.inbound == b.inbound && a.priority == b.priority && a.id == b.id
+                                            && a.name == b.name;
+                                    }),
+                        nsg.rules.end());
+    }
+}
+
+} // namespace
+
+std::vector<SecurityRule> defaultSecurityRules(const std::string& nsgId, const SourceLocation& where)
+{
+    struct Def
+    {
+        const char* name;
+        int priority;
+        bool inbound;
+        bool allow;
+        const char* source;
+        const char* destination;
+    };
+    static const Def defs[] = {
+        {"AllowVnetInBound", 65000, true, true, "VirtualNetwork", "VirtualNetwork"},
+        {"AllowAzureLoadBalancerInBound", 65001, true, true, "AzureLoadBalancer", "*"},
+        {"DenyAllInBound", 65500, true, false, "*", "*"},
+        {"AllowVnetOutBound", 65000, false, true, "VirtualNetwork", "VirtualNetwork"},
+        {"AllowInternetOutBound", 65001, false, true, "*", "Internet"},
+        {"DenyAllOutBound", 65500, false, false, "*", "*"},
+    };
+    std::vector<SecurityRule> out;
+    for (const auto& d : defs) {
+        SecurityRule r;
+        r.name = d.name;
+        r.id = nsgId + "/defaultsecurityrules/" + normaliseId(d.name);
+        r.priority = d.priority;
+        r.inbound = d.inbound;
+        r.allow = d.allow;
+        r.isDefault = true;
+        r.protocolText = "*";
+        r.description = "default rule (implied: not in the export)";
+        auto side = [](const char* text) {
+            AddressMatch m;
+            if (std::string_view(text) == "*")
+                m.any = true;
+            else
+                m.tags.emplace_back(text);
+            return m;
+        };
+        r.source = side(d.source);
+        r.destination = side(d.destination);
+        r.where = where;
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Snapshot importAzure(const std::vector<std::string>& inputs, const ImportOptions& options)
+{
+    Snapshot snap;
+    Importer importer(snap, options);
+    for (const auto& input : inputs) {
+        if (options.cancel && options.cancel->load())
+            break;
+        importer.importPath(input);
+    }
+    if (options.cancel && options.cancel->load()) {
+        snap.diagnostics.push_back({Diagnostic::Level::Error, {}, "import cancelled"});
+        return snap;
+    }
+    importer.finalise();
+    if (snap.resourceCount() == 0 && !snap.hasErrors()) {
+        std::string names;
+        for (const auto& i : inputs)
+            names += (names.empty() ? "" : ", ") + i;
+        snap.diagnostics.push_back({Diagnostic::Level::Error, {names, {}, 0, 0},
+                                    "no Azure network or compute resources were found in the input"});
+    }
+    return snap;
+}
+
+} // namespace ew

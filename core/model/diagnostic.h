@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ew {
+
+/// Where something came from: a file and a JSON pointer inside it (RFC 6901), or a line/column
+/// when the file is not valid JSON.
+struct SourceLocation
+{
+    std::string file;
+    std::string pointer;
+    int line = 0;
+    int column = 0;
+
+    std::string toString() const; // "file#/pointer" or "file:line:column"
+};
+
+/// A problem found in the input. Errors make a verdict unreliable (exit code 2 in the CLI);
+/// warnings become assumptions of the analysis; notes are for the record (skipped resources).
+struct Diagnostic
+{
+    enum class Level { Error, Warning, Note };
+    Level level = Level::Error;
+    SourceLocation where;
+    std::string message;
+
+    std::string toString() const; // "file#/pointer: error: message"
+};
+
+const char* levelName(Diagnostic::Level level);
+
+/// One input file and what became of it.
+struct InputFile
+{
+    std::string path;
+    std::uint64_t size = 0;
+    std::string format; // "az-cli", "rest", "arm-template", "effective-nsg", "rest-example", ...
+    int resources = 0;  // resources used from it
+    bool skipped = false;
+    std::string reason; // why it was skipped
+};
+
+} // namespace ew

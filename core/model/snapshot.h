@@ -1,0 +1,217 @@
+#pragma once
+
+#include "diagnostic.h"
+#include "net/addressset.h"
+#include "net/packetset.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ew {
+
+/// A normalised resource id: lower case, no trailing slash. Azure ids are case-insensitive.
+std::string normaliseId(std::string_view id);
+/// The last segment of an id ("/.../networkSecurityGroups/nsg-a" -> "nsg-a").
+std::string lastSegment(std::string_view id);
+
+/// One side of an NSG rule's address match: the union of prefixes, service tags and ASGs.
+struct AddressMatch
+{
+    bool any = false;              // "*", "Any", "0.0.0.0/0" and "::/0" together
+    AddressSet prefixes;           // literal addresses and prefixes
+    std::vector<std::string> tags; // service tags as written ("Internet", "Storage.WestUS")
+    std::vector<std::string> asgIds; // normalised ids of application security groups
+    bool invalid = false;          // something did not parse (already reported)
+};
+
+struct SecurityRule
+{
+    std::string id;
+    std::string name;
+    std::string description;
+    int priority = 0;
+    bool allow = false;
+    bool inbound = true;
+    bool isDefault = false;
+    ProtocolMask protocols = kAllProtocols;
+    std::string protocolText; // as written
+    AddressMatch source;
+    AddressMatch destination;
+    PortSet destinationPorts = PortSet::all();
+    std::string sourcePortsText; // kept for display: a source port protects nothing
+    SourceLocation where;
+};
+
+struct NetworkSecurityGroup
+{
+    std::string id; // normalised
+    std::string displayId;
+    std::string name;
+    std::vector<SecurityRule> rules; // custom and default, sorted by direction then priority
+    SourceLocation where;
+    bool synthetic = false; // stands in for a referenced NSG that is not in the export
+};
+
+struct VirtualNetworkPeering
+{
+    std::string name;
+    std::string remoteVnetId;
+    AddressSet remoteSpace;
+    bool connected = true;
+};
+
+struct VirtualNetwork
+{
+    std::string id;
+    std::string name;
+    AddressSet addressSpace;
+    std::vector<std::string> addressPrefixes;
+    std::vector<std::string> subnetIds;
+    std::vector<VirtualNetworkPeering> peerings;
+    SourceLocation where;
+};
+
+struct Subnet
+{
+    std::string id;
+    std::string name;
+    std::string vnetId;
+    AddressSet prefixes;
+    std::string nsgId; // empty: none
+    SourceLocation where;
+};
+
+struct PublicIpAddress
+{
+    enum class Sku { Unknown, Basic, Standard };
+    std::string id;
+    std::string name;
+    std::string address; // empty when not allocated
+    Sku sku = Sku::Unknown;
+    std::string ipConfigurationId; // back reference (NIC ip configuration or LB frontend)
+    SourceLocation where;
+};
+
+struct IpConfiguration
+{
+    std::string id;
+    std::string name;
+    std::string nicId;
+    std::string privateAddress;
+    std::optional<u128> privateIp;
+    std::string subnetId;
+    std::string publicIpId;
+    std::vector<std::string> asgIds;
+    std::vector<std::string> backendPoolIds;
+    std::vector<std::string> natRuleIds;
+    bool primary = false;
+    SourceLocation where;
+};
+
+struct NetworkInterface
+{
+    std::string id;
+    std::string displayId;
+    std::string name;
+    std::string nsgId;
+    std::string vmId;
+    std::vector<IpConfiguration> ipConfigurations;
+    std::map<std::string, std::string> tags;
+    SourceLocation where;
+};
+
+struct VirtualMachine
+{
+    std::string id;
+    std::string displayId;
+    std::string name;
+    std::string type = "Microsoft.Compute/virtualMachines";
+    std::vector<std::string> nicIds;
+    std::map<std::string, std::string> tags;
+    std::string powerState; // when the export says
+    SourceLocation where;
+};
+
+struct LbFrontend
+{
+    std::string id;
+    std::string name;
+    std::string publicIpId;
+    std::string privateAddress;
+};
+
+struct LbBackendPool
+{
+    std::string id;
+    std::string name;
+    std::vector<std::string> ipConfigurationIds; // from the pool side
+};
+
+struct LbRule
+{
+    std::string id;
+    std::string name;
+    std::string frontendId;
+    std::vector<std::string> backendPoolIds;
+    ProtocolMask protocols = maskOf(Protocol::Tcp);
+    std::uint32_t frontendPort = 0; // 0 with protocol All: HA ports
+    std::uint32_t backendPort = 0;
+    SourceLocation where;
+};
+
+struct LbNatRule
+{
+    std::string id;
+    std::string name;
+    std::string frontendId;
+    ProtocolMask protocols = maskOf(Protocol::Tcp);
+    std::uint32_t frontendPort = 0;
+    std::uint32_t frontendPortLast = 0; // range-based NAT rules (frontendPortRangeStart/End)
+    std::uint32_t backendPort = 0;
+    std::string backendIpConfigurationId;
+    std::string backendPoolId;
+    SourceLocation where;
+};
+
+struct LoadBalancer
+{
+    std::string id;
+    std::string name;
+    PublicIpAddress::Sku sku = PublicIpAddress::Sku::Unknown;
+    std::vector<LbFrontend> frontends;
+    std::vector<LbBackendPool> pools;
+    std::vector<LbRule> rules;
+    std::vector<LbNatRule> natRules;
+    SourceLocation where;
+};
+
+struct ApplicationSecurityGroup
+{
+    std::string id;
+    std::string name;
+    SourceLocation where;
+};
+
+/// Everything imported from one export, with references normalised. Value type.
+struct Snapshot
+{
+    std::unordered_map<std::string, VirtualNetwork> vnets;
+    std::unordered_map<std::string, Subnet> subnets;
+    std::unordered_map<std::string, NetworkSecurityGroup> nsgs;
+    std::unordered_map<std::string, NetworkInterface> nics;
+    std::unordered_map<std::string, PublicIpAddress> publicIps;
+    std::unordered_map<std::string, LoadBalancer> loadBalancers;
+    std::unordered_map<std::string, ApplicationSecurityGroup> asgs;
+    std::unordered_map<std::string, VirtualMachine> vms;
+
+    std::vector<InputFile> files;
+    std::vector<Diagnostic> diagnostics;
+
+    bool hasErrors() const;
+    std::size_t resourceCount() const;
+};
+
+} // namespace ew

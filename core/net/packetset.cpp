@@ -1,0 +1,223 @@
+#include "packetset.h"
+
+#include <algorithm>
+
+namespace ew {
+
+const char* protocolName(Protocol p)
+{
+    switch (p) {
+    case Protocol::Tcp:
+        return "tcp";
+    case Protocol::Udp:
+        return "udp";
+    case Protocol::Icmp:
+        return "icmp";
+    case Protocol::Other:
+        return "other";
+    }
+    return "other";
+}
+
+PortSet PortSet::range(std::uint32_t first, std::uint32_t last)
+{
+    PortSet s;
+    if (first <= last && last < kPortCount)
+        s.m_ranges.push_back({first, last});
+    return s;
+}
+
+void PortSet::add(std::uint32_t first, std::uint32_t last)
+{
+    if (first > last || last >= kPortCount)
+        return;
+    m_ranges.push_back({first, last});
+    std::sort(m_ranges.begin(), m_ranges.end(), [](auto a, auto b) { return a.first < b.first; });
+    std::vector<PortRange> merged;
+    for (auto r : m_ranges) {
+        if (!merged.empty() && merged.back().last + 1 >= r.first)
+            merged.back().last = std::max(merged.back().last, r.last);
+        else
+            merged.push_back(r);
+    }
+    m_ranges = std::move(merged);
+}
+
+bool PortSet::contains(std::uint32_t port) const
+{
+    return std::any_of(m_ranges.begin(), m_ranges.end(), [port](auto r) { return port >= r.first && port <= r.last; });
+}
+
+std::string PortSet::toString() const
+{
+    std::string s;
+    for (auto r : m_ranges) {
+        if (!s.empty())
+            s += ", ";
+        s += std::to_string(r.first);
+        if (r.last != r.first)
+            s += '-' + std::to_string(r.last);
+    }
+    return s;
+}
+
+namespace {
+bool hasPorts(std::size_t p)
+{
+    return p == static_cast<std::size_t>(Protocol::Tcp) || p == static_cast<std::size_t>(Protocol::Udp);
+}
+} // namespace
+
+PacketSet PacketSet::box(ProtocolMask protocols, const PortSet& ports, const AddressSet& sources)
+{
+    PacketSet s;
+    if (sources.isEmpty() || ports.isEmpty())
+        return s;
+    for (std::size_t p = 0; p < kProtocolCount; ++p) {
+        if (!(protocols & (1u << p)))
+            continue;
+        auto& segs = s.m_p[p];
+        if (!hasPorts(p)) {
+            segs.push_back({0, sources});
+            continue;
+        }
+        // PortSet ranges are disjoint and non-adjacent, so empty and full segments alternate.
+        std::uint32_t cur = 0;
+        for (auto r : ports.ranges()) {
+            if (r.first > cur)
+                segs.push_back({cur, {}});
+            segs.push_back({r.first, sources});
+            cur = r.last + 1;
+        }
+        if (cur < kPortCount)
+            segs.push_back({cur, {}});
+    }
+    return s;
+}
+
+PacketSet PacketSet::fromSteps(Protocol p, std::vector<Segment> steps)
+{
+    PacketSet s;
+    auto& out = s.m_p[static_cast<std::size_t>(p)];
+    bool any = false;
+    for (auto& st : steps) {
+        any = any || !st.sources.isEmpty();
+        if (!out.empty() && out.back().sources == st.sources)
+            continue;
+        out.push_back(std::move(st));
+    }
+    if (!any || !hasPorts(static_cast<std::size_t>(p))) {
+        if (any)
+            out.resize(1);
+        else
+            out.clear();
+    }
+    return s;
+}
+
+bool PacketSet::isEmpty() const
+{
+    return std::all_of(m_p.begin(), m_p.end(), [](const auto& v) { return v.empty(); });
+}
+
+std::uint32_t PacketSet::segmentLast(const std::vector<Segment>& segs, std::size_t i, Protocol p)
+{
+    if (!hasPorts(static_cast<std::size_t>(p)))
+        return 0;
+    return i + 1 < segs.size() ? segs[i + 1].firstPort - 1 : kPortCount - 1;
+}
+
+template<typename Op>
+PacketSet PacketSet::combine(const PacketSet& a, const PacketSet& b, Op op)
+{
+    PacketSet r;
+    static const std::vector<Segment> kEmpty {Segment {0, {}}};
+    for (std::size_t p = 0; p < kProtocolCount; ++p) {
+        const auto& va = a.m_p[p].empty() ? kEmpty : a.m_p[p];
+        const auto& vb = b.m_p[p].empty() ? kEmpty : b.m_p[p];
+        if (a.m_p[p].empty() && b.m_p[p].empty())
+            continue;
+        auto& out = r.m_p[p];
+        std::size_t i = 0, j = 0;
+        std::uint32_t port = 0;
+        bool any = false;
+        while (true) {
+            AddressSet s = op(va[i].sources, vb[j].sources);
+            any = any || !s.isEmpty();
+            if (out.empty() || !(out.back().sources == s))
+                out.push_back({port, std::move(s)});
+            const std::uint32_t na = i + 1 < va.size() ? va[i + 1].firstPort : kPortCount;
+            const std::uint32_t nb = j + 1 < vb.size() ? vb[j + 1].firstPort : kPortCount;
+            const std::uint32_t next = std::min(na, nb);
+            if (next >= kPortCount)
+                break;
+            if (na == next)
+                ++i;
+            if (nb == next)
+                ++j;
+            port = next;
+        }
+        if (!any)
+            out.clear();
+    }
+    return r;
+}
+
+PacketSet PacketSet::united(const PacketSet& other) const
+{
+    return combine(*this, other, [](const AddressSet& x, const AddressSet& y) { return x.united(y); });
+}
+
+PacketSet PacketSet::intersected(const PacketSet& other) const
+{
+    return combine(*this, other, [](const AddressSet& x, const AddressSet& y) { return x.intersected(y); });
+}
+
+PacketSet PacketSet::subtracted(const PacketSet& other) const
+{
+    return combine(*this, other, [](const AddressSet& x, const AddressSet& y) { return x.subtracted(y); });
+}
+
+bool PacketSet::contains(Protocol p, std::uint32_t port, u128 source) const
+{
+    const auto& segs = m_p[static_cast<std::size_t>(p)];
+    if (segs.empty())
+        return false;
+    if (!hasPorts(static_cast<std::size_t>(p)))
+        port = 0;
+    auto it = std::upper_bound(segs.begin(), segs.end(), port,
+                               [](std::uint32_t v, const Segment& s) { return v < s.firstPort; });
+    if (it == segs.begin())
+        return false;
+    --it;
+    return it->sources.contains(source);
+}
+
+AddressSet PacketSet::allSources() const
+{
+    AddressSet all;
+    for (const auto& segs : m_p)
+        for (const auto& s : segs)
+            all = all.united(s.sources);
+    return all;
+}
+
+PortSet PacketSet::ports(Protocol p) const
+{
+    PortSet ps;
+    const auto& segs = m_p[static_cast<std::size_t>(p)];
+    for (std::size_t i = 0; i < segs.size(); ++i)
+        if (!segs[i].sources.isEmpty())
+            ps.add(segs[i].firstPort, segmentLast(segs, i, p));
+    return ps;
+}
+
+std::size_t PacketSet::segmentCount() const
+{
+    std::size_t n = 0;
+    for (const auto& v : m_p)
+        n += v.size();
+    return n;
+}
+
+} // namespace ew

@@ -1,0 +1,97 @@
+#pragma once
+
+#include "addressset.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ew {
+
+/// The protocols a filter can tell apart. ICMP and Other carry no ports.
+enum class Protocol : std::uint8_t { Tcp = 0, Udp = 1, Icmp = 2, Other = 3 };
+constexpr std::size_t kProtocolCount = 4;
+using ProtocolMask = std::uint8_t;
+constexpr ProtocolMask kAllProtocols = 0x0f;
+constexpr ProtocolMask maskOf(Protocol p) { return static_cast<ProtocolMask>(1u << static_cast<unsigned>(p)); }
+const char* protocolName(Protocol p); // "tcp", "udp", "icmp", "other"
+
+constexpr std::uint32_t kPortCount = 65536;
+
+struct PortRange
+{
+    std::uint32_t first = 0;
+    std::uint32_t last = 65535;
+    friend bool operator==(const PortRange&, const PortRange&) = default;
+};
+
+/// Sorted, disjoint, non-adjacent inclusive port ranges.
+class PortSet
+{
+public:
+    PortSet() = default;
+    static PortSet all() { return range(0, 65535); }
+    static PortSet range(std::uint32_t first, std::uint32_t last);
+    void add(std::uint32_t first, std::uint32_t last);
+    bool isEmpty() const { return m_ranges.empty(); }
+    bool isAll() const { return m_ranges.size() == 1 && m_ranges[0].first == 0 && m_ranges[0].last == 65535; }
+    bool contains(std::uint32_t port) const;
+    const std::vector<PortRange>& ranges() const { return m_ranges; }
+    std::string toString() const; // "22, 80-81"
+    friend bool operator==(const PortSet&, const PortSet&) = default;
+
+private:
+    std::vector<PortRange> m_ranges;
+};
+
+/// A set of packets (protocol x destination port x source address), a value type.
+/// Per protocol it is a step function over destination ports: each segment starts at a port and
+/// carries the source addresses allowed for every port up to the next segment. The representation
+/// is canonical (adjacent equal segments merged, an empty protocol has no segments), so == is set
+/// equality. ICMP and Other use a single segment at port 0 (they have no ports).
+class PacketSet
+{
+public:
+    struct Segment
+    {
+        std::uint32_t firstPort = 0;
+        AddressSet sources;
+        friend bool operator==(const Segment&, const Segment&) = default;
+    };
+
+    PacketSet() = default;
+    /// protocols x ports x sources. For ICMP/Other the ports are ignored unless empty.
+    static PacketSet box(ProtocolMask protocols, const PortSet& ports, const AddressSet& sources);
+
+    /// Builds protocol p's step function from segments sorted by firstPort, the first at port 0
+    /// (merged and canonicalised here); the other protocols of the result are empty.
+    static PacketSet fromSteps(Protocol p, std::vector<Segment> steps);
+
+    bool isEmpty() const;
+    bool hasProtocol(Protocol p) const { return !m_p[static_cast<std::size_t>(p)].empty(); }
+    const std::vector<Segment>& segments(Protocol p) const { return m_p[static_cast<std::size_t>(p)]; }
+    /// Last port covered by segment i of protocol p.
+    static std::uint32_t segmentLast(const std::vector<Segment>& segs, std::size_t i, Protocol p);
+
+    PacketSet united(const PacketSet& other) const;
+    PacketSet intersected(const PacketSet& other) const;
+    PacketSet subtracted(const PacketSet& other) const;
+    bool intersects(const PacketSet& other) const { return !intersected(other).isEmpty(); }
+
+    bool contains(Protocol p, std::uint32_t port, u128 source) const;
+    /// Every source address that appears anywhere in the set.
+    AddressSet allSources() const;
+    /// Every destination port of protocol p that has at least one source.
+    PortSet ports(Protocol p) const;
+    std::size_t segmentCount() const;
+
+    friend bool operator==(const PacketSet&, const PacketSet&) = default;
+
+private:
+    template<typename Op>
+    static PacketSet combine(const PacketSet& a, const PacketSet& b, Op op);
+    std::array<std::vector<Segment>, kProtocolCount> m_p;
+};
+
+} // namespace ew

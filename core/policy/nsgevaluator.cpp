@@ -1,0 +1,255 @@
+#include "nsgevaluator.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ew {
+
+namespace {
+
+enum class Match { Yes, No, Partial };
+
+bool isTag(std::string_view tag, std::string_view name)
+{
+    return tag.size() == name.size()
+        && std::equal(tag.begin(), tag.end(), name.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           });
+}
+
+// Known service tags resolved to addresses; false for tags we do not model.
+bool resolveTag(const std::string& tag, const std::string& vnetId, const PolicyContext& ctx, AddressSet& out)
+{
+    if (isTag(tag, "Internet")) {
+        out = out.united(ctx.internetSpace(vnetId));
+        return true;
+    }
+    if (isTag(tag, "VirtualNetwork")) {
+        out = out.united(ctx.virtualNetworkSpace(vnetId));
+        return true;
+    }
+    if (isTag(tag, "AzureLoadBalancer")) {
+        out = out.united(PolicyContext::azureLoadBalancer());
+        return true;
+    }
+    return false;
+}
+
+std::string describe(const NetworkSecurityGroup& nsg, const SecurityRule& r)
+{
+    return "rule " + r.name + " (priority " + std::to_string(r.priority) + ") of " + nsg.name;
+}
+
+Match destinationMatch(const AddressMatch& dst, const IpConfiguration& ipc, const AddressSet& addrs,
+                       const std::string& vnetId, const PolicyContext& ctx, std::vector<std::string>* unknownTags)
+{
+    if (dst.any)
+        return Match::Yes;
+    for (const auto& asg : dst.asgIds)
+        if (std::find(ipc.asgIds.begin(), ipc.asgIds.end(), asg) != ipc.asgIds.end())
+            return Match::Yes;
+    AddressSet known = dst.prefixes;
+    bool unknown = false;
+    for (const auto& tag : dst.tags) {
+        if (!resolveTag(tag, vnetId, ctx, known)) {
+            unknown = true;
+            if (unknownTags)
+                unknownTags->push_back(tag);
+        }
+    }
+    if (!known.isEmpty() && known.containsAll(addrs))
+        return Match::Yes;
+    if (unknown || known.intersects(addrs))
+        return Match::Partial;
+    return Match::No;
+}
+
+} // namespace
+
+std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc,
+                                              const PolicyContext& ctx, const AddressSet& sourceUniverse,
+                                              std::vector<std::string>* assumptions)
+{
+    std::vector<CompiledRule> out;
+    const std::string vnetId = ctx.vnetOfSubnet(ipc.subnetId);
+    const AddressSet addrs = ctx.possibleAddresses(ipc);
+    for (std::size_t i = 0; i < nsg.rules.size(); ++i) {
+        const auto& rule = nsg.rules[i];
+        if (!rule.inbound)
+            continue;
+        std::vector<std::string> unknownDst;
+        const Match dm = destinationMatch(rule.destination, ipc, addrs, vnetId, ctx, &unknownDst);
+        if (dm == Match::No)
+            continue;
+        if (dm == Match::Partial) {
+            // Resolve towards reachability: an allow is taken to apply, a deny is taken not to.
+            if (assumptions) {
+                std::string why = unknownDst.empty()
+                    ? "the destination covers only part of the addresses the NIC may have ("
+                        + (ipc.privateAddress.empty() ? std::string("no private IP in the export") : ipc.privateAddress) + ")"
+                    : "the destination service tag " + unknownDst.front() + " is not modelled";
+                assumptions->push_back(describe(nsg, rule) + ": " + why + "; it is assumed to "
+                                       + (rule.allow ? "apply" : "not apply") + " to " + ipc.name);
+            }
+            if (!rule.allow)
+                continue;
+        }
+        AddressSet src;
+        if (rule.source.any)
+            src = AddressSet::all();
+        else {
+            src = rule.source.prefixes;
+            for (const auto& tag : rule.source.tags) {
+                if (resolveTag(tag, vnetId, ctx, src))
+                    continue;
+                if (rule.allow) {
+                    // An unmodelled tag (AzureCloud, Storage, ...) may hold any public address.
+                    src = src.united(publicInternet());
+                    if (assumptions)
+                        assumptions->push_back(describe(nsg, rule) + ": the source service tag " + tag
+                                               + " is not modelled; it is assumed to include any internet address");
+                } else if (assumptions) {
+                    assumptions->push_back(describe(nsg, rule) + ": the source service tag " + tag
+                                           + " is not modelled; this deny is assumed to block none of it");
+                }
+            }
+            for (const auto& asg : rule.source.asgIds)
+                src = src.united(ctx.asgMembers(asg));
+        }
+        src = src.intersected(sourceUniverse);
+        ProtocolMask protocols = rule.protocols;
+        // ICMP and ESP/AH carry no ports: a rule restricted to ports cannot match them.
+        if (!rule.destinationPorts.isAll())
+            protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
+        out.push_back({i, rule.allow, PacketSet::box(protocols, rule.destinationPorts, src)});
+    }
+    return out;
+}
+
+std::string inboundGroupKey(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc, const PolicyContext& ctx)
+{
+    const std::string vnetId = ctx.vnetOfSubnet(ipc.subnetId);
+    const AddressSet addrs = ctx.possibleAddresses(ipc);
+    std::string key = nsg.id;
+    key += '|';
+    key += vnetId;
+    key += '|';
+    for (const auto& rule : nsg.rules) {
+        if (!rule.inbound)
+            continue;
+        switch (destinationMatch(rule.destination, ipc, addrs, vnetId, ctx, nullptr)) {
+        case Match::Yes:
+            key += 'Y';
+            break;
+        case Match::No:
+            key += 'N';
+            break;
+        case Match::Partial:
+            key += 'P';
+            break;
+        }
+    }
+    return key;
+}
+
+NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe)
+{
+    NsgVerdict v;
+    PacketSet remaining = universe;
+    for (const auto& r : rules) {
+        if (remaining.isEmpty())
+            break;
+        PacketSet m = remaining.intersected(r.packets);
+        if (m.isEmpty())
+            continue;
+        remaining = remaining.subtracted(m);
+        if (r.allow)
+            v.allowed = v.allowed.united(m);
+        v.claims.push_back({r.ruleIndex, std::move(m)});
+    }
+    v.undecided = std::move(remaining);
+    return v;
+}
+
+namespace {
+
+template<typename PortCells>
+PacketSet naive(const std::vector<CompiledRule>& rules, const PacketSet& universe, PortCells portCells)
+{
+    std::vector<u128> srcBounds {0};
+    auto addSet = [&](const AddressSet& s) {
+        for (const auto& iv : s.intervals()) {
+            srcBounds.push_back(iv.first);
+            if (iv.last != kU128Max)
+                srcBounds.push_back(iv.last + 1);
+        }
+    };
+    std::vector<std::uint32_t> portBounds {0};
+    auto addPackets = [&](const PacketSet& ps) {
+        for (std::size_t p = 0; p < kProtocolCount; ++p)
+            for (const auto& seg : ps.segments(static_cast<Protocol>(p))) {
+                portBounds.push_back(seg.firstPort);
+                addSet(seg.sources);
+            }
+    };
+    addPackets(universe);
+    for (const auto& r : rules)
+        addPackets(r.packets);
+    std::sort(srcBounds.begin(), srcBounds.end());
+    srcBounds.erase(std::unique(srcBounds.begin(), srcBounds.end()), srcBounds.end());
+    std::sort(portBounds.begin(), portBounds.end());
+    portBounds.erase(std::unique(portBounds.begin(), portBounds.end()), portBounds.end());
+
+    PacketSet result;
+    for (std::size_t p = 0; p < kProtocolCount; ++p) {
+        const auto proto = static_cast<Protocol>(p);
+        const bool ported = proto == Protocol::Tcp || proto == Protocol::Udp;
+        std::vector<PacketSet::Segment> steps;
+        portCells(ported, portBounds, [&](std::uint32_t first, std::uint32_t) {
+            AddressSet allowed;
+            for (std::size_t j = 0; j < srcBounds.size(); ++j) {
+                const u128 rep = srcBounds[j];
+                if (!universe.contains(proto, first, rep))
+                    continue;
+                for (const auto& r : rules) {
+                    if (r.packets.contains(proto, first, rep)) {
+                        if (r.allow)
+                            allowed.add(rep, j + 1 < srcBounds.size() ? srcBounds[j + 1] - 1 : kU128Max);
+                        break;
+                    }
+                }
+            }
+            steps.push_back({first, std::move(allowed)});
+        });
+        result = result.united(PacketSet::fromSteps(proto, std::move(steps)));
+    }
+    return result;
+}
+
+} // namespace
+
+PacketSet evaluateNaiveAtoms(const std::vector<CompiledRule>& rules, const PacketSet& universe)
+{
+    return naive(rules, universe, [](bool ported, const std::vector<std::uint32_t>& bounds, auto&& cell) {
+        if (!ported) {
+            cell(0, 65535);
+            return;
+        }
+        for (std::size_t k = 0; k < bounds.size(); ++k)
+            cell(bounds[k], k + 1 < bounds.size() ? bounds[k + 1] - 1 : 65535);
+    });
+}
+
+PacketSet evaluateNaivePorts(const std::vector<CompiledRule>& rules, const PacketSet& universe)
+{
+    return naive(rules, universe, [](bool ported, const std::vector<std::uint32_t>&, auto&& cell) {
+        if (!ported) {
+            cell(0, 65535);
+            return;
+        }
+        for (std::uint32_t port = 0; port < kPortCount; ++port)
+            cell(port, port);
+    });
+}
+
+} // namespace ew

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "policycontext.h"
+
+#include <string>
+#include <vector>
+
+namespace ew {
+
+/// One NSG rule turned into the packets it matches for one IP configuration.
+struct CompiledRule
+{
+    std::size_t ruleIndex = 0; // into NetworkSecurityGroup::rules
+    bool allow = false;
+    PacketSet packets;
+};
+
+/// The packets one rule decided, in first-match order.
+struct RuleClaim
+{
+    std::size_t ruleIndex = 0;
+    PacketSet packets;
+};
+
+/// The outcome of one NSG for one IP configuration over a universe of packets.
+struct NsgVerdict
+{
+    PacketSet allowed;
+    std::vector<RuleClaim> claims; // every rule that decided something, allow and deny, in order
+    PacketSet undecided;           // packets no rule matched (none when default rules are present)
+};
+
+/// Turns the inbound rules of an NSG into packet sets for the IP configuration ipc, restricted to
+/// the given source universe. Destination prefixes, tags and ASGs are matched against the private
+/// address (NSGs see traffic after NAT). Anything not modelled exactly (unknown service tags, an
+/// address that is not known) is resolved towards reachability, never away from it, and described
+/// in assumptions.
+std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc,
+                                              const PolicyContext& ctx, const AddressSet& sourceUniverse,
+                                              std::vector<std::string>* assumptions);
+
+/// First-match evaluation by filling the universe in priority order (fast engine).
+NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe);
+
+/// First-match evaluation by scanning the rule list for every atom cell (protocol x port interval
+/// x source interval between rule boundaries). The test oracle for evaluateFirstMatch.
+PacketSet evaluateNaiveAtoms(const std::vector<CompiledRule>& rules, const PacketSet& universe);
+
+/// First-match evaluation for every concrete destination port (0-65535) and every source cell:
+/// the slowest oracle, kept for benchmarks and the ratio PERFORMANCE.md asks for.
+PacketSet evaluateNaivePorts(const std::vector<CompiledRule>& rules, const PacketSet& universe);
+
+/// A key that is equal for two IP configurations exactly when compileInboundRules gives them the
+/// same rules (same NSG, same VNet context, same destination matches).
+std::string inboundGroupKey(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc, const PolicyContext& ctx);
+
+} // namespace ew

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "model/snapshot.h"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ew {
+
+/// What an NSG rule needs to know about the estate to turn tags and ASGs into addresses:
+/// built once per snapshot, read-only afterwards (safe to share across threads).
+class PolicyContext
+{
+public:
+    explicit PolicyContext(const Snapshot& snapshot);
+
+    const Snapshot& snapshot() const { return m_snap; }
+    /// VirtualNetwork service tag for a NIC in vnetId: the VNet's space and connected peers' space.
+    const AddressSet& virtualNetworkSpace(const std::string& vnetId) const;
+    /// Internet service tag: public address space outside the virtual network.
+    const AddressSet& internetSpace(const std::string& vnetId) const;
+    /// Private addresses of the IP configurations that are members of an ASG.
+    const AddressSet& asgMembers(const std::string& asgId) const;
+    /// VNets reachable from vnetId by routing (itself and connected peerings).
+    const std::vector<std::string>& connectedVnets(const std::string& vnetId) const;
+    /// The VNet of a subnet id ("" when unknown).
+    std::string vnetOfSubnet(const std::string& subnetId) const;
+    /// Addresses an IP configuration may have: its private IP, or its subnet's range when the
+    /// export does not say (dynamic allocation not yet done, scale sets, templates).
+    AddressSet possibleAddresses(const IpConfiguration& ipc) const;
+
+    static const AddressSet& azureLoadBalancer(); // 168.63.129.16/32
+
+private:
+    struct VnetInfo
+    {
+        AddressSet space;
+        AddressSet internet;
+        std::vector<std::string> connected;
+    };
+    const Snapshot& m_snap;
+    std::unordered_map<std::string, VnetInfo> m_vnets;
+    std::unordered_map<std::string, AddressSet> m_asgMembers;
+    VnetInfo m_unknownVnet;
+    AddressSet m_empty;
+};
+
+} // namespace ew
