@@ -1,1 +1,260 @@
-int main() { return 0; }
+// exposure-audit: the command-line face of the engine. Parsing and I/O only; all analysis is in core.
+#include "findings/analyzer.h"
+#include "import/azureimporter.h"
+#include "output/findingswriter.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitBadInput = 2;
+
+const char* kUsage = R"(Usage: exposure-audit COMMAND [OPTIONS]
+
+Which resources of an Azure estate can the internet reach, through which path and because of which rule.
+Inputs are exported JSON files or folders (read recursively); no cloud credentials are used.
+
+Commands:
+  analyze INPUT... [--format text|json] [--output FILE] [--fail-on SEVERITY] [--verbose]
+      Every internet exposure with its ports, sources, path and deciding rules.
+      Exit 0 when nothing reaches --fail-on, 1 when something does, 2 on bad input or usage.
+  query INPUT... --to NAME|ID --port N [--protocol tcp|udp] [--from IP|internet] [--format text|json]
+      The verdict for one flow, with the deciding rule at each hop (or what stops it).
+      --port is the destination port at the target (after load-balancer translation).
+      Exit 0 when the flow is reachable, 1 when it is not, 2 on bad input or usage.
+
+Options:
+  --help       this text
+  --version    the version
+Severities: critical, high, medium, low, info.
+)";
+
+struct Args
+{
+    std::string command;
+    std::vector<std::string> inputs;
+    std::map<std::string, std::string> options;
+    std::vector<std::string> flags;
+    std::vector<std::string> errors;
+};
+
+Args parse(int argc, char** argv)
+{
+    static const std::vector<std::string> valued {"--format", "--output", "--baseline", "--fail-on", "--to",
+                                                  "--port", "--protocol", "--from", "--pdf"};
+    static const std::vector<std::string> boolean {"--verbose", "--redact", "--help", "--version"};
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.rfind("--", 0) == 0) {
+            std::string value;
+            bool hasValue = false;
+            if (auto eq = arg.find('='); eq != std::string::npos) {
+                value = arg.substr(eq + 1);
+                arg = arg.substr(0, eq);
+                hasValue = true;
+            }
+            if (std::find(valued.begin(), valued.end(), arg) != valued.end()) {
+                if (!hasValue) {
+                    if (i + 1 >= argc) {
+                        a.errors.push_back(arg + " needs a value");
+                        continue;
+                    }
+                    value = argv[++i];
+                }
+                a.options[arg] = value;
+            } else if (std::find(boolean.begin(), boolean.end(), arg) != boolean.end()) {
+                a.flags.push_back(arg);
+            } else {
+                a.errors.push_back("unknown option " + arg);
+            }
+        } else if (arg == "-h") {
+            a.flags.push_back("--help");
+        } else if (a.command.empty()) {
+            a.command = arg;
+        } else {
+            a.inputs.push_back(arg);
+        }
+    }
+    return a;
+}
+
+bool hasFlag(const Args& a, const char* f)
+{
+    return std::find(a.flags.begin(), a.flags.end(), f) != a.flags.end();
+}
+
+int usageError(const std::string& message)
+{
+    std::cerr << "exposure-audit: " << message << "\nRun 'exposure-audit --help' for usage.\n";
+    return kExitBadInput;
+}
+
+// Writes atomically: a temporary file beside the target, then rename.
+bool writeOutput(const std::string& path, const std::string& text)
+{
+    if (path.empty() || path == "-") {
+        std::cout << text;
+        if (!text.empty() && text.back() != '\n')
+            std::cout << '\n';
+        return true;
+    }
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!text.empty() && text.back() != '\n')
+            out << '\n';
+        out.flush();
+        if (!out) {
+            std::cerr << "exposure-audit: cannot write " << path << "\n";
+            return false;
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::cerr << "exposure-audit: cannot write " << path << ": " << ec.message() << "\n";
+        std::filesystem::remove(tmp, ec);
+        return false;
+    }
+    return true;
+}
+
+// Loads the inputs and reports problems on stderr. Returns false when the input is unusable.
+bool load(const Args& a, ew::Snapshot& snap)
+{
+    if (a.inputs.empty()) {
+        usageError("no input given (files or folders of exported JSON)");
+        return false;
+    }
+    snap = ew::importAzure(a.inputs);
+    const bool verbose = hasFlag(a, "--verbose");
+    for (const auto& d : snap.diagnostics)
+        if (d.level != ew::Diagnostic::Level::Note || verbose)
+            std::cerr << d.toString() << "\n";
+    if (verbose)
+        for (const auto& f : snap.files)
+            if (f.skipped)
+                std::cerr << f.path << ": skipped: " << f.reason << "\n";
+    if (snap.hasErrors()) {
+        std::size_t errors = 0;
+        for (const auto& d : snap.diagnostics)
+            errors += d.level == ew::Diagnostic::Level::Error;
+        std::cerr << "exposure-audit: " << errors
+                  << " error(s) in the input; no verdict is given on input that could not be read exactly\n";
+        return false;
+    }
+    return true;
+}
+
+int analyzeCommand(const Args& a)
+{
+    const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
+    if (format != "text" && format != "json")
+        return usageError("--format " + format + " is not supported by analyze yet (text, json)");
+    if (a.options.count("--baseline"))
+        return usageError("--baseline is not supported yet");
+    std::optional<ew::Severity> failOn;
+    if (auto it = a.options.find("--fail-on"); it != a.options.end()) {
+        ew::Severity s;
+        if (!ew::parseSeverity(it->second, s))
+            return usageError("--fail-on " + it->second + ": expected critical, high, medium, low or info");
+        failOn = s;
+    }
+    ew::Snapshot snap;
+    if (!load(a, snap))
+        return kExitBadInput;
+    const auto result = ew::analyze(snap);
+    const std::string text = format == "json" ? ew::analysisJson(snap, result).dump(2) : ew::analysisText(snap, result);
+    if (!writeOutput(a.options.count("--output") ? a.options.at("--output") : std::string(), text))
+        return kExitBadInput;
+    if (failOn)
+        for (const auto& f : result.findings)
+            if (f.severity >= *failOn)
+                return kExitFindings;
+    return kExitOk;
+}
+
+int queryCommand(const Args& a)
+{
+    ew::FlowQuery q;
+    if (!a.options.count("--to"))
+        return usageError("query needs --to NAME|ID");
+    if (!a.options.count("--port"))
+        return usageError("query needs --port N");
+    q.target = a.options.at("--to");
+    const std::string portText = a.options.at("--port");
+    try {
+        std::size_t used = 0;
+        const long port = std::stol(portText, &used);
+        if (used != portText.size() || port < 0 || port > 65535)
+            throw std::out_of_range("port");
+        q.port = static_cast<std::uint32_t>(port);
+    } catch (const std::exception&) {
+        return usageError("--port " + portText + ": expected a port number 0-65535");
+    }
+    const std::string proto = a.options.count("--protocol") ? a.options.at("--protocol") : "tcp";
+    if (proto == "tcp")
+        q.protocol = ew::Protocol::Tcp;
+    else if (proto == "udp")
+        q.protocol = ew::Protocol::Udp;
+    else
+        return usageError("--protocol " + proto + ": expected tcp or udp");
+    const std::string from = a.options.count("--from") ? a.options.at("--from") : "internet";
+    q.fromInternet = from == "internet";
+    q.source = q.fromInternet ? std::string() : from;
+    const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
+    if (format != "text" && format != "json")
+        return usageError("--format " + format + ": expected text or json");
+    ew::Snapshot snap;
+    if (!load(a, snap))
+        return kExitBadInput;
+    const auto result = ew::queryFlow(snap, q);
+    if (!result.error.empty()) {
+        std::cerr << "exposure-audit: " << result.error << "\n";
+        return kExitBadInput;
+    }
+    const std::string text = format == "json" ? ew::queryJson(q, result).dump(2) : ew::queryText(q, result);
+    if (!writeOutput(a.options.count("--output") ? a.options.at("--output") : std::string(), text))
+        return kExitBadInput;
+    return result.reachable ? kExitOk : kExitFindings;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const Args a = parse(argc, argv);
+    if (hasFlag(a, "--version")) {
+        std::cout << "exposure-audit " << EW_VERSION << "\n";
+        return kExitOk;
+    }
+    if (hasFlag(a, "--help") || a.command == "help") {
+        std::cout << kUsage;
+        return kExitOk;
+    }
+    if (!a.errors.empty()) {
+        for (const auto& e : a.errors)
+            std::cerr << "exposure-audit: " << e << "\n";
+        return usageError("bad command line");
+    }
+    if (a.command.empty())
+        return usageError("no command given");
+    if (a.command == "analyze")
+        return analyzeCommand(a);
+    if (a.command == "query")
+        return queryCommand(a);
+    if (a.command == "diff" || a.command == "report")
+        return usageError("the " + a.command + " command is not available in this version yet");
+    return usageError("unknown command " + a.command);
+}

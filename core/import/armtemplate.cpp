@@ -46,6 +46,20 @@ std::string buildResourceId(const std::string& sub, const std::string& rg, const
     return id;
 }
 
+// ARM names (parameters, variables) are case-insensitive.
+const json* findInsensitive(const json& obj, const std::string& name)
+{
+    if (!obj.is_object())
+        return nullptr;
+    if (auto it = obj.find(name); it != obj.end())
+        return &*it;
+    const auto wanted = lower(name);
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+        if (lower(it.key()) == wanted)
+            return &it.value();
+    return nullptr;
+}
+
 class Evaluator
 {
 public:
@@ -214,19 +228,19 @@ private:
         if (f == "parameters") {
             need(1);
             const auto name = asText(a[0]);
-            const auto& params = m_tpl.value("parameters", json::object());
-            if (params.contains(name) && params[name].contains("defaultValue"))
-                return evaluateValue(params[name]["defaultValue"], m_depth + 1);
+            const json* param = m_tpl.contains("parameters") ? findInsensitive(m_tpl["parameters"], name) : nullptr;
+            if (param && param->is_object() && param->contains("defaultValue"))
+                return evaluateValue((*param)["defaultValue"], m_depth + 1);
             // No value in the template: a readable placeholder keeps names and references apart.
             return "{" + name + "}";
         }
         if (f == "variables") {
             need(1);
             const auto name = asText(a[0]);
-            const auto& vars = m_tpl.value("variables", json::object());
-            if (!vars.contains(name))
+            const json* var = m_tpl.contains("variables") ? findInsensitive(m_tpl["variables"], name) : nullptr;
+            if (!var)
                 throw std::runtime_error("unknown variable '" + name + "'");
-            return evaluateValue(vars[name], m_depth + 1);
+            return evaluateValue(*var, m_depth + 1);
         }
         if (f == "concat") {
             if (!a.empty() && a[0].is_array()) {
@@ -323,6 +337,43 @@ private:
             need(1);
             return !(a[0].is_boolean() && a[0].get<bool>());
         }
+        if (f == "length") {
+            need(1);
+            return a[0].is_string() ? a[0].get<std::string>().size() : a[0].size();
+        }
+        if (f == "empty") {
+            need(1);
+            return a[0].is_null() || (a[0].is_string() ? a[0].get<std::string>().empty() : a[0].empty());
+        }
+        if (f == "greater" || f == "less" || f == "greaterorequals" || f == "lessorequals") {
+            need(2);
+            if (f == "greater")
+                return a[0] > a[1];
+            if (f == "less")
+                return a[0] < a[1];
+            if (f == "greaterorequals")
+                return a[0] >= a[1];
+            return a[0] <= a[1];
+        }
+        if (f == "and" || f == "or") {
+            bool r = f == "and";
+            for (const auto& x : a)
+                r = f == "and" ? (r && x == true) : (r || x == true);
+            return r;
+        }
+        if (f == "json") {
+            need(1);
+            auto parsed = json::parse(asText(a[0]), nullptr, false);
+            if (parsed.is_discarded())
+                throw std::runtime_error("json() of text that is not JSON");
+            return parsed;
+        }
+        if (f == "deployment")
+            return json {{"name", "deployment"}, {"properties", {{"templateLink", {{"uri", "{templateLink}"}}}}}};
+        if (f == "uri") {
+            need(2);
+            return asText(a[0]) + asText(a[1]);
+        }
         if (f == "true")
             return true;
         if (f == "false")
@@ -353,6 +404,8 @@ void evaluateStrings(json& v, const std::string& ptr, Evaluator& ev, std::vector
         for (auto it = v.begin(); it != v.end(); ++it) {
             if (it.key() == "resources")
                 continue; // nested resources are handled by the resource walk
+            if (it.key() == "condition" || it.key() == "dependsOn")
+                continue; // deployment order and conditions: every resource is read as deployed
             evaluateStrings(it.value(), ptr + '/' + it.key(), ev, problems);
         }
     } else if (v.is_array()) {
@@ -374,8 +427,12 @@ void evaluateResources(json& resources, const std::string& ptr, const std::strin
         evaluateStrings(r, rp, ev, problems);
         if (r.contains("copy"))
             problems.push_back({rp + "/copy", "ARM copy loops are not expanded; the resource is read once"});
-        std::string type = r.value("type", std::string());
-        std::string name = r.value("name", std::string());
+        auto text = [&](const char* key) {
+            auto it = r.find(key);
+            return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        std::string type = text("type");
+        std::string name = text("name");
         if (!parentType.empty() && type.find('/') == std::string::npos) {
             type = parentType + '/' + type;
             name = parentName + '/' + name;
@@ -407,8 +464,9 @@ bool isArmTemplate(const json& doc)
 {
     if (!doc.is_object() || !doc.contains("resources") || !doc["resources"].is_array())
         return false;
-    const auto schema = doc.value("$schema", std::string());
-    return schema.find("deploymentTemplate") != std::string::npos || doc.contains("contentVersion");
+    auto schema = doc.find("$schema");
+    return (schema != doc.end() && schema->is_string() && schema->get<std::string>().find("deploymentTemplate") != std::string::npos)
+        || doc.contains("contentVersion");
 }
 
 void evaluateArmTemplate(json& tpl, std::vector<ArmProblem>& problems)

@@ -57,6 +57,36 @@ struct ErrorFinder : nlohmann::json_sax<nlohmann::json>
     }
 };
 
+// An ARM template parameter without a value, as armtemplate.cpp writes it: "{name}".
+bool isPlaceholder(std::string_view text)
+{
+    return text.size() > 2 && text.front() == '{' && text.back() == '}';
+}
+
+// The resource type an Azure id names: ".../providers/Microsoft.Network/virtualNetworks/v/subnets/s"
+// is "Microsoft.Network/virtualNetworks/subnets".
+std::string typeFromId(std::string_view id)
+{
+    const auto pos = id.rfind("/providers/");
+    if (pos == std::string_view::npos)
+        return {};
+    std::string_view rest = id.substr(pos + 11);
+    std::vector<std::string_view> parts;
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        parts.push_back(rest.substr(0, slash));
+        if (slash == std::string_view::npos)
+            break;
+        rest.remove_prefix(slash + 1);
+    }
+    if (parts.size() < 3 || parts.size() % 2 == 0)
+        return {};
+    std::string type(parts[0]);
+    for (std::size_t i = 1; i < parts.size(); i += 2)
+        type += "/" + std::string(parts[i]);
+    return type;
+}
+
 bool isArmShape(const JsonNode& root)
 {
     auto resources = root.get("resources");
@@ -86,7 +116,7 @@ private:
     void dispatchDocument(const JsonNode& root);
     void dispatchItem(const JsonNode& node, bool inList);
     void importArmTemplate(const simdjson::padded_string& text);
-    void importResource(const JsonNode& r);
+    void importResource(const JsonNode& r, std::string typeText = {});
     void importResources(const JsonNode& list);
 
     void readNsg(const JsonNode& r);
@@ -243,8 +273,15 @@ void Importer::importFile(const fs::path& path)
         dispatchDocument(rootNode);
     }
     m_input = &m_snap.files[index];
-    if (m_input->resources == 0 && !m_input->skipped)
-        skip(m_input->reason.empty() ? "no Azure network or compute resources in it" : m_input->reason);
+    if (m_input->resources == 0 && !m_input->skipped) {
+        std::string reason = m_input->reason;
+        if (reason.empty() && !m_skippedTypes.empty()) {
+            for (const auto& t : m_skippedTypes)
+                reason += (reason.empty() ? "" : ", ") + t;
+            reason = "holds only " + reason + ", which play no part in inbound exposure analysis";
+        }
+        skip(reason.empty() ? "no Azure network or compute resources in it" : reason);
+    }
     m_input = nullptr;
     finish();
 }
@@ -257,7 +294,12 @@ void Importer::importArmTemplate(const simdjson::padded_string& text)
         return;
     }
     std::vector<ArmProblem> problems;
-    evaluateArmTemplate(tpl, problems);
+    try {
+        evaluateArmTemplate(tpl, problems);
+    } catch (const std::exception& e) {
+        diag(Diagnostic::Level::Error, {}, std::string("the ARM template could not be evaluated: ") + e.what());
+        return;
+    }
     for (auto& p : problems)
         diag(Diagnostic::Level::Warning, p.pointer, p.message);
     // The evaluated template keeps the original structure, so pointers still name the source.
@@ -320,6 +362,16 @@ void Importer::dispatchItem(const JsonNode& node, bool inList)
         importResource(node);
         return;
     }
+    if (auto id = node.get("id"); id && id->isString() && node.get("properties")) {
+        // REST GETs of child resources (a subnet) may omit "type"; the id says what it is.
+        const std::string type = typeFromId(id->stringValue());
+        if (!type.empty()) {
+            if (m_input->format.empty())
+                m_input->format = "rest";
+            importResource(node, type);
+            return;
+        }
+    }
     if (auto value = node.get("value"); value && value->isArray()) {
         if (m_input->format.empty() || m_input->format == "list")
             m_input->format = "list-response";
@@ -337,9 +389,11 @@ void Importer::dispatchItem(const JsonNode& node, bool inList)
         m_input->reason = "no \"type\", \"value\" list or ARM \"resources\" at the top level";
 }
 
-void Importer::importResource(const JsonNode& r)
+void Importer::importResource(const JsonNode& r, std::string typeText)
 {
-    const std::string type = lower(r.get("type")->stringValue());
+    if (typeText.empty())
+        typeText = std::string(r.get("type")->stringValue());
+    const std::string type = lower(typeText);
     if (type == "microsoft.network/networksecuritygroups") {
         readNsg(r);
     } else if (type == "microsoft.network/networksecuritygroups/securityrules"
@@ -395,10 +449,9 @@ void Importer::importResource(const JsonNode& r)
     } else if (type == "microsoft.compute/virtualmachinescalesets") {
         readVmss(r);
     } else {
-        if (m_skippedTypes.insert(type).second)
+        if (m_skippedTypes.insert(typeText).second)
             diag(Diagnostic::Level::Note, r.pointer(),
-                 "resources of type " + std::string(r.get("type")->stringValue())
-                     + " play no part in inbound exposure analysis yet; skipped");
+                 "resources of type " + typeText + " play no part in inbound exposure analysis yet; skipped");
         return;
     }
     ++m_input->resources;
@@ -622,6 +675,13 @@ AddressMatch Importer::addressMatch(const JsonNode& r, std::string_view single, 
             m.prefixes.add(p->first, p->last);
             return;
         }
+        if (isPlaceholder(text)) {
+            // Unknown value: kept like an unmodelled tag, which evaluation resolves towards reachability.
+            m.tags.emplace_back(text);
+            warn(at, "the address is the template parameter " + std::string(text)
+                         + ", which has no value in the template; it is treated as unknown");
+            return;
+        }
         const bool looksLikeTag = std::isalpha(static_cast<unsigned char>(text.front()))
             && std::all_of(text.begin(), text.end(), [](char c) {
                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
@@ -821,6 +881,9 @@ void Importer::readVnet(const JsonNode& r)
             if (auto pp = parsePrefix(e.stringValue())) {
                 vnet.addressSpace.add(pp->first, pp->last);
                 vnet.addressPrefixes.emplace_back(e.stringValue());
+            } else if (isPlaceholder(e.stringValue())) {
+                warn(e, "the address space is the template parameter " + std::string(e.stringValue())
+                            + ", which has no value; the VirtualNetwork tag of this VNet is taken as empty");
             } else {
                 error(e, "invalid address prefix \"" + std::string(e.stringValue()) + "\"");
             }
@@ -850,6 +913,8 @@ void Importer::readSubnet(const JsonNode& r, const std::string& vnetId)
     auto addPrefix = [&](const JsonNode& e) {
         if (auto pp = parsePrefix(e.stringValue()))
             s.prefixes.add(pp->first, pp->last);
+        else if (isPlaceholder(e.stringValue()))
+            warn(e, "the subnet prefix is the template parameter " + std::string(e.stringValue()) + ", which has no value");
         else
             error(e, "invalid subnet prefix \"" + std::string(e.stringValue()) + "\"");
     };
@@ -898,9 +963,17 @@ void Importer::readNic(const JsonNode& r)
             ipc.where = here(c);
             ipc.privateAddress = str(c, "privateIPAddress");
             if (!ipc.privateAddress.empty()) {
-                ipc.privateIp = parseAddress(ipc.privateAddress);
-                if (!ipc.privateIp)
+                // With IP prefix delegation the configuration owns a prefix ("172.20.2.16/28").
+                if (auto pp = parsePrefix(ipc.privateAddress)) {
+                    ipc.privateRange = AddressSet::range(pp->first, pp->last);
+                    if (pp->first == pp->last)
+                        ipc.privateIp = pp->first;
+                } else if (isPlaceholder(ipc.privateAddress)) {
+                    warn(*c.prop("privateIPAddress"), "the private IP address is the template parameter "
+                             + ipc.privateAddress + ", which has no value: the subnet's range is assumed");
+                } else {
                     error(*c.prop("privateIPAddress"), "invalid private IP address \"" + ipc.privateAddress + "\"");
+                }
             }
             ipc.subnetId = refId(c.prop("subnet"), "the subnet");
             auto pipRef = c.prop("publicIPAddress");
@@ -929,6 +1002,7 @@ void Importer::readPublicIp(const JsonNode& r)
     if (!pip.address.empty() && !parseAddress(pip.address))
         error(*r.prop("ipAddress"), "invalid public IP address \"" + pip.address + "\"");
     pip.sku = sku(r);
+    pip.ipv6 = iequals(str(r, "publicIPAddressVersion"), "IPv6") || pip.address.find(':') != std::string::npos;
     pip.ipConfigurationId = refId(r.prop("ipConfiguration"), "the IP configuration");
     m_snap.publicIps[pip.id] = std::move(pip);
 }
@@ -1322,7 +1396,13 @@ Snapshot importAzure(const std::vector<std::string>& inputs, const ImportOptions
     for (const auto& input : inputs) {
         if (options.cancel && options.cancel->load())
             break;
-        importer.importPath(input);
+        // No exception crosses the core API: anything unexpected becomes a diagnostic.
+        try {
+            importer.importPath(input);
+        } catch (const std::exception& e) {
+            snap.diagnostics.push_back({Diagnostic::Level::Error, {input, {}, 0, 0},
+                                        std::string("internal error while reading: ") + e.what()});
+        }
     }
     if (options.cancel && options.cancel->load()) {
         snap.diagnostics.push_back({Diagnostic::Level::Error, {}, "import cancelled"});

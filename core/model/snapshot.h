@@ -91,6 +91,7 @@ struct PublicIpAddress
     std::string name;
     std::string address; // empty when not allocated
     Sku sku = Sku::Unknown;
+    bool ipv6 = false; // publicIPAddressVersion IPv6: only IPv6 clients reach it
     std::string ipConfigurationId; // back reference (NIC ip configuration or LB frontend)
     SourceLocation where;
 };
@@ -101,7 +102,8 @@ struct IpConfiguration
     std::string name;
     std::string nicId;
     std::string privateAddress;
-    std::optional<u128> privateIp;
+    std::optional<u128> privateIp; // a single address
+    AddressSet privateRange;       // what the configuration owns: the address, or a delegated prefix
     std::string subnetId;
     std::string publicIpId;
     std::vector<std::string> asgIds;

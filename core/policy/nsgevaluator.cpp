@@ -87,6 +87,8 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
                 std::string why = unknownDst.empty()
                     ? "the destination covers only part of the addresses the NIC may have ("
                         + (ipc.privateAddress.empty() ? std::string("no private IP in the export") : ipc.privateAddress) + ")"
+                    : unknownDst.front().front() == '{'
+                    ? "the destination is the template parameter " + unknownDst.front() + ", which has no value"
                     : "the destination service tag " + unknownDst.front() + " is not modelled";
                 assumptions->push_back(describe(nsg, rule) + ": " + why + "; it is assumed to "
                                        + (rule.allow ? "apply" : "not apply") + " to " + ipc.name);
@@ -102,15 +104,16 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
             for (const auto& tag : rule.source.tags) {
                 if (resolveTag(tag, vnetId, ctx, src))
                     continue;
+                const std::string what = tag.front() == '{'
+                    ? "the source is the template parameter " + tag + ", which has no value"
+                    : "the source service tag " + tag + " is not modelled";
                 if (rule.allow) {
                     // An unmodelled tag (AzureCloud, Storage, ...) may hold any public address.
                     src = src.united(publicInternet());
                     if (assumptions)
-                        assumptions->push_back(describe(nsg, rule) + ": the source service tag " + tag
-                                               + " is not modelled; it is assumed to include any internet address");
+                        assumptions->push_back(describe(nsg, rule) + ": " + what + "; it is assumed to include any internet address");
                 } else if (assumptions) {
-                    assumptions->push_back(describe(nsg, rule) + ": the source service tag " + tag
-                                           + " is not modelled; this deny is assumed to block none of it");
+                    assumptions->push_back(describe(nsg, rule) + ": " + what + "; this deny is assumed to block none of it");
                 }
             }
             for (const auto& asg : rule.source.asgIds)

@@ -20,9 +20,12 @@ PolicyContext::PolicyContext(const Snapshot& snapshot)
         }
         m_vnets[id] = std::move(info);
     }
+    // Internet clients: public space outside the virtual network. 168.63.129.16 is Azure's platform
+    // address (health probes, DNS); no internet client can use it.
+    const AddressSet internet = publicInternet().subtracted(azureLoadBalancer());
     for (auto& [id, info] : m_vnets)
-        info.internet = publicInternet().subtracted(info.space);
-    m_unknownVnet.internet = publicInternet();
+        info.internet = internet.subtracted(info.space);
+    m_unknownVnet.internet = internet;
     for (const auto& [id, nic] : m_snap.nics)
         for (const auto& ipc : nic.ipConfigurations)
             for (const auto& asg : ipc.asgIds)
@@ -72,8 +75,8 @@ std::string PolicyContext::vnetOfSubnet(const std::string& subnetId) const
 
 AddressSet PolicyContext::possibleAddresses(const IpConfiguration& ipc) const
 {
-    if (ipc.privateIp)
-        return AddressSet::range(*ipc.privateIp, *ipc.privateIp);
+    if (!ipc.privateRange.isEmpty())
+        return ipc.privateRange;
     if (auto it = m_snap.subnets.find(ipc.subnetId); it != m_snap.subnets.end() && !it->second.prefixes.isEmpty())
         return it->second.prefixes;
     return AddressSet::all();

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "datastores.h"
+#include "finding.h"
+#include "graph/reachabilitygraph.h"
+#include "model/snapshot.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ew {
+
+struct AnalysisOptions
+{
+    const DataStoreCatalogue* catalogue = &DataStoreCatalogue::builtin();
+    /// Analyst decisions: normalised resource id -> engine ("" marks "not a data store").
+    std::map<std::string, std::string> analystDataStores;
+    bool twoHop = true;
+    std::function<void(std::size_t, std::size_t)> progress;
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct AnalysisStats
+{
+    std::size_t ipConfigurations = 0;
+    std::size_t policyGroups = 0;   // distinct (NSG, context) evaluations
+    std::size_t frontends = 0;
+    std::size_t footholds = 0;
+};
+
+struct AnalysisResult
+{
+    std::vector<Finding> findings; // most severe first
+    std::vector<std::string> assumptions; // estate-wide, de-duplicated
+    ReachabilityGraph graph;
+    AnalysisStats stats;
+    bool cancelled = false;
+};
+
+/// Computes every internet exposure of the snapshot. Pure function of its inputs; never throws.
+AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options = {});
+
+/// One flow's verdict ("exposure-audit query").
+struct FlowQuery
+{
+    std::string target;           // VM or NIC name or id
+    Protocol protocol = Protocol::Tcp;
+    std::uint32_t port = 0;       // destination port at the target
+    bool fromInternet = true;     // any internet address
+    std::string source;           // an address when !fromInternet
+};
+
+struct HopVerdict
+{
+    PathStep step;
+    bool passes = false;
+    std::string detail;             // what decided, in words
+    std::vector<RuleEvidence> rules; // deciding rule(s); several when sources split
+};
+
+struct PathVerdict
+{
+    std::vector<HopVerdict> hops;
+    bool reachable = false;
+    std::string frontendAddress;
+    std::vector<PortRange> frontendPorts;
+    std::vector<std::string> sources; // sources that get through
+    std::string summary;
+};
+
+struct QueryResult
+{
+    std::string error; // non-empty: the query could not be answered (unknown or ambiguous target)
+    PathStep target;
+    std::vector<PathVerdict> paths;
+    bool reachable = false;
+    std::vector<std::string> assumptions;
+};
+
+QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query);
+
+/// A stable finding id from its identifying parts.
+std::string stableId(std::initializer_list<std::string_view> parts);
+
+} // namespace ew

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "model/diagnostic.h"
+#include "net/packetset.h"
+
+#include <string>
+#include <vector>
+
+namespace ew {
+
+enum class Severity { Info = 0, Low = 1, Medium = 2, High = 3, Critical = 4 };
+const char* severityName(Severity s); // "critical", ...
+/// Parses "critical", "high", ... (case-insensitive); false when unknown.
+bool parseSeverity(std::string_view text, Severity& out);
+
+/// One element of an exposure path, as named in the input.
+struct PathStep
+{
+    std::string id;
+    std::string name;
+    std::string type;
+};
+
+/// A rule that decided part of the exposure at one filter on the path.
+struct RuleEvidence
+{
+    std::string filterId;   // NSG or load balancer id
+    std::string filterName; // NSG or load balancer name
+    std::string level;      // "subnet", "nic", "load-balancer", "nat"
+    std::string ruleName;
+    std::string ruleId;
+    int priority = 0;
+    bool allow = true;
+    bool isDefault = false;
+    SourceLocation where;
+};
+
+/// How a resource is known to be a data store.
+struct DataStoreMatch
+{
+    std::string engine; // "elasticsearch", ... ; empty when not a data store
+    enum class Basis { None, ServiceType, Tag, Analyst, Port } basis = Basis::None;
+    std::string reason; // "tag workload=elasticsearch", "exposes port 9200 (Elasticsearch)"
+    bool declared() const { return basis == Basis::ServiceType || basis == Basis::Tag || basis == Basis::Analyst; }
+};
+const char* basisName(DataStoreMatch::Basis b);
+
+/// One exposure: a set of packets from the internet that reaches one resource through one
+/// frontend (and, for hops == 2, one foothold). Value type.
+struct Finding
+{
+    std::string id; // stable across snapshots for the same exposure
+    Severity severity = Severity::Info;
+    std::string severityReason;
+    PathStep target;
+    DataStoreMatch dataStore;
+    std::string protocol; // "tcp", "udp", "icmp", "other" or "any"
+    std::vector<PortRange> ports; // destination ports at the target, after translation
+    std::vector<std::string> sources; // CIDRs; the whole public internet is 0.0.0.0/0
+    bool wholeInternet = false;
+    int hops = 1;
+    std::vector<PathStep> path; // from the internet to the target
+    std::vector<RuleEvidence> rules;
+    std::vector<std::string> assumptions;
+    std::string explanation;
+    std::string frontendAddress; // public IP the client connects to ("" when unknown)
+    std::vector<PortRange> frontendPorts; // ports at the frontend (before translation)
+    PathStep foothold; // hops == 2
+
+    /// The packets at the target this finding stands for (exact, for queries and diffs).
+    PacketSet packets;
+};
+
+} // namespace ew

@@ -1,0 +1,108 @@
+#include "reachabilitygraph.h"
+
+#include "findings/finding.h"
+
+#include <boost/graph/breadth_first_search.hpp>
+
+#include <algorithm>
+
+namespace ew {
+
+ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(const std::string& id, const std::string& name,
+                                                       const std::string& type, Kind kind)
+{
+    if (auto it = m_index.find(id); it != m_index.end()) {
+        // A data store seen first as a path step keeps its stronger kind.
+        if (kind == Kind::DataStore)
+            m_g[it->second].kind = Kind::DataStore;
+        return it->second;
+    }
+    const Vertex v = boost::add_vertex(Node {id, name, type, kind}, m_g);
+    m_index.emplace(id, v);
+    return v;
+}
+
+ReachabilityGraph ReachabilityGraph::build(const std::vector<Finding>& findings)
+{
+    ReachabilityGraph rg;
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        const auto& f = findings[i];
+        std::optional<Vertex> prev;
+        for (std::size_t s = 0; s < f.path.size(); ++s) {
+            const auto& step = f.path[s];
+            Kind kind = Kind::Compute;
+            if (step.type == "Internet")
+                kind = Kind::Internet;
+            else if (step.type == "Microsoft.Network/publicIPAddresses" || step.type == "Microsoft.Network/loadBalancers")
+                kind = Kind::Frontend;
+            else if (step.type == "Microsoft.Network/networkSecurityGroups")
+                kind = Kind::Filter;
+            else if (s + 1 == f.path.size() && !f.dataStore.engine.empty())
+                kind = Kind::DataStore;
+            // A filter is drawn once per resource it guards (the next non-filter step), so that the
+            // same NSG in front of two machines does not merge their paths.
+            std::string key = step.id;
+            if (kind == Kind::Filter) {
+                std::size_t n = s + 1;
+                while (n < f.path.size() && f.path[n].type == "Microsoft.Network/networkSecurityGroups")
+                    ++n;
+                key += "@" + (n < f.path.size() ? f.path[n].id : f.target.id);
+            }
+            const Vertex v = rg.vertexFor(key, step.name, step.type, kind);
+            if (prev) {
+                auto [e, exists] = boost::edge(*prev, v, rg.m_g);
+                if (!exists)
+                    e = boost::add_edge(*prev, v, Edge {}, rg.m_g).first;
+                auto& list = rg.m_g[e].findings;
+                if (list.empty() || list.back() != i)
+                    list.push_back(i);
+            }
+            prev = v;
+        }
+    }
+    return rg;
+}
+
+std::optional<ReachabilityGraph::Vertex> ReachabilityGraph::find(const std::string& id) const
+{
+    auto it = m_index.find(id);
+    if (it == m_index.end())
+        return std::nullopt;
+    return it->second;
+}
+
+std::vector<std::string> ReachabilityGraph::shortestPathFromInternet(const std::string& id) const
+{
+    auto src = find("internet");
+    auto dst = find(id);
+    if (!src || !dst)
+        return {};
+    std::vector<Vertex> pred(boost::num_vertices(m_g), boost::graph_traits<Graph>::null_vertex());
+    boost::breadth_first_search(
+        m_g, *src,
+        boost::visitor(boost::make_bfs_visitor(boost::record_predecessors(pred.data(), boost::on_tree_edge {}))));
+    std::vector<std::string> path;
+    for (Vertex v = *dst; v != boost::graph_traits<Graph>::null_vertex(); v = pred[v]) {
+        path.push_back(m_g[v].id);
+        if (v == *src)
+            break;
+    }
+    if (path.empty() || path.back() != "internet")
+        return {};
+    std::reverse(path.begin(), path.end());
+    return path;
+}
+
+int ReachabilityGraph::hopsFromInternet(const std::string& id) const
+{
+    const auto path = shortestPathFromInternet(id);
+    int hops = 0;
+    for (const auto& step : path) {
+        auto v = find(step);
+        if (v && (m_g[*v].kind == Kind::Compute || m_g[*v].kind == Kind::DataStore))
+            ++hops;
+    }
+    return hops;
+}
+
+} // namespace ew

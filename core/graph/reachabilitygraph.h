@@ -1,0 +1,53 @@
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ew {
+
+struct Finding;
+
+/// The exposure graph: internet, frontends, filters (NSGs), compute and data stores, with an edge
+/// for every step of every finding's path. Built from findings; used for path queries and drawn by
+/// the workbench.
+class ReachabilityGraph
+{
+public:
+    enum class Kind { Internet, Frontend, Filter, Compute, DataStore };
+    struct Node
+    {
+        std::string id;
+        std::string name;
+        std::string type;
+        Kind kind = Kind::Compute;
+    };
+    struct Edge
+    {
+        std::vector<std::size_t> findings; // indices into the findings the graph was built from
+    };
+    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Edge>;
+    using Vertex = Graph::vertex_descriptor;
+
+    ReachabilityGraph() = default;
+    static ReachabilityGraph build(const std::vector<Finding>& findings);
+
+    const Graph& graph() const { return m_g; }
+    std::size_t nodeCount() const { return boost::num_vertices(m_g); }
+    std::size_t edgeCount() const { return boost::num_edges(m_g); }
+    std::optional<Vertex> find(const std::string& id) const;
+    /// Shortest path (fewest steps) from the internet to the node with this id, as node ids.
+    std::vector<std::string> shortestPathFromInternet(const std::string& id) const;
+    /// Number of compute/data-store nodes crossed on the shortest path (1 = direct).
+    int hopsFromInternet(const std::string& id) const;
+
+private:
+    Vertex vertexFor(const std::string& id, const std::string& name, const std::string& type, Kind kind);
+    Graph m_g;
+    std::unordered_map<std::string, Vertex> m_index;
+};
+
+} // namespace ew
