@@ -99,24 +99,24 @@ int usageError(const std::string& message)
     return kExitBadInput;
 }
 
-// Writes atomically: a temporary file beside the target, then rename.
-bool writeOutput(const std::string& path, const std::string& text)
+// Writes atomically: a temporary file beside the target, then rename; "-" or nothing is stdout.
+template<typename Writer>
+bool writeOutput(const std::string& path, Writer&& write)
 {
     if (path.empty() || path == "-") {
-        std::cout << text;
-        if (!text.empty() && text.back() != '\n')
-            std::cout << '\n';
-        return true;
+        write(std::cout);
+        std::cout.flush();
+        return bool(std::cout);
     }
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!text.empty() && text.back() != '\n')
-            out << '\n';
+        write(out);
         out.flush();
         if (!out) {
             std::cerr << "exposure-audit: cannot write " << path << "\n";
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
             return false;
         }
     }
@@ -128,6 +128,15 @@ bool writeOutput(const std::string& path, const std::string& text)
         return false;
     }
     return true;
+}
+
+bool writeText(const std::string& path, const std::string& text)
+{
+    return writeOutput(path, [&](std::ostream& out) {
+        out << text;
+        if (!text.empty() && text.back() != '\n')
+            out << '\n';
+    });
 }
 
 // Loads the inputs and reports problems on stderr. Returns false when the input is unusable.
@@ -175,8 +184,11 @@ int analyzeCommand(const Args& a)
     if (!load(a, snap))
         return kExitBadInput;
     const auto result = ew::analyze(snap);
-    const std::string text = format == "json" ? ew::analysisJson(snap, result).dump(2) : ew::analysisText(snap, result);
-    if (!writeOutput(a.options.count("--output") ? a.options.at("--output") : std::string(), text))
+    const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
+    const bool written = format == "json"
+        ? writeOutput(output, [&](std::ostream& out) { ew::writeAnalysisJson(out, snap, result); })
+        : writeText(output, ew::analysisText(snap, result));
+    if (!written)
         return kExitBadInput;
     if (failOn)
         for (const auto& f : result.findings)
@@ -225,7 +237,7 @@ int queryCommand(const Args& a)
         return kExitBadInput;
     }
     const std::string text = format == "json" ? ew::queryJson(q, result).dump(2) : ew::queryText(q, result);
-    if (!writeOutput(a.options.count("--output") ? a.options.at("--output") : std::string(), text))
+    if (!writeText(a.options.count("--output") ? a.options.at("--output") : std::string(), text))
         return kExitBadInput;
     return result.reachable ? kExitOk : kExitFindings;
 }

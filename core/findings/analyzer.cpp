@@ -27,6 +27,7 @@ struct FilterEval
     const NetworkSecurityGroup* nsg = nullptr; // null: no NSG at this level
     bool unknown = false;                      // the level could not be read (subnet not exported)
     std::string level;                         // "subnet" or "nic"
+    std::string key;                           // equal for IP configurations that get the same verdict
     std::shared_ptr<const NsgVerdict> verdict;
     bool present() const { return nsg || unknown; }
 };
@@ -38,8 +39,10 @@ struct TargetEval
     std::string vnetId;
     FilterEval subnet;
     FilterEval nicLevel;
-    PacketSet universe;
-    PacketSet allowed; // after both levels
+    // Shared between IP configurations with the same policy inputs (PERFORMANCE.md: grouping).
+    std::shared_ptr<const PacketSet> universe;   // the sources this evaluation is about
+    std::shared_ptr<const PacketSet> allowedAll; // what both levels allow, from any source
+    std::shared_ptr<const PacketSet> allowed;    // allowedAll within the universe
     PathStep target;
     DataStoreMatch dataStore;
     std::vector<std::string> assumptions;
@@ -52,16 +55,43 @@ struct Frontend
     std::string address;
     std::vector<PortRange> frontendPorts;
     PacketSet filter; // packets at the target (after translation) the frontend forwards
+    std::string filterKey; // equal for frontends with the same filter
     bool standard = false;
     std::string description;
     std::vector<RuleEvidence> evidence;
     std::vector<std::string> assumptions;
 };
 
-struct Group
+
+// The public space of each address family in a universe, computed once per universe.
+// What every IP configuration of one policy group, behind one kind of frontend, shares: the
+// packets, their ports and sources, the deciding NSG rules. Computed once, stamped per target.
+struct FindingBody
 {
-    AddressSet sources;
-    std::array<PortSet, kProtocolCount> ports;
+    Finding shared; // protocol, packets, ports, sources, exposures, NSG evidence
+    std::string how;
+    DataStoreMatch portMatch;
+    bool broad = false;
+    mutable std::unordered_map<std::string, int> engineReach; // engine -> 0 none, 1 narrow, 2 broad
+};
+
+// What the footholds reach of data stores with one policy group in one VNet.
+struct TwoHopReach
+{
+    std::size_t chosen = 0; // rank of the foothold shown on the path
+    int others = -1;        // other footholds that reach it; -1: none at all
+    mutable std::shared_ptr<const std::vector<FindingBody>> bodies; // filled on first use
+};
+
+struct FamilyUniverse
+{
+    AddressSet v4;
+    AddressSet v6;
+    explicit FamilyUniverse(const AddressSet& universe)
+        : v4(universe.intersected(AddressSet::allV4()))
+        , v6(universe.intersected(AddressSet::allV6()))
+    {
+    }
 };
 
 std::string sourcesText(const Finding& f)
@@ -109,12 +139,14 @@ public:
                               bool cache, const PacketSet* universe = nullptr);
     std::vector<Frontend> frontendsOf(const IpConfiguration& ipc, std::vector<std::string>& assumptions);
     PacketSet reach(const TargetEval& t, const Frontend& f) const;
-    void addFindings(const TargetEval& t, const Frontend& f, const PacketSet& reach, std::vector<Finding>& out);
+    void addFindings(const TargetEval& t, const Frontend& f, std::vector<Finding>& out);
+    void fillPackets(Finding& f, const PacketSet& packets, const FamilyUniverse& universe, bool breakdown) const;
     std::vector<RuleEvidence> evidence(const TargetEval& t, const PacketSet& packets) const;
     std::string filterSentence(const TargetEval& t, const FilterEval& f, const PacketSet& packets) const;
     PathStep targetOf(const NetworkInterface& nic) const;
     DataStoreMatch dataStoreOf(const NetworkInterface& nic) const;
-    void severity(Finding& f) const;
+    void severity(Finding& f, const FindingBody& body) const;
+    std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach);
     void twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>& findings);
 
     const PolicyContext& context() const { return m_ctx; }
@@ -133,6 +165,10 @@ private:
         std::vector<std::string> assumptions;
     };
     std::unordered_map<std::string, Cached> m_cache;
+    std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_pairCache;
+    std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
+    std::unordered_map<std::string, std::shared_ptr<const TwoHopReach>> m_twoHopCache;
+    std::unordered_map<std::string, std::shared_ptr<const std::vector<FindingBody>>> m_bodies;
 };
 
 FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
@@ -143,16 +179,20 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
     f.level = level;
     f.nsg = nsg;
     f.unknown = unknown;
+    f.key = unknown ? "?" : "-";
     if (!nsg)
         return f;
     if (cache) {
-        const std::string key = inboundGroupKey(*nsg, ipc, m_ctx);
-        auto it = m_cache.find(key);
+        // First match per packet does not depend on the universe, so one evaluation over every
+        // source serves the internet analysis and the foothold analysis alike.
+        f.key = inboundGroupKey(*nsg, ipc, m_ctx);
+        auto it = m_cache.find(f.key);
         if (it == m_cache.end()) {
             Cached c;
-            auto rules = compileInboundRules(*nsg, ipc, m_ctx, sources, &c.assumptions);
-            c.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, universe));
-            it = m_cache.emplace(key, std::move(c)).first;
+            static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
+            auto rules = compileInboundRules(*nsg, ipc, m_ctx, AddressSet::all(), &c.assumptions);
+            c.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, everything));
+            it = m_cache.emplace(f.key, std::move(c)).first;
             ++stats.policyGroups;
         }
         f.verdict = it->second.verdict;
@@ -209,7 +249,16 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     t.nic = &nic;
     t.ipc = &ipc;
     t.vnetId = m_ctx.vnetOfSubnet(ipc.subnetId);
-    t.universe = universe ? *universe : PacketSet::box(kAllProtocols, PortSet::all(), sources);
+    if (universe)
+        t.universe = std::make_shared<const PacketSet>(*universe);
+    else if (cache) {
+        auto& u = m_universes[t.vnetId];
+        if (!u)
+            u = std::make_shared<const PacketSet>(PacketSet::box(kAllProtocols, PortSet::all(), sources));
+        t.universe = u;
+    } else {
+        t.universe = std::make_shared<const PacketSet>(PacketSet::box(kAllProtocols, PortSet::all(), sources));
+    }
     t.target = targetOf(nic);
     t.dataStore = dataStoreOf(nic);
     const NetworkSecurityGroup* subnetNsg = nullptr;
@@ -227,13 +276,31 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         if (n && n->synthetic)
             t.assumptions.push_back("network security group " + n->name
                                     + " is referenced but not in the export: assumed to allow all traffic");
-    t.subnet = filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, t.universe, cache, t.assumptions);
-    t.nicLevel = filter(nicNsg, false, "nic", ipc, sources, t.universe, cache, t.assumptions);
+    t.subnet = filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, *t.universe, cache, t.assumptions);
+    t.nicLevel = filter(nicNsg, false, "nic", ipc, sources, *t.universe, cache, t.assumptions);
     // Inbound: the subnet NSG, then the NIC NSG; both must allow. A missing NSG lets traffic pass.
-    t.allowed = t.universe;
-    for (const auto* f : {&t.subnet, &t.nicLevel})
-        if (f->verdict)
-            t.allowed = t.allowed.intersected(f->verdict->allowed);
+    auto combine = [&](const PacketSet& start) {
+        PacketSet r = start;
+        for (const auto* f : {&t.subnet, &t.nicLevel})
+            if (f->verdict)
+                r = r.intersected(f->verdict->allowed);
+        return r;
+    };
+    if (!cache) {
+        t.allowedAll = std::make_shared<const PacketSet>(combine(*t.universe));
+        t.allowed = t.allowedAll;
+        return t;
+    }
+    static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
+    const std::string pair = t.subnet.key + "#" + t.nicLevel.key;
+    auto& all = m_pairCache[pair];
+    if (!all)
+        all = std::make_shared<const PacketSet>(combine(everything));
+    t.allowedAll = all;
+    auto& within = m_pairCache[pair + "|" + t.vnetId];
+    if (!within)
+        within = std::make_shared<const PacketSet>(all->intersected(*t.universe));
+    t.allowed = within;
     return t;
 }
 
@@ -259,6 +326,7 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
         f.frontendPorts = {{0, 65535}};
         // Only clients of the public IP's address family can reach it.
         f.filter = PacketSet::box(kAllProtocols, PortSet::all(), pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
+        f.filterKey = pip && pip->ipv6 ? "pip6" : "pip4";
         skuOf(pip, PublicIpAddress::Sku::Unknown, "public IP " + name, f.standard);
         if (pip && pip->address.empty())
             f.assumptions.push_back("public IP " + name
@@ -295,6 +363,7 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             f.address = pip ? pip->address : std::string();
             f.frontendPorts = std::move(frontendPorts);
             f.filter = PacketSet::box(protocols, backendPorts, pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
+            f.filterKey = std::string(pip && pip->ipv6 ? "lb6:" : "lb4:") + std::to_string(protocols) + ":" + backendPorts.toString();
             skuOf(pip, lb.sku, "load balancer " + lb.name, f.standard);
             f.description = std::string(std::string_view(level) == "nat" ? "inbound NAT rule " : "load-balancing rule ")
                 + ruleName + " of load balancer " + lb.name + " on public IP " + pipName
@@ -341,7 +410,7 @@ PacketSet Engine::reach(const TargetEval& t, const Frontend& f) const
     // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without an NSG.
     if (f.standard && !t.subnet.present() && !t.nicLevel.present())
         return {};
-    return t.allowed.intersected(f.filter);
+    return t.allowed->intersected(f.filter);
 }
 
 std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet& packets) const
@@ -390,159 +459,218 @@ std::string Engine::filterSentence(const TargetEval& t, const FilterEval& f, con
         + (n > 1 ? "s " : " ") + rules;
 }
 
-void Engine::severity(Finding& f) const
+namespace {
+
+// Broad: the whole internet, or at least a /8 worth of IPv4 addresses.
+bool broadSources(const AddressSet& sources)
 {
-    const bool broad = f.wholeInternet || f.packets.allSources().v4Count() >= (std::uint64_t(1) << 24)
-        || f.packets.allSources().intersected(AddressSet::allV6()).containsAll(publicInternet().intersected(AddressSet::allV6()));
+    return sources.v4Count() >= (std::uint64_t(1) << 24)
+        || sources.intersected(AddressSet::allV6()).containsAll(publicInternet().intersected(AddressSet::allV6()));
+}
+
+} // namespace
+
+void Engine::severity(Finding& f, const FindingBody& body) const
+{
+    const bool broad = body.broad;
     const std::string who = broad ? "the whole internet or a broad range" : "a narrow source range";
+    // Judge an engine's own ports by the sources that reach them, not by the union (memoised).
+    auto engineReach = [&](const std::string& id) {
+        auto it = body.engineReach.find(id);
+        if (it != body.engineReach.end())
+            return it->second;
+        const auto* engine = m_opt.catalogue->engineForName(id);
+        const PacketSet onEngine = engine ? f.packets->intersected(m_opt.catalogue->enginePackets(*engine)) : *f.packets;
+        const int r = onEngine.isEmpty() ? 0 : (broadSources(onEngine.allSources()) ? 2 : 1);
+        body.engineReach.emplace(id, r);
+        return r;
+    };
     if (f.dataStore.declared() && !f.dataStore.engine.empty()) {
-        const auto* engine = m_opt.catalogue->engineForName(f.dataStore.engine);
-        const bool enginePort = !engine || f.packets.intersects(m_opt.catalogue->enginePackets(*engine));
+        const int reach = engineReach(f.dataStore.engine);
         if (f.hops > 1) {
             f.severity = Severity::High;
             f.severityReason = "data store reachable through a foothold";
-        } else if (broad && enginePort) {
+        } else if (reach == 2) {
             f.severity = Severity::Critical;
-            f.severityReason = "data store port open to " + who;
+            f.severityReason = "data store port open to the whole internet or a broad range";
         } else {
             f.severity = Severity::High;
-            f.severityReason = broad ? "data store host open to " + who + " on non-engine ports"
-                                     : "data store open to " + who;
+            f.severityReason = reach == 0 ? "data store host open to " + who + " on non-engine ports"
+                                          : "data store open to a narrow source range";
         }
         return;
     }
     if (f.dataStore.basis == DataStoreMatch::Basis::Port) {
-        f.severity = broad ? Severity::High : Severity::Medium;
-        f.severityReason = "a data-store port (" + f.dataStore.reason + ") open to " + who;
+        const bool engineBroad = engineReach(f.dataStore.engine) == 2;
+        f.severity = engineBroad ? Severity::High : Severity::Medium;
+        f.severityReason = "a data-store port (" + f.dataStore.reason + ") open to "
+            + (engineBroad ? std::string("the whole internet or a broad range") : std::string("a narrow source range"));
         return;
     }
     f.severity = broad ? Severity::Medium : Severity::Low;
     f.severityReason = "compute open to " + who;
 }
 
-void Engine::addFindings(const TargetEval& t, const Frontend& fe, const PacketSet& reach, std::vector<Finding>& out)
+namespace {
+
+// CIDRs of a source set, per address family; the whole public space of a family is written
+// 0.0.0.0/0 or ::/0. whole is set when the set covers the public internet of the frontend's family.
+std::vector<std::string> sourceCidrs(const AddressSet& sources, const FamilyUniverse& universe, bool& whole)
 {
-    // Group the packets by the exact set of sources: each group is ports x sources, exactly.
-    std::vector<Group> groups;
-    for (std::size_t p = 0; p < kProtocolCount; ++p) {
-        const auto proto = static_cast<Protocol>(p);
-        const auto& segs = reach.segments(proto);
-        for (std::size_t i = 0; i < segs.size(); ++i) {
-            if (segs[i].sources.isEmpty())
-                continue;
-            auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.sources == segs[i].sources; });
-            if (g == groups.end()) {
-                groups.push_back({segs[i].sources, {}});
-                g = groups.end() - 1;
-            }
-            g->ports[p].add(segs[i].firstPort, PacketSet::segmentLast(segs, i, proto));
+    std::vector<std::string> out;
+    bool wholeV4 = false, wholeV6 = false;
+    bool anyV4 = false;
+    for (const bool v6 : {false, true}) {
+        const AddressSet inFamily = sources.intersected(v6 ? AddressSet::allV6() : AddressSet::allV4());
+        const AddressSet& all = v6 ? universe.v6 : universe.v4;
+        if (inFamily.isEmpty())
+            continue;
+        anyV4 = anyV4 || !v6;
+        if (!all.isEmpty() && inFamily.containsAll(all)) {
+            (v6 ? wholeV6 : wholeV4) = true;
+            out.emplace_back(v6 ? "::/0" : "0.0.0.0/0");
+        } else {
+            for (auto& c : inFamily.toCidrs())
+                out.push_back(std::move(c));
         }
     }
-    // Widest exposure first, so that ids of the main exposure stay stable.
-    std::stable_sort(groups.begin(), groups.end(),
-                     [](const Group& a, const Group& b) { return a.sources.v4Count() > b.sources.v4Count(); });
-    const AddressSet universeSources = t.universe.allSources();
-    std::map<std::string, int> seen;
-    for (const auto& g : groups) {
-        const auto tcp = static_cast<std::size_t>(Protocol::Tcp);
-        const auto udp = static_cast<std::size_t>(Protocol::Udp);
-        const auto icmp = static_cast<std::size_t>(Protocol::Icmp);
-        const auto other = static_cast<std::size_t>(Protocol::Other);
-        struct Part
-        {
-            std::string protocol;
-            ProtocolMask mask;
-            PortSet ports;
-        };
-        std::vector<Part> parts;
-        if (!g.ports[tcp].isEmpty() && g.ports[tcp] == g.ports[udp] && !g.ports[icmp].isEmpty() && !g.ports[other].isEmpty())
-            parts.push_back({"any", kAllProtocols, g.ports[tcp]});
-        else
-            for (std::size_t p = 0; p < kProtocolCount; ++p)
-                if (!g.ports[p].isEmpty())
-                    parts.push_back({protocolName(static_cast<Protocol>(p)), maskOf(static_cast<Protocol>(p)), g.ports[p]});
-        for (auto& part : parts) {
-            Finding f;
-            f.target = t.target;
-            f.dataStore = t.dataStore;
-            f.protocol = part.protocol;
-            const bool ported = part.protocol == "tcp" || part.protocol == "udp" || part.protocol == "any";
-            if (ported)
-                f.ports = part.ports.ranges();
-            f.packets = PacketSet::box(part.mask, ported ? part.ports : PortSet::all(), g.sources).intersected(reach);
-            // Per address family: the whole public space of a family is written 0.0.0.0/0 or ::/0.
-            bool wholeV4 = false, wholeV6 = false;
-            for (const bool v6 : {false, true}) {
-                const AddressSet family = v6 ? AddressSet::allV6() : AddressSet::allV4();
-                const AddressSet inFamily = g.sources.intersected(family);
-                const AddressSet all = universeSources.intersected(family);
-                if (inFamily.isEmpty())
-                    continue;
-                if (!all.isEmpty() && inFamily.containsAll(all)) {
-                    (v6 ? wholeV6 : wholeV4) = true;
-                    f.sources.push_back(v6 ? "::/0" : "0.0.0.0/0");
-                } else {
-                    for (auto& c : inFamily.toCidrs())
-                        f.sources.push_back(std::move(c));
-                }
-            }
-            f.wholeInternet = wholeV4 || (wholeV6 && g.sources.intersected(AddressSet::allV4()).isEmpty());
-            // Port-catalogue recognition (lower confidence) when nothing declared the resource.
-            if (f.dataStore.engine.empty() && f.dataStore.basis != DataStoreMatch::Basis::Analyst) {
-                for (auto proto : {Protocol::Tcp, Protocol::Udp}) {
-                    if (!f.packets.hasProtocol(proto))
-                        continue;
-                    for (const auto& e : m_opt.catalogue->engines()) {
-                        if (f.packets.intersects(m_opt.catalogue->enginePackets(e))) {
-                            f.dataStore.engine = e.id;
-                            f.dataStore.basis = DataStoreMatch::Basis::Port;
-                            const auto& ranges = e.tcp.empty() ? e.udp : e.tcp;
-                            f.dataStore.reason = "port " + portsText(ranges) + " (" + e.displayName + ")";
-                            break;
-                        }
-                    }
-                    if (!f.dataStore.engine.empty())
-                        break;
-                }
-            }
-            f.hops = 1;
-            f.path.push_back(internetStep());
-            for (const auto& s : fe.steps)
-                f.path.push_back(s);
-            for (const auto* lvl : {&t.subnet, &t.nicLevel})
-                if (lvl->nsg)
-                    f.path.push_back({lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType});
-            f.path.push_back(t.target);
-            f.rules = fe.evidence;
-            for (auto& ev : evidence(t, f.packets))
-                f.rules.push_back(std::move(ev));
-            f.assumptions = t.assumptions;
-            f.assumptions.insert(f.assumptions.end(), fe.assumptions.begin(), fe.assumptions.end());
-            f.frontendAddress = fe.address;
-            f.frontendPorts = fe.frontendPorts;
-            std::string how;
-            if (!t.subnet.present() && !t.nicLevel.present())
-                how = "no NSG applies and the Basic-SKU frontend is open by default";
-            else
-                how = filterSentence(t, t.subnet, f.packets) + "; " + filterSentence(t, t.nicLevel, f.packets);
-            const std::string what = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
-                + (f.ports.empty() || (f.protocol == "any" && f.ports.size() == 1 && f.ports[0] == PortRange {0, 65535})
-                       ? std::string()
-                       : " " + portsText(f.ports));
-            f.explanation = what + " from " + sourcesText(f) + " reaches " + t.target.name + " through "
-                + fe.description + ": " + how + ".";
-            severity(f);
-            const std::string base = stableId({f.target.id, fe.key, f.protocol, "1"});
-            const int n = ++seen[base];
-            f.id = n == 1 ? base : base + "-" + std::to_string(n);
-            out.push_back(std::move(f));
+    whole = wholeV4 || (wholeV6 && !anyV4);
+    return out;
+}
+
+// Splits packets into one part per protocol, merged into "any" when every protocol is reached
+// on the same ports from the same sources.
+std::vector<std::pair<std::string, ProtocolMask>> protocolParts(const PacketSet& packets)
+{
+    std::vector<std::pair<std::string, ProtocolMask>> parts;
+    const auto& tcp = packets.segments(Protocol::Tcp);
+    const auto& icmp = packets.segments(Protocol::Icmp);
+    if (!tcp.empty() && tcp == packets.segments(Protocol::Udp) && !icmp.empty() && icmp == packets.segments(Protocol::Other)
+        && icmp.front().sources == packets.allSources())
+        parts.emplace_back("any", kAllProtocols);
+    else
+        for (std::size_t p = 0; p < kProtocolCount; ++p)
+            if (packets.hasProtocol(static_cast<Protocol>(p)))
+                parts.emplace_back(protocolName(static_cast<Protocol>(p)), maskOf(static_cast<Protocol>(p)));
+    return parts;
+}
+
+} // namespace
+
+void Engine::fillPackets(Finding& f, const PacketSet& packets, const FamilyUniverse& universe, bool breakdown) const
+{
+    f.packets = std::make_shared<const PacketSet>(packets);
+    const bool ported = f.protocol == "tcp" || f.protocol == "udp" || f.protocol == "any";
+    const Protocol first = f.protocol == "udp" ? Protocol::Udp
+        : f.protocol == "icmp"                 ? Protocol::Icmp
+        : f.protocol == "other"                ? Protocol::Other
+                                               : Protocol::Tcp;
+    if (ported)
+        f.ports = packets.ports(first).ranges();
+    f.sources = sourceCidrs(packets.allSources(), universe, f.wholeInternet);
+    if (!breakdown || !ported)
+        return;
+    // Exact breakdown: ports grouped by the exact set of sources that reach them.
+    std::vector<std::pair<AddressSet, PortSet>> groups;
+    const auto& segs = packets.segments(first);
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+        if (segs[i].sources.isEmpty())
+            continue;
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == segs[i].sources; });
+        if (g == groups.end()) {
+            groups.emplace_back(segs[i].sources, PortSet());
+            g = groups.end() - 1;
         }
+        g->second.add(segs[i].firstPort, PacketSet::segmentLast(segs, i, first));
+    }
+    if (groups.size() < 2)
+        return;
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.first.v4Count() > b.first.v4Count(); });
+    // The breakdown is an aid to reading; past kMaxExposures groups the rest is counted, not listed
+    // (ports and sources above remain the exact unions, and packets the exact set).
+    constexpr std::size_t kMaxExposures = 32;
+    for (const auto& [sources, ports] : groups) {
+        if (f.exposures.size() == kMaxExposures) {
+            ++f.exposuresOmitted;
+            continue;
+        }
+        bool whole = false;
+        f.exposures.push_back({ports.ranges(), sourceCidrs(sources, universe, whole)});
+    }
+}
+
+std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet& reach)
+{
+    std::vector<FindingBody> bodies;
+    const FamilyUniverse universeSources(t.universe->allSources());
+    for (const auto& [protocol, mask] : protocolParts(reach)) {
+        FindingBody b;
+        Finding& f = b.shared;
+        f.protocol = protocol;
+        fillPackets(f, reach.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())), universeSources, true);
+        for (const auto& e : m_opt.catalogue->engines()) {
+            if (f.packets->intersects(m_opt.catalogue->enginePackets(e))) {
+                b.portMatch.engine = e.id;
+                b.portMatch.basis = DataStoreMatch::Basis::Port;
+                const auto& ranges = e.tcp.empty() ? e.udp : e.tcp;
+                b.portMatch.reason = "port " + portsText(ranges) + " (" + e.displayName + ")";
+                break;
+            }
+        }
+        f.rules = evidence(t, *f.packets);
+        if (!t.subnet.present() && !t.nicLevel.present())
+            b.how = "no NSG applies and the Basic-SKU frontend is open by default";
+        else
+            b.how = filterSentence(t, t.subnet, *f.packets) + "; " + filterSentence(t, t.nicLevel, *f.packets);
+        b.broad = f.wholeInternet || broadSources(f.packets->allSources());
+        bodies.push_back(std::move(b));
+    }
+    return bodies;
+}
+
+void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Finding>& out)
+{
+    const bool closed = fe.standard && !t.subnet.present() && !t.nicLevel.present();
+    if (closed)
+        return; // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without one.
+    auto& bodies = m_bodies[t.subnet.key + "#" + t.nicLevel.key + "|" + t.vnetId + "|" + fe.filterKey];
+    if (!bodies)
+        bodies = std::make_shared<const std::vector<FindingBody>>(makeBodies(t, reach(t, fe)));
+    for (const auto& b : *bodies) {
+        Finding f = b.shared; // shares the packet set
+        f.target = t.target;
+        f.dataStore = t.dataStore;
+        // Port-catalogue recognition (lower confidence) when nothing declared the resource.
+        if (f.dataStore.engine.empty() && f.dataStore.basis != DataStoreMatch::Basis::Analyst)
+            f.dataStore = b.portMatch;
+        f.hops = 1;
+        f.path.push_back(internetStep());
+        for (const auto& s : fe.steps)
+            f.path.push_back(s);
+        for (const auto* lvl : {&t.subnet, &t.nicLevel})
+            if (lvl->nsg)
+                f.path.push_back({lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType});
+        f.path.push_back(t.target);
+        f.rules = fe.evidence;
+        f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
+        f.assumptions = t.assumptions;
+        f.assumptions.insert(f.assumptions.end(), fe.assumptions.begin(), fe.assumptions.end());
+        f.frontendAddress = fe.address;
+        f.frontendPorts = fe.frontendPorts;
+        const bool allPorts = f.ports.size() == 1 && f.ports[0] == PortRange {0, 65535};
+        const std::string what = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
+            + (f.ports.empty() || (f.protocol == "any" && allPorts) ? std::string() : " " + portsText(f.ports));
+        f.explanation = what + " from " + sourcesText(f) + (f.exposures.empty() ? "" : " (sources differ by port)")
+            + " reaches " + t.target.name + " through " + fe.description + ": " + b.how + ".";
+        severity(f, b);
+        f.id = stableId({f.target.id, fe.key, f.protocol, "1"});
+        out.push_back(std::move(f));
     }
 }
 
 void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>& findings)
 {
-    // Footholds: compute the internet reaches directly, with their most severe direct finding.
+    // Footholds: compute the internet reaches directly, ranked by their most severe direct finding.
     struct Foothold
     {
         const TargetEval* eval;
@@ -569,61 +697,109 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
             return a.finding->severity > b.finding->severity;
         return a.eval->target.name < b.eval->target.name;
     });
+    // Address index: single addresses sorted for binary search; wider ranges checked one by one.
+    struct Entry
+    {
+        u128 address;
+        std::size_t rank;
+    };
+    std::vector<Entry> singles;
+    std::vector<std::size_t> wide;
+    std::unordered_map<std::string, std::vector<AddressInterval>> perVnet;
+    for (std::size_t r = 0; r < footholds.size(); ++r) {
+        for (const auto& iv : footholds[r].addresses.intervals()) {
+            perVnet[footholds[r].eval->vnetId].push_back(iv);
+            if (iv.first == iv.last)
+                singles.push_back({iv.first, r});
+        }
+        if (footholds[r].addresses.intervals().size() != 1
+            || footholds[r].addresses.intervals().front().first != footholds[r].addresses.intervals().front().last)
+            wide.push_back(r);
+    }
+    std::sort(singles.begin(), singles.end(), [](const Entry& a, const Entry& b) { return a.address < b.address; });
+    std::unordered_map<std::string, AddressSet> vnetFootholds;
+    for (auto& [vnet, ivs] : perVnet) {
+        std::sort(ivs.begin(), ivs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        AddressSet set;
+        for (const auto& iv : ivs)
+            set = set.united(AddressSet::range(iv.first, iv.last)); // sorted: each union appends
+        vnetFootholds[vnet] = std::move(set);
+    }
+
     std::vector<Finding> added;
+    const FamilyUniverse everySource(AddressSet::all());
     for (const auto& t : targets) {
         if (!t.dataStore.declared() || t.dataStore.engine.empty() || best.count(t.target.id))
             continue;
         const auto& connected = m_ctx.connectedVnets(t.vnetId);
+        auto isConnected = [&](const std::string& vnet) { return std::find(connected.begin(), connected.end(), vnet) != connected.end(); };
         AddressSet sources;
-        for (const auto& fh : footholds)
-            if (fh.eval->target.id != t.target.id
-                && std::find(connected.begin(), connected.end(), fh.eval->vnetId) != connected.end())
-                sources = sources.united(fh.addresses);
+        for (const auto& vnet : connected)
+            if (auto it = vnetFootholds.find(vnet); it != vnetFootholds.end())
+                sources = sources.united(it->second);
         if (sources.isEmpty())
             continue;
-        const TargetEval inner = evaluateTarget(*t.nic, *t.ipc, sources, false);
-        if (inner.allowed.isEmpty())
-            continue;
-        const AddressSet reached = inner.allowed.allSources();
-        const Foothold* chosen = nullptr;
-        int others = 0;
-        for (const auto& fh : footholds) {
-            if (fh.eval->target.id == t.target.id || !fh.addresses.intersects(reached))
-                continue;
-            if (std::find(connected.begin(), connected.end(), fh.eval->vnetId) == connected.end())
-                continue;
-            if (!chosen)
-                chosen = &fh;
-            else
-                ++others;
+        // Data stores with the same policy in the same VNet see the same footholds and the same
+        // reached addresses: compute that once per group.
+        auto& cached = m_twoHopCache[t.subnet.key + "#" + t.nicLevel.key + "|" + t.vnetId];
+        if (!cached) {
+            auto r = std::make_shared<TwoHopReach>();
+            // An address reaches the data store iff some packet from it is allowed: the sources of
+            // what both levels allow, within the footholds. No ports x addresses product is built.
+            const AddressSet reached = t.allowedAll->allSources().intersected(sources);
+            if (!reached.isEmpty()) {
+                std::vector<std::size_t> hits;
+                for (const auto& iv : reached.intervals()) {
+                    auto lo = std::lower_bound(singles.begin(), singles.end(), iv.first,
+                                               [](const Entry& e, u128 v) { return e.address < v; });
+                    for (; lo != singles.end() && lo->address <= iv.last; ++lo)
+                        hits.push_back(lo->rank);
+                }
+                for (auto w : wide)
+                    if (footholds[w].addresses.intersects(reached))
+                        hits.push_back(w);
+                std::sort(hits.begin(), hits.end());
+                hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+                for (auto rank : hits) {
+                    if (!isConnected(footholds[rank].eval->vnetId))
+                        continue;
+                    if (r->others < 0) {
+                        r->chosen = rank;
+                        r->others = 0;
+                    } else {
+                        ++r->others;
+                    }
+                }
+            }
+            cached = std::move(r);
         }
-        if (!chosen)
+        const auto& reachInfo = *cached;
+        if (reachInfo.others < 0)
             continue;
-        const PacketSet fromFoothold =
-            inner.allowed.intersected(PacketSet::box(kAllProtocols, PortSet::all(), chosen->addresses));
+        const Foothold* chosen = &footholds[reachInfo.chosen];
+        const int others = reachInfo.others;
         const Finding& via = *chosen->finding;
-        std::array<PortSet, kProtocolCount> ports;
-        for (std::size_t p = 0; p < kProtocolCount; ++p)
-            ports[p] = fromFoothold.ports(static_cast<Protocol>(p));
-        std::vector<std::pair<std::string, ProtocolMask>> parts;
-        const auto tcp = static_cast<std::size_t>(Protocol::Tcp);
-        const auto udp = static_cast<std::size_t>(Protocol::Udp);
-        if (!ports[tcp].isEmpty() && ports[tcp] == ports[udp] && fromFoothold.hasProtocol(Protocol::Icmp)
-            && fromFoothold.hasProtocol(Protocol::Other))
-            parts.emplace_back("any", kAllProtocols);
-        else
-            for (std::size_t p = 0; p < kProtocolCount; ++p)
-                if (fromFoothold.hasProtocol(static_cast<Protocol>(p)))
-                    parts.emplace_back(protocolName(static_cast<Protocol>(p)), maskOf(static_cast<Protocol>(p)));
-        for (const auto& [protocol, mask] : parts) {
-            Finding f;
+        const TargetEval& inner = t;
+        if (!reachInfo.bodies) {
+            // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
+            const PacketSet fromFoothold = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), chosen->addresses));
+            std::vector<FindingBody> bodies;
+            for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
+                FindingBody b;
+                b.shared.protocol = protocol;
+                fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())), everySource, false);
+                b.shared.rules = evidence(inner, *b.shared.packets);
+                b.how = filterSentence(inner, inner.subnet, *b.shared.packets) + "; "
+                    + filterSentence(inner, inner.nicLevel, *b.shared.packets);
+                b.broad = via.wholeInternet;
+                bodies.push_back(std::move(b));
+            }
+            reachInfo.bodies = std::make_shared<const std::vector<FindingBody>>(std::move(bodies));
+        }
+        for (const auto& b : *reachInfo.bodies) {
+            Finding f = b.shared;
             f.target = t.target;
             f.dataStore = t.dataStore;
-            f.protocol = protocol;
-            const std::size_t first = static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
-            if (first == tcp || first == udp)
-                f.ports = ports[first].ranges();
-            f.packets = fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all()));
             f.sources = via.sources;
             f.wholeInternet = via.wholeInternet;
             f.hops = 2;
@@ -635,18 +811,16 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
                     f.path.push_back({lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType});
             f.path.push_back(t.target);
             f.rules = via.rules;
-            for (auto& ev : evidence(inner, f.packets))
-                f.rules.push_back(std::move(ev));
+            f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
             f.assumptions = via.assumptions;
             f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
             f.frontendAddress = via.frontendAddress;
             f.frontendPorts = via.frontendPorts;
-            f.explanation = upper(protocol == "any" ? std::string("all protocols") : protocol)
-                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name
-                + " from " + via.target.name + ", which " + sourcesText(via) + " can reach directly: "
-                + filterSentence(inner, inner.subnet, f.packets) + "; " + filterSentence(inner, inner.nicLevel, f.packets)
+            f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
+                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
+                + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
                 + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string()) + ".";
-            severity(f);
+            severity(f, b);
             f.id = stableId({f.target.id, "via-foothold", f.protocol, "2"});
             added.push_back(std::move(f));
         }
@@ -706,9 +880,7 @@ AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
             const auto frontends = engine.frontendsOf(ipc, frontendAssumptions);
             t.assumptions.insert(t.assumptions.end(), frontendAssumptions.begin(), frontendAssumptions.end());
             for (const auto& fe : frontends) {
-                const PacketSet r = engine.reach(t, fe);
-                if (!r.isEmpty())
-                    engine.addFindings(t, fe, r, findings);
+                engine.addFindings(t, fe, findings);
             }
             targets.push_back(std::move(t));
         }

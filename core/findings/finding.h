@@ -3,6 +3,7 @@
 #include "model/diagnostic.h"
 #include "net/packetset.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,15 @@ struct DataStoreMatch
 };
 const char* basisName(DataStoreMatch::Basis b);
 
-/// One exposure: a set of packets from the internet that reaches one resource through one
-/// frontend (and, for hops == 2, one foothold). Value type.
+/// Part of a finding whose ports are reached from exactly these sources.
+struct Exposure
+{
+    std::vector<PortRange> ports;
+    std::vector<std::string> sources;
+};
+
+/// The packets from the internet that reach one resource with one protocol through one frontend
+/// (and, for hops == 2, through a foothold). Value type.
 struct Finding
 {
     std::string id; // stable across snapshots for the same exposure
@@ -55,8 +63,11 @@ struct Finding
     PathStep target;
     DataStoreMatch dataStore;
     std::string protocol; // "tcp", "udp", "icmp", "other" or "any"
-    std::vector<PortRange> ports; // destination ports at the target, after translation
-    std::vector<std::string> sources; // CIDRs; the whole public internet is 0.0.0.0/0
+    std::vector<PortRange> ports; // destination ports at the target, after translation (union)
+    std::vector<std::string> sources; // CIDRs reaching any of the ports (union); the whole public internet is 0.0.0.0/0
+    /// Exact breakdown when different ports are reached from different sources (empty otherwise).
+    std::vector<Exposure> exposures;
+    std::size_t exposuresOmitted = 0; // breakdown groups not listed (more than 32)
     bool wholeInternet = false;
     int hops = 1;
     std::vector<PathStep> path; // from the internet to the target
@@ -67,8 +78,9 @@ struct Finding
     std::vector<PortRange> frontendPorts; // ports at the frontend (before translation)
     PathStep foothold; // hops == 2
 
-    /// The packets at the target this finding stands for (exact, for queries and diffs).
-    PacketSet packets;
+    /// The packets at the target this finding stands for (exact, for queries and diffs). Shared
+    /// and immutable: machines with the same policy share one set.
+    std::shared_ptr<const PacketSet> packets;
 };
 
 } // namespace ew

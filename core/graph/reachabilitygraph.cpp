@@ -50,9 +50,11 @@ ReachabilityGraph ReachabilityGraph::build(const std::vector<Finding>& findings)
             }
             const Vertex v = rg.vertexFor(key, step.name, step.type, kind);
             if (prev) {
-                auto [e, exists] = boost::edge(*prev, v, rg.m_g);
-                if (!exists)
-                    e = boost::add_edge(*prev, v, Edge {}, rg.m_g).first;
+                const std::uint64_t edgeKey = (std::uint64_t(*prev) << 32) | std::uint64_t(v);
+                auto it = rg.m_edges.find(edgeKey);
+                if (it == rg.m_edges.end())
+                    it = rg.m_edges.emplace(edgeKey, boost::add_edge(*prev, v, Edge {}, rg.m_g).first).first;
+                const auto e = it->second;
                 auto& list = rg.m_g[e].findings;
                 if (list.empty() || list.back() != i)
                     list.push_back(i);

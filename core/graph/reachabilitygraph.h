@@ -2,6 +2,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -48,6 +49,7 @@ private:
     Vertex vertexFor(const std::string& id, const std::string& name, const std::string& type, Kind kind);
     Graph m_g;
     std::unordered_map<std::string, Vertex> m_index;
+    std::unordered_map<std::uint64_t, Graph::edge_descriptor> m_edges; // (from, to) -> edge: boost::edge() scans out-edges
 };
 
 } // namespace ew

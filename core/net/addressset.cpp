@@ -41,11 +41,30 @@ bool AddressSet::contains(u128 address) const
 
 bool AddressSet::containsAll(const AddressSet& other) const
 {
-    return other.subtracted(*this).isEmpty();
+    // Every interval of other must lie inside one interval of this (intervals are non-adjacent).
+    std::size_t i = 0;
+    for (const auto& b : other.m_iv) {
+        while (i < m_iv.size() && m_iv[i].last < b.first)
+            ++i;
+        if (i == m_iv.size() || m_iv[i].first > b.first || m_iv[i].last < b.last)
+            return false;
+    }
+    return true;
 }
 
 bool AddressSet::intersects(const AddressSet& other) const
 {
+    const AddressSet& small = m_iv.size() <= other.m_iv.size() ? *this : other;
+    const AddressSet& large = m_iv.size() <= other.m_iv.size() ? other : *this;
+    if (small.m_iv.size() * 16 < large.m_iv.size()) {
+        for (const auto& a : small.m_iv) {
+            auto it = std::lower_bound(large.m_iv.begin(), large.m_iv.end(), a.first,
+                                       [](const AddressInterval& iv, u128 v) { return iv.last < v; });
+            if (it != large.m_iv.end() && it->first <= a.last)
+                return true;
+        }
+        return false;
+    }
     std::size_t i = 0, j = 0;
     while (i < m_iv.size() && j < other.m_iv.size()) {
         const auto& a = m_iv[i];
@@ -100,6 +119,20 @@ AddressSet AddressSet::united(const AddressSet& other) const
 
 AddressSet AddressSet::intersected(const AddressSet& other) const
 {
+    // Very different sizes (a rule's prefixes against thousands of foothold addresses): walk the
+    // small side and binary-search the large one, instead of a linear merge of both.
+    const AddressSet& small = m_iv.size() <= other.m_iv.size() ? *this : other;
+    const AddressSet& large = m_iv.size() <= other.m_iv.size() ? other : *this;
+    if (small.m_iv.size() * 16 < large.m_iv.size()) {
+        AddressSet r;
+        for (const auto& a : small.m_iv) {
+            auto it = std::lower_bound(large.m_iv.begin(), large.m_iv.end(), a.first,
+                                       [](const AddressInterval& iv, u128 v) { return iv.last < v; });
+            for (; it != large.m_iv.end() && it->first <= a.last; ++it)
+                r.m_iv.push_back({std::max(a.first, it->first), std::min(a.last, it->last)});
+        }
+        return r;
+    }
     AddressSet r;
     std::size_t i = 0, j = 0;
     while (i < m_iv.size() && j < other.m_iv.size()) {

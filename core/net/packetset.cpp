@@ -178,6 +178,107 @@ PacketSet PacketSet::subtracted(const PacketSet& other) const
     return combine(*this, other, [](const AddressSet& x, const AddressSet& y) { return x.subtracted(y); });
 }
 
+bool PacketSet::intersects(const PacketSet& other) const
+{
+    for (std::size_t p = 0; p < kProtocolCount; ++p) {
+        const auto& a = m_p[p];
+        const auto& b = other.m_p[p];
+        if (a.empty() || b.empty())
+            continue;
+        std::size_t i = 0, j = 0;
+        while (i < a.size() && j < b.size()) {
+            if (!a[i].sources.isEmpty() && !b[j].sources.isEmpty() && a[i].sources.intersects(b[j].sources))
+                return true;
+            const std::uint32_t na = i + 1 < a.size() ? a[i + 1].firstPort : kPortCount;
+            const std::uint32_t nb = j + 1 < b.size() ? b[j + 1].firstPort : kPortCount;
+            if (na <= nb)
+                ++i;
+            if (nb <= na)
+                ++j;
+        }
+    }
+    return false;
+}
+
+PacketSet PacketSet::extract(const PacketSet& other)
+{
+    PacketSet taken;
+    for (std::size_t p = 0; p < kProtocolCount; ++p) {
+        auto& segs = m_p[p];
+        const auto& mask = other.m_p[p];
+        if (segs.empty() || mask.empty())
+            continue;
+        const auto proto = static_cast<Protocol>(p);
+        std::vector<Segment> steps; // the taken part, as a step function
+        // Index of the segment of segs that holds port, splitting it so that one starts there.
+        auto splitAt = [&](std::uint32_t port) -> std::size_t {
+            auto it = std::upper_bound(segs.begin(), segs.end(), port,
+                                       [](std::uint32_t v, const Segment& s) { return v < s.firstPort; });
+            auto idx = static_cast<std::size_t>(it - segs.begin()) - 1;
+            if (segs[idx].firstPort != port) {
+                segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(idx) + 1, Segment {port, segs[idx].sources});
+                ++idx;
+            }
+            return idx;
+        };
+        std::size_t touchedFirst = segs.size(), touchedLast = 0;
+        for (std::size_t k = 0; k < mask.size(); ++k) {
+            if (mask[k].sources.isEmpty())
+                continue;
+            const std::uint32_t first = mask[k].firstPort;
+            const std::uint32_t last = segmentLast(mask, k, proto);
+            std::size_t i = splitAt(first);
+            const std::size_t end = last + 1 < kPortCount && hasPorts(p) ? splitAt(last + 1) : segs.size();
+            touchedFirst = std::min(touchedFirst, i);
+            for (; i < end; ++i) {
+                if (segs[i].sources.isEmpty() || !segs[i].sources.intersects(mask[k].sources))
+                    continue;
+                AddressSet m = segs[i].sources.intersected(mask[k].sources);
+                segs[i].sources = segs[i].sources.subtracted(m);
+                const std::uint32_t segLast = segmentLast(segs, i, proto);
+                steps.push_back({segs[i].firstPort, std::move(m)});
+                steps.push_back({segLast + 1, {}});
+                touchedLast = std::max(touchedLast, i);
+            }
+            touchedLast = std::max(touchedLast, end);
+        }
+        // Merge equal neighbours around what was touched; drop the protocol when nothing is left.
+        if (touchedFirst < segs.size()) {
+            const std::size_t from = touchedFirst > 0 ? touchedFirst - 1 : 0;
+            const std::size_t to = std::min(segs.size(), touchedLast + 2);
+            std::vector<Segment> merged;
+            for (std::size_t i = from; i < to; ++i) {
+                if (!merged.empty() && merged.back().sources == segs[i].sources)
+                    continue;
+                merged.push_back(std::move(segs[i]));
+            }
+            segs.erase(segs.begin() + static_cast<std::ptrdiff_t>(from), segs.begin() + static_cast<std::ptrdiff_t>(to));
+            segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(from), std::make_move_iterator(merged.begin()),
+                        std::make_move_iterator(merged.end()));
+            if (std::all_of(segs.begin(), segs.end(), [](const Segment& s) { return s.sources.isEmpty(); }))
+                segs.clear();
+        }
+        if (steps.empty())
+            continue;
+        // steps holds (start, taken) pieces each followed by an empty marker; make a step function.
+        std::vector<Segment> fn;
+        if (steps.front().firstPort > 0)
+            fn.push_back({0, {}});
+        for (auto& st : steps) {
+            if (st.firstPort >= kPortCount)
+                continue;
+            if (!fn.empty() && fn.back().firstPort == st.firstPort) {
+                if (!st.sources.isEmpty())
+                    fn.back() = std::move(st);
+                continue;
+            }
+            fn.push_back(std::move(st));
+        }
+        taken = taken.united(fromSteps(proto, std::move(fn)));
+    }
+    return taken;
+}
+
 bool PacketSet::contains(Protocol p, std::uint32_t port, u128 source) const
 {
     const auto& segs = m_p[static_cast<std::size_t>(p)];

@@ -77,7 +77,10 @@ public:
     PacketSet united(const PacketSet& other) const;
     PacketSet intersected(const PacketSet& other) const;
     PacketSet subtracted(const PacketSet& other) const;
-    bool intersects(const PacketSet& other) const { return !intersected(other).isEmpty(); }
+    bool intersects(const PacketSet& other) const;
+    /// Removes the packets of other from this set and returns those that were in both. Touches
+    /// only the ports other covers, so it is cheap for a small other and a large this (first-match).
+    PacketSet extract(const PacketSet& other);
 
     bool contains(Protocol p, std::uint32_t port, u128 source) const;
     /// Every source address that appears anywhere in the set.

@@ -90,6 +90,14 @@ json findingJson(const Finding& f)
             {"rules", rules},
             {"assumptions", f.assumptions},
             {"explanation", f.explanation}};
+    if (!f.exposures.empty()) {
+        json ex = json::array();
+        for (const auto& e : f.exposures)
+            ex.push_back({{"ports", portsJson(e.ports)}, {"sources", e.sources}});
+        j["exposures"] = ex;
+        if (f.exposuresOmitted)
+            j["exposuresOmitted"] = f.exposuresOmitted;
+    }
     json frontend {{"address", f.frontendAddress.empty() ? json(nullptr) : json(f.frontendAddress)},
                    {"ports", portsJson(f.frontendPorts)}};
     j["frontend"] = frontend;
@@ -108,6 +116,34 @@ json analysisJson(const Snapshot& snapshot, const AnalysisResult& result)
             {"inputs", inputsJson(snapshot)},
             {"assumptions", result.assumptions},
             {"findings", findings}};
+}
+
+void writeAnalysisJson(std::ostream& out, const Snapshot& snapshot, const AnalysisResult& result)
+{
+    // Same layout as analysisJson(...).dump(2), but streamed: large estates have 100k findings.
+    json head {{"schema", "exposure-findings/1"},
+               {"generator", std::string("exposure-audit ") + EW_VERSION},
+               {"inputs", inputsJson(snapshot)},
+               {"assumptions", result.assumptions}};
+    std::string h = head.dump(2);
+    h.pop_back(); // the closing brace
+    while (!h.empty() && (h.back() == '\n' || h.back() == ' '))
+        h.pop_back();
+    out << h << ",\n  \"findings\": [";
+    bool first = true;
+    for (const auto& f : result.findings) {
+        std::string one = findingJson(f).dump(2);
+        // Indent the finding to sit inside the array.
+        std::string indented = "    ";
+        for (char c : one) {
+            indented += c;
+            if (c == '\n')
+                indented += "    ";
+        }
+        out << (first ? "\n" : ",\n") << indented;
+        first = false;
+    }
+    out << (first ? "]\n}\n" : "\n  ]\n}\n");
 }
 
 std::string analysisText(const Snapshot& snapshot, const AnalysisResult& result)
@@ -143,6 +179,14 @@ std::string analysisText(const Snapshot& snapshot, const AnalysisResult& result)
         for (std::size_t i = 0; i < f.path.size(); ++i)
             out += (i ? " -> " : " ") + f.path[i].name;
         out += "\n";
+        for (const auto& e : f.exposures) {
+            out += "  " + portsToString(e.ports) + " from ";
+            for (std::size_t i = 0; i < e.sources.size() && i < 4; ++i)
+                out += (i ? "," : "") + e.sources[i];
+            if (e.sources.size() > 4)
+                out += ",+" + std::to_string(e.sources.size() - 4);
+            out += "\n";
+        }
         for (const auto& r : f.rules) {
             out += "  rule: " + r.filterName + "/" + r.ruleName;
             if (r.level == "subnet" || r.level == "nic")

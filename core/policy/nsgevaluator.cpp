@@ -48,6 +48,14 @@ Match destinationMatch(const AddressMatch& dst, const IpConfiguration& ipc, cons
     for (const auto& asg : dst.asgIds)
         if (std::find(ipc.asgIds.begin(), ipc.asgIds.end(), asg) != ipc.asgIds.end())
             return Match::Yes;
+    if (dst.tags.empty()) {
+        // The common case, literal prefixes only: no copies.
+        if (dst.prefixes.isEmpty())
+            return Match::No;
+        if (dst.prefixes.containsAll(addrs))
+            return Match::Yes;
+        return dst.prefixes.intersects(addrs) ? Match::Partial : Match::No;
+    }
     AddressSet known = dst.prefixes;
     bool unknown = false;
     for (const auto& tag : dst.tags) {
@@ -159,17 +167,28 @@ NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const Pack
 {
     NsgVerdict v;
     PacketSet remaining = universe;
+    std::vector<PacketSet> allowed;
     for (const auto& r : rules) {
         if (remaining.isEmpty())
             break;
-        PacketSet m = remaining.intersected(r.packets);
+        PacketSet m = remaining.extract(r.packets);
         if (m.isEmpty())
             continue;
-        remaining = remaining.subtracted(m);
         if (r.allow)
-            v.allowed = v.allowed.united(m);
+            allowed.push_back(m);
         v.claims.push_back({r.ruleIndex, std::move(m)});
     }
+    // Union of the allowed parts as a balanced tree of merges, not one growing set.
+    while (allowed.size() > 1) {
+        std::vector<PacketSet> next;
+        for (std::size_t i = 0; i + 1 < allowed.size(); i += 2)
+            next.push_back(allowed[i].united(allowed[i + 1]));
+        if (allowed.size() % 2)
+            next.push_back(std::move(allowed.back()));
+        allowed = std::move(next);
+    }
+    if (!allowed.empty())
+        v.allowed = std::move(allowed.front());
     v.undecided = std::move(remaining);
     return v;
 }

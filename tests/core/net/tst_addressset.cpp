@@ -4,6 +4,7 @@
 
 #include <random>
 
+
 using namespace ew;
 
 namespace {
@@ -133,6 +134,35 @@ private Q_SLOTS:
             }
             QCOMPARE(a.intersects(b), !i.isEmpty());
             QCOMPARE(u.subtracted(b), d);
+        }
+    }
+
+    void asymmetricSizesAgreeWithMembership()
+    {
+        // One side 16x larger than the other takes the binary-search path.
+        std::mt19937 rng(11);
+        AddressSet large;
+        for (int i = 0; i < 400; ++i) {
+            const u128 a = kV4Base + (rng() & 0xfffffff0u);
+            large.add(a, a + (rng() % 8));
+        }
+        for (int round = 0; round < 100; ++round) {
+            AddressSet small;
+            for (int i = 0; i < 3; ++i) {
+                const u128 a = kV4Base + (rng() & 0xfff00000u);
+                small.add(a, a + (rng() & 0xfffff));
+            }
+            const AddressSet i1 = small.intersected(large), i2 = large.intersected(small);
+            QCOMPARE(i1, i2);
+            QCOMPARE(small.intersects(large), !i1.isEmpty());
+            for (const auto& iv : large.intervals()) {
+                QCOMPARE(i1.contains(iv.first), small.contains(iv.first));
+                QCOMPARE(i1.contains(iv.last), small.contains(iv.last));
+            }
+            for (int k = 0; k < 50; ++k) {
+                const u128 x = kV4Base + rng();
+                QCOMPARE(i1.contains(x), small.contains(x) && large.contains(x));
+            }
         }
     }
 

@@ -69,6 +69,11 @@ private Q_SLOTS:
                 QCOMPARE(i.contains(proto, port, src), ia && ib);
                 QCOMPARE(d.contains(proto, port, src), ia && !ib);
             }
+            // extract = intersection taken out, in place; results stay canonical.
+            PacketSet rest = a;
+            const PacketSet taken = rest.extract(b);
+            QCOMPARE(taken, i);
+            QCOMPARE(rest, d);
             // Canonical form: equal sets compare equal however they were built.
             QCOMPARE(d.united(i), a);
             QCOMPARE(u.subtracted(b), d);

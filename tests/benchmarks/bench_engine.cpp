@@ -1,0 +1,134 @@
+// Benchmarks of the engine on generated estates. Estates are generated once into
+// $EW_BENCH_DIR (default /tmp/ew-bench) and reused.
+#include "findings/analyzer.h"
+#include "generator/estategenerator.h"
+#include "import/azureimporter.h"
+#include "policy/nsgevaluator.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+
+namespace {
+
+std::string estateFolder(const std::string& tier)
+{
+    const char* root = std::getenv("EW_BENCH_DIR");
+    const std::string folder = std::string(root ? root : "/tmp/ew-bench") + "/" + tier;
+    if (!std::filesystem::exists(folder + "/.complete")) {
+        ew::EstateSpec spec;
+        ew::EstateSpec::forTier(tier, spec);
+        std::filesystem::remove_all(folder);
+        ew::EstateStats stats;
+        std::string error;
+        if (!ew::generateEstate(spec, folder, stats, error)) {
+            std::cerr << error << "\n";
+            std::exit(2);
+        }
+        std::ofstream(folder + "/.complete") << stats.rules << "\n";
+    }
+    return folder;
+}
+
+const ew::Snapshot& snapshot(const std::string& tier)
+{
+    static std::map<std::string, ew::Snapshot> cache;
+    auto it = cache.find(tier);
+    if (it == cache.end())
+        it = cache.emplace(tier, ew::importAzure({estateFolder(tier)})).first;
+    return it->second;
+}
+
+void BM_Load(benchmark::State& state, std::string tier)
+{
+    const std::string folder = estateFolder(tier);
+    std::size_t nics = 0;
+    for (auto _ : state) {
+        auto snap = ew::importAzure({folder});
+        nics = snap.nics.size();
+        benchmark::DoNotOptimize(nics);
+    }
+    state.counters["nics"] = static_cast<double>(nics);
+}
+
+void BM_Analyze(benchmark::State& state, std::string tier)
+{
+    const auto& snap = snapshot(tier);
+    std::size_t findings = 0, groups = 0;
+    for (auto _ : state) {
+        auto result = ew::analyze(snap);
+        findings = result.findings.size();
+        groups = result.stats.policyGroups;
+        benchmark::DoNotOptimize(findings);
+    }
+    state.counters["findings"] = static_cast<double>(findings);
+    state.counters["groups"] = static_cast<double>(groups);
+}
+
+// A random NSG of n rules compiled for one NIC, as the engine sees it.
+std::vector<ew::CompiledRule> randomRules(int n)
+{
+    std::mt19937 rng(static_cast<unsigned>(n));
+    std::vector<ew::CompiledRule> rules;
+    for (int i = 0; i < n; ++i) {
+        ew::PortSet ports;
+        const std::uint32_t a = rng() % 65000;
+        ports.add(a, a + (rng() % 4 == 0 ? rng() % 500 : 0));
+        const ew::u128 base = ew::kV4Base + (rng() & 0xffffff00u);
+        const int len = 8 + static_cast<int>(rng() % 25);
+        const ew::u128 size = ew::u128(1) << (32 - len);
+        const ew::u128 first = base & ~(size - 1);
+        rules.push_back({static_cast<std::size_t>(i), rng() % 3 != 0,
+                         ew::PacketSet::box(static_cast<ew::ProtocolMask>(1 + rng() % 3), ports,
+                                            ew::AddressSet::range(first, first + size - 1))});
+    }
+    rules.push_back({static_cast<std::size_t>(n), false,
+                     ew::PacketSet::box(ew::kAllProtocols, ew::PortSet::all(), ew::AddressSet::all())});
+    return rules;
+}
+
+const ew::PacketSet& internetUniverse()
+{
+    static const ew::PacketSet u = ew::PacketSet::box(ew::kAllProtocols, ew::PortSet::all(), ew::publicInternet());
+    return u;
+}
+
+void BM_NsgFirstMatch(benchmark::State& state)
+{
+    const auto rules = randomRules(static_cast<int>(state.range(0)));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(ew::evaluateFirstMatch(rules, internetUniverse()));
+}
+
+void BM_NsgNaiveAtoms(benchmark::State& state)
+{
+    const auto rules = randomRules(static_cast<int>(state.range(0)));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(ew::evaluateNaiveAtoms(rules, internetUniverse()));
+}
+
+void BM_NsgNaivePorts(benchmark::State& state)
+{
+    const auto rules = randomRules(static_cast<int>(state.range(0)));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(ew::evaluateNaivePorts(rules, internetUniverse()));
+}
+
+} // namespace
+
+BENCHMARK(BM_NsgFirstMatch)->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_NsgNaiveAtoms)->Arg(50)->Arg(200)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NsgNaivePorts)->Arg(50)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(BM_Load, S, std::string("S"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Analyze, S, std::string("S"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Load, M, std::string("M"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Analyze, M, std::string("M"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Load, L, std::string("L"))->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(BM_Analyze, L, std::string("L"))->Unit(benchmark::kMillisecond)->Iterations(3);
+
+BENCHMARK_MAIN();
