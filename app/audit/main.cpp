@@ -49,9 +49,9 @@ struct Args
 
 Args parse(int argc, char** argv)
 {
-    static const std::vector<std::string> valued {"--format", "--output", "--baseline", "--fail-on", "--to",
-                                                  "--port", "--protocol", "--from", "--pdf"};
-    static const std::vector<std::string> boolean {"--verbose", "--redact", "--help", "--version"};
+    static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
+        "--protocol", "--from", "--pdf" };
+    static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
@@ -100,8 +100,7 @@ int usageError(const std::string& message)
 }
 
 // Writes atomically: a temporary file beside the target, then rename; "-" or nothing is stdout.
-template<typename Writer>
-bool writeOutput(const std::string& path, Writer&& write)
+template <typename Writer> bool writeOutput(const std::string& path, Writer&& write)
 {
     if (path.empty() || path == "-") {
         write(std::cout);

@@ -18,16 +18,16 @@ constexpr const char* kLbType = "Microsoft.Network/loadBalancers";
 
 PathStep internetStep()
 {
-    return {"internet", "Internet", "Internet"};
+    return { "internet", "Internet", "Internet" };
 }
 
 // One NSG level (subnet or NIC) in front of an IP configuration.
 struct FilterEval
 {
     const NetworkSecurityGroup* nsg = nullptr; // null: no NSG at this level
-    bool unknown = false;                      // the level could not be read (subnet not exported)
-    std::string level;                         // "subnet" or "nic"
-    std::string key;                           // equal for IP configurations that get the same verdict
+    bool unknown = false; // the level could not be read (subnet not exported)
+    std::string level; // "subnet" or "nic"
+    std::string key; // equal for IP configurations that get the same verdict
     std::shared_ptr<const NsgVerdict> verdict;
     bool present() const { return nsg || unknown; }
 };
@@ -40,9 +40,9 @@ struct TargetEval
     FilterEval subnet;
     FilterEval nicLevel;
     // Shared between IP configurations with the same policy inputs (PERFORMANCE.md: grouping).
-    std::shared_ptr<const PacketSet> universe;   // the sources this evaluation is about
+    std::shared_ptr<const PacketSet> universe; // the sources this evaluation is about
     std::shared_ptr<const PacketSet> allowedAll; // what both levels allow, from any source
-    std::shared_ptr<const PacketSet> allowed;    // allowedAll within the universe
+    std::shared_ptr<const PacketSet> allowed; // allowedAll within the universe
     PathStep target;
     DataStoreMatch dataStore;
     std::vector<std::string> assumptions;
@@ -62,7 +62,6 @@ struct Frontend
     std::vector<std::string> assumptions;
 };
 
-
 // The public space of each address family in a universe, computed once per universe.
 // What every IP configuration of one policy group, behind one kind of frontend, shares: the
 // packets, their ports and sources, the deciding NSG rules. Computed once, stamped per target.
@@ -79,7 +78,7 @@ struct FindingBody
 struct TwoHopReach
 {
     std::size_t chosen = 0; // rank of the foothold shown on the path
-    int others = -1;        // other footholds that reach it; -1: none at all
+    int others = -1; // other footholds that reach it; -1: none at all
     mutable std::shared_ptr<const std::vector<FindingBody>> bodies; // filled on first use
 };
 
@@ -90,8 +89,7 @@ struct FamilyUniverse
     explicit FamilyUniverse(const AddressSet& universe)
         : v4(universe.intersected(AddressSet::allV4()))
         , v6(universe.intersected(AddressSet::allV6()))
-    {
-    }
+    { }
 };
 
 std::string sourcesText(const Finding& f)
@@ -132,11 +130,10 @@ public:
         : m_snap(snap)
         , m_opt(options)
         , m_ctx(snap)
-    {
-    }
+    { }
 
     TargetEval evaluateTarget(const NetworkInterface& nic, const IpConfiguration& ipc, const AddressSet& sources,
-                              bool cache, const PacketSet* universe = nullptr);
+        bool cache, const PacketSet* universe = nullptr);
     std::vector<Frontend> frontendsOf(const IpConfiguration& ipc, std::vector<std::string>& assumptions);
     PacketSet reach(const TargetEval& t, const Frontend& f) const;
     void addFindings(const TargetEval& t, const Frontend& f, std::vector<Finding>& out);
@@ -153,7 +150,7 @@ public:
     AnalysisStats stats;
 
     FilterEval filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
-                      const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions);
+        const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions);
 
 private:
     const Snapshot& m_snap;
@@ -172,8 +169,7 @@ private:
 };
 
 FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
-                          const AddressSet& sources, const PacketSet& universe, bool cache,
-                          std::vector<std::string>& assumptions)
+    const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions)
 {
     FilterEval f;
     f.level = level;
@@ -208,8 +204,9 @@ PathStep Engine::targetOf(const NetworkInterface& nic) const
 {
     if (!nic.vmId.empty())
         if (auto it = m_snap.vms.find(nic.vmId); it != m_snap.vms.end())
-            return {it->second.displayId.empty() ? it->second.id : it->second.displayId, it->second.name, it->second.type};
-    return {nic.displayId.empty() ? nic.id : nic.displayId, nic.name, "Microsoft.Network/networkInterfaces"};
+            return { it->second.displayId.empty() ? it->second.id : it->second.displayId, it->second.name,
+                it->second.type };
+    return { nic.displayId.empty() ? nic.id : nic.displayId, nic.name, "Microsoft.Network/networkInterfaces" };
 }
 
 DataStoreMatch Engine::dataStoreOf(const NetworkInterface& nic) const
@@ -218,7 +215,7 @@ DataStoreMatch Engine::dataStoreOf(const NetworkInterface& nic) const
     const VirtualMachine* vm = nullptr;
     if (auto it = m_snap.vms.find(nic.vmId); it != m_snap.vms.end())
         vm = &it->second;
-    for (const std::string* id : {vm ? &vm->id : nullptr, &nic.id}) {
+    for (const std::string* id : { vm ? &vm->id : nullptr, &nic.id }) {
         if (!id)
             continue;
         if (auto it = m_opt.analystDataStores.find(*id); it != m_opt.analystDataStores.end()) {
@@ -243,7 +240,7 @@ DataStoreMatch Engine::dataStoreOf(const NetworkInterface& nic) const
 }
 
 TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfiguration& ipc, const AddressSet& sources,
-                                  bool cache, const PacketSet* universe)
+    bool cache, const PacketSet* universe)
 {
     TargetEval t;
     t.nic = &nic;
@@ -267,21 +264,21 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     if (sit == m_snap.subnets.end()) {
         subnetUnknown = true;
         t.assumptions.push_back("the subnet of " + t.target.name + " (" + lastSegment(ipc.subnetId)
-                                + ") is not in the export: its NSG is unknown and assumed to allow all traffic");
+            + ") is not in the export: its NSG is unknown and assumed to allow all traffic");
     } else if (!sit->second.nsgId.empty()) {
         subnetNsg = &m_snap.nsgs.at(sit->second.nsgId);
     }
     const NetworkSecurityGroup* nicNsg = nic.nsgId.empty() ? nullptr : &m_snap.nsgs.at(nic.nsgId);
-    for (const auto* n : {subnetNsg, nicNsg})
+    for (const auto* n : { subnetNsg, nicNsg })
         if (n && n->synthetic)
             t.assumptions.push_back("network security group " + n->name
-                                    + " is referenced but not in the export: assumed to allow all traffic");
+                + " is referenced but not in the export: assumed to allow all traffic");
     t.subnet = filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, *t.universe, cache, t.assumptions);
     t.nicLevel = filter(nicNsg, false, "nic", ipc, sources, *t.universe, cache, t.assumptions);
     // Inbound: the subnet NSG, then the NIC NSG; both must allow. A missing NSG lets traffic pass.
     auto combine = [&](const PacketSet& start) {
         PacketSet r = start;
-        for (const auto* f : {&t.subnet, &t.nicLevel})
+        for (const auto* f : { &t.subnet, &t.nicLevel })
             if (f->verdict)
                 r = r.intersected(f->verdict->allowed);
         return r;
@@ -321,17 +318,18 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             pip = &it->second;
         const std::string name = pip ? pip->name : lastSegment(ipc.publicIpId);
         f.key = ipc.publicIpId;
-        f.steps.push_back({pip && !pip->id.empty() ? pip->id : ipc.publicIpId, name, kPipType});
+        f.steps.push_back({ pip && !pip->id.empty() ? pip->id : ipc.publicIpId, name, kPipType });
         f.address = pip ? pip->address : std::string();
-        f.frontendPorts = {{0, 65535}};
+        f.frontendPorts = { { 0, 65535 } };
         // Only clients of the public IP's address family can reach it.
-        f.filter = PacketSet::box(kAllProtocols, PortSet::all(), pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
+        f.filter = PacketSet::box(
+            kAllProtocols, PortSet::all(), pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
         f.filterKey = pip && pip->ipv6 ? "pip6" : "pip4";
         skuOf(pip, PublicIpAddress::Sku::Unknown, "public IP " + name, f.standard);
         if (pip && pip->address.empty())
             f.assumptions.push_back("public IP " + name
-                                    + " has no address in the export (dynamic and not allocated, or the VM is deallocated): "
-                                      "evaluated as if it had one");
+                + " has no address in the export (dynamic and not allocated, or the VM is deallocated): "
+                  "evaluated as if it had one");
         f.description = "public IP " + name + (f.address.empty() ? std::string() : " (" + f.address + ")");
         out.push_back(std::move(f));
     }
@@ -358,12 +356,14 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             Frontend f;
             f.key = ruleId;
             const std::string pipName = pip ? pip->name : lastSegment(fe->publicIpId);
-            f.steps.push_back({pip ? pip->id : fe->publicIpId, pipName, kPipType});
-            f.steps.push_back({lb.id, lb.name, kLbType});
+            f.steps.push_back({ pip ? pip->id : fe->publicIpId, pipName, kPipType });
+            f.steps.push_back({ lb.id, lb.name, kLbType });
             f.address = pip ? pip->address : std::string();
             f.frontendPorts = std::move(frontendPorts);
-            f.filter = PacketSet::box(protocols, backendPorts, pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
-            f.filterKey = std::string(pip && pip->ipv6 ? "lb6:" : "lb4:") + std::to_string(protocols) + ":" + backendPorts.toString();
+            f.filter
+                = PacketSet::box(protocols, backendPorts, pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
+            f.filterKey = std::string(pip && pip->ipv6 ? "lb6:" : "lb4:") + std::to_string(protocols) + ":"
+                + backendPorts.toString();
             skuOf(pip, lb.sku, "load balancer " + lb.name, f.standard);
             f.description = std::string(std::string_view(level) == "nat" ? "inbound NAT rule " : "load-balancing rule ")
                 + ruleName + " of load balancer " + lb.name + " on public IP " + pipName
@@ -389,16 +389,17 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             const bool haPorts = rule.frontendPort == 0 && rule.protocols == kAllProtocols;
             PortSet backend = haPorts ? PortSet::all() : PortSet::range(rule.backendPort, rule.backendPort);
             make(frontendOf(rule.frontendId), rule.id, rule.name, rule.where, "load-balancer", rule.protocols, backend,
-                 {haPorts ? PortRange {0, 65535} : PortRange {rule.frontendPort, rule.frontendPort}});
+                { haPorts ? PortRange { 0, 65535 } : PortRange { rule.frontendPort, rule.frontendPort } });
         }
         for (const auto& nat : lb.natRules) {
             const bool direct = std::find(ipc.natRuleIds.begin(), ipc.natRuleIds.end(), nat.id) != ipc.natRuleIds.end();
             const bool viaPool = !nat.backendPoolId.empty()
-                && std::find(ipc.backendPoolIds.begin(), ipc.backendPoolIds.end(), nat.backendPoolId) != ipc.backendPoolIds.end();
+                && std::find(ipc.backendPoolIds.begin(), ipc.backendPoolIds.end(), nat.backendPoolId)
+                    != ipc.backendPoolIds.end();
             if (!direct && !viaPool)
                 continue;
             make(frontendOf(nat.frontendId), nat.id, nat.name, nat.where, "nat", nat.protocols,
-                 PortSet::range(nat.backendPort, nat.backendPort), {{nat.frontendPort, nat.frontendPortLast}});
+                PortSet::range(nat.backendPort, nat.backendPort), { { nat.frontendPort, nat.frontendPortLast } });
         }
     }
     stats.frontends += out.size();
@@ -416,7 +417,7 @@ PacketSet Engine::reach(const TargetEval& t, const Frontend& f) const
 std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet& packets) const
 {
     std::vector<RuleEvidence> out;
-    for (const auto* f : {&t.subnet, &t.nicLevel}) {
+    for (const auto* f : { &t.subnet, &t.nicLevel }) {
         if (!f->verdict)
             continue;
         for (const auto& c : f->verdict->claims) {
@@ -480,7 +481,8 @@ void Engine::severity(Finding& f, const FindingBody& body) const
         if (it != body.engineReach.end())
             return it->second;
         const auto* engine = m_opt.catalogue->engineForName(id);
-        const PacketSet onEngine = engine ? f.packets->intersected(m_opt.catalogue->enginePackets(*engine)) : *f.packets;
+        const PacketSet onEngine
+            = engine ? f.packets->intersected(m_opt.catalogue->enginePackets(*engine)) : *f.packets;
         const int r = onEngine.isEmpty() ? 0 : (broadSources(onEngine.allSources()) ? 2 : 1);
         body.engineReach.emplace(id, r);
         return r;
@@ -520,7 +522,7 @@ std::vector<std::string> sourceCidrs(const AddressSet& sources, const FamilyUniv
     std::vector<std::string> out;
     bool wholeV4 = false, wholeV6 = false;
     bool anyV4 = false;
-    for (const bool v6 : {false, true}) {
+    for (const bool v6 : { false, true }) {
         const AddressSet inFamily = sources.intersected(v6 ? AddressSet::allV6() : AddressSet::allV4());
         const AddressSet& all = v6 ? universe.v6 : universe.v4;
         if (inFamily.isEmpty())
@@ -545,8 +547,8 @@ std::vector<std::pair<std::string, ProtocolMask>> protocolParts(const PacketSet&
     std::vector<std::pair<std::string, ProtocolMask>> parts;
     const auto& tcp = packets.segments(Protocol::Tcp);
     const auto& icmp = packets.segments(Protocol::Icmp);
-    if (!tcp.empty() && tcp == packets.segments(Protocol::Udp) && !icmp.empty() && icmp == packets.segments(Protocol::Other)
-        && icmp.front().sources == packets.allSources())
+    if (!tcp.empty() && tcp == packets.segments(Protocol::Udp) && !icmp.empty()
+        && icmp == packets.segments(Protocol::Other) && icmp.front().sources == packets.allSources())
         parts.emplace_back("any", kAllProtocols);
     else
         for (std::size_t p = 0; p < kProtocolCount; ++p)
@@ -585,7 +587,8 @@ void Engine::fillPackets(Finding& f, const PacketSet& packets, const FamilyUnive
     }
     if (groups.size() < 2)
         return;
-    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.first.v4Count() > b.first.v4Count(); });
+    std::stable_sort(groups.begin(), groups.end(),
+        [](const auto& a, const auto& b) { return a.first.v4Count() > b.first.v4Count(); });
     // The breakdown is an aid to reading; past kMaxExposures groups the rest is counted, not listed
     // (ports and sources above remain the exact unions, and packets the exact set).
     constexpr std::size_t kMaxExposures = 32;
@@ -595,7 +598,7 @@ void Engine::fillPackets(Finding& f, const PacketSet& packets, const FamilyUnive
             continue;
         }
         bool whole = false;
-        f.exposures.push_back({ports.ranges(), sourceCidrs(sources, universe, whole)});
+        f.exposures.push_back({ ports.ranges(), sourceCidrs(sources, universe, whole) });
     }
 }
 
@@ -607,7 +610,8 @@ std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet
         FindingBody b;
         Finding& f = b.shared;
         f.protocol = protocol;
-        fillPackets(f, reach.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())), universeSources, true);
+        fillPackets(
+            f, reach.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())), universeSources, true);
         for (const auto& e : m_opt.catalogue->engines()) {
             if (f.packets->intersects(m_opt.catalogue->enginePackets(e))) {
                 b.portMatch.engine = e.id;
@@ -647,9 +651,10 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
         f.path.push_back(internetStep());
         for (const auto& s : fe.steps)
             f.path.push_back(s);
-        for (const auto* lvl : {&t.subnet, &t.nicLevel})
+        for (const auto* lvl : { &t.subnet, &t.nicLevel })
             if (lvl->nsg)
-                f.path.push_back({lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType});
+                f.path.push_back(
+                    { lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType });
         f.path.push_back(t.target);
         f.rules = fe.evidence;
         f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
@@ -657,13 +662,13 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
         f.assumptions.insert(f.assumptions.end(), fe.assumptions.begin(), fe.assumptions.end());
         f.frontendAddress = fe.address;
         f.frontendPorts = fe.frontendPorts;
-        const bool allPorts = f.ports.size() == 1 && f.ports[0] == PortRange {0, 65535};
+        const bool allPorts = f.ports.size() == 1 && f.ports[0] == PortRange { 0, 65535 };
         const std::string what = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
             + (f.ports.empty() || (f.protocol == "any" && allPorts) ? std::string() : " " + portsText(f.ports));
         f.explanation = what + " from " + sourcesText(f) + (f.exposures.empty() ? "" : " (sources differ by port)")
             + " reaches " + t.target.name + " through " + fe.description + ": " + b.how + ".";
         severity(f, b);
-        f.id = stableId({f.target.id, fe.key, f.protocol, "1"});
+        f.id = stableId({ f.target.id, fe.key, f.protocol, "1" });
         out.push_back(std::move(f));
     }
 }
@@ -689,7 +694,7 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
         auto it = best.find(t.target.id);
         if (it == best.end() || !seenIpc.insert(t.ipc->id).second)
             continue;
-        footholds.push_back({&t, m_ctx.possibleAddresses(*t.ipc), it->second});
+        footholds.push_back({ &t, m_ctx.possibleAddresses(*t.ipc), it->second });
     }
     stats.footholds = footholds.size();
     std::stable_sort(footholds.begin(), footholds.end(), [](const Foothold& a, const Foothold& b) {
@@ -710,7 +715,7 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
         for (const auto& iv : footholds[r].addresses.intervals()) {
             perVnet[footholds[r].eval->vnetId].push_back(iv);
             if (iv.first == iv.last)
-                singles.push_back({iv.first, r});
+                singles.push_back({ iv.first, r });
         }
         if (footholds[r].addresses.intervals().size() != 1
             || footholds[r].addresses.intervals().front().first != footholds[r].addresses.intervals().front().last)
@@ -732,7 +737,9 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
         if (!t.dataStore.declared() || t.dataStore.engine.empty() || best.count(t.target.id))
             continue;
         const auto& connected = m_ctx.connectedVnets(t.vnetId);
-        auto isConnected = [&](const std::string& vnet) { return std::find(connected.begin(), connected.end(), vnet) != connected.end(); };
+        auto isConnected = [&](const std::string& vnet) {
+            return std::find(connected.begin(), connected.end(), vnet) != connected.end();
+        };
         AddressSet sources;
         for (const auto& vnet : connected)
             if (auto it = vnetFootholds.find(vnet); it != vnetFootholds.end())
@@ -750,8 +757,8 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
             if (!reached.isEmpty()) {
                 std::vector<std::size_t> hits;
                 for (const auto& iv : reached.intervals()) {
-                    auto lo = std::lower_bound(singles.begin(), singles.end(), iv.first,
-                                               [](const Entry& e, u128 v) { return e.address < v; });
+                    auto lo = std::lower_bound(
+                        singles.begin(), singles.end(), iv.first, [](const Entry& e, u128 v) { return e.address < v; });
                     for (; lo != singles.end() && lo->address <= iv.last; ++lo)
                         hits.push_back(lo->rank);
                 }
@@ -782,12 +789,14 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
         const TargetEval& inner = t;
         if (!reachInfo.bodies) {
             // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
-            const PacketSet fromFoothold = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), chosen->addresses));
+            const PacketSet fromFoothold
+                = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), chosen->addresses));
             std::vector<FindingBody> bodies;
             for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
                 FindingBody b;
                 b.shared.protocol = protocol;
-                fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())), everySource, false);
+                fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())),
+                    everySource, false);
                 b.shared.rules = evidence(inner, *b.shared.packets);
                 b.how = filterSentence(inner, inner.subnet, *b.shared.packets) + "; "
                     + filterSentence(inner, inner.nicLevel, *b.shared.packets);
@@ -806,9 +815,10 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
             f.foothold = via.target;
             // The path to the foothold, then the data store's own filters.
             f.path = via.path;
-            for (const auto* lvl : {&inner.subnet, &inner.nicLevel})
+            for (const auto* lvl : { &inner.subnet, &inner.nicLevel })
                 if (lvl->nsg)
-                    f.path.push_back({lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType});
+                    f.path.push_back(
+                        { lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType });
             f.path.push_back(t.target);
             f.rules = via.rules;
             f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
@@ -819,9 +829,10 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
             f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
                 + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
                 + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
-                + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string()) + ".";
+                + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string())
+                + ".";
             severity(f, b);
-            f.id = stableId({f.target.id, "via-foothold", f.protocol, "2"});
+            f.id = stableId({ f.target.id, "via-foothold", f.protocol, "2" });
             added.push_back(std::move(f));
         }
     }
@@ -930,14 +941,14 @@ HopVerdict filterHop(const FilterEval& f, const PacketSet& arriving)
     HopVerdict h;
     const std::string where = f.level == "subnet" ? "subnet" : "NIC";
     if (!f.nsg) {
-        h.step = {"", f.unknown ? where + " NSG (unknown)" : "no " + where + " NSG", "filter"};
+        h.step = { "", f.unknown ? where + " NSG (unknown)" : "no " + where + " NSG", "filter" };
         h.passes = true;
         h.detail = f.unknown ? "the " + where + " NSG is not in the export; assumed to allow"
                              : "no NSG at the " + where + " level: traffic passes this level";
         return h;
     }
-    h.step = {f.nsg->displayId.empty() ? f.nsg->id : f.nsg->displayId, f.nsg->name,
-              "Microsoft.Network/networkSecurityGroups"};
+    h.step = { f.nsg->displayId.empty() ? f.nsg->id : f.nsg->displayId, f.nsg->name,
+        "Microsoft.Network/networkSecurityGroups" };
     h.passes = !f.verdict->allowed.intersected(arriving).isEmpty();
     std::string words;
     for (const auto& c : f.verdict->claims) {
@@ -1023,33 +1034,35 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                 HopVerdict s = filterHop(t.subnet, arriving);
                 PacketSet afterSubnet = t.subnet.verdict ? arriving.intersected(t.subnet.verdict->allowed) : arriving;
                 HopVerdict n = filterHop(t.nicLevel, afterSubnet.isEmpty() ? arriving : afterSubnet);
-                PacketSet through = t.nicLevel.verdict ? afterSubnet.intersected(t.nicLevel.verdict->allowed) : afterSubnet;
+                PacketSet through
+                    = t.nicLevel.verdict ? afterSubnet.intersected(t.nicLevel.verdict->allowed) : afterSubnet;
                 pv.hops.push_back(std::move(s));
                 pv.hops.push_back(std::move(n));
-                pv.hops.push_back({t.target, !through.isEmpty(), through.isEmpty() ? "not reached" : "reached", {}});
+                pv.hops.push_back({ t.target, !through.isEmpty(), through.isEmpty() ? "not reached" : "reached", {} });
                 pv.reachable = !through.isEmpty();
                 pv.sources = through.allSources().toCidrs();
                 if (pv.reachable && !sourceIp && through.allSources().containsAll(sources))
-                    pv.sources = {"0.0.0.0/0"};
+                    pv.sources = { "0.0.0.0/0" };
                 return through;
             };
             std::vector<std::string> feAssumptions;
             const auto frontends = engine.frontendsOf(ipc, feAssumptions);
             if (insideSource) {
                 PathVerdict pv;
-                pv.hops.push_back({{"", query.source, "source"}, true, "source inside the virtual network (or a peered one): no frontend needed", {}});
+                pv.hops.push_back({ { "", query.source, "source" }, true,
+                    "source inside the virtual network (or a peered one): no frontend needed", {} });
                 finishPath(pv, universe);
                 pv.summary = pv.reachable ? "reachable from " + query.source : "not reachable from " + query.source;
                 result.paths.push_back(std::move(pv));
             } else if (frontends.empty()) {
                 PathVerdict pv;
                 HopVerdict h;
-                h.step = {"", "no internet-facing frontend", "frontend"};
+                h.step = { "", "no internet-facing frontend", "frontend" };
                 h.passes = false;
                 h.detail = "the IP configuration " + ipc.name
                     + " has no public IP, and no public load balancer rule or inbound NAT rule targets it";
                 pv.hops.push_back(std::move(h));
-                pv.hops.push_back({t.target, false, "not reached", {}});
+                pv.hops.push_back({ t.target, false, "not reached", {} });
                 pv.summary = "not reachable: no internet-facing frontend";
                 result.paths.push_back(std::move(pv));
             }
@@ -1067,13 +1080,14 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                     const bool closedByDefault = fe.standard && !t.subnet.present() && !t.nicLevel.present();
                     if (closedByDefault) {
                         h.passes = false;
-                        h.detail = fe.description + ": Standard SKU is closed to inbound traffic unless an NSG allows it, and no NSG applies";
+                        h.detail = fe.description
+                            + ": Standard SKU is closed to inbound traffic unless an NSG allows it, and no NSG applies";
                     }
                     pv.hops.push_back(std::move(h));
                     if (pv.hops.back().passes) {
                         finishPath(pv, forwarded);
                     } else {
-                        pv.hops.push_back({t.target, false, "not reached", {}});
+                        pv.hops.push_back({ t.target, false, "not reached", {} });
                     }
                     std::string stop;
                     for (const auto& hop : pv.hops)
@@ -1081,7 +1095,8 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                             stop = hop.step.name + ": " + hop.detail;
                             break;
                         }
-                    pv.summary = pv.reachable ? "reachable through " + fe.description : "not reachable through " + fe.description + " (" + stop + ")";
+                    pv.summary = pv.reachable ? "reachable through " + fe.description
+                                              : "not reachable through " + fe.description + " (" + stop + ")";
                     assumptions.insert(fe.assumptions.begin(), fe.assumptions.end());
                     result.paths.push_back(std::move(pv));
                 }
@@ -1090,7 +1105,8 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
             assumptions.insert(feAssumptions.begin(), feAssumptions.end());
         }
     }
-    result.reachable = std::any_of(result.paths.begin(), result.paths.end(), [](const PathVerdict& p) { return p.reachable; });
+    result.reachable
+        = std::any_of(result.paths.begin(), result.paths.end(), [](const PathVerdict& p) { return p.reachable; });
     result.assumptions.assign(assumptions.begin(), assumptions.end());
     return result;
 }

@@ -26,7 +26,7 @@ struct AnalysisOptions
 struct AnalysisStats
 {
     std::size_t ipConfigurations = 0;
-    std::size_t policyGroups = 0;   // distinct (NSG, context) evaluations
+    std::size_t policyGroups = 0; // distinct (NSG, context) evaluations
     std::size_t frontends = 0;
     std::size_t footholds = 0;
 };
@@ -46,18 +46,18 @@ AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options 
 /// One flow's verdict ("exposure-audit query").
 struct FlowQuery
 {
-    std::string target;           // VM or NIC name or id
+    std::string target; // VM or NIC name or id
     Protocol protocol = Protocol::Tcp;
-    std::uint32_t port = 0;       // destination port at the target
-    bool fromInternet = true;     // any internet address
-    std::string source;           // an address when !fromInternet
+    std::uint32_t port = 0; // destination port at the target
+    bool fromInternet = true; // any internet address
+    std::string source; // an address when !fromInternet
 };
 
 struct HopVerdict
 {
     PathStep step;
     bool passes = false;
-    std::string detail;             // what decided, in words
+    std::string detail; // what decided, in words
     std::vector<RuleEvidence> rules; // deciding rule(s); several when sources split
 };
 

@@ -34,7 +34,7 @@ const char* severityName(Severity s)
 bool parseSeverity(std::string_view text, Severity& out)
 {
     const auto t = lower(text);
-    for (auto s : {Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical})
+    for (auto s : { Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical })
         if (t == severityName(s)) {
             out = s;
             return true;
@@ -67,25 +67,29 @@ const DataStoreCatalogue& DataStoreCatalogue::builtin()
         auto tcp = [](std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> l) {
             std::vector<PortRange> v;
             for (auto [a, b] : l)
-                v.push_back({a, b});
+                v.push_back({ a, b });
             return v;
         };
         cat.m_engines = {
-            {"elasticsearch", "Elasticsearch", tcp({{9200, 9200}, {9300, 9300}}), {}, {"elastic", "es", "elk", "opensearch", "elasticsearch"}},
-            {"kibana", "Kibana", tcp({{5601, 5601}}), {}, {"kibana"}},
-            {"mongodb", "MongoDB", tcp({{27017, 27019}}), {}, {"mongo", "mongodb"}},
-            {"redis", "Redis", tcp({{6379, 6380}}), {}, {"redis"}},
-            {"memcached", "Memcached", tcp({{11211, 11211}}), tcp({{11211, 11211}}), {"memcache", "memcached"}},
-            {"mysql", "MySQL", tcp({{3306, 3306}}), {}, {"mysql", "mariadb"}},
-            {"postgresql", "PostgreSQL", tcp({{5432, 5432}}), {}, {"postgres", "postgresql", "pg"}},
-            {"sqlserver", "SQL Server", tcp({{1433, 1433}}), tcp({{1434, 1434}}), {"mssql", "sqlserver", "sql-server"}},
-            {"oracle", "Oracle Database", tcp({{1521, 1521}, {2483, 2484}}), {}, {"oracle", "oracledb"}},
-            {"cassandra", "Cassandra", tcp({{7000, 7001}, {7199, 7199}, {9042, 9042}, {9160, 9160}}), {}, {"cassandra"}},
-            {"kafka", "Kafka", tcp({{9092, 9092}}), {}, {"kafka"}},
-            {"couchdb", "CouchDB", tcp({{5984, 5984}}), {}, {"couchdb", "couch"}},
-            {"neo4j", "Neo4j", tcp({{7474, 7474}, {7687, 7687}}), {}, {"neo4j"}},
-            {"influxdb", "InfluxDB", tcp({{8086, 8086}}), {}, {"influx", "influxdb"}},
-            {"clickhouse", "ClickHouse", tcp({{8123, 8123}, {9000, 9000}}), {}, {"clickhouse"}},
+            { "elasticsearch", "Elasticsearch", tcp({ { 9200, 9200 }, { 9300, 9300 } }), {},
+                { "elastic", "es", "elk", "opensearch", "elasticsearch" } },
+            { "kibana", "Kibana", tcp({ { 5601, 5601 } }), {}, { "kibana" } },
+            { "mongodb", "MongoDB", tcp({ { 27017, 27019 } }), {}, { "mongo", "mongodb" } },
+            { "redis", "Redis", tcp({ { 6379, 6380 } }), {}, { "redis" } },
+            { "memcached", "Memcached", tcp({ { 11211, 11211 } }), tcp({ { 11211, 11211 } }),
+                { "memcache", "memcached" } },
+            { "mysql", "MySQL", tcp({ { 3306, 3306 } }), {}, { "mysql", "mariadb" } },
+            { "postgresql", "PostgreSQL", tcp({ { 5432, 5432 } }), {}, { "postgres", "postgresql", "pg" } },
+            { "sqlserver", "SQL Server", tcp({ { 1433, 1433 } }), tcp({ { 1434, 1434 } }),
+                { "mssql", "sqlserver", "sql-server" } },
+            { "oracle", "Oracle Database", tcp({ { 1521, 1521 }, { 2483, 2484 } }), {}, { "oracle", "oracledb" } },
+            { "cassandra", "Cassandra", tcp({ { 7000, 7001 }, { 7199, 7199 }, { 9042, 9042 }, { 9160, 9160 } }), {},
+                { "cassandra" } },
+            { "kafka", "Kafka", tcp({ { 9092, 9092 } }), {}, { "kafka" } },
+            { "couchdb", "CouchDB", tcp({ { 5984, 5984 } }), {}, { "couchdb", "couch" } },
+            { "neo4j", "Neo4j", tcp({ { 7474, 7474 }, { 7687, 7687 } }), {}, { "neo4j" } },
+            { "influxdb", "InfluxDB", tcp({ { 8086, 8086 } }), {}, { "influx", "influxdb" } },
+            { "clickhouse", "ClickHouse", tcp({ { 8123, 8123 }, { 9000, 9000 } }), {}, { "clickhouse" } },
         };
         return cat;
     }();
@@ -120,12 +124,13 @@ const DataStoreEngine* DataStoreCatalogue::engineForPort(Protocol protocol, std:
 
 DataStoreMatch DataStoreCatalogue::fromTags(const std::map<std::string, std::string>& tags) const
 {
-    static const char* roleKeys[] = {"workload", "role", "service", "app", "application", "engine",
-                                     "datastore", "data-store", "db", "database", "component", "type"};
+    static const char* roleKeys[] = { "workload", "role", "service", "app", "application", "engine", "datastore",
+        "data-store", "db", "database", "component", "type" };
     DataStoreMatch m;
     for (const auto& [key, value] : tags) {
         const auto k = lower(key);
-        const bool roleKey = std::any_of(std::begin(roleKeys), std::end(roleKeys), [&](const char* r) { return k == r; });
+        const bool roleKey
+            = std::any_of(std::begin(roleKeys), std::end(roleKeys), [&](const char* r) { return k == r; });
         // Values like "elasticsearch-data" or "mongodb primary" name the engine in their first word.
         std::string v = lower(value);
         const auto cut = v.find_first_of(" -_/:");

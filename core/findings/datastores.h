@@ -11,7 +11,7 @@ namespace ew {
 /// A versioned catalogue of data-store engines and the ports they listen on.
 struct DataStoreEngine
 {
-    std::string id;          // "elasticsearch"
+    std::string id; // "elasticsearch"
     std::string displayName; // "Elasticsearch"
     std::vector<PortRange> tcp;
     std::vector<PortRange> udp;

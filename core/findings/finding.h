@@ -25,9 +25,9 @@ struct PathStep
 /// A rule that decided part of the exposure at one filter on the path.
 struct RuleEvidence
 {
-    std::string filterId;   // NSG or load balancer id
+    std::string filterId; // NSG or load balancer id
     std::string filterName; // NSG or load balancer name
-    std::string level;      // "subnet", "nic", "load-balancer", "nat"
+    std::string level; // "subnet", "nic", "load-balancer", "nat"
     std::string ruleName;
     std::string ruleId;
     int priority = 0;

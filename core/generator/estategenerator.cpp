@@ -51,8 +51,7 @@ public:
         , m_stem(std::move(stem))
         , m_perFile(perFile)
         , m_stats(stats)
-    {
-    }
+    { }
     ~Files() { close(); }
     std::ostream& next()
     {
@@ -114,18 +113,25 @@ bool generateEstate(const EstateSpec& spec, const std::string& folder, EstateSta
     const int vnets = (subnets + subnetsPerVnet - 1) / subnetsPerVnet;
     const int nicNsgPool = std::max(1, static_cast<int>(spec.nics * spec.nicNsgShare / 20));
 
-    auto subnetPrefix = [&](int s) { return (10u << 24) | (static_cast<std::uint32_t>(s / subnetsPerVnet) << 16) | (static_cast<std::uint32_t>(s % subnetsPerVnet) << 8); };
-    auto nsgId = [&](const std::string& name) { return std::string(kSub) + "/Microsoft.Network/networkSecurityGroups/" + name; };
+    auto subnetPrefix = [&](int s) {
+        return (10u << 24) | (static_cast<std::uint32_t>(s / subnetsPerVnet) << 16)
+            | (static_cast<std::uint32_t>(s % subnetsPerVnet) << 8);
+    };
+    auto nsgId = [&](const std::string& name) {
+        return std::string(kSub) + "/Microsoft.Network/networkSecurityGroups/" + name;
+    };
 
     // NSGs: one per subnet, plus a pool shared by NICs with their own NSG.
-    static const char* engines[] = {"elasticsearch", "mongodb", "redis", "postgresql", "mysql", "cassandra"};
-    static const int popular[] = {22, 80, 443, 3389, 9200, 9300, 27017, 6379, 5432, 3306, 1433, 8080, 8443, 5601, 9042};
+    static const char* engines[] = { "elasticsearch", "mongodb", "redis", "postgresql", "mysql", "cassandra" };
+    static const int popular[]
+        = { 22, 80, 443, 3389, 9200, 9300, 27017, 6379, 5432, 3306, 1433, 8080, 8443, 5601, 9042 };
     {
         Files files(folder, "nsgs", spec.resourcesPerFile / 10 + 1, stats);
         auto writeNsg = [&](const std::string& name, std::uint32_t localPrefix) {
             std::ostream& o = files.next();
             o << "{\"id\":\"" << nsgId(name) << "\",\"name\":\"" << name
-              << "\",\"type\":\"Microsoft.Network/networkSecurityGroups\",\"location\":\"westeurope\",\"resourceGroup\":\"rg-gen\",\"securityRules\":[";
+              << "\",\"type\":\"Microsoft.Network/"
+                 "networkSecurityGroups\",\"location\":\"westeurope\",\"resourceGroup\":\"rg-gen\",\"securityRules\":[";
             for (int r = 0; r < spec.rulesPerNsg; ++r) {
                 const int priority = 100 + r * (3900 / std::max(1, spec.rulesPerNsg));
                 const bool allow = chance(0.65);
@@ -135,12 +141,14 @@ bool generateEstate(const EstateSpec& spec, const std::string& folder, EstateSta
                     ports = "\"destinationPortRange\":\"*\"";
                 else if (chance(0.3)) {
                     const int a = 1024 + pick(60000);
-                    ports = "\"destinationPortRange\":\"" + std::to_string(a) + "-" + std::to_string(std::min(65535, a + pick(2000))) + "\"";
+                    ports = "\"destinationPortRange\":\"" + std::to_string(a) + "-"
+                        + std::to_string(std::min(65535, a + pick(2000))) + "\"";
                 } else if (chance(0.3)) {
-                    ports = "\"destinationPortRanges\":[\"" + std::to_string(popular[pick(15)]) + "\",\"" + std::to_string(popular[pick(15)])
-                        + "\"]";
+                    ports = "\"destinationPortRanges\":[\"" + std::to_string(popular[pick(15)]) + "\",\""
+                        + std::to_string(popular[pick(15)]) + "\"]";
                 } else {
-                    ports = "\"destinationPortRange\":\"" + std::to_string(chance(0.6) ? popular[pick(15)] : 1 + pick(65535)) + "\"";
+                    ports = "\"destinationPortRange\":\""
+                        + std::to_string(chance(0.6) ? popular[pick(15)] : 1 + pick(65535)) + "\"";
                 }
                 // A source mix like real NSGs: mostly the virtual network, private ranges and a few
                 // partner or office ranges; a minority open to the whole internet.
@@ -157,7 +165,8 @@ bool generateEstate(const EstateSpec& spec, const std::string& folder, EstateSta
                 else if (s < 40)
                     src = "\"sourceAddressPrefix\":\"VirtualNetwork\"";
                 else if (s < 70)
-                    src = "\"sourceAddressPrefix\":\"" + ip4((10u << 24) | (rng() & 0xffff00u)) + "/" + std::to_string(16 + pick(9)) + "\"";
+                    src = "\"sourceAddressPrefix\":\"" + ip4((10u << 24) | (rng() & 0xffff00u)) + "/"
+                        + std::to_string(16 + pick(9)) + "\"";
                 else if (s < 90)
                     src = "\"sourceAddressPrefix\":\"" + publicRange(24) + "\"";
                 else
@@ -165,8 +174,8 @@ bool generateEstate(const EstateSpec& spec, const std::string& folder, EstateSta
                 std::string dst = chance(0.7) ? std::string("\"destinationAddressPrefix\":\"*\"")
                                               : "\"destinationAddressPrefix\":\"" + ip4(localPrefix) + "/24\"";
                 o << (r ? "," : "") << "{\"name\":\"r" << r << "\",\"id\":\"" << nsgId(name) << "/securityRules/r" << r
-                  << "\",\"protocol\":\"" << proto << "\",\"sourcePortRange\":\"*\"," << ports << "," << src << "," << dst
-                  << ",\"access\":\"" << (allow ? "Allow" : "Deny") << "\",\"priority\":" << priority
+                  << "\",\"protocol\":\"" << proto << "\",\"sourcePortRange\":\"*\"," << ports << "," << src << ","
+                  << dst << ",\"access\":\"" << (allow ? "Allow" : "Deny") << "\",\"priority\":" << priority
                   << ",\"direction\":\"" << (chance(0.9) ? "Inbound" : "Outbound") << "\"}";
                 ++stats.rules;
             }
@@ -188,12 +197,14 @@ bool generateEstate(const EstateSpec& spec, const std::string& folder, EstateSta
             const std::string vid = std::string(kSub) + "/Microsoft.Network/virtualNetworks/vnet-" + std::to_string(v);
             std::ostream& o = files.next();
             o << "{\"id\":\"" << vid << "\",\"name\":\"vnet-" << v
-              << "\",\"type\":\"Microsoft.Network/virtualNetworks\",\"location\":\"westeurope\",\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\""
+              << "\",\"type\":\"Microsoft.Network/"
+                 "virtualNetworks\",\"location\":\"westeurope\",\"properties\":{\"addressSpace\":{\"addressPrefixes\":["
+                 "\""
               << ip4((10u << 24) | (static_cast<std::uint32_t>(v) << 16)) << "/16\"]},\"subnets\":[";
             for (int s = v * subnetsPerVnet, k = 0; s < std::min(subnets, (v + 1) * subnetsPerVnet); ++s, ++k)
                 o << (k ? "," : "") << "{\"id\":\"" << vid << "/subnets/snet-" << s << "\",\"name\":\"snet-" << s
-                  << "\",\"properties\":{\"addressPrefix\":\"" << ip4(subnetPrefix(s)) << "/24\",\"networkSecurityGroup\":{\"id\":\""
-                  << nsgId("nsg-snet-" + std::to_string(s)) << "\"}}}";
+                  << "\",\"properties\":{\"addressPrefix\":\"" << ip4(subnetPrefix(s))
+                  << "/24\",\"networkSecurityGroup\":{\"id\":\"" << nsgId("nsg-snet-" + std::to_string(s)) << "\"}}}";
             o << "]}}";
         }
     }
@@ -207,18 +218,25 @@ bool generateEstate(const EstateSpec& spec, const std::string& folder, EstateSta
         Files lbs(folder, "load-balancers", 200, stats);
         for (int l = 0; l < spec.loadBalancers; ++l) {
             const std::string lbId = std::string(kSub) + "/Microsoft.Network/loadBalancers/lb-" + std::to_string(l);
-            const std::string pipId = std::string(kSub) + "/Microsoft.Network/publicIPAddresses/pip-lb-" + std::to_string(l);
+            const std::string pipId
+                = std::string(kSub) + "/Microsoft.Network/publicIPAddresses/pip-lb-" + std::to_string(l);
             pips.next() << "{\"id\":\"" << pipId << "\",\"name\":\"pip-lb-" << l
-                        << "\",\"type\":\"Microsoft.Network/publicIPAddresses\",\"sku\":{\"name\":\"Standard\"},\"properties\":{\"ipAddress\":\""
+                        << "\",\"type\":\"Microsoft.Network/"
+                           "publicIPAddresses\",\"sku\":{\"name\":\"Standard\"},\"properties\":{\"ipAddress\":\""
                         << ip4((52u << 24) | static_cast<std::uint32_t>(l)) << "\"}}";
             const int port = popular[pick(15)];
-            lbs.next() << "{\"id\":\"" << lbId << "\",\"name\":\"lb-" << l
-                       << "\",\"type\":\"Microsoft.Network/loadBalancers\",\"sku\":{\"name\":\"Standard\"},\"properties\":{"
-                       << "\"frontendIPConfigurations\":[{\"id\":\"" << lbId << "/frontendIPConfigurations/fe\",\"name\":\"fe\",\"properties\":{\"publicIPAddress\":{\"id\":\""
-                       << pipId << "\"}}}],\"backendAddressPools\":[{\"id\":\"" << lbId << "/backendAddressPools/pool\",\"name\":\"pool\",\"properties\":{}}],"
-                       << "\"loadBalancingRules\":[{\"id\":\"" << lbId << "/loadBalancingRules/rule\",\"name\":\"rule\",\"properties\":{\"frontendIPConfiguration\":{\"id\":\""
-                       << lbId << "/frontendIPConfigurations/fe\"},\"backendAddressPool\":{\"id\":\"" << lbId
-                       << "/backendAddressPools/pool\"},\"protocol\":\"Tcp\",\"frontendPort\":" << port << ",\"backendPort\":" << port << "}}]}}";
+            lbs.next()
+                << "{\"id\":\"" << lbId << "\",\"name\":\"lb-" << l
+                << "\",\"type\":\"Microsoft.Network/loadBalancers\",\"sku\":{\"name\":\"Standard\"},\"properties\":{"
+                << "\"frontendIPConfigurations\":[{\"id\":\"" << lbId
+                << "/frontendIPConfigurations/fe\",\"name\":\"fe\",\"properties\":{\"publicIPAddress\":{\"id\":\""
+                << pipId << "\"}}}],\"backendAddressPools\":[{\"id\":\"" << lbId
+                << "/backendAddressPools/pool\",\"name\":\"pool\",\"properties\":{}}],"
+                << "\"loadBalancingRules\":[{\"id\":\"" << lbId
+                << "/loadBalancingRules/rule\",\"name\":\"rule\",\"properties\":{\"frontendIPConfiguration\":{\"id\":\""
+                << lbId << "/frontendIPConfigurations/fe\"},\"backendAddressPool\":{\"id\":\"" << lbId
+                << "/backendAddressPools/pool\"},\"protocol\":\"Tcp\",\"frontendPort\":" << port
+                << ",\"backendPort\":" << port << "}}]}}";
         }
         Files nics(folder, "nics", spec.resourcesPerFile, stats);
         Files vms(folder, "vms", spec.resourcesPerFile, stats);
@@ -227,30 +245,38 @@ bool generateEstate(const EstateSpec& spec, const std::string& folder, EstateSta
             const std::string name = "vm-" + std::to_string(n);
             const std::string nicId = std::string(kSub) + "/Microsoft.Network/networkInterfaces/" + name + "-nic";
             const std::string vmId = std::string(kSub) + "/Microsoft.Compute/virtualMachines/" + name;
-            const std::string subnetId = std::string(kSub) + "/Microsoft.Network/virtualNetworks/vnet-" + std::to_string(s / subnetsPerVnet)
-                + "/subnets/snet-" + std::to_string(s);
+            const std::string subnetId = std::string(kSub) + "/Microsoft.Network/virtualNetworks/vnet-"
+                + std::to_string(s / subnetsPerVnet) + "/subnets/snet-" + std::to_string(s);
             const bool hasPip = chance(spec.publicIpShare);
             std::ostream& o = nics.next();
-            o << "{\"id\":\"" << nicId << "\",\"name\":\"" << name << "-nic\",\"type\":\"Microsoft.Network/networkInterfaces\",\"resourceGroup\":\"rg-gen\",";
+            o << "{\"id\":\"" << nicId << "\",\"name\":\"" << name
+              << "-nic\",\"type\":\"Microsoft.Network/networkInterfaces\",\"resourceGroup\":\"rg-gen\",";
             if (chance(spec.nicNsgShare))
-                o << "\"networkSecurityGroup\":{\"id\":\"" << nsgId("nsg-nic-" + std::to_string(pick(nicNsgPool))) << "\",\"resourceGroup\":\"rg-gen\"},";
+                o << "\"networkSecurityGroup\":{\"id\":\"" << nsgId("nsg-nic-" + std::to_string(pick(nicNsgPool)))
+                  << "\",\"resourceGroup\":\"rg-gen\"},";
             o << "\"virtualMachine\":{\"id\":\"" << vmId << "\"},\"ipConfigurations\":[{\"id\":\"" << nicId
               << "/ipConfigurations/ipconfig1\",\"name\":\"ipconfig1\",\"privateIPAddress\":\""
-              << ip4(subnetPrefix(s) + 4 + static_cast<std::uint32_t>(n % spec.nicsPerSubnet)) << "\",\"subnet\":{\"id\":\"" << subnetId << "\"}";
+              << ip4(subnetPrefix(s) + 4 + static_cast<std::uint32_t>(n % spec.nicsPerSubnet))
+              << "\",\"subnet\":{\"id\":\"" << subnetId << "\"}";
             if (hasPip)
-                o << ",\"publicIPAddress\":{\"id\":\"" << std::string(kSub) << "/Microsoft.Network/publicIPAddresses/pip-" << n << "\"}";
+                o << ",\"publicIPAddress\":{\"id\":\"" << std::string(kSub)
+                  << "/Microsoft.Network/publicIPAddresses/pip-" << n << "\"}";
             if (int l = lbOfNic[static_cast<std::size_t>(n)]; l >= 0)
-                o << ",\"loadBalancerBackendAddressPools\":[{\"id\":\"" << kSub << "/Microsoft.Network/loadBalancers/lb-" << l << "/backendAddressPools/pool\"}]";
+                o << ",\"loadBalancerBackendAddressPools\":[{\"id\":\"" << kSub
+                  << "/Microsoft.Network/loadBalancers/lb-" << l << "/backendAddressPools/pool\"}]";
             o << "}]}";
             if (hasPip) {
-                pips.next() << "{\"id\":\"" << kSub << "/Microsoft.Network/publicIPAddresses/pip-" << n << "\",\"name\":\"pip-" << n
-                            << "\",\"type\":\"Microsoft.Network/publicIPAddresses\",\"sku\":{\"name\":\"" << (chance(0.8) ? "Standard" : "Basic")
-                            << "\"},\"properties\":{\"ipAddress\":\"" << ip4((20u << 24) + static_cast<std::uint32_t>(n)) << "\"}}";
+                pips.next() << "{\"id\":\"" << kSub << "/Microsoft.Network/publicIPAddresses/pip-" << n
+                            << "\",\"name\":\"pip-" << n
+                            << "\",\"type\":\"Microsoft.Network/publicIPAddresses\",\"sku\":{\"name\":\""
+                            << (chance(0.8) ? "Standard" : "Basic") << "\"},\"properties\":{\"ipAddress\":\""
+                            << ip4((20u << 24) + static_cast<std::uint32_t>(n)) << "\"}}";
                 ++stats.publicIps;
             }
             const bool dataStore = chance(spec.dataStoreShare);
             std::ostream& v = vms.next();
-            v << "{\"id\":\"" << vmId << "\",\"name\":\"" << name << "\",\"type\":\"Microsoft.Compute/virtualMachines\",\"resourceGroup\":\"rg-gen\",";
+            v << "{\"id\":\"" << vmId << "\",\"name\":\"" << name
+              << "\",\"type\":\"Microsoft.Compute/virtualMachines\",\"resourceGroup\":\"rg-gen\",";
             if (dataStore) {
                 v << "\"tags\":{\"workload\":\"" << engines[pick(6)] << "\"},";
                 ++stats.dataStores;

@@ -12,7 +12,7 @@ struct EstateSpec
     int nics = 200;
     int rulesPerNsg = 250;
     int nicsPerSubnet = 50;
-    double nicNsgShare = 0.2;  // NICs with their own NSG (drawn from a shared pool)
+    double nicNsgShare = 0.2; // NICs with their own NSG (drawn from a shared pool)
     double publicIpShare = 0.3; // NICs with a public IP
     double dataStoreShare = 0.1;
     int loadBalancers = 1;

@@ -8,8 +8,8 @@
 
 namespace ew {
 
-ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(const std::string& id, const std::string& name,
-                                                       const std::string& type, Kind kind)
+ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(
+    const std::string& id, const std::string& name, const std::string& type, Kind kind)
 {
     if (auto it = m_index.find(id); it != m_index.end()) {
         // A data store seen first as a path step keeps its stronger kind.
@@ -17,7 +17,7 @@ ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(const std::string& id, co
             m_g[it->second].kind = Kind::DataStore;
         return it->second;
     }
-    const Vertex v = boost::add_vertex(Node {id, name, type, kind}, m_g);
+    const Vertex v = boost::add_vertex(Node { id, name, type, kind }, m_g);
     m_index.emplace(id, v);
     return v;
 }
@@ -33,7 +33,8 @@ ReachabilityGraph ReachabilityGraph::build(const std::vector<Finding>& findings)
             Kind kind = Kind::Compute;
             if (step.type == "Internet")
                 kind = Kind::Internet;
-            else if (step.type == "Microsoft.Network/publicIPAddresses" || step.type == "Microsoft.Network/loadBalancers")
+            else if (step.type == "Microsoft.Network/publicIPAddresses"
+                || step.type == "Microsoft.Network/loadBalancers")
                 kind = Kind::Frontend;
             else if (step.type == "Microsoft.Network/networkSecurityGroups")
                 kind = Kind::Filter;
@@ -80,8 +81,7 @@ std::vector<std::string> ReachabilityGraph::shortestPathFromInternet(const std::
     if (!src || !dst)
         return {};
     std::vector<Vertex> pred(boost::num_vertices(m_g), boost::graph_traits<Graph>::null_vertex());
-    boost::breadth_first_search(
-        m_g, *src,
+    boost::breadth_first_search(m_g, *src,
         boost::visitor(boost::make_bfs_visitor(boost::record_predecessors(pred.data(), boost::on_tree_edge {}))));
     std::vector<std::string> path;
     for (Vertex v = *dst; v != boost::graph_traits<Graph>::null_vertex(); v = pred[v]) {

@@ -49,7 +49,8 @@ private:
     Vertex vertexFor(const std::string& id, const std::string& name, const std::string& type, Kind kind);
     Graph m_g;
     std::unordered_map<std::string, Vertex> m_index;
-    std::unordered_map<std::uint64_t, Graph::edge_descriptor> m_edges; // (from, to) -> edge: boost::edge() scans out-edges
+    std::unordered_map<std::uint64_t, Graph::edge_descriptor>
+        m_edges; // (from, to) -> edge: boost::edge() scans out-edges
 };
 
 } // namespace ew

@@ -24,8 +24,8 @@ std::string asText(const json& v)
     return v.dump();
 }
 
-std::string buildResourceId(const std::string& sub, const std::string& rg, const std::string& type,
-                            const std::vector<std::string>& names)
+std::string buildResourceId(
+    const std::string& sub, const std::string& rg, const std::string& type, const std::vector<std::string>& names)
 {
     // type "Microsoft.Network/virtualNetworks/subnets": namespace then one type segment per name.
     std::vector<std::string> parts;
@@ -65,8 +65,7 @@ class Evaluator
 public:
     Evaluator(const json& tpl)
         : m_tpl(tpl)
-    {
-    }
+    { }
 
     json evaluate(const std::string& text)
     {
@@ -294,11 +293,11 @@ private:
             return buildResourceId(sub, rg, asText(a[typeIdx]), names);
         }
         if (f == "resourcegroup")
-            return json {{"name", kArmResourceGroup}, {"location", "{location}"},
-                         {"id", std::string("/subscriptions/") + kArmSubscription + "/resourceGroups/" + kArmResourceGroup}};
+            return json { { "name", kArmResourceGroup }, { "location", "{location}" },
+                { "id", std::string("/subscriptions/") + kArmSubscription + "/resourceGroups/" + kArmResourceGroup } };
         if (f == "subscription")
-            return json {{"subscriptionId", kArmSubscription},
-                         {"id", std::string("/subscriptions/") + kArmSubscription}};
+            return json { { "subscriptionId", kArmSubscription },
+                { "id", std::string("/subscriptions/") + kArmSubscription } };
         if (f == "tolower") {
             need(1);
             return lower(asText(a[0]));
@@ -306,7 +305,8 @@ private:
         if (f == "toupper") {
             need(1);
             auto s = asText(a[0]);
-            std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+            std::transform(
+                s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
             return s;
         }
         if (f == "string") {
@@ -369,7 +369,8 @@ private:
             return parsed;
         }
         if (f == "deployment")
-            return json {{"name", "deployment"}, {"properties", {{"templateLink", {{"uri", "{templateLink}"}}}}}};
+            return json { { "name", "deployment" },
+                { "properties", { { "templateLink", { { "uri", "{templateLink}" } } } } } };
         if (f == "uri") {
             need(2);
             return asText(a[0]) + asText(a[1]);
@@ -395,7 +396,7 @@ void evaluateStrings(json& v, const std::string& ptr, Evaluator& ev, std::vector
             try {
                 v = ev.evaluate(s);
             } catch (const std::exception& e) {
-                problems.push_back({ptr, "ARM expression " + s + " could not be evaluated: " + e.what()});
+                problems.push_back({ ptr, "ARM expression " + s + " could not be evaluated: " + e.what() });
             }
         } else if (s.size() >= 2 && s[0] == '[' && s[1] == '[') {
             v = s.substr(1);
@@ -415,7 +416,7 @@ void evaluateStrings(json& v, const std::string& ptr, Evaluator& ev, std::vector
 }
 
 void evaluateResources(json& resources, const std::string& ptr, const std::string& parentType,
-                       const std::string& parentName, Evaluator& ev, std::vector<ArmProblem>& problems)
+    const std::string& parentName, Evaluator& ev, std::vector<ArmProblem>& problems)
 {
     if (!resources.is_array())
         return;
@@ -426,7 +427,7 @@ void evaluateResources(json& resources, const std::string& ptr, const std::strin
             continue;
         evaluateStrings(r, rp, ev, problems);
         if (r.contains("copy"))
-            problems.push_back({rp + "/copy", "ARM copy loops are not expanded; the resource is read once"});
+            problems.push_back({ rp + "/copy", "ARM copy loops are not expanded; the resource is read once" });
         auto text = [&](const char* key) {
             auto it = r.find(key);
             return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -465,7 +466,8 @@ bool isArmTemplate(const json& doc)
     if (!doc.is_object() || !doc.contains("resources") || !doc["resources"].is_array())
         return false;
     auto schema = doc.find("$schema");
-    return (schema != doc.end() && schema->is_string() && schema->get<std::string>().find("deploymentTemplate") != std::string::npos)
+    return (schema != doc.end() && schema->is_string()
+               && schema->get<std::string>().find("deploymentTemplate") != std::string::npos)
         || doc.contains("contentVersion");
 }
 

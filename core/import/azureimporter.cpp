@@ -26,10 +26,9 @@ std::string lower(std::string_view s)
 
 bool iequals(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
 }
 
 // Finds the byte offset of a JSON syntax error with nlohmann's SAX parser (no DOM is built).
@@ -103,8 +102,7 @@ public:
     Importer(Snapshot& snap, const ImportOptions& options)
         : m_snap(snap)
         , m_options(options)
-    {
-    }
+    { }
 
     void importPath(const std::string& input);
     void finalise();
@@ -136,20 +134,20 @@ private:
     void warn(const JsonNode& at, std::string msg) { diag(Diagnostic::Level::Warning, at.pointer(), std::move(msg)); }
     void diag(Diagnostic::Level level, std::string pointer, std::string msg)
     {
-        m_snap.diagnostics.push_back({level, {m_file, std::move(pointer), 0, 0}, std::move(msg)});
+        m_snap.diagnostics.push_back({ level, { m_file, std::move(pointer), 0, 0 }, std::move(msg) });
     }
-    SourceLocation here(const JsonNode& n) const { return {m_file, n.pointer(), 0, 0}; }
+    SourceLocation here(const JsonNode& n) const { return { m_file, n.pointer(), 0, 0 }; }
 
     std::string idOf(const JsonNode& r, const std::string& fallbackParent, std::string_view childKind);
     std::string refId(const std::optional<JsonNode>& ref, const char* what);
     std::string str(const JsonNode& r, std::string_view key, bool required = false);
-    std::optional<std::int64_t> integer(const JsonNode& r, std::string_view key, bool required, std::int64_t lo,
-                                        std::int64_t hi);
+    std::optional<std::int64_t> integer(
+        const JsonNode& r, std::string_view key, bool required, std::int64_t lo, std::int64_t hi);
     std::vector<std::string> refIds(const JsonNode& r, std::string_view key);
     std::map<std::string, std::string> tags(const JsonNode& r);
     PublicIpAddress::Sku sku(const JsonNode& r);
-    AddressMatch addressMatch(const JsonNode& r, std::string_view single, std::string_view plural,
-                              std::string_view asgKey, bool& bad);
+    AddressMatch addressMatch(
+        const JsonNode& r, std::string_view single, std::string_view plural, std::string_view asgKey, bool& bad);
     bool parsePorts(const JsonNode& at, std::string_view text, PortSet& out);
     ProtocolMask protocol(const JsonNode& at, std::string_view text, bool& ok);
     void importEmbedded(const std::optional<JsonNode>& ref);
@@ -173,16 +171,16 @@ void Importer::importPath(const std::string& input)
     const fs::path p(input);
     if (fs::is_directory(p, ec)) {
         std::vector<fs::path> files;
-        for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
-             it != end; it.increment(ec)) {
+        for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; it != end;
+             it.increment(ec)) {
             if (ec)
                 break;
             if (it->is_regular_file(ec))
                 files.push_back(it->path());
         }
         if (ec)
-            m_snap.diagnostics.push_back({Diagnostic::Level::Error, {input, {}, 0, 0},
-                                          "cannot read the folder: " + ec.message()});
+            m_snap.diagnostics.push_back(
+                { Diagnostic::Level::Error, { input, {}, 0, 0 }, "cannot read the folder: " + ec.message() });
         std::sort(files.begin(), files.end());
         filesTotal += files.size();
         for (const auto& f : files) {
@@ -193,7 +191,7 @@ void Importer::importPath(const std::string& input)
         return;
     }
     if (!fs::exists(p, ec)) {
-        m_snap.diagnostics.push_back({Diagnostic::Level::Error, {input, {}, 0, 0}, "no such file or folder"});
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { input, {}, 0, 0 }, "no such file or folder" });
         return;
     }
     ++filesTotal;
@@ -204,7 +202,7 @@ void Importer::importFile(const fs::path& path)
 {
     m_file = path.string();
     m_skippedTypes.clear();
-    m_snap.files.push_back({m_file, 0, {}, 0, false, {}});
+    m_snap.files.push_back({ m_file, 0, {}, 0, false, {} });
     const std::size_t index = m_snap.files.size() - 1;
     auto finish = [&] {
         ++filesDone;
@@ -229,8 +227,8 @@ void Importer::importFile(const fs::path& path)
     }
     if (size > m_options.maxFileSize) {
         diag(Diagnostic::Level::Error, {},
-             "the file is " + std::to_string(size >> 20) + " MiB, larger than the limit of "
-                 + std::to_string(m_options.maxFileSize >> 20) + " MiB; split the export");
+            "the file is " + std::to_string(size >> 20) + " MiB, larger than the limit of "
+                + std::to_string(m_options.maxFileSize >> 20) + " MiB; split the export");
         skip("too large");
         return finish();
     }
@@ -259,8 +257,8 @@ void Importer::importFile(const fs::path& path)
         // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: "
         if (auto colon = what.find(": "); colon != std::string::npos && what.rfind("[json.exception", 0) == 0)
             what = what.substr(colon + 2);
-        m_snap.diagnostics.push_back({Diagnostic::Level::Error, {m_file, {}, line, column},
-                                      "invalid JSON: " + what});
+        m_snap.diagnostics.push_back(
+            { Diagnostic::Level::Error, { m_file, {}, line, column }, "invalid JSON: " + what });
         skip("invalid JSON");
         return finish();
     }
@@ -327,8 +325,8 @@ void Importer::dispatchDocument(const JsonNode& root)
     if (auto responses = root.get("responses"); responses && responses->isObject() && root.get("parameters")) {
         // Azure REST API specification example: the response body is the export.
         m_input->format = "rest-example";
-        for (const char* code : {"200", "201"}) {
-            if (auto body = responses->path({code, "body"})) {
+        for (const char* code : { "200", "201" }) {
+            if (auto body = responses->path({ code, "body" })) {
                 dispatchItem(*body, false);
                 return;
             }
@@ -397,7 +395,7 @@ void Importer::importResource(const JsonNode& r, std::string typeText)
     if (type == "microsoft.network/networksecuritygroups") {
         readNsg(r);
     } else if (type == "microsoft.network/networksecuritygroups/securityrules"
-               || type == "microsoft.network/networksecuritygroups/defaultsecurityrules") {
+        || type == "microsoft.network/networksecuritygroups/defaultsecurityrules") {
         // A rule on its own (ARM child resource or a GET of one rule): belongs to the NSG in its id.
         const std::string id = idOf(r, {}, "securityRules");
         const bool isDefault = type.find("defaultsecurityrules") != std::string::npos;
@@ -451,7 +449,7 @@ void Importer::importResource(const JsonNode& r, std::string typeText)
     } else {
         if (m_skippedTypes.insert(typeText).second)
             diag(Diagnostic::Level::Note, r.pointer(),
-                 "resources of type " + typeText + " play no part in inbound exposure analysis yet; skipped");
+                "resources of type " + typeText + " play no part in inbound exposure analysis yet; skipped");
         return;
     }
     ++m_input->resources;
@@ -487,8 +485,8 @@ std::string Importer::str(const JsonNode& r, std::string_view key, bool required
     return std::string(v->stringValue());
 }
 
-std::optional<std::int64_t> Importer::integer(const JsonNode& r, std::string_view key, bool required,
-                                              std::int64_t lo, std::int64_t hi)
+std::optional<std::int64_t> Importer::integer(
+    const JsonNode& r, std::string_view key, bool required, std::int64_t lo, std::int64_t hi)
 {
     auto v = r.prop(key);
     if (!v || v->isNull()) {
@@ -498,13 +496,15 @@ std::optional<std::int64_t> Importer::integer(const JsonNode& r, std::string_vie
     }
     auto i = v->intValue();
     if (!i) {
-        error(*v, "\"" + std::string(key) + "\" should be a whole number but is " + v->typeName()
-                      + (v->isString() ? " \"" + std::string(v->stringValue()) + "\"" : std::string()));
+        error(*v,
+            "\"" + std::string(key) + "\" should be a whole number but is " + v->typeName()
+                + (v->isString() ? " \"" + std::string(v->stringValue()) + "\"" : std::string()));
         return std::nullopt;
     }
     if (*i < lo || *i > hi) {
-        error(*v, "\"" + std::string(key) + "\" is " + std::to_string(*i) + ", outside " + std::to_string(lo) + "-"
-                      + std::to_string(hi));
+        error(*v,
+            "\"" + std::string(key) + "\" is " + std::to_string(*i) + ", outside " + std::to_string(lo) + "-"
+                + std::to_string(hi));
         return std::nullopt;
     }
     return i;
@@ -585,7 +585,7 @@ void Importer::importEmbedded(const std::optional<JsonNode>& ref)
             if (id.find("/publicipaddresses/") != std::string::npos)
                 readPublicIp(*ref);
             else if (id.find("/networksecuritygroups/") != std::string::npos
-                     && id.find("/securityrules/") == std::string::npos)
+                && id.find("/securityrules/") == std::string::npos)
                 readNsg(*ref);
             return;
         }
@@ -656,8 +656,8 @@ bool Importer::parsePorts(const JsonNode& at, std::string_view text, PortSet& ou
     return true;
 }
 
-AddressMatch Importer::addressMatch(const JsonNode& r, std::string_view single, std::string_view plural,
-                                    std::string_view asgKey, bool& bad)
+AddressMatch Importer::addressMatch(
+    const JsonNode& r, std::string_view single, std::string_view plural, std::string_view asgKey, bool& bad)
 {
     AddressMatch m;
     auto addOne = [&](const JsonNode& at, std::string_view text) {
@@ -678,14 +678,14 @@ AddressMatch Importer::addressMatch(const JsonNode& r, std::string_view single, 
         if (isPlaceholder(text)) {
             // Unknown value: kept like an unmodelled tag, which evaluation resolves towards reachability.
             m.tags.emplace_back(text);
-            warn(at, "the address is the template parameter " + std::string(text)
-                         + ", which has no value in the template; it is treated as unknown");
+            warn(at,
+                "the address is the template parameter " + std::string(text)
+                    + ", which has no value in the template; it is treated as unknown");
             return;
         }
         const bool looksLikeTag = std::isalpha(static_cast<unsigned char>(text.front()))
-            && std::all_of(text.begin(), text.end(), [](char c) {
-                   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-               })
+            && std::all_of(text.begin(), text.end(),
+                [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; })
             && text.find(':') == std::string_view::npos;
         if (looksLikeTag) {
             m.tags.emplace_back(text);
@@ -693,7 +693,9 @@ AddressMatch Importer::addressMatch(const JsonNode& r, std::string_view single, 
         }
         m.invalid = true;
         bad = true;
-        error(at, "invalid address prefix \"" + std::string(text) + "\" (expected an address, a CIDR prefix, a service tag or *)");
+        error(at,
+            "invalid address prefix \"" + std::string(text)
+                + "\" (expected an address, a CIDR prefix, a service tag or *)");
     };
     if (auto v = r.prop(single); v && !v->isNull()) {
         if (v->isString())
@@ -768,9 +770,10 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
         rule.protocols = protocol(*p, rule.protocolText, protoOk);
     ok = ok && protoOk && !rule.protocolText.empty();
     bool bad = false;
-    rule.source = addressMatch(r, "sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups", bad);
-    rule.destination = addressMatch(r, "destinationAddressPrefix", "destinationAddressPrefixes",
-                                    "destinationApplicationSecurityGroups", bad);
+    rule.source
+        = addressMatch(r, "sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups", bad);
+    rule.destination = addressMatch(
+        r, "destinationAddressPrefix", "destinationAddressPrefixes", "destinationApplicationSecurityGroups", bad);
     // Effective rules (list-effective-nsg) carry the tag's expansion next to it.
     PortSet ports;
     bool portsGiven = false;
@@ -832,7 +835,7 @@ void Importer::readNsg(const JsonNode& r)
         nsg.name = lastSegment(display);
     nsg.where = here(r);
     nsg.synthetic = false;
-    for (auto [key, isDefault] : {std::pair {"securityRules", false}, std::pair {"defaultSecurityRules", true}}) {
+    for (auto [key, isDefault] : { std::pair { "securityRules", false }, std::pair { "defaultSecurityRules", true } }) {
         auto list = r.prop(key);
         if (!list || list->isNull())
             continue;
@@ -855,7 +858,7 @@ void Importer::readPeering(const JsonNode& r, VirtualNetwork& vnet)
     VirtualNetworkPeering p;
     p.name = str(r, "name");
     p.remoteVnetId = refId(r.prop("remoteVirtualNetwork"), "the remote virtual network");
-    if (auto space = r.path({"remoteAddressSpace", "addressPrefixes"}); space && space->isArray()) {
+    if (auto space = r.path({ "remoteAddressSpace", "addressPrefixes" }); space && space->isArray()) {
         space->forEachElement([&](const JsonNode& e) {
             if (auto pp = parsePrefix(e.stringValue()))
                 p.remoteSpace.add(pp->first, pp->last);
@@ -876,14 +879,15 @@ void Importer::readVnet(const JsonNode& r)
     vnet.id = id;
     vnet.name = str(r, "name");
     vnet.where = here(r);
-    if (auto space = r.path({"addressSpace", "addressPrefixes"}); space && space->isArray()) {
+    if (auto space = r.path({ "addressSpace", "addressPrefixes" }); space && space->isArray()) {
         space->forEachElement([&](const JsonNode& e) {
             if (auto pp = parsePrefix(e.stringValue())) {
                 vnet.addressSpace.add(pp->first, pp->last);
                 vnet.addressPrefixes.emplace_back(e.stringValue());
             } else if (isPlaceholder(e.stringValue())) {
-                warn(e, "the address space is the template parameter " + std::string(e.stringValue())
-                            + ", which has no value; the VirtualNetwork tag of this VNet is taken as empty");
+                warn(e,
+                    "the address space is the template parameter " + std::string(e.stringValue())
+                        + ", which has no value; the VirtualNetwork tag of this VNet is taken as empty");
             } else {
                 error(e, "invalid address prefix \"" + std::string(e.stringValue()) + "\"");
             }
@@ -914,7 +918,8 @@ void Importer::readSubnet(const JsonNode& r, const std::string& vnetId)
         if (auto pp = parsePrefix(e.stringValue()))
             s.prefixes.add(pp->first, pp->last);
         else if (isPlaceholder(e.stringValue()))
-            warn(e, "the subnet prefix is the template parameter " + std::string(e.stringValue()) + ", which has no value");
+            warn(e,
+                "the subnet prefix is the template parameter " + std::string(e.stringValue()) + ", which has no value");
         else
             error(e, "invalid subnet prefix \"" + std::string(e.stringValue()) + "\"");
     };
@@ -969,8 +974,9 @@ void Importer::readNic(const JsonNode& r)
                     if (pp->first == pp->last)
                         ipc.privateIp = pp->first;
                 } else if (isPlaceholder(ipc.privateAddress)) {
-                    warn(*c.prop("privateIPAddress"), "the private IP address is the template parameter "
-                             + ipc.privateAddress + ", which has no value: the subnet's range is assumed");
+                    warn(*c.prop("privateIPAddress"),
+                        "the private IP address is the template parameter " + ipc.privateAddress
+                            + ", which has no value: the subnet's range is assumed");
                 } else {
                     error(*c.prop("privateIPAddress"), "invalid private IP address \"" + ipc.privateAddress + "\"");
                 }
@@ -1067,7 +1073,8 @@ void Importer::readLoadBalancer(const JsonNode& r)
                 rule.backendPoolIds.push_back(pool);
         rule.protocols = lbProtocols(n);
         rule.frontendPort = static_cast<std::uint32_t>(integer(n, "frontendPort", true, 0, 65534).value_or(0));
-        rule.backendPort = static_cast<std::uint32_t>(integer(n, "backendPort", false, 0, 65535).value_or(rule.frontendPort));
+        rule.backendPort
+            = static_cast<std::uint32_t>(integer(n, "backendPort", false, 0, 65535).value_or(rule.frontendPort));
         lb.rules.push_back(std::move(rule));
     });
     each("inboundNatRules", [&](const JsonNode& n) {
@@ -1113,7 +1120,7 @@ void Importer::readVm(const JsonNode& r)
         vm.name = lastSegment(vm.id);
     vm.where = here(r);
     vm.tags = tags(r);
-    if (auto nics = r.path({"networkProfile", "networkInterfaces"}); nics && nics->isArray())
+    if (auto nics = r.path({ "networkProfile", "networkInterfaces" }); nics && nics->isArray())
         nics->forEachElement([&](const JsonNode& n) {
             auto id = refId(n, "the network interface");
             if (!id.empty())
@@ -1134,7 +1141,7 @@ void Importer::readVmss(const JsonNode& r)
     vm.type = "Microsoft.Compute/virtualMachineScaleSets";
     vm.where = here(r);
     vm.tags = tags(r);
-    auto configs = r.path({"virtualMachineProfile", "networkProfile", "networkInterfaceConfigurations"});
+    auto configs = r.path({ "virtualMachineProfile", "networkProfile", "networkInterfaceConfigurations" });
     if (configs && configs->isArray()) {
         configs->forEachElement([&](const JsonNode& c) {
             NetworkInterface nic;
@@ -1180,8 +1187,8 @@ void Importer::readEffective(const JsonNode& entry)
 {
     // One association of `az network nic list-effective-nsg`: an NSG with its effective rules.
     std::string nsgId = refId(entry.get("networkSecurityGroup"), "the network security group");
-    const std::string nicId = refId(entry.path({"association", "networkInterface"}), "the network interface");
-    const std::string subnetId = refId(entry.path({"association", "subnet"}), "the subnet");
+    const std::string nicId = refId(entry.path({ "association", "networkInterface" }), "the network interface");
+    const std::string subnetId = refId(entry.path({ "association", "subnet" }), "the subnet");
     if (nsgId.empty())
         nsgId = "effective:" + (nicId.empty() ? subnetId : nicId);
     auto& nsg = m_snap.nsgs[nsgId];
@@ -1197,7 +1204,8 @@ void Importer::readEffective(const JsonNode& entry)
     if (auto rules = entry.get("effectiveSecurityRules"); rules && rules->isArray()) {
         rules->forEachElement([&](const JsonNode& rule) {
             std::vector<SecurityRule> one;
-            const bool isDefault = rule.get("name") && rule.get("name")->stringValue().rfind("defaultSecurityRules/", 0) == 0;
+            const bool isDefault
+                = rule.get("name") && rule.get("name")->stringValue().rfind("defaultSecurityRules/", 0) == 0;
             readRule(rule, nsgId, isDefault, one);
             for (auto& r : one) {
                 if (auto slash = r.name.find('/'); slash != std::string::npos)
@@ -1206,7 +1214,7 @@ void Importer::readEffective(const JsonNode& entry)
             }
         });
     }
-    m_effective.push_back({nsgId, nicId, subnetId});
+    m_effective.push_back({ nsgId, nicId, subnetId });
     ++m_input->resources;
 }
 
@@ -1214,7 +1222,7 @@ void Importer::finalise()
 {
     auto& snap = m_snap;
     auto note = [&](Diagnostic::Level level, const SourceLocation& where, std::string msg) {
-        snap.diagnostics.push_back({level, where, std::move(msg)});
+        snap.diagnostics.push_back({ level, where, std::move(msg) });
     };
     for (const auto& e : m_effective) {
         if (!e.nicId.empty()) {
@@ -1232,8 +1240,8 @@ void Importer::finalise()
         if (nsgId.empty() || snap.nsgs.count(nsgId))
             return;
         note(Diagnostic::Level::Warning, where,
-             who + " refers to network security group " + lastSegment(nsgId)
-                 + ", which is not in the export; it is assumed to allow all traffic");
+            who + " refers to network security group " + lastSegment(nsgId)
+                + ", which is not in the export; it is assumed to allow all traffic");
         auto& nsg = snap.nsgs[nsgId];
         nsg.id = nsgId;
         nsg.displayId = nsgId;
@@ -1258,15 +1266,15 @@ void Importer::finalise()
         for (auto& ipc : nic.ipConfigurations) {
             if (!ipc.subnetId.empty() && !snap.subnets.count(ipc.subnetId))
                 note(Diagnostic::Level::Warning, ipc.where,
-                     "network interface " + nic.name + " is in subnet " + lastSegment(ipc.subnetId)
-                         + ", which is not in the export; its subnet NSG is unknown and assumed to allow all traffic");
+                    "network interface " + nic.name + " is in subnet " + lastSegment(ipc.subnetId)
+                        + ", which is not in the export; its subnet NSG is unknown and assumed to allow all traffic");
             if (!ipc.publicIpId.empty() && !snap.publicIps.count(ipc.publicIpId))
                 note(Diagnostic::Level::Warning, ipc.where,
-                     "network interface " + nic.name + " uses public IP " + lastSegment(ipc.publicIpId)
-                         + ", which is not in the export; it is assumed to exist with an unknown SKU");
+                    "network interface " + nic.name + " uses public IP " + lastSegment(ipc.publicIpId)
+                        + ", which is not in the export; it is assumed to exist with an unknown SKU");
             for (const auto& asg : ipc.asgIds)
                 if (!snap.asgs.count(asg)) {
-                    snap.asgs[asg] = {asg, lastSegment(asg), ipc.where};
+                    snap.asgs[asg] = { asg, lastSegment(asg), ipc.where };
                 }
         }
         if (!nic.vmId.empty()) {
@@ -1327,17 +1335,17 @@ void Importer::finalise()
             const auto& b = nsg.rules[i];
             if (a.inbound == b.inbound && a.priority == b.priority && !(a.id == b.id && a.name == b.name))
                 note(Diagnostic::Level::Error, b.where,
-                     "rules \"" + a.name + "\" and \"" + b.name + "\" of " + nsg.name + " both have priority "
-                         + std::to_string(b.priority) + " " + (b.inbound ? "inbound" : "outbound")
-                         + "; Azure requires unique priorities, so the export is inconsistent");
+                    "rules \"" + a.name + "\" and \"" + b.name + "\" of " + nsg.name + " both have priority "
+                        + std::to_string(b.priority) + " " + (b.inbound ? "inbound" : "outbound")
+                        + "; Azure requires unique priorities, so the export is inconsistent");
         }
         // The same rule exported twice (NSG list plus a rule GET): keep one.
         nsg.rules.erase(std::unique(nsg.rules.begin(), nsg.rules.end(),
-                                    [](const SecurityRule& a, const SecurityRule& b) {
-                                        return a.inbound == b.inbound && a.priority == b.priority && a.id == b.id
-                                            && a.name == b.name;
-                                    }),
-                        nsg.rules.end());
+                            [](const SecurityRule& a, const SecurityRule& b) {
+                                return a.inbound == b.inbound && a.priority == b.priority && a.id == b.id
+                                    && a.name == b.name;
+                            }),
+            nsg.rules.end());
     }
 }
 
@@ -1355,12 +1363,12 @@ std::vector<SecurityRule> defaultSecurityRules(const std::string& nsgId, const S
         const char* destination;
     };
     static const Def defs[] = {
-        {"AllowVnetInBound", 65000, true, true, "VirtualNetwork", "VirtualNetwork"},
-        {"AllowAzureLoadBalancerInBound", 65001, true, true, "AzureLoadBalancer", "*"},
-        {"DenyAllInBound", 65500, true, false, "*", "*"},
-        {"AllowVnetOutBound", 65000, false, true, "VirtualNetwork", "VirtualNetwork"},
-        {"AllowInternetOutBound", 65001, false, true, "*", "Internet"},
-        {"DenyAllOutBound", 65500, false, false, "*", "*"},
+        { "AllowVnetInBound", 65000, true, true, "VirtualNetwork", "VirtualNetwork" },
+        { "AllowAzureLoadBalancerInBound", 65001, true, true, "AzureLoadBalancer", "*" },
+        { "DenyAllInBound", 65500, true, false, "*", "*" },
+        { "AllowVnetOutBound", 65000, false, true, "VirtualNetwork", "VirtualNetwork" },
+        { "AllowInternetOutBound", 65001, false, true, "*", "Internet" },
+        { "DenyAllOutBound", 65500, false, false, "*", "*" },
     };
     std::vector<SecurityRule> out;
     for (const auto& d : defs) {
@@ -1400,12 +1408,12 @@ Snapshot importAzure(const std::vector<std::string>& inputs, const ImportOptions
         try {
             importer.importPath(input);
         } catch (const std::exception& e) {
-            snap.diagnostics.push_back({Diagnostic::Level::Error, {input, {}, 0, 0},
-                                        std::string("internal error while reading: ") + e.what()});
+            snap.diagnostics.push_back({ Diagnostic::Level::Error, { input, {}, 0, 0 },
+                std::string("internal error while reading: ") + e.what() });
         }
     }
     if (options.cancel && options.cancel->load()) {
-        snap.diagnostics.push_back({Diagnostic::Level::Error, {}, "import cancelled"});
+        snap.diagnostics.push_back({ Diagnostic::Level::Error, {}, "import cancelled" });
         return snap;
     }
     importer.finalise();
@@ -1413,8 +1421,8 @@ Snapshot importAzure(const std::vector<std::string>& inputs, const ImportOptions
         std::string names;
         for (const auto& i : inputs)
             names += (names.empty() ? "" : ", ") + i;
-        snap.diagnostics.push_back({Diagnostic::Level::Error, {names, {}, 0, 0},
-                                    "no Azure network or compute resources were found in the input"});
+        snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 },
+            "no Azure network or compute resources were found in the input" });
     }
     return snap;
 }

@@ -17,8 +17,7 @@ public:
     JsonNode(simdjson::dom::element element, std::string pointer)
         : m_el(element)
         , m_ptr(std::move(pointer))
-    {
-    }
+    { }
 
     const std::string& pointer() const { return m_ptr; }
     simdjson::dom::element element() const { return m_el; }
@@ -40,8 +39,7 @@ public:
     std::optional<std::int64_t> intValue() const; // numbers and numeric strings
     std::optional<bool> boolValue() const;
 
-    template<typename F>
-    void forEachElement(F&& f) const
+    template <typename F> void forEachElement(F&& f) const
     {
         simdjson::dom::array arr;
         if (m_el.get_array().get(arr) != simdjson::SUCCESS)
@@ -51,8 +49,7 @@ public:
             f(JsonNode(child, m_ptr + '/' + std::to_string(i++)));
     }
 
-    template<typename F>
-    void forEachMember(F&& f) const
+    template <typename F> void forEachMember(F&& f) const
     {
         simdjson::dom::object obj;
         if (m_el.get_object().get(obj) != simdjson::SUCCESS)

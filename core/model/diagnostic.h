@@ -38,7 +38,7 @@ struct InputFile
     std::string path;
     std::uint64_t size = 0;
     std::string format; // "az-cli", "rest", "arm-template", "effective-nsg", "rest-example", ...
-    int resources = 0;  // resources used from it
+    int resources = 0; // resources used from it
     bool skipped = false;
     std::string reason; // why it was skipped
 };

@@ -25,7 +25,7 @@ std::string lastSegment(std::string_view id)
 bool Snapshot::hasErrors() const
 {
     return std::any_of(diagnostics.begin(), diagnostics.end(),
-                       [](const Diagnostic& d) { return d.level == Diagnostic::Level::Error; });
+        [](const Diagnostic& d) { return d.level == Diagnostic::Level::Error; });
 }
 
 std::size_t Snapshot::resourceCount() const

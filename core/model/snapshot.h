@@ -20,11 +20,11 @@ std::string lastSegment(std::string_view id);
 /// One side of an NSG rule's address match: the union of prefixes, service tags and ASGs.
 struct AddressMatch
 {
-    bool any = false;              // "*", "Any", "0.0.0.0/0" and "::/0" together
-    AddressSet prefixes;           // literal addresses and prefixes
+    bool any = false; // "*", "Any", "0.0.0.0/0" and "::/0" together
+    AddressSet prefixes; // literal addresses and prefixes
     std::vector<std::string> tags; // service tags as written ("Internet", "Storage.WestUS")
     std::vector<std::string> asgIds; // normalised ids of application security groups
-    bool invalid = false;          // something did not parse (already reported)
+    bool invalid = false; // something did not parse (already reported)
 };
 
 struct SecurityRule
@@ -103,7 +103,7 @@ struct IpConfiguration
     std::string nicId;
     std::string privateAddress;
     std::optional<u128> privateIp; // a single address
-    AddressSet privateRange;       // what the configuration owns: the address, or a delegated prefix
+    AddressSet privateRange; // what the configuration owns: the address, or a delegated prefix
     std::string subnetId;
     std::string publicIpId;
     std::vector<std::string> asgIds;

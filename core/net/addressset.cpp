@@ -25,14 +25,14 @@ AddressSet AddressSet::range(u128 first, u128 last)
 {
     AddressSet s;
     if (first <= last)
-        s.m_iv.push_back({first, last});
+        s.m_iv.push_back({ first, last });
     return s;
 }
 
 bool AddressSet::contains(u128 address) const
 {
-    auto it = std::upper_bound(m_iv.begin(), m_iv.end(), address,
-                               [](u128 a, const AddressInterval& iv) { return a < iv.first; });
+    auto it = std::upper_bound(
+        m_iv.begin(), m_iv.end(), address, [](u128 a, const AddressInterval& iv) { return a < iv.first; });
     if (it == m_iv.begin())
         return false;
     --it;
@@ -59,7 +59,7 @@ bool AddressSet::intersects(const AddressSet& other) const
     if (small.m_iv.size() * 16 < large.m_iv.size()) {
         for (const auto& a : small.m_iv) {
             auto it = std::lower_bound(large.m_iv.begin(), large.m_iv.end(), a.first,
-                                       [](const AddressInterval& iv, u128 v) { return iv.last < v; });
+                [](const AddressInterval& iv, u128 v) { return iv.last < v; });
             if (it != large.m_iv.end() && it->first <= a.last)
                 return true;
         }
@@ -93,7 +93,7 @@ void append(std::vector<AddressInterval>& out, u128 f, u128 l)
             out.back().last = l;
         return;
     }
-    out.push_back({f, l});
+    out.push_back({ f, l });
 }
 } // namespace
 
@@ -127,9 +127,9 @@ AddressSet AddressSet::intersected(const AddressSet& other) const
         AddressSet r;
         for (const auto& a : small.m_iv) {
             auto it = std::lower_bound(large.m_iv.begin(), large.m_iv.end(), a.first,
-                                       [](const AddressInterval& iv, u128 v) { return iv.last < v; });
+                [](const AddressInterval& iv, u128 v) { return iv.last < v; });
             for (; it != large.m_iv.end() && it->first <= a.last; ++it)
-                r.m_iv.push_back({std::max(a.first, it->first), std::min(a.last, it->last)});
+                r.m_iv.push_back({ std::max(a.first, it->first), std::min(a.last, it->last) });
         }
         return r;
     }
@@ -141,7 +141,7 @@ AddressSet AddressSet::intersected(const AddressSet& other) const
         const u128 f = std::max(a.first, b.first);
         const u128 l = std::min(a.last, b.last);
         if (f <= l)
-            r.m_iv.push_back({f, l});
+            r.m_iv.push_back({ f, l });
         if (a.last < b.last)
             ++i;
         else
@@ -165,7 +165,7 @@ AddressSet AddressSet::subtracted(const AddressSet& other) const
         while (k < other.m_iv.size() && other.m_iv[k].first <= a.last) {
             const auto& b = other.m_iv[k];
             if (b.first > cur)
-                r.m_iv.push_back({cur, b.first - 1});
+                r.m_iv.push_back({ cur, b.first - 1 });
             if (b.last >= a.last) {
                 done = true;
                 break;
@@ -174,7 +174,7 @@ AddressSet AddressSet::subtracted(const AddressSet& other) const
             ++k;
         }
         if (!done)
-            r.m_iv.push_back({cur, a.last});
+            r.m_iv.push_back({ cur, a.last });
     }
     return r;
 }
@@ -441,9 +441,9 @@ const AddressSet& publicInternet()
             return AddressSet::range(p->first, p->last);
         };
         AddressSet v4Special;
-        for (const char* p : {"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-                              "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
-                              "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3"})
+        for (const char* p : { "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+                 "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+                 "203.0.113.0/24", "224.0.0.0/3" })
             v4Special = v4Special.united(block(p));
         // IPv6: only global unicast is routed on the internet.
         const AddressSet v6 = block("2000::/3").subtracted(block("2001:db8::/32"));

@@ -23,7 +23,7 @@ PortSet PortSet::range(std::uint32_t first, std::uint32_t last)
 {
     PortSet s;
     if (first <= last && last < kPortCount)
-        s.m_ranges.push_back({first, last});
+        s.m_ranges.push_back({ first, last });
     return s;
 }
 
@@ -31,7 +31,7 @@ void PortSet::add(std::uint32_t first, std::uint32_t last)
 {
     if (first > last || last >= kPortCount)
         return;
-    m_ranges.push_back({first, last});
+    m_ranges.push_back({ first, last });
     std::sort(m_ranges.begin(), m_ranges.end(), [](auto a, auto b) { return a.first < b.first; });
     std::vector<PortRange> merged;
     for (auto r : m_ranges) {
@@ -78,19 +78,19 @@ PacketSet PacketSet::box(ProtocolMask protocols, const PortSet& ports, const Add
             continue;
         auto& segs = s.m_p[p];
         if (!hasPorts(p)) {
-            segs.push_back({0, sources});
+            segs.push_back({ 0, sources });
             continue;
         }
         // PortSet ranges are disjoint and non-adjacent, so empty and full segments alternate.
         std::uint32_t cur = 0;
         for (auto r : ports.ranges()) {
             if (r.first > cur)
-                segs.push_back({cur, {}});
-            segs.push_back({r.first, sources});
+                segs.push_back({ cur, {} });
+            segs.push_back({ r.first, sources });
             cur = r.last + 1;
         }
         if (cur < kPortCount)
-            segs.push_back({cur, {}});
+            segs.push_back({ cur, {} });
     }
     return s;
 }
@@ -127,11 +127,10 @@ std::uint32_t PacketSet::segmentLast(const std::vector<Segment>& segs, std::size
     return i + 1 < segs.size() ? segs[i + 1].firstPort - 1 : kPortCount - 1;
 }
 
-template<typename Op>
-PacketSet PacketSet::combine(const PacketSet& a, const PacketSet& b, Op op)
+template <typename Op> PacketSet PacketSet::combine(const PacketSet& a, const PacketSet& b, Op op)
 {
     PacketSet r;
-    static const std::vector<Segment> kEmpty {Segment {0, {}}};
+    static const std::vector<Segment> kEmpty { Segment { 0, {} } };
     for (std::size_t p = 0; p < kProtocolCount; ++p) {
         const auto& va = a.m_p[p].empty() ? kEmpty : a.m_p[p];
         const auto& vb = b.m_p[p].empty() ? kEmpty : b.m_p[p];
@@ -145,7 +144,7 @@ PacketSet PacketSet::combine(const PacketSet& a, const PacketSet& b, Op op)
             AddressSet s = op(va[i].sources, vb[j].sources);
             any = any || !s.isEmpty();
             if (out.empty() || !(out.back().sources == s))
-                out.push_back({port, std::move(s)});
+                out.push_back({ port, std::move(s) });
             const std::uint32_t na = i + 1 < va.size() ? va[i + 1].firstPort : kPortCount;
             const std::uint32_t nb = j + 1 < vb.size() ? vb[j + 1].firstPort : kPortCount;
             const std::uint32_t next = std::min(na, nb);
@@ -212,11 +211,11 @@ PacketSet PacketSet::extract(const PacketSet& other)
         std::vector<Segment> steps; // the taken part, as a step function
         // Index of the segment of segs that holds port, splitting it so that one starts there.
         auto splitAt = [&](std::uint32_t port) -> std::size_t {
-            auto it = std::upper_bound(segs.begin(), segs.end(), port,
-                                       [](std::uint32_t v, const Segment& s) { return v < s.firstPort; });
+            auto it = std::upper_bound(
+                segs.begin(), segs.end(), port, [](std::uint32_t v, const Segment& s) { return v < s.firstPort; });
             auto idx = static_cast<std::size_t>(it - segs.begin()) - 1;
             if (segs[idx].firstPort != port) {
-                segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(idx) + 1, Segment {port, segs[idx].sources});
+                segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(idx) + 1, Segment { port, segs[idx].sources });
                 ++idx;
             }
             return idx;
@@ -236,8 +235,8 @@ PacketSet PacketSet::extract(const PacketSet& other)
                 AddressSet m = segs[i].sources.intersected(mask[k].sources);
                 segs[i].sources = segs[i].sources.subtracted(m);
                 const std::uint32_t segLast = segmentLast(segs, i, proto);
-                steps.push_back({segs[i].firstPort, std::move(m)});
-                steps.push_back({segLast + 1, {}});
+                steps.push_back({ segs[i].firstPort, std::move(m) });
+                steps.push_back({ segLast + 1, {} });
                 touchedLast = std::max(touchedLast, i);
             }
             touchedLast = std::max(touchedLast, end);
@@ -252,9 +251,10 @@ PacketSet PacketSet::extract(const PacketSet& other)
                     continue;
                 merged.push_back(std::move(segs[i]));
             }
-            segs.erase(segs.begin() + static_cast<std::ptrdiff_t>(from), segs.begin() + static_cast<std::ptrdiff_t>(to));
+            segs.erase(
+                segs.begin() + static_cast<std::ptrdiff_t>(from), segs.begin() + static_cast<std::ptrdiff_t>(to));
             segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(from), std::make_move_iterator(merged.begin()),
-                        std::make_move_iterator(merged.end()));
+                std::make_move_iterator(merged.end()));
             if (std::all_of(segs.begin(), segs.end(), [](const Segment& s) { return s.sources.isEmpty(); }))
                 segs.clear();
         }
@@ -263,7 +263,7 @@ PacketSet PacketSet::extract(const PacketSet& other)
         // steps holds (start, taken) pieces each followed by an empty marker; make a step function.
         std::vector<Segment> fn;
         if (steps.front().firstPort > 0)
-            fn.push_back({0, {}});
+            fn.push_back({ 0, {} });
         for (auto& st : steps) {
             if (st.firstPort >= kPortCount)
                 continue;
@@ -286,8 +286,8 @@ bool PacketSet::contains(Protocol p, std::uint32_t port, u128 source) const
         return false;
     if (!hasPorts(static_cast<std::size_t>(p)))
         port = 0;
-    auto it = std::upper_bound(segs.begin(), segs.end(), port,
-                               [](std::uint32_t v, const Segment& s) { return v < s.firstPort; });
+    auto it = std::upper_bound(
+        segs.begin(), segs.end(), port, [](std::uint32_t v, const Segment& s) { return v < s.firstPort; });
     if (it == segs.begin())
         return false;
     --it;

@@ -14,7 +14,10 @@ enum class Protocol : std::uint8_t { Tcp = 0, Udp = 1, Icmp = 2, Other = 3 };
 constexpr std::size_t kProtocolCount = 4;
 using ProtocolMask = std::uint8_t;
 constexpr ProtocolMask kAllProtocols = 0x0f;
-constexpr ProtocolMask maskOf(Protocol p) { return static_cast<ProtocolMask>(1u << static_cast<unsigned>(p)); }
+constexpr ProtocolMask maskOf(Protocol p)
+{
+    return static_cast<ProtocolMask>(1u << static_cast<unsigned>(p));
+}
 const char* protocolName(Protocol p); // "tcp", "udp", "icmp", "other"
 
 constexpr std::uint32_t kPortCount = 65536;
@@ -92,8 +95,7 @@ public:
     friend bool operator==(const PacketSet&, const PacketSet&) = default;
 
 private:
-    template<typename Op>
-    static PacketSet combine(const PacketSet& a, const PacketSet& b, Op op);
+    template <typename Op> static PacketSet combine(const PacketSet& a, const PacketSet& b, Op op);
     std::array<std::vector<Segment>, kProtocolCount> m_p;
 };
 

@@ -23,22 +23,22 @@ namespace {
 
 json stepJson(const PathStep& s)
 {
-    return {{"id", s.id}, {"name", s.name}, {"type", s.type}};
+    return { { "id", s.id }, { "name", s.name }, { "type", s.type } };
 }
 
 json portsJson(const std::vector<PortRange>& ports)
 {
     json a = json::array();
     for (auto r : ports)
-        a.push_back({r.first, r.last});
+        a.push_back({ r.first, r.last });
     return a;
 }
 
 json ruleJson(const RuleEvidence& r)
 {
-    json j {{"filter", r.filterName},   {"filterId", r.filterId},       {"level", r.level},
-            {"name", r.ruleName},       {"priority", r.priority},       {"access", r.allow ? "Allow" : "Deny"},
-            {"default", r.isDefault},   {"file", r.where.file},         {"pointer", r.where.pointer}};
+    json j { { "filter", r.filterName }, { "filterId", r.filterId }, { "level", r.level }, { "name", r.ruleName },
+        { "priority", r.priority }, { "access", r.allow ? "Allow" : "Deny" }, { "default", r.isDefault },
+        { "file", r.where.file }, { "pointer", r.where.pointer } };
     if (r.level == "subnet" || r.level == "nic")
         j["nsg"] = r.filterName;
     else
@@ -52,7 +52,7 @@ json inputsJson(const Snapshot& snapshot)
 {
     json a = json::array();
     for (const auto& f : snapshot.files) {
-        json j {{"path", f.path}, {"bytes", f.size}, {"resources", f.resources}};
+        json j { { "path", f.path }, { "bytes", f.size }, { "resources", f.resources } };
         if (!f.format.empty())
             j["format"] = f.format;
         if (f.skipped) {
@@ -66,7 +66,7 @@ json inputsJson(const Snapshot& snapshot)
 
 json findingJson(const Finding& f)
 {
-    json target {{"id", f.target.id}, {"name", f.target.name}, {"type", f.target.type}};
+    json target { { "id", f.target.id }, { "name", f.target.name }, { "type", f.target.type } };
     target["dataStore"] = f.dataStore.engine.empty() ? json(nullptr) : json(f.dataStore.engine);
     if (!f.dataStore.engine.empty()) {
         target["dataStoreBasis"] = basisName(f.dataStore.basis);
@@ -78,28 +78,20 @@ json findingJson(const Finding& f)
     json rules = json::array();
     for (const auto& r : f.rules)
         rules.push_back(ruleJson(r));
-    json j {{"id", f.id},
-            {"severity", severityName(f.severity)},
-            {"severityReason", f.severityReason},
-            {"target", target},
-            {"protocol", f.protocol},
-            {"ports", portsJson(f.ports)},
-            {"sources", f.sources},
-            {"hops", f.hops},
-            {"path", path},
-            {"rules", rules},
-            {"assumptions", f.assumptions},
-            {"explanation", f.explanation}};
+    json j { { "id", f.id }, { "severity", severityName(f.severity) }, { "severityReason", f.severityReason },
+        { "target", target }, { "protocol", f.protocol }, { "ports", portsJson(f.ports) }, { "sources", f.sources },
+        { "hops", f.hops }, { "path", path }, { "rules", rules }, { "assumptions", f.assumptions },
+        { "explanation", f.explanation } };
     if (!f.exposures.empty()) {
         json ex = json::array();
         for (const auto& e : f.exposures)
-            ex.push_back({{"ports", portsJson(e.ports)}, {"sources", e.sources}});
+            ex.push_back({ { "ports", portsJson(e.ports) }, { "sources", e.sources } });
         j["exposures"] = ex;
         if (f.exposuresOmitted)
             j["exposuresOmitted"] = f.exposuresOmitted;
     }
-    json frontend {{"address", f.frontendAddress.empty() ? json(nullptr) : json(f.frontendAddress)},
-                   {"ports", portsJson(f.frontendPorts)}};
+    json frontend { { "address", f.frontendAddress.empty() ? json(nullptr) : json(f.frontendAddress) },
+        { "ports", portsJson(f.frontendPorts) } };
     j["frontend"] = frontend;
     if (f.hops > 1)
         j["foothold"] = stepJson(f.foothold);
@@ -111,20 +103,15 @@ json analysisJson(const Snapshot& snapshot, const AnalysisResult& result)
     json findings = json::array();
     for (const auto& f : result.findings)
         findings.push_back(findingJson(f));
-    return {{"schema", "exposure-findings/1"},
-            {"generator", std::string("exposure-audit ") + EW_VERSION},
-            {"inputs", inputsJson(snapshot)},
-            {"assumptions", result.assumptions},
-            {"findings", findings}};
+    return { { "schema", "exposure-findings/1" }, { "generator", std::string("exposure-audit ") + EW_VERSION },
+        { "inputs", inputsJson(snapshot) }, { "assumptions", result.assumptions }, { "findings", findings } };
 }
 
 void writeAnalysisJson(std::ostream& out, const Snapshot& snapshot, const AnalysisResult& result)
 {
     // Same layout as analysisJson(...).dump(2), but streamed: large estates have 100k findings.
-    json head {{"schema", "exposure-findings/1"},
-               {"generator", std::string("exposure-audit ") + EW_VERSION},
-               {"inputs", inputsJson(snapshot)},
-               {"assumptions", result.assumptions}};
+    json head { { "schema", "exposure-findings/1" }, { "generator", std::string("exposure-audit ") + EW_VERSION },
+        { "inputs", inputsJson(snapshot) }, { "assumptions", result.assumptions } };
     std::string h = head.dump(2);
     h.pop_back(); // the closing brace
     while (!h.empty() && (h.back() == '\n' || h.back() == ' '))
@@ -159,7 +146,7 @@ std::string analysisText(const Snapshot& snapshot, const AnalysisResult& result)
         + std::to_string(skipped) + " skipped; " + std::to_string(snapshot.nics.size()) + " network interface(s), "
         + std::to_string(snapshot.nsgs.size()) + " NSG(s).\n";
     out += std::to_string(result.findings.size()) + " exposure(s):";
-    for (auto s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info})
+    for (auto s : { Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info })
         if (counts[s])
             out += " " + std::to_string(counts[s]) + " " + severityName(s);
     out += "\n";
@@ -213,24 +200,19 @@ json queryJson(const FlowQuery& q, const QueryResult& r)
             json rules = json::array();
             for (const auto& ev : h.rules)
                 rules.push_back(ruleJson(ev));
-            hops.push_back({{"step", stepJson(h.step)}, {"passes", h.passes}, {"detail", h.detail}, {"rules", rules}});
+            hops.push_back(
+                { { "step", stepJson(h.step) }, { "passes", h.passes }, { "detail", h.detail }, { "rules", rules } });
         }
-        paths.push_back({{"reachable", p.reachable},
-                         {"summary", p.summary},
-                         {"frontend", {{"address", p.frontendAddress}, {"ports", portsJson(p.frontendPorts)}}},
-                         {"sources", p.sources},
-                         {"hops", hops}});
+        paths.push_back({ { "reachable", p.reachable }, { "summary", p.summary },
+            { "frontend", { { "address", p.frontendAddress }, { "ports", portsJson(p.frontendPorts) } } },
+            { "sources", p.sources }, { "hops", hops } });
     }
-    return {{"schema", "exposure-query/1"},
-            {"flow",
-             {{"to", q.target},
-              {"protocol", protocolName(q.protocol)},
-              {"port", q.port},
-              {"from", q.fromInternet ? "internet" : q.source}}},
-            {"target", stepJson(r.target)},
-            {"reachable", r.reachable},
-            {"paths", paths},
-            {"assumptions", r.assumptions}};
+    return { { "schema", "exposure-query/1" },
+        { "flow",
+            { { "to", q.target }, { "protocol", protocolName(q.protocol) }, { "port", q.port },
+                { "from", q.fromInternet ? "internet" : q.source } } },
+        { "target", stepJson(r.target) }, { "reachable", r.reachable }, { "paths", paths },
+        { "assumptions", r.assumptions } };
 }
 
 std::string queryText(const FlowQuery& q, const QueryResult& r)

@@ -11,10 +11,9 @@ enum class Match { Yes, No, Partial };
 
 bool isTag(std::string_view tag, std::string_view name)
 {
-    return tag.size() == name.size()
-        && std::equal(tag.begin(), tag.end(), name.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-           });
+    return tag.size() == name.size() && std::equal(tag.begin(), tag.end(), name.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    });
 }
 
 // Known service tags resolved to addresses; false for tags we do not model.
@@ -41,7 +40,7 @@ std::string describe(const NetworkSecurityGroup& nsg, const SecurityRule& r)
 }
 
 Match destinationMatch(const AddressMatch& dst, const IpConfiguration& ipc, const AddressSet& addrs,
-                       const std::string& vnetId, const PolicyContext& ctx, std::vector<std::string>* unknownTags)
+    const std::string& vnetId, const PolicyContext& ctx, std::vector<std::string>* unknownTags)
 {
     if (dst.any)
         return Match::Yes;
@@ -75,8 +74,7 @@ Match destinationMatch(const AddressMatch& dst, const IpConfiguration& ipc, cons
 } // namespace
 
 std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc,
-                                              const PolicyContext& ctx, const AddressSet& sourceUniverse,
-                                              std::vector<std::string>* assumptions)
+    const PolicyContext& ctx, const AddressSet& sourceUniverse, std::vector<std::string>* assumptions)
 {
     std::vector<CompiledRule> out;
     const std::string vnetId = ctx.vnetOfSubnet(ipc.subnetId);
@@ -94,12 +92,13 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
             if (assumptions) {
                 std::string why = unknownDst.empty()
                     ? "the destination covers only part of the addresses the NIC may have ("
-                        + (ipc.privateAddress.empty() ? std::string("no private IP in the export") : ipc.privateAddress) + ")"
+                        + (ipc.privateAddress.empty() ? std::string("no private IP in the export") : ipc.privateAddress)
+                        + ")"
                     : unknownDst.front().front() == '{'
                     ? "the destination is the template parameter " + unknownDst.front() + ", which has no value"
                     : "the destination service tag " + unknownDst.front() + " is not modelled";
                 assumptions->push_back(describe(nsg, rule) + ": " + why + "; it is assumed to "
-                                       + (rule.allow ? "apply" : "not apply") + " to " + ipc.name);
+                    + (rule.allow ? "apply" : "not apply") + " to " + ipc.name);
             }
             if (!rule.allow)
                 continue;
@@ -119,9 +118,11 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
                     // An unmodelled tag (AzureCloud, Storage, ...) may hold any public address.
                     src = src.united(publicInternet());
                     if (assumptions)
-                        assumptions->push_back(describe(nsg, rule) + ": " + what + "; it is assumed to include any internet address");
+                        assumptions->push_back(
+                            describe(nsg, rule) + ": " + what + "; it is assumed to include any internet address");
                 } else if (assumptions) {
-                    assumptions->push_back(describe(nsg, rule) + ": " + what + "; this deny is assumed to block none of it");
+                    assumptions->push_back(
+                        describe(nsg, rule) + ": " + what + "; this deny is assumed to block none of it");
                 }
             }
             for (const auto& asg : rule.source.asgIds)
@@ -132,7 +133,7 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
         // ICMP and ESP/AH carry no ports: a rule restricted to ports cannot match them.
         if (!rule.destinationPorts.isAll())
             protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
-        out.push_back({i, rule.allow, PacketSet::box(protocols, rule.destinationPorts, src)});
+        out.push_back({ i, rule.allow, PacketSet::box(protocols, rule.destinationPorts, src) });
     }
     return out;
 }
@@ -176,7 +177,7 @@ NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const Pack
             continue;
         if (r.allow)
             allowed.push_back(m);
-        v.claims.push_back({r.ruleIndex, std::move(m)});
+        v.claims.push_back({ r.ruleIndex, std::move(m) });
     }
     // Union of the allowed parts as a balanced tree of merges, not one growing set.
     while (allowed.size() > 1) {
@@ -195,10 +196,10 @@ NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const Pack
 
 namespace {
 
-template<typename PortCells>
+template <typename PortCells>
 PacketSet naive(const std::vector<CompiledRule>& rules, const PacketSet& universe, PortCells portCells)
 {
-    std::vector<u128> srcBounds {0};
+    std::vector<u128> srcBounds { 0 };
     auto addSet = [&](const AddressSet& s) {
         for (const auto& iv : s.intervals()) {
             srcBounds.push_back(iv.first);
@@ -206,7 +207,7 @@ PacketSet naive(const std::vector<CompiledRule>& rules, const PacketSet& univers
                 srcBounds.push_back(iv.last + 1);
         }
     };
-    std::vector<std::uint32_t> portBounds {0};
+    std::vector<std::uint32_t> portBounds { 0 };
     auto addPackets = [&](const PacketSet& ps) {
         for (std::size_t p = 0; p < kProtocolCount; ++p)
             for (const auto& seg : ps.segments(static_cast<Protocol>(p))) {
@@ -241,7 +242,7 @@ PacketSet naive(const std::vector<CompiledRule>& rules, const PacketSet& univers
                     }
                 }
             }
-            steps.push_back({first, std::move(allowed)});
+            steps.push_back({ first, std::move(allowed) });
         });
         result = result.united(PacketSet::fromSteps(proto, std::move(steps)));
     }

@@ -27,7 +27,7 @@ struct NsgVerdict
 {
     PacketSet allowed;
     std::vector<RuleClaim> claims; // every rule that decided something, allow and deny, in order
-    PacketSet undecided;           // packets no rule matched (none when default rules are present)
+    PacketSet undecided; // packets no rule matched (none when default rules are present)
 };
 
 /// Turns the inbound rules of an NSG into packet sets for the IP configuration ipc, restricted to
@@ -36,8 +36,7 @@ struct NsgVerdict
 /// address that is not known) is resolved towards reachability, never away from it, and described
 /// in assumptions.
 std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc,
-                                              const PolicyContext& ctx, const AddressSet& sourceUniverse,
-                                              std::vector<std::string>* assumptions);
+    const PolicyContext& ctx, const AddressSet& sourceUniverse, std::vector<std::string>* assumptions);
 
 /// First-match evaluation by filling the universe in priority order (fast engine).
 NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe);

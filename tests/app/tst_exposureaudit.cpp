@@ -19,7 +19,8 @@ Run run(const QStringList& args)
     QProcess p;
     p.start(QStringLiteral(EW_AUDIT_BINARY), args);
     p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+        p.readAllStandardError() };
 }
 
 QString golden(const char* name)
@@ -38,47 +39,48 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("stderrContains");
-        QTest::newRow("version") << QStringList {QStringLiteral("--version")} << 0 << QString();
-        QTest::newRow("help") << QStringList {QStringLiteral("--help")} << 0 << QString();
+        QTest::newRow("version") << QStringList { QStringLiteral("--version") } << 0 << QString();
+        QTest::newRow("help") << QStringList { QStringLiteral("--help") } << 0 << QString();
         QTest::newRow("no-command") << QStringList {} << 2 << QStringLiteral("no command given");
-        QTest::newRow("unknown-option") << QStringList {QStringLiteral("analyze"), QStringLiteral("--frobnicate")} << 2
-                                        << QStringLiteral("unknown option --frobnicate");
-        QTest::newRow("analyze-clean") << QStringList {QStringLiteral("analyze"), golden("datastore-tag-critical")} << 0 << QString();
-        QTest::newRow("fail-on-critical-hit") << QStringList {QStringLiteral("analyze"), golden("datastore-tag-critical"),
-                                                              QStringLiteral("--fail-on"), QStringLiteral("critical")}
+        QTest::newRow("unknown-option") << QStringList { QStringLiteral("analyze"), QStringLiteral("--frobnicate") }
+                                        << 2 << QStringLiteral("unknown option --frobnicate");
+        QTest::newRow("analyze-clean") << QStringList { QStringLiteral("analyze"), golden("datastore-tag-critical") }
+                                       << 0 << QString();
+        QTest::newRow("fail-on-critical-hit") << QStringList { QStringLiteral("analyze"),
+            golden("datastore-tag-critical"), QStringLiteral("--fail-on"), QStringLiteral("critical") }
                                               << 1 << QString();
-        QTest::newRow("fail-on-critical-miss") << QStringList {QStringLiteral("analyze"), golden("compute-web-medium"),
-                                                               QStringLiteral("--fail-on=critical")}
+        QTest::newRow("fail-on-critical-miss") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
+            QStringLiteral("--fail-on=critical") }
                                                << 0 << QString();
-        QTest::newRow("fail-on-medium-hit") << QStringList {QStringLiteral("analyze"), golden("compute-web-medium"),
-                                                            QStringLiteral("--fail-on"), QStringLiteral("medium")}
+        QTest::newRow("fail-on-medium-hit") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
+            QStringLiteral("--fail-on"), QStringLiteral("medium") }
                                             << 1 << QString();
-        QTest::newRow("fail-on-bogus") << QStringList {QStringLiteral("analyze"), golden("compute-web-medium"),
-                                                       QStringLiteral("--fail-on"), QStringLiteral("severe")}
+        QTest::newRow("fail-on-bogus") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
+            QStringLiteral("--fail-on"), QStringLiteral("severe") }
                                        << 2 << QStringLiteral("expected critical, high");
-        QTest::newRow("truncated-json") << QStringList {QStringLiteral("analyze"), golden("bad-truncated-json")} << 2
+        QTest::newRow("truncated-json") << QStringList { QStringLiteral("analyze"), golden("bad-truncated-json") } << 2
                                         << QStringLiteral("broken.json:");
-        QTest::newRow("bad-values") << QStringList {QStringLiteral("analyze"), golden("bad-rule-values")} << 2
+        QTest::newRow("bad-values") << QStringList { QStringLiteral("analyze"), golden("bad-rule-values") } << 2
                                     << QStringLiteral("estate.json#/1/properties/securityRules/");
-        QTest::newRow("missing-input") << QStringList {QStringLiteral("analyze"), QStringLiteral("/nonexistent/export")} << 2
-                                       << QStringLiteral("no such file or folder");
-        QTest::newRow("no-input") << QStringList {QStringLiteral("analyze")} << 2 << QStringLiteral("no input given");
-        QTest::newRow("query-reachable") << QStringList {QStringLiteral("query"), golden("datastore-tag-critical"), QStringLiteral("--to"),
-                                                         QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("9200")}
+        QTest::newRow("missing-input") << QStringList { QStringLiteral("analyze"),
+            QStringLiteral("/nonexistent/export") }
+                                       << 2 << QStringLiteral("no such file or folder");
+        QTest::newRow("no-input") << QStringList { QStringLiteral("analyze") } << 2 << QStringLiteral("no input given");
+        QTest::newRow("query-reachable") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
+            QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("9200") }
                                          << 0 << QString();
-        QTest::newRow("query-blocked") << QStringList {QStringLiteral("query"), golden("datastore-tag-critical"), QStringLiteral("--to"),
-                                                       QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("9300")}
+        QTest::newRow("query-blocked") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
+            QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("9300") }
                                        << 1 << QString();
-        QTest::newRow("query-unknown-target") << QStringList {QStringLiteral("query"), golden("datastore-tag-critical"),
-                                                              QStringLiteral("--to"), QStringLiteral("nope"), QStringLiteral("--port"),
-                                                              QStringLiteral("22")}
-                                              << 2 << QStringLiteral("no virtual machine or network interface named");
-        QTest::newRow("query-bad-port") << QStringList {QStringLiteral("query"), golden("datastore-tag-critical"), QStringLiteral("--to"),
-                                                        QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("70000")}
+        QTest::newRow("query-unknown-target") << QStringList { QStringLiteral("query"),
+            golden("datastore-tag-critical"), QStringLiteral("--to"), QStringLiteral("nope"), QStringLiteral("--port"),
+            QStringLiteral("22") } << 2 << QStringLiteral("no virtual machine or network interface named");
+        QTest::newRow("query-bad-port") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
+            QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("70000") }
                                         << 2 << QStringLiteral("expected a port number");
-        QTest::newRow("query-bad-source") << QStringList {QStringLiteral("query"), golden("datastore-tag-critical"), QStringLiteral("--to"),
-                                                          QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("22"),
-                                                          QStringLiteral("--from"), QStringLiteral("nowhere")}
+        QTest::newRow("query-bad-source") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
+            QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("22"),
+            QStringLiteral("--from"), QStringLiteral("nowhere") }
                                           << 2 << QStringLiteral("is not an IP address");
     }
     void exitCodes()
@@ -87,7 +89,8 @@ private Q_SLOTS:
         QFETCH(int, exitCode);
         QFETCH(QString, stderrContains);
         const Run r = run(args);
-        QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+        QVERIFY2(r.exitCode == exitCode,
+            qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
         if (!stderrContains.isEmpty())
             QVERIFY2(QString::fromUtf8(r.err).contains(stderrContains), r.err.constData());
     }
@@ -96,8 +99,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("findings.json"));
-        const Run r = run({QStringLiteral("analyze"), golden("learn-four-vm-example"), QStringLiteral("--format"), QStringLiteral("json"),
-                           QStringLiteral("--output"), out});
+        const Run r = run({ QStringLiteral("analyze"), golden("learn-four-vm-example"), QStringLiteral("--format"),
+            QStringLiteral("json"), QStringLiteral("--output"), out });
         QCOMPARE(r.exitCode, 0);
         QFile f(out);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -107,27 +110,41 @@ private Q_SLOTS:
         QCOMPARE(findings.size(), 3);
         QStringList targets;
         for (const auto& f2 : findings)
-            targets << f2.toObject().value(QStringLiteral("target")).toObject().value(QStringLiteral("name")).toString();
+            targets
+                << f2.toObject().value(QStringLiteral("target")).toObject().value(QStringLiteral("name")).toString();
         targets.sort();
-        QCOMPARE(targets, (QStringList {QStringLiteral("VM1"), QStringLiteral("VM3"), QStringLiteral("VM4")}));
+        QCOMPARE(targets, (QStringList { QStringLiteral("VM1"), QStringLiteral("VM3"), QStringLiteral("VM4") }));
         QVERIFY(!QFile::exists(out + QStringLiteral(".tmp")));
     }
 
     void queryExplainsWhyNot()
     {
-        const Run r = run({QStringLiteral("query"), golden("learn-four-vm-example"), QStringLiteral("--to"), QStringLiteral("VM2"),
-                           QStringLiteral("--port"), QStringLiteral("80"), QStringLiteral("--format"), QStringLiteral("json")});
+        const Run r = run(
+            { QStringLiteral("query"), golden("learn-four-vm-example"), QStringLiteral("--to"), QStringLiteral("VM2"),
+                QStringLiteral("--port"), QStringLiteral("80"), QStringLiteral("--format"), QStringLiteral("json") });
         QCOMPARE(r.exitCode, 1);
         const QJsonObject o = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(o.value(QStringLiteral("reachable")).toBool(), false);
-        const QJsonArray hops = o.value(QStringLiteral("paths")).toArray().at(0).toObject().value(QStringLiteral("hops")).toArray();
+        const QJsonArray hops
+            = o.value(QStringLiteral("paths")).toArray().at(0).toObject().value(QStringLiteral("hops")).toArray();
         // Frontend passes, subnet NSG1 allows by allow-http, NIC NSG2 stops it by DenyAllInBound.
-        QCOMPARE(hops.at(1).toObject().value(QStringLiteral("step")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("NSG1"));
+        QCOMPARE(
+            hops.at(1).toObject().value(QStringLiteral("step")).toObject().value(QStringLiteral("name")).toString(),
+            QStringLiteral("NSG1"));
         QCOMPARE(hops.at(1).toObject().value(QStringLiteral("passes")).toBool(), true);
-        QCOMPARE(hops.at(2).toObject().value(QStringLiteral("step")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("NSG2"));
+        QCOMPARE(
+            hops.at(2).toObject().value(QStringLiteral("step")).toObject().value(QStringLiteral("name")).toString(),
+            QStringLiteral("NSG2"));
         QCOMPARE(hops.at(2).toObject().value(QStringLiteral("passes")).toBool(), false);
-        QCOMPARE(hops.at(2).toObject().value(QStringLiteral("rules")).toArray().at(0).toObject().value(QStringLiteral("name")).toString(),
-                 QStringLiteral("DenyAllInBound"));
+        QCOMPARE(hops.at(2)
+                     .toObject()
+                     .value(QStringLiteral("rules"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QStringLiteral("name"))
+                     .toString(),
+            QStringLiteral("DenyAllInBound"));
     }
 };
 

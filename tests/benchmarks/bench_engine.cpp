@@ -40,7 +40,7 @@ const ew::Snapshot& snapshot(const std::string& tier)
     static std::map<std::string, ew::Snapshot> cache;
     auto it = cache.find(tier);
     if (it == cache.end())
-        it = cache.emplace(tier, ew::importAzure({estateFolder(tier)})).first;
+        it = cache.emplace(tier, ew::importAzure({ estateFolder(tier) })).first;
     return it->second;
 }
 
@@ -49,7 +49,7 @@ void BM_Load(benchmark::State& state, std::string tier)
     const std::string folder = estateFolder(tier);
     std::size_t nics = 0;
     for (auto _ : state) {
-        auto snap = ew::importAzure({folder});
+        auto snap = ew::importAzure({ folder });
         nics = snap.nics.size();
         benchmark::DoNotOptimize(nics);
     }
@@ -83,12 +83,12 @@ std::vector<ew::CompiledRule> randomRules(int n)
         const int len = 8 + static_cast<int>(rng() % 25);
         const ew::u128 size = ew::u128(1) << (32 - len);
         const ew::u128 first = base & ~(size - 1);
-        rules.push_back({static_cast<std::size_t>(i), rng() % 3 != 0,
-                         ew::PacketSet::box(static_cast<ew::ProtocolMask>(1 + rng() % 3), ports,
-                                            ew::AddressSet::range(first, first + size - 1))});
+        rules.push_back({ static_cast<std::size_t>(i), rng() % 3 != 0,
+            ew::PacketSet::box(
+                static_cast<ew::ProtocolMask>(1 + rng() % 3), ports, ew::AddressSet::range(first, first + size - 1)) });
     }
-    rules.push_back({static_cast<std::size_t>(n), false,
-                     ew::PacketSet::box(ew::kAllProtocols, ew::PortSet::all(), ew::AddressSet::all())});
+    rules.push_back({ static_cast<std::size_t>(n), false,
+        ew::PacketSet::box(ew::kAllProtocols, ew::PortSet::all(), ew::AddressSet::all()) });
     return rules;
 }
 

@@ -23,8 +23,8 @@ int main(int argc, char** argv)
         std::cerr << error << "\n";
         return 2;
     }
-    std::cout << "tier " << spec.tier << ": " << stats.nics << " NICs, " << stats.nsgs << " NSGs, " << stats.rules << " rules, "
-              << stats.dataStores << " data stores, " << stats.publicIps << " public IPs, " << stats.files << " files, "
-              << (stats.bytes >> 20) << " MiB\n";
+    std::cout << "tier " << spec.tier << ": " << stats.nics << " NICs, " << stats.nsgs << " NSGs, " << stats.rules
+              << " rules, " << stats.dataStores << " data stores, " << stats.publicIps << " public IPs, " << stats.files
+              << " files, " << (stats.bytes >> 20) << " MiB\n";
     return 0;
 }

@@ -26,16 +26,16 @@ json readJson(const QString& path)
 
 std::string describe(const json& f)
 {
-    return f.value("target", std::string()) + " " + f.value("protocol", std::string()) + " " + f["ports"].dump() + " hops "
-        + std::to_string(f.value("hops", 1));
+    return f.value("target", std::string()) + " " + f.value("protocol", std::string()) + " " + f["ports"].dump()
+        + " hops " + std::to_string(f.value("hops", 1));
 }
 
 // The comparable core of a finding as the golden files write it.
 json actualOf(const Finding& f)
 {
     json j = findingJson(f);
-    json a {{"target", f.target.name}, {"protocol", f.protocol}, {"ports", j["ports"]}, {"hops", f.hops},
-            {"sources", f.sources}, {"severity", severityName(f.severity)}, {"wholeInternet", f.wholeInternet}};
+    json a { { "target", f.target.name }, { "protocol", f.protocol }, { "ports", j["ports"] }, { "hops", f.hops },
+        { "sources", f.sources }, { "severity", severityName(f.severity) }, { "wholeInternet", f.wholeInternet } };
     std::vector<std::string> rules;
     for (const auto& r : f.rules)
         rules.push_back(r.filterName + "/" + r.ruleName);
@@ -45,7 +45,7 @@ json actualOf(const Finding& f)
     a["dataStoreBasis"] = basisName(f.dataStore.basis);
     json frontendPorts = json::array();
     for (auto r : f.frontendPorts)
-        frontendPorts.push_back({r.first, r.last});
+        frontendPorts.push_back({ r.first, r.last });
     a["frontendPorts"] = frontendPorts;
     a["foothold"] = f.foothold.name;
     std::vector<std::string> path;
@@ -79,14 +79,14 @@ private Q_SLOTS:
     {
         QFETCH(QString, dir);
         const json expected = readJson(dir + QStringLiteral("/expected.json"));
-        const Snapshot snap = importAzure({QString(dir + QStringLiteral("/input")).toStdString()});
+        const Snapshot snap = importAzure({ QString(dir + QStringLiteral("/input")).toStdString() });
         std::string diags;
         for (const auto& d : snap.diagnostics)
             diags += d.toString() + "\n";
         QCOMPARE(snap.hasErrors() ? 2 : 0, expected["exitCode"].get<int>());
         for (const auto& e : expected["errors"])
             QVERIFY2(diags.find(e.get<std::string>()) != std::string::npos,
-                     qPrintable(QStringLiteral("missing error '%1' in:\n%2").arg(q(e.get<std::string>()), q(diags))));
+                qPrintable(QStringLiteral("missing error '%1' in:\n%2").arg(q(e.get<std::string>()), q(diags))));
         if (snap.hasErrors())
             return;
 
@@ -97,7 +97,8 @@ private Q_SLOTS:
         std::string listing;
         for (const auto& a : actual)
             listing += "  " + describe(a) + " sources " + a["sources"].dump() + " rules " + a["rules"].dump() + "\n";
-        const QString context = QStringLiteral("\nwhy: %1\nactual findings:\n%2").arg(q(expected["why"].get<std::string>()), q(listing));
+        const QString context
+            = QStringLiteral("\nwhy: %1\nactual findings:\n%2").arg(q(expected["why"].get<std::string>()), q(listing));
 
         std::set<std::size_t> matched;
         for (const auto& e : expected["findings"]) {
@@ -106,24 +107,28 @@ private Q_SLOTS:
                 if (!matched.count(i) && actual[i]["target"] == e["target"] && actual[i]["protocol"] == e["protocol"]
                     && actual[i]["ports"] == e["ports"] && actual[i]["hops"] == e["hops"])
                     hit = i;
-            QVERIFY2(hit < actual.size(), qPrintable(QStringLiteral("expected finding not found: ") + q(describe(e)) + context));
+            QVERIFY2(hit < actual.size(),
+                qPrintable(QStringLiteral("expected finding not found: ") + q(describe(e)) + context));
             matched.insert(hit);
             const json& a = actual[hit];
-            for (const char* key : {"sources", "rules", "severity", "dataStore", "dataStoreBasis", "frontendPorts",
-                                    "foothold", "wholeInternet", "path"}) {
+            for (const char* key : { "sources", "rules", "severity", "dataStore", "dataStoreBasis", "frontendPorts",
+                     "foothold", "wholeInternet", "path" }) {
                 if (!e.contains(key))
                     continue;
-                QVERIFY2(a[key] == e[key], qPrintable(QStringLiteral("%1 of %2: expected %3, got %4%5")
-                                                          .arg(QLatin1String(key), q(describe(e)), q(e[key].dump()),
-                                                               q(a[key].dump()), context)));
+                QVERIFY2(a[key] == e[key],
+                    qPrintable(
+                        QStringLiteral("%1 of %2: expected %3, got %4%5")
+                            .arg(QLatin1String(key), q(describe(e)), q(e[key].dump()), q(a[key].dump()), context)));
             }
             if (e.contains("assumptionsContain"))
                 for (const auto& s : e["assumptionsContain"])
                     QVERIFY2(a["assumptions"].get<std::string>().find(s.get<std::string>()) != std::string::npos,
-                             qPrintable(QStringLiteral("assumption about %1 missing: %2").arg(q(s.get<std::string>()), q(a["assumptions"].get<std::string>()))));
+                        qPrintable(QStringLiteral("assumption about %1 missing: %2")
+                                       .arg(q(s.get<std::string>()), q(a["assumptions"].get<std::string>()))));
         }
         QVERIFY2(actual.size() == expected["findings"].size(),
-                 qPrintable(QStringLiteral("%1 findings, expected %2").arg(actual.size()).arg(expected["findings"].size()) + context));
+            qPrintable(QStringLiteral("%1 findings, expected %2").arg(actual.size()).arg(expected["findings"].size())
+                + context));
 
         // The graph holds every finding's path, and the hop count agrees with it.
         for (const auto& f : result.findings) {
@@ -141,15 +146,19 @@ private Q_SLOTS:
             const QueryResult r = queryFlow(snap, fq);
             const QString text = q(queryText(fq, r));
             QVERIFY2(r.error.empty(), qPrintable(q(r.error)));
-            QVERIFY2(r.reachable == qe["reachable"].get<bool>(), qPrintable(QStringLiteral("query verdict wrong:\n") + text));
+            QVERIFY2(r.reachable == qe["reachable"].get<bool>(),
+                qPrintable(QStringLiteral("query verdict wrong:\n") + text));
             if (qe.contains("decidedBy")) {
                 // The deciding rule is named at the hop where the verdict was made.
                 bool named = false;
                 for (const auto& p : r.paths)
                     for (const auto& h : p.hops)
                         for (const auto& ev : h.rules)
-                            named = named || (ev.ruleName == qe["decidedBy"].get<std::string>() && h.passes == r.reachable);
-                QVERIFY2(named, qPrintable(QStringLiteral("query does not name %1:\n").arg(q(qe["decidedBy"].get<std::string>())) + text));
+                            named = named
+                                || (ev.ruleName == qe["decidedBy"].get<std::string>() && h.passes == r.reachable);
+                QVERIFY2(named,
+                    qPrintable(
+                        QStringLiteral("query does not name %1:\n").arg(q(qe["decidedBy"].get<std::string>())) + text));
             }
         }
     }
@@ -157,8 +166,8 @@ private Q_SLOTS:
     void findingIdsAreStable()
     {
         const QString dir = QStringLiteral(EW_TEST_DATA "/golden/learn-four-vm-example/input");
-        const auto a = analyze(importAzure({dir.toStdString()}));
-        const auto b = analyze(importAzure({dir.toStdString()}));
+        const auto a = analyze(importAzure({ dir.toStdString() }));
+        const auto b = analyze(importAzure({ dir.toStdString() }));
         QCOMPARE(a.findings.size(), b.findings.size());
         std::set<std::string> ids;
         for (std::size_t i = 0; i < a.findings.size(); ++i) {
@@ -171,13 +180,13 @@ private Q_SLOTS:
     void jsonContract()
     {
         const QString dir = QStringLiteral(EW_TEST_DATA "/golden/load-balancer-rule-port-translation/input");
-        const Snapshot snap = importAzure({dir.toStdString()});
+        const Snapshot snap = importAzure({ dir.toStdString() });
         const json j = analysisJson(snap, analyze(snap));
         QCOMPARE(q(j["schema"].get<std::string>()), QStringLiteral("exposure-findings/1"));
         QVERIFY(j["inputs"].is_array() && j["assumptions"].is_array());
         QCOMPARE(j["findings"].size(), std::size_t(1));
         const json& f = j["findings"][0];
-        for (const char* key : {"id", "severity", "target", "protocol", "ports", "sources", "hops", "path", "rules"})
+        for (const char* key : { "id", "severity", "target", "protocol", "ports", "sources", "hops", "path", "rules" })
             QVERIFY2(f.contains(key), key);
         QCOMPARE(q(f["target"]["name"].get<std::string>()), QStringLiteral("es-1"));
         QCOMPARE(q(f["target"]["type"].get<std::string>()), QStringLiteral("Microsoft.Compute/virtualMachines"));

@@ -29,13 +29,15 @@ QString diagnostics(const Snapshot& s)
     return l.join(QLatin1Char('\n'));
 }
 
-const QByteArray kNsgRest = R"({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a",
+const QByteArray kNsgRest
+    = R"({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a",
   "name": "nsg-a", "type": "Microsoft.Network/networkSecurityGroups",
   "properties": {"securityRules": [{"name": "allow-es", "properties": {"protocol": "Tcp", "sourcePortRange": "*",
      "destinationPortRange": "9200", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "access": "Allow",
      "priority": 100, "direction": "Inbound"}}]}})";
 
-const QByteArray kNsgCli = R"([{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a",
+const QByteArray kNsgCli
+    = R"([{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a",
   "name": "nsg-a", "type": "Microsoft.Network/networkSecurityGroups", "resourceGroup": "rg",
   "securityRules": [{"name": "allow-es", "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "9200",
      "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "access": "Allow", "priority": 100,
@@ -53,10 +55,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("format");
         QTest::newRow("rest-single") << kNsgRest << QStringLiteral("rest");
         QTest::newRow("az-cli-list") << kNsgCli << QStringLiteral("list");
-        QTest::newRow("list-response") << QByteArray("{\"value\": [" + kNsgRest + "]}") << QStringLiteral("list-response");
-        QTest::newRow("rest-api-example")
-            << QByteArray(R"({"parameters": {"api-version": "2024-07-01"}, "responses": {"200": {"body": )" + kNsgRest + "}}}")
-            << QStringLiteral("rest-example");
+        QTest::newRow("list-response") << QByteArray("{\"value\": [" + kNsgRest + "]}")
+                                       << QStringLiteral("list-response");
+        QTest::newRow("rest-api-example") << QByteArray(
+            R"({"parameters": {"api-version": "2024-07-01"}, "responses": {"200": {"body": )" + kNsgRest + "}}}")
+                                          << QStringLiteral("rest-example");
     }
     void shapes()
     {
@@ -64,7 +67,7 @@ private Q_SLOTS:
         QFETCH(QString, format);
         QTemporaryDir dir;
         const QString path = write(dir, QStringLiteral("nsg.json"), content);
-        const Snapshot s = importAzure({path.toStdString()});
+        const Snapshot s = importAzure({ path.toStdString() });
         QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
         QCOMPARE(s.files.size(), std::size_t(1));
         QCOMPARE(QString::fromStdString(s.files[0].format), format);
@@ -89,21 +92,26 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("expected");
         QTest::newRow("truncated") << kNsgRest.left(120) << QStringLiteral("bad.json:2:");
-        QTest::newRow("garbage") << QByteArray("{\"value\": [1, 2,, 3]}") << QStringLiteral("bad.json:1:17: error: invalid JSON");
+        QTest::newRow("garbage") << QByteArray("{\"value\": [1, 2,, 3]}")
+                                 << QStringLiteral("bad.json:1:17: error: invalid JSON");
         QTest::newRow("empty") << QByteArray() << QStringLiteral("empty (0 bytes)");
-        QTest::newRow("not-azure") << QByteArray("{\"hello\": 1}") << QStringLiteral("no Azure network or compute resources were found");
-        QTest::newRow("port-out-of-range") << QByteArray(kNsgRest).replace("\"9200\"", "\"65536\"")
-                                           << QStringLiteral("destinationPortRange: error: port range \"65536\" is outside 0-65535");
-        QTest::newRow("priority-type") << QByteArray(kNsgRest).replace("100,", "[100],")
-                                       << QStringLiteral("priority: error: \"priority\" should be a whole number but is an array");
+        QTest::newRow("not-azure") << QByteArray("{\"hello\": 1}")
+                                   << QStringLiteral("no Azure network or compute resources were found");
+        QTest::newRow("port-out-of-range") << QByteArray(kNsgRest).replace("\"9200\"",
+            "\"65536\"") << QStringLiteral("destinationPortRange: error: port range \"65536\" is outside 0-65535");
+        QTest::newRow("priority-type") << QByteArray(kNsgRest).replace("100,",
+            "[100],") << QStringLiteral("priority: error: \"priority\" should be a whole number but is an array");
         QTest::newRow("priority-range") << QByteArray(kNsgRest).replace("100,", "4097,")
                                         << QStringLiteral("\"priority\" is 4097, outside 100-4096");
         QTest::newRow("bad-access") << QByteArray(kNsgRest).replace("\"Allow\"", "\"Permit\"")
                                     << QStringLiteral("\"access\" is \"Permit\"; expected Allow or Deny");
-        QTest::newRow("bad-prefix") << QByteArray(kNsgRest).replace("\"sourceAddressPrefix\": \"*\"", "\"sourceAddressPrefix\": \"1.2.3.4/40\"")
+        QTest::newRow("bad-prefix") << QByteArray(kNsgRest).replace(
+            "\"sourceAddressPrefix\": \"*\"", "\"sourceAddressPrefix\": \"1.2.3.4/40\"")
                                     << QStringLiteral("invalid address prefix \"1.2.3.4/40\"");
-        QTest::newRow("rules-not-list") << QByteArray(R"({"id": "/x/networkSecurityGroups/n", "name": "n", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": {}}})")
-                                        << QStringLiteral("bad.json#/properties/securityRules: error: \"securityRules\" should be a list but is an object");
+        QTest::newRow("rules-not-list") << QByteArray(
+            R"({"id": "/x/networkSecurityGroups/n", "name": "n", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": {}}})")
+                                        << QStringLiteral("bad.json#/properties/securityRules: error: "
+                                                          "\"securityRules\" should be a list but is an object");
     }
     void errors()
     {
@@ -112,7 +120,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString name = content.isEmpty() ? QStringLiteral("empty.json") : QStringLiteral("bad.json");
         write(dir, name, content);
-        const Snapshot s = importAzure({dir.path().toStdString()});
+        const Snapshot s = importAzure({ dir.path().toStdString() });
         QVERIFY(s.hasErrors());
         QVERIFY2(diagnostics(s).contains(expected), qPrintable(diagnostics(s)));
     }
@@ -123,11 +131,11 @@ private Q_SLOTS:
         if (!QFileInfo::exists(root))
             QSKIP("../shared/samples is not beside this checkout");
         int files = 0, used = 0;
-        QDirIterator it(root, {QStringLiteral("*.json")}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(root, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString path = it.next();
             ++files;
-            const Snapshot s = importAzure({path.toStdString()});
+            const Snapshot s = importAzure({ path.toStdString() });
             QCOMPARE(s.files.size(), std::size_t(1));
             const auto& f = s.files[0];
             for (const auto& d : s.diagnostics) {
@@ -137,8 +145,9 @@ private Q_SLOTS:
                 // which Azure refuses (custom rules take 100-4096); that is bad input and says so.
                 const bool batfishPriority = path.contains(QStringLiteral("batfish/test-nsg"))
                     && d.message == "\"priority\" is 5, outside 100-4096";
-                QVERIFY2(batfishPriority || d.message.find("no Azure network or compute resources were found") != std::string::npos,
-                         qPrintable(path + QStringLiteral(": ") + QString::fromStdString(d.toString())));
+                QVERIFY2(batfishPriority
+                        || d.message.find("no Azure network or compute resources were found") != std::string::npos,
+                    qPrintable(path + QStringLiteral(": ") + QString::fromStdString(d.toString())));
             }
             if (f.skipped)
                 QVERIFY2(!f.reason.empty(), qPrintable(path));
@@ -154,7 +163,7 @@ private Q_SLOTS:
         const QString root = QStringLiteral(EW_SAMPLES "/azure/az-cli-shape");
         if (!QFileInfo::exists(root))
             QSKIP("../shared/samples is not beside this checkout");
-        const Snapshot s = importAzure({root.toStdString()});
+        const Snapshot s = importAzure({ root.toStdString() });
         QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
         QCOMPARE(s.nics.size(), std::size_t(40));
         QCOMPARE(s.vms.size(), std::size_t(40));
@@ -172,7 +181,7 @@ private Q_SLOTS:
         }
 
         const QString rest = QStringLiteral(EW_SAMPLES "/azure/azure-rest-api-specs");
-        const Snapshot r = importAzure({rest.toStdString()});
+        const Snapshot r = importAzure({ rest.toStdString() });
         QVERIFY2(!r.hasErrors(), qPrintable(diagnostics(r)));
         // LoadBalancerGet: frontend, pool, rule 80->80 and an inbound NAT rule 3389->3389.
         QCOMPARE(r.loadBalancers.size(), std::size_t(1));

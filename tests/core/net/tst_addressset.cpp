@@ -4,7 +4,6 @@
 
 #include <random>
 
-
 using namespace ew;
 
 namespace {
@@ -37,7 +36,8 @@ private Q_SLOTS:
         QTest::newRow("v4-all") << QStringLiteral("0.0.0.0/0") << true << QStringLiteral("0.0.0.0/0");
         QTest::newRow("v4-spaces") << QStringLiteral(" 10.0.0.0/24 ") << true << QStringLiteral("10.0.0.0/24");
         QTest::newRow("v6-prefix") << QStringLiteral("2001:db8::/32") << true << QStringLiteral("2001:db8::/32");
-        QTest::newRow("v6-host") << QStringLiteral("2603:1030:20e:3::23c") << true << QStringLiteral("2603:1030:20e:3::23c/128");
+        QTest::newRow("v6-host") << QStringLiteral("2603:1030:20e:3::23c") << true
+                                 << QStringLiteral("2603:1030:20e:3::23c/128");
         QTest::newRow("v6-all") << QStringLiteral("::/0") << true << QString();
         QTest::newRow("bad-octet") << QStringLiteral("10.0.0.300/8") << false << QString();
         QTest::newRow("bad-length") << QStringLiteral("10.0.0.0/33") << false << QString();
@@ -63,11 +63,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("first");
         QTest::addColumn<QString>("last");
         QTest::addColumn<QString>("cidrs");
-        QTest::newRow("aligned") << QStringLiteral("10.0.0.0") << QStringLiteral("10.0.0.255") << QStringLiteral("10.0.0.0/24");
+        QTest::newRow("aligned") << QStringLiteral("10.0.0.0") << QStringLiteral("10.0.0.255")
+                                 << QStringLiteral("10.0.0.0/24");
         QTest::newRow("unaligned") << QStringLiteral("10.0.0.1") << QStringLiteral("10.0.0.6")
                                    << QStringLiteral("10.0.0.1/32 10.0.0.2/31 10.0.0.4/31 10.0.0.6/32");
-        QTest::newRow("single") << QStringLiteral("8.8.8.8") << QStringLiteral("8.8.8.8") << QStringLiteral("8.8.8.8/32");
-        QTest::newRow("whole-v4") << QStringLiteral("0.0.0.0") << QStringLiteral("255.255.255.255") << QStringLiteral("0.0.0.0/0");
+        QTest::newRow("single") << QStringLiteral("8.8.8.8") << QStringLiteral("8.8.8.8")
+                                << QStringLiteral("8.8.8.8/32");
+        QTest::newRow("whole-v4") << QStringLiteral("0.0.0.0") << QStringLiteral("255.255.255.255")
+                                  << QStringLiteral("0.0.0.0/0");
     }
     void cidrCover()
     {

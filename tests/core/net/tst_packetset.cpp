@@ -32,8 +32,8 @@ private Q_SLOTS:
         PortSet ports = PortSet::range(80, 80);
         ports.add(443, 444);
         auto p = parsePrefix("52.0.0.0/8");
-        const auto box = PacketSet::box(maskOf(Protocol::Tcp) | maskOf(Protocol::Icmp), ports,
-                                        AddressSet::range(p->first, p->last));
+        const auto box = PacketSet::box(
+            maskOf(Protocol::Tcp) | maskOf(Protocol::Icmp), ports, AddressSet::range(p->first, p->last));
         const u128 src = *parseAddress("52.1.2.3");
         QCOMPARE(box.contains(static_cast<Protocol>(protocol), static_cast<std::uint32_t>(port), src), inside);
         QVERIFY(!box.contains(Protocol::Tcp, 80, *parseAddress("8.8.8.8")));
@@ -48,7 +48,7 @@ private Q_SLOTS:
             ports.add(a, std::min<std::uint32_t>(65535, a + len));
             const u128 base = kV4Base + (rng() & 0xff000000u);
             return PacketSet::box(static_cast<ProtocolMask>(1 + rng() % 15), ports,
-                                  AddressSet::range(base, base + (rng() & 0x00ffffffu)));
+                AddressSet::range(base, base + (rng() & 0x00ffffffu)));
         };
         auto randomSet = [&] {
             PacketSet s;

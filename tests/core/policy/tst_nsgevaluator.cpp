@@ -18,8 +18,8 @@ AddressSet prefix(const char* text)
 // Random rules as PacketSet boxes, with address boundaries that overlap often.
 std::vector<CompiledRule> randomCompiled(std::mt19937& rng, int count)
 {
-    static const char* blocks[] = {"0.0.0.0/0", "52.0.0.0/8", "52.10.0.0/16", "52.10.20.0/24", "8.8.8.0/24",
-                                   "20.0.0.0/6", "10.0.0.0/8", "64.0.0.0/2", "2603:1000::/24", "::/0"};
+    static const char* blocks[] = { "0.0.0.0/0", "52.0.0.0/8", "52.10.0.0/16", "52.10.20.0/24", "8.8.8.0/24",
+        "20.0.0.0/6", "10.0.0.0/8", "64.0.0.0/2", "2603:1000::/24", "::/0" };
     std::vector<CompiledRule> rules;
     for (int i = 0; i < count; ++i) {
         PortSet ports;
@@ -36,11 +36,12 @@ std::vector<CompiledRule> randomCompiled(std::mt19937& rng, int count)
         const int m = 1 + static_cast<int>(rng() % 2);
         for (int k = 0; k < m; ++k)
             src = src.united(prefix(blocks[rng() % (sizeof blocks / sizeof *blocks)]));
-        rules.push_back({static_cast<std::size_t>(i), rng() % 3 != 0,
-                         PacketSet::box(static_cast<ProtocolMask>(1 + rng() % 15), ports, src)});
+        rules.push_back({ static_cast<std::size_t>(i), rng() % 3 != 0,
+            PacketSet::box(static_cast<ProtocolMask>(1 + rng() % 15), ports, src) });
     }
     // The implied DenyAllInBound
-    rules.push_back({static_cast<std::size_t>(count), false, PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all())});
+    rules.push_back(
+        { static_cast<std::size_t>(count), false, PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all()) });
     return rules;
 }
 
@@ -92,7 +93,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("seed");
         QTest::addColumn<int>("rules");
         for (int seed = 1; seed <= 12; ++seed)
-            for (int rules : {3, 15, 40})
+            for (int rules : { 3, 15, 40 })
                 QTest::newRow(qPrintable(QStringLiteral("seed%1-rules%2").arg(seed).arg(rules))) << seed << rules;
     }
     void fastAgreesWithNaiveAtoms()
@@ -152,17 +153,17 @@ private Q_SLOTS:
         NetworkSecurityGroup nsg;
         nsg.id = "nsg";
         nsg.name = "nsg";
-        static const char* sources[] = {"*", "Internet", "VirtualNetwork", "AzureLoadBalancer", "52.0.0.0/8",
-                                        "52.10.0.0/16", "8.8.8.8", "10.0.0.0/8", "0.0.0.0/0"};
-        static const char* dests[] = {"*", "10.0.1.4", "10.0.1.0/24", "10.0.2.0/24", "VirtualNetwork", "20.1.1.1"};
+        static const char* sources[] = { "*", "Internet", "VirtualNetwork", "AzureLoadBalancer", "52.0.0.0/8",
+            "52.10.0.0/16", "8.8.8.8", "10.0.0.0/8", "0.0.0.0/0" };
+        static const char* dests[] = { "*", "10.0.1.4", "10.0.1.0/24", "10.0.2.0/24", "VirtualNetwork", "20.1.1.1" };
         const int n = 5 + static_cast<int>(rng() % 30);
         for (int i = 0; i < n; ++i) {
             SecurityRule r;
             r.name = "r" + std::to_string(i);
             r.priority = 100 + i * 10;
             r.allow = rng() % 3 != 0;
-            r.protocols = std::array<ProtocolMask, 4> {kAllProtocols, maskOf(Protocol::Tcp), maskOf(Protocol::Udp),
-                                                       maskOf(Protocol::Icmp)}[rng() % 4];
+            r.protocols = std::array<ProtocolMask, 4> { kAllProtocols, maskOf(Protocol::Tcp), maskOf(Protocol::Udp),
+                maskOf(Protocol::Icmp) }[rng() % 4];
             auto side = [&](const char* text) {
                 AddressMatch m;
                 if (std::string_view(text) == "*")
@@ -191,13 +192,15 @@ private Q_SLOTS:
         std::vector<std::string> assumptions;
         const AddressSet universeSources = AddressSet::all();
         const auto compiled = compileInboundRules(nsg, ipc, ctx, universeSources, &assumptions);
-        const NsgVerdict v = evaluateFirstMatch(compiled, PacketSet::box(kAllProtocols, PortSet::all(), universeSources));
+        const NsgVerdict v
+            = evaluateFirstMatch(compiled, PacketSet::box(kAllProtocols, PortSet::all(), universeSources));
         // Sample packets, biased towards rule boundaries.
         std::vector<u128> srcs;
-        for (const char* s : {"52.10.20.30", "52.1.1.1", "8.8.8.8", "8.8.8.9", "10.0.5.5", "10.9.0.1", "168.63.129.16", "20.1.1.1"})
+        for (const char* s :
+            { "52.10.20.30", "52.1.1.1", "8.8.8.8", "8.8.8.9", "10.0.5.5", "10.9.0.1", "168.63.129.16", "20.1.1.1" })
             srcs.push_back(*parseAddress(s));
         for (int k = 0; k < 3000; ++k) {
-            Packet p {static_cast<Protocol>(rng() % 4), 0, srcs[rng() % srcs.size()]};
+            Packet p { static_cast<Protocol>(rng() % 4), 0, srcs[rng() % srcs.size()] };
             if (rng() % 2 && !nsg.rules.empty()) {
                 const auto& r = nsg.rules[rng() % nsg.rules.size()];
                 const auto& rs = r.destinationPorts.ranges();
@@ -235,7 +238,7 @@ private Q_SLOTS:
         nsg.rules.push_back(r);
         PolicyContext ctx(snap);
         IpConfiguration a, b, c;
-        for (auto* i : {&a, &b, &c})
+        for (auto* i : { &a, &b, &c })
             i->subnetId = "s";
         a.privateRange = prefix("10.0.1.4/32");
         b.privateRange = prefix("10.0.1.5/32");
