@@ -106,15 +106,16 @@ std::string sourcesText(const Finding& f)
 
 std::string portsText(const std::vector<PortRange>& ports)
 {
-    std::string s;
-    for (auto r : ports) {
-        if (!s.empty())
-            s += ", ";
-        s += std::to_string(r.first);
-        if (r.last != r.first)
-            s += '-' + std::to_string(r.last);
-    }
-    return s;
+    return formatPortRanges(ports);
+}
+
+// The NSG steps of a path in front of one IP configuration, subnet level first.
+template <typename Eval> void appendFilterSteps(std::vector<PathStep>& path, const Eval& t)
+{
+    for (const auto* lvl : { &t.subnet, &t.nicLevel })
+        if (lvl->nsg)
+            path.push_back(
+                { lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType });
 }
 
 std::string upper(std::string s)
@@ -651,10 +652,7 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
         f.path.push_back(internetStep());
         for (const auto& s : fe.steps)
             f.path.push_back(s);
-        for (const auto* lvl : { &t.subnet, &t.nicLevel })
-            if (lvl->nsg)
-                f.path.push_back(
-                    { lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType });
+        appendFilterSteps(f.path, t);
         f.path.push_back(t.target);
         f.rules = fe.evidence;
         f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
@@ -815,10 +813,7 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
             f.foothold = via.target;
             // The path to the foothold, then the data store's own filters.
             f.path = via.path;
-            for (const auto* lvl : { &inner.subnet, &inner.nicLevel })
-                if (lvl->nsg)
-                    f.path.push_back(
-                        { lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name, kNsgType });
+            appendFilterSteps(f.path, inner);
             f.path.push_back(t.target);
             f.rules = via.rules;
             f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
@@ -929,13 +924,6 @@ AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
 
 namespace {
 
-std::string lowerCopy(std::string_view v)
-{
-    std::string s(v);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 HopVerdict filterHop(const FilterEval& f, const PacketSet& arriving)
 {
     HopVerdict h;
@@ -981,13 +969,13 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
     AnalysisOptions options;
     Engine engine(snapshot, options);
     const auto& ctx = engine.context();
-    const std::string wanted = lowerCopy(query.target);
+    const std::string wanted = toLower(query.target);
     const std::string wantedId = normaliseId(query.target);
     // Resolve the target: a VM (its NICs) or a NIC, by name or id.
     std::vector<const NetworkInterface*> nics;
     std::vector<std::string> matches;
     for (const auto& [id, vm] : snapshot.vms)
-        if (id == wantedId || lowerCopy(vm.name) == wanted) {
+        if (id == wantedId || toLower(vm.name) == wanted) {
             matches.push_back(vm.displayId.empty() ? vm.id : vm.displayId);
             for (const auto& nicId : vm.nicIds)
                 if (auto it = snapshot.nics.find(nicId); it != snapshot.nics.end())
@@ -995,7 +983,7 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
         }
     if (matches.empty())
         for (const auto& [id, nic] : snapshot.nics)
-            if (id == wantedId || lowerCopy(nic.name) == wanted) {
+            if (id == wantedId || toLower(nic.name) == wanted) {
                 matches.push_back(nic.displayId.empty() ? nic.id : nic.displayId);
                 nics.push_back(&nic);
             }

@@ -1,18 +1,11 @@
 #include "datastores.h"
 
+#include "model/snapshot.h"
+
 #include <algorithm>
 #include <cctype>
 
 namespace ew {
-
-namespace {
-std::string lower(std::string_view s)
-{
-    std::string r(s);
-    std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return r;
-}
-} // namespace
 
 const char* severityName(Severity s)
 {
@@ -33,7 +26,7 @@ const char* severityName(Severity s)
 
 bool parseSeverity(std::string_view text, Severity& out)
 {
-    const auto t = lower(text);
+    const auto t = toLower(text);
     for (auto s : { Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical })
         if (t == severityName(s)) {
             out = s;
@@ -98,7 +91,7 @@ const DataStoreCatalogue& DataStoreCatalogue::builtin()
 
 const DataStoreEngine* DataStoreCatalogue::engineForName(std::string_view name) const
 {
-    const auto n = lower(name);
+    const auto n = toLower(name);
     for (const auto& e : m_engines) {
         if (n == e.id)
             return &e;
@@ -128,11 +121,11 @@ DataStoreMatch DataStoreCatalogue::fromTags(const std::map<std::string, std::str
         "data-store", "db", "database", "component", "type" };
     DataStoreMatch m;
     for (const auto& [key, value] : tags) {
-        const auto k = lower(key);
+        const auto k = toLower(key);
         const bool roleKey
             = std::any_of(std::begin(roleKeys), std::end(roleKeys), [&](const char* r) { return k == r; });
         // Values like "elasticsearch-data" or "mongodb primary" name the engine in their first word.
-        std::string v = lower(value);
+        std::string v = toLower(value);
         const auto cut = v.find_first_of(" -_/:");
         const std::string first = cut == std::string::npos ? v : v.substr(0, cut);
         const DataStoreEngine* e = engineForName(v);

@@ -1,5 +1,7 @@
 #include "armtemplate.h"
 
+#include "model/snapshot.h"
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -10,12 +12,6 @@ namespace ew {
 using nlohmann::json;
 
 namespace {
-
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 std::string asText(const json& v)
 {
@@ -53,9 +49,9 @@ const json* findInsensitive(const json& obj, const std::string& name)
         return nullptr;
     if (auto it = obj.find(name); it != obj.end())
         return &*it;
-    const auto wanted = lower(name);
+    const auto wanted = toLower(name);
     for (auto it = obj.begin(); it != obj.end(); ++it)
-        if (lower(it.key()) == wanted)
+        if (toLower(it.key()) == wanted)
             return &it.value();
     return nullptr;
 }
@@ -178,7 +174,7 @@ private:
                     throw std::runtime_error("expected ',' or ')' in call of " + name);
                 }
             }
-            v = call(lower(name), args);
+            v = call(toLower(name), args);
         } else {
             throw std::runtime_error(std::string("unexpected character '") + c + "'");
         }
@@ -300,7 +296,7 @@ private:
                 { "id", std::string("/subscriptions/") + kArmSubscription } };
         if (f == "tolower") {
             need(1);
-            return lower(asText(a[0]));
+            return toLower(asText(a[0]));
         }
         if (f == "toupper") {
             need(1);

@@ -17,13 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string_view s)
-{
-    std::string r(s);
-    std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return r;
-}
-
 bool iequals(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -216,7 +209,7 @@ void Importer::importFile(const fs::path& path)
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     m_snap.files[index].size = ec ? 0 : size;
-    if (lower(path.extension().string()) != ".json") {
+    if (toLower(path.extension().string()) != ".json") {
         skip("not a JSON file");
         return finish();
     }
@@ -391,7 +384,7 @@ void Importer::importResource(const JsonNode& r, std::string typeText)
 {
     if (typeText.empty())
         typeText = std::string(r.get("type")->stringValue());
-    const std::string type = lower(typeText);
+    const std::string type = toLower(typeText);
     if (type == "microsoft.network/networksecuritygroups") {
         readNsg(r);
     } else if (type == "microsoft.network/networksecuritygroups/securityrules"

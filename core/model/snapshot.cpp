@@ -5,13 +5,18 @@
 
 namespace ew {
 
-std::string normaliseId(std::string_view id)
+std::string toLower(std::string_view text)
 {
-    std::string s(id);
-    while (!s.empty() && s.back() == '/')
-        s.pop_back();
+    std::string s(text);
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
+}
+
+std::string normaliseId(std::string_view id)
+{
+    while (!id.empty() && id.back() == '/')
+        id.remove_suffix(1);
+    return toLower(id);
 }
 
 std::string lastSegment(std::string_view id)

@@ -14,6 +14,8 @@ namespace ew {
 
 /// A normalised resource id: lower case, no trailing slash. Azure ids are case-insensitive.
 std::string normaliseId(std::string_view id);
+/// ASCII lower case (Azure names, types and tags compare case-insensitively).
+std::string toLower(std::string_view text);
 /// The last segment of an id ("/.../networkSecurityGroups/nsg-a" -> "nsg-a").
 std::string lastSegment(std::string_view id);
 

@@ -48,17 +48,22 @@ bool PortSet::contains(std::uint32_t port) const
     return std::any_of(m_ranges.begin(), m_ranges.end(), [port](auto r) { return port >= r.first && port <= r.last; });
 }
 
-std::string PortSet::toString() const
+std::string formatPortRanges(const std::vector<PortRange>& ranges, const char* separator)
 {
     std::string s;
-    for (auto r : m_ranges) {
+    for (auto r : ranges) {
         if (!s.empty())
-            s += ", ";
+            s += separator;
         s += std::to_string(r.first);
         if (r.last != r.first)
             s += '-' + std::to_string(r.last);
     }
     return s;
+}
+
+std::string PortSet::toString() const
+{
+    return formatPortRanges(m_ranges);
 }
 
 namespace {

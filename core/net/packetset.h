@@ -29,6 +29,9 @@ struct PortRange
     friend bool operator==(const PortRange&, const PortRange&) = default;
 };
 
+/// "22, 80-81" (or with another separator).
+std::string formatPortRanges(const std::vector<PortRange>& ranges, const char* separator = ", ");
+
 /// Sorted, disjoint, non-adjacent inclusive port ranges.
 class PortSet
 {

@@ -8,15 +8,7 @@ using nlohmann::json;
 
 std::string portsToString(const std::vector<PortRange>& ports)
 {
-    std::string s;
-    for (auto r : ports) {
-        if (!s.empty())
-            s += ",";
-        s += std::to_string(r.first);
-        if (r.last != r.first)
-            s += '-' + std::to_string(r.last);
-    }
-    return s;
+    return formatPortRanges(ports, ",");
 }
 
 namespace {
