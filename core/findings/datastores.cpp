@@ -106,7 +106,7 @@ const DataStoreEngine* DataStoreCatalogue::engineForPort(Protocol protocol, std:
 {
     for (const auto& e : m_engines) {
         const auto& ranges = protocol == Protocol::Udp ? e.udp : e.tcp;
-        if (protocol != Protocol::Tcp && protocol != Protocol::Udp)
+        if ((protocol != Protocol::Tcp && protocol != Protocol::Udp) || e.managed)
             continue;
         for (auto r : ranges)
             if (port >= r.first && port <= r.last)

@@ -16,6 +16,7 @@ struct DataStoreEngine
     std::vector<PortRange> tcp;
     std::vector<PortRange> udp;
     std::vector<std::string> aliases; // tag values that name it ("es", "opensearch", ...)
+    bool managed = false; // a cloud service: known by resource type, never guessed from a port
 };
 
 class DataStoreCatalogue

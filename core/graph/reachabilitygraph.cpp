@@ -36,7 +36,8 @@ ReachabilityGraph ReachabilityGraph::build(const std::vector<Finding>& findings)
             else if (step.type == "Microsoft.Network/publicIPAddresses"
                 || step.type == "Microsoft.Network/loadBalancers")
                 kind = Kind::Frontend;
-            else if (step.type == "Microsoft.Network/networkSecurityGroups")
+            else if (step.type == "Microsoft.Network/networkSecurityGroups"
+                || (step.type.size() > 9 && step.type.compare(step.type.size() - 9, 9, "/firewall") == 0))
                 kind = Kind::Filter;
             else if (s + 1 == f.path.size() && !f.dataStore.engine.empty())
                 kind = Kind::DataStore;

@@ -121,6 +121,9 @@ private:
     void readVm(const JsonNode& r);
     void readVmss(const JsonNode& r);
     void readEffective(const JsonNode& entry);
+    void readDataService(const JsonNode& r, const std::string& type);
+    void readFirewallRule(const JsonNode& r, const std::string& type);
+    ManagedDataService& dataService(const std::string& id);
     void readPeering(const JsonNode& r, VirtualNetwork& vnet);
 
     void error(const JsonNode& at, std::string msg) { diag(Diagnostic::Level::Error, at.pointer(), std::move(msg)); }
@@ -439,6 +442,13 @@ void Importer::importResource(const JsonNode& r, std::string typeText)
         readVm(r);
     } else if (type == "microsoft.compute/virtualmachinescalesets") {
         readVmss(r);
+    } else if (type == "microsoft.sql/servers" || type == "microsoft.dbforpostgresql/servers"
+        || type == "microsoft.dbforpostgresql/flexibleservers" || type == "microsoft.dbformysql/servers"
+        || type == "microsoft.dbformysql/flexibleservers" || type == "microsoft.storage/storageaccounts"
+        || type == "microsoft.documentdb/databaseaccounts" || type == "microsoft.cache/redis") {
+        readDataService(r, type);
+    } else if (type.size() > 14 && type.compare(type.size() - 14, 14, "/firewallrules") == 0) {
+        readFirewallRule(r, type);
     } else {
         if (m_skippedTypes.insert(typeText).second)
             diag(Diagnostic::Level::Note, r.pointer(),
@@ -1176,6 +1186,149 @@ void Importer::readVmss(const JsonNode& r)
     m_snap.vms[vm.id] = std::move(vm);
 }
 
+ManagedDataService& Importer::dataService(const std::string& id)
+{
+    auto& svc = m_snap.dataServices[id];
+    if (svc.id.empty()) {
+        svc.id = id;
+        svc.displayId = id;
+        svc.name = lastSegment(id);
+    }
+    return svc;
+}
+
+void Importer::readDataService(const JsonNode& r, const std::string& type)
+{
+    const std::string display = idOf(r, {}, "dataServices");
+    ManagedDataService& svc = dataService(normaliseId(display));
+    svc.displayId = display;
+    svc.type = std::string(r.get("type") ? r.get("type")->stringValue() : std::string_view(type));
+    if (auto n = str(r, "name"); !n.empty())
+        svc.name = n;
+    svc.where = here(r);
+    svc.tags = tags(r);
+    if (iequals(str(r, "publicNetworkAccess"), "Disabled"))
+        svc.publicAccess = ManagedDataService::PublicAccess::Disabled;
+    auto addRange = [&](const JsonNode& at, std::string_view text, const std::string& name) {
+        if (text == "0.0.0.0") {
+            svc.entries.push_back({ name, {}, true, here(at) });
+            return;
+        }
+        if (auto p = parsePrefix(text))
+            svc.entries.push_back({ name, AddressSet::range(p->first, p->last), false, here(at) });
+        else
+            error(at, "invalid IP address or range \"" + std::string(text) + "\"");
+    };
+    svc.tcpPorts = PortSet();
+    if (type == "microsoft.sql/servers") {
+        // Azure SQL: the server firewall denies unless a rule allows; TCP 1433 (Microsoft Learn,
+        // "Azure SQL Database and Azure Synapse IP firewall rules").
+        svc.engine = "sqlserver";
+        svc.tcpPorts.add(1433, 1433);
+        svc.endpoint = str(r, "fullyQualifiedDomainName");
+    } else if (type.find("postgresql") != std::string::npos) {
+        svc.engine = "postgresql";
+        svc.tcpPorts.add(5432, 5432);
+        svc.endpoint = str(r, "fullyQualifiedDomainName");
+        if (auto net = r.prop("network"); net && net->get("delegatedSubnetResourceId"))
+            svc.privateOnly = true; // flexible server with VNet integration has no public endpoint
+    } else if (type.find("mysql") != std::string::npos) {
+        svc.engine = "mysql";
+        svc.tcpPorts.add(3306, 3306);
+        svc.endpoint = str(r, "fullyQualifiedDomainName");
+        if (auto net = r.prop("network"); net && net->get("delegatedSubnetResourceId"))
+            svc.privateOnly = true;
+    } else if (type == "microsoft.storage/storageaccounts") {
+        // Storage: network rules' defaultAction is Allow unless set to Deny; ipRules then allow.
+        svc.engine = "azure-storage";
+        svc.tcpPorts.add(443, 443);
+        auto https = r.prop("supportsHttpsTrafficOnly");
+        if (https && https->boolValue() == false)
+            svc.tcpPorts.add(80, 80);
+        auto acls = r.prop("networkAcls");
+        if (!acls)
+            acls = r.prop("networkRuleSet"); // az CLI spelling
+        const std::string action = acls ? str(*acls, "defaultAction") : std::string();
+        svc.defaultAllow = action.empty() || iequals(action, "Allow");
+        svc.defaultWhy
+            = action.empty() ? "no network rules: every network is allowed" : "networkAcls.defaultAction is Allow";
+        svc.defaultWhere = acls ? here(*acls) : here(r);
+        if (acls)
+            if (auto rules = acls->prop("ipRules"); rules && rules->isArray())
+                rules->forEachElement([&](const JsonNode& e) {
+                    const std::string v = str(e, "value").empty() ? str(e, "iPAddressOrRange") : str(e, "value");
+                    if (!iequals(str(e, "action"), "Deny"))
+                        addRange(e, v, "ipRule " + v);
+                });
+        if (auto ep = r.path({ "primaryEndpoints", "blob" }); ep && ep->isString())
+            svc.endpoint = std::string(ep->stringValue());
+    } else if (type == "microsoft.documentdb/databaseaccounts") {
+        // Cosmos DB: with no IP rules (and no VNet filter) every network is allowed; "0.0.0.0"
+        // admits Azure datacenters.
+        svc.engine = "cosmosdb";
+        svc.tcpPorts.add(443, 443);
+        if (auto rules = r.prop("ipRules"); rules && rules->isArray())
+            rules->forEachElement([&](const JsonNode& e) {
+                const std::string v = str(e, "ipAddressOrRange");
+                addRange(e, v, "ipRule " + v);
+            });
+        if (auto filter = r.prop("ipRangeFilter"); filter && filter->isString()) {
+            std::string_view text = filter->stringValue();
+            while (!text.empty()) {
+                const auto comma = text.find(',');
+                std::string_view one = text.substr(0, comma);
+                while (!one.empty() && one.front() == ' ')
+                    one.remove_prefix(1);
+                if (!one.empty())
+                    addRange(*filter, one, "ipRangeFilter " + std::string(one));
+                if (comma == std::string_view::npos)
+                    break;
+                text.remove_prefix(comma + 1);
+            }
+        }
+        const bool vnetFilter
+            = r.prop("isVirtualNetworkFilterEnabled") && r.prop("isVirtualNetworkFilterEnabled")->boolValue() == true;
+        svc.defaultAllow = svc.entries.empty() && !vnetFilter;
+        svc.defaultWhy = "no IP rules and no virtual network filter: every network is allowed";
+        svc.defaultWhere = here(r);
+        svc.endpoint = str(r, "documentEndpoint");
+    } else if (type == "microsoft.cache/redis") {
+        // Redis: TLS port 6380, 6379 only with enableNonSslPort; no firewall rules allow all;
+        // a cache injected into a subnet has no public endpoint.
+        svc.engine = "redis";
+        svc.tcpPorts.add(6380, 6380);
+        if (auto p = r.prop("enableNonSslPort"); p && p->boolValue() == true)
+            svc.tcpPorts.add(6379, 6379);
+        svc.privateOnly = !str(r, "subnetId").empty();
+        svc.endpoint = str(r, "hostName");
+    }
+}
+
+void Importer::readFirewallRule(const JsonNode& r, const std::string& type)
+{
+    const std::string id = normaliseId(idOf(r, {}, "firewallRules"));
+    const auto pos = id.rfind("/firewallrules/");
+    if (pos == std::string::npos) {
+        error(r, "firewall rule id does not name its server");
+        return;
+    }
+    ManagedDataService& svc = dataService(id.substr(0, pos));
+    if (svc.type.empty())
+        svc.type = type.substr(0, type.size() - 14);
+    const std::string name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
+    const std::string start = str(r, "startIpAddress").empty() ? str(r, "startIP") : str(r, "startIpAddress");
+    const std::string end = str(r, "endIpAddress").empty() ? str(r, "endIP") : str(r, "endIpAddress");
+    auto first = parseAddress(start);
+    auto last = parseAddress(end);
+    if (!first || !last || *first > *last) {
+        error(r, "firewall rule " + name + " has an invalid range \"" + start + "\" - \"" + end + "\"");
+        return;
+    }
+    // Azure SQL's "Allow Azure services" rule is 0.0.0.0-0.0.0.0 (AllowAllWindowsAzureIps).
+    const bool azure = start == "0.0.0.0" && end == "0.0.0.0";
+    svc.entries.push_back({ name, azure ? AddressSet() : AddressSet::range(*first, *last), azure, here(r) });
+}
+
 void Importer::readEffective(const JsonNode& entry)
 {
     // One association of `az network nic list-effective-nsg`: an NSG with its effective rules.
@@ -1308,6 +1461,35 @@ void Importer::finalise()
                 if (std::find(rules.begin(), rules.end(), nat.id) == rules.end())
                     rules.push_back(nat.id);
             }
+    }
+    // Managed data services: what depends on every file having been read.
+    for (auto& [id, svc] : snap.dataServices) {
+        const std::string type = toLower(svc.type);
+        if (svc.engine.empty()) {
+            // Only firewall rules were exported: the server itself is missing.
+            note(Diagnostic::Level::Warning, svc.entries.empty() ? svc.where : svc.entries.front().where,
+                "firewall rules refer to " + svc.name
+                    + ", which is not in the export; its public network access is assumed enabled");
+            svc.where = svc.entries.empty() ? svc.where : svc.entries.front().where;
+            if (type == "microsoft.sql/servers") {
+                svc.engine = "sqlserver";
+                svc.tcpPorts.add(1433, 1433);
+            } else if (type.find("postgresql") != std::string::npos) {
+                svc.engine = "postgresql";
+                svc.tcpPorts.add(5432, 5432);
+            } else if (type.find("mysql") != std::string::npos) {
+                svc.engine = "mysql";
+                svc.tcpPorts.add(3306, 3306);
+            } else if (type == "microsoft.cache/redis") {
+                svc.engine = "redis";
+                svc.tcpPorts.add(6379, 6380); // enableNonSslPort unknown: both, towards reachability
+            }
+        }
+        if (type == "microsoft.cache/redis" && svc.entries.empty()) {
+            svc.defaultAllow = true; // Redis: no firewall rules means every client address is allowed
+            svc.defaultWhy = "no firewall rules: every client address is allowed";
+            svc.defaultWhere = svc.where;
+        }
     }
     // Default rules, evaluation order, and duplicate priorities (Azure refuses those).
     for (auto& [id, nsg] : snap.nsgs) {

@@ -199,6 +199,35 @@ struct ApplicationSecurityGroup
     SourceLocation where;
 };
 
+/// A managed data service with its own network firewall (Azure SQL, PostgreSQL/MySQL servers,
+/// Storage accounts, Cosmos DB, Azure Cache for Redis).
+struct ManagedDataService
+{
+    struct FirewallEntry
+    {
+        std::string name;
+        AddressSet range;
+        bool azureServices = false; // 0.0.0.0-0.0.0.0 / "0.0.0.0": any Azure-hosted client
+        SourceLocation where;
+    };
+    enum class PublicAccess { Enabled, Disabled };
+    std::string id;
+    std::string displayId;
+    std::string name;
+    std::string type; // as written, "Microsoft.Sql/servers"
+    std::string engine; // data-store engine id of the catalogue
+    PublicAccess publicAccess = PublicAccess::Enabled;
+    bool defaultAllow = false; // with no matching entry the firewall allows (Storage defaultAction Allow, ...)
+    std::string defaultWhy; // what makes it open by default, for evidence
+    SourceLocation defaultWhere;
+    std::vector<FirewallEntry> entries;
+    PortSet tcpPorts;
+    std::string endpoint; // FQDN when the export has it
+    bool privateOnly = false; // injected into a VNet (Redis Premium subnetId): no public endpoint
+    std::map<std::string, std::string> tags;
+    SourceLocation where;
+};
+
 /// Everything imported from one export, with references normalised. Value type.
 struct Snapshot
 {
@@ -210,6 +239,7 @@ struct Snapshot
     std::unordered_map<std::string, LoadBalancer> loadBalancers;
     std::unordered_map<std::string, ApplicationSecurityGroup> asgs;
     std::unordered_map<std::string, VirtualMachine> vms;
+    std::unordered_map<std::string, ManagedDataService> dataServices;
 
     std::vector<InputFile> files;
     std::vector<Diagnostic> diagnostics;

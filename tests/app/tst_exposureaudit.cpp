@@ -72,9 +72,10 @@ private Q_SLOTS:
         QTest::newRow("query-blocked") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
             QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("9300") }
                                        << 1 << QString();
-        QTest::newRow("query-unknown-target") << QStringList { QStringLiteral("query"),
-            golden("datastore-tag-critical"), QStringLiteral("--to"), QStringLiteral("nope"), QStringLiteral("--port"),
-            QStringLiteral("22") } << 2 << QStringLiteral("no virtual machine or network interface named");
+        QTest::newRow("query-unknown-target")
+            << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"), QStringLiteral("--to"),
+                   QStringLiteral("nope"), QStringLiteral("--port"), QStringLiteral("22") }
+            << 2 << QStringLiteral("no virtual machine, network interface or data service named");
         QTest::newRow("query-bad-port") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
             QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("70000") }
                                         << 2 << QStringLiteral("expected a port number");
