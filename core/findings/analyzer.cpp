@@ -410,9 +410,7 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
 
 PacketSet Engine::reach(const TargetEval& t, const Frontend& f) const
 {
-    // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without an NSG.
-    if (f.standard && !t.subnet.present() && !t.nicLevel.present())
-        return {};
+    // The caller has already closed Standard-SKU frontends with no NSG (addFindings).
     return t.allowed->intersected(f.filter);
 }
 

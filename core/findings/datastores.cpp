@@ -102,19 +102,6 @@ const DataStoreEngine* DataStoreCatalogue::engineForName(std::string_view name) 
     return nullptr;
 }
 
-const DataStoreEngine* DataStoreCatalogue::engineForPort(Protocol protocol, std::uint32_t port) const
-{
-    for (const auto& e : m_engines) {
-        const auto& ranges = protocol == Protocol::Udp ? e.udp : e.tcp;
-        if ((protocol != Protocol::Tcp && protocol != Protocol::Udp) || e.managed)
-            continue;
-        for (auto r : ranges)
-            if (port >= r.first && port <= r.last)
-                return &e;
-    }
-    return nullptr;
-}
-
 DataStoreMatch DataStoreCatalogue::fromTags(const std::map<std::string, std::string>& tags) const
 {
     static const char* roleKeys[] = { "workload", "role", "service", "app", "application", "engine", "datastore",

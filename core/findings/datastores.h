@@ -32,8 +32,6 @@ public:
 
     /// The engine a tag value names ("Elasticsearch", "mongo", "role=mongodb" values), or nullptr.
     const DataStoreEngine* engineForName(std::string_view name) const;
-    /// The engine a tcp/udp port belongs to, or nullptr.
-    const DataStoreEngine* engineForPort(Protocol protocol, std::uint32_t port) const;
     /// Data-store evidence from resource tags: a tag whose key is a role-like word
     /// (workload, role, service, app, engine, datastore, db, database, component) and whose value
     /// names an engine, or a tag value that is an engine name. Case-insensitive.

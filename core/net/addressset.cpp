@@ -191,11 +191,6 @@ std::uint64_t AddressSet::v4Count() const
     return n;
 }
 
-bool AddressSet::hasV6() const
-{
-    return !subtracted(allV4()).isEmpty();
-}
-
 namespace {
 
 std::string formatV6(u128 a)

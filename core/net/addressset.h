@@ -46,7 +46,6 @@ public:
 
     /// Number of IPv4 addresses in the set (IPv6 part ignored), saturating.
     std::uint64_t v4Count() const;
-    bool hasV6() const;
 
     /// Minimal CIDR cover of the set, IPv4 in dotted form; a full family prints as 0.0.0.0/0 or ::/0.
     std::vector<std::string> toCidrs() const;

@@ -318,12 +318,4 @@ PortSet PacketSet::ports(Protocol p) const
     return ps;
 }
 
-std::size_t PacketSet::segmentCount() const
-{
-    std::size_t n = 0;
-    for (const auto& v : m_p)
-        n += v.size();
-    return n;
-}
-
 } // namespace ew

@@ -93,7 +93,6 @@ public:
     AddressSet allSources() const;
     /// Every destination port of protocol p that has at least one source.
     PortSet ports(Protocol p) const;
-    std::size_t segmentCount() const;
 
     friend bool operator==(const PacketSet&, const PacketSet&) = default;
 

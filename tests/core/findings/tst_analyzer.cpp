@@ -134,6 +134,7 @@ private Q_SLOTS:
         for (const auto& f : result.findings) {
             QVERIFY(result.graph.find(f.target.id).has_value());
             QVERIFY(!result.graph.shortestPathFromInternet(f.target.id).empty());
+            QCOMPARE(result.graph.hopsFromInternet(f.target.id), f.hops);
         }
 
         for (const auto& qe : expected["queries"]) {
