@@ -449,6 +449,15 @@ void Importer::importResource(const JsonNode& r, std::string typeText)
         readDataService(r, type);
     } else if (type.size() > 14 && type.compare(type.size() - 14, 14, "/firewallrules") == 0) {
         readFirewallRule(r, type);
+    } else if (type == "microsoft.network/applicationgateways" || type == "microsoft.network/azurefirewalls"
+        || type == "microsoft.network/frontdoors" || type == "microsoft.cdn/profiles") {
+        // Reverse proxies and DNAT: their backends have no public IP of their own, so the absence
+        // of a finding for them must not read as "not reachable".
+        warn(r,
+            std::string("paths through ") + typeText + " (" + str(r, "name")
+                + ") are not analysed yet: machines behind it may be reachable from the internet without a finding");
+        ++m_input->resources;
+        return;
     } else {
         if (m_skippedTypes.insert(typeText).second)
             diag(Diagnostic::Level::Note, r.pointer(),
