@@ -855,6 +855,9 @@ void Importer::readNsg(const JsonNode& r)
             error(*list, "\"" + std::string(key) + "\" should be a list but is " + list->typeName());
             continue;
         }
+        simdjson::dom::array arr;
+        if (list->element().get_array().get(arr) == simdjson::SUCCESS)
+            nsg.rules.reserve(nsg.rules.size() + arr.size() + 6); // + the default rules added later
         list->forEachElement([&](const JsonNode& rule) {
             if (!rule.isObject()) {
                 error(rule, std::string("security rule should be an object but is ") + rule.typeName());
@@ -1511,9 +1514,12 @@ void Importer::finalise()
             if (!present)
                 nsg.rules.push_back(std::move(d));
         }
-        std::stable_sort(nsg.rules.begin(), nsg.rules.end(), [](const SecurityRule& a, const SecurityRule& b) {
+        // Exports list rules by priority almost always; sorting large structs is then pure cost.
+        const auto byDirectionAndPriority = [](const SecurityRule& a, const SecurityRule& b) {
             return a.inbound != b.inbound ? a.inbound : a.priority < b.priority;
-        });
+        };
+        if (!std::is_sorted(nsg.rules.begin(), nsg.rules.end(), byDirectionAndPriority))
+            std::stable_sort(nsg.rules.begin(), nsg.rules.end(), byDirectionAndPriority);
         for (std::size_t i = 1; i < nsg.rules.size(); ++i) {
             const auto& a = nsg.rules[i - 1];
             const auto& b = nsg.rules[i];
