@@ -10,33 +10,28 @@ namespace ew {
 
 bool EstateSpec::forTier(const std::string& tier, EstateSpec& out)
 {
-    EstateSpec s;
-    s.tier = tier;
-    if (tier == "S") {
-        s.nics = 200;
-        s.rulesPerNsg = 250;
-        s.nicsPerSubnet = 50;
-        s.loadBalancers = 2;
-    } else if (tier == "M") {
-        s.nics = 5000;
-        s.rulesPerNsg = 200;
-        s.nicsPerSubnet = 50;
-        s.loadBalancers = 20;
-    } else if (tier == "L") {
-        s.nics = 50000;
-        s.rulesPerNsg = 200;
-        s.nicsPerSubnet = 50;
-        s.loadBalancers = 100;
-    } else if (tier == "XL") {
-        s.nics = 250000;
-        s.rulesPerNsg = 200;
-        s.nicsPerSubnet = 50;
-        s.loadBalancers = 500;
-    } else {
-        return false;
+    // PERFORMANCE.md's tiers: NICs and rules; 50 NICs share a subnet NSG.
+    struct Tier
+    {
+        const char* name;
+        int nics;
+        int rulesPerNsg;
+        int loadBalancers;
+    };
+    static const Tier tiers[]
+        = { { "S", 200, 250, 2 }, { "M", 5000, 200, 20 }, { "L", 50000, 200, 100 }, { "XL", 250000, 200, 500 } };
+    for (const auto& t : tiers) {
+        if (tier != t.name)
+            continue;
+        out = EstateSpec {};
+        out.tier = tier;
+        out.nics = t.nics;
+        out.rulesPerNsg = t.rulesPerNsg;
+        out.nicsPerSubnet = 50;
+        out.loadBalancers = t.loadBalancers;
+        return true;
     }
-    out = s;
-    return true;
+    return false;
 }
 
 namespace {
