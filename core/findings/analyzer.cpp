@@ -39,6 +39,7 @@ struct TargetEval
     std::string vnetId;
     FilterEval subnet;
     FilterEval nicLevel;
+    std::string policyKey; // subnet and NIC group keys: equal for IP configurations with equal verdicts
     // Shared between IP configurations with the same policy inputs (PERFORMANCE.md: grouping).
     std::shared_ptr<const PacketSet> universe; // the sources this evaluation is about
     std::shared_ptr<const PacketSet> allowedAll; // what both levels allow, from any source
@@ -136,11 +137,10 @@ public:
     TargetEval evaluateTarget(const NetworkInterface& nic, const IpConfiguration& ipc, const AddressSet& sources,
         bool cache, const PacketSet* universe = nullptr);
     std::vector<Frontend> frontendsOf(const IpConfiguration& ipc, std::vector<std::string>& assumptions);
-    PacketSet reach(const TargetEval& t, const Frontend& f) const;
     void addFindings(const TargetEval& t, const Frontend& f, std::vector<Finding>& out);
     void fillPackets(Finding& f, const PacketSet& packets, const FamilyUniverse& universe, bool breakdown) const;
     std::vector<RuleEvidence> evidence(const TargetEval& t, const PacketSet& packets) const;
-    std::string filterSentence(const TargetEval& t, const FilterEval& f, const PacketSet& packets) const;
+    std::string filterSentence(const FilterEval& f, const std::vector<RuleEvidence>& evidence) const;
     PathStep targetOf(const NetworkInterface& nic) const;
     DataStoreMatch dataStoreOf(const NetworkInterface& nic) const;
     void severity(Finding& f, const FindingBody& body) const;
@@ -291,7 +291,8 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         return t;
     }
     static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
-    const std::string pair = t.subnet.key + "#" + t.nicLevel.key;
+    t.policyKey = t.subnet.key + "#" + t.nicLevel.key;
+    const std::string& pair = t.policyKey;
     auto& all = m_pairCache[pair];
     if (!all)
         all = std::make_shared<const PacketSet>(combine(everything));
@@ -408,12 +409,6 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
     return out;
 }
 
-PacketSet Engine::reach(const TargetEval& t, const Frontend& f) const
-{
-    // The caller has already closed Standard-SKU frontends with no NSG (addFindings).
-    return t.allowed->intersected(f.filter);
-}
-
 std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet& packets) const
 {
     std::vector<RuleEvidence> out;
@@ -440,22 +435,21 @@ std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet&
     return out;
 }
 
-std::string Engine::filterSentence(const TargetEval& t, const FilterEval& f, const PacketSet& packets) const
+std::string Engine::filterSentence(const FilterEval& f, const std::vector<RuleEvidence>& evidence) const
 {
     const std::string where = f.level == "subnet" ? "the subnet" : "the NIC";
     if (f.unknown)
         return where + "'s NSG is unknown (assumed to allow)";
     if (!f.nsg)
         return where + " has no NSG";
+    // The allowing rules of this level are those evidence() found for the same packets.
     std::string rules;
     int n = 0;
-    for (const auto& c : f.verdict->claims) {
-        const auto& rule = f.nsg->rules[c.ruleIndex];
-        if (!rule.allow || !c.packets.intersects(packets))
+    for (const auto& ev : evidence) {
+        if (ev.level != f.level)
             continue;
-        rules += (n++ ? ", " : "") + rule.name + " (priority " + std::to_string(rule.priority) + ")";
+        rules += (n++ ? ", " : "") + ev.ruleName + " (priority " + std::to_string(ev.priority) + ")";
     }
-    (void)t;
     return std::string(f.level == "subnet" ? "subnet" : "NIC") + " NSG " + f.nsg->name + " allows it by rule"
         + (n > 1 ? "s " : " ") + rules;
 }
@@ -627,7 +621,7 @@ std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet
         if (!t.subnet.present() && !t.nicLevel.present())
             b.how = "no NSG applies and the Basic-SKU frontend is open by default";
         else
-            b.how = filterSentence(t, t.subnet, *f.packets) + "; " + filterSentence(t, t.nicLevel, *f.packets);
+            b.how = filterSentence(t.subnet, f.rules) + "; " + filterSentence(t.nicLevel, f.rules);
         b.broad = f.wholeInternet || broadSources(f.packets->allSources());
         bodies.push_back(std::move(b));
     }
@@ -639,9 +633,9 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
     const bool closed = fe.standard && !t.subnet.present() && !t.nicLevel.present();
     if (closed)
         return; // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without one.
-    auto& bodies = m_bodies[t.subnet.key + "#" + t.nicLevel.key + "|" + t.vnetId + "|" + fe.filterKey];
+    auto& bodies = m_bodies[t.policyKey + "|" + t.vnetId + "|" + fe.filterKey];
     if (!bodies)
-        bodies = std::make_shared<const std::vector<FindingBody>>(makeBodies(t, reach(t, fe)));
+        bodies = std::make_shared<const std::vector<FindingBody>>(makeBodies(t, t.allowed->intersected(fe.filter)));
     for (const auto& b : *bodies) {
         Finding f = b.shared; // shares the packet set
         f.target = t.target;
@@ -747,7 +741,7 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
             continue;
         // Data stores with the same policy in the same VNet see the same footholds and the same
         // reached addresses: compute that once per group.
-        auto& cached = m_twoHopCache[t.subnet.key + "#" + t.nicLevel.key + "|" + t.vnetId];
+        auto& cached = m_twoHopCache[t.policyKey + "|" + t.vnetId];
         if (!cached) {
             auto r = std::make_shared<TwoHopReach>();
             // An address reaches the data store iff some packet from it is allowed: the sources of
@@ -797,8 +791,8 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
                 fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())),
                     everySource, false);
                 b.shared.rules = evidence(inner, *b.shared.packets);
-                b.how = filterSentence(inner, inner.subnet, *b.shared.packets) + "; "
-                    + filterSentence(inner, inner.nicLevel, *b.shared.packets);
+                b.how = filterSentence(inner.subnet, b.shared.rules) + "; "
+                    + filterSentence(inner.nicLevel, b.shared.rules);
                 b.broad = via.wholeInternet;
                 bodies.push_back(std::move(b));
             }

@@ -90,21 +90,29 @@ json findingJson(const Finding& f)
     return j;
 }
 
+namespace {
+// Everything of the analysis document but its findings.
+json documentHead(const Snapshot& snapshot, const AnalysisResult& result)
+{
+    return { { "schema", "exposure-findings/1" }, { "generator", std::string("exposure-audit ") + EW_VERSION },
+        { "inputs", inputsJson(snapshot) }, { "assumptions", result.assumptions } };
+}
+} // namespace
+
 json analysisJson(const Snapshot& snapshot, const AnalysisResult& result)
 {
     json findings = json::array();
     for (const auto& f : result.findings)
         findings.push_back(findingJson(f));
-    return { { "schema", "exposure-findings/1" }, { "generator", std::string("exposure-audit ") + EW_VERSION },
-        { "inputs", inputsJson(snapshot) }, { "assumptions", result.assumptions }, { "findings", findings } };
+    json doc = documentHead(snapshot, result);
+    doc["findings"] = std::move(findings);
+    return doc;
 }
 
 void writeAnalysisJson(std::ostream& out, const Snapshot& snapshot, const AnalysisResult& result)
 {
     // Same layout as analysisJson(...).dump(2), but streamed: large estates have 100k findings.
-    json head { { "schema", "exposure-findings/1" }, { "generator", std::string("exposure-audit ") + EW_VERSION },
-        { "inputs", inputsJson(snapshot) }, { "assumptions", result.assumptions } };
-    std::string h = head.dump(2);
+    std::string h = documentHead(snapshot, result).dump(2);
     h.pop_back(); // the closing brace
     while (!h.empty() && (h.back() == '\n' || h.back() == ' '))
         h.pop_back();
