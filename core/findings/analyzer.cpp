@@ -655,6 +655,7 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
         f.assumptions.insert(f.assumptions.end(), fe.assumptions.begin(), fe.assumptions.end());
         f.frontendAddress = fe.address;
         f.frontendPorts = fe.frontendPorts;
+        f.ipConfigurationId = t.ipc->id;
         const bool allPorts = f.ports.size() == 1 && f.ports[0] == PortRange { 0, 65535 };
         const std::string what = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
             + (f.ports.empty() || (f.protocol == "any" && allPorts) ? std::string() : " " + portsText(f.ports));
@@ -816,6 +817,8 @@ void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>
             f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
             f.frontendAddress = via.frontendAddress;
             f.frontendPorts = via.frontendPorts;
+            f.ipConfigurationId = inner.ipc->id;
+            f.footholdIpConfigurationId = via.ipConfigurationId;
             f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
                 + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
                 + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how

@@ -77,6 +77,11 @@ struct Finding
     std::string frontendAddress; // public IP the client connects to ("" when unknown)
     std::vector<PortRange> frontendPorts; // ports at the frontend (before translation)
     PathStep foothold; // hops == 2
+    /// Normalised ids of the IP configurations whose NSGs the path crosses: the target's and, for
+    /// hops == 2, the foothold's (empty for managed services). The rule inspector re-evaluates
+    /// the NSGs for these.
+    std::string ipConfigurationId;
+    std::string footholdIpConfigurationId;
 
     /// The packets at the target this finding stands for (exact, for queries and diffs). Shared
     /// and immutable: machines with the same policy share one set.

@@ -1,0 +1,247 @@
+#include "ruleinspection.h"
+
+#include "policy/nsgevaluator.h"
+
+#include <algorithm>
+
+namespace ew {
+
+namespace {
+
+ProtocolMask maskOfName(const std::string& protocol)
+{
+    if (protocol == "tcp")
+        return maskOf(Protocol::Tcp);
+    if (protocol == "udp")
+        return maskOf(Protocol::Udp);
+    if (protocol == "icmp")
+        return maskOf(Protocol::Icmp);
+    if (protocol == "other")
+        return maskOf(Protocol::Other);
+    return kAllProtocols;
+}
+
+std::string ruleLabel(const SecurityRule& r)
+{
+    return r.name + " (priority " + std::to_string(r.priority) + ")";
+}
+
+std::string joined(const std::vector<std::string>& parts, std::size_t max)
+{
+    std::string s;
+    for (std::size_t i = 0; i < parts.size() && i < max; ++i)
+        s += (i ? ", " : "") + parts[i];
+    if (parts.size() > max)
+        s += " and " + std::to_string(parts.size() - max) + " more";
+    return s;
+}
+
+} // namespace
+
+const char* ruleStatusName(RuleRow::Status s)
+{
+    switch (s) {
+    case RuleRow::Status::Deciding:
+        return "deciding";
+    case RuleRow::Status::Blocks:
+        return "blocks";
+    case RuleRow::Status::Other:
+        return "other";
+    case RuleRow::Status::Shadowed:
+        return "shadowed";
+    case RuleRow::Status::NotApplicable:
+        return "not-applicable";
+    }
+    return "other";
+}
+
+std::string addressMatchText(const AddressMatch& m, const Snapshot& snapshot)
+{
+    if (m.any)
+        return "*";
+    std::vector<std::string> parts = m.tags;
+    for (const auto& cidr : m.prefixes.toCidrs())
+        parts.push_back(cidr);
+    for (const auto& asg : m.asgIds) {
+        auto it = snapshot.asgs.find(asg);
+        parts.push_back("ASG " + (it != snapshot.asgs.end() ? it->second.name : lastSegment(asg)));
+    }
+    return parts.empty() ? std::string("(nothing)") : joined(parts, 4);
+}
+
+FindingInspector::FindingInspector(const Snapshot& snapshot)
+    : m_snap(snapshot)
+    , m_ctx(snapshot)
+{
+}
+
+const IpConfiguration* FindingInspector::ipConfiguration(const std::string& id, const NetworkInterface** nic) const
+{
+    if (id.empty())
+        return nullptr;
+    // An IP configuration id is its NIC's id followed by /ipconfigurations/<name>.
+    const auto cut = id.rfind("/ipconfigurations/");
+    if (cut != std::string::npos) {
+        auto it = m_snap.nics.find(id.substr(0, cut));
+        if (it != m_snap.nics.end())
+            for (const auto& ipc : it->second.ipConfigurations)
+                if (ipc.id == id) {
+                    *nic = &it->second;
+                    return &ipc;
+                }
+    }
+    for (const auto& [nicId, n] : m_snap.nics)
+        for (const auto& ipc : n.ipConfigurations)
+            if (ipc.id == id) {
+                *nic = &n;
+                return &ipc;
+            }
+    return nullptr;
+}
+
+FindingInspection FindingInspector::inspect(const Finding& f) const
+{
+    FindingInspection out;
+    out.explanation = f.explanation;
+    struct Stage
+    {
+        std::string ipcId;
+        std::string protects;
+        bool fromFoothold;
+    };
+    std::vector<Stage> stages;
+    if (f.hops == 2 && !f.footholdIpConfigurationId.empty())
+        stages.push_back({ f.footholdIpConfigurationId, f.foothold.name, false });
+    if (!f.ipConfigurationId.empty())
+        stages.push_back({ f.ipConfigurationId, f.target.name, f.hops == 2 });
+
+    const NetworkInterface* footholdNic = nullptr;
+    const IpConfiguration* footholdIpc = ipConfiguration(f.footholdIpConfigurationId, &footholdNic);
+    for (const auto& st : stages) {
+        const NetworkInterface* nic = nullptr;
+        const IpConfiguration* ipc = ipConfiguration(st.ipcId, &nic);
+        if (!ipc)
+            continue;
+        // The sources this level is asked about: the internet, or the foothold's addresses.
+        AddressSet sources = st.fromFoothold && footholdIpc
+            ? m_ctx.possibleAddresses(*footholdIpc)
+            : m_ctx.internetSpace(m_ctx.vnetOfSubnet(ipc->subnetId));
+        const NetworkSecurityGroup* subnetNsg = nullptr;
+        if (auto s = m_snap.subnets.find(ipc->subnetId); s != m_snap.subnets.end() && !s->second.nsgId.empty())
+            if (auto n = m_snap.nsgs.find(s->second.nsgId); n != m_snap.nsgs.end())
+                subnetNsg = &n->second;
+        const NetworkSecurityGroup* nicNsg = nullptr;
+        if (!nic->nsgId.empty())
+            if (auto n = m_snap.nsgs.find(nic->nsgId); n != m_snap.nsgs.end())
+                nicNsg = &n->second;
+        inspectLevel(f, subnetNsg, "subnet", *ipc, st.protects, sources, out);
+        inspectLevel(f, nicNsg, "nic", *ipc, st.protects, sources, out);
+    }
+    return out;
+}
+
+void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup* nsg, const std::string& level,
+    const IpConfiguration& ipc, const std::string& protects, const AddressSet& sources, FindingInspection& out) const
+{
+    FilterInspection fi;
+    fi.level = level;
+    fi.protects = protects;
+    const std::string where = level == "subnet" ? "subnet" : "NIC";
+    if (!nsg) {
+        fi.summary = "The " + where + " of " + protects + " has no NSG: traffic passes this level.";
+        out.filters.push_back(std::move(fi));
+        return;
+    }
+    fi.nsgId = nsg->displayId.empty() ? nsg->id : nsg->displayId;
+    fi.nsgName = nsg->name;
+    fi.synthetic = nsg->synthetic;
+
+    // Every inbound rule compiled for this IP configuration over all sources, so that shadowing
+    // is a property of the rule list and not of this finding.
+    std::vector<std::string> assumptions;
+    const auto compiled = compileInboundRules(*nsg, ipc, m_ctx, AddressSet::all(), &assumptions);
+    std::vector<const PacketSet*> byRule(nsg->rules.size(), nullptr);
+    for (const auto& c : compiled)
+        byRule[c.ruleIndex] = &c.packets;
+
+    const PacketSet traffic = PacketSet::box(maskOfName(f.protocol), PortSet::all(), sources);
+    PacketSet before; // decided by the rules above
+    std::vector<std::pair<std::size_t, PacketSet>> earlier; // (rule index, its packets)
+    std::vector<std::string> deciding;
+    for (std::size_t i = 0; i < nsg->rules.size(); ++i) {
+        const SecurityRule& r = nsg->rules[i];
+        if (!r.inbound)
+            continue;
+        RuleRow row;
+        row.name = r.name;
+        row.priority = r.priority;
+        row.allow = r.allow;
+        row.isDefault = r.isDefault;
+        row.protocol = r.protocolText.empty() ? std::string("*") : r.protocolText;
+        row.source = addressMatchText(r.source, m_snap);
+        row.destination = addressMatchText(r.destination, m_snap);
+        row.ports = r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString();
+        row.where = r.where;
+
+        static const PacketSet kNothing;
+        const PacketSet& mine = byRule[i] ? *byRule[i] : kNothing;
+        const PacketSet claim = mine.subtracted(before);
+        const bool isEvidence = std::any_of(f.rules.begin(), f.rules.end(), [&](const RuleEvidence& ev) {
+            return ev.ruleName == r.name && ev.priority == r.priority && toLower(ev.filterName) == toLower(nsg->name);
+        });
+        if (mine.isEmpty()) {
+            row.status = RuleRow::Status::NotApplicable;
+            bool member = r.destination.asgIds.empty();
+            for (const auto& a : r.destination.asgIds)
+                member = member || std::find(ipc.asgIds.begin(), ipc.asgIds.end(), a) != ipc.asgIds.end();
+            if (!member)
+                row.reason = "Applies only to members of " + row.destination + "; " + protects + " is not one.";
+            else
+                row.reason = "Its destination (" + row.destination + ") does not include " + protects + "'s address "
+                    + (ipc.privateAddress.empty() ? std::string("(unknown)") : ipc.privateAddress) + ".";
+        } else if (claim.isEmpty()) {
+            row.status = RuleRow::Status::Shadowed;
+            std::string by;
+            for (const auto& [j, packets] : earlier)
+                if (mine.subtracted(packets).isEmpty()) { // one rule above covers it alone
+                    by = ruleLabel(nsg->rules[j]);
+                    break;
+                }
+            row.reason = by.empty() ? "Never gets a chance: the rules above it decide every packet it matches."
+                                    : "Never gets a chance: " + by + " decides every packet it matches first.";
+        } else if (isEvidence) {
+            row.status = RuleRow::Status::Deciding;
+            const PacketSet here = claim.intersected(*f.packets);
+            std::vector<PortRange> ports;
+            for (auto p : { Protocol::Tcp, Protocol::Udp }) {
+                const PortSet reached = here.ports(p);
+                ports.insert(ports.end(), reached.ranges().begin(), reached.ranges().end());
+            }
+            row.reason = std::string(r.allow ? "Allows" : "Denies") + " this finding's traffic"
+                + (ports.empty() ? std::string() : " on port(s) " + formatPortRanges(ports)) + ": the first rule to match it.";
+            deciding.push_back(ruleLabel(r));
+        } else if (!r.allow && claim.intersects(traffic)) {
+            row.status = RuleRow::Status::Blocks;
+            row.reason = "Denies some " + (f.protocol == "any" ? std::string("internet") : f.protocol)
+                + " traffic from these sources before it reaches the target.";
+        } else {
+            row.status = RuleRow::Status::Other;
+            row.reason = claim.intersects(traffic) ? std::string("Decides other traffic from these sources (other ports).")
+                                                   : std::string("Decides traffic this finding does not carry.");
+        }
+        before = before.united(mine);
+        earlier.emplace_back(i, mine);
+        fi.rules.push_back(std::move(row));
+    }
+    const std::string kind = level == "subnet" ? "Subnet NSG " : "NIC NSG ";
+    if (nsg->synthetic)
+        fi.summary = kind + nsg->name + " is referenced but not in the export: assumed to allow.";
+    else if (deciding.empty())
+        fi.summary = kind + nsg->name + " decides none of this finding's traffic itself.";
+    else
+        fi.summary = kind + nsg->name + (deciding.size() == 1 ? " allows it by rule " : " allows it by rules ")
+            + joined(deciding, 4) + ".";
+    out.filters.push_back(std::move(fi));
+}
+
+} // namespace ew

@@ -1,0 +1,397 @@
+#include "graphlayout.h"
+
+#include "model/snapshot.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ew {
+
+namespace {
+
+constexpr double kColumnSpacing = 270;
+constexpr double kRowHeight = 58;
+constexpr double kVnetHeader = 30;
+constexpr double kSubnetHeader = 26;
+constexpr double kBandGap = 14;
+constexpr double kGroupPad = 14;
+
+double columnX(int column)
+{
+    return column * kColumnSpacing;
+}
+
+int columnOf(ReachabilityGraph::Kind kind)
+{
+    switch (kind) {
+    case ReachabilityGraph::Kind::Internet:
+        return GraphLayout::InternetColumn;
+    case ReachabilityGraph::Kind::Frontend:
+        return GraphLayout::FrontendColumn;
+    case ReachabilityGraph::Kind::Filter:
+        return GraphLayout::FilterColumn;
+    case ReachabilityGraph::Kind::Compute:
+        return GraphLayout::ComputeColumn;
+    case ReachabilityGraph::Kind::DataStore:
+        return GraphLayout::DataStoreColumn;
+    }
+    return GraphLayout::ComputeColumn;
+}
+
+const char* aggregateNoun(int column, std::size_t n)
+{
+    switch (column) {
+    case GraphLayout::FilterColumn:
+        return n == 1 ? "NSG / filter" : "NSGs / filters";
+    case GraphLayout::ComputeColumn:
+        return n == 1 ? "compute resource" : "compute resources";
+    default:
+        return n == 1 ? "data store" : "data stores";
+    }
+}
+
+} // namespace
+
+GraphGrouping GraphGrouping::fromSnapshot(const Snapshot& snap)
+{
+    GraphGrouping g;
+    for (const auto& [id, vnet] : snap.vnets)
+        g.vnetNames[id] = vnet.name;
+    for (const auto& [id, subnet] : snap.subnets) {
+        g.subnets[id] = { subnet.name, subnet.vnetId };
+        if (!g.vnetNames.count(subnet.vnetId))
+            g.vnetNames[subnet.vnetId] = lastSegment(subnet.vnetId);
+    }
+    // NSGs live in the first subnet (by id) they are associated with, else their first NIC's.
+    for (const auto& [id, subnet] : g.subnets) {
+        auto it = snap.subnets.find(id);
+        if (it != snap.subnets.end() && !it->second.nsgId.empty())
+            g.subnetOf.try_emplace(it->second.nsgId, id);
+    }
+    std::vector<const NetworkInterface*> nics;
+    nics.reserve(snap.nics.size());
+    for (const auto& [id, nic] : snap.nics)
+        nics.push_back(&nic);
+    std::sort(nics.begin(), nics.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    for (const auto* nic : nics) {
+        std::string subnet;
+        for (const auto& ipc : nic->ipConfigurations)
+            if (!ipc.subnetId.empty() && (subnet.empty() || ipc.primary))
+                subnet = ipc.subnetId;
+        if (subnet.empty())
+            continue;
+        g.subnetOf.try_emplace(nic->id, subnet);
+        if (!nic->vmId.empty())
+            g.subnetOf.try_emplace(nic->vmId, subnet);
+        if (!nic->nsgId.empty())
+            g.subnetOf.try_emplace(nic->nsgId, subnet);
+    }
+    return g;
+}
+
+GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& grouping, const LayoutOptions& options)
+{
+    GraphLayout out;
+    const auto& g = graph.graph();
+    const std::size_t n = boost::num_vertices(g);
+    auto isExpanded = [&](const std::string& group) {
+        auto it = options.expanded.find(group);
+        return it == options.expanded.end() ? options.expandByDefault : it->second;
+    };
+
+    // 1. Each vertex's column and visible group.
+    struct Placement
+    {
+        int column = 0;
+        std::string subnet; // "" when unknown
+        std::string vnet;
+        std::string band; // visible group id ("" outside bands)
+        bool aggregated = false;
+    };
+    std::vector<Placement> place(n);
+    std::map<std::string, std::size_t> members; // group id -> graph nodes inside
+    for (std::size_t v = 0; v < n; ++v) {
+        const auto& node = g[v];
+        auto& p = place[v];
+        p.column = columnOf(node.kind);
+        if (p.column < GraphLayout::FilterColumn)
+            continue;
+        auto it = grouping.subnetOf.find(normaliseId(node.id));
+        if (it != grouping.subnetOf.end()) {
+            p.subnet = it->second;
+            auto s = grouping.subnets.find(p.subnet);
+            p.vnet = s != grouping.subnets.end() ? s->second.vnetId : std::string();
+        }
+        if (p.subnet.empty()) {
+            p.band = "other";
+            p.aggregated = !isExpanded("other");
+        } else if (!p.vnet.empty() && !isExpanded(p.vnet)) {
+            p.band = p.vnet;
+            p.aggregated = true;
+        } else {
+            p.band = p.subnet;
+            p.aggregated = !isExpanded(p.subnet);
+        }
+        ++members[p.subnet.empty() ? std::string("other") : p.subnet];
+        if (!p.vnet.empty())
+            ++members[p.vnet];
+    }
+
+    // 2. Bands in a stable order: VNets by name, their subnets by name, then "other".
+    struct Band
+    {
+        std::string id;
+        std::string name;
+        std::string kind;
+        std::string parent;
+    };
+    std::vector<std::pair<std::string, std::string>> vnets; // (name, id)
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> subnetsOf;
+    for (const auto& [group, count] : members) {
+        (void)count;
+        if (group == "other")
+            continue;
+        if (grouping.vnetNames.count(group)) {
+            vnets.emplace_back(grouping.vnetNames.at(group), group);
+        } else if (auto s = grouping.subnets.find(group); s != grouping.subnets.end()) {
+            subnetsOf[s->second.vnetId].emplace_back(s->second.name, group);
+            if (!members.count(s->second.vnetId) && !s->second.vnetId.empty())
+                vnets.emplace_back(lastSegment(s->second.vnetId), s->second.vnetId);
+        }
+    }
+    std::sort(vnets.begin(), vnets.end());
+    vnets.erase(std::unique(vnets.begin(), vnets.end()), vnets.end());
+
+    // 3. Slots per (band, column): current nodes plus the previous layout's ghosts.
+    using Slot = std::pair<std::string, std::string>; // (name, graph id or aggregate id)
+    std::map<std::string, std::vector<Slot>> slots; // band + "|" + column
+    std::map<std::string, std::vector<std::size_t>> aggregateMembers; // aggregate id -> vertices
+    std::vector<std::size_t> frontends;
+    std::size_t internet = n;
+    for (std::size_t v = 0; v < n; ++v) {
+        const auto& p = place[v];
+        if (p.column == GraphLayout::InternetColumn) {
+            internet = v;
+            continue;
+        }
+        if (p.column == GraphLayout::FrontendColumn) {
+            frontends.push_back(v);
+            continue;
+        }
+        const std::string key = p.band + "|" + std::to_string(p.column);
+        if (p.aggregated) {
+            const std::string aggId = "group:" + p.band + ":" + std::to_string(p.column);
+            auto& list = aggregateMembers[aggId];
+            if (list.empty())
+                slots[key].emplace_back("", aggId);
+            list.push_back(v);
+        } else {
+            slots[key].emplace_back(g[v].name, g[v].id);
+        }
+    }
+    if (options.previous) {
+        for (const auto& pn : options.previous->nodes) {
+            if (pn.column < GraphLayout::FilterColumn || pn.aggregate() || pn.group.empty())
+                continue;
+            auto key = pn.group + "|" + std::to_string(pn.column);
+            if (slots.count(key)) // a band that still exists keeps the gap
+                slots[key].emplace_back(pn.name, pn.id);
+        }
+    }
+    for (auto& [key, list] : slots) {
+        std::sort(list.begin(), list.end());
+        list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
+
+    auto addNode = [&](GraphLayout::Node node) {
+        const std::size_t index = out.nodes.size();
+        for (const auto& m : node.members)
+            out.nodeOf[m] = index;
+        out.nodes.push_back(std::move(node));
+        return index;
+    };
+
+    // 4. Bands top to bottom.
+    double y = 0;
+    auto layBand = [&](const std::string& bandId, double top, double indent) -> double {
+        std::size_t rows = 0;
+        for (int c = GraphLayout::FilterColumn; c < GraphLayout::ColumnCount; ++c) {
+            auto it = slots.find(bandId + "|" + std::to_string(c));
+            if (it == slots.end())
+                continue;
+            rows = std::max(rows, it->second.size());
+            for (std::size_t row = 0; row < it->second.size(); ++row) {
+                const auto& [name, id] = it->second[row];
+                GraphLayout::Node node;
+                node.column = c;
+                node.group = bandId;
+                node.x = columnX(c);
+                node.y = top + row * kRowHeight;
+                if (auto agg = aggregateMembers.find(id); agg != aggregateMembers.end()) {
+                    node.id = id;
+                    node.kind = c == GraphLayout::FilterColumn ? ReachabilityGraph::Kind::Filter
+                        : c == GraphLayout::ComputeColumn      ? ReachabilityGraph::Kind::Compute
+                                                               : ReachabilityGraph::Kind::DataStore;
+                    node.type = "group";
+                    node.name = std::to_string(agg->second.size()) + " " + aggregateNoun(c, agg->second.size());
+                    for (auto v : agg->second)
+                        node.members.push_back(g[v].id);
+                    addNode(std::move(node));
+                    continue;
+                }
+                auto v = graph.find(id);
+                if (!v)
+                    continue; // a ghost: keeps its slot, draws nothing
+                node.id = id;
+                node.name = g[*v].name;
+                node.type = g[*v].type;
+                node.kind = g[*v].kind;
+                node.members = { id };
+                addNode(std::move(node));
+            }
+        }
+        (void)indent;
+        return top + std::max<std::size_t>(rows, 1) * kRowHeight;
+    };
+    const double left = columnX(GraphLayout::FilterColumn);
+    const double right = columnX(GraphLayout::DataStoreColumn) + GraphLayout::kNodeWidth;
+    for (const auto& [vnetName, vnetId] : vnets) {
+        GraphLayout::Group vg;
+        vg.id = vnetId;
+        vg.name = vnetName;
+        vg.kind = "vnet";
+        vg.collapsed = !isExpanded(vnetId);
+        vg.members = members.count(vnetId) ? members[vnetId] : 0;
+        vg.x = left - 2 * kGroupPad;
+        vg.y = y;
+        vg.width = right - left + 4 * kGroupPad;
+        const std::size_t vgIndex = out.groups.size();
+        out.groups.push_back(vg);
+        double inner = y + kVnetHeader;
+        if (vg.collapsed) {
+            inner = layBand(vnetId, inner, 0);
+        } else {
+            auto subs = subnetsOf[vnetId];
+            std::sort(subs.begin(), subs.end());
+            for (const auto& [subName, subId] : subs) {
+                GraphLayout::Group sg;
+                sg.id = subId;
+                sg.name = subName;
+                sg.kind = "subnet";
+                sg.parent = vnetId;
+                sg.collapsed = !isExpanded(subId);
+                sg.members = members[subId];
+                sg.x = left - kGroupPad;
+                sg.y = inner;
+                sg.width = right - left + 2 * kGroupPad;
+                const double bottom = layBand(subId, inner + kSubnetHeader, 1);
+                sg.height = bottom - inner + kBandGap / 2;
+                out.groups.push_back(sg);
+                inner = bottom + kBandGap;
+            }
+        }
+        out.groups[vgIndex].height = inner - y + kBandGap / 2;
+        y = inner + kBandGap * 2;
+    }
+    if (members.count("other")) {
+        GraphLayout::Group og;
+        og.id = "other";
+        og.name = "Outside known subnets";
+        og.kind = "other";
+        og.collapsed = !isExpanded("other");
+        og.members = members["other"];
+        og.x = left - kGroupPad;
+        og.y = y;
+        og.width = right - left + 2 * kGroupPad;
+        const double bottom = layBand("other", y + kSubnetHeader, 1);
+        og.height = bottom - y + kBandGap / 2;
+        out.groups.push_back(og);
+        y = bottom + kBandGap;
+    }
+
+    // 5. Frontends: beside what they lead to (barycentre), or where they were before.
+    std::unordered_map<std::string, double> previousY;
+    if (options.previous)
+        for (const auto& pn : options.previous->nodes)
+            if (pn.column <= GraphLayout::FrontendColumn)
+                previousY[pn.id] = pn.y;
+    std::vector<std::pair<double, std::size_t>> wanted;
+    for (auto v : frontends) {
+        double want = 0;
+        if (auto it = previousY.find(g[v].id); it != previousY.end()) {
+            want = it->second;
+        } else {
+            double sum = 0;
+            int count = 0;
+            for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
+                auto t = out.nodeOf.find(g[boost::target(*e, g)].id);
+                if (t != out.nodeOf.end()) {
+                    sum += out.nodes[t->second].y;
+                    ++count;
+                }
+            }
+            want = count ? sum / count : y;
+        }
+        wanted.emplace_back(want, v);
+    }
+    std::sort(wanted.begin(), wanted.end(), [&](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first < b.first : g[a.second].name < g[b.second].name;
+    });
+    double next = -1e18;
+    double feTop = 1e18, feBottom = -1e18;
+    for (const auto& [want, v] : wanted) {
+        const double at = std::max(want, next);
+        next = at + kRowHeight;
+        feTop = std::min(feTop, at);
+        feBottom = std::max(feBottom, at);
+        GraphLayout::Node node;
+        node.id = g[v].id;
+        node.name = g[v].name;
+        node.type = g[v].type;
+        node.kind = g[v].kind;
+        node.column = GraphLayout::FrontendColumn;
+        node.x = columnX(GraphLayout::FrontendColumn);
+        node.y = at;
+        node.members = { node.id };
+        addNode(std::move(node));
+    }
+    if (internet < n) {
+        GraphLayout::Node node;
+        node.id = g[internet].id;
+        node.name = g[internet].name;
+        node.type = g[internet].type;
+        node.kind = g[internet].kind;
+        node.column = GraphLayout::InternetColumn;
+        node.x = columnX(GraphLayout::InternetColumn);
+        auto it = previousY.find(node.id);
+        node.y = it != previousY.end() ? it->second : (wanted.empty() ? 0 : (feTop + feBottom) / 2);
+        node.members = { node.id };
+        addNode(std::move(node));
+    }
+
+    // 6. Edges between visible nodes, merged when groups are collapsed.
+    std::map<std::pair<std::size_t, std::size_t>, std::size_t> edgeIndex;
+    for (auto [e, end] = boost::edges(g); e != end; ++e) {
+        auto a = out.nodeOf.find(g[boost::source(*e, g)].id);
+        auto b = out.nodeOf.find(g[boost::target(*e, g)].id);
+        if (a == out.nodeOf.end() || b == out.nodeOf.end() || a->second == b->second)
+            continue;
+        auto [it, inserted] = edgeIndex.try_emplace({ a->second, b->second }, out.edges.size());
+        if (inserted)
+            out.edges.push_back({ a->second, b->second, {} });
+        auto& f = out.edges[it->second].findings;
+        f.insert(f.end(), g[*e].findings.begin(), g[*e].findings.end());
+    }
+    for (auto& e : out.edges) {
+        std::sort(e.findings.begin(), e.findings.end());
+        e.findings.erase(std::unique(e.findings.begin(), e.findings.end()), e.findings.end());
+    }
+    double maxY = y;
+    for (const auto& node : out.nodes)
+        maxY = std::max(maxY, node.y + GraphLayout::kNodeHeight);
+    out.width = right + 2 * kGroupPad;
+    out.height = maxY;
+    return out;
+}
+
+} // namespace ew

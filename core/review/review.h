@@ -1,0 +1,78 @@
+#pragma once
+
+#include "model/diagnostic.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ew {
+
+/// The analyst's verdict on one finding.
+enum class TriageState { New, Confirmed, AcceptedRisk, FalsePositive, Fixed };
+const char* triageStateName(TriageState s); // "new", "confirmed", "accepted-risk", "false-positive", "fixed"
+const char* triageStateTitle(TriageState s); // "New", "Confirmed", "Accepted risk", ...
+bool parseTriageState(std::string_view text, TriageState& out);
+constexpr int kTriageStateCount = 5;
+
+/// Triage of one finding, keyed by its stable id. The target and severity are kept for the
+/// record, so a decision whose finding has disappeared still says what it was about.
+struct Decision
+{
+    TriageState state = TriageState::New;
+    std::string owner;
+    std::string note;
+    std::string updated; // ISO 8601 UTC
+    std::string target; // name of the finding's target when decided
+    std::string severity;
+    bool isDefault() const { return state == TriageState::New && owner.empty() && note.empty(); }
+    friend bool operator==(const Decision&, const Decision&) = default;
+};
+
+/// One file of the reviewed snapshot: its path relative to the review file, size and SHA-256.
+struct SnapshotFile
+{
+    std::string path;
+    std::uint64_t size = 0;
+    std::string sha256;
+    friend bool operator==(const SnapshotFile&, const SnapshotFile&) = default;
+};
+
+/// A review: what was reviewed (the snapshot's inputs and their identity) and every decision the
+/// analyst made about it. Serialised as documented JSON, schema "exposure-review/1". Value type.
+struct Review
+{
+    static constexpr const char* kSchema = "exposure-review/1";
+    std::string title;
+    std::string reviewer;
+    std::string created; // ISO 8601 UTC
+    std::string modified;
+    std::vector<std::string> inputs; // files or folders, relative to the review file when possible
+    std::vector<SnapshotFile> files; // identity of every file read, same relative form
+    std::map<std::string, Decision> decisions; // finding id -> decision
+    /// Analyst data-store marking: normalised resource id -> engine ("" = "not a data store").
+    std::map<std::string, std::string> dataStores;
+    friend bool operator==(const Review&, const Review&) = default;
+};
+
+/// Writes the review as indented JSON text (stable key order, ends with a newline).
+std::string serialiseReview(const Review& review);
+
+/// Parses a review. On failure returns false and appends diagnostics naming `fileName` and the
+/// JSON pointer (or line/column) of each problem; never throws.
+bool parseReview(std::string_view text, const std::string& fileName, Review& out, std::vector<Diagnostic>& diagnostics);
+
+/// SHA-256 of a file's contents as lower-case hex; empty when the file cannot be read.
+std::string sha256OfFile(const std::string& path);
+/// SHA-256 of bytes as lower-case hex (FIPS 180-4).
+std::string sha256(std::string_view bytes);
+
+/// The identity of the files a snapshot was read from, paths made relative to baseDir when they
+/// lie below it. Files that cannot be read get an empty hash.
+std::vector<SnapshotFile> snapshotIdentity(const std::vector<std::string>& filePaths, const std::string& baseDir);
+
+/// Differences between a recorded identity and the files now on disk, one sentence each
+/// ("nsgs.json changed since the review (SHA-256 differs)"); empty when identical.
+std::vector<std::string> compareIdentity(const std::vector<SnapshotFile>& recorded, const std::vector<SnapshotFile>& now);
+
+} // namespace ew
