@@ -4,13 +4,14 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 namespace ew {
 
 namespace {
 
-constexpr double kColumnSpacing = 270;
-constexpr double kRowHeight = 58;
+constexpr double kColumnSpacing = 245;
+constexpr double kRowHeight = 52;
 constexpr double kVnetHeader = 30;
 constexpr double kSubnetHeader = 26;
 constexpr double kBandGap = 14;
@@ -99,13 +100,15 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         return it == options.expanded.end() ? options.expandByDefault : it->second;
     };
 
-    // 1. Each vertex's column and visible group.
+    // 1. Each vertex's column and visible group. A filter node is keyed "<filter>@<guarded>"
+    // (one node per guarded resource) and lives in the band of the resource it guards.
     struct Placement
     {
         int column = 0;
         std::string subnet; // "" when unknown
         std::string vnet;
         std::string band; // visible group id ("" outside bands)
+        std::string guarded; // graph id of the resource this node's row belongs to
         bool aggregated = false;
     };
     std::vector<Placement> place(n);
@@ -116,7 +119,11 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         p.column = columnOf(node.kind);
         if (p.column < GraphLayout::FilterColumn)
             continue;
-        auto it = grouping.subnetOf.find(normaliseId(node.id));
+        p.guarded = node.id;
+        if (p.column == GraphLayout::FilterColumn)
+            if (auto at = node.id.find('@'); at != std::string::npos)
+                p.guarded = node.id.substr(at + 1);
+        auto it = grouping.subnetOf.find(normaliseId(p.guarded));
         if (it != grouping.subnetOf.end()) {
             p.subnet = it->second;
             auto s = grouping.subnets.find(p.subnet);
@@ -138,13 +145,6 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
     }
 
     // 2. Bands in a stable order: VNets by name, their subnets by name, then "other".
-    struct Band
-    {
-        std::string id;
-        std::string name;
-        std::string kind;
-        std::string parent;
-    };
     std::vector<std::pair<std::string, std::string>> vnets; // (name, id)
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> subnetsOf;
     for (const auto& [group, count] : members) {
@@ -162,46 +162,43 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
     std::sort(vnets.begin(), vnets.end());
     vnets.erase(std::unique(vnets.begin(), vnets.end()), vnets.end());
 
-    // 3. Slots per (band, column): current nodes plus the previous layout's ghosts.
-    using Slot = std::pair<std::string, std::string>; // (name, graph id or aggregate id)
-    std::map<std::string, std::vector<Slot>> slots; // band + "|" + column
-    std::map<std::string, std::vector<std::size_t>> aggregateMembers; // aggregate id -> vertices
+    // 3. Rows per band: one row per guarded resource (its filters beside it, stacked when there
+    // are several), sorted by name; the previous layout's resources keep an empty row.
+    struct Row
+    {
+        std::string name;
+        std::string resource; // graph id
+        std::vector<std::size_t> nodes; // vertices in this row (filters and the resource)
+    };
+    std::map<std::string, std::map<std::string, Row>> rows; // band -> resource id -> row
+    std::map<std::string, std::map<int, std::vector<std::size_t>>> aggregates; // band -> column -> vertices
     std::vector<std::size_t> frontends;
     std::size_t internet = n;
     for (std::size_t v = 0; v < n; ++v) {
         const auto& p = place[v];
         if (p.column == GraphLayout::InternetColumn) {
             internet = v;
-            continue;
-        }
-        if (p.column == GraphLayout::FrontendColumn) {
+        } else if (p.column == GraphLayout::FrontendColumn) {
             frontends.push_back(v);
-            continue;
-        }
-        const std::string key = p.band + "|" + std::to_string(p.column);
-        if (p.aggregated) {
-            const std::string aggId = "group:" + p.band + ":" + std::to_string(p.column);
-            auto& list = aggregateMembers[aggId];
-            if (list.empty())
-                slots[key].emplace_back("", aggId);
-            list.push_back(v);
+        } else if (p.aggregated) {
+            aggregates[p.band][p.column].push_back(v);
         } else {
-            slots[key].emplace_back(g[v].name, g[v].id);
+            Row& row = rows[p.band][p.guarded];
+            row.resource = p.guarded;
+            if (p.column != GraphLayout::FilterColumn || row.name.empty())
+                row.name = p.column == GraphLayout::FilterColumn ? std::string() : g[v].name;
+            row.nodes.push_back(v);
         }
     }
-    if (options.previous) {
-        for (const auto& pn : options.previous->nodes) {
-            if (pn.column < GraphLayout::FilterColumn || pn.aggregate() || pn.group.empty())
-                continue;
-            auto key = pn.group + "|" + std::to_string(pn.column);
-            if (slots.count(key)) // a band that still exists keeps the gap
-                slots[key].emplace_back(pn.name, pn.id);
-        }
-    }
-    for (auto& [key, list] : slots) {
-        std::sort(list.begin(), list.end());
-        list.erase(std::unique(list.begin(), list.end()), list.end());
-    }
+    for (auto& [band, list] : rows)
+        for (auto& [id, row] : list)
+            if (row.name.empty()) // guarded resource not drawn itself: name the row after it
+                row.name = graph.find(id) ? g[*graph.find(id)].name : lastSegment(id);
+    if (options.previous)
+        for (const auto& pn : options.previous->nodes)
+            if (pn.column > GraphLayout::FilterColumn && !pn.aggregate() && rows.count(pn.group)
+                && !rows[pn.group].count(pn.id))
+                rows[pn.group][pn.id] = Row { pn.name, pn.id, {} }; // a ghost keeps its row
 
     auto addNode = [&](GraphLayout::Node node) {
         const std::size_t index = out.nodes.size();
@@ -210,48 +207,62 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         out.nodes.push_back(std::move(node));
         return index;
     };
+    auto vertexNode = [&](std::size_t v, int column, const std::string& band, double x, double y) {
+        GraphLayout::Node node;
+        node.id = g[v].id;
+        node.name = g[v].name;
+        node.type = g[v].type;
+        node.kind = g[v].kind;
+        node.column = column;
+        node.group = band;
+        node.x = x;
+        node.y = y;
+        node.members = { node.id };
+        addNode(std::move(node));
+    };
 
     // 4. Bands top to bottom.
     double y = 0;
-    auto layBand = [&](const std::string& bandId, double top, double indent) -> double {
-        std::size_t rows = 0;
-        for (int c = GraphLayout::FilterColumn; c < GraphLayout::ColumnCount; ++c) {
-            auto it = slots.find(bandId + "|" + std::to_string(c));
-            if (it == slots.end())
-                continue;
-            rows = std::max(rows, it->second.size());
-            for (std::size_t row = 0; row < it->second.size(); ++row) {
-                const auto& [name, id] = it->second[row];
+    auto layBand = [&](const std::string& bandId, double top) -> double {
+        double cursor = top;
+        if (auto agg = aggregates.find(bandId); agg != aggregates.end()) {
+            for (const auto& [c, vertices] : agg->second) {
                 GraphLayout::Node node;
+                node.id = "group:" + bandId + ":" + std::to_string(c);
+                node.kind = c == GraphLayout::FilterColumn ? ReachabilityGraph::Kind::Filter
+                    : c == GraphLayout::ComputeColumn      ? ReachabilityGraph::Kind::Compute
+                                                           : ReachabilityGraph::Kind::DataStore;
+                node.type = "group";
+                node.name = std::to_string(vertices.size()) + " " + aggregateNoun(c, vertices.size());
                 node.column = c;
                 node.group = bandId;
                 node.x = columnX(c);
-                node.y = top + row * kRowHeight;
-                if (auto agg = aggregateMembers.find(id); agg != aggregateMembers.end()) {
-                    node.id = id;
-                    node.kind = c == GraphLayout::FilterColumn ? ReachabilityGraph::Kind::Filter
-                        : c == GraphLayout::ComputeColumn      ? ReachabilityGraph::Kind::Compute
-                                                               : ReachabilityGraph::Kind::DataStore;
-                    node.type = "group";
-                    node.name = std::to_string(agg->second.size()) + " " + aggregateNoun(c, agg->second.size());
-                    for (auto v : agg->second)
-                        node.members.push_back(g[v].id);
-                    addNode(std::move(node));
-                    continue;
-                }
-                auto v = graph.find(id);
-                if (!v)
-                    continue; // a ghost: keeps its slot, draws nothing
-                node.id = id;
-                node.name = g[*v].name;
-                node.type = g[*v].type;
-                node.kind = g[*v].kind;
-                node.members = { id };
+                node.y = top;
+                for (auto v : vertices)
+                    node.members.push_back(g[v].id);
                 addNode(std::move(node));
             }
+            cursor = top + kRowHeight;
         }
-        (void)indent;
-        return top + std::max<std::size_t>(rows, 1) * kRowHeight;
+        if (auto it = rows.find(bandId); it != rows.end()) {
+            std::vector<const Row*> ordered;
+            for (const auto& [id, row] : it->second)
+                ordered.push_back(&row);
+            std::sort(ordered.begin(), ordered.end(),
+                [](const Row* a, const Row* b) { return std::tie(a->name, a->resource) < std::tie(b->name, b->resource); });
+            for (const Row* row : ordered) {
+                std::size_t filters = 0;
+                for (auto v : row->nodes) {
+                    const int c = place[v].column;
+                    if (c == GraphLayout::FilterColumn)
+                        vertexNode(v, c, bandId, columnX(c), cursor + kRowHeight * static_cast<double>(filters++));
+                    else
+                        vertexNode(v, c, bandId, columnX(c), cursor);
+                }
+                cursor += kRowHeight * static_cast<double>(std::max<std::size_t>(filters, 1));
+            }
+        }
+        return std::max(cursor, top + kRowHeight);
     };
     const double left = columnX(GraphLayout::FilterColumn);
     const double right = columnX(GraphLayout::DataStoreColumn) + GraphLayout::kNodeWidth;
@@ -269,7 +280,7 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         out.groups.push_back(vg);
         double inner = y + kVnetHeader;
         if (vg.collapsed) {
-            inner = layBand(vnetId, inner, 0);
+            inner = layBand(vnetId, inner);
         } else {
             auto subs = subnetsOf[vnetId];
             std::sort(subs.begin(), subs.end());
@@ -284,7 +295,7 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
                 sg.x = left - kGroupPad;
                 sg.y = inner;
                 sg.width = right - left + 2 * kGroupPad;
-                const double bottom = layBand(subId, inner + kSubnetHeader, 1);
+                const double bottom = layBand(subId, inner + kSubnetHeader);
                 sg.height = bottom - inner + kBandGap / 2;
                 out.groups.push_back(sg);
                 inner = bottom + kBandGap;
@@ -296,14 +307,14 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
     if (members.count("other")) {
         GraphLayout::Group og;
         og.id = "other";
-        og.name = "Outside known subnets";
+        og.name = "Managed services and resources outside known subnets";
         og.kind = "other";
         og.collapsed = !isExpanded("other");
         og.members = members["other"];
         og.x = left - kGroupPad;
         og.y = y;
         og.width = right - left + 2 * kGroupPad;
-        const double bottom = layBand("other", y + kSubnetHeader, 1);
+        const double bottom = layBand("other", y + kSubnetHeader);
         og.height = bottom - y + kBandGap / 2;
         out.groups.push_back(og);
         y = bottom + kBandGap;

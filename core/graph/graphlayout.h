@@ -59,8 +59,8 @@ struct GraphLayout
         std::size_t from = 0, to = 0; // indices into nodes
         std::vector<std::size_t> findings; // finding indices the edge carries
     };
-    static constexpr double kNodeWidth = 190;
-    static constexpr double kNodeHeight = 44;
+    static constexpr double kNodeWidth = 180;
+    static constexpr double kNodeHeight = 40;
 
     std::vector<Group> groups; // VNets before their subnets
     std::vector<Node> nodes;

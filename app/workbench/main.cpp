@@ -1,0 +1,120 @@
+// exposure-workbench: the desktop workbench. Command-line parsing only; the window lives in ui/.
+#include "mainwindow.h"
+#include "settings.h"
+#include "theme.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QIcon>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+QString demoReview()
+{
+    const QStringList dirs = { QCoreApplication::applicationDirPath() + QStringLiteral("/../share/exposure-workbench/demo"),
+        QStringLiteral(EW_SOURCE_DEMO_DIR) };
+    for (const auto& dir : dirs) {
+        const QString file = QDir(dir).filePath(QStringLiteral("incident-2019.review.json"));
+        if (QFileInfo::exists(file))
+            return QDir::cleanPath(file);
+    }
+    return {};
+}
+
+bool parseSize(const QString& text, QSize& out)
+{
+    const auto parts = text.split(QLatin1Char('x'));
+    if (parts.size() != 2)
+        return false;
+    bool okW = false, okH = false;
+    out = QSize(parts[0].toInt(&okW), parts[1].toInt(&okH));
+    return okW && okH && out.width() >= 320 && out.height() >= 240;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    Q_INIT_RESOURCE(resources); // icons live in the static ew_ui library
+    QApplication::setOrganizationName(QStringLiteral("ExposureWorkbench"));
+    QApplication::setApplicationName(QStringLiteral("exposure-workbench"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Exposure Workbench"));
+    QApplication::setApplicationVersion(QStringLiteral(EW_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("exposure-workbench"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/exposure-workbench.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Which data stores can the internet reach, through which path, because of which rule."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("paths"),
+        QStringLiteral("A review file, or export files and folders to review."), QStringLiteral("[paths...]"));
+    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the bundled demo review (the 2019 incident)."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+        QStringLiteral("Render the main window to a PNG once the analysis is shown, then exit."), QStringLiteral("file"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot (default 1280x800)."),
+        QStringLiteral("WxH"), QStringLiteral("1280x800"));
+    const QCommandLineOption select(QStringLiteral("select"),
+        QStringLiteral("Select this row of the findings table (default: the first)."), QStringLiteral("row"),
+        QStringLiteral("0"));
+    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("name"));
+    parser.addOptions({ demo, screenshot, size, select, theme });
+    parser.process(app);
+
+    QStringList paths = parser.positionalArguments();
+    if (parser.isSet(demo)) {
+        const QString review = demoReview();
+        if (review.isEmpty()) {
+            std::fprintf(stderr, "exposure-workbench: the demo review is not installed (incident-2019.review.json)\n");
+            return 2;
+        }
+        paths = { review };
+    }
+    for (const auto& p : paths)
+        if (!QFileInfo::exists(p)) {
+            std::fprintf(stderr, "exposure-workbench: %s: no such file or folder\n", qPrintable(p));
+            return 2;
+        }
+    QSize windowSize(1280, 800);
+    if (parser.isSet(size) && !parseSize(parser.value(size), windowSize)) {
+        std::fprintf(stderr, "exposure-workbench: --size wants WIDTHxHEIGHT (at least 320x240), not %s\n",
+            qPrintable(parser.value(size)));
+        return 2;
+    }
+    ew::ui::Theme::apply(parser.isSet(theme) ? parser.value(theme) : ew::ui::Settings::theme.get());
+
+    ew::ui::MainWindow window;
+    const bool shot = parser.isSet(screenshot);
+    if (shot) {
+        window.setInteractive(false);
+        window.resize(windowSize);
+        const QString file = parser.value(screenshot);
+        const int row = parser.value(select).toInt();
+        QObject::connect(&window, &ew::ui::MainWindow::ready, &window, [&window, file, row]() {
+            window.selectRow(row);
+            // One event-loop turn so the selection, highlight and inspector are painted.
+            QTimer::singleShot(100, &window, [&window, file]() {
+                const bool ok = window.grab().save(file, "PNG");
+                if (!ok)
+                    std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
+                QCoreApplication::exit(ok ? 0 : 1);
+            });
+        });
+        if (paths.isEmpty())
+            QTimer::singleShot(0, &window, [&window]() { Q_EMIT window.ready(); });
+    }
+    window.show();
+    if (!paths.isEmpty())
+        window.openPaths(paths);
+    const int rc = QApplication::exec();
+    if (shot)
+        window.setWindowModified(false);
+    return rc;
+}

@@ -1,0 +1,105 @@
+#include "filterbar.h"
+
+#include "findingsfiltermodel.h"
+#include "review/review.h"
+#include "theme.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+#include <QIntValidator>
+#include <QLineEdit>
+
+namespace ew::ui {
+
+FilterBar::FilterBar(FindingsFilterModel* model, QWidget* parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_text(new QLineEdit(this))
+    , m_severity(new QComboBox(this))
+    , m_engine(new QComboBox(this))
+    , m_port(new QLineEdit(this))
+    , m_state(new QComboBox(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    auto* top = new QHBoxLayout;
+    auto* bottom = new QHBoxLayout;
+    layout->addLayout(top);
+    layout->addLayout(bottom);
+    m_text->setPlaceholderText(tr("Filter: name, address, rule, note… (Ctrl+F)"));
+    m_text->setClearButtonEnabled(true);
+    m_text->setObjectName(QStringLiteral("filterText"));
+    m_severity->setObjectName(QStringLiteral("filterSeverity"));
+    m_severity->addItem(tr("Any severity"), -1);
+    for (int s = static_cast<int>(Severity::Critical); s >= static_cast<int>(Severity::Low); --s)
+        m_severity->addItem(s == static_cast<int>(Severity::Critical)
+                ? Theme::severityTitle(static_cast<Severity>(s))
+                : tr("%1 and above").arg(Theme::severityTitle(static_cast<Severity>(s))),
+            s);
+    m_engine->setObjectName(QStringLiteral("filterEngine"));
+    m_port->setObjectName(QStringLiteral("filterPort"));
+    m_port->setPlaceholderText(tr("Port"));
+    m_port->setValidator(new QIntValidator(0, 65535, m_port));
+    m_port->setMaximumWidth(90);
+    m_port->setClearButtonEnabled(true);
+    m_state->setObjectName(QStringLiteral("filterState"));
+    m_state->addItem(tr("Any state"), -1);
+    for (int s = 0; s < kTriageStateCount; ++s)
+        m_state->addItem(QString::fromLatin1(triageStateTitle(static_cast<TriageState>(s))), s);
+    setEngines({});
+
+    top->addWidget(m_text, 1);
+    top->addWidget(m_port);
+    bottom->addWidget(m_severity, 1);
+    bottom->addWidget(m_engine, 1);
+    bottom->addWidget(m_state, 1);
+
+    connect(m_text, &QLineEdit::textChanged, m_model, &FindingsFilterModel::setText);
+    connect(m_severity, &QComboBox::currentIndexChanged, this,
+        [this]() { m_model->setMinimumSeverity(m_severity->currentData().toInt()); });
+    connect(m_engine, &QComboBox::currentIndexChanged, this, [this]() {
+        const QVariant v = m_engine->currentData();
+        m_model->setEngine(v.isValid() ? v.toString() : FindingsFilterModel::kAnyEngine);
+    });
+    connect(m_port, &QLineEdit::textChanged, this, [this](const QString& text) {
+        bool ok = false;
+        const uint port = text.toUInt(&ok);
+        m_model->setPort(ok && port <= 65535 ? std::optional<quint32>(port) : std::nullopt);
+    });
+    connect(m_state, &QComboBox::currentIndexChanged, this,
+        [this]() { m_model->setState(m_state->currentData().toInt()); });
+}
+
+void FilterBar::setEngines(const QStringList& engines)
+{
+    const QString current = m_engine->currentData().toString();
+    QSignalBlocker block(m_engine);
+    m_engine->clear();
+    m_engine->addItem(tr("Any target"), FindingsFilterModel::kAnyEngine);
+    m_engine->addItem(tr("Data stores only"), FindingsFilterModel::kAnyDataStore);
+    m_engine->addItem(tr("Not a data store"), FindingsFilterModel::kNoEngine);
+    for (const auto& e : engines)
+        m_engine->addItem(e, e);
+    const int i = m_engine->findData(current);
+    m_engine->setCurrentIndex(i >= 0 ? i : 0);
+    m_model->setEngine(m_engine->currentData().toString());
+}
+
+void FilterBar::focusText()
+{
+    m_text->setFocus(Qt::ShortcutFocusReason);
+    m_text->selectAll();
+}
+
+void FilterBar::clear()
+{
+    m_text->clear();
+    m_severity->setCurrentIndex(0);
+    m_engine->setCurrentIndex(0);
+    m_port->clear();
+    m_state->setCurrentIndex(0);
+}
+
+} // namespace ew::ui

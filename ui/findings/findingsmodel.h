@@ -1,0 +1,64 @@
+#pragma once
+
+#include "jobs/analysisdata.h"
+
+#include <QAbstractTableModel>
+
+#include <memory>
+
+namespace ew::ui {
+
+class ReviewDocument;
+
+/// The findings of the current analysis with the analyst's triage, one row per finding. Raw data
+/// only (STYLE 12): colours and badges are drawn by FindingsDelegate.
+class FindingsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Columns {
+        SeverityColumn,
+        StateColumn,
+        TargetColumn,
+        DataStoreColumn,
+        ProtocolColumn,
+        PortsColumn,
+        SourcesColumn,
+        HopsColumn,
+        FrontendColumn,
+        OwnerColumn,
+        NoteColumn,
+        IdColumn,
+        ColumnCount
+    };
+    enum Roles {
+        SortRole = Qt::UserRole + 1, // numbers for numeric columns
+        SeverityRole, // int (ew::Severity)
+        StateRole, // int (ew::TriageState)
+        FindingIdRole, // QString
+        FindingIndexRole, // int into AnalysisResult::findings
+        EngineRole, // QString, "" when not a data store
+        TargetIdRole, // QString, normalised resource id
+        SearchTextRole, // everything the text filter matches against, lower case
+    };
+    Q_ENUM(Columns)
+
+    explicit FindingsModel(ReviewDocument* document, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Full swap (beginResetModel/endResetModel).
+    void setAnalysis(std::shared_ptr<const AnalysisData> data);
+    const Finding* finding(int row) const;
+    int rowOf(const std::string& findingId) const;
+
+private:
+    void decisionsChanged(const QStringList& ids);
+    ReviewDocument* m_document;
+    std::shared_ptr<const AnalysisData> m_data;
+};
+
+} // namespace ew::ui

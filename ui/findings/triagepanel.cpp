@@ -1,0 +1,187 @@
+#include "triagepanel.h"
+
+#include "findings/datastores.h"
+#include "review/reviewdocument.h"
+#include "review/triagecommands.h"
+#include "settings.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace ew::ui {
+
+TriagePanel::TriagePanel(ReviewDocument* document, QWidget* parent)
+    : QWidget(parent)
+    , m_document(document)
+    , m_heading(new QLabel(this))
+    , m_state(new QComboBox(this))
+    , m_owner(new QLineEdit(this))
+    , m_note(new QPlainTextEdit(this))
+    , m_apply(new QPushButton(tr("Apply"), this))
+    , m_storeLabel(new QLabel(this))
+    , m_engine(new QComboBox(this))
+    , m_mark(new QPushButton(tr("Mark as data store"), this))
+    , m_notStore(new QPushButton(tr("Not a data store"), this))
+    , m_clearMark(new QPushButton(tr("Clear marking"), this))
+{
+    auto* layout = new QVBoxLayout(this);
+    m_heading->setWordWrap(true);
+    layout->addWidget(m_heading);
+    auto* form = new QFormLayout;
+    for (int s = 0; s < kTriageStateCount; ++s)
+        m_state->addItem(QString::fromLatin1(triageStateTitle(static_cast<TriageState>(s))), s);
+    m_state->setObjectName(QStringLiteral("triageState"));
+    m_owner->setObjectName(QStringLiteral("triageOwner"));
+    m_owner->setPlaceholderText(tr("Who fixes or accepts it"));
+    m_note->setObjectName(QStringLiteral("triageNote"));
+    m_note->setPlaceholderText(tr("Why: ticket, evidence, compensating control…"));
+    m_note->setTabChangesFocus(true);
+    m_apply->setObjectName(QStringLiteral("triageApply"));
+    m_apply->setDefault(true);
+    form->addRow(tr("&State:"), m_state);
+    form->addRow(tr("&Owner:"), m_owner);
+    form->addRow(tr("&Note:"), m_note);
+    layout->addLayout(form, 1);
+    auto* row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(m_apply);
+    layout->addLayout(row);
+
+    m_storeLabel->setWordWrap(true);
+    layout->addWidget(m_storeLabel);
+    auto* storeRow = new QHBoxLayout;
+    for (const auto& e : DataStoreCatalogue::builtin().engines())
+        if (!e.managed)
+            m_engine->addItem(QString::fromStdString(e.displayName), QString::fromStdString(e.id));
+    storeRow->addWidget(m_engine, 1);
+    storeRow->addWidget(m_mark);
+    storeRow->addWidget(m_notStore);
+    storeRow->addWidget(m_clearMark);
+    layout->addLayout(storeRow);
+
+    connect(m_apply, &QPushButton::clicked, this, &TriagePanel::apply);
+    connect(m_mark, &QPushButton::clicked, this, [this]() { markDataStore(m_engine->currentData().toString()); });
+    connect(m_notStore, &QPushButton::clicked, this, [this]() { markDataStore(QString()); });
+    connect(m_clearMark, &QPushButton::clicked, this, &TriagePanel::clearDataStoreMarking);
+    connect(document, &ReviewDocument::decisionsChanged, this, [this]() { refresh(); });
+    refresh();
+}
+
+void TriagePanel::setSelection(std::vector<const Finding*> findings)
+{
+    m_selection = std::move(findings);
+    refresh();
+}
+
+void TriagePanel::refresh()
+{
+    const bool any = !m_selection.empty();
+    for (QWidget* w : std::initializer_list<QWidget*> { m_state, m_owner, m_note, m_apply, m_engine, m_mark,
+             m_notStore, m_clearMark })
+        w->setEnabled(any);
+    if (!any) {
+        m_heading->setText(tr("Select one or more findings to triage them."));
+        m_storeLabel->clear();
+        return;
+    }
+    const Finding& f = *m_selection.front();
+    m_heading->setText(m_selection.size() == 1
+            ? tr("<b>%1</b> — %2 %3").arg(QString::fromStdString(f.target.name).toHtmlEscaped(),
+                QString::fromStdString(f.protocol), QString::fromStdString(formatPortRanges(f.ports)))
+            : tr("<b>%1 findings selected</b>: Apply sets state, owner and note on all of them.")
+                  .arg(m_selection.size()));
+    const Decision d = m_document->decision(f.id);
+    m_state->setCurrentIndex(static_cast<int>(d.state));
+    m_owner->setText(d.owner.empty() && m_selection.size() == 1 ? QString() : QString::fromStdString(d.owner));
+    m_note->setPlainText(QString::fromStdString(d.note));
+    const auto& stores = m_document->review().dataStores;
+    const auto mark = stores.find(normaliseId(f.target.id));
+    QString basis;
+    if (mark != stores.end())
+        basis = mark->second.empty() ? tr("marked by you as not a data store")
+                                     : tr("marked by you as %1").arg(QString::fromStdString(mark->second));
+    else if (!f.dataStore.engine.empty())
+        basis = tr("%1 (%2)").arg(QString::fromStdString(f.dataStore.engine), QString::fromStdString(f.dataStore.reason));
+    else
+        basis = tr("not recognised as a data store");
+    m_storeLabel->setText(tr("Target %1: %2").arg(QString::fromStdString(f.target.name).toHtmlEscaped(), basis));
+    m_clearMark->setEnabled(mark != stores.end());
+    if (mark != stores.end() && !mark->second.empty())
+        m_engine->setCurrentIndex(std::max(0, m_engine->findData(QString::fromStdString(mark->second))));
+}
+
+void TriagePanel::apply()
+{
+    if (m_selection.empty())
+        return;
+    std::map<std::string, Decision> after;
+    const auto state = static_cast<TriageState>(m_state->currentData().toInt());
+    const std::string owner = m_owner->text().trimmed().toStdString();
+    const std::string note = m_note->toPlainText().toStdString();
+    const std::string now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    for (const Finding* f : m_selection) {
+        Decision d = m_document->decision(f->id);
+        d.state = state;
+        d.owner = owner;
+        d.note = note;
+        d.updated = now;
+        d.target = f->target.name;
+        d.severity = severityName(f->severity);
+        after[f->id] = d;
+    }
+    if (!owner.empty())
+        Settings::owner.set(QString::fromStdString(owner));
+    m_document->undoStack()->push(new SetDecisionsCommand(m_document, std::move(after),
+        m_selection.size() == 1 ? tr("Triage %1").arg(QString::fromStdString(m_selection.front()->target.name))
+                                : tr("Triage %1 findings").arg(m_selection.size())));
+}
+
+void TriagePanel::setState(TriageState state)
+{
+    if (m_selection.empty())
+        return;
+    std::map<std::string, Decision> after;
+    const std::string now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    for (const Finding* f : m_selection) {
+        Decision d = m_document->decision(f->id);
+        d.state = state;
+        d.updated = now;
+        d.target = f->target.name;
+        d.severity = severityName(f->severity);
+        if (d.owner.empty() && state != TriageState::New)
+            d.owner = Settings::owner.get().toStdString();
+        after[f->id] = d;
+    }
+    m_document->undoStack()->push(new SetDecisionsCommand(m_document, std::move(after),
+        tr("Mark %n finding(s) %1", nullptr, static_cast<int>(m_selection.size()))
+            .arg(QString::fromLatin1(triageStateTitle(state)).toLower())));
+}
+
+void TriagePanel::markDataStore(const QString& engine)
+{
+    if (m_selection.empty())
+        return;
+    const Finding& f = *m_selection.front();
+    m_document->undoStack()->push(new MarkDataStoreCommand(m_document, normaliseId(f.target.id), engine.toStdString(),
+        engine.isEmpty() ? tr("Mark %1 as not a data store").arg(QString::fromStdString(f.target.name))
+                         : tr("Mark %1 as %2").arg(QString::fromStdString(f.target.name), engine)));
+}
+
+void TriagePanel::clearDataStoreMarking()
+{
+    if (m_selection.empty())
+        return;
+    const Finding& f = *m_selection.front();
+    m_document->undoStack()->push(new MarkDataStoreCommand(m_document, normaliseId(f.target.id), std::nullopt,
+        tr("Clear the data-store marking of %1").arg(QString::fromStdString(f.target.name))));
+}
+
+} // namespace ew::ui

@@ -1,0 +1,85 @@
+#include "edgeitem.h"
+
+#include "nodeitem.h"
+#include "theme.h"
+
+#include <QApplication>
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QPalette>
+#include <QStyleOptionGraphicsItem>
+
+#include <cmath>
+
+namespace ew::ui {
+
+EdgeItem::EdgeItem(NodeItem* from, NodeItem* to, std::vector<std::size_t> findings, Severity worst)
+    : m_from(from)
+    , m_to(to)
+    , m_findings(std::move(findings))
+    , m_worst(worst)
+{
+    const QPointF a = from->outPort();
+    const QPointF b = to->inPort();
+    QPainterPath path(a);
+    // Forward edges are S-curves; edges back to an earlier column (a foothold to the next NSG)
+    // loop below the nodes so they do not cross them.
+    if (b.x() > a.x()) {
+        const qreal dx = (b.x() - a.x()) / 2;
+        path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b);
+    } else {
+        const qreal drop = 34;
+        path.cubicTo(a + QPointF(60, drop), b + QPointF(-60, drop), b);
+    }
+    setPath(path);
+    setZValue(1);
+    setFlag(ItemIsSelectable);
+    setToolTip(QObject::tr("%n finding(s) take this step", nullptr, static_cast<int>(m_findings.size())));
+}
+
+void EdgeItem::setEmphasis(bool highlighted, bool dimmed)
+{
+    m_highlighted = highlighted;
+    setOpacity(dimmed ? 0.15 : 1.0);
+    setZValue(highlighted ? 3 : 1);
+    update();
+}
+
+QPainterPath EdgeItem::shape() const
+{
+    QPainterPathStroker s;
+    s.setWidth(8);
+    return s.createStroke(path());
+}
+
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
+{
+    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    painter->setRenderHint(QPainter::Antialiasing, lod > 0.3);
+    QColor c = Theme::severityColor(m_worst);
+    if (!m_highlighted && !isSelected())
+        c.setAlpha(150);
+    const qreal width = (m_highlighted || isSelected() ? 3.2 : 1.2) + std::min<qreal>(std::log2(1.0 + m_findings.size()), 3);
+    QPen pen(c, width);
+    pen.setCosmetic(lod < 0.45);
+    if (isSelected())
+        pen.setStyle(Qt::DashLine);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawPath(path());
+    if (lod < 0.45)
+        return;
+    // Arrow head at the target.
+    const QPointF tip = path().pointAtPercent(1.0);
+    const QPointF back = path().pointAtPercent(0.97);
+    const qreal angle = std::atan2(tip.y() - back.y(), tip.x() - back.x());
+    const qreal size = 7 + width;
+    QPolygonF head;
+    head << tip << tip - QPointF(std::cos(angle - 0.45) * size, std::sin(angle - 0.45) * size)
+         << tip - QPointF(std::cos(angle + 0.45) * size, std::sin(angle + 0.45) * size);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(c);
+    painter->drawPolygon(head);
+}
+
+} // namespace ew::ui

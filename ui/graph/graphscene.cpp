@@ -1,0 +1,119 @@
+#include "graphscene.h"
+
+#include "edgeitem.h"
+#include "groupitem.h"
+#include "nodeitem.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ew::ui {
+
+GraphScene::GraphScene(QObject* parent)
+    : QGraphicsScene(parent)
+{
+    // Static scene after construction: a BSP index pays off for hit tests and level of detail.
+    setItemIndexMethod(BspTreeIndex);
+    connect(this, &QGraphicsScene::selectionChanged, this, &GraphScene::onSelectionChanged);
+}
+
+void GraphScene::setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout layout)
+{
+    const QSignalBlocker block(this);
+    clear();
+    m_nodes.clear();
+    m_edges.clear();
+    m_data = std::move(data);
+    m_layout = std::move(layout);
+    if (!m_data)
+        return;
+    const auto& findings = m_data->result.findings;
+    for (const auto& g : m_layout.groups) {
+        auto* item = new GroupItem(g);
+        connect(item, &GroupItem::toggled, this, &GraphScene::groupToggled);
+        addItem(item);
+    }
+    // The worst severity that reaches each node decides its colour.
+    std::vector<int> worst(m_layout.nodes.size(), -1);
+    for (const auto& e : m_layout.edges)
+        for (auto fi : e.findings)
+            worst[e.to] = std::max(worst[e.to], static_cast<int>(findings[fi].severity));
+    for (std::size_t i = 0; i < m_layout.nodes.size(); ++i) {
+        auto* item = new NodeItem(
+            m_layout.nodes[i], i, static_cast<Severity>(std::max(worst[i], 0)), worst[i] >= 0);
+        addItem(item);
+        m_nodes.push_back(item);
+    }
+    for (const auto& e : m_layout.edges) {
+        int w = 0;
+        for (auto fi : e.findings)
+            w = std::max(w, static_cast<int>(findings[fi].severity));
+        auto* item = new EdgeItem(m_nodes[e.from], m_nodes[e.to], e.findings, static_cast<Severity>(w));
+        addItem(item);
+        m_edges.push_back(item);
+    }
+    setSceneRect(QRectF(-40, -40, m_layout.width + 80, m_layout.height + 80));
+    highlightFindings(m_highlighted);
+}
+
+void GraphScene::highlightFindings(const std::vector<std::size_t>& findings)
+{
+    m_highlighted = findings;
+    if (findings.empty()) {
+        for (auto* n : m_nodes)
+            n->setEmphasis(false, false);
+        for (auto* e : m_edges)
+            e->setEmphasis(false, false);
+        return;
+    }
+    const std::set<std::size_t> wanted(findings.begin(), findings.end());
+    std::set<NodeItem*> onPath;
+    for (auto* e : m_edges) {
+        const bool hit = std::any_of(e->findings().begin(), e->findings().end(), [&](std::size_t f) { return wanted.count(f); });
+        e->setEmphasis(hit, !hit);
+        if (hit) {
+            onPath.insert(e->from());
+            onPath.insert(e->to());
+        }
+    }
+    for (auto* n : m_nodes) {
+        const bool hit = onPath.count(n) > 0;
+        n->setEmphasis(hit, !hit);
+    }
+}
+
+NodeItem* GraphScene::nodeItem(const std::string& graphNodeId) const
+{
+    auto it = m_layout.nodeOf.find(graphNodeId);
+    return it == m_layout.nodeOf.end() ? nullptr : m_nodes[it->second];
+}
+
+std::vector<NodeItem*> GraphScene::search(const QString& text) const
+{
+    std::vector<NodeItem*> out;
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return out;
+    for (auto* n : m_nodes) {
+        const auto& node = n->node();
+        if (QString::fromStdString(node.name).contains(t, Qt::CaseInsensitive)
+            || QString::fromStdString(node.id).contains(t, Qt::CaseInsensitive))
+            out.push_back(n);
+    }
+    return out;
+}
+
+void GraphScene::onSelectionChanged()
+{
+    const auto items = selectedItems();
+    if (items.isEmpty()) {
+        Q_EMIT nodeSelected(QString());
+        return;
+    }
+    if (auto* n = qgraphicsitem_cast<NodeItem*>(items.front()))
+        Q_EMIT nodeSelected(QString::fromStdString(n->node().id));
+    else if (auto* e = qgraphicsitem_cast<EdgeItem*>(items.front()))
+        Q_EMIT edgeSelected(QString::fromStdString(e->from()->node().id), QString::fromStdString(e->to()->node().id));
+}
+
+} // namespace ew::ui

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "graph/graphlayout.h"
+#include "jobs/analysisdata.h"
+
+#include <QGraphicsScene>
+
+#include <memory>
+#include <unordered_map>
+
+namespace ew::ui {
+
+class EdgeItem;
+class GroupItem;
+class NodeItem;
+
+/// Draws a GraphLayout (STYLE 16: the core computes the layout, this scene only draws it) and
+/// highlights the paths of the selected findings.
+class GraphScene : public QGraphicsScene
+{
+    Q_OBJECT
+public:
+    explicit GraphScene(QObject* parent = nullptr);
+
+    void setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout layout);
+    const GraphLayout& graphLayout() const { return m_layout; }
+    /// Highlights every node and edge on the paths of these findings and dims the rest; an empty
+    /// list restores the normal look.
+    void highlightFindings(const std::vector<std::size_t>& findings);
+    const std::vector<std::size_t>& highlightedFindings() const { return m_highlighted; }
+    NodeItem* nodeItem(const std::string& graphNodeId) const;
+    const std::vector<NodeItem*>& nodeItems() const { return m_nodes; }
+    const std::vector<EdgeItem*>& edgeItems() const { return m_edges; }
+    /// Nodes whose name or id contains the text (case-insensitive).
+    std::vector<NodeItem*> search(const QString& text) const;
+
+Q_SIGNALS:
+    void groupToggled(const QString& groupId);
+    void nodeSelected(const QString& graphNodeId); // empty when the selection is cleared
+    void edgeSelected(const QString& fromId, const QString& toId);
+
+private:
+    void onSelectionChanged();
+    std::shared_ptr<const AnalysisData> m_data;
+    GraphLayout m_layout;
+    std::vector<NodeItem*> m_nodes;
+    std::vector<EdgeItem*> m_edges;
+    std::vector<std::size_t> m_highlighted;
+};
+
+} // namespace ew::ui

@@ -1,0 +1,139 @@
+#include "ruleinspector.h"
+
+#include "theme.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace ew::ui {
+
+namespace {
+constexpr int kFileRole = Qt::UserRole + 1;
+constexpr int kPointerRole = Qt::UserRole + 2;
+constexpr int kStatusRole = Qt::UserRole + 3;
+
+QString statusTitle(RuleRow::Status s)
+{
+    switch (s) {
+    case RuleRow::Status::Deciding:
+        return RuleInspector::tr("▶ deciding");
+    case RuleRow::Status::Blocks:
+        return RuleInspector::tr("blocks some");
+    case RuleRow::Status::Other:
+        return RuleInspector::tr("other traffic");
+    case RuleRow::Status::Shadowed:
+        return RuleInspector::tr("shadowed");
+    case RuleRow::Status::NotApplicable:
+        return RuleInspector::tr("not for this NIC");
+    }
+    return {};
+}
+} // namespace
+
+RuleInspector::RuleInspector(QWidget* parent)
+    : QWidget(parent)
+    , m_explanation(new QLabel(this))
+    , m_tree(new QTreeWidget(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    m_explanation->setWordWrap(true);
+    m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_explanation->setObjectName(QStringLiteral("inspectorExplanation"));
+    m_tree->setObjectName(QStringLiteral("inspectorRules"));
+    m_tree->setColumnCount(ColumnCount);
+    m_tree->setHeaderLabels({ tr("Priority"), tr("Rule"), tr("Access"), tr("Verdict"), tr("Source"), tr("Ports"),
+        tr("Protocol"), tr("Destination"), tr("Why") });
+    m_tree->setRootIsDecorated(true);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->header()->setStretchLastSection(true);
+    layout->addWidget(m_explanation);
+    layout->addWidget(m_tree, 1);
+    connect(m_tree, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
+        const QString file = item->data(0, kFileRole).toString();
+        if (!file.isEmpty())
+            Q_EMIT openLocation(file, item->data(0, kPointerRole).toString());
+    });
+    clear();
+}
+
+QString RuleInspector::explanation() const
+{
+    return m_explanation->text();
+}
+
+void RuleInspector::clear()
+{
+    m_inspection = {};
+    m_tree->clear();
+    m_explanation->setText(tr("Select a finding to see the rules that decide it."));
+}
+
+void RuleInspector::setFinding(const Finding* finding, const FindingInspector* inspector)
+{
+    if (!finding || !inspector) {
+        clear();
+        return;
+    }
+    m_inspection = inspector->inspect(*finding);
+    m_tree->clear();
+    m_explanation->setText(QString::fromStdString(m_inspection.explanation));
+    const QPalette pal = palette();
+    QFont bold = font();
+    bold.setBold(true);
+    QFont italic = font();
+    italic.setItalic(true);
+    for (const auto& fi : m_inspection.filters) {
+        auto* top = new QTreeWidgetItem(m_tree);
+        const QString level = fi.level == "subnet" ? tr("Subnet NSG") : tr("NIC NSG");
+        top->setText(0, fi.nsgName.empty() ? tr("%1: none").arg(level) : tr("%1 %2").arg(level, QString::fromStdString(fi.nsgName)));
+        top->setFirstColumnSpanned(true);
+        top->setFont(0, bold);
+        top->setToolTip(0, QString::fromStdString(fi.summary));
+        auto* summary = new QTreeWidgetItem(top);
+        summary->setText(0, QString::fromStdString(fi.summary) + tr(" (protects %1)").arg(QString::fromStdString(fi.protects)));
+        summary->setFirstColumnSpanned(true);
+        summary->setFont(0, italic);
+        for (const auto& r : fi.rules) {
+            auto* item = new QTreeWidgetItem(top);
+            item->setText(PriorityColumn, QString::number(r.priority));
+            item->setText(NameColumn, QString::fromStdString(r.name) + (r.isDefault ? tr(" (default)") : QString()));
+            item->setText(AccessColumn, r.allow ? tr("Allow") : tr("Deny"));
+            item->setText(ProtocolColumn, QString::fromStdString(r.protocol));
+            item->setText(SourceColumn, QString::fromStdString(r.source));
+            item->setText(DestinationColumn, QString::fromStdString(r.destination));
+            item->setText(PortsColumn, QString::fromStdString(r.ports));
+            item->setText(StatusColumn, statusTitle(r.status));
+            item->setText(ReasonColumn, QString::fromStdString(r.reason));
+            item->setData(0, kFileRole, QString::fromStdString(r.where.file));
+            item->setData(0, kPointerRole, QString::fromStdString(r.where.pointer));
+            item->setData(0, kStatusRole, QString::fromLatin1(ruleStatusName(r.status)));
+            const QString tip = QString::fromStdString(r.reason + "\n" + r.where.toString());
+            for (int c = 0; c < ColumnCount; ++c)
+                item->setToolTip(c, tip);
+            if (r.status == RuleRow::Status::Deciding) {
+                const QColor band = Theme::severityColor(finding->severity);
+                QColor bg = band;
+                bg.setAlpha(60);
+                for (int c = 0; c < ColumnCount; ++c) {
+                    item->setFont(c, bold);
+                    item->setBackground(c, bg);
+                }
+            } else if (r.status == RuleRow::Status::Shadowed || r.status == RuleRow::Status::NotApplicable) {
+                for (int c = 0; c < ColumnCount; ++c) {
+                    item->setForeground(c, pal.color(QPalette::Disabled, QPalette::Text));
+                    item->setFont(c, italic);
+                }
+            }
+        }
+        top->setExpanded(true);
+    }
+    for (int c = 0; c < ReasonColumn; ++c)
+        m_tree->resizeColumnToContents(c);
+    m_tree->setColumnWidth(NameColumn, std::min(m_tree->columnWidth(NameColumn), 230));
+}
+
+} // namespace ew::ui

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "findings/ruleinspection.h"
+
+#include <QWidget>
+
+class QLabel;
+class QTreeWidget;
+
+namespace ew::ui {
+
+/// For the selected finding: every NSG on its path with all its inbound rules in evaluation
+/// order, the deciding rules marked, shadowed and inapplicable rules greyed with the reason, and
+/// the plain-language explanation (Network Watcher's effective rules, per path).
+class RuleInspector : public QWidget
+{
+    Q_OBJECT
+public:
+    enum Columns { PriorityColumn, NameColumn, AccessColumn, StatusColumn, SourceColumn, PortsColumn, ProtocolColumn,
+        DestinationColumn, ReasonColumn, ColumnCount };
+    explicit RuleInspector(QWidget* parent = nullptr);
+    void setFinding(const Finding* finding, const FindingInspector* inspector);
+    void clear();
+    QTreeWidget* tree() const { return m_tree; }
+    QString explanation() const;
+    const FindingInspection& inspection() const { return m_inspection; }
+
+Q_SIGNALS:
+    /// The analyst asked to see a rule in its file (double click).
+    void openLocation(const QString& file, const QString& pointer);
+
+private:
+    QLabel* m_explanation;
+    QTreeWidget* m_tree;
+    FindingInspection m_inspection;
+};
+
+} // namespace ew::ui

@@ -1,0 +1,125 @@
+#include "analysisjob.h"
+
+#include "import/azureimporter.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <chrono>
+
+namespace ew::ui {
+
+AnalysisJob::AnalysisJob(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<std::shared_ptr<const AnalysisData>>();
+}
+
+AnalysisJob::~AnalysisJob()
+{
+    cancel();
+    waitForFinished();
+}
+
+bool AnalysisJob::isRunning() const
+{
+    return m_watcher && m_watcher->isRunning();
+}
+
+void AnalysisJob::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
+void AnalysisJob::waitForFinished()
+{
+    if (m_watcher)
+        m_watcher->waitForFinished();
+}
+
+std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::string>& inputs,
+    const std::map<std::string, std::string>& analystDataStores, const std::string& baseDir,
+    const std::function<void(int)>& progress, const std::atomic<bool>* cancel)
+{
+    using Clock = std::chrono::steady_clock;
+    auto data = std::make_shared<AnalysisData>();
+    data->inputs = inputs;
+    ImportOptions io;
+    io.cancel = cancel;
+    io.progress = [&](std::size_t done, std::size_t total) {
+        if (progress && total)
+            progress(static_cast<int>(45 * done / total));
+    };
+    auto t0 = Clock::now();
+    data->snapshot = importAzure(inputs, io);
+    auto t1 = Clock::now();
+    data->importMs = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    if (cancel && cancel->load()) {
+        data->cancelled = true;
+        return data;
+    }
+    AnalysisOptions ao;
+    ao.analystDataStores = analystDataStores;
+    ao.cancel = cancel;
+    ao.progress = [&](std::size_t done, std::size_t total) {
+        if (progress && total)
+            progress(45 + static_cast<int>(50 * done / total));
+    };
+    data->result = analyze(data->snapshot, ao);
+    data->analysisMs = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+    if (data->result.cancelled || (cancel && cancel->load())) {
+        data->cancelled = true;
+        return data;
+    }
+    data->grouping = GraphGrouping::fromSnapshot(data->snapshot);
+    data->inspector = std::make_unique<FindingInspector>(data->snapshot);
+    std::vector<std::string> files;
+    for (const auto& f : data->snapshot.files)
+        files.push_back(f.path);
+    data->identity = snapshotIdentity(files, baseDir);
+    for (std::size_t i = 0; i < data->result.findings.size(); ++i)
+        data->findingIndex.emplace(data->result.findings[i].id, i);
+    if (progress)
+        progress(100);
+    return data;
+}
+
+void AnalysisJob::start(const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores,
+    const QString& baseDir)
+{
+    cancel(); // the previous run's result will be dropped by its generation
+    auto flag = std::make_shared<std::atomic<bool>>(false);
+    m_cancel = flag;
+    const quint64 generation = ++m_generation;
+    std::vector<std::string> in;
+    for (const auto& i : inputs)
+        in.push_back(i.toStdString());
+    const std::string base = baseDir.toStdString();
+
+    auto* watcher = new QFutureWatcher<std::shared_ptr<const AnalysisData>>(this);
+    m_watcher = watcher;
+    connect(watcher, &QFutureWatcherBase::progressValueChanged, this, [this, generation](int value) {
+        if (generation == m_generation)
+            Q_EMIT progress(value, value < 45 ? tr("Importing…") : tr("Analysing…"));
+    });
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+        watcher->deleteLater();
+        if (m_watcher == watcher)
+            m_watcher = nullptr;
+        if (generation != m_generation)
+            return; // stale: a newer run started
+        auto result = watcher->result();
+        if (!result || result->cancelled)
+            Q_EMIT cancelled();
+        else
+            Q_EMIT finished(result);
+    });
+    watcher->setFuture(QtConcurrent::run(
+        [in, dataStores = analystDataStores, base, flag](QPromise<std::shared_ptr<const AnalysisData>>& promise) {
+            promise.setProgressRange(0, 100);
+            auto report = [&promise](int p) { promise.setProgressValue(p); };
+            promise.addResult(run(in, dataStores, base, report, flag.get()));
+        }));
+}
+
+} // namespace ew::ui

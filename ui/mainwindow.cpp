@@ -1,0 +1,977 @@
+#include "mainwindow.h"
+
+#include "findings/filterbar.h"
+#include "findings/findingsdelegate.h"
+#include "findings/findingsfiltermodel.h"
+#include "findings/findingsmodel.h"
+#include "findings/triagepanel.h"
+#include "graph/edgeitem.h"
+#include "graph/graphscene.h"
+#include "graph/graphview.h"
+#include "graph/nodeitem.h"
+#include "inspector/ruleinspector.h"
+#include "jobs/analysisjob.h"
+#include "problems/problemsview.h"
+#include "review/reviewdocument.h"
+#include "settings.h"
+#include "theme.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDragEnterEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QUrl>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <set>
+
+namespace ew::ui {
+
+namespace {
+
+// Graphs with more nodes than this open with their groups collapsed (PERFORMANCE.md: draw
+// groups, not members, on large estates).
+constexpr std::size_t kCollapseAbove = 150;
+
+bool looksLikeReview(const QString& path)
+{
+    const QFileInfo info(path);
+    if (!info.isFile())
+        return false;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    return f.read(4096).contains("\"exposure-review/");
+}
+
+QString esc(const std::string& s)
+{
+    return QString::fromStdString(s).toHtmlEscaped();
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_document(new ReviewDocument(this))
+    , m_job(new AnalysisJob(this))
+    , m_model(new FindingsModel(m_document, this))
+    , m_filter(new FindingsFilterModel(m_model, this))
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setAcceptDrops(true);
+    createActions();
+    createWidgets();
+    createMenus();
+
+    connect(m_job, &AnalysisJob::progress, this, [this](int percent, const QString& what) {
+        m_progress->setValue(percent);
+        m_progress->setFormat(what + QStringLiteral(" %p%"));
+    });
+    connect(m_job, &AnalysisJob::finished, this, &MainWindow::analysisFinished);
+    connect(m_job, &AnalysisJob::cancelled, this, [this]() {
+        m_analysing = false;
+        report(tr("Analysis cancelled."));
+        updateActions();
+        updateStatus();
+        Q_EMIT ready();
+    });
+    connect(m_document, &ReviewDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ReviewDocument::fileNameChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ReviewDocument::decisionsChanged, this, [this]() { updateStatus(); });
+    connect(m_document, &ReviewDocument::dataStoresChanged, this, &MainWindow::startAnalysis);
+    connect(m_document->undoStack(), &QUndoStack::indexChanged, this, &MainWindow::updateActions);
+
+    m_autosave = new QTimer(this);
+    m_autosave->setInterval(std::max(5, Settings::autosaveSeconds.get()) * 1000);
+    connect(m_autosave, &QTimer::timeout, this, &MainWindow::autosave);
+    m_autosave->start();
+
+    restoreSettings();
+    updateActions();
+    updateTitle();
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    m_job->cancel();
+    m_job->waitForFinished();
+    if (m_layoutWatcher)
+        m_layoutWatcher->waitForFinished();
+}
+
+QAction* MainWindow::action(const QString& id) const
+{
+    auto it = m_actions.find(id);
+    return it == m_actions.end() ? nullptr : it->second;
+}
+
+void MainWindow::createActions()
+{
+    auto make = [this](const char* id, const QString& text, const QKeySequence& key = {},
+                    QStyle::StandardPixmap icon = QStyle::SP_CustomBase, const char* themeIcon = nullptr) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(QString::fromLatin1(id));
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        if (themeIcon || icon != QStyle::SP_CustomBase)
+            a->setIcon(QIcon::fromTheme(QString::fromLatin1(themeIcon ? themeIcon : ""),
+                icon != QStyle::SP_CustomBase ? style()->standardIcon(icon) : QIcon()));
+        m_actions[QString::fromLatin1(id)] = a;
+        addAction(a);
+        return a;
+    };
+    connect(make("open-folder", tr("Open Export &Folder…"), QKeySequence::Open, QStyle::SP_DirOpenIcon, "folder-open"),
+        &QAction::triggered, this, [this]() {
+            const QString dir = QFileDialog::getExistingDirectory(this, tr("Open an export folder"));
+            if (!dir.isEmpty() && maybeSave())
+                openInputs({ dir });
+        });
+    connect(make("open-files", tr("Open Export F&iles…")), &QAction::triggered, this, [this]() {
+        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open export files"), QString(),
+            tr("JSON exports (*.json);;All files (*)"));
+        if (!files.isEmpty() && maybeSave())
+            openInputs(files);
+    });
+    connect(make("open-review", tr("Open &Review…"), QKeySequence(tr("Ctrl+Shift+O")), QStyle::SP_DialogOpenButton,
+                "document-open"),
+        &QAction::triggered, this, [this]() {
+            const QString file = QFileDialog::getOpenFileName(
+                this, tr("Open a review"), QString(), tr("Reviews (*.review.json *.json);;All files (*)"));
+            if (!file.isEmpty() && maybeSave())
+                openReview(file);
+        });
+    connect(make("save", tr("&Save Review"), QKeySequence::Save, QStyle::SP_DialogSaveButton, "document-save"),
+        &QAction::triggered, this, &MainWindow::save);
+    connect(make("save-as", tr("Save Review &As…"), QKeySequence::SaveAs, QStyle::SP_CustomBase, "document-save-as"),
+        &QAction::triggered, this, [this]() {
+            const QString file = QFileDialog::getSaveFileName(this, tr("Save the review"),
+                m_document->fileName().isEmpty() ? m_document->baseDir() + QStringLiteral("/review.review.json")
+                                                 : m_document->fileName(),
+                tr("Reviews (*.review.json)"));
+            if (!file.isEmpty())
+                saveReviewAs(file);
+        });
+    connect(make("reload", tr("Re&load Inputs"), QKeySequence::Refresh, QStyle::SP_BrowserReload, "view-refresh"),
+        &QAction::triggered, this, &MainWindow::startAnalysis);
+    connect(make("quit", tr("&Quit"), QKeySequence::Quit, QStyle::SP_CustomBase, "application-exit"),
+        &QAction::triggered, this, &QWidget::close);
+
+    QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setIcon(QIcon::fromTheme(QStringLiteral("edit-undo"), style()->standardIcon(QStyle::SP_ArrowBack)));
+    m_actions[QStringLiteral("undo")] = undo;
+    addAction(undo);
+    QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setIcon(QIcon::fromTheme(QStringLiteral("edit-redo"), style()->standardIcon(QStyle::SP_ArrowForward)));
+    m_actions[QStringLiteral("redo")] = redo;
+    addAction(redo);
+    connect(make("find", tr("&Filter Findings"), QKeySequence::Find), &QAction::triggered, this,
+        [this]() { m_filterBar->focusText(); });
+    connect(make("clear-filter", tr("&Clear Filter"), QKeySequence(tr("Ctrl+Shift+F"))), &QAction::triggered, this,
+        [this]() { m_filterBar->clear(); });
+
+    const std::pair<const char*, TriageState> states[] = { { "triage-new", TriageState::New },
+        { "triage-confirmed", TriageState::Confirmed }, { "triage-accepted-risk", TriageState::AcceptedRisk },
+        { "triage-false-positive", TriageState::FalsePositive }, { "triage-fixed", TriageState::Fixed } };
+    for (const auto& [id, state] : states) {
+        const int n = static_cast<int>(state);
+        const TriageState st = state;
+        connect(make(id, tr("Mark as %1").arg(QString::fromLatin1(triageStateTitle(state))),
+                    QKeySequence(QStringLiteral("Ctrl+%1").arg(n))),
+            &QAction::triggered, this, [this, st]() { m_triage->setState(st); });
+    }
+    connect(make("triage-edit", tr("Edit Owner and &Note…"), QKeySequence(tr("Ctrl+E"))), &QAction::triggered, this,
+        [this]() {
+            m_tabs->setCurrentWidget(m_triage);
+            m_triage->ownerEdit()->setFocus();
+        });
+    connect(make("not-data-store", tr("Target Is &Not a Data Store")), &QAction::triggered, this,
+        [this]() { m_triage->markDataStore(QString()); });
+
+    connect(make("fit", tr("&Fit Graph"), QKeySequence(tr("Ctrl+0")), QStyle::SP_CustomBase, "zoom-fit-best"),
+        &QAction::triggered, this, [this]() { m_view->fitAll(); });
+    connect(make("zoom-in", tr("Zoom &In"), QKeySequence::ZoomIn, QStyle::SP_CustomBase, "zoom-in"),
+        &QAction::triggered, this, [this]() { m_view->zoomBy(1.25); });
+    connect(make("zoom-out", tr("Zoom &Out"), QKeySequence::ZoomOut, QStyle::SP_CustomBase, "zoom-out"),
+        &QAction::triggered, this, [this]() { m_view->zoomBy(0.8); });
+    connect(make("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
+    connect(make("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this,
+        [this]() { setAllGroups(false); });
+    connect(make("search-graph", tr("&Search Graph"), QKeySequence(tr("Ctrl+G"))), &QAction::triggered, this, [this]() {
+        m_graphSearch->setFocus(Qt::ShortcutFocusReason);
+        m_graphSearch->selectAll();
+    });
+
+    auto* themes = new QActionGroup(this);
+    for (const auto& [id, name, title] : { std::tuple { "theme-system", "system", tr("&System Colours") },
+             std::tuple { "theme-light", "light", tr("&Light") }, std::tuple { "theme-dark", "dark", tr("&Dark") } }) {
+        QAction* a = make(id, title);
+        a->setCheckable(true);
+        a->setData(QString::fromLatin1(name));
+        themes->addAction(a);
+        const QString themeName = QString::fromLatin1(name);
+        connect(a, &QAction::triggered, this, [this, themeName]() {
+            Settings::theme.set(themeName);
+            Theme::apply(themeName);
+            m_scene->update();
+        });
+    }
+    connect(make("about", tr("&About Exposure Workbench")), &QAction::triggered, this, [this]() {
+        QMessageBox::about(this, tr("About Exposure Workbench"),
+            tr("<h3>Exposure Workbench %1</h3><p>Which data stores in a cloud estate can the internet reach, through "
+               "which path, and because of which rule.</p><p>Engine catalogue: data stores v2026.11. Built with Qt "
+               "%2.</p>")
+                .arg(QStringLiteral(EW_VERSION), QString::fromLatin1(qVersion())));
+    });
+    connect(make("about-qt", tr("About &Qt")), &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action(QStringLiteral("open-folder")));
+    file->addAction(action(QStringLiteral("open-files")));
+    file->addAction(action(QStringLiteral("open-review")));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(action(QStringLiteral("save")));
+    file->addAction(action(QStringLiteral("save-as")));
+    file->addSeparator();
+    file->addAction(action(QStringLiteral("reload")));
+    file->addSeparator();
+    file->addAction(action(QStringLiteral("quit")));
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action(QStringLiteral("undo")));
+    edit->addAction(action(QStringLiteral("redo")));
+    edit->addSeparator();
+    edit->addAction(action(QStringLiteral("find")));
+    edit->addAction(action(QStringLiteral("clear-filter")));
+
+    QMenu* triage = menuBar()->addMenu(tr("&Triage"));
+    for (const char* id :
+        { "triage-new", "triage-confirmed", "triage-accepted-risk", "triage-false-positive", "triage-fixed" })
+        triage->addAction(action(QString::fromLatin1(id)));
+    triage->addSeparator();
+    triage->addAction(action(QStringLiteral("triage-edit")));
+    triage->addAction(action(QStringLiteral("not-data-store")));
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (const char* id : { "fit", "zoom-in", "zoom-out", "search-graph" })
+        view->addAction(action(QString::fromLatin1(id)));
+    view->addSeparator();
+    view->addAction(action(QStringLiteral("expand-all")));
+    view->addAction(action(QStringLiteral("collapse-all")));
+    view->addSeparator();
+    QMenu* theme = view->addMenu(tr("&Theme"));
+    for (const char* id : { "theme-system", "theme-light", "theme-dark" })
+        theme->addAction(action(QString::fromLatin1(id)));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action(QStringLiteral("about")));
+    help->addAction(action(QStringLiteral("about-qt")));
+
+    auto* tools = addToolBar(tr("Main"));
+    tools->setObjectName(QStringLiteral("mainToolBar"));
+    tools->setMovable(false);
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tools->addAction(action(QStringLiteral("open-folder")));
+    tools->addAction(action(QStringLiteral("open-review")));
+    tools->addAction(action(QStringLiteral("save")));
+    tools->addSeparator();
+    tools->addAction(action(QStringLiteral("undo")));
+    tools->addAction(action(QStringLiteral("redo")));
+    updateRecentMenu();
+}
+
+void MainWindow::createWidgets()
+{
+    // Left: filter bar over the findings table.
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 0);
+    m_filterBar = new FilterBar(m_filter, left);
+    m_table = new QTableView(left);
+    m_table->setObjectName(QStringLiteral("findingsTable"));
+    m_table->setModel(m_filter);
+    m_table->setItemDelegate(new FindingsDelegate(m_table));
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(FindingsModel::SeverityColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setColumnHidden(FindingsModel::IdColumn, true);
+    m_table->setColumnHidden(FindingsModel::FrontendColumn, true);
+    m_table->setColumnHidden(FindingsModel::ProtocolColumn, true); // the Ports column says it
+    leftLayout->addWidget(m_filterBar);
+    leftLayout->addWidget(m_table, 1);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::selectionChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatus);
+    connect(m_filter, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateStatus);
+
+    // Right top: the graph with its own small toolbar.
+    auto* graphPane = new QWidget(this);
+    auto* graphLayout = new QVBoxLayout(graphPane);
+    graphLayout->setContentsMargins(0, 6, 6, 0);
+    auto* graphBar = new QToolBar(graphPane);
+    graphBar->setIconSize(QSize(16, 16));
+    m_graphSearch = new QLineEdit(graphBar);
+    m_graphSearch->setObjectName(QStringLiteral("graphSearch"));
+    m_graphSearch->setPlaceholderText(tr("Find in graph (Ctrl+G)"));
+    m_graphSearch->setClearButtonEnabled(true);
+    m_graphSearch->setMaximumWidth(240);
+    connect(m_graphSearch, &QLineEdit::returnPressed, this, &MainWindow::searchGraph);
+    graphBar->addWidget(m_graphSearch);
+    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" })
+        graphBar->addAction(action(QString::fromLatin1(id)));
+    m_scene = new GraphScene(this);
+    m_view = new GraphView(graphPane);
+    m_view->setObjectName(QStringLiteral("graphView"));
+    m_view->setScene(m_scene);
+    graphLayout->addWidget(graphBar);
+    graphLayout->addWidget(m_view, 1);
+    connect(m_scene, &GraphScene::groupToggled, this, &MainWindow::toggleGroup);
+    connect(m_scene, &GraphScene::nodeSelected, this, &MainWindow::showNodeDetails);
+    connect(m_scene, &GraphScene::edgeSelected, this, &MainWindow::showEdgeDetails);
+
+    // Right bottom: inspector, details, triage, problems.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("sideTabs"));
+    m_inspector = new RuleInspector(m_tabs);
+    m_details = new QTextBrowser(m_tabs);
+    m_details->setObjectName(QStringLiteral("details"));
+    m_details->setOpenLinks(false);
+    m_triage = new TriagePanel(m_document, m_tabs);
+    m_problems = new ProblemsView(m_tabs);
+    m_tabs->addTab(m_inspector, tr("Rule inspector"));
+    m_tabs->addTab(m_details, tr("Details"));
+    m_tabs->addTab(m_triage, tr("Triage"));
+    m_tabs->addTab(m_problems, tr("Problems"));
+    connect(m_inspector, &RuleInspector::openLocation, this, &MainWindow::openLocation);
+    connect(m_problems, &ProblemsView::openLocation, this, &MainWindow::openLocation);
+
+    m_rightSplitter = new QSplitter(Qt::Vertical, this);
+    m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
+    m_rightSplitter->addWidget(graphPane);
+    m_rightSplitter->addWidget(m_tabs);
+    m_rightSplitter->setStretchFactor(0, 3);
+    m_rightSplitter->setStretchFactor(1, 2);
+    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->addWidget(left);
+    m_mainSplitter->addWidget(m_rightSplitter);
+    m_mainSplitter->setStretchFactor(0, 2);
+    m_mainSplitter->setStretchFactor(1, 3);
+    setCentralWidget(m_mainSplitter);
+
+    m_countsLabel = new QLabel(this);
+    m_countsLabel->setObjectName(QStringLiteral("counts"));
+    m_timingLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setRange(0, 100);
+    m_progress->hide();
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setObjectName(QStringLiteral("cancelJob"));
+    m_cancel->hide();
+    connect(m_cancel, &QToolButton::clicked, m_job, &AnalysisJob::cancel);
+    statusBar()->addWidget(m_countsLabel, 1);
+    statusBar()->addPermanentWidget(m_timingLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+}
+
+void MainWindow::restoreSettings()
+{
+    if (!restoreGeometry(Settings::windowGeometry.get()))
+        resize(1280, 800);
+    restoreState(Settings::windowState.get());
+    if (!m_mainSplitter->restoreState(Settings::mainSplitter.get()))
+        m_mainSplitter->setSizes({ 470, 810 });
+    if (!m_rightSplitter->restoreState(Settings::rightSplitter.get()))
+        m_rightSplitter->setSizes({ 430, 290 });
+    const QByteArray header = Settings::findingsHeader.get();
+    if (header.isEmpty() || !m_table->horizontalHeader()->restoreState(header)) {
+        m_table->setColumnWidth(FindingsModel::SeverityColumn, 78);
+        m_table->setColumnWidth(FindingsModel::StateColumn, 70);
+        m_table->setColumnWidth(FindingsModel::TargetColumn, 112);
+        m_table->setColumnWidth(FindingsModel::DataStoreColumn, 88);
+        m_table->setColumnWidth(FindingsModel::PortsColumn, 150);
+        m_table->setColumnWidth(FindingsModel::SourcesColumn, 150);
+        m_table->setColumnWidth(FindingsModel::HopsColumn, 44);
+    }
+    const QString theme = Settings::theme.get();
+    for (const char* id : { "theme-system", "theme-light", "theme-dark" })
+        if (auto* a = action(QString::fromLatin1(id)); a && a->data().toString() == theme)
+            a->setChecked(true);
+}
+
+void MainWindow::saveSettings()
+{
+    Settings::windowGeometry.set(saveGeometry());
+    Settings::windowState.set(saveState());
+    Settings::mainSplitter.set(m_mainSplitter->saveState());
+    Settings::rightSplitter.set(m_rightSplitter->saveState());
+    Settings::findingsHeader.set(m_table->horizontalHeader()->saveState());
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = Settings::recentFiles.get();
+    for (const auto& path : recent) {
+        QAction* a = m_recentMenu->addAction(QFileInfo(path).fileName() + QStringLiteral("  —  ") + path);
+        connect(a, &QAction::triggered, this, [this, path]() {
+            if (maybeSave())
+                openPaths({ path });
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+    if (!recent.isEmpty()) {
+        m_recentMenu->addSeparator();
+        connect(m_recentMenu->addAction(tr("Clear Recent")), &QAction::triggered, this, [this]() {
+            Settings::recentFiles.set({});
+            updateRecentMenu();
+        });
+    }
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QStringList recent = Settings::recentFiles.get();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > Settings::kMaxRecentFiles)
+        recent.removeLast();
+    Settings::recentFiles.set(recent);
+    updateRecentMenu();
+}
+
+void MainWindow::report(const QString& message)
+{
+    statusBar()->showMessage(message, 8000);
+}
+
+void MainWindow::openPaths(const QStringList& paths)
+{
+    if (paths.size() == 1 && looksLikeReview(paths.front()))
+        openReview(paths.front());
+    else if (!paths.isEmpty())
+        openInputs(paths);
+}
+
+bool MainWindow::openReview(const QString& fileName)
+{
+    QString error;
+    if (!m_document->load(fileName, &error)) {
+        m_lastError = error;
+        if (m_interactive)
+            QMessageBox::warning(this, tr("Cannot open the review"), error);
+        report(error);
+        return false;
+    }
+    addRecent(m_document->fileName());
+    if (m_interactive && m_document->hasNewerRecovery()) {
+        const auto answer = QMessageBox::question(this, tr("Recover unsaved changes?"),
+            tr("Exposure Workbench has unsaved changes to %1 from %2. Restore them?")
+                .arg(m_document->displayName(),
+                    QFileInfo(m_document->recoveryFileName()).lastModified().toString(Qt::TextDate)));
+        QString rerror;
+        if (answer == QMessageBox::Yes && !m_document->restoreRecovery(&rerror))
+            QMessageBox::warning(this, tr("Cannot recover"), rerror);
+    }
+    m_groupState.clear();
+    m_firstLayout = true;
+    startAnalysis();
+    return true;
+}
+
+void MainWindow::openInputs(const QStringList& inputs)
+{
+    m_document->reset(inputs);
+    for (const auto& i : m_document->inputs())
+        addRecent(i);
+    if (m_interactive && m_document->hasNewerRecovery()) {
+        const auto answer = QMessageBox::question(this, tr("Recover unsaved changes?"),
+            tr("There are unsaved triage decisions for these inputs from an earlier session. Restore them?"));
+        QString rerror;
+        if (answer == QMessageBox::Yes && !m_document->restoreRecovery(&rerror))
+            QMessageBox::warning(this, tr("Cannot recover"), rerror);
+    }
+    m_groupState.clear();
+    m_firstLayout = true;
+    startAnalysis();
+}
+
+void MainWindow::startAnalysis()
+{
+    if (m_document->inputs().isEmpty())
+        return;
+    m_analysing = true;
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancel->show();
+    updateActions();
+    m_job->start(m_document->inputs(), m_document->review().dataStores, m_document->baseDir());
+}
+
+void MainWindow::analysisFinished(std::shared_ptr<const AnalysisData> analysis)
+{
+    m_analysing = false;
+    m_progress->hide();
+    m_cancel->hide();
+    // Keep the selection across re-analysis by stable finding id.
+    std::set<std::string> selected;
+    for (const Finding* f : selectedFindings())
+        selected.insert(f->id);
+    m_inspector->clear();
+    m_triage->setSelection({});
+    m_document->setAnalysis(analysis);
+    m_model->setAnalysis(analysis);
+    std::set<QString> engines;
+    for (const auto& f : analysis->result.findings)
+        if (!f.dataStore.engine.empty())
+            engines.insert(QString::fromStdString(f.dataStore.engine));
+    m_filterBar->setEngines(QStringList(engines.begin(), engines.end()));
+
+    QStringList extra;
+    const auto orphans = m_document->orphanDecisions();
+    if (!orphans.empty())
+        extra << tr("%n decision(s) concern findings this snapshot no longer has; they are kept in the review.",
+            nullptr, static_cast<int>(orphans.size()));
+    m_problems->setProblems(analysis->snapshot, m_document->identityChanges(), extra);
+    m_tabs->setTabText(m_tabs->indexOf(m_problems),
+        m_problems->errorCount() ? tr("Problems (%1)").arg(m_problems->errorCount() + m_problems->warningCount())
+                                 : tr("Problems"));
+    if (analysis->snapshot.hasErrors())
+        m_tabs->setCurrentWidget(m_problems);
+    m_timingLabel->setText(tr("import %1 ms · analysis %2 ms")
+                               .arg(analysis->importMs, 0, 'f', 0)
+                               .arg(analysis->analysisMs, 0, 'f', 0));
+    if (!selected.empty()) {
+        QItemSelection sel;
+        for (int r = 0; r < m_filter->rowCount(); ++r)
+            if (selected.count(m_filter->index(r, 0).data(FindingsModel::FindingIdRole).toString().toStdString()))
+                sel.select(m_filter->index(r, 0), m_filter->index(r, FindingsModel::ColumnCount - 1));
+        m_table->selectionModel()->select(sel, QItemSelectionModel::ClearAndSelect);
+        if (!sel.isEmpty())
+            m_table->selectionModel()->setCurrentIndex(sel.indexes().front(), QItemSelectionModel::NoUpdate);
+    }
+    updateActions();
+    updateStatus();
+    startLayout();
+}
+
+void MainWindow::startLayout()
+{
+    const auto analysis = m_document->analysis();
+    if (!analysis)
+        return;
+    if (m_firstLayout)
+        m_expandByDefault = analysis->result.graph.nodeCount() <= kCollapseAbove;
+    LayoutOptions options;
+    options.expanded = m_groupState;
+    options.expandByDefault = m_expandByDefault;
+    auto previous = m_haveLayout && !m_firstLayout ? std::make_shared<GraphLayout>(m_scene->graphLayout()) : nullptr;
+    m_layingOut = true;
+    const quint64 generation = ++m_layoutGeneration;
+    auto* watcher = new QFutureWatcher<GraphLayout>(this);
+    m_layoutWatcher = watcher;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+        watcher->deleteLater();
+        if (m_layoutWatcher == watcher)
+            m_layoutWatcher = nullptr;
+        applyLayout(watcher->result(), generation);
+    });
+    watcher->setFuture(QtConcurrent::run([analysis, options, previous]() mutable {
+        options.previous = previous.get();
+        return layoutGraph(analysis->result.graph, analysis->grouping, options);
+    }));
+}
+
+void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
+{
+    if (generation != m_layoutGeneration)
+        return; // stale
+    m_layingOut = false;
+    m_scene->setGraph(m_document->analysis(), std::move(layout));
+    m_haveLayout = true;
+    selectionChanged();
+    if (m_firstLayout) {
+        m_firstLayout = false;
+        m_view->fitAll();
+    }
+    Q_EMIT ready();
+}
+
+void MainWindow::toggleGroup(const QString& groupId)
+{
+    const std::string id = groupId.toStdString();
+    auto it = m_groupState.find(id);
+    const bool expanded = it == m_groupState.end() ? m_expandByDefault : it->second;
+    m_groupState[id] = !expanded;
+    startLayout();
+}
+
+void MainWindow::setAllGroups(bool expanded)
+{
+    m_groupState.clear();
+    m_expandByDefault = expanded;
+    startLayout();
+}
+
+std::vector<const Finding*> MainWindow::selectedFindings() const
+{
+    std::vector<const Finding*> out;
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    std::set<int> rows;
+    for (const auto& idx : m_table->selectionModel()->selectedRows())
+        rows.insert(m_filter->mapToSource(idx).row());
+    // The current row first: the inspector and the triage heading show it.
+    if (current.isValid() && rows.count(m_filter->mapToSource(current).row())) {
+        const int r = m_filter->mapToSource(current).row();
+        out.push_back(m_model->finding(r));
+        rows.erase(r);
+    }
+    for (int r : rows)
+        if (const Finding* f = m_model->finding(r))
+            out.push_back(f);
+    return out;
+}
+
+void MainWindow::selectRow(int row)
+{
+    if (row < 0 || row >= m_filter->rowCount())
+        return;
+    m_table->selectionModel()->setCurrentIndex(
+        m_filter->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(m_filter->index(row, 0));
+}
+
+void MainWindow::selectionChanged()
+{
+    const auto findings = selectedFindings();
+    const auto analysis = m_document->analysis();
+    std::vector<std::size_t> indices;
+    for (const Finding* f : findings)
+        indices.push_back(static_cast<std::size_t>(f - analysis->result.findings.data()));
+    m_scene->highlightFindings(indices);
+    m_triage->setSelection(findings);
+    updateActions();
+    if (findings.empty()) {
+        m_inspector->clear();
+        return;
+    }
+    const Finding& f = *findings.front();
+    m_inspector->setFinding(&f, analysis ? analysis->inspector.get() : nullptr);
+    // Bring the path into view.
+    QRectF box;
+    for (const auto& step : f.path)
+        if (auto* item = m_scene->nodeItem(step.id))
+            box = box.united(item->sceneBoundingRect());
+    if (!box.isNull()
+        && (m_view->zoom() < 0.5 || !m_view->mapToScene(m_view->viewport()->rect()).boundingRect().contains(box)))
+        m_view->reveal(box);
+
+    QString html = QStringLiteral("<h3>%1 — %2</h3>").arg(esc(f.target.name), Theme::severityTitle(f.severity));
+    html += QStringLiteral("<p>%1</p>").arg(esc(f.explanation));
+    html += tr("<p><b>Severity:</b> %1<br><b>Data store:</b> %2<br><b>Frontend:</b> %3<br><b>Finding id:</b> %4</p>")
+                .arg(esc(f.severityReason),
+                    f.dataStore.engine.empty() ? tr("not recognised")
+                                               : esc(f.dataStore.engine + " (" + f.dataStore.reason + ")"),
+                    f.frontendAddress.empty() ? tr("unknown") : esc(f.frontendAddress), esc(f.id));
+    html += tr("<p><b>Path:</b> ");
+    for (std::size_t i = 0; i < f.path.size(); ++i)
+        html += (i ? QStringLiteral(" → ") : QString()) + esc(f.path[i].name);
+    html += QStringLiteral("</p>");
+    if (!f.exposures.empty()) {
+        html += tr("<p><b>Sources by port:</b></p><ul>");
+        for (const auto& e : f.exposures) {
+            QStringList src;
+            for (const auto& s : e.sources)
+                src << esc(s);
+            html += QStringLiteral("<li>%1 from %2</li>").arg(esc(formatPortRanges(e.ports)), src.join(QStringLiteral(", ")));
+        }
+        html += QStringLiteral("</ul>");
+    }
+    if (!f.assumptions.empty()) {
+        html += tr("<p><b>Assumptions:</b></p><ul>");
+        for (const auto& a : f.assumptions)
+            html += QStringLiteral("<li>%1</li>").arg(esc(a));
+        html += QStringLiteral("</ul>");
+    }
+    m_details->setHtml(html);
+}
+
+void MainWindow::showNodeDetails(const QString& graphNodeId)
+{
+    const auto analysis = m_document->analysis();
+    if (graphNodeId.isEmpty() || !analysis)
+        return;
+    const auto* item = m_scene->nodeItem(graphNodeId.toStdString());
+    if (!item)
+        return;
+    const auto& node = item->node();
+    QString html = QStringLiteral("<h3>%1</h3><p>%2<br><small>%3</small></p>")
+                       .arg(esc(node.name), NodeItem::kindLabel(node), esc(node.aggregate() ? std::string() : node.id));
+    // Every finding whose path crosses the node, with the rules this node decides.
+    std::set<std::string> members(node.members.begin(), node.members.end());
+    QString list;
+    int count = 0;
+    for (const auto& f : analysis->result.findings) {
+        bool on = false;
+        for (const auto& s : f.path)
+            on = on || members.count(s.id);
+        if (!on)
+            continue;
+        ++count;
+        QStringList rules;
+        for (const auto& r : f.rules)
+            if (members.count(r.filterId) || r.filterName == node.name)
+                rules << esc(r.ruleName + " (" + std::to_string(r.priority) + ")");
+        list += QStringLiteral("<li><b>%1</b> %2 %3 %4%5</li>")
+                    .arg(Theme::severityTitle(f.severity), esc(f.target.name), esc(f.protocol),
+                        esc(formatPortRanges(f.ports)),
+                        rules.isEmpty() ? QString() : tr(" — decided here by %1").arg(rules.join(QStringLiteral(", "))));
+    }
+    html += tr("<p><b>%n finding(s)</b> pass through here:</p>", nullptr, count) + QStringLiteral("<ul>") + list
+        + QStringLiteral("</ul>");
+    m_details->setHtml(html);
+    m_tabs->setCurrentWidget(m_details);
+}
+
+void MainWindow::showEdgeDetails(const QString& fromId, const QString& toId)
+{
+    const auto analysis = m_document->analysis();
+    if (!analysis)
+        return;
+    const auto* from = m_scene->nodeItem(fromId.toStdString());
+    const auto* to = m_scene->nodeItem(toId.toStdString());
+    if (!from || !to)
+        return;
+    const EdgeItem* edge = nullptr;
+    for (const auto* e : m_scene->edgeItems())
+        if (e->from() == from && e->to() == to)
+            edge = e;
+    if (!edge)
+        return;
+    QString html = QStringLiteral("<h3>%1 → %2</h3>").arg(esc(from->node().name), esc(to->node().name));
+    html += tr("<p>%n finding(s) take this step.</p><ul>", nullptr, static_cast<int>(edge->findings().size()));
+    const std::set<std::string> members(to->node().members.begin(), to->node().members.end());
+    for (auto fi : edge->findings()) {
+        const auto& f = analysis->result.findings[fi];
+        QStringList rules;
+        for (const auto& r : f.rules)
+            if (members.count(r.filterId) || r.filterName == to->node().name)
+                rules << esc(r.filterName + "/" + r.ruleName + " (priority " + std::to_string(r.priority) + ", "
+                    + (r.allow ? "allow" : "deny") + ")");
+        html += QStringLiteral("<li><b>%1</b> %2 %3 %4 %5</li>")
+                    .arg(Theme::severityTitle(f.severity), esc(f.target.name), esc(f.protocol),
+                        esc(formatPortRanges(f.ports)),
+                        rules.isEmpty() ? QString() : tr("— allowed by %1").arg(rules.join(QStringLiteral(", "))));
+    }
+    html += QStringLiteral("</ul>");
+    m_details->setHtml(html);
+    m_tabs->setCurrentWidget(m_details);
+}
+
+void MainWindow::searchGraph()
+{
+    const auto hits = m_scene->search(m_graphSearch->text());
+    if (hits.empty()) {
+        report(tr("Nothing in the graph matches \"%1\".").arg(m_graphSearch->text()));
+        return;
+    }
+    m_scene->clearSelection();
+    QRectF box;
+    for (auto* n : hits) {
+        n->setSelected(true);
+        box = box.united(n->sceneBoundingRect());
+    }
+    m_view->reveal(box);
+    report(tr("%n node(s) match.", nullptr, static_cast<int>(hits.size())));
+}
+
+void MainWindow::updateActions()
+{
+    const bool haveData = m_document->analysis() != nullptr;
+    const bool haveSelection = m_table->selectionModel()->hasSelection();
+    action(QStringLiteral("save"))->setEnabled(haveData);
+    action(QStringLiteral("save-as"))->setEnabled(haveData);
+    action(QStringLiteral("reload"))->setEnabled(!m_document->inputs().isEmpty() && !m_analysing);
+    for (const char* id : { "triage-new", "triage-confirmed", "triage-accepted-risk", "triage-false-positive",
+             "triage-fixed", "triage-edit", "not-data-store" })
+        action(QString::fromLatin1(id))->setEnabled(haveSelection);
+    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all", "search-graph" })
+        action(QString::fromLatin1(id))->setEnabled(haveData);
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(m_document->displayName() + QStringLiteral("[*] — Exposure Workbench"));
+    setWindowModified(m_document->isModified());
+}
+
+void MainWindow::updateStatus()
+{
+    const auto analysis = m_document->analysis();
+    if (!analysis) {
+        m_countsLabel->setText(m_analysing ? tr("Reading the export…")
+                                           : tr("Open an export folder or a review (drop it here) to begin."));
+        return;
+    }
+    int bySeverity[5] = {};
+    int decided = 0;
+    for (const auto& f : analysis->result.findings) {
+        ++bySeverity[static_cast<int>(f.severity)];
+        if (m_document->decision(f.id).state != TriageState::New)
+            ++decided;
+    }
+    QStringList parts;
+    parts << tr("%n finding(s)", nullptr, static_cast<int>(analysis->result.findings.size()));
+    parts << tr("%1 shown").arg(m_filter->rowCount());
+    QStringList sev;
+    for (int s = 4; s >= 0; --s)
+        if (bySeverity[s])
+            sev << QStringLiteral("%1 %2").arg(bySeverity[s]).arg(QString::fromLatin1(severityName(static_cast<Severity>(s))));
+    if (!sev.isEmpty())
+        parts << sev.join(QStringLiteral(", "));
+    parts << tr("%1 triaged").arg(decided);
+    if (!analysis->result.assumptions.empty())
+        parts << tr("%n assumption(s)", nullptr, static_cast<int>(analysis->result.assumptions.size()));
+    m_countsLabel->setText(parts.join(QStringLiteral("  ·  ")));
+}
+
+bool MainWindow::isBusy() const
+{
+    return m_analysing || m_layingOut;
+}
+
+bool MainWindow::save()
+{
+    if (m_document->fileName().isEmpty()) {
+        if (!m_interactive)
+            return false;
+        action(QStringLiteral("save-as"))->trigger();
+        return !m_document->isModified();
+    }
+    return saveReviewAs(m_document->fileName());
+}
+
+bool MainWindow::saveReviewAs(const QString& fileName)
+{
+    QString error;
+    if (!m_document->save(fileName, &error)) {
+        m_lastError = error;
+        if (m_interactive)
+            QMessageBox::warning(this, tr("Cannot save the review"), error);
+        report(error);
+        return false;
+    }
+    addRecent(m_document->fileName());
+    report(tr("Saved %1").arg(m_document->fileName()));
+    return true;
+}
+
+void MainWindow::autosave()
+{
+    if (!m_document->isModified())
+        return;
+    QString error;
+    if (!m_document->writeRecovery(&error))
+        report(error);
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_document->isModified())
+        return true;
+    if (!m_interactive) {
+        // Nobody to ask: keep the work in the recovery file rather than lose it.
+        QString error;
+        return m_document->writeRecovery(&error);
+    }
+    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
+        tr("The review %1 has unsaved triage decisions. Save them?").arg(m_document->displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return save();
+    if (answer == QMessageBox::Discard) {
+        m_document->removeRecovery();
+        return true;
+    }
+    return false;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    QStringList paths;
+    for (const auto& url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    if (paths.isEmpty() || !maybeSave())
+        return;
+    event->acceptProposedAction();
+    openPaths(paths);
+}
+
+void MainWindow::openLocation(const QString& file, const QString& where)
+{
+    report(where.isEmpty() ? file : file + QLatin1Char('#') + where);
+    if (m_interactive && QFileInfo::exists(file))
+        QDesktopServices::openUrl(QUrl::fromLocalFile(file));
+}
+
+} // namespace ew::ui

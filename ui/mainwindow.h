@@ -1,0 +1,149 @@
+#pragma once
+
+#include "graph/graphlayout.h"
+#include "jobs/analysisdata.h"
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+
+#include <map>
+#include <memory>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class QTextBrowser;
+class QTimer;
+class QToolButton;
+
+namespace ew::ui {
+
+class AnalysisJob;
+class FilterBar;
+class FindingsFilterModel;
+class FindingsModel;
+class GraphScene;
+class GraphView;
+class ProblemsView;
+class ReviewDocument;
+class RuleInspector;
+class TriagePanel;
+
+/// The workbench window: findings table with filter bar, reachability graph, rule inspector,
+/// details, triage and problems; menus, settings, review files, background jobs.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens what the paths are: one review file, or export files and folders (a new review).
+    void openPaths(const QStringList& paths);
+    bool openReview(const QString& fileName);
+    void openInputs(const QStringList& inputs);
+    bool saveReviewAs(const QString& fileName);
+    /// Interactive windows ask before discarding and show message boxes; non-interactive ones
+    /// (tests, --screenshot) report to the status bar and the log instead.
+    void setInteractive(bool interactive) { m_interactive = interactive; }
+
+    /// Selects the finding at this row of the (sorted, filtered) table.
+    void selectRow(int row);
+    bool isBusy() const;
+    QString lastError() const { return m_lastError; }
+
+    // For tests and the app's --screenshot: the real widgets.
+    ReviewDocument* document() const { return m_document; }
+    FindingsModel* findingsModel() const { return m_model; }
+    FindingsFilterModel* filterModel() const { return m_filter; }
+    QTableView* table() const { return m_table; }
+    FilterBar* filterBar() const { return m_filterBar; }
+    GraphScene* scene() const { return m_scene; }
+    GraphView* graphView() const { return m_view; }
+    RuleInspector* inspector() const { return m_inspector; }
+    TriagePanel* triagePanel() const { return m_triage; }
+    ProblemsView* problems() const { return m_problems; }
+    QTextBrowser* details() const { return m_details; }
+    QTabWidget* sideTabs() const { return m_tabs; }
+    QAction* action(const QString& id) const;
+
+Q_SIGNALS:
+    /// Analysis and the first layout of the current input are done (or failed).
+    void ready();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createWidgets();
+    void updateActions();
+    void updateTitle();
+    void updateStatus();
+    void updateRecentMenu();
+    void addRecent(const QString& path);
+    void restoreSettings();
+    void saveSettings();
+
+    void startAnalysis();
+    void analysisFinished(std::shared_ptr<const AnalysisData> data);
+    void startLayout();
+    void applyLayout(GraphLayout layout, quint64 generation);
+    void selectionChanged();
+    void showNodeDetails(const QString& graphNodeId);
+    void showEdgeDetails(const QString& fromId, const QString& toId);
+    void searchGraph();
+    void setAllGroups(bool expanded);
+    void toggleGroup(const QString& groupId);
+    bool maybeSave();
+    bool save();
+    void autosave();
+    void openLocation(const QString& file, const QString& where);
+    void report(const QString& message);
+    std::vector<const Finding*> selectedFindings() const;
+
+    ReviewDocument* m_document;
+    AnalysisJob* m_job;
+    FindingsModel* m_model;
+    FindingsFilterModel* m_filter;
+    QTableView* m_table = nullptr;
+    FilterBar* m_filterBar = nullptr;
+    GraphScene* m_scene = nullptr;
+    GraphView* m_view = nullptr;
+    QLineEdit* m_graphSearch = nullptr;
+    RuleInspector* m_inspector = nullptr;
+    TriagePanel* m_triage = nullptr;
+    ProblemsView* m_problems = nullptr;
+    QTextBrowser* m_details = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QSplitter* m_mainSplitter = nullptr;
+    QSplitter* m_rightSplitter = nullptr;
+    QLabel* m_countsLabel = nullptr;
+    QLabel* m_timingLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancel = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QTimer* m_autosave = nullptr;
+    std::map<QString, QAction*> m_actions;
+
+    QFutureWatcher<GraphLayout>* m_layoutWatcher = nullptr;
+    quint64 m_layoutGeneration = 0;
+    std::map<std::string, bool> m_groupState;
+    bool m_expandByDefault = true;
+    bool m_haveLayout = false;
+    bool m_interactive = true;
+    bool m_analysing = false;
+    bool m_layingOut = false;
+    bool m_firstLayout = true;
+    QString m_lastError;
+};
+
+} // namespace ew::ui

@@ -1,0 +1,285 @@
+#include "reviewdocument.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QUndoStack>
+
+namespace ew::ui {
+
+namespace {
+std::string nowUtc()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+}
+} // namespace
+
+ReviewDocument::ReviewDocument(QObject* parent)
+    : QObject(parent)
+    , m_undo(new QUndoStack(this))
+{
+    connect(m_undo, &QUndoStack::cleanChanged, this, [this]() { updateModified(); });
+}
+
+ReviewDocument::~ReviewDocument() = default;
+
+void ReviewDocument::updateModified()
+{
+    const bool m = isModified();
+    if (m != m_lastModified) {
+        m_lastModified = m;
+        Q_EMIT modifiedChanged(m);
+    }
+}
+
+bool ReviewDocument::isModified() const
+{
+    return m_dirty || !m_undo->isClean();
+}
+
+QString ReviewDocument::displayName() const
+{
+    if (!m_fileName.isEmpty())
+        return QFileInfo(m_fileName).fileName();
+    if (!m_inputs.isEmpty())
+        return tr("Untitled review of %1").arg(QFileInfo(m_inputs.front()).fileName());
+    return tr("Untitled review");
+}
+
+QString ReviewDocument::baseDir() const
+{
+    if (!m_fileName.isEmpty())
+        return QFileInfo(m_fileName).absolutePath();
+    if (!m_inputs.isEmpty())
+        return QFileInfo(m_inputs.front()).absolutePath();
+    return QDir::currentPath();
+}
+
+void ReviewDocument::reset(const QStringList& inputs)
+{
+    m_undo->clear();
+    m_review = Review();
+    m_review.created = nowUtc();
+    m_fileName.clear();
+    m_inputs.clear();
+    for (const auto& i : inputs)
+        m_inputs.push_back(QFileInfo(i).absoluteFilePath());
+    m_data.reset();
+    m_dirty = false;
+    Q_EMIT fileNameChanged(m_fileName);
+    updateModified();
+}
+
+bool ReviewDocument::load(const QString& fileName, QString* error)
+{
+    QFile f(fileName);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = tr("%1: cannot open: %2").arg(fileName, f.errorString());
+        return false;
+    }
+    const QByteArray bytes = f.readAll();
+    Review r;
+    std::vector<Diagnostic> diags;
+    if (!parseReview(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+            fileName.toStdString(), r, diags)) {
+        QStringList lines;
+        for (const auto& d : diags)
+            lines << QString::fromStdString(d.toString());
+        *error = lines.join(QLatin1Char('\n'));
+        return false;
+    }
+    m_undo->clear();
+    m_review = std::move(r);
+    m_fileName = QFileInfo(fileName).absoluteFilePath();
+    const QDir dir = QFileInfo(m_fileName).absoluteDir();
+    m_inputs.clear();
+    for (const auto& in : m_review.inputs)
+        m_inputs << QDir::cleanPath(dir.absoluteFilePath(QString::fromStdString(in)));
+    m_data.reset();
+    m_dirty = false;
+    Q_EMIT fileNameChanged(m_fileName);
+    updateModified();
+    return true;
+}
+
+void ReviewDocument::stampIdentity()
+{
+    const QDir dir(baseDir());
+    m_review.inputs.clear();
+    for (const auto& in : m_inputs) {
+        const QString rel = dir.relativeFilePath(in);
+        m_review.inputs.push_back((rel.startsWith(QLatin1String("..")) ? in : rel).toStdString());
+    }
+    // The identity of what was actually analysed, relative to where the review is saved.
+    if (m_data) {
+        std::vector<std::string> files;
+        for (const auto& f : m_data->snapshot.files)
+            files.push_back(f.path);
+        m_review.files = snapshotIdentity(files, baseDir().toStdString());
+    }
+}
+
+bool ReviewDocument::save(const QString& fileName, QString* error)
+{
+    const QString previous = m_fileName;
+    const QString previousRecovery = recoveryFileName();
+    m_fileName = QFileInfo(fileName).absoluteFilePath();
+    stampIdentity();
+    if (m_review.created.empty())
+        m_review.created = nowUtc();
+    m_review.modified = nowUtc();
+    const std::string text = serialiseReview(m_review);
+    QSaveFile out(m_fileName);
+    if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) < 0
+        || !out.commit()) {
+        *error = tr("%1: cannot save: %2").arg(m_fileName, out.errorString());
+        m_fileName = previous;
+        return false;
+    }
+    QFile::remove(previousRecovery);
+    removeRecovery();
+    m_dirty = false;
+    m_undo->setClean();
+    if (previous != m_fileName)
+        Q_EMIT fileNameChanged(m_fileName);
+    updateModified();
+    return true;
+}
+
+void ReviewDocument::setAnalysis(std::shared_ptr<const AnalysisData> data)
+{
+    m_data = std::move(data);
+    Q_EMIT analysisChanged();
+}
+
+QStringList ReviewDocument::identityChanges() const
+{
+    QStringList out;
+    if (!m_data || m_review.files.empty())
+        return out;
+    for (const auto& s : compareIdentity(m_review.files, m_data->identity))
+        out << QString::fromStdString(s);
+    return out;
+}
+
+Decision ReviewDocument::decision(const std::string& findingId) const
+{
+    auto it = m_review.decisions.find(findingId);
+    return it == m_review.decisions.end() ? Decision() : it->second;
+}
+
+std::vector<std::pair<std::string, Decision>> ReviewDocument::orphanDecisions() const
+{
+    std::vector<std::pair<std::string, Decision>> out;
+    for (const auto& [id, d] : m_review.decisions)
+        if (!m_data || !m_data->findingIndex.count(id))
+            out.emplace_back(id, d);
+    return out;
+}
+
+void ReviewDocument::applyDecisions(const std::map<std::string, Decision>& decisions)
+{
+    QStringList ids;
+    for (const auto& [id, d] : decisions) {
+        if (d.isDefault())
+            m_review.decisions.erase(id);
+        else
+            m_review.decisions[id] = d;
+        ids << QString::fromStdString(id);
+    }
+    Q_EMIT decisionsChanged(ids);
+}
+
+void ReviewDocument::applyDataStore(const std::string& resourceId, const std::optional<std::string>& engine)
+{
+    if (engine)
+        m_review.dataStores[resourceId] = *engine;
+    else
+        m_review.dataStores.erase(resourceId);
+    Q_EMIT dataStoresChanged();
+}
+
+void ReviewDocument::setTitle(const QString& title)
+{
+    m_review.title = title.toStdString();
+    m_dirty = true;
+    updateModified();
+}
+
+QString ReviewDocument::recoveryFileName() const
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)
+        + QLatin1String("/recovery");
+    const QString key = m_fileName.isEmpty() ? m_inputs.join(QLatin1Char('|')) : m_fileName;
+    const QByteArray hash = QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
+    return dir + QLatin1Char('/') + QString::fromLatin1(hash) + QLatin1String(".review.json");
+}
+
+bool ReviewDocument::writeRecovery(QString* error) const
+{
+    Review copy = m_review;
+    const QDir dir(baseDir());
+    copy.inputs.clear();
+    for (const auto& in : m_inputs)
+        copy.inputs.push_back(in.toStdString()); // absolute: the recovery file lives elsewhere
+    copy.modified = nowUtc();
+    const QString name = recoveryFileName();
+    QDir().mkpath(QFileInfo(name).absolutePath());
+    const std::string text = serialiseReview(copy);
+    QSaveFile out(name);
+    if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) < 0
+        || !out.commit()) {
+        if (error)
+            *error = tr("%1: cannot write the recovery file: %2").arg(name, out.errorString());
+        return false;
+    }
+    return true;
+}
+
+void ReviewDocument::removeRecovery() const
+{
+    QFile::remove(recoveryFileName());
+}
+
+bool ReviewDocument::hasNewerRecovery() const
+{
+    const QFileInfo recovery(recoveryFileName());
+    if (!recovery.exists())
+        return false;
+    return m_fileName.isEmpty() || recovery.lastModified() > QFileInfo(m_fileName).lastModified();
+}
+
+bool ReviewDocument::restoreRecovery(QString* error)
+{
+    QFile f(recoveryFileName());
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = tr("%1: cannot open: %2").arg(f.fileName(), f.errorString());
+        return false;
+    }
+    const QByteArray bytes = f.readAll();
+    Review r;
+    std::vector<Diagnostic> diags;
+    if (!parseReview(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+            f.fileName().toStdString(), r, diags)) {
+        *error = diags.empty() ? tr("%1: unreadable").arg(f.fileName()) : QString::fromStdString(diags.front().toString());
+        return false;
+    }
+    m_undo->clear();
+    m_review.decisions = std::move(r.decisions);
+    m_review.dataStores = std::move(r.dataStores);
+    m_review.title = r.title;
+    m_dirty = true;
+    updateModified();
+    QStringList ids;
+    for (const auto& [id, d] : m_review.decisions)
+        ids << QString::fromStdString(id);
+    Q_EMIT decisionsChanged(ids);
+    Q_EMIT dataStoresChanged();
+    return true;
+}
+
+} // namespace ew::ui

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "jobs/analysisdata.h"
+#include "review/review.h"
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <map>
+#include <memory>
+#include <optional>
+
+class QUndoStack;
+
+namespace ew::ui {
+
+/// The open review: the analyst's decisions (core Review), the inputs it reviews, the latest
+/// analysis of those inputs and the undo stack of every regrettable edit (STYLE 14).
+class ReviewDocument : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ReviewDocument(QObject* parent = nullptr);
+    ~ReviewDocument() override;
+
+    /// Loads a review file. On failure returns false and fills error with file and location.
+    bool load(const QString& fileName, QString* error);
+    /// Saves atomically (QSaveFile); on success the document becomes clean and the recovery file
+    /// is removed.
+    bool save(const QString& fileName, QString* error);
+    /// Starts a new, unsaved review of these inputs (files or folders).
+    void reset(const QStringList& inputs);
+
+    QString fileName() const { return m_fileName; }
+    QString displayName() const;
+    /// Absolute paths of the reviewed inputs.
+    QStringList inputs() const { return m_inputs; }
+    /// The folder relative paths are resolved against: the review's folder, or the inputs' parent.
+    QString baseDir() const;
+    const Review& review() const { return m_review; }
+    QUndoStack* undoStack() const { return m_undo; }
+    bool isModified() const;
+
+    void setAnalysis(std::shared_ptr<const AnalysisData> data);
+    const std::shared_ptr<const AnalysisData>& analysis() const { return m_data; }
+    /// Differences between the snapshot identity recorded in the review and the files just read.
+    QStringList identityChanges() const;
+
+    Decision decision(const std::string& findingId) const;
+    /// Decisions for findings the current analysis does not have (kept as history).
+    std::vector<std::pair<std::string, Decision>> orphanDecisions() const;
+
+    /// Applied by undo commands only.
+    void applyDecisions(const std::map<std::string, Decision>& decisions);
+    void applyDataStore(const std::string& resourceId, const std::optional<std::string>& engine);
+
+    /// The recovery file autosave writes for this review.
+    QString recoveryFileName() const;
+    bool writeRecovery(QString* error) const;
+    void removeRecovery() const;
+    /// A recovery file newer than the review file (or, for an unsaved review, any) exists.
+    bool hasNewerRecovery() const;
+    /// Replaces the decisions and markings with the recovery file's; the document becomes
+    /// modified (the review file itself is untouched until the analyst saves).
+    bool restoreRecovery(QString* error);
+
+    void setTitle(const QString& title);
+
+Q_SIGNALS:
+    void decisionsChanged(const QStringList& findingIds);
+    /// The analyst's data-store markings changed: the findings must be re-analysed.
+    void dataStoresChanged();
+    void modifiedChanged(bool modified);
+    void analysisChanged();
+    void fileNameChanged(const QString& fileName);
+
+private:
+    void stampIdentity();
+
+    Review m_review;
+    QString m_fileName;
+    QStringList m_inputs;
+    std::shared_ptr<const AnalysisData> m_data;
+    QUndoStack* m_undo = nullptr;
+    bool m_dirty = false; // changes outside the undo stack (new inputs, recovered content)
+    bool m_lastModified = false;
+    void updateModified();
+};
+
+} // namespace ew::ui
