@@ -134,14 +134,16 @@ FindingInspection FindingInspector::inspect(const Finding& f) const
         if (!nic->nsgId.empty())
             if (auto n = m_snap.nsgs.find(nic->nsgId); n != m_snap.nsgs.end())
                 nicNsg = &n->second;
-        inspectLevel(f, subnetNsg, "subnet", *ipc, st.protects, sources, out);
-        inspectLevel(f, nicNsg, "nic", *ipc, st.protects, sources, out);
+        const bool footholdStage = f.hops == 2 && !st.fromFoothold;
+        inspectLevel(f, subnetNsg, "subnet", *ipc, st.protects, sources, footholdStage, out);
+        inspectLevel(f, nicNsg, "nic", *ipc, st.protects, sources, footholdStage, out);
     }
     return out;
 }
 
 void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup* nsg, const std::string& level,
-    const IpConfiguration& ipc, const std::string& protects, const AddressSet& sources, FindingInspection& out) const
+    const IpConfiguration& ipc, const std::string& protects, const AddressSet& sources, bool footholdStage,
+    FindingInspection& out) const
 {
     FilterInspection fi;
     fi.level = level;
@@ -209,6 +211,11 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
                 }
             row.reason = by.empty() ? "Never gets a chance: the rules above it decide every packet it matches."
                                     : "Never gets a chance: " + by + " decides every packet it matches first.";
+        } else if (isEvidence && footholdStage) {
+            row.status = RuleRow::Status::Deciding;
+            row.reason = std::string(r.allow ? "Lets" : "Stops") + " the internet reach the foothold " + protects
+                + ": the first rule to match that traffic.";
+            deciding.push_back(ruleLabel(r));
         } else if (isEvidence) {
             row.status = RuleRow::Status::Deciding;
             const PacketSet here = claim.intersected(*f.packets);

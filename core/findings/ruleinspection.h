@@ -62,7 +62,7 @@ public:
 
 private:
     void inspectLevel(const Finding& f, const NetworkSecurityGroup* nsg, const std::string& level,
-        const IpConfiguration& ipc, const std::string& protects, const AddressSet& sources,
+        const IpConfiguration& ipc, const std::string& protects, const AddressSet& sources, bool footholdStage,
         FindingInspection& out) const;
     const IpConfiguration* ipConfiguration(const std::string& id, const NetworkInterface** nic) const;
 

@@ -10,8 +10,8 @@ namespace ew {
 
 namespace {
 
-constexpr double kColumnSpacing = 245;
-constexpr double kRowHeight = 52;
+constexpr double kColumnSpacing = GraphLayout::kColumnSpacing;
+constexpr double kRowHeight = GraphLayout::kRowHeight;
 constexpr double kVnetHeader = 30;
 constexpr double kSubnetHeader = 26;
 constexpr double kBandGap = 14;

@@ -61,6 +61,8 @@ struct GraphLayout
     };
     static constexpr double kNodeWidth = 180;
     static constexpr double kNodeHeight = 40;
+    static constexpr double kColumnSpacing = 245;
+    static constexpr double kRowHeight = 52;
 
     std::vector<Group> groups; // VNets before their subnets
     std::vector<Node> nodes;
