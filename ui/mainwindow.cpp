@@ -117,6 +117,10 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    // The document and its undo stack outlive this object's members (QObject children go last):
+    // their last signals must not reach a half-destroyed window.
+    disconnect(m_document, nullptr, this, nullptr);
+    disconnect(m_document->undoStack(), nullptr, this, nullptr);
     m_job->cancel();
     m_job->waitForFinished();
     if (m_layoutWatcher)

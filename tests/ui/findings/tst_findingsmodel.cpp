@@ -1,0 +1,181 @@
+#include "findings/findingsfiltermodel.h"
+#include "findings/findingsmodel.h"
+#include "jobs/analysisjob.h"
+#include "review/reviewdocument.h"
+#include "review/triagecommands.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace ew;
+using namespace ew::ui;
+
+class TestFindingsModel : public QObject
+{
+    Q_OBJECT
+private:
+    std::shared_ptr<const AnalysisData> m_data;
+
+    static QStringList targets(const QAbstractItemModel& m)
+    {
+        QStringList out;
+        for (int r = 0; r < m.rowCount(); ++r)
+            out << m.index(r, FindingsModel::TargetColumn).data().toString();
+        out.sort();
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        m_data = AnalysisJob::run({ EW_SOURCE_DIR "/resources/demo/2019-12-05" }, {}, EW_SOURCE_DIR, {}, nullptr);
+        QVERIFY(m_data);
+        QCOMPARE(m_data->result.findings.size(), std::size_t(9));
+    }
+
+    void rawData()
+    {
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 0);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        model.setAnalysis(m_data);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(model.rowCount(), 9);
+        QCOMPARE(model.columnCount(), int(FindingsModel::ColumnCount));
+        const int row = model.rowOf(m_data->result.findings.front().id);
+        QCOMPARE(row, 0);
+        const Finding& f = m_data->result.findings.front();
+        QCOMPARE(model.index(row, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Critical"));
+        QCOMPARE(model.index(row, FindingsModel::SeverityColumn).data(FindingsModel::SortRole).toInt(), int(Severity::Critical));
+        QCOMPARE(model.index(row, FindingsModel::TargetColumn).data().toString(), QString::fromStdString(f.target.name));
+        QCOMPARE(model.index(row, FindingsModel::PortsColumn).data().toString(), QStringLiteral("tcp 5601, 9200-9300"));
+        QCOMPARE(model.index(row, FindingsModel::PortsColumn).data(FindingsModel::SortRole).toInt(), 5601);
+        QCOMPARE(model.index(row, FindingsModel::SourcesColumn).data().toString(), QStringLiteral("any internet address"));
+        QCOMPARE(model.index(row, FindingsModel::DataStoreColumn).data().toString(), QStringLiteral("elasticsearch"));
+        QCOMPARE(model.index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("New"));
+        QCOMPARE(model.index(row, FindingsModel::IdColumn).data().toString(), QString::fromStdString(f.id));
+        QCOMPARE(model.headerData(FindingsModel::PortsColumn, Qt::Horizontal).toString(), QStringLiteral("Ports"));
+    }
+
+    void decisionsUpdateRows()
+    {
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAnalysis(m_data);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        const std::string id = m_data->result.findings[3].id;
+        Decision d;
+        d.state = TriageState::AcceptedRisk;
+        d.owner = "ops";
+        d.note = "behind a WAF";
+        doc.undoStack()->push(new SetDecisionsCommand(&doc, { { id, d } }, QStringLiteral("triage")));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.front().at(0).value<QModelIndex>().row(), 3);
+        QCOMPARE(model.index(3, FindingsModel::StateColumn).data().toString(), QStringLiteral("Accepted risk"));
+        QCOMPARE(model.index(3, FindingsModel::OwnerColumn).data().toString(), QStringLiteral("ops"));
+        QCOMPARE(model.index(3, FindingsModel::NoteColumn).data().toString(), QStringLiteral("behind a WAF"));
+        doc.undoStack()->undo();
+        QCOMPARE(model.index(3, FindingsModel::StateColumn).data().toString(), QStringLiteral("New"));
+        QVERIFY(doc.review().decisions.empty()); // back to the default: nothing stored
+    }
+
+    void filter_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("minSeverity");
+        QTest::addColumn<QString>("engine");
+        QTest::addColumn<int>("port");
+        QTest::addColumn<QStringList>("expected");
+        const QStringList es = { QStringLiteral("es-support-01"), QStringLiteral("es-support-02"),
+            QStringLiteral("es-support-03"), QStringLiteral("es-support-04"), QStringLiteral("es-support-05") };
+        QTest::newRow("everything") << QString() << -1 << FindingsFilterModel::kAnyEngine << -1
+                                    << (QStringList(es) << QStringLiteral("jump-01") << QStringLiteral("kibana-support")
+                                                        << QStringLiteral("sql-tickets-01") << QStringLiteral("support-portal"));
+        // kibana-support is reached through an es-support node (its foothold): the text matches it too.
+        QTest::newRow("text-name") << QStringLiteral("ES-SUPPORT") << -1 << FindingsFilterModel::kAnyEngine << -1
+                                   << (QStringList(es) << QStringLiteral("kibana-support"));
+        QTest::newRow("text-all-words") << QStringLiteral("support 02") << -1 << FindingsFilterModel::kAnyEngine << -1
+                                        << QStringList { QStringLiteral("es-support-02") };
+        QTest::newRow("text-rule-name") << QStringLiteral("allow-es-any") << -1 << FindingsFilterModel::kAnyEngine << -1
+                                        << (QStringList(es) << QStringLiteral("kibana-support"));
+        QTest::newRow("text-address") << QStringLiteral("40.91.12.23") << -1 << FindingsFilterModel::kAnyEngine << -1
+                                      << QStringList { QStringLiteral("es-support-03") };
+        QTest::newRow("critical-only") << QString() << int(Severity::Critical) << FindingsFilterModel::kAnyEngine << -1 << es;
+        QTest::newRow("high-and-above") << QString() << int(Severity::High) << FindingsFilterModel::kAnyEngine << -1
+                                        << (QStringList(es) << QStringLiteral("kibana-support") << QStringLiteral("sql-tickets-01"));
+        QTest::newRow("engine") << QString() << -1 << QStringLiteral("sqlserver") << -1
+                                << QStringList { QStringLiteral("sql-tickets-01") };
+        QTest::newRow("no-engine") << QString() << -1 << FindingsFilterModel::kNoEngine << -1
+                                   << QStringList { QStringLiteral("jump-01"), QStringLiteral("support-portal") };
+        QTest::newRow("any-data-store") << QString() << -1 << FindingsFilterModel::kAnyDataStore << -1
+                                        << (QStringList(es) << QStringLiteral("kibana-support") << QStringLiteral("sql-tickets-01"));
+        QTest::newRow("port-inside-range") << QString() << -1 << FindingsFilterModel::kAnyEngine << 9250
+                                           << (QStringList(es) << QStringLiteral("kibana-support"));
+        QTest::newRow("port-single") << QString() << -1 << FindingsFilterModel::kAnyEngine << 22
+                                     << QStringList { QStringLiteral("jump-01") };
+        QTest::newRow("port-nothing") << QString() << -1 << FindingsFilterModel::kAnyEngine << 3389 << QStringList();
+        QTest::newRow("combined") << QStringLiteral("support") << int(Severity::High) << FindingsFilterModel::kAnyDataStore
+                                  << 9300 << (QStringList(es) << QStringLiteral("kibana-support"));
+    }
+    void filter()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, minSeverity);
+        QFETCH(QString, engine);
+        QFETCH(int, port);
+        QFETCH(QStringList, expected);
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        FindingsFilterModel proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAnalysis(m_data);
+        proxy.setText(text);
+        proxy.setMinimumSeverity(minSeverity);
+        proxy.setEngine(engine);
+        proxy.setPort(port >= 0 ? std::optional<quint32>(quint32(port)) : std::nullopt);
+        expected.sort();
+        QCOMPARE(targets(proxy), expected);
+    }
+
+    void stateFilterFollowsTriage()
+    {
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        FindingsFilterModel proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAnalysis(m_data);
+        proxy.setState(int(TriageState::Fixed));
+        QCOMPARE(proxy.rowCount(), 0);
+        Decision d;
+        d.state = TriageState::Fixed;
+        doc.undoStack()->push(new SetDecisionsCommand(&doc,
+            { { m_data->result.findings[0].id, d }, { m_data->result.findings[8].id, d } }, QStringLiteral("fix")));
+        QCOMPARE(proxy.rowCount(), 2); // dynamic filter
+        doc.undoStack()->undo();
+        QCOMPARE(proxy.rowCount(), 0);
+    }
+
+    void sorting()
+    {
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        FindingsFilterModel proxy(&model);
+        model.setAnalysis(m_data);
+        proxy.sort(FindingsModel::PortsColumn, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, FindingsModel::TargetColumn).data().toString(), QStringLiteral("jump-01")); // port 22
+        proxy.sort(FindingsModel::SeverityColumn, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Low"));
+        proxy.sort(FindingsModel::HopsColumn, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, FindingsModel::HopsColumn).data().toInt(), 2);
+    }
+};
+
+QTEST_MAIN(TestFindingsModel)
+#include "tst_findingsmodel.moc"

@@ -1,0 +1,405 @@
+#include "findings/filterbar.h"
+#include "findings/findingsfiltermodel.h"
+#include "findings/findingsmodel.h"
+#include "findings/triagepanel.h"
+#include "graph/edgeitem.h"
+#include "graph/graphscene.h"
+#include "graph/nodeitem.h"
+#include "inspector/ruleinspector.h"
+#include "mainwindow.h"
+#include "problems/problemsview.h"
+#include "review/reviewdocument.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+
+using namespace ew;
+using namespace ew::ui;
+
+namespace {
+
+bool copyTree(const QString& from, const QString& to)
+{
+    QDir().mkpath(to);
+    for (const auto& entry : QDir(from).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString target = QDir(to).filePath(entry.fileName());
+        if (entry.isDir() ? !copyTree(entry.filePath(), target) : !QFile::copy(entry.filePath(), target))
+            return false;
+    }
+    return true;
+}
+
+// Waits for the count-th ready() (analysis and layout done); false on timeout.
+bool waitReady(MainWindow& w, QSignalSpy& ready, int count = 1)
+{
+    return QTest::qWaitFor([&]() { return ready.count() >= count; }, 20000) && !w.isBusy();
+}
+
+int rowOfTarget(const MainWindow& w, const QString& name)
+{
+    const auto* m = w.filterModel();
+    for (int r = 0; r < m->rowCount(); ++r)
+        if (m->index(r, FindingsModel::TargetColumn).data().toString() == name)
+            return r;
+    return -1;
+}
+
+void clickRow(MainWindow& w, int row, Qt::KeyboardModifiers mods = {})
+{
+    QTableView* t = w.table();
+    const QRect rect = t->visualRect(w.filterModel()->index(row, FindingsModel::TargetColumn));
+    QTest::mouseClick(t->viewport(), Qt::LeftButton, mods, rect.center());
+}
+
+const Finding* currentFinding(const MainWindow& w)
+{
+    const QModelIndex idx = w.filterModel()->mapToSource(w.table()->selectionModel()->currentIndex());
+    return w.findingsModel()->finding(idx.row());
+}
+
+QTreeWidgetItem* ruleItem(QTreeWidget* tree, const QString& name)
+{
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        for (int j = 0; j < tree->topLevelItem(i)->childCount(); ++j) {
+            auto* item = tree->topLevelItem(i)->child(j);
+            if (item->text(RuleInspector::NameColumn) == name)
+                return item;
+        }
+    return nullptr;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_review;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        QVERIFY(copyTree(QStringLiteral(EW_SOURCE_DIR "/resources/demo"), m_dir.filePath(QStringLiteral("demo"))));
+        m_review = m_dir.filePath(QStringLiteral("demo/incident-2019.review.json"));
+    }
+
+    void openDemoAndSelectHighlightsPathAndDecidingRule()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        QAbstractItemModelTester t1(w.findingsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t2(w.filterModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy ready(&w, &MainWindow::ready);
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(w.openReview(m_review));
+        QVERIFY(waitReady(w, ready));
+        QCOMPARE(w.filterModel()->rowCount(), 9);
+        // Sorted most severe first.
+        QCOMPARE(w.filterModel()->index(0, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Critical"));
+
+        const int row = rowOfTarget(w, QStringLiteral("es-support-03"));
+        QVERIFY(row >= 0);
+        clickRow(w, row);
+        const Finding* f = currentFinding(w);
+        QVERIFY(f);
+        QCOMPARE(f->target.name, std::string("es-support-03"));
+
+        // The graph: exactly the finding's path is highlighted, everything else is dimmed.
+        std::set<std::string> onPath;
+        for (auto* n : w.scene()->nodeItems())
+            if (n->isHighlighted())
+                onPath.insert(n->node().name);
+            else
+                QVERIFY2(n->isDimmed(), n->node().name.c_str());
+        QCOMPARE(onPath, (std::set<std::string> { "Internet", "pip-es-03", "nsg-es-cluster", "es-support-03" }));
+        int highlightedEdges = 0;
+        for (auto* e : w.scene()->edgeItems())
+            highlightedEdges += e->isHighlighted();
+        QCOMPARE(highlightedEdges, 3);
+
+        // The inspector: the subnet NSG with its rules, the deciding ones marked.
+        QTreeWidget* tree = w.inspector()->tree();
+        QCOMPARE(tree->topLevelItem(0)->text(0), QStringLiteral("Subnet NSG nsg-es-cluster"));
+        QCOMPARE(tree->topLevelItem(1)->text(0), QStringLiteral("NIC NSG: none"));
+        QTreeWidgetItem* any = ruleItem(tree, QStringLiteral("allow-es-any"));
+        QVERIFY(any);
+        QCOMPARE(any->text(RuleInspector::PriorityColumn), QStringLiteral("110"));
+        QVERIFY(any->text(RuleInspector::StatusColumn).contains(QLatin1String("deciding")));
+        QVERIFY(any->font(0).bold());
+        QTreeWidgetItem* portal = ruleItem(tree, QStringLiteral("allow-es-portal"));
+        QVERIFY(portal);
+        QCOMPARE(portal->text(RuleInspector::StatusColumn), QStringLiteral("shadowed"));
+        QVERIFY(portal->text(RuleInspector::ReasonColumn).contains(QLatin1String("allow-es-any (priority 110)")));
+        QVERIFY(ruleItem(tree, QStringLiteral("DenyAllInBound (default)")));
+        QVERIFY(w.inspector()->explanation().contains(QLatin1String("allow-es-any (priority 110)")));
+        QVERIFY(w.inspector()->explanation().contains(QLatin1String("the NIC has no NSG")));
+
+        // Keyboard navigation moves the selection and the highlight with it.
+        QTest::keyClick(w.table(), Qt::Key_Down);
+        QVERIFY(currentFinding(w) != f);
+        QVERIFY(w.scene()->nodeItem(currentFinding(w)->target.id)->isHighlighted());
+        QVERIFY(!w.scene()->nodeItem(f->target.id)->isHighlighted());
+    }
+
+    void triageUndoRedoAndBulk()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        QSignalSpy ready(&w, &MainWindow::ready);
+        w.show();
+        QVERIFY(w.openReview(m_review));
+        QVERIFY(waitReady(w, ready));
+        QVERIFY(!w.isWindowModified());
+        const int row = rowOfTarget(w, QStringLiteral("es-support-01"));
+        clickRow(w, row);
+        const std::string id = currentFinding(w)->id;
+
+        TriagePanel* p = w.triagePanel();
+        p->stateBox()->setCurrentIndex(int(TriageState::Confirmed));
+        QTest::keyClicks(p->ownerEdit(), QStringLiteral("support-ops"));
+        QTest::keyClicks(p->noteEdit(), QStringLiteral("SEC-4711: rule added 2019-12-05"));
+        QTest::mouseClick(p->applyButton(), Qt::LeftButton);
+        const QModelIndex state = w.filterModel()->index(row, FindingsModel::StateColumn);
+        QCOMPARE(state.data().toString(), QStringLiteral("Confirmed"));
+        QCOMPARE(w.filterModel()->index(row, FindingsModel::OwnerColumn).data().toString(), QStringLiteral("support-ops"));
+        QCOMPARE(w.document()->decision(id).note, std::string("SEC-4711: rule added 2019-12-05"));
+        QVERIFY(w.isWindowModified());
+
+        w.action(QStringLiteral("undo"))->trigger();
+        QCOMPARE(w.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("New"));
+        QVERIFY(!w.isWindowModified());
+        w.action(QStringLiteral("redo"))->trigger();
+        QCOMPARE(w.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Confirmed"));
+
+        // Bulk: the five critical rows, one shortcut, one undo step.
+        w.filterBar()->severityBox()->setCurrentIndex(1); // Critical
+        QCOMPARE(w.filterModel()->rowCount(), 5);
+        w.table()->setFocus();
+        w.table()->selectAll();
+        QTest::keySequence(&w, QKeySequence(QStringLiteral("Ctrl+4"))); // Fixed
+        for (int r = 0; r < 5; ++r)
+            QCOMPARE(w.filterModel()->index(r, FindingsModel::StateColumn).data().toString(), QStringLiteral("Fixed"));
+        QCOMPARE(w.document()->decision(id).owner, std::string("support-ops")); // the note and owner stay
+        w.action(QStringLiteral("undo"))->trigger();
+        QCOMPARE(w.document()->decision(id).state, TriageState::Confirmed);
+        int fixed = 0;
+        for (int r = 0; r < 5; ++r)
+            fixed += w.filterModel()->index(r, FindingsModel::StateColumn).data().toString() == QLatin1String("Fixed");
+        QCOMPARE(fixed, 0);
+    }
+
+    void saveReopenCompare()
+    {
+        const QString saved = m_dir.filePath(QStringLiteral("demo/saved.review.json"));
+        std::string id;
+        {
+            MainWindow w;
+            w.setInteractive(false);
+            QSignalSpy ready(&w, &MainWindow::ready);
+            w.show();
+            QVERIFY(w.openReview(m_review));
+            QVERIFY(waitReady(w, ready));
+            clickRow(w, rowOfTarget(w, QStringLiteral("jump-01")));
+            id = currentFinding(w)->id;
+            w.triagePanel()->stateBox()->setCurrentIndex(int(TriageState::AcceptedRisk));
+            QTest::keyClicks(w.triagePanel()->noteEdit(), QStringLiteral("bastion, MFA enforced"));
+            QTest::mouseClick(w.triagePanel()->applyButton(), Qt::LeftButton);
+            QVERIFY(w.saveReviewAs(saved));
+            QVERIFY(!w.isWindowModified());
+            QVERIFY(!QFile::exists(w.document()->recoveryFileName()));
+        }
+        std::ifstream in(saved.toStdString());
+        const auto doc = nlohmann::json::parse(in);
+        QCOMPARE(doc["schema"].get<std::string>(), std::string("exposure-review/1"));
+        QCOMPARE(doc["snapshot"]["inputs"][0].get<std::string>(), std::string("2019-12-05"));
+        QCOMPARE(doc["snapshot"]["files"].size(), std::size_t(5));
+        QCOMPARE(doc["snapshot"]["files"][0]["sha256"].get<std::string>().size(), std::size_t(64));
+        QCOMPARE(doc["decisions"].size(), std::size_t(1));
+        QCOMPARE(doc["decisions"][0]["finding"].get<std::string>(), id);
+        QCOMPARE(doc["decisions"][0]["state"].get<std::string>(), std::string("accepted-risk"));
+        QCOMPARE(doc["decisions"][0]["target"].get<std::string>(), std::string("jump-01"));
+
+        MainWindow again;
+        again.setInteractive(false);
+        QSignalSpy ready(&again, &MainWindow::ready);
+        QVERIFY(again.openReview(saved));
+        QVERIFY(waitReady(again, ready));
+        const int row = rowOfTarget(again, QStringLiteral("jump-01"));
+        QCOMPARE(again.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Accepted risk"));
+        QCOMPARE(again.filterModel()->index(row, FindingsModel::NoteColumn).data().toString(),
+            QStringLiteral("bastion, MFA enforced"));
+        QCOMPARE(again.problems()->warningCount(), 0);
+        QVERIFY(!again.isWindowModified());
+
+        // A changed snapshot file is reported against the recorded identity.
+        QFile nsgs(m_dir.filePath(QStringLiteral("demo/2019-12-05/nsgs.json")));
+        QVERIFY(nsgs.open(QIODevice::Append));
+        nsgs.write("\n");
+        nsgs.close();
+        MainWindow third;
+        third.setInteractive(false);
+        QSignalSpy ready3(&third, &MainWindow::ready);
+        QVERIFY(third.openReview(saved));
+        QVERIFY(waitReady(third, ready3));
+        QCOMPARE(third.problems()->warningCount(), 1);
+        const auto hits = third.problems()->tree()->findItems(
+            QStringLiteral("2019-12-05/nsgs.json changed since the review"), Qt::MatchStartsWith | Qt::MatchRecursive);
+        QCOMPARE(hits.size(), 1);
+    }
+
+    void filterBarDrivesTheTable()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        QSignalSpy ready(&w, &MainWindow::ready);
+        w.show();
+        QVERIFY(w.openReview(m_review));
+        QVERIFY(waitReady(w, ready));
+        FilterBar* bar = w.filterBar();
+        QTest::keyClicks(bar->textEdit(), QStringLiteral("es-support"));
+        QCOMPARE(w.filterModel()->rowCount(), 6); // five nodes, and kibana-support reached through one of them
+        bar->textEdit()->clear();
+        QCOMPARE(w.filterModel()->rowCount(), 9);
+        QTest::keyClicks(bar->portEdit(), QStringLiteral("1433"));
+        QCOMPARE(w.filterModel()->rowCount(), 1);
+        QCOMPARE(w.filterModel()->index(0, FindingsModel::TargetColumn).data().toString(), QStringLiteral("sql-tickets-01"));
+        bar->portEdit()->clear();
+        bar->severityBox()->setCurrentIndex(bar->severityBox()->findData(int(Severity::High)));
+        QCOMPARE(w.filterModel()->rowCount(), 7);
+        bar->engineBox()->setCurrentIndex(bar->engineBox()->findData(QStringLiteral("kibana")));
+        QCOMPARE(w.filterModel()->rowCount(), 1);
+        w.action(QStringLiteral("clear-filter"))->trigger();
+        QCOMPARE(w.filterModel()->rowCount(), 9);
+        QVERIFY(w.findChild<QLabel*>(QStringLiteral("counts"))->text().contains(QLatin1String("5 critical")));
+    }
+
+    void markDataStoreReanalysesAndUndoes()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        QSignalSpy ready(&w, &MainWindow::ready);
+        w.show();
+        QVERIFY(w.openReview(m_review));
+        QVERIFY(waitReady(w, ready));
+        clickRow(w, rowOfTarget(w, QStringLiteral("jump-01")));
+        QCOMPARE(currentFinding(w)->dataStore.engine, std::string());
+        w.triagePanel()->markDataStore(QStringLiteral("mongodb"));
+        QVERIFY(waitReady(w, ready, 2));
+        int row = rowOfTarget(w, QStringLiteral("jump-01"));
+        QCOMPARE(w.filterModel()->index(row, FindingsModel::DataStoreColumn).data().toString(), QStringLiteral("mongodb"));
+        QVERIFY(w.table()->selectionModel()->isRowSelected(row, {})); // the selection survives re-analysis
+        w.action(QStringLiteral("undo"))->trigger();
+        QVERIFY(waitReady(w, ready, 3));
+        row = rowOfTarget(w, QStringLiteral("jump-01"));
+        QCOMPARE(w.filterModel()->index(row, FindingsModel::DataStoreColumn).data().toString(), QString());
+    }
+
+    void groupsCollapseAndExpand()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        QSignalSpy ready(&w, &MainWindow::ready);
+        w.show();
+        QVERIFY(w.openReview(m_review));
+        QVERIFY(waitReady(w, ready));
+        const std::size_t expanded = w.scene()->nodeItems().size();
+        w.action(QStringLiteral("collapse-all"))->trigger();
+        QVERIFY(waitReady(w, ready, 2));
+        QVERIFY(w.scene()->nodeItems().size() < expanded);
+        bool aggregate = false;
+        for (auto* n : w.scene()->nodeItems())
+            aggregate = aggregate || n->node().aggregate();
+        QVERIFY(aggregate);
+        w.action(QStringLiteral("expand-all"))->trigger();
+        QVERIFY(waitReady(w, ready, 3));
+        QCOMPARE(w.scene()->nodeItems().size(), expanded);
+        // Search finds nodes by name and selects them.
+        const auto hits = w.scene()->search(QStringLiteral("pip-es"));
+        QCOMPARE(hits.size(), std::size_t(5));
+    }
+
+    void problemsListedPerFile()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("broken"));
+        QVERIFY(copyTree(QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"), folder));
+        QFile bad(folder + QStringLiteral("/extra.json"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("[{\"type\": \"Microsoft.Network/networkSecurityGroups\", \"name\": ");
+        bad.close();
+        MainWindow w;
+        w.setInteractive(false);
+        QSignalSpy ready(&w, &MainWindow::ready);
+        w.openPaths({ folder });
+        QVERIFY(waitReady(w, ready));
+        QVERIFY(w.problems()->errorCount() >= 1);
+        QCOMPARE(w.sideTabs()->currentWidget(), static_cast<QWidget*>(w.problems()));
+        const auto items = w.problems()->tree()->findItems(QStringLiteral("extra.json"), Qt::MatchContains);
+        QCOMPARE(items.size(), 1);
+        QVERIFY(items.front()->childCount() >= 1);
+    }
+
+    void closingKeepsUnsavedWork()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        QSignalSpy ready(&w, &MainWindow::ready);
+        w.show();
+        QVERIFY(w.openReview(m_review));
+        QVERIFY(waitReady(w, ready));
+        clickRow(w, 0);
+        w.action(QStringLiteral("triage-confirmed"))->trigger();
+        const QString recovery = w.document()->recoveryFileName();
+        QFile::remove(recovery);
+        QVERIFY(w.close());
+        QVERIFY(QFile::exists(recovery)); // nobody to ask: the work went to the recovery file
+
+        ReviewDocument doc;
+        QString error;
+        QVERIFY(doc.load(m_review, &error));
+        QVERIFY(doc.hasNewerRecovery());
+        QVERIFY(doc.restoreRecovery(&error));
+        QCOMPARE(doc.review().decisions.size(), std::size_t(1));
+        QCOMPARE(doc.review().decisions.begin()->second.state, TriageState::Confirmed);
+        QVERIFY(doc.isModified());
+        doc.removeRecovery();
+    }
+
+    void badReviewIsReported()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("bad.review.json"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": \"maybe\"}]}");
+        f.close();
+        MainWindow w;
+        w.setInteractive(false);
+        QVERIFY(!w.openReview(file));
+        QVERIFY(w.lastError().contains(QLatin1String("bad.review.json#/decisions/0/state")));
+        QVERIFY(w.lastError().contains(QLatin1String("unknown triage state")));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
