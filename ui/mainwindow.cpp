@@ -754,20 +754,23 @@ void MainWindow::showNodeDetails(const QString& graphNodeId)
     const auto& node = item->node();
     QString html = QStringLiteral("<h3>%1</h3><p>%2<br><small>%3</small></p>")
                        .arg(esc(node.name), NodeItem::kindLabel(node), esc(node.aggregate() ? std::string() : node.id));
-    // Every finding whose path crosses the node, with the rules this node decides.
-    std::set<std::string> members(node.members.begin(), node.members.end());
+    // Every finding whose path crosses the node (the edges into and out of it say which), with
+    // the rules this node decides.
+    std::set<std::size_t> through;
+    const auto& layout = m_scene->graphLayout();
+    for (const auto& e : layout.edges)
+        if (e.from == item->index() || e.to == item->index())
+            through.insert(e.findings.begin(), e.findings.end());
+    std::set<std::string> filterIds; // a filter node is "<filter id>@<guarded id>"
+    for (const auto& m : node.members)
+        filterIds.insert(normaliseId(m.substr(0, m.find('@'))));
     QString list;
-    int count = 0;
-    for (const auto& f : analysis->result.findings) {
-        bool on = false;
-        for (const auto& s : f.path)
-            on = on || members.count(s.id);
-        if (!on)
-            continue;
-        ++count;
+    const int count = static_cast<int>(through.size());
+    for (auto fi : through) {
+        const auto& f = analysis->result.findings[fi];
         QStringList rules;
         for (const auto& r : f.rules)
-            if (members.count(r.filterId) || r.filterName == node.name)
+            if (filterIds.count(normaliseId(r.filterId)))
                 rules << esc(r.ruleName + " (" + std::to_string(r.priority) + ")");
         list += QStringLiteral("<li><b>%1</b> %2 %3 %4%5</li>")
                     .arg(Theme::severityTitle(f.severity), esc(f.target.name), esc(f.protocol),
@@ -797,12 +800,14 @@ void MainWindow::showEdgeDetails(const QString& fromId, const QString& toId)
         return;
     QString html = QStringLiteral("<h3>%1 → %2</h3>").arg(esc(from->node().name), esc(to->node().name));
     html += tr("<p>%n finding(s) take this step.</p><ul>", nullptr, static_cast<int>(edge->findings().size()));
-    const std::set<std::string> members(to->node().members.begin(), to->node().members.end());
+    std::set<std::string> filterIds;
+    for (const auto& m : to->node().members)
+        filterIds.insert(normaliseId(m.substr(0, m.find('@'))));
     for (auto fi : edge->findings()) {
         const auto& f = analysis->result.findings[fi];
         QStringList rules;
         for (const auto& r : f.rules)
-            if (members.count(r.filterId) || r.filterName == to->node().name)
+            if (filterIds.count(normaliseId(r.filterId)))
                 rules << esc(r.filterName + "/" + r.ruleName + " (priority " + std::to_string(r.priority) + ", "
                     + (r.allow ? "allow" : "deny") + ")");
         html += QStringLiteral("<li><b>%1</b> %2 %3 %4 %5</li>")

@@ -1,6 +1,7 @@
 #include "edgeitem.h"
 
 #include "nodeitem.h"
+#include "graph/graphlayout.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -28,8 +29,14 @@ EdgeItem::EdgeItem(NodeItem* from, NodeItem* to, std::vector<std::size_t> findin
         const qreal dx = (b.x() - a.x()) / 2;
         path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b);
     } else {
-        const qreal drop = 34;
-        path.cubicTo(a + QPointF(60, drop), b + QPointF(-60, drop), b);
+        // Back to an earlier column (a foothold to the next NSG): leave to the right, run back
+        // along the gap between rows, and enter from the left.
+        // The gap between the target's row and its neighbour towards the source has no nodes.
+        const qreal half = GraphLayout::kNodeHeight / 2 + (GraphLayout::kRowHeight - GraphLayout::kNodeHeight) / 2;
+        const qreal midY = b.y() + (a.y() > b.y() ? half : -half);
+        path.cubicTo(a + QPointF(40, 0), QPointF(a.x() + 40, midY), QPointF(a.x(), midY));
+        path.lineTo(QPointF(b.x(), midY));
+        path.cubicTo(QPointF(b.x() - 40, midY), b - QPointF(40, 0), b);
     }
     setPath(path);
     setZValue(1);
