@@ -54,6 +54,8 @@ namespace {
 // Graphs with more nodes than this open with their groups collapsed (PERFORMANCE.md: draw
 // groups, not members, on large estates).
 constexpr std::size_t kCollapseAbove = 150;
+// Drawn boxes up to which a first view opens the VNets (subnets stay collapsed).
+constexpr std::size_t kComfortableNodes = 400;
 
 bool looksLikeReview(const QString& path)
 {
@@ -623,8 +625,19 @@ void MainWindow::startLayout()
             m_layoutWatcher = nullptr;
         applyLayout(watcher->result(), generation);
     });
-    watcher->setFuture(QtConcurrent::run([analysis, options, previous]() mutable {
+    const bool tryOpenVnets = m_firstLayout && !m_expandByDefault;
+    watcher->setFuture(QtConcurrent::run([analysis, options, previous, tryOpenVnets]() mutable {
         options.previous = previous.get();
+        if (tryOpenVnets) {
+            // First view of a large graph: VNets open with their subnets collapsed when that is
+            // still a readable number of boxes, else everything collapsed.
+            LayoutOptions open = options;
+            for (const auto& vnet : analysis->grouping.vnetNames)
+                open.expanded[vnet.first] = true;
+            GraphLayout layout = layoutGraph(analysis->result.graph, analysis->grouping, open);
+            if (layout.nodes.size() <= kComfortableNodes)
+                return layout;
+        }
         return layoutGraph(analysis->result.graph, analysis->grouping, options);
     }));
 }
@@ -634,6 +647,10 @@ void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
     if (generation != m_layoutGeneration)
         return; // stale
     m_layingOut = false;
+    if (m_firstLayout && !m_expandByDefault)
+        for (const auto& g : layout.groups)
+            if (g.kind == "vnet" && !g.collapsed)
+                m_groupState[g.id] = true; // the worker opened it (see startLayout)
     m_scene->setGraph(m_document->analysis(), std::move(layout));
     m_haveLayout = true;
     selectionChanged();
@@ -705,13 +722,14 @@ void MainWindow::selectionChanged()
     const Finding& f = *findings.front();
     m_inspector->setFinding(&f, analysis ? analysis->inspector.get() : nullptr);
     // Bring the path into view.
-    QRectF box;
+    QRectF box, target;
     for (const auto& step : f.path)
-        if (auto* item = m_scene->nodeItem(step.id))
+        if (auto* item = m_scene->nodeItem(step.id)) {
             box = box.united(item->sceneBoundingRect());
-    if (!box.isNull()
-        && (m_view->zoom() < 0.5 || !m_view->mapToScene(m_view->viewport()->rect()).boundingRect().contains(box)))
-        m_view->reveal(box);
+            target = item->sceneBoundingRect(); // the last one found: the target's box
+        }
+    if (!box.isNull() && !m_view->mapToScene(m_view->viewport()->rect()).boundingRect().contains(box))
+        m_view->reveal(box, target);
 
     QString html = QStringLiteral("<h3>%1 — %2</h3>").arg(esc(f.target.name), Theme::severityTitle(f.severity));
     html += QStringLiteral("<p>%1</p>").arg(esc(f.explanation));

@@ -42,6 +42,8 @@ int columnOf(ReachabilityGraph::Kind kind)
 const char* aggregateNoun(int column, std::size_t n)
 {
     switch (column) {
+    case GraphLayout::FrontendColumn:
+        return n == 1 ? "frontend" : "frontends";
     case GraphLayout::FilterColumn:
         return n == 1 ? "NSG / filter" : "NSGs / filters";
     case GraphLayout::ComputeColumn:
@@ -190,6 +192,32 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
             row.nodes.push_back(v);
         }
     }
+    // A frontend that only leads into one collapsed band (directly, or through another frontend
+    // such as a public IP in front of a load balancer) joins that band's aggregate, so a large
+    // estate does not draw thousands of public IPs in a column.
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (auto v : frontends) {
+            auto& p = place[v];
+            if (p.aggregated)
+                continue;
+            std::string band;
+            bool single = true, collapsed = true;
+            for (auto [e, end] = boost::out_edges(v, g); e != end && single && collapsed; ++e) {
+                const auto& t = place[boost::target(*e, g)];
+                single = !t.band.empty() && (band.empty() || band == t.band);
+                band = t.band;
+                collapsed = t.aggregated;
+            }
+            if (single && collapsed && !band.empty()) {
+                p.band = band;
+                p.aggregated = true;
+                aggregates[band][GraphLayout::FrontendColumn].push_back(v);
+                changed = true;
+            }
+        }
+    }
+    std::erase_if(frontends, [&](std::size_t v) { return place[v].aggregated; });
     for (auto& [band, list] : rows)
         for (auto& [id, row] : list)
             if (row.name.empty()) // guarded resource not drawn itself: name the row after it
@@ -229,7 +257,8 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
             for (const auto& [c, vertices] : agg->second) {
                 GraphLayout::Node node;
                 node.id = "group:" + bandId + ":" + std::to_string(c);
-                node.kind = c == GraphLayout::FilterColumn ? ReachabilityGraph::Kind::Filter
+                node.kind = c == GraphLayout::FrontendColumn ? ReachabilityGraph::Kind::Frontend
+                    : c == GraphLayout::FilterColumn         ? ReachabilityGraph::Kind::Filter
                     : c == GraphLayout::ComputeColumn      ? ReachabilityGraph::Kind::Compute
                                                            : ReachabilityGraph::Kind::DataStore;
                 node.type = "group";
@@ -375,7 +404,15 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         node.column = GraphLayout::InternetColumn;
         node.x = columnX(GraphLayout::InternetColumn);
         auto it = previousY.find(node.id);
-        node.y = it != previousY.end() ? it->second : (wanted.empty() ? 0 : (feTop + feBottom) / 2);
+        for (const auto& fe : out.nodes)
+            if (fe.column == GraphLayout::FrontendColumn) {
+                feTop = std::min(feTop, fe.y);
+                feBottom = std::max(feBottom, fe.y);
+            }
+        // Beside the middle of the frontends; on a tall estate beside the first ones, so the
+        // top of the view shows where paths start.
+        const double middle = feTop > feBottom ? 0 : (feBottom - feTop > 1200 ? feTop : (feTop + feBottom) / 2);
+        node.y = it != previousY.end() ? it->second : middle;
         node.members = { node.id };
         addNode(std::move(node));
     }

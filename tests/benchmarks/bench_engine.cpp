@@ -1,6 +1,7 @@
 // Benchmarks of the engine on generated estates. Estates are generated once into
 // $EW_BENCH_DIR (default /tmp/ew-bench) and reused.
 #include "findings/analyzer.h"
+#include "graph/graphlayout.h"
 #include "generator/estategenerator.h"
 #include "import/azureimporter.h"
 #include "policy/nsgevaluator.h"
@@ -119,6 +120,32 @@ void BM_NsgNaivePorts(benchmark::State& state)
         benchmark::DoNotOptimize(ew::evaluateNaivePorts(rules, internetUniverse()));
 }
 
+// First graph layout (PERFORMANCE.md: collapsed, 300 ms on M). state.range(0): 0 = everything
+// collapsed (the workbench's default on large graphs), 1 = VNets open and subnets collapsed,
+// 2 = everything expanded.
+void BM_Layout(benchmark::State& state, const std::string& tier)
+{
+    const auto& snap = snapshot(tier);
+    static std::map<std::string, ew::AnalysisResult> results;
+    auto& result = results[tier];
+    if (result.findings.empty())
+        result = ew::analyze(snap);
+    const auto grouping = ew::GraphGrouping::fromSnapshot(snap);
+    ew::LayoutOptions options;
+    options.expandByDefault = state.range(0) == 2;
+    if (state.range(0) == 1)
+        for (const auto& [id, name] : grouping.vnetNames)
+            options.expanded[id] = true;
+    std::size_t nodes = 0;
+    for (auto _ : state) {
+        auto layout = ew::layoutGraph(result.graph, grouping, options);
+        nodes = layout.nodes.size();
+        benchmark::DoNotOptimize(nodes);
+    }
+    state.counters["graphNodes"] = static_cast<double>(result.graph.nodeCount());
+    state.counters["drawnNodes"] = static_cast<double>(nodes);
+}
+
 } // namespace
 
 BENCHMARK(BM_NsgFirstMatch)->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMicrosecond);
@@ -130,5 +157,9 @@ BENCHMARK_CAPTURE(BM_Load, M, std::string("M"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Analyze, M, std::string("M"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Load, L, std::string("L"))->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK_CAPTURE(BM_Analyze, L, std::string("L"))->Unit(benchmark::kMillisecond)->Iterations(3);
+
+BENCHMARK_CAPTURE(BM_Layout, S, std::string("S"))->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Layout, M, std::string("M"))->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Layout, L, std::string("L"))->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 BENCHMARK_MAIN();

@@ -2,6 +2,8 @@
 
 #include <QWheelEvent>
 
+#include <algorithm>
+
 namespace ew::ui {
 
 GraphView::GraphView(QWidget* parent)
@@ -28,22 +30,39 @@ void GraphView::zoomBy(qreal factor)
     scale(factor, factor);
 }
 
+namespace {
+// Below this scale node names are not legible; views never fit below it, they scroll instead.
+constexpr qreal kLegible = 0.45;
+} // namespace
+
 void GraphView::fitAll()
 {
     if (!scene())
         return;
-    fitInView(scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
-    if (zoom() > 1.2) // small graphs stay at a readable size instead of being blown up
+    const QRectF all = scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    fitInView(all, Qt::KeepAspectRatio);
+    if (zoom() > 1.2) { // small graphs stay at a readable size instead of being blown up
         setTransform(QTransform::fromScale(1.2, 1.2));
+    } else if (zoom() < kLegible) {
+        // A tall estate: fit the width (within legibility) and start at the top.
+        const qreal s = std::clamp(viewport()->width() / all.width(), kLegible, 1.0);
+        setTransform(QTransform::fromScale(s, s));
+        centerOn(all.center().x(), all.top() + viewport()->height() / (2 * s));
+    }
 }
 
-void GraphView::reveal(const QRectF& rect)
+void GraphView::reveal(const QRectF& rect, const QRectF& focus)
 {
-    // Fit the rectangle, but never blow it up beyond 100% nor shrink it below legibility unless
-    // it cannot be shown otherwise.
+    // Fit the rectangle, but never blow it up beyond 100%; when it only fits at an illegible
+    // scale, show the focus (the target end of a path) at a legible one.
     fitInView(rect.adjusted(-30, -30, 30, 30), Qt::KeepAspectRatio);
     if (zoom() > 1.0)
         setTransform(QTransform::fromScale(1.0, 1.0));
+    if (zoom() < kLegible && !focus.isNull()) {
+        setTransform(QTransform::fromScale(kLegible * 1.4, kLegible * 1.4));
+        centerOn(focus.center());
+        return;
+    }
     centerOn(rect.center());
 }
 

@@ -12,8 +12,9 @@ public:
     explicit GraphView(QWidget* parent = nullptr);
     void zoomBy(qreal factor);
     void fitAll();
-    /// Centres on a scene rectangle, zooming out if it does not fit.
-    void reveal(const QRectF& rect);
+    /// Shows a scene rectangle, zooming out if it does not fit; if it fits only at an illegible
+    /// scale, shows focus instead.
+    void reveal(const QRectF& rect, const QRectF& focus = {});
     qreal zoom() const;
 
 protected:
