@@ -157,8 +157,8 @@ void MainWindow::createActions()
                 openInputs({ dir });
         });
     connect(make("open-files", tr("Open Export F&iles…")), &QAction::triggered, this, [this]() {
-        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open export files"), QString(),
-            tr("JSON exports (*.json);;All files (*)"));
+        const QStringList files = QFileDialog::getOpenFileNames(
+            this, tr("Open export files"), QString(), tr("JSON exports (*.json);;All files (*)"));
         if (!files.isEmpty() && maybeSave())
             openInputs(files);
     });
@@ -221,15 +221,15 @@ void MainWindow::createActions()
     connect(make("not-data-store", tr("Target Is &Not a Data Store")), &QAction::triggered, this,
         [this]() { m_triage->markDataStore(QString()); });
 
-    connect(make("fit", tr("&Fit Graph"), QKeySequence(tr("Ctrl+0")), QStyle::SP_CustomBase, "zoom-fit-best"),
+    connect(make("fit", tr("&Fit Graph"), QKeySequence(tr("Ctrl+Alt+F")), QStyle::SP_CustomBase, "zoom-fit-best"),
         &QAction::triggered, this, [this]() { m_view->fitAll(); });
     connect(make("zoom-in", tr("Zoom &In"), QKeySequence::ZoomIn, QStyle::SP_CustomBase, "zoom-in"),
         &QAction::triggered, this, [this]() { m_view->zoomBy(1.25); });
     connect(make("zoom-out", tr("Zoom &Out"), QKeySequence::ZoomOut, QStyle::SP_CustomBase, "zoom-out"),
         &QAction::triggered, this, [this]() { m_view->zoomBy(0.8); });
     connect(make("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
-    connect(make("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this,
-        [this]() { setAllGroups(false); });
+    connect(
+        make("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this, [this]() { setAllGroups(false); });
     connect(make("search-graph", tr("&Search Graph"), QKeySequence(tr("Ctrl+G"))), &QAction::triggered, this, [this]() {
         m_graphSearch->setFocus(Qt::ShortcutFocusReason);
         m_graphSearch->selectAll();
@@ -429,14 +429,14 @@ void MainWindow::restoreSettings()
         resize(1280, 800);
     restoreState(Settings::windowState.get());
     if (!m_mainSplitter->restoreState(Settings::mainSplitter.get()))
-        m_mainSplitter->setSizes({ 470, 810 });
+        m_mainSplitter->setSizes({ 500, 780 });
     if (!m_rightSplitter->restoreState(Settings::rightSplitter.get()))
         m_rightSplitter->setSizes({ 430, 290 });
     const QByteArray header = Settings::findingsHeader.get();
     if (header.isEmpty() || !m_table->horizontalHeader()->restoreState(header)) {
         m_table->setColumnWidth(FindingsModel::SeverityColumn, 78);
-        m_table->setColumnWidth(FindingsModel::StateColumn, 70);
-        m_table->setColumnWidth(FindingsModel::TargetColumn, 112);
+        m_table->setColumnWidth(FindingsModel::StateColumn, 96);
+        m_table->setColumnWidth(FindingsModel::TargetColumn, 108);
         m_table->setColumnWidth(FindingsModel::DataStoreColumn, 88);
         m_table->setColumnWidth(FindingsModel::PortsColumn, 150);
         m_table->setColumnWidth(FindingsModel::SourcesColumn, 150);
@@ -587,9 +587,8 @@ void MainWindow::analysisFinished(std::shared_ptr<const AnalysisData> analysis)
                                  : tr("Problems"));
     if (analysis->snapshot.hasErrors())
         m_tabs->setCurrentWidget(m_problems);
-    m_timingLabel->setText(tr("import %1 ms · analysis %2 ms")
-                               .arg(analysis->importMs, 0, 'f', 0)
-                               .arg(analysis->analysisMs, 0, 'f', 0));
+    m_timingLabel->setText(
+        tr("import %1 ms · analysis %2 ms").arg(analysis->importMs, 0, 'f', 0).arg(analysis->analysisMs, 0, 'f', 0));
     if (!selected.empty()) {
         QItemSelection sel;
         for (int r = 0; r < m_filter->rowCount(); ++r)
@@ -748,7 +747,8 @@ void MainWindow::selectionChanged()
             QStringList src;
             for (const auto& s : e.sources)
                 src << esc(s);
-            html += QStringLiteral("<li>%1 from %2</li>").arg(esc(formatPortRanges(e.ports)), src.join(QStringLiteral(", ")));
+            html += QStringLiteral("<li>%1 from %2</li>")
+                        .arg(esc(formatPortRanges(e.ports)), src.join(QStringLiteral(", ")));
         }
         html += QStringLiteral("</ul>");
     }
@@ -790,10 +790,11 @@ void MainWindow::showNodeDetails(const QString& graphNodeId)
         for (const auto& r : f.rules)
             if (filterIds.count(normaliseId(r.filterId)))
                 rules << esc(r.ruleName + " (" + std::to_string(r.priority) + ")");
-        list += QStringLiteral("<li><b>%1</b> %2 %3 %4%5</li>")
-                    .arg(Theme::severityTitle(f.severity), esc(f.target.name), esc(f.protocol),
-                        esc(formatPortRanges(f.ports)),
-                        rules.isEmpty() ? QString() : tr(" — decided here by %1").arg(rules.join(QStringLiteral(", "))));
+        list
+            += QStringLiteral("<li><b>%1</b> %2 %3 %4%5</li>")
+                   .arg(Theme::severityTitle(f.severity), esc(f.target.name), esc(f.protocol),
+                       esc(formatPortRanges(f.ports)),
+                       rules.isEmpty() ? QString() : tr(" — decided here by %1").arg(rules.join(QStringLiteral(", "))));
     }
     html += tr("<p><b>%n finding(s)</b> pass through here:</p>", nullptr, count) + QStringLiteral("<ul>") + list
         + QStringLiteral("</ul>");
@@ -879,8 +880,8 @@ void MainWindow::updateStatus()
 {
     const auto analysis = m_document->analysis();
     if (!analysis) {
-        m_countsLabel->setText(m_analysing ? tr("Reading the export…")
-                                           : tr("Open an export folder or a review (drop it here) to begin."));
+        m_countsLabel->setText(
+            m_analysing ? tr("Reading the export…") : tr("Open an export folder or a review (drop it here) to begin."));
         return;
     }
     int bySeverity[5] = {};
@@ -896,7 +897,9 @@ void MainWindow::updateStatus()
     QStringList sev;
     for (int s = 4; s >= 0; --s)
         if (bySeverity[s])
-            sev << QStringLiteral("%1 %2").arg(bySeverity[s]).arg(QString::fromLatin1(severityName(static_cast<Severity>(s))));
+            sev << QStringLiteral("%1 %2")
+                       .arg(bySeverity[s])
+                       .arg(QString::fromLatin1(severityName(static_cast<Severity>(s))));
     if (!sev.isEmpty())
         parts << sev.join(QStringLiteral(", "));
     parts << tr("%1 triaged").arg(decided);

@@ -13,8 +13,7 @@ public:
     Preference(const char* key, T defaultValue)
         : m_key(QString::fromLatin1(key))
         , m_default(std::move(defaultValue))
-    {
-    }
+    { }
     T get() const
     {
         QSettings s;

@@ -16,8 +16,9 @@ namespace {
 
 QString demoReview()
 {
-    const QStringList dirs = { QCoreApplication::applicationDirPath() + QStringLiteral("/../share/exposure-workbench/demo"),
-        QStringLiteral(EW_SOURCE_DEMO_DIR) };
+    const QStringList dirs
+        = { QCoreApplication::applicationDirPath() + QStringLiteral("/../share/exposure-workbench/demo"),
+              QStringLiteral(EW_SOURCE_DEMO_DIR) };
     for (const auto& dir : dirs) {
         const QString file = QDir(dir).filePath(QStringLiteral("incident-2019.review.json"));
         if (QFileInfo::exists(file))
@@ -50,21 +51,25 @@ int main(int argc, char** argv)
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/exposure-workbench.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Which data stores can the internet reach, through which path, because of which rule."));
+    parser.setApplicationDescription(
+        QStringLiteral("Which data stores can the internet reach, through which path, because of which rule."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("paths"),
         QStringLiteral("A review file, or export files and folders to review."), QStringLiteral("[paths...]"));
-    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the bundled demo review (the 2019 incident)."));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"), QStringLiteral("Open the bundled demo review (the 2019 incident)."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-        QStringLiteral("Render the main window to a PNG once the analysis is shown, then exit."), QStringLiteral("file"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot (default 1280x800)."),
-        QStringLiteral("WxH"), QStringLiteral("1280x800"));
+        QStringLiteral("Render the main window to a PNG once the analysis is shown, then exit."),
+        QStringLiteral("file"));
+    const QCommandLineOption size(QStringLiteral("size"),
+        QStringLiteral("Window size for --screenshot (default 1280x800)."), QStringLiteral("WxH"),
+        QStringLiteral("1280x800"));
     const QCommandLineOption select(QStringLiteral("select"),
         QStringLiteral("Select this row of the findings table (default: the first)."), QStringLiteral("row"),
         QStringLiteral("0"));
-    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("name"));
+    const QCommandLineOption theme(
+        QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("name"));
     parser.addOptions({ demo, screenshot, size, select, theme });
     parser.process(app);
 

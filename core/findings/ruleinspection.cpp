@@ -72,8 +72,7 @@ std::string addressMatchText(const AddressMatch& m, const Snapshot& snapshot)
 FindingInspector::FindingInspector(const Snapshot& snapshot)
     : m_snap(snapshot)
     , m_ctx(snapshot)
-{
-}
+{ }
 
 const IpConfiguration* FindingInspector::ipConfiguration(const std::string& id, const NetworkInterface** nic) const
 {
@@ -123,9 +122,8 @@ FindingInspection FindingInspector::inspect(const Finding& f) const
         if (!ipc)
             continue;
         // The sources this level is asked about: the internet, or the foothold's addresses.
-        AddressSet sources = st.fromFoothold && footholdIpc
-            ? m_ctx.possibleAddresses(*footholdIpc)
-            : m_ctx.internetSpace(m_ctx.vnetOfSubnet(ipc->subnetId));
+        AddressSet sources = st.fromFoothold && footholdIpc ? m_ctx.possibleAddresses(*footholdIpc)
+                                                            : m_ctx.internetSpace(m_ctx.vnetOfSubnet(ipc->subnetId));
         const NetworkSecurityGroup* subnetNsg = nullptr;
         if (auto s = m_snap.subnets.find(ipc->subnetId); s != m_snap.subnets.end() && !s->second.nsgId.empty())
             if (auto n = m_snap.nsgs.find(s->second.nsgId); n != m_snap.nsgs.end())
@@ -225,7 +223,8 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
                 ports.insert(ports.end(), reached.ranges().begin(), reached.ranges().end());
             }
             row.reason = std::string(r.allow ? "Allows" : "Denies") + " this finding's traffic"
-                + (ports.empty() ? std::string() : " on port(s) " + formatPortRanges(ports)) + ": the first rule to match it.";
+                + (ports.empty() ? std::string() : " on port(s) " + formatPortRanges(ports))
+                + ": the first rule to match it.";
             deciding.push_back(ruleLabel(r));
         } else if (!r.allow && claim.intersects(traffic)) {
             row.status = RuleRow::Status::Blocks;
@@ -233,8 +232,9 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
                 + " traffic from these sources before it reaches the target.";
         } else {
             row.status = RuleRow::Status::Other;
-            row.reason = claim.intersects(traffic) ? std::string("Decides other traffic from these sources (other ports).")
-                                                   : std::string("Decides traffic this finding does not carry.");
+            row.reason = claim.intersects(traffic)
+                ? std::string("Decides other traffic from these sources (other ports).")
+                : std::string("Decides traffic this finding does not carry.");
         }
         before = before.united(mine);
         earlier.emplace_back(i, mine);

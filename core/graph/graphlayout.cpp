@@ -259,8 +259,8 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
                 node.id = "group:" + bandId + ":" + std::to_string(c);
                 node.kind = c == GraphLayout::FrontendColumn ? ReachabilityGraph::Kind::Frontend
                     : c == GraphLayout::FilterColumn         ? ReachabilityGraph::Kind::Filter
-                    : c == GraphLayout::ComputeColumn      ? ReachabilityGraph::Kind::Compute
-                                                           : ReachabilityGraph::Kind::DataStore;
+                    : c == GraphLayout::ComputeColumn        ? ReachabilityGraph::Kind::Compute
+                                                             : ReachabilityGraph::Kind::DataStore;
                 node.type = "group";
                 node.name = std::to_string(vertices.size()) + " " + aggregateNoun(c, vertices.size());
                 node.column = c;
@@ -277,8 +277,9 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
             std::vector<const Row*> ordered;
             for (const auto& [id, row] : it->second)
                 ordered.push_back(&row);
-            std::sort(ordered.begin(), ordered.end(),
-                [](const Row* a, const Row* b) { return std::tie(a->name, a->resource) < std::tie(b->name, b->resource); });
+            std::sort(ordered.begin(), ordered.end(), [](const Row* a, const Row* b) {
+                return std::tie(a->name, a->resource) < std::tie(b->name, b->resource);
+            });
             for (const Row* row : ordered) {
                 std::size_t filters = 0;
                 for (auto v : row->nodes) {

@@ -83,6 +83,7 @@ struct LayoutOptions
 };
 
 /// Lays out the graph. Pure function; cost linear in nodes and edges (after sorting).
-GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& grouping, const LayoutOptions& options = {});
+GraphLayout layoutGraph(
+    const ReachabilityGraph& graph, const GraphGrouping& grouping, const LayoutOptions& options = {});
 
 } // namespace ew

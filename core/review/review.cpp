@@ -13,10 +13,10 @@ namespace ew {
 
 namespace {
 
-constexpr std::array<const char*, kTriageStateCount> kNames = { "new", "confirmed", "accepted-risk", "false-positive",
-    "fixed" };
-constexpr std::array<const char*, kTriageStateCount> kTitles = { "New", "Confirmed", "Accepted risk", "False positive",
-    "Fixed" };
+constexpr std::array<const char*, kTriageStateCount> kNames
+    = { "new", "confirmed", "accepted-risk", "false-positive", "fixed" };
+constexpr std::array<const char*, kTriageStateCount> kTitles
+    = { "New", "Confirmed", "Accepted risk", "False positive", "Fixed" };
 
 // FIPS 180-4, section 4.2.2: the first 32 bits of the fractional parts of the cube roots of the
 // first 64 primes.
@@ -97,8 +97,8 @@ private:
         for (int i = 0; i < 8; ++i)
             m_h[i] += add[i];
     }
-    std::array<std::uint32_t, 8> m_h = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
-        0x1f83d9ab, 0x5be0cd19 };
+    std::array<std::uint32_t, 8> m_h
+        = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
     std::array<unsigned char, 64> m_block {};
     std::size_t m_used = 0;
     std::uint64_t m_length = 0;
@@ -125,8 +125,7 @@ public:
     Reader(const std::string& file, std::vector<Diagnostic>& diags)
         : m_file(file)
         , m_diags(diags)
-    {
-    }
+    { }
     bool ok() const { return m_ok; }
     void error(const std::string& pointer, const std::string& message)
     {
@@ -231,7 +230,8 @@ std::vector<SnapshotFile> snapshotIdentity(const std::vector<std::string>& fileP
     return out;
 }
 
-std::vector<std::string> compareIdentity(const std::vector<SnapshotFile>& recorded, const std::vector<SnapshotFile>& now)
+std::vector<std::string> compareIdentity(
+    const std::vector<SnapshotFile>& recorded, const std::vector<SnapshotFile>& now)
 {
     std::vector<std::string> out;
     std::map<std::string, const SnapshotFile*> current;
@@ -270,7 +270,8 @@ std::string serialiseReview(const Review& r)
     doc["snapshot"] = std::move(snap);
     ordered_json stores = ordered_json::array();
     for (const auto& [id, engine] : r.dataStores)
-        stores.push_back({ { "resource", id }, { "engine", engine.empty() ? ordered_json(nullptr) : ordered_json(engine) } });
+        stores.push_back(
+            { { "resource", id }, { "engine", engine.empty() ? ordered_json(nullptr) : ordered_json(engine) } });
     doc["dataStores"] = std::move(stores);
     ordered_json decisions = ordered_json::array();
     for (const auto& [id, d] : r.decisions) {

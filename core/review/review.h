@@ -73,6 +73,7 @@ std::vector<SnapshotFile> snapshotIdentity(const std::vector<std::string>& fileP
 
 /// Differences between a recorded identity and the files now on disk, one sentence each
 /// ("nsgs.json changed since the review (SHA-256 differs)"); empty when identical.
-std::vector<std::string> compareIdentity(const std::vector<SnapshotFile>& recorded, const std::vector<SnapshotFile>& now);
+std::vector<std::string> compareIdentity(
+    const std::vector<SnapshotFile>& recorded, const std::vector<SnapshotFile>& now);
 
 } // namespace ew

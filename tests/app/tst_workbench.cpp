@@ -39,7 +39,8 @@ private Q_SLOTS:
         QFETCH(QString, size);
         QFETCH(QSize, expected);
         const QString file = m_home.filePath(size + QStringLiteral(".png"));
-        QCOMPARE(run({ QStringLiteral("--demo"), QStringLiteral("--screenshot"), file, QStringLiteral("--size"), size }), 0);
+        QCOMPARE(
+            run({ QStringLiteral("--demo"), QStringLiteral("--screenshot"), file, QStringLiteral("--size"), size }), 0);
         QImage image(file);
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), expected);
@@ -55,9 +56,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("missing-path") << QStringList { QStringLiteral("/no/such/export") } << QStringLiteral("no such file");
-        QTest::newRow("bad-size") << QStringList { QStringLiteral("--demo"), QStringLiteral("--size"), QStringLiteral("big"),
-            QStringLiteral("--screenshot"), QStringLiteral("x.png") }
+        QTest::newRow("missing-path") << QStringList { QStringLiteral("/no/such/export") }
+                                      << QStringLiteral("no such file");
+        QTest::newRow("bad-size") << QStringList { QStringLiteral("--demo"), QStringLiteral("--size"),
+            QStringLiteral("big"), QStringLiteral("--screenshot"), QStringLiteral("x.png") }
                                   << QStringLiteral("--size wants WIDTHxHEIGHT");
     }
     void badArguments()

@@ -1,8 +1,8 @@
 // Benchmarks of the engine on generated estates. Estates are generated once into
 // $EW_BENCH_DIR (default /tmp/ew-bench) and reused.
 #include "findings/analyzer.h"
-#include "graph/graphlayout.h"
 #include "generator/estategenerator.h"
+#include "graph/graphlayout.h"
 #include "import/azureimporter.h"
 #include "policy/nsgevaluator.h"
 

@@ -28,7 +28,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 
 using namespace ew;
@@ -116,8 +118,16 @@ private Q_SLOTS:
         QVERIFY(w.openReview(m_review));
         QVERIFY(waitReady(w, ready));
         QCOMPARE(w.filterModel()->rowCount(), 9);
+        // The demo review's decisions are shown on their findings.
+        QCOMPARE(w.filterModel()
+                     ->index(rowOfTarget(w, QStringLiteral("jump-01")), FindingsModel::StateColumn)
+                     .data()
+                     .toString(),
+            QStringLiteral("Accepted risk"));
+        QCOMPARE(w.problems()->warningCount(), 0); // the snapshot matches the recorded identity
         // Sorted most severe first.
-        QCOMPARE(w.filterModel()->index(0, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Critical"));
+        QCOMPARE(
+            w.filterModel()->index(0, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Critical"));
 
         const int row = rowOfTarget(w, QStringLiteral("es-support-03"));
         QVERIFY(row >= 0);
@@ -183,7 +193,8 @@ private Q_SLOTS:
         QTest::mouseClick(p->applyButton(), Qt::LeftButton);
         const QModelIndex state = w.filterModel()->index(row, FindingsModel::StateColumn);
         QCOMPARE(state.data().toString(), QStringLiteral("Confirmed"));
-        QCOMPARE(w.filterModel()->index(row, FindingsModel::OwnerColumn).data().toString(), QStringLiteral("support-ops"));
+        QCOMPARE(
+            w.filterModel()->index(row, FindingsModel::OwnerColumn).data().toString(), QStringLiteral("support-ops"));
         QCOMPARE(w.document()->decision(id).note, std::string("SEC-4711: rule added 2019-12-05"));
         QVERIFY(w.isWindowModified());
 
@@ -191,7 +202,8 @@ private Q_SLOTS:
         QCOMPARE(w.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("New"));
         QVERIFY(!w.isWindowModified());
         w.action(QStringLiteral("redo"))->trigger();
-        QCOMPARE(w.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Confirmed"));
+        QCOMPARE(
+            w.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Confirmed"));
 
         // Bulk: the five critical rows, one shortcut, one undo step.
         w.filterBar()->severityBox()->setCurrentIndex(1); // Critical
@@ -221,10 +233,10 @@ private Q_SLOTS:
             w.show();
             QVERIFY(w.openReview(m_review));
             QVERIFY(waitReady(w, ready));
-            clickRow(w, rowOfTarget(w, QStringLiteral("jump-01")));
+            clickRow(w, rowOfTarget(w, QStringLiteral("es-support-02")));
             id = currentFinding(w)->id;
-            w.triagePanel()->stateBox()->setCurrentIndex(int(TriageState::AcceptedRisk));
-            QTest::keyClicks(w.triagePanel()->noteEdit(), QStringLiteral("bastion, MFA enforced"));
+            w.triagePanel()->stateBox()->setCurrentIndex(int(TriageState::Confirmed));
+            QTest::keyClicks(w.triagePanel()->noteEdit(), QStringLiteral("mirror of 01, same rule"));
             QTest::mouseClick(w.triagePanel()->applyButton(), Qt::LeftButton);
             QVERIFY(w.saveReviewAs(saved));
             QVERIFY(!w.isWindowModified());
@@ -236,20 +248,28 @@ private Q_SLOTS:
         QCOMPARE(doc["snapshot"]["inputs"][0].get<std::string>(), std::string("2019-12-05"));
         QCOMPARE(doc["snapshot"]["files"].size(), std::size_t(5));
         QCOMPARE(doc["snapshot"]["files"][0]["sha256"].get<std::string>().size(), std::size_t(64));
-        QCOMPARE(doc["decisions"].size(), std::size_t(1));
-        QCOMPARE(doc["decisions"][0]["finding"].get<std::string>(), id);
-        QCOMPARE(doc["decisions"][0]["state"].get<std::string>(), std::string("accepted-risk"));
-        QCOMPARE(doc["decisions"][0]["target"].get<std::string>(), std::string("jump-01"));
+        // The demo's two decisions and the new one, sorted by finding id.
+        QCOMPARE(doc["decisions"].size(), std::size_t(3));
+        const auto decided = std::find_if(doc["decisions"].begin(), doc["decisions"].end(),
+            [&](const nlohmann::json& d) { return d["finding"] == id; });
+        QVERIFY(decided != doc["decisions"].end());
+        QCOMPARE((*decided)["state"].get<std::string>(), std::string("confirmed"));
+        QCOMPARE((*decided)["target"].get<std::string>(), std::string("es-support-02"));
+        QCOMPARE((*decided)["severity"].get<std::string>(), std::string("critical"));
 
         MainWindow again;
         again.setInteractive(false);
         QSignalSpy ready(&again, &MainWindow::ready);
         QVERIFY(again.openReview(saved));
         QVERIFY(waitReady(again, ready));
-        const int row = rowOfTarget(again, QStringLiteral("jump-01"));
-        QCOMPARE(again.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Accepted risk"));
+        const int row = rowOfTarget(again, QStringLiteral("es-support-02"));
+        QCOMPARE(
+            again.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Confirmed"));
         QCOMPARE(again.filterModel()->index(row, FindingsModel::NoteColumn).data().toString(),
-            QStringLiteral("bastion, MFA enforced"));
+            QStringLiteral("mirror of 01, same rule"));
+        const int jump = rowOfTarget(again, QStringLiteral("jump-01"));
+        QCOMPARE(again.filterModel()->index(jump, FindingsModel::StateColumn).data().toString(),
+            QStringLiteral("Accepted risk"));
         QCOMPARE(again.problems()->warningCount(), 0);
         QVERIFY(!again.isWindowModified());
 
@@ -284,7 +304,8 @@ private Q_SLOTS:
         QCOMPARE(w.filterModel()->rowCount(), 9);
         QTest::keyClicks(bar->portEdit(), QStringLiteral("1433"));
         QCOMPARE(w.filterModel()->rowCount(), 1);
-        QCOMPARE(w.filterModel()->index(0, FindingsModel::TargetColumn).data().toString(), QStringLiteral("sql-tickets-01"));
+        QCOMPARE(
+            w.filterModel()->index(0, FindingsModel::TargetColumn).data().toString(), QStringLiteral("sql-tickets-01"));
         bar->portEdit()->clear();
         bar->severityBox()->setCurrentIndex(bar->severityBox()->findData(int(Severity::High)));
         QCOMPARE(w.filterModel()->rowCount(), 7);
@@ -308,7 +329,8 @@ private Q_SLOTS:
         w.triagePanel()->markDataStore(QStringLiteral("mongodb"));
         QVERIFY(waitReady(w, ready, 2));
         int row = rowOfTarget(w, QStringLiteral("jump-01"));
-        QCOMPARE(w.filterModel()->index(row, FindingsModel::DataStoreColumn).data().toString(), QStringLiteral("mongodb"));
+        QCOMPARE(
+            w.filterModel()->index(row, FindingsModel::DataStoreColumn).data().toString(), QStringLiteral("mongodb"));
         QVERIFY(w.table()->selectionModel()->isRowSelected(row, {})); // the selection survives re-analysis
         w.action(QStringLiteral("undo"))->trigger();
         QVERIFY(waitReady(w, ready, 3));
@@ -369,6 +391,7 @@ private Q_SLOTS:
         QVERIFY(w.openReview(m_review));
         QVERIFY(waitReady(w, ready));
         clickRow(w, 0);
+        const std::string id = currentFinding(w)->id;
         w.action(QStringLiteral("triage-confirmed"))->trigger();
         const QString recovery = w.document()->recoveryFileName();
         QFile::remove(recovery);
@@ -380,10 +403,27 @@ private Q_SLOTS:
         QVERIFY(doc.load(m_review, &error));
         QVERIFY(doc.hasNewerRecovery());
         QVERIFY(doc.restoreRecovery(&error));
-        QCOMPARE(doc.review().decisions.size(), std::size_t(1));
-        QCOMPARE(doc.review().decisions.begin()->second.state, TriageState::Confirmed);
+        QCOMPARE(doc.review().decisions.size(), std::size_t(3)); // the demo's two and the new one
+        QCOMPARE(doc.review().decisions.at(id).state, TriageState::Confirmed);
         QVERIFY(doc.isModified());
         doc.removeRecovery();
+    }
+
+    void shortcutsAreUnique()
+    {
+        // An ambiguous shortcut fires nothing: every action's key sequence must be its own.
+        MainWindow w;
+        std::map<QString, QString> seen;
+        for (QAction* a : w.findChildren<QAction*>()) {
+            for (const auto& key : a->shortcuts()) {
+                const QString k = key.toString();
+                QVERIFY2(!seen.count(k),
+                    qPrintable(k + QStringLiteral(": ") + seen[k] + QStringLiteral(" and ") + a->objectName()));
+                seen[k] = a->objectName();
+            }
+        }
+        QVERIFY(seen.count(QStringLiteral("Ctrl+Z")));
+        QVERIFY(seen.count(QStringLiteral("Ctrl+4")));
     }
 
     void badReviewIsReported()

@@ -6,9 +6,9 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QVBoxLayout>
 #include <QIntValidator>
 #include <QLineEdit>
+#include <QVBoxLayout>
 
 namespace ew::ui {
 

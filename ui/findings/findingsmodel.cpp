@@ -130,11 +130,13 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         switch (index.column()) {
         case SeverityColumn:
-            return role == Qt::ToolTipRole ? QString::fromStdString(f.severityReason) : Theme::severityTitle(f.severity);
+            return role == Qt::ToolTipRole ? QString::fromStdString(f.severityReason)
+                                           : Theme::severityTitle(f.severity);
         case StateColumn:
             return QString::fromLatin1(triageStateTitle(d.state));
         case TargetColumn:
-            return role == Qt::ToolTipRole ? QString::fromStdString(f.target.id) : QString::fromStdString(f.target.name);
+            return role == Qt::ToolTipRole ? QString::fromStdString(f.target.id)
+                                           : QString::fromStdString(f.target.name);
         case DataStoreColumn:
             if (role == Qt::ToolTipRole)
                 return QString::fromStdString(f.dataStore.reason);

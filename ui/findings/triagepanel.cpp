@@ -84,8 +84,8 @@ void TriagePanel::setSelection(std::vector<const Finding*> findings)
 void TriagePanel::refresh()
 {
     const bool any = !m_selection.empty();
-    for (QWidget* w : std::initializer_list<QWidget*> { m_state, m_owner, m_note, m_apply, m_engine, m_mark,
-             m_notStore, m_clearMark })
+    for (QWidget* w : std::initializer_list<QWidget*> {
+             m_state, m_owner, m_note, m_apply, m_engine, m_mark, m_notStore, m_clearMark })
         w->setEnabled(any);
     if (!any) {
         m_heading->setText(tr("Select one or more findings to triage them."));
@@ -94,8 +94,9 @@ void TriagePanel::refresh()
     }
     const Finding& f = *m_selection.front();
     m_heading->setText(m_selection.size() == 1
-            ? tr("<b>%1</b> — %2 %3").arg(QString::fromStdString(f.target.name).toHtmlEscaped(),
-                QString::fromStdString(f.protocol), QString::fromStdString(formatPortRanges(f.ports)))
+            ? tr("<b>%1</b> — %2 %3")
+                  .arg(QString::fromStdString(f.target.name).toHtmlEscaped(), QString::fromStdString(f.protocol),
+                      QString::fromStdString(formatPortRanges(f.ports)))
             : tr("<b>%1 findings selected</b>: Apply sets state, owner and note on all of them.")
                   .arg(m_selection.size()));
     const Decision d = m_document->decision(f.id);
@@ -109,7 +110,8 @@ void TriagePanel::refresh()
         basis = mark->second.empty() ? tr("marked by you as not a data store")
                                      : tr("marked by you as %1").arg(QString::fromStdString(mark->second));
     else if (!f.dataStore.engine.empty())
-        basis = tr("%1 (%2)").arg(QString::fromStdString(f.dataStore.engine), QString::fromStdString(f.dataStore.reason));
+        basis
+            = tr("%1 (%2)").arg(QString::fromStdString(f.dataStore.engine), QString::fromStdString(f.dataStore.reason));
     else
         basis = tr("not recognised as a data store");
     m_storeLabel->setText(tr("Target %1: %2").arg(QString::fromStdString(f.target.name).toHtmlEscaped(), basis));

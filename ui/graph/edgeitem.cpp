@@ -1,7 +1,7 @@
 #include "edgeitem.h"
 
-#include "nodeitem.h"
 #include "graph/graphlayout.h"
+#include "nodeitem.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -66,7 +66,8 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     QColor c = Theme::severityColor(m_worst);
     if (!m_highlighted && !isSelected())
         c.setAlpha(150);
-    const qreal width = (m_highlighted || isSelected() ? 3.2 : 1.2) + std::min<qreal>(std::log2(1.0 + m_findings.size()), 3);
+    const qreal width
+        = (m_highlighted || isSelected() ? 3.2 : 1.2) + std::min<qreal>(std::log2(1.0 + m_findings.size()), 3);
     QPen pen(c, width);
     pen.setCosmetic(lod < 0.45);
     if (isSelected())

@@ -39,8 +39,7 @@ void GraphScene::setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout 
         for (auto fi : e.findings)
             worst[e.to] = std::max(worst[e.to], static_cast<int>(findings[fi].severity));
     for (std::size_t i = 0; i < m_layout.nodes.size(); ++i) {
-        auto* item = new NodeItem(
-            m_layout.nodes[i], i, static_cast<Severity>(std::max(worst[i], 0)), worst[i] >= 0);
+        auto* item = new NodeItem(m_layout.nodes[i], i, static_cast<Severity>(std::max(worst[i], 0)), worst[i] >= 0);
         addItem(item);
         m_nodes.push_back(item);
     }
@@ -69,7 +68,8 @@ void GraphScene::highlightFindings(const std::vector<std::size_t>& findings)
     const std::set<std::size_t> wanted(findings.begin(), findings.end());
     std::set<NodeItem*> onPath;
     for (auto* e : m_edges) {
-        const bool hit = std::any_of(e->findings().begin(), e->findings().end(), [&](std::size_t f) { return wanted.count(f); });
+        const bool hit
+            = std::any_of(e->findings().begin(), e->findings().end(), [&](std::size_t f) { return wanted.count(f); });
         e->setEmphasis(hit, !hit);
         if (hit) {
             onPath.insert(e->from());

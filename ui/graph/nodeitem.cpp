@@ -75,7 +75,8 @@ QString NodeItem::kindLabel(const GraphLayout::Node& node)
     if (type.endsWith(QLatin1String("/firewall")))
         return QObject::tr("service firewall");
     if (type.endsWith(QLatin1String("virtualmachines")))
-        return node.kind == ReachabilityGraph::Kind::DataStore ? QObject::tr("VM · data store") : QObject::tr("virtual machine");
+        return node.kind == ReachabilityGraph::Kind::DataStore ? QObject::tr("VM · data store")
+                                                               : QObject::tr("virtual machine");
     if (type.endsWith(QLatin1String("networkinterfaces")))
         return QObject::tr("network interface");
     const int slash = type.indexOf(QLatin1Char('/'));

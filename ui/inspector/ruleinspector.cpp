@@ -89,12 +89,15 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
     for (const auto& fi : m_inspection.filters) {
         auto* top = new QTreeWidgetItem(m_tree);
         const QString level = fi.level == "subnet" ? tr("Subnet NSG") : tr("NIC NSG");
-        top->setText(0, fi.nsgName.empty() ? tr("%1: none").arg(level) : tr("%1 %2").arg(level, QString::fromStdString(fi.nsgName)));
+        top->setText(0,
+            fi.nsgName.empty() ? tr("%1: none").arg(level)
+                               : tr("%1 %2").arg(level, QString::fromStdString(fi.nsgName)));
         top->setFirstColumnSpanned(true);
         top->setFont(0, bold);
         top->setToolTip(0, QString::fromStdString(fi.summary));
         auto* summary = new QTreeWidgetItem(top);
-        summary->setText(0, QString::fromStdString(fi.summary) + tr(" (protects %1)").arg(QString::fromStdString(fi.protects)));
+        summary->setText(
+            0, QString::fromStdString(fi.summary) + tr(" (protects %1)").arg(QString::fromStdString(fi.protects)));
         summary->setFirstColumnSpanned(true);
         summary->setFont(0, italic);
         for (const auto& r : fi.rules) {

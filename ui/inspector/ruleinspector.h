@@ -16,8 +16,18 @@ class RuleInspector : public QWidget
 {
     Q_OBJECT
 public:
-    enum Columns { PriorityColumn, NameColumn, AccessColumn, StatusColumn, SourceColumn, PortsColumn, ProtocolColumn,
-        DestinationColumn, ReasonColumn, ColumnCount };
+    enum Columns {
+        PriorityColumn,
+        NameColumn,
+        AccessColumn,
+        StatusColumn,
+        SourceColumn,
+        PortsColumn,
+        ProtocolColumn,
+        DestinationColumn,
+        ReasonColumn,
+        ColumnCount
+    };
     explicit RuleInspector(QWidget* parent = nullptr);
     void setFinding(const Finding* finding, const FindingInspector* inspector);
     void clear();

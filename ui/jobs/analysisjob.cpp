@@ -84,8 +84,8 @@ std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::stri
     return data;
 }
 
-void AnalysisJob::start(const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores,
-    const QString& baseDir)
+void AnalysisJob::start(
+    const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores, const QString& baseDir)
 {
     cancel(); // the previous run's result will be dropped by its generation
     auto flag = std::make_shared<std::atomic<bool>>(false);

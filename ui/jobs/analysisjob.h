@@ -23,8 +23,8 @@ public:
 
     /// inputs: files and folders; analystDataStores: the review's data-store markings; baseDir:
     /// the folder snapshot identities are made relative to.
-    void start(const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores,
-        const QString& baseDir);
+    void start(
+        const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores, const QString& baseDir);
     void cancel();
     bool isRunning() const;
     /// Blocks until the current run is over (tests, shutdown).

@@ -84,13 +84,13 @@ void ProblemsView::setProblems(const Snapshot& snapshot, const QStringList& iden
         auto* item = new QTreeWidgetItem(parent);
         item->setText(0, QString::fromStdString(d.message));
         const QString where = !d.where.pointer.empty() ? QString::fromStdString(d.where.pointer)
-            : d.where.line > 0 ? tr("line %1, column %2").arg(d.where.line).arg(d.where.column)
-                               : QString();
+            : d.where.line > 0                         ? tr("line %1, column %2").arg(d.where.line).arg(d.where.column)
+                                                       : QString();
         item->setText(1, where);
         item->setToolTip(0, QString::fromStdString(d.toString()));
         item->setData(0, kFileRole, QString::fromStdString(d.where.file));
-        item->setData(0, kWhereRole, !d.where.pointer.empty() ? QString::fromStdString(d.where.pointer)
-                                                              : QString::number(d.where.line));
+        item->setData(0, kWhereRole,
+            !d.where.pointer.empty() ? QString::fromStdString(d.where.pointer) : QString::number(d.where.line));
         switch (d.level) {
         case Diagnostic::Level::Error:
             item->setIcon(0, errorIcon);
@@ -116,7 +116,8 @@ void ProblemsView::setProblems(const Snapshot& snapshot, const QStringList& iden
         item->setData(0, kFileRole, QString::fromStdString(f.path));
     }
     for (auto& [name, item] : files) {
-        item->setText(0, item->text(0) + QStringLiteral("  (") + QString::number(item->childCount()) + QLatin1Char(')'));
+        item->setText(
+            0, item->text(0) + QStringLiteral("  (") + QString::number(item->childCount()) + QLatin1Char(')'));
         item->setExpanded(true);
     }
     m_summary->setText(tr("%1 file(s) read, %2 skipped · %3 error(s), %4 warning(s)")

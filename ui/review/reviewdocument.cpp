@@ -212,8 +212,8 @@ void ReviewDocument::setTitle(const QString& title)
 
 QString ReviewDocument::recoveryFileName() const
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)
-        + QLatin1String("/recovery");
+    const QString dir
+        = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QLatin1String("/recovery");
     const QString key = m_fileName.isEmpty() ? m_inputs.join(QLatin1Char('|')) : m_fileName;
     const QByteArray hash = QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
     return dir + QLatin1Char('/') + QString::fromLatin1(hash) + QLatin1String(".review.json");
@@ -265,7 +265,8 @@ bool ReviewDocument::restoreRecovery(QString* error)
     std::vector<Diagnostic> diags;
     if (!parseReview(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
             f.fileName().toStdString(), r, diags)) {
-        *error = diags.empty() ? tr("%1: unreadable").arg(f.fileName()) : QString::fromStdString(diags.front().toString());
+        *error
+            = diags.empty() ? tr("%1: unreadable").arg(f.fileName()) : QString::fromStdString(diags.front().toString());
         return false;
     }
     m_undo->clear();

@@ -31,8 +31,8 @@ private:
 class MarkDataStoreCommand : public QUndoCommand
 {
 public:
-    MarkDataStoreCommand(ReviewDocument* document, std::string resourceId, std::optional<std::string> engine,
-        const QString& text);
+    MarkDataStoreCommand(
+        ReviewDocument* document, std::string resourceId, std::optional<std::string> engine, const QString& text);
     void undo() override;
     void redo() override;
 

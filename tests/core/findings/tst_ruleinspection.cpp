@@ -70,7 +70,8 @@ private Q_SLOTS:
                 QVERIFY(got.rules[r - 1].priority < got.rules[r].priority);
             QVERIFY(!got.rules.empty() && got.rules.back().name == "DenyAllInBound");
             for (const auto& [name, status] : want["rules"].items()) {
-                auto it = std::find_if(got.rules.begin(), got.rules.end(), [&](const RuleRow& r) { return r.name == name; });
+                auto it = std::find_if(
+                    got.rules.begin(), got.rules.end(), [&](const RuleRow& r) { return r.name == name; });
                 QVERIFY2(it != got.rules.end(), name.c_str());
                 QVERIFY2(ruleStatusName(it->status) == status.get<std::string>(),
                     (name + ": " + ruleStatusName(it->status) + " (" + it->reason + ")").c_str());
@@ -97,7 +98,8 @@ private Q_SLOTS:
         const FindingInspector inspector(empty);
         Finding f;
         f.explanation = "x";
-        f.ipConfigurationId = "/subscriptions/s/resourcegroups/r/providers/microsoft.network/networkinterfaces/n/ipconfigurations/i";
+        f.ipConfigurationId
+            = "/subscriptions/s/resourcegroups/r/providers/microsoft.network/networkinterfaces/n/ipconfigurations/i";
         const auto inspection = inspector.inspect(f);
         QCOMPARE(inspection.explanation, std::string("x"));
         QVERIFY(inspection.filters.empty());

@@ -54,13 +54,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("group");
         QTest::newRow("internet") << QStringLiteral("Internet") << int(GraphLayout::InternetColumn) << QString();
         QTest::newRow("public-ip") << QStringLiteral("pip-es-01") << int(GraphLayout::FrontendColumn) << QString();
-        QTest::newRow("nsg-in-its-subnet") << QStringLiteral("nsg-portal") << int(GraphLayout::FilterColumn)
-                                           << QStringLiteral("snet-portal");
-        QTest::newRow("compute") << QStringLiteral("jump-01") << int(GraphLayout::ComputeColumn) << QStringLiteral("snet-mgmt");
-        QTest::newRow("tagged-data-store") << QStringLiteral("es-support-03") << int(GraphLayout::DataStoreColumn)
-                                           << QStringLiteral("snet-es");
-        QTest::newRow("two-hop-data-store") << QStringLiteral("sql-tickets-01") << int(GraphLayout::DataStoreColumn)
-                                            << QStringLiteral("snet-data");
+        QTest::newRow("nsg-in-its-subnet")
+            << QStringLiteral("nsg-portal") << int(GraphLayout::FilterColumn) << QStringLiteral("snet-portal");
+        QTest::newRow("compute") << QStringLiteral("jump-01") << int(GraphLayout::ComputeColumn)
+                                 << QStringLiteral("snet-mgmt");
+        QTest::newRow("tagged-data-store")
+            << QStringLiteral("es-support-03") << int(GraphLayout::DataStoreColumn) << QStringLiteral("snet-es");
+        QTest::newRow("two-hop-data-store")
+            << QStringLiteral("sql-tickets-01") << int(GraphLayout::DataStoreColumn) << QStringLiteral("snet-data");
     }
     void columns()
     {

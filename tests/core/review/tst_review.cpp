@@ -17,13 +17,15 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("input");
         QTest::addColumn<QString>("digest");
         // FIPS 180-4 examples (NIST CSRC "Example Algorithms", SHA-256).
-        QTest::newRow("empty") << QByteArray() << QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        QTest::newRow("empty") << QByteArray()
+                               << QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         QTest::newRow("abc") << QByteArray("abc")
                              << QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         QTest::newRow("two-blocks") << QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-                                    << QStringLiteral("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-        QTest::newRow("million-a") << QByteArray(1000000, 'a')
-                                   << QStringLiteral("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+                                    << QStringLiteral(
+                                           "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+        QTest::newRow("million-a") << QByteArray(
+            1000000, 'a') << QStringLiteral("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     }
     void sha256()
     {
@@ -64,25 +66,32 @@ private Q_SLOTS:
                                   << QStringLiteral("r.json:3:") << QStringLiteral("not valid JSON");
         QTest::newRow("truncated") << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": [")
                                    << QStringLiteral("r.json:1:") << QStringLiteral("not valid JSON");
-        QTest::newRow("not-an-object") << QByteArray("[1, 2]") << QStringLiteral("r.json: error") << QStringLiteral("JSON object");
-        QTest::newRow("missing-schema") << QByteArray("{}") << QStringLiteral("r.json: error") << QStringLiteral("missing \"schema\"");
+        QTest::newRow("not-an-object") << QByteArray("[1, 2]") << QStringLiteral("r.json: error")
+                                       << QStringLiteral("JSON object");
+        QTest::newRow("missing-schema") << QByteArray("{}") << QStringLiteral("r.json: error")
+                                        << QStringLiteral("missing \"schema\"");
         QTest::newRow("other-schema") << QByteArray("{\"schema\": \"exposure-findings/1\"}")
                                       << QStringLiteral("r.json#/schema") << QStringLiteral("unknown review schema");
-        QTest::newRow("unknown-state")
-            << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": \"ignored\"}]}")
-            << QStringLiteral("r.json#/decisions/0/state") << QStringLiteral("unknown triage state \"ignored\"");
-        QTest::newRow("wrong-type-note")
-            << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": \"new\", \"note\": 5}]}")
-            << QStringLiteral("r.json#/decisions/0/note") << QStringLiteral("must be a string, not number");
-        QTest::newRow("decided-twice")
-            << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": \"new\"},"
-                          "{\"finding\": \"EW-1\", \"state\": \"fixed\"}]}")
-            << QStringLiteral("r.json#/decisions/1/finding") << QStringLiteral("decided twice");
-        QTest::newRow("decisions-not-array") << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": {}}")
-                                             << QStringLiteral("r.json#/decisions") << QStringLiteral("must be an array");
-        QTest::newRow("negative-size")
-            << QByteArray("{\"schema\": \"exposure-review/1\", \"snapshot\": {\"files\": [{\"path\": \"a\", \"size\": -1}]}}")
-            << QStringLiteral("r.json#/snapshot/files/0/size") << QStringLiteral("non-negative integer");
+        QTest::newRow("unknown-state") << QByteArray(
+            "{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": \"ignored\"}]}")
+                                       << QStringLiteral("r.json#/decisions/0/state")
+                                       << QStringLiteral("unknown triage state \"ignored\"");
+        QTest::newRow("wrong-type-note") << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": "
+                                                       "[{\"finding\": \"EW-1\", \"state\": \"new\", \"note\": 5}]}")
+                                         << QStringLiteral("r.json#/decisions/0/note")
+                                         << QStringLiteral("must be a string, not number");
+        QTest::newRow("decided-twice") << QByteArray(
+            "{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": \"new\"},"
+            "{\"finding\": \"EW-1\", \"state\": \"fixed\"}]}")
+                                       << QStringLiteral("r.json#/decisions/1/finding")
+                                       << QStringLiteral("decided twice");
+        QTest::newRow("decisions-not-array")
+            << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": {}}")
+            << QStringLiteral("r.json#/decisions") << QStringLiteral("must be an array");
+        QTest::newRow("negative-size") << QByteArray(
+            "{\"schema\": \"exposure-review/1\", \"snapshot\": {\"files\": [{\"path\": \"a\", \"size\": -1}]}}")
+                                       << QStringLiteral("r.json#/snapshot/files/0/size")
+                                       << QStringLiteral("non-negative integer");
     }
     void badInput()
     {

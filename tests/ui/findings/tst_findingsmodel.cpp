@@ -52,11 +52,14 @@ private Q_SLOTS:
         QCOMPARE(row, 0);
         const Finding& f = m_data->result.findings.front();
         QCOMPARE(model.index(row, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Critical"));
-        QCOMPARE(model.index(row, FindingsModel::SeverityColumn).data(FindingsModel::SortRole).toInt(), int(Severity::Critical));
-        QCOMPARE(model.index(row, FindingsModel::TargetColumn).data().toString(), QString::fromStdString(f.target.name));
+        QCOMPARE(model.index(row, FindingsModel::SeverityColumn).data(FindingsModel::SortRole).toInt(),
+            int(Severity::Critical));
+        QCOMPARE(
+            model.index(row, FindingsModel::TargetColumn).data().toString(), QString::fromStdString(f.target.name));
         QCOMPARE(model.index(row, FindingsModel::PortsColumn).data().toString(), QStringLiteral("tcp 5601, 9200-9300"));
         QCOMPARE(model.index(row, FindingsModel::PortsColumn).data(FindingsModel::SortRole).toInt(), 5601);
-        QCOMPARE(model.index(row, FindingsModel::SourcesColumn).data().toString(), QStringLiteral("any internet address"));
+        QCOMPARE(
+            model.index(row, FindingsModel::SourcesColumn).data().toString(), QStringLiteral("any internet address"));
         QCOMPARE(model.index(row, FindingsModel::DataStoreColumn).data().toString(), QStringLiteral("elasticsearch"));
         QCOMPARE(model.index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("New"));
         QCOMPARE(model.index(row, FindingsModel::IdColumn).data().toString(), QString::fromStdString(f.id));
@@ -96,8 +99,9 @@ private Q_SLOTS:
         const QStringList es = { QStringLiteral("es-support-01"), QStringLiteral("es-support-02"),
             QStringLiteral("es-support-03"), QStringLiteral("es-support-04"), QStringLiteral("es-support-05") };
         QTest::newRow("everything") << QString() << -1 << FindingsFilterModel::kAnyEngine << -1
-                                    << (QStringList(es) << QStringLiteral("jump-01") << QStringLiteral("kibana-support")
-                                                        << QStringLiteral("sql-tickets-01") << QStringLiteral("support-portal"));
+                                    << (QStringList(es)
+                                           << QStringLiteral("jump-01") << QStringLiteral("kibana-support")
+                                           << QStringLiteral("sql-tickets-01") << QStringLiteral("support-portal"));
         // kibana-support is reached through an es-support node (its foothold): the text matches it too.
         QTest::newRow("text-name") << QStringLiteral("ES-SUPPORT") << -1 << FindingsFilterModel::kAnyEngine << -1
                                    << (QStringList(es) << QStringLiteral("kibana-support"));
@@ -107,22 +111,26 @@ private Q_SLOTS:
                                         << (QStringList(es) << QStringLiteral("kibana-support"));
         QTest::newRow("text-address") << QStringLiteral("40.91.12.23") << -1 << FindingsFilterModel::kAnyEngine << -1
                                       << QStringList { QStringLiteral("es-support-03") };
-        QTest::newRow("critical-only") << QString() << int(Severity::Critical) << FindingsFilterModel::kAnyEngine << -1 << es;
+        QTest::newRow("critical-only") << QString() << int(Severity::Critical) << FindingsFilterModel::kAnyEngine << -1
+                                       << es;
         QTest::newRow("high-and-above") << QString() << int(Severity::High) << FindingsFilterModel::kAnyEngine << -1
-                                        << (QStringList(es) << QStringLiteral("kibana-support") << QStringLiteral("sql-tickets-01"));
+                                        << (QStringList(es)
+                                               << QStringLiteral("kibana-support") << QStringLiteral("sql-tickets-01"));
         QTest::newRow("engine") << QString() << -1 << QStringLiteral("sqlserver") << -1
                                 << QStringList { QStringLiteral("sql-tickets-01") };
         QTest::newRow("no-engine") << QString() << -1 << FindingsFilterModel::kNoEngine << -1
                                    << QStringList { QStringLiteral("jump-01"), QStringLiteral("support-portal") };
         QTest::newRow("any-data-store") << QString() << -1 << FindingsFilterModel::kAnyDataStore << -1
-                                        << (QStringList(es) << QStringLiteral("kibana-support") << QStringLiteral("sql-tickets-01"));
+                                        << (QStringList(es)
+                                               << QStringLiteral("kibana-support") << QStringLiteral("sql-tickets-01"));
         QTest::newRow("port-inside-range") << QString() << -1 << FindingsFilterModel::kAnyEngine << 9250
                                            << (QStringList(es) << QStringLiteral("kibana-support"));
         QTest::newRow("port-single") << QString() << -1 << FindingsFilterModel::kAnyEngine << 22
                                      << QStringList { QStringLiteral("jump-01") };
         QTest::newRow("port-nothing") << QString() << -1 << FindingsFilterModel::kAnyEngine << 3389 << QStringList();
-        QTest::newRow("combined") << QStringLiteral("support") << int(Severity::High) << FindingsFilterModel::kAnyDataStore
-                                  << 9300 << (QStringList(es) << QStringLiteral("kibana-support"));
+        QTest::newRow("combined") << QStringLiteral("support") << int(Severity::High)
+                                  << FindingsFilterModel::kAnyDataStore << 9300
+                                  << (QStringList(es) << QStringLiteral("kibana-support"));
     }
     void filter()
     {
