@@ -16,6 +16,8 @@ constexpr double kVnetHeader = 30;
 constexpr double kSubnetHeader = 26;
 constexpr double kBandGap = 14;
 constexpr double kGroupPad = 14;
+constexpr std::size_t kMaxLooseFrontends = 60;
+constexpr const char* kSharedFrontends = "frontends";
 
 double columnX(int column)
 {
@@ -350,7 +352,42 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         y = bottom + kBandGap;
     }
 
-    // 5. Frontends: beside what they lead to (barycentre), or where they were before.
+    // 5. Frontends that lead into several bands. Many of them (load balancers in front of
+    // several networks) become one collapsible "shared frontends" group, or the column would be
+    // thousands of rows tall.
+    const bool manyShared = frontends.size() > kMaxLooseFrontends;
+    if (manyShared) {
+        GraphLayout::Group fg;
+        fg.id = kSharedFrontends;
+        fg.name = "Shared frontends";
+        fg.kind = "frontends";
+        fg.collapsed = !isExpanded(kSharedFrontends);
+        fg.members = frontends.size();
+        fg.x = columnX(GraphLayout::FrontendColumn) - kGroupPad;
+        fg.y = 0;
+        fg.width = GraphLayout::kNodeWidth + 2 * kGroupPad;
+        if (fg.collapsed) {
+            GraphLayout::Node node;
+            node.id = "group:" + std::string(kSharedFrontends) + ":1";
+            node.kind = ReachabilityGraph::Kind::Frontend;
+            node.type = "group";
+            node.name = std::to_string(frontends.size()) + " shared frontends";
+            node.column = GraphLayout::FrontendColumn;
+            node.group = kSharedFrontends;
+            node.x = columnX(GraphLayout::FrontendColumn);
+            node.y = kSubnetHeader;
+            for (auto v : frontends)
+                node.members.push_back(g[v].id);
+            addNode(std::move(node));
+            frontends.clear();
+            fg.height = kSubnetHeader + kRowHeight;
+        } else {
+            fg.height = kSubnetHeader + kRowHeight * static_cast<double>(frontends.size());
+        }
+        out.groups.push_back(fg);
+    }
+
+    // 6. Frontends: beside what they lead to (barycentre), or where they were before.
     std::unordered_map<std::string, double> previousY;
     if (options.previous)
         for (const auto& pn : options.previous->nodes)
@@ -378,7 +415,7 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
     std::sort(wanted.begin(), wanted.end(), [&](const auto& a, const auto& b) {
         return a.first != b.first ? a.first < b.first : g[a.second].name < g[b.second].name;
     });
-    double next = -1e18;
+    double next = manyShared ? kSubnetHeader : -1e18; // inside the shared group when it is open
     double feTop = 1e18, feBottom = -1e18;
     for (const auto& [want, v] : wanted) {
         const double at = std::max(want, next);
@@ -418,7 +455,7 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         addNode(std::move(node));
     }
 
-    // 6. Edges between visible nodes, merged when groups are collapsed.
+    // 7. Edges between visible nodes, merged when groups are collapsed.
     std::map<std::pair<std::size_t, std::size_t>, std::size_t> edgeIndex;
     for (auto [e, end] = boost::edges(g); e != end; ++e) {
         auto a = out.nodeOf.find(g[boost::source(*e, g)].id);

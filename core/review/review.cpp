@@ -130,7 +130,12 @@ public:
     void error(const std::string& pointer, const std::string& message)
     {
         m_ok = false;
-        m_diags.push_back({ Diagnostic::Level::Error, { m_file, pointer, 0, 0 }, message });
+        Diagnostic d;
+        d.level = Diagnostic::Level::Error;
+        d.where.file = m_file;
+        d.where.pointer = pointer;
+        d.message = message;
+        m_diags.push_back(std::move(d));
     }
     std::string string(const nlohmann::json& obj, const char* key, const std::string& pointer, bool required = false)
     {

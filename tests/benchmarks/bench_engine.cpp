@@ -1,5 +1,6 @@
 // Benchmarks of the engine on generated estates. Estates are generated once into
 // $EW_BENCH_DIR (default /tmp/ew-bench) and reused.
+#include "benchestates.h"
 #include "findings/analyzer.h"
 #include "generator/estategenerator.h"
 #include "graph/graphlayout.h"
@@ -16,25 +17,6 @@
 #include <random>
 
 namespace {
-
-std::string estateFolder(const std::string& tier)
-{
-    const char* root = std::getenv("EW_BENCH_DIR");
-    const std::string folder = std::string(root ? root : "/tmp/ew-bench") + "/" + tier;
-    if (!std::filesystem::exists(folder + "/.complete")) {
-        ew::EstateSpec spec;
-        ew::EstateSpec::forTier(tier, spec);
-        std::filesystem::remove_all(folder);
-        ew::EstateStats stats;
-        std::string error;
-        if (!ew::generateEstate(spec, folder, stats, error)) {
-            std::cerr << error << "\n";
-            std::exit(2);
-        }
-        std::ofstream(folder + "/.complete") << stats.rules << "\n";
-    }
-    return folder;
-}
 
 const ew::Snapshot& snapshot(const std::string& tier)
 {

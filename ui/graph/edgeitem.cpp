@@ -39,9 +39,19 @@ EdgeItem::EdgeItem(NodeItem* from, NodeItem* to, std::vector<std::size_t> findin
         path.cubicTo(QPointF(b.x() - 40, midY), b - QPointF(40, 0), b);
     }
     setPath(path);
+    // The arrow head's direction, once: pointAtPercent walks the curve's length.
+    const QPointF back = path.pointAtPercent(0.97);
+    m_angle = std::atan2(b.y() - back.y(), b.x() - back.x());
     setZValue(1);
     setFlag(ItemIsSelectable);
     setToolTip(QObject::tr("%n finding(s) take this step", nullptr, static_cast<int>(m_findings.size())));
+}
+
+bool EdgeItem::s_smooth = true;
+
+void EdgeItem::setSmooth(bool smooth)
+{
+    s_smooth = smooth;
 }
 
 void EdgeItem::setEmphasis(bool highlighted, bool dimmed)
@@ -62,7 +72,9 @@ QPainterPath EdgeItem::shape() const
 void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
 {
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
-    painter->setRenderHint(QPainter::Antialiasing, lod > 0.3);
+    // Antialiasing long curves dominates repaint time on large graphs (thousands of edges fan
+    // out of the internet node): only highlighted edges get it there.
+    painter->setRenderHint(QPainter::Antialiasing, lod > 0.3 && (s_smooth || m_highlighted || isSelected()));
     QColor c = Theme::severityColor(m_worst);
     if (!m_highlighted && !isSelected())
         c.setAlpha(150);
@@ -78,9 +90,8 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     if (lod < 0.45)
         return;
     // Arrow head at the target.
-    const QPointF tip = path().pointAtPercent(1.0);
-    const QPointF back = path().pointAtPercent(0.97);
-    const qreal angle = std::atan2(tip.y() - back.y(), tip.x() - back.x());
+    const QPointF tip = path().currentPosition();
+    const qreal angle = m_angle;
     const qreal size = 7 + width;
     QPolygonF head;
     head << tip << tip - QPointF(std::cos(angle - 0.45) * size, std::sin(angle - 0.45) * size)

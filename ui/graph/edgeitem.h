@@ -23,6 +23,8 @@ public:
     const std::vector<std::size_t>& findings() const { return m_findings; }
     void setEmphasis(bool highlighted, bool dimmed);
     bool isHighlighted() const { return m_highlighted; }
+    /// Antialias every edge (small graphs) or only emphasised ones (large graphs).
+    static void setSmooth(bool smooth);
 
 private:
     NodeItem* m_from;
@@ -30,6 +32,8 @@ private:
     std::vector<std::size_t> m_findings;
     Severity m_worst;
     bool m_highlighted = false;
+    qreal m_angle = 0; // direction of the arrow head
+    static bool s_smooth;
 };
 
 } // namespace ew::ui

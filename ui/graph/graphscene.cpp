@@ -9,6 +9,11 @@
 
 namespace ew::ui {
 
+namespace {
+// Up to this many edges every edge is antialiased; beyond, only the highlighted ones.
+constexpr std::size_t kSmoothEdges = 600;
+} // namespace
+
 GraphScene::GraphScene(QObject* parent)
     : QGraphicsScene(parent)
 {
@@ -43,6 +48,7 @@ void GraphScene::setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout 
         addItem(item);
         m_nodes.push_back(item);
     }
+    EdgeItem::setSmooth(m_layout.edges.size() <= kSmoothEdges);
     for (const auto& e : m_layout.edges) {
         int w = 0;
         for (auto fi : e.findings)
