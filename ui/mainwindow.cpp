@@ -494,6 +494,27 @@ void MainWindow::report(const QString& message)
     statusBar()->showMessage(message, 8000);
 }
 
+void MainWindow::fail(const QString& title, const QString& error)
+{
+    m_lastError = error;
+    if (m_interactive)
+        QMessageBox::warning(this, title, error);
+    report(error);
+}
+
+void MainWindow::offerRecovery()
+{
+    if (!m_interactive || !m_document->hasNewerRecovery())
+        return;
+    const auto answer = QMessageBox::question(this, tr("Recover unsaved changes?"),
+        tr("There are unsaved triage decisions for %1 from %2 (autosaved). Restore them?")
+            .arg(m_document->displayName(),
+                QFileInfo(m_document->recoveryFileName()).lastModified().toString(Qt::TextDate)));
+    QString error;
+    if (answer == QMessageBox::Yes && !m_document->restoreRecovery(&error))
+        fail(tr("Cannot recover"), error);
+}
+
 void MainWindow::openPaths(const QStringList& paths)
 {
     if (paths.size() == 1 && looksLikeReview(paths.front()))
@@ -506,22 +527,11 @@ bool MainWindow::openReview(const QString& fileName)
 {
     QString error;
     if (!m_document->load(fileName, &error)) {
-        m_lastError = error;
-        if (m_interactive)
-            QMessageBox::warning(this, tr("Cannot open the review"), error);
-        report(error);
+        fail(tr("Cannot open the review"), error);
         return false;
     }
     addRecent(m_document->fileName());
-    if (m_interactive && m_document->hasNewerRecovery()) {
-        const auto answer = QMessageBox::question(this, tr("Recover unsaved changes?"),
-            tr("Exposure Workbench has unsaved changes to %1 from %2. Restore them?")
-                .arg(m_document->displayName(),
-                    QFileInfo(m_document->recoveryFileName()).lastModified().toString(Qt::TextDate)));
-        QString rerror;
-        if (answer == QMessageBox::Yes && !m_document->restoreRecovery(&rerror))
-            QMessageBox::warning(this, tr("Cannot recover"), rerror);
-    }
+    offerRecovery();
     m_groupState.clear();
     m_firstLayout = true;
     startAnalysis();
@@ -533,13 +543,7 @@ void MainWindow::openInputs(const QStringList& inputs)
     m_document->reset(inputs);
     for (const auto& i : m_document->inputs())
         addRecent(i);
-    if (m_interactive && m_document->hasNewerRecovery()) {
-        const auto answer = QMessageBox::question(this, tr("Recover unsaved changes?"),
-            tr("There are unsaved triage decisions for these inputs from an earlier session. Restore them?"));
-        QString rerror;
-        if (answer == QMessageBox::Yes && !m_document->restoreRecovery(&rerror))
-            QMessageBox::warning(this, tr("Cannot recover"), rerror);
-    }
+    offerRecovery();
     m_groupState.clear();
     m_firstLayout = true;
     startAnalysis();
@@ -928,10 +932,7 @@ bool MainWindow::saveReviewAs(const QString& fileName)
 {
     QString error;
     if (!m_document->save(fileName, &error)) {
-        m_lastError = error;
-        if (m_interactive)
-            QMessageBox::warning(this, tr("Cannot save the review"), error);
-        report(error);
+        fail(tr("Cannot save the review"), error);
         return false;
     }
     addRecent(m_document->fileName());

@@ -108,6 +108,8 @@ private:
     void autosave();
     void openLocation(const QString& file, const QString& where);
     void report(const QString& message);
+    void fail(const QString& title, const QString& error); // dialog when interactive, status bar always
+    void offerRecovery();
     std::vector<const Finding*> selectedFindings() const;
 
     ReviewDocument* m_document;

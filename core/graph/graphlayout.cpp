@@ -416,32 +416,15 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         return a.first != b.first ? a.first < b.first : g[a.second].name < g[b.second].name;
     });
     double next = manyShared ? kSubnetHeader : -1e18; // inside the shared group when it is open
-    double feTop = 1e18, feBottom = -1e18;
     for (const auto& [want, v] : wanted) {
         const double at = std::max(want, next);
         next = at + kRowHeight;
-        feTop = std::min(feTop, at);
-        feBottom = std::max(feBottom, at);
-        GraphLayout::Node node;
-        node.id = g[v].id;
-        node.name = g[v].name;
-        node.type = g[v].type;
-        node.kind = g[v].kind;
-        node.column = GraphLayout::FrontendColumn;
-        node.x = columnX(GraphLayout::FrontendColumn);
-        node.y = at;
-        node.members = { node.id };
-        addNode(std::move(node));
+        vertexNode(v, GraphLayout::FrontendColumn, manyShared ? kSharedFrontends : "",
+            columnX(GraphLayout::FrontendColumn), at);
     }
     if (internet < n) {
-        GraphLayout::Node node;
-        node.id = g[internet].id;
-        node.name = g[internet].name;
-        node.type = g[internet].type;
-        node.kind = g[internet].kind;
-        node.column = GraphLayout::InternetColumn;
-        node.x = columnX(GraphLayout::InternetColumn);
-        auto it = previousY.find(node.id);
+        auto it = previousY.find(g[internet].id);
+        double feTop = 1e18, feBottom = -1e18; // every frontend box, aggregates included
         for (const auto& fe : out.nodes)
             if (fe.column == GraphLayout::FrontendColumn) {
                 feTop = std::min(feTop, fe.y);
@@ -450,9 +433,8 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         // Beside the middle of the frontends; on a tall estate beside the first ones, so the
         // top of the view shows where paths start.
         const double middle = feTop > feBottom ? 0 : (feBottom - feTop > 1200 ? feTop : (feTop + feBottom) / 2);
-        node.y = it != previousY.end() ? it->second : middle;
-        node.members = { node.id };
-        addNode(std::move(node));
+        vertexNode(internet, GraphLayout::InternetColumn, "", columnX(GraphLayout::InternetColumn),
+            it != previousY.end() ? it->second : middle);
     }
 
     // 7. Edges between visible nodes, merged when groups are collapsed.

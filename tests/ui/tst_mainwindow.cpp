@@ -71,6 +71,21 @@ void clickRow(MainWindow& w, int row, Qt::KeyboardModifiers mods = {})
     QTest::mouseClick(t->viewport(), Qt::LeftButton, mods, rect.center());
 }
 
+// A workbench window as a user has it, non-interactive so nothing waits for a dialog.
+struct Workbench
+{
+    MainWindow w;
+    QSignalSpy ready { &w, &MainWindow::ready };
+    Workbench()
+    {
+        w.setInteractive(false);
+        w.resize(1280, 800);
+        w.show();
+    }
+    bool open(const QString& review) { return w.openReview(review) && waitFor(1); }
+    bool waitFor(int count) { return waitReady(w, ready, count); }
+};
+
 const Finding* currentFinding(const MainWindow& w)
 {
     const QModelIndex idx = w.filterModel()->mapToSource(w.table()->selectionModel()->currentIndex());
@@ -175,12 +190,9 @@ private Q_SLOTS:
 
     void triageUndoRedoAndBulk()
     {
-        MainWindow w;
-        w.setInteractive(false);
-        QSignalSpy ready(&w, &MainWindow::ready);
-        w.show();
-        QVERIFY(w.openReview(m_review));
-        QVERIFY(waitReady(w, ready));
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
         QVERIFY(!w.isWindowModified());
         const int row = rowOfTarget(w, QStringLiteral("es-support-01"));
         clickRow(w, row);
@@ -227,12 +239,9 @@ private Q_SLOTS:
         const QString saved = m_dir.filePath(QStringLiteral("demo/saved.review.json"));
         std::string id;
         {
-            MainWindow w;
-            w.setInteractive(false);
-            QSignalSpy ready(&w, &MainWindow::ready);
-            w.show();
-            QVERIFY(w.openReview(m_review));
-            QVERIFY(waitReady(w, ready));
+            Workbench wb;
+            QVERIFY(wb.open(m_review));
+            MainWindow& w = wb.w;
             clickRow(w, rowOfTarget(w, QStringLiteral("es-support-02")));
             id = currentFinding(w)->id;
             w.triagePanel()->stateBox()->setCurrentIndex(int(TriageState::Confirmed));
@@ -257,11 +266,9 @@ private Q_SLOTS:
         QCOMPARE((*decided)["target"].get<std::string>(), std::string("es-support-02"));
         QCOMPARE((*decided)["severity"].get<std::string>(), std::string("critical"));
 
-        MainWindow again;
-        again.setInteractive(false);
-        QSignalSpy ready(&again, &MainWindow::ready);
-        QVERIFY(again.openReview(saved));
-        QVERIFY(waitReady(again, ready));
+        Workbench reopened;
+        QVERIFY(reopened.open(saved));
+        MainWindow& again = reopened.w;
         const int row = rowOfTarget(again, QStringLiteral("es-support-02"));
         QCOMPARE(
             again.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Confirmed"));
@@ -278,11 +285,9 @@ private Q_SLOTS:
         QVERIFY(nsgs.open(QIODevice::Append));
         nsgs.write("\n");
         nsgs.close();
-        MainWindow third;
-        third.setInteractive(false);
-        QSignalSpy ready3(&third, &MainWindow::ready);
-        QVERIFY(third.openReview(saved));
-        QVERIFY(waitReady(third, ready3));
+        Workbench changed;
+        QVERIFY(changed.open(saved));
+        MainWindow& third = changed.w;
         QCOMPARE(third.problems()->warningCount(), 1);
         const auto hits = third.problems()->tree()->findItems(
             QStringLiteral("2019-12-05/nsgs.json changed since the review"), Qt::MatchStartsWith | Qt::MatchRecursive);
@@ -291,12 +296,9 @@ private Q_SLOTS:
 
     void filterBarDrivesTheTable()
     {
-        MainWindow w;
-        w.setInteractive(false);
-        QSignalSpy ready(&w, &MainWindow::ready);
-        w.show();
-        QVERIFY(w.openReview(m_review));
-        QVERIFY(waitReady(w, ready));
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
         FilterBar* bar = w.filterBar();
         QTest::keyClicks(bar->textEdit(), QStringLiteral("es-support"));
         QCOMPARE(w.filterModel()->rowCount(), 6); // five nodes, and kibana-support reached through one of them
@@ -318,44 +320,38 @@ private Q_SLOTS:
 
     void markDataStoreReanalysesAndUndoes()
     {
-        MainWindow w;
-        w.setInteractive(false);
-        QSignalSpy ready(&w, &MainWindow::ready);
-        w.show();
-        QVERIFY(w.openReview(m_review));
-        QVERIFY(waitReady(w, ready));
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
         clickRow(w, rowOfTarget(w, QStringLiteral("jump-01")));
         QCOMPARE(currentFinding(w)->dataStore.engine, std::string());
         w.triagePanel()->markDataStore(QStringLiteral("mongodb"));
-        QVERIFY(waitReady(w, ready, 2));
+        QVERIFY(wb.waitFor(2));
         int row = rowOfTarget(w, QStringLiteral("jump-01"));
         QCOMPARE(
             w.filterModel()->index(row, FindingsModel::DataStoreColumn).data().toString(), QStringLiteral("mongodb"));
         QVERIFY(w.table()->selectionModel()->isRowSelected(row, {})); // the selection survives re-analysis
         w.action(QStringLiteral("undo"))->trigger();
-        QVERIFY(waitReady(w, ready, 3));
+        QVERIFY(wb.waitFor(3));
         row = rowOfTarget(w, QStringLiteral("jump-01"));
         QCOMPARE(w.filterModel()->index(row, FindingsModel::DataStoreColumn).data().toString(), QString());
     }
 
     void groupsCollapseAndExpand()
     {
-        MainWindow w;
-        w.setInteractive(false);
-        QSignalSpy ready(&w, &MainWindow::ready);
-        w.show();
-        QVERIFY(w.openReview(m_review));
-        QVERIFY(waitReady(w, ready));
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
         const std::size_t expanded = w.scene()->nodeItems().size();
         w.action(QStringLiteral("collapse-all"))->trigger();
-        QVERIFY(waitReady(w, ready, 2));
+        QVERIFY(wb.waitFor(2));
         QVERIFY(w.scene()->nodeItems().size() < expanded);
         bool aggregate = false;
         for (auto* n : w.scene()->nodeItems())
             aggregate = aggregate || n->node().aggregate();
         QVERIFY(aggregate);
         w.action(QStringLiteral("expand-all"))->trigger();
-        QVERIFY(waitReady(w, ready, 3));
+        QVERIFY(wb.waitFor(3));
         QCOMPARE(w.scene()->nodeItems().size(), expanded);
         // Search finds nodes by name and selects them.
         const auto hits = w.scene()->search(QStringLiteral("pip-es"));
@@ -370,11 +366,10 @@ private Q_SLOTS:
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("[{\"type\": \"Microsoft.Network/networkSecurityGroups\", \"name\": ");
         bad.close();
-        MainWindow w;
-        w.setInteractive(false);
-        QSignalSpy ready(&w, &MainWindow::ready);
+        Workbench wb;
+        MainWindow& w = wb.w;
         w.openPaths({ folder });
-        QVERIFY(waitReady(w, ready));
+        QVERIFY(wb.waitFor(1));
         QVERIFY(w.problems()->errorCount() >= 1);
         QCOMPARE(w.sideTabs()->currentWidget(), static_cast<QWidget*>(w.problems()));
         const auto items = w.problems()->tree()->findItems(QStringLiteral("extra.json"), Qt::MatchContains);
@@ -384,12 +379,9 @@ private Q_SLOTS:
 
     void closingKeepsUnsavedWork()
     {
-        MainWindow w;
-        w.setInteractive(false);
-        QSignalSpy ready(&w, &MainWindow::ready);
-        w.show();
-        QVERIFY(w.openReview(m_review));
-        QVERIFY(waitReady(w, ready));
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
         clickRow(w, 0);
         const std::string id = currentFinding(w)->id;
         w.action(QStringLiteral("triage-confirmed"))->trigger();

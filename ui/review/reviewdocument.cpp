@@ -16,6 +16,26 @@ std::string nowUtc()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
 }
+
+// Reads and parses a review file; on failure error lists every problem with file and location.
+bool readReviewFile(const QString& fileName, Review& out, QString* error)
+{
+    QFile f(fileName);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = ReviewDocument::tr("%1: cannot open: %2").arg(fileName, f.errorString());
+        return false;
+    }
+    const QByteArray bytes = f.readAll();
+    std::vector<Diagnostic> diags;
+    if (parseReview(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())), fileName.toStdString(),
+            out, diags))
+        return true;
+    QStringList lines;
+    for (const auto& d : diags)
+        lines << QString::fromStdString(d.toString());
+    *error = lines.join(QLatin1Char('\n'));
+    return false;
+}
 } // namespace
 
 ReviewDocument::ReviewDocument(QObject* parent)
@@ -76,22 +96,9 @@ void ReviewDocument::reset(const QStringList& inputs)
 
 bool ReviewDocument::load(const QString& fileName, QString* error)
 {
-    QFile f(fileName);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = tr("%1: cannot open: %2").arg(fileName, f.errorString());
-        return false;
-    }
-    const QByteArray bytes = f.readAll();
     Review r;
-    std::vector<Diagnostic> diags;
-    if (!parseReview(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
-            fileName.toStdString(), r, diags)) {
-        QStringList lines;
-        for (const auto& d : diags)
-            lines << QString::fromStdString(d.toString());
-        *error = lines.join(QLatin1Char('\n'));
+    if (!readReviewFile(fileName, r, error))
         return false;
-    }
     m_undo->clear();
     m_review = std::move(r);
     m_fileName = QFileInfo(fileName).absoluteFilePath();
@@ -255,20 +262,9 @@ bool ReviewDocument::hasNewerRecovery() const
 
 bool ReviewDocument::restoreRecovery(QString* error)
 {
-    QFile f(recoveryFileName());
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = tr("%1: cannot open: %2").arg(f.fileName(), f.errorString());
-        return false;
-    }
-    const QByteArray bytes = f.readAll();
     Review r;
-    std::vector<Diagnostic> diags;
-    if (!parseReview(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
-            f.fileName().toStdString(), r, diags)) {
-        *error
-            = diags.empty() ? tr("%1: unreadable").arg(f.fileName()) : QString::fromStdString(diags.front().toString());
+    if (!readReviewFile(recoveryFileName(), r, error))
         return false;
-    }
     m_undo->clear();
     m_review.decisions = std::move(r.decisions);
     m_review.dataStores = std::move(r.dataStores);
