@@ -4,6 +4,7 @@
 #include "findings/triagepanel.h"
 #include "graph/edgeitem.h"
 #include "graph/graphscene.h"
+#include "graph/graphview.h"
 #include "graph/nodeitem.h"
 #include "inspector/ruleinspector.h"
 #include "mainwindow.h"
@@ -24,6 +25,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTreeWidget>
 
 #include <nlohmann/json.hpp>
@@ -356,6 +358,41 @@ private Q_SLOTS:
         // Search finds nodes by name and selects them.
         const auto hits = w.scene()->search(QStringLiteral("pip-es"));
         QCOMPARE(hits.size(), std::size_t(5));
+    }
+
+    void graphNodeAndEdgeExplainThemselves()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        // The NSG node in front of es-support-04: what it is and the rules it decides there.
+        NodeItem* nsg = nullptr;
+        for (auto* n : w.scene()->nodeItems())
+            if (n->node().name == "nsg-es-cluster" && n->node().id.find("es-support-04") != std::string::npos)
+                nsg = n;
+        QVERIFY(nsg);
+        w.graphView()->centerOn(nsg);
+        QTest::mouseClick(w.graphView()->viewport(), Qt::LeftButton, {},
+            w.graphView()->mapFromScene(nsg->sceneBoundingRect().center()));
+        QVERIFY(nsg->isSelected());
+        QCOMPARE(w.sideTabs()->currentWidget(), static_cast<QWidget*>(w.details()));
+        const QString text = w.details()->toPlainText();
+        QVERIFY2(text.contains(QLatin1String("network security group")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("1 finding pass")) || text.contains(QLatin1String("1 finding(s)")),
+            qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("es-support-04")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("allow-es-any (110)")), qPrintable(text));
+
+        // The edge from that NSG to its VM: the findings that take the step and the rules.
+        EdgeItem* edge = nullptr;
+        for (auto* e : w.scene()->edgeItems())
+            if (e->from() == nsg)
+                edge = e;
+        QVERIFY(edge);
+        w.scene()->clearSelection();
+        edge->setSelected(true);
+        QVERIFY2(w.details()->toPlainText().contains(QStringLiteral("nsg-es-cluster → es-support-04")),
+            qPrintable(w.details()->toPlainText()));
     }
 
     void problemsListedPerFile()
