@@ -1,6 +1,7 @@
 // exposure-audit: the command-line face of the engine. Parsing and I/O only; all analysis is in core.
 #include "findings/analyzer.h"
 #include "import/azureimporter.h"
+#include "output/exports.h"
 #include "output/findingswriter.h"
 
 #include <cstdio>
@@ -24,7 +25,7 @@ Which resources of an Azure estate can the internet reach, through which path an
 Inputs are exported JSON files or folders (read recursively); no cloud credentials are used.
 
 Commands:
-  analyze INPUT... [--format text|json] [--output FILE] [--fail-on SEVERITY] [--verbose]
+  analyze INPUT... [--format text|json|csv|sarif|markdown] [--output FILE] [--fail-on SEVERITY] [--verbose]
       Every internet exposure with its ports, sources, path and deciding rules.
       Exit 0 when nothing reaches --fail-on, 1 when something does, 2 on bad input or usage.
   query INPUT... --to NAME|ID --port N [--protocol tcp|udp] [--from IP|internet] [--format text|json]
@@ -168,8 +169,8 @@ bool load(const Args& a, ew::Snapshot& snap)
 int analyzeCommand(const Args& a)
 {
     const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
-    if (format != "text" && format != "json")
-        return usageError("--format " + format + " is not supported by analyze yet (text, json)");
+    if (format != "text" && format != "json" && format != "csv" && format != "sarif" && format != "markdown")
+        return usageError("--format " + format + ": expected text, json, csv, sarif or markdown");
     if (a.options.count("--baseline"))
         return usageError("--baseline is not supported yet");
     std::optional<ew::Severity> failOn;
@@ -184,9 +185,17 @@ int analyzeCommand(const Args& a)
         return kExitBadInput;
     const auto result = ew::analyze(snap);
     const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
-    const bool written = format == "json"
-        ? writeOutput(output, [&](std::ostream& out) { ew::writeAnalysisJson(out, snap, result); })
-        : writeText(output, ew::analysisText(snap, result));
+    bool written = false;
+    if (format == "json")
+        written = writeOutput(output, [&](std::ostream& out) { ew::writeAnalysisJson(out, snap, result); });
+    else if (format == "csv")
+        written = writeText(output, ew::findingsCsv(result));
+    else if (format == "sarif")
+        written = writeText(output, ew::findingsSarif(snap, result).dump(2) + "\n");
+    else if (format == "markdown")
+        written = writeText(output, ew::findingsMarkdown(snap, result));
+    else
+        written = writeText(output, ew::analysisText(snap, result));
     if (!written)
         return kExitBadInput;
     if (failOn)
