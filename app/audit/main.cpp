@@ -3,8 +3,14 @@
 #include "import/azureimporter.h"
 #include "output/exports.h"
 #include "output/findingswriter.h"
+#include "report/reportcontent.h"
+#include "report/reportwriter.h"
+#include "review/review.h"
+
+#include <QGuiApplication>
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -28,6 +34,10 @@ Commands:
   analyze INPUT... [--format text|json|csv|sarif|markdown] [--output FILE] [--fail-on SEVERITY] [--verbose]
       Every internet exposure with its ports, sources, path and deciding rules.
       Exit 0 when nothing reaches --fail-on, 1 when something does, 2 on bad input or usage.
+  report REVIEW|INPUT... --pdf FILE [--redact] [--title TEXT] [--reviewer NAME]
+      A PDF for management: summary, a page per critical and high exposure with its path, the deciding
+      rules and the review's decisions, every finding, methodology and assumptions. --redact replaces
+      addresses, e-mail addresses and subscription/tenant ids with consistent placeholders.
   query INPUT... --to NAME|ID --port N [--protocol tcp|udp] [--from IP|internet] [--format text|json]
       The verdict for one flow, with the deciding rule at each hop (or what stops it).
       --port is the destination port at the target (after load-balancer translation).
@@ -51,7 +61,7 @@ struct Args
 Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
-        "--protocol", "--from", "--pdf" };
+        "--protocol", "--from", "--pdf", "--title", "--reviewer" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -140,13 +150,14 @@ bool writeText(const std::string& path, const std::string& text)
 }
 
 // Loads the inputs and reports problems on stderr. Returns false when the input is unusable.
-bool load(const Args& a, ew::Snapshot& snap)
+bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inputs = nullptr)
 {
-    if (a.inputs.empty()) {
+    const auto& in = inputs ? *inputs : a.inputs;
+    if (in.empty()) {
         usageError("no input given (files or folders of exported JSON)");
         return false;
     }
-    snap = ew::importAzure(a.inputs);
+    snap = ew::importAzure(in);
     const bool verbose = hasFlag(a, "--verbose");
     for (const auto& d : snap.diagnostics)
         if (d.level != ew::Diagnostic::Level::Note || verbose)
@@ -252,6 +263,82 @@ int queryCommand(const Args& a)
 
 } // namespace
 
+// The review file when the only input is one (its snapshot inputs are relative to it).
+bool readReview(const std::string& path, ew::Review& review, std::vector<std::string>& inputs, bool& isReview)
+{
+    isReview = false;
+    std::ifstream in(path, std::ios::binary);
+    if (!in || std::filesystem::is_directory(path))
+        return true;
+    std::string head(4096, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    if (head.find("\"exposure-review/") == std::string::npos)
+        return true;
+    isReview = true;
+    in.clear();
+    in.seekg(0);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<ew::Diagnostic> diags;
+    if (!ew::parseReview(text, path, review, diags)) {
+        for (const auto& d : diags)
+            std::cerr << d.toString() << "\n";
+        return false;
+    }
+    const auto dir = std::filesystem::path(path).parent_path();
+    for (const auto& i : review.inputs)
+        inputs.push_back(std::filesystem::path(i).is_absolute() ? i : (dir / i).lexically_normal().string());
+    return true;
+}
+
+int reportCommand(const Args& a, int argc, char** argv)
+{
+    if (!a.options.count("--pdf"))
+        return usageError("report needs --pdf FILE");
+    ew::Review review;
+    std::vector<std::string> inputs = a.inputs;
+    if (a.inputs.size() == 1) {
+        bool isReview = false;
+        std::vector<std::string> fromReview;
+        if (!readReview(a.inputs.front(), review, fromReview, isReview))
+            return kExitBadInput;
+        if (isReview)
+            inputs = fromReview;
+    }
+    ew::Snapshot snap;
+    if (!load(a, snap, &inputs))
+        return kExitBadInput;
+    ew::AnalysisOptions options;
+    options.analystDataStores = review.dataStores;
+    const auto result = ew::analyze(snap, options);
+
+    ew::ReportOptions ro;
+    ro.redact = hasFlag(a, "--redact");
+    if (a.options.count("--title"))
+        ro.title = a.options.at("--title");
+    if (a.options.count("--reviewer"))
+        ro.reviewer = a.options.at("--reviewer");
+    const std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+    ro.date = date;
+    const auto content = ew::buildReport(snap, result, review, inputs, ro);
+
+    // Headless: the PDF is drawn with QtGui on the offscreen platform, no display needed.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    QString error;
+    const QString file = QString::fromStdString(a.options.at("--pdf"));
+    if (!ew::ui::ReportWriter::writePdf(content, file, &error)) {
+        std::cerr << "exposure-audit: " << error.toStdString() << "\n";
+        return kExitBadInput;
+    }
+    std::cerr << "exposure-audit: wrote " << file.toStdString() << " (" << content.pages.size() << " finding page(s), "
+              << content.rows.size() << " finding(s)" << (ro.redact ? ", redacted" : "") << ")\n";
+    return kExitOk;
+}
+
 int main(int argc, char** argv)
 {
     const Args a = parse(argc, argv);
@@ -274,7 +361,9 @@ int main(int argc, char** argv)
         return analyzeCommand(a);
     if (a.command == "query")
         return queryCommand(a);
-    if (a.command == "diff" || a.command == "report")
+    if (a.command == "report")
+        return reportCommand(a, argc, argv);
+    if (a.command == "diff")
         return usageError("the " + a.command + " command is not available in this version yet");
     return usageError("unknown command " + a.command);
 }

@@ -1,9 +1,12 @@
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -83,6 +86,54 @@ private Q_SLOTS:
             QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("22"),
             QStringLiteral("--from"), QStringLiteral("nowhere") }
                                           << 2 << QStringLiteral("is not an IP address");
+        QTest::newRow("format-bogus") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
+            QStringLiteral("--format"), QStringLiteral("xml") }
+                                      << 2 << QStringLiteral("expected text, json, csv, sarif or markdown");
+        QTest::newRow("report-needs-pdf") << QStringList { QStringLiteral("report"), golden("compute-web-medium") } << 2
+                                          << QStringLiteral("report needs --pdf FILE");
+        QTest::newRow("report-bad-input") << QStringList { QStringLiteral("report"), golden("bad-truncated-json"),
+            QStringLiteral("--pdf"), QStringLiteral("/tmp/never.pdf") }
+                                          << 2 << QStringLiteral("no verdict is given");
+        QTest::newRow("report-unwritable") << QStringList { QStringLiteral("report"), golden("compute-web-medium"),
+            QStringLiteral("--pdf"), QStringLiteral("/nonexistent-dir/r.pdf") }
+                                           << 2 << QStringLiteral("cannot write");
+    }
+
+    void formats_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QString>("starts");
+        QTest::newRow("csv") << QStringLiteral("csv") << QStringLiteral("id,severity,kind,target,");
+        QTest::newRow("sarif") << QStringLiteral("sarif") << QStringLiteral("{");
+        QTest::newRow("markdown") << QStringLiteral("markdown") << QStringLiteral("# Internet exposure findings");
+    }
+    void formats()
+    {
+        QFETCH(QString, format);
+        QFETCH(QString, starts);
+        const Run r = run({ QStringLiteral("analyze"), golden("datastore-tag-critical"), QStringLiteral("--format"),
+            format, QStringLiteral("--fail-on"), QStringLiteral("critical") });
+        QCOMPARE(r.exitCode, 1); // --fail-on works the same whatever the format
+        QVERIFY(QString::fromUtf8(r.out).startsWith(starts));
+        if (format == QLatin1String("sarif")) {
+            const auto doc = nlohmann::json::parse(r.out.toStdString());
+            QCOMPARE(doc["version"].get<std::string>(), std::string("2.1.0"));
+            QCOMPARE(doc["runs"][0]["results"][0]["ruleId"].get<std::string>(), std::string("EW001"));
+        }
+    }
+
+    void reportFromReview()
+    {
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("demo.pdf"));
+        const Run r
+            = run({ QStringLiteral("report"), QStringLiteral(EW_SOURCE_DIR "/resources/demo/incident-2019.review.json"),
+                QStringLiteral("--pdf"), pdf, QStringLiteral("--redact") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(QString::fromUtf8(r.err).contains(QLatin1String("7 finding page(s), 9 finding(s), redacted")));
+        QFile f(pdf);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.read(5) == "%PDF-");
     }
     void exitCodes()
     {

@@ -1,5 +1,6 @@
 #include "nodeitem.h"
 
+#include "report/nodepainter.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -8,42 +9,6 @@
 #include <QStyleOptionGraphicsItem>
 
 namespace ew::ui {
-
-namespace {
-QColor kindColor(ReachabilityGraph::Kind kind)
-{
-    switch (kind) {
-    case ReachabilityGraph::Kind::Internet:
-        return QColor(0x6d, 0x4c, 0xc2);
-    case ReachabilityGraph::Kind::Frontend:
-        return QColor(0x1f, 0x8a, 0x9e);
-    case ReachabilityGraph::Kind::Filter:
-        return QColor(0x5b, 0x6b, 0x7d);
-    case ReachabilityGraph::Kind::Compute:
-        return QColor(0x2f, 0x7d, 0x32);
-    case ReachabilityGraph::Kind::DataStore:
-        return QColor(0xb2, 0x3c, 0x17);
-    }
-    return Qt::gray;
-}
-
-QString glyph(ReachabilityGraph::Kind kind)
-{
-    switch (kind) {
-    case ReachabilityGraph::Kind::Internet:
-        return QStringLiteral("◎");
-    case ReachabilityGraph::Kind::Frontend:
-        return QStringLiteral("⇥");
-    case ReachabilityGraph::Kind::Filter:
-        return QStringLiteral("▤");
-    case ReachabilityGraph::Kind::Compute:
-        return QStringLiteral("▣");
-    case ReachabilityGraph::Kind::DataStore:
-        return QStringLiteral("⛁");
-    }
-    return {};
-}
-} // namespace
 
 NodeItem::NodeItem(const GraphLayout::Node& node, std::size_t index, Severity worst, bool hasFindings)
     : m_node(node)
@@ -112,45 +77,24 @@ void NodeItem::setEmphasis(bool highlighted, bool dimmed)
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
 {
     const QPalette pal = QApplication::palette();
-    const QRectF r(0, 0, GraphLayout::kNodeWidth, GraphLayout::kNodeHeight);
-    const QColor accent = kindColor(m_node.kind);
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
     painter->setRenderHint(QPainter::Antialiasing, lod > 0.3);
-    QColor fill = pal.color(QPalette::Base);
+    NodeLook look;
+    look.fill = pal.color(QPalette::Base);
     if (m_node.kind == ReachabilityGraph::Kind::DataStore && m_hasFindings)
-        fill = Theme::isDark() ? Theme::severityColor(m_worst).darker(260) : Theme::severityColor(m_worst).lighter(185);
-    QPen border(isSelected() ? pal.color(QPalette::Highlight) : (m_highlighted ? accent : pal.color(QPalette::Mid)),
-        isSelected() || m_highlighted ? 2.5 : 1.0);
-    if (m_node.aggregate())
-        border.setStyle(Qt::DashLine);
-    painter->setPen(border);
-    painter->setBrush(fill);
-    painter->drawRoundedRect(r, 6, 6);
-    // Level of detail: far away, a coloured box is all that is readable.
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(accent);
-    painter->drawRoundedRect(QRectF(0, 0, 8, r.height()), 4, 4);
-    if (lod < 0.45)
-        return;
-    QFont font = QApplication::font();
-    painter->setPen(accent);
-    QFont glyphFont = font;
-    glyphFont.setPointSizeF(font.pointSizeF() * 1.3);
-    painter->setFont(glyphFont);
-    painter->drawText(QRectF(12, 0, 22, r.height()), Qt::AlignCenter, glyph(m_node.kind));
-    font.setBold(m_highlighted || isSelected());
-    painter->setFont(font);
-    painter->setPen(pal.color(QPalette::Text));
-    const QRectF textRect(38, 4, r.width() - 44, r.height() / 2 - 2);
-    const QFontMetricsF fm(font);
-    painter->drawText(textRect, Qt::AlignLeft | Qt::AlignVCenter,
-        fm.elidedText(QString::fromStdString(m_node.name), Qt::ElideMiddle, textRect.width()));
-    QFont small = QApplication::font();
-    small.setPointSizeF(small.pointSizeF() * 0.85);
-    painter->setFont(small);
-    painter->setPen(pal.color(QPalette::PlaceholderText));
-    painter->drawText(QRectF(38, r.height() / 2, r.width() - 44, r.height() / 2 - 4), Qt::AlignLeft | Qt::AlignVCenter,
-        kindLabel(m_node));
+        look.fill
+            = Theme::isDark() ? Theme::severityColor(m_worst).darker(260) : Theme::severityColor(m_worst).lighter(185);
+    look.border = isSelected() ? pal.color(QPalette::Highlight)
+                               : (m_highlighted ? nodeAccent(m_node.kind) : pal.color(QPalette::Mid));
+    look.borderWidth = isSelected() || m_highlighted ? 2.5 : 1.0;
+    look.dashed = m_node.aggregate();
+    look.text = pal.color(QPalette::Text);
+    look.subText = pal.color(QPalette::PlaceholderText);
+    look.boldTitle = m_highlighted || isSelected();
+    look.detailed = lod >= 0.45; // far away, a coloured box is all that is readable
+    painter->setFont(QApplication::font());
+    paintNode(painter, QRectF(0, 0, GraphLayout::kNodeWidth, GraphLayout::kNodeHeight), m_node.kind,
+        QString::fromStdString(m_node.name), kindLabel(m_node), look);
 }
 
 } // namespace ew::ui

@@ -1,0 +1,235 @@
+#include "reportcontent.h"
+
+#include "redactor.h"
+
+#include <algorithm>
+
+namespace ew {
+
+namespace {
+
+std::string kindOf(const PathStep& s, bool last, const Finding& f)
+{
+    const std::string t = toLower(s.type);
+    if (s.type == "Internet")
+        return "internet";
+    if (t.ends_with("publicipaddresses") || t.ends_with("loadbalancers"))
+        return "frontend";
+    if (t.ends_with("networksecuritygroups") || t.ends_with("/firewall"))
+        return "filter";
+    return last && !f.dataStore.engine.empty() ? "datastore" : "compute";
+}
+
+std::string typeLabel(const PathStep& s)
+{
+    const std::string t = toLower(s.type);
+    if (s.type == "Internet")
+        return "any internet address";
+    if (t.ends_with("publicipaddresses"))
+        return "public IP";
+    if (t.ends_with("loadbalancers"))
+        return "load balancer";
+    if (t.ends_with("networksecuritygroups"))
+        return "NSG";
+    if (t.ends_with("/firewall"))
+        return "service firewall";
+    if (t.ends_with("virtualmachines"))
+        return "virtual machine";
+    const auto slash = s.type.find('/');
+    return slash == std::string::npos ? s.type : s.type.substr(slash + 1);
+}
+
+std::string upper(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+}
+
+std::string fromText(const Finding& f)
+{
+    if (f.wholeInternet)
+        return "any internet address";
+    std::string s;
+    for (std::size_t i = 0; i < f.sources.size() && i < 4; ++i)
+        s += (i ? ", " : "") + f.sources[i];
+    if (f.sources.size() > 4)
+        s += " and " + std::to_string(f.sources.size() - 4) + " more";
+    return s;
+}
+
+std::string lastPart(const std::string& path)
+{
+    const auto cut = path.find_last_of('/');
+    return cut == std::string::npos ? path : path.substr(cut + 1);
+}
+
+void redactAll(ReportContent& c)
+{
+    Redactor r;
+    auto fix = [&r](std::string& s) { s = r.redact(s); };
+    fix(c.title);
+    fix(c.estate);
+    fix(c.reviewer);
+    for (auto& [file, hash] : c.identity)
+        fix(file);
+    for (auto& s : c.keyMessages)
+        fix(s);
+    for (auto& p : c.pages) {
+        for (auto* s : { &p.target, &p.from, &p.explanation, &p.owner, &p.note })
+            fix(*s);
+        for (auto& s : p.sourcesByPort)
+            fix(s);
+        for (auto& s : p.path)
+            fix(s.name);
+        for (auto& rule : p.rules) {
+            fix(rule.text);
+            fix(rule.where);
+        }
+        for (auto& s : p.assumptions)
+            fix(s);
+    }
+    for (auto& row : c.rows) {
+        fix(row.target);
+        fix(row.from);
+    }
+    for (auto* list : { &c.methodology, &c.assumptions, &c.skipped, &c.problems })
+        for (auto& s : *list)
+            fix(s);
+    c.redacted = true;
+}
+
+} // namespace
+
+ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result, const Review& review,
+    const std::vector<std::string>& inputs, const ReportOptions& options)
+{
+    ReportContent c;
+    c.title = review.title.empty() ? options.title : review.title;
+    c.reviewer = !options.reviewer.empty() ? options.reviewer : review.reviewer;
+    c.date = options.date;
+    c.toolVersion = EW_VERSION;
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        c.estate += (i ? ", " : "") + lastPart(inputs[i]);
+    for (const auto& f : review.files)
+        c.identity.emplace_back(f.path, f.sha256.substr(0, 16));
+    if (c.identity.empty())
+        for (const auto& f : snapshot.files)
+            if (!f.skipped)
+                c.identity.emplace_back(f.path, std::string());
+
+    auto decisionOf = [&](const Finding& f) {
+        auto it = review.decisions.find(f.id);
+        return it == review.decisions.end() ? Decision() : it->second;
+    };
+    int exposedStores = 0, wholeInternetStores = 0;
+    for (const auto& f : result.findings) {
+        const Decision d = decisionOf(f);
+        ++c.bySeverity[static_cast<int>(f.severity)];
+        ++c.byState[static_cast<int>(d.state)];
+        if (!f.dataStore.engine.empty()) {
+            ++exposedStores;
+            wholeInternetStores += f.wholeInternet && f.hops == 1;
+        }
+        c.rows.push_back({ severityName(f.severity), triageStateTitle(d.state), f.target.name, f.dataStore.engine,
+            f.protocol + " " + formatPortRanges(f.ports), fromText(f), f.id, f.hops });
+        if (f.severity < Severity::High)
+            continue;
+        ReportContent::FindingPage p;
+        p.id = f.id;
+        p.severity = severityName(f.severity);
+        p.target = f.target.name;
+        p.dataStore = f.dataStore.engine;
+        p.what = upper(f.protocol) + (f.ports.empty() ? "" : " " + formatPortRanges(f.ports));
+        p.from = fromText(f);
+        for (const auto& e : f.exposures) {
+            std::string src;
+            for (std::size_t i = 0; i < e.sources.size() && i < 4; ++i)
+                src += (i ? ", " : "") + e.sources[i];
+            p.sourcesByPort.push_back(formatPortRanges(e.ports) + " from " + src);
+        }
+        for (std::size_t i = 0; i < f.path.size(); ++i) {
+            const std::string kind = kindOf(f.path[i], i + 1 == f.path.size(), f);
+            p.path.push_back({ f.path[i].name, kind,
+                kind == "datastore" ? typeLabel(f.path[i]) + " · " + f.dataStore.engine : typeLabel(f.path[i]) });
+        }
+        for (const auto& r : f.rules) {
+            ReportContent::Rule rule { r.filterName + " / " + r.ruleName + ", priority " + std::to_string(r.priority)
+                    + ", " + (r.allow ? "allow" : "deny") + " (" + r.level + " level)",
+                r.where.toString() };
+            // A two-hop path may cross the same rule at the foothold and at the target: list it once.
+            if (std::none_of(p.rules.begin(), p.rules.end(),
+                    [&](const ReportContent::Rule& x) { return x.text == rule.text && x.where == rule.where; }))
+                p.rules.push_back(std::move(rule));
+        }
+        p.explanation = f.explanation;
+        p.state = triageStateTitle(d.state);
+        p.owner = d.owner;
+        p.note = d.note;
+        p.assumptions = f.assumptions;
+        c.pages.push_back(std::move(p));
+    }
+
+    const int total = static_cast<int>(result.findings.size());
+    if (total == 0) {
+        c.keyMessages.push_back("No resource of this estate can be reached from the internet.");
+    } else {
+        c.keyMessages.push_back(std::to_string(total)
+            + " exposure(s) to the internet: " + std::to_string(c.bySeverity[4]) + " critical, "
+            + std::to_string(c.bySeverity[3]) + " high, " + std::to_string(c.bySeverity[2]) + " medium, "
+            + std::to_string(c.bySeverity[1] + c.bySeverity[0]) + " low or informational.");
+        if (exposedStores)
+            c.keyMessages.push_back(std::to_string(exposedStores) + " of them reach data stores; "
+                + std::to_string(wholeInternetStores)
+                + " data store exposure(s) are open to any internet address directly.");
+        const int open
+            = c.byState[static_cast<int>(TriageState::New)] + c.byState[static_cast<int>(TriageState::Confirmed)];
+        c.keyMessages.push_back(std::to_string(open) + " exposure(s) are new or confirmed and need an owner's action; "
+            + std::to_string(c.byState[static_cast<int>(TriageState::AcceptedRisk)]) + " are accepted risks, "
+            + std::to_string(c.byState[static_cast<int>(TriageState::FalsePositive)]) + " false positives and "
+            + std::to_string(c.byState[static_cast<int>(TriageState::Fixed)]) + " marked fixed.");
+    }
+
+    std::size_t read = 0, skipped = 0;
+    for (const auto& f : snapshot.files) {
+        if (f.skipped) {
+            ++skipped;
+            c.skipped.push_back(f.path + ": " + f.reason);
+        } else {
+            ++read;
+        }
+    }
+    c.methodology.push_back("Imported " + std::to_string(read) + " file(s) of an offline Azure export ("
+        + std::to_string(skipped) + " skipped, listed below): " + std::to_string(snapshot.vnets.size())
+        + " virtual network(s), " + std::to_string(snapshot.nsgs.size()) + " network security group(s), "
+        + std::to_string(snapshot.nics.size()) + " network interface(s), " + std::to_string(snapshot.publicIps.size())
+        + " public IP address(es), " + std::to_string(snapshot.loadBalancers.size()) + " load balancer(s) and "
+        + std::to_string(snapshot.dataServices.size()) + " managed data service(s). No cloud credentials were used.");
+    c.methodology.push_back(
+        "For every network interface with an internet-facing frontend (a public IP on its IP configuration, or a "
+        "public load balancer's rule or inbound NAT rule that targets it), the exact set of packets from the internet "
+        "that reach it was computed: protocol, destination ports at the machine after translation, and source ranges.");
+    c.methodology.push_back(
+        "Semantics applied (Microsoft Learn, \"How network security groups filter network traffic\"): rules are "
+        "evaluated by priority and the first match decides; the default rules 65000-65500 always exist; the subnet "
+        "NSG and then the NIC NSG must both allow; destination prefixes match the private address; the Internet and "
+        "VirtualNetwork service tags are address spaces, AzureLoadBalancer is only the health probe address; a rule "
+        "naming an application security group applies only to its members; source ports protect nothing; "
+        "Standard-SKU public IPs are closed unless an NSG allows, Basic ones open when no NSG applies. Managed data "
+        "services are judged by their own firewalls.");
+    c.methodology.push_back(
+        "Data stores are recognised by managed service type, by tags naming an engine, by the analyst's marking and, "
+        "with lower confidence, by exposed ports of the data-store port catalogue. A data store the internet cannot "
+        "reach directly but an internet-reachable machine can is reported as a two-hop exposure through that foothold. "
+        "Severity rises with what is exposed (data store or not), to whom (any address or a narrow range) and how "
+        "(directly or through a foothold). Anything that could not be modelled exactly was resolved towards "
+        "reachability and is listed as an assumption.");
+    c.assumptions = result.assumptions;
+    for (const auto& d : snapshot.diagnostics)
+        if (d.level != Diagnostic::Level::Note)
+            c.problems.push_back(d.toString());
+    if (options.redact)
+        redactAll(c);
+    return c;
+}
+
+} // namespace ew

@@ -1,0 +1,486 @@
+#include "reportwriter.h"
+
+#include "nodepainter.h"
+
+#include <QBuffer>
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+
+namespace ew::ui {
+
+namespace {
+
+// Points: the writer runs at 72 dpi, so one device unit is one point.
+constexpr qreal kMargin = 50;
+constexpr qreal kFooter = 28;
+
+QColor severityFill(const std::string& s)
+{
+    if (s == "critical")
+        return QColor(0xc6, 0x28, 0x28);
+    if (s == "high")
+        return QColor(0xe6, 0x6a, 0x00);
+    if (s == "medium")
+        return QColor(0xf2, 0xb7, 0x05);
+    if (s == "low")
+        return QColor(0x3b, 0x82, 0xc4);
+    return QColor(0x80, 0x86, 0x8b);
+}
+
+// Patterns keep the severities apart when printed in black and white.
+Qt::BrushStyle severityPattern(int s)
+{
+    switch (s) {
+    case 4:
+        return Qt::SolidPattern;
+    case 3:
+        return Qt::Dense3Pattern;
+    case 2:
+        return Qt::BDiagPattern;
+    case 1:
+        return Qt::Dense6Pattern;
+    default:
+        return Qt::CrossPattern;
+    }
+}
+
+QString q(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+
+QString capitalised(const std::string& s)
+{
+    QString t = q(s);
+    if (!t.isEmpty())
+        t[0] = t[0].toUpper();
+    return t;
+}
+
+ReachabilityGraph::Kind stepKind(const std::string& kind)
+{
+    if (kind == "internet")
+        return ReachabilityGraph::Kind::Internet;
+    if (kind == "frontend")
+        return ReachabilityGraph::Kind::Frontend;
+    if (kind == "filter")
+        return ReachabilityGraph::Kind::Filter;
+    if (kind == "datastore")
+        return ReachabilityGraph::Kind::DataStore;
+    return ReachabilityGraph::Kind::Compute;
+}
+
+class Pages
+{
+public:
+    Pages(QPagedPaintDevice* device, QPainter* painter, const ReportContent& c, int total)
+        : m_device(device)
+        , m_p(painter)
+        , m_c(c)
+        , m_total(total)
+    {
+        const QRectF full(0, 0, device->width(), device->height());
+        m_area = full.adjusted(kMargin, kMargin, -kMargin, -kMargin - kFooter);
+        m_y = m_area.top();
+    }
+    int pages() const { return m_page; }
+    qreal left() const { return m_area.left(); }
+    qreal width() const { return m_area.width(); }
+    qreal y() const { return m_y; }
+    void moveTo(qreal y) { m_y = y; }
+    void skip(qreal h) { m_y += h; }
+    QPainter* painter() { return m_p; }
+
+    QFont font(qreal size, bool bold = false) const
+    {
+        QFont f(QStringLiteral("DejaVu Sans"));
+        f.setPointSizeF(size);
+        f.setBold(bold);
+        // No shaping, no ligatures: "office" stays searchable text in the PDF instead of "o" and
+        // the "ffi" glyph (rule names are what analysts search for).
+        f.setStyleStrategy(QFont::PreferNoShaping);
+        return f;
+    }
+
+    void footer()
+    {
+        m_p->save();
+        m_p->setFont(font(7.5));
+        m_p->setPen(QColor(0x55, 0x55, 0x55));
+        const qreal y = m_area.bottom() + kFooter - 10;
+        m_p->drawLine(QPointF(m_area.left(), y - 8), QPointF(m_area.right(), y - 8));
+        QString left = q(m_c.title) + QStringLiteral("  ·  Exposure Workbench ") + q(m_c.toolVersion);
+        if (m_c.redacted)
+            left += QStringLiteral("  ·  REDACTED");
+        const qreal leftWidth = m_area.width() - 70;
+        m_p->drawText(QRectF(m_area.left(), y - 6, leftWidth, 14), Qt::AlignLeft | Qt::AlignVCenter,
+            QFontMetricsF(m_p->font()).elidedText(left, Qt::ElideMiddle, leftWidth));
+        m_p->drawText(QRectF(m_area.left(), y - 6, m_area.width(), 14), Qt::AlignRight | Qt::AlignVCenter,
+            QStringLiteral("Page %1 of %2").arg(m_page).arg(std::max(m_total, m_page)));
+        m_p->restore();
+    }
+    void newPage()
+    {
+        footer();
+        m_device->newPage();
+        ++m_page;
+        m_y = m_area.top();
+    }
+    // Starts a new page unless h more points fit on this one.
+    void ensure(qreal h)
+    {
+        if (m_y + h > m_area.bottom() && m_y > m_area.top())
+            newPage();
+    }
+    qreal measure(const QString& text, const QFont& f, qreal w) const
+    {
+        m_p->setFont(f);
+        return m_p->boundingRect(QRectF(0, 0, w, 1e6), Qt::TextWordWrap, text).height();
+    }
+    void text(const QString& text, const QFont& f, const QColor& color = Qt::black, qreal indent = 0, qreal after = 6)
+    {
+        const qreal w = m_area.width() - indent;
+        const qreal h = measure(text, f, w);
+        ensure(h);
+        m_p->setFont(f);
+        m_p->setPen(color);
+        m_p->drawText(QRectF(m_area.left() + indent, m_y, w, h + 2), Qt::TextWordWrap, text);
+        m_y += h + after;
+    }
+    void heading(const QString& title)
+    {
+        ensure(60);
+        text(title, font(15, true), Qt::black, 0, 4);
+        m_p->setPen(QPen(QColor(0x2b, 0x4a, 0x6f), 1.5));
+        m_p->drawLine(QPointF(m_area.left(), m_y), QPointF(m_area.right(), m_y));
+        m_y += 10;
+    }
+    void bullets(const std::vector<std::string>& items, const QFont& f)
+    {
+        for (const auto& item : items) {
+            const qreal h = measure(q(item), f, m_area.width() - 14);
+            ensure(h);
+            m_p->setFont(f);
+            m_p->setPen(Qt::black);
+            m_p->drawText(QRectF(m_area.left(), m_y, 12, 14), Qt::AlignLeft | Qt::AlignTop, QStringLiteral("•"));
+            text(q(item), f, Qt::black, 14, 3);
+        }
+    }
+    // Label/value rows.
+    void facts(const std::vector<std::pair<QString, QString>>& rows)
+    {
+        const QFont label = font(9, true), value = font(9);
+        for (const auto& [k, v] : rows) {
+            const qreal h = std::max<qreal>(measure(v, value, m_area.width() - 110), 12);
+            ensure(h);
+            m_p->setFont(label);
+            m_p->setPen(QColor(0x33, 0x33, 0x33));
+            m_p->drawText(QRectF(m_area.left(), m_y, 105, h), Qt::AlignLeft | Qt::AlignTop, k);
+            m_p->setFont(value);
+            m_p->setPen(Qt::black);
+            m_p->drawText(QRectF(m_area.left() + 110, m_y, m_area.width() - 110, h + 2), Qt::TextWordWrap, v);
+            m_y += h + 4;
+        }
+    }
+
+private:
+    QPagedPaintDevice* m_device;
+    QPainter* m_p;
+    const ReportContent& m_c;
+    int m_total;
+    QRectF m_area;
+    qreal m_y = 0;
+    int m_page = 1;
+};
+
+void cover(Pages& pg, const ReportContent& c)
+{
+    QPainter* p = pg.painter();
+    p->fillRect(QRectF(pg.left(), pg.y(), pg.width(), 6), QColor(0x2b, 0x4a, 0x6f));
+    pg.skip(40);
+    pg.text(q(c.title), pg.font(24, true), Qt::black, 0, 10);
+    pg.text(QStringLiteral("Which data stores can the internet reach, through which path, because of which rule."),
+        pg.font(12), QColor(0x33, 0x33, 0x33), 0, 30);
+    std::vector<std::pair<QString, QString>> facts = { { QStringLiteral("Estate"), q(c.estate) },
+        { QStringLiteral("Reviewer"), c.reviewer.empty() ? QStringLiteral("-") : q(c.reviewer) },
+        { QStringLiteral("Date"), q(c.date) },
+        { QStringLiteral("Produced by"), QStringLiteral("Exposure Workbench ") + q(c.toolVersion) } };
+    if (c.redacted)
+        facts.emplace_back(QStringLiteral("Redaction"),
+            QStringLiteral("Addresses, e-mail addresses and subscription and tenant ids are replaced by placeholders; "
+                           "the same value has the same placeholder throughout."));
+    pg.facts(facts);
+    pg.skip(20);
+    pg.text(QStringLiteral("Snapshot identity"), pg.font(11, true), Qt::black, 0, 4);
+    std::vector<std::pair<QString, QString>> files;
+    for (const auto& [file, hash] : c.identity)
+        files.emplace_back(
+            hash.empty() ? QStringLiteral("(file)") : QStringLiteral("SHA-256 ") + q(hash) + QStringLiteral("…"),
+            q(file));
+    const QFont mono = pg.font(8);
+    for (const auto& [hash, file] : files)
+        pg.text(file + QStringLiteral("   ") + hash, mono, QColor(0x33, 0x33, 0x33), 0, 2);
+}
+
+void summary(Pages& pg, const ReportContent& c)
+{
+    pg.newPage();
+    pg.heading(QStringLiteral("Executive summary"));
+    pg.bullets(c.keyMessages, pg.font(10.5));
+    pg.skip(12);
+    // Findings by severity: a bar chart with patterns and numbers (readable in greyscale).
+    pg.text(QStringLiteral("Findings by severity"), pg.font(11, true), Qt::black, 0, 6);
+    QPainter* p = pg.painter();
+    int maxCount = 1;
+    for (int s = 0; s < 5; ++s)
+        maxCount = std::max(maxCount, c.bySeverity[s]);
+    const char* names[] = { "info", "low", "medium", "high", "critical" };
+    pg.ensure(5 * 22 + 10);
+    for (int s = 4; s >= 0; --s) {
+        const qreal y = pg.y();
+        p->setFont(pg.font(9));
+        p->setPen(Qt::black);
+        p->drawText(QRectF(pg.left(), y, 70, 16), Qt::AlignLeft | Qt::AlignVCenter, capitalised(names[s]));
+        const qreal w = (pg.width() - 120) * c.bySeverity[s] / maxCount;
+        p->setPen(QPen(Qt::black, 0.6));
+        p->setBrush(QBrush(severityFill(names[s]), severityPattern(s)));
+        if (c.bySeverity[s] > 0)
+            p->drawRect(QRectF(pg.left() + 75, y + 2, std::max<qreal>(w, 2), 12));
+        p->drawText(
+            QRectF(pg.left() + 80 + w, y, 40, 16), Qt::AlignLeft | Qt::AlignVCenter, QString::number(c.bySeverity[s]));
+        pg.skip(20);
+    }
+    pg.skip(14);
+    pg.text(QStringLiteral("Findings by triage state"), pg.font(11, true), Qt::black, 0, 6);
+    std::vector<std::pair<QString, QString>> states;
+    for (int s = 0; s < kTriageStateCount; ++s)
+        states.emplace_back(
+            QString::fromLatin1(triageStateTitle(static_cast<TriageState>(s))), QString::number(c.byState[s]));
+    pg.facts(states);
+}
+
+void diagram(Pages& pg, const ReportContent::FindingPage& f)
+{
+    constexpr int perRow = 4;
+    constexpr qreal w = 117, h = 38, gap = (495 - perRow * 117) / 3.0;
+    const int rows = static_cast<int>((f.path.size() + perRow - 1) / perRow);
+    pg.ensure(rows * (h + 26) + 6);
+    QPainter* p = pg.painter();
+    p->setRenderHint(QPainter::Antialiasing);
+    p->setFont(pg.font(7.5));
+    const qreal top = pg.y();
+    QPointF previous;
+    for (std::size_t i = 0; i < f.path.size(); ++i) {
+        const int row = static_cast<int>(i) / perRow;
+        const int col = static_cast<int>(i) % perRow;
+        const QRectF r(pg.left() + col * (w + gap), top + row * (h + 26), w, h);
+        if (i > 0) {
+            // Arrow from the previous box; a new row starts from the left.
+            const QPointF to(r.left(), r.center().y());
+            p->setPen(QPen(QColor(0x22, 0x22, 0x22), 1.4));
+            if (col == 0) {
+                const qreal mid = r.top() - 13;
+                p->drawPolyline(QPolygonF({ previous, QPointF(previous.x() + 6, previous.y()),
+                    QPointF(previous.x() + 6, mid), QPointF(r.left() - 8, mid), QPointF(r.left() - 8, to.y()), to }));
+            } else {
+                p->drawLine(previous, to);
+            }
+            p->setBrush(QColor(0x22, 0x22, 0x22));
+            p->drawPolygon(QPolygonF({ to, to + QPointF(-6, -3.5), to + QPointF(-6, 3.5) }));
+        }
+        NodeLook look;
+        const bool target = i + 1 == f.path.size();
+        look.fill = target ? severityFill(f.severity).lighter(175) : QColor(Qt::white);
+        look.border = QColor(0x33, 0x33, 0x33);
+        look.borderWidth = target ? 1.6 : 0.8;
+        look.text = Qt::black;
+        look.subText = QColor(0x44, 0x44, 0x44);
+        look.boldTitle = false;
+        p->setFont(pg.font(7.5));
+        paintNode(p, r, stepKind(f.path[i].kind), q(f.path[i].name), q(f.path[i].type), look);
+        previous = QPointF(r.right(), r.center().y());
+    }
+    pg.moveTo(top + rows * (h + 26));
+}
+
+void findingPage(Pages& pg, const ReportContent::FindingPage& f)
+{
+    pg.newPage();
+    QPainter* p = pg.painter();
+    // Severity band: colour and the word (the word carries it in black and white).
+    const QRectF band(pg.left(), pg.y(), pg.width(), 26);
+    p->fillRect(band, QBrush(severityFill(f.severity)));
+    p->setPen(f.severity == "medium" ? Qt::black : Qt::white);
+    p->setFont(pg.font(12, true));
+    p->drawText(band.adjusted(10, 0, -10, 0), Qt::AlignLeft | Qt::AlignVCenter,
+        capitalised(f.severity).toUpper() + QStringLiteral("   ") + q(f.target));
+    p->setFont(pg.font(8));
+    p->drawText(band.adjusted(10, 0, -10, 0), Qt::AlignRight | Qt::AlignVCenter, q(f.id));
+    pg.skip(36);
+    pg.facts({ { QStringLiteral("Exposed"), q(f.what) }, { QStringLiteral("From"), q(f.from) },
+        { QStringLiteral("Data store"), f.dataStore.empty() ? QStringLiteral("not recognised") : q(f.dataStore) } });
+    pg.skip(6);
+    pg.text(QStringLiteral("Exposure path"), pg.font(11, true), Qt::black, 0, 6);
+    diagram(pg, f);
+    pg.text(q(f.explanation), pg.font(9.5), Qt::black, 0, 10);
+    if (!f.sourcesByPort.empty()) {
+        pg.text(QStringLiteral("Sources by port"), pg.font(10, true), Qt::black, 0, 3);
+        pg.bullets(f.sourcesByPort, pg.font(9));
+        pg.skip(4);
+    }
+    pg.text(QStringLiteral("Deciding rules"), pg.font(10, true), Qt::black, 0, 3);
+    for (const auto& r : f.rules) {
+        pg.text(QStringLiteral("• ") + q(r.text), pg.font(9), Qt::black, 0, 0);
+        pg.text(q(r.where), pg.font(7.5), QColor(0x44, 0x44, 0x44), 10, 4);
+    }
+    pg.skip(6);
+    pg.text(QStringLiteral("Analyst's decision"), pg.font(10, true), Qt::black, 0, 3);
+    pg.facts({ { QStringLiteral("State"), q(f.state) },
+        { QStringLiteral("Owner"), f.owner.empty() ? QStringLiteral("-") : q(f.owner) },
+        { QStringLiteral("Note"), f.note.empty() ? QStringLiteral("-") : q(f.note) } });
+    if (!f.assumptions.empty()) {
+        pg.text(QStringLiteral("Assumptions"), pg.font(10, true), Qt::black, 0, 3);
+        pg.bullets(f.assumptions, pg.font(9));
+    }
+}
+
+void table(Pages& pg, const ReportContent& c)
+{
+    pg.newPage();
+    pg.heading(QStringLiteral("All findings"));
+    const std::vector<std::pair<QString, qreal>> cols
+        = { { QStringLiteral("Severity"), 52 }, { QStringLiteral("State"), 62 }, { QStringLiteral("Target"), 88 },
+              { QStringLiteral("Data store"), 62 }, { QStringLiteral("Ports"), 78 }, { QStringLiteral("From"), 86 },
+              { QStringLiteral("Hops"), 24 }, { QStringLiteral("Id"), 43 } };
+    QPainter* p = pg.painter();
+    const qreal rowH = 15;
+    auto header = [&]() {
+        qreal x = pg.left();
+        p->fillRect(QRectF(pg.left(), pg.y(), pg.width(), rowH + 2), QColor(0xdd, 0xe3, 0xea));
+        p->setFont(pg.font(8, true));
+        p->setPen(Qt::black);
+        for (const auto& [name, w] : cols) {
+            p->drawText(QRectF(x + 2, pg.y(), w - 4, rowH + 2), Qt::AlignLeft | Qt::AlignVCenter, name);
+            x += w;
+        }
+        pg.skip(rowH + 4);
+    };
+    header();
+    int n = 0;
+    for (const auto& r : c.rows) {
+        if (pg.y() + rowH > 842 - kMargin - kFooter) { // a clean break: header again on the next page
+            pg.newPage();
+            header();
+        }
+        if (n++ % 2)
+            p->fillRect(QRectF(pg.left(), pg.y() - 1, pg.width(), rowH), QColor(0xf3, 0xf5, 0xf7));
+        const QString values[] = { capitalised(r.severity), q(r.state), q(r.target),
+            r.dataStore.empty() ? QStringLiteral("-") : q(r.dataStore), q(r.ports), q(r.from), QString::number(r.hops),
+            q(r.id).mid(3, 8) };
+        qreal x = pg.left();
+        p->setFont(pg.font(7.5));
+        const QFontMetricsF fm(p->font());
+        for (std::size_t i = 0; i < cols.size(); ++i) {
+            p->setPen(Qt::black);
+            if (i == 0) {
+                p->setBrush(QBrush(severityFill(r.severity),
+                    severityPattern(r.severity == "critical" ? 4
+                            : r.severity == "high"           ? 3
+                            : r.severity == "medium"         ? 2
+                            : r.severity == "low"            ? 1
+                                                             : 0)));
+                p->setPen(QPen(Qt::black, 0.4));
+                p->drawRect(QRectF(x + 2, pg.y() + 3, 6, 8));
+                p->setPen(Qt::black);
+                p->drawText(
+                    QRectF(x + 11, pg.y() - 1, cols[i].second - 12, rowH), Qt::AlignLeft | Qt::AlignVCenter, values[i]);
+            } else {
+                p->drawText(QRectF(x + 2, pg.y() - 1, cols[i].second - 4, rowH), Qt::AlignLeft | Qt::AlignVCenter,
+                    fm.elidedText(values[i], Qt::ElideRight, cols[i].second - 4));
+            }
+            x += cols[i].second;
+        }
+        pg.skip(rowH);
+    }
+    pg.skip(6);
+    pg.text(QStringLiteral("Ids are shortened (EW-xxxxxxxx…); the full ids are in the workbench and in every export."),
+        pg.font(7.5), QColor(0x44, 0x44, 0x44));
+}
+
+void methodology(Pages& pg, const ReportContent& c)
+{
+    pg.newPage();
+    pg.heading(QStringLiteral("Methodology"));
+    for (const auto& para : c.methodology)
+        pg.text(q(para), pg.font(9.5), Qt::black, 0, 8);
+    pg.skip(6);
+    pg.heading(QStringLiteral("Assumptions"));
+    if (c.assumptions.empty())
+        pg.text(QStringLiteral("None: every verdict rests on exactly modelled configuration."), pg.font(9.5));
+    else
+        pg.bullets(c.assumptions, pg.font(9));
+    pg.skip(6);
+    pg.heading(QStringLiteral("Skipped inputs and problems"));
+    if (c.skipped.empty() && c.problems.empty())
+        pg.text(
+            QStringLiteral("Every input file was read and used; no problems were found in the input."), pg.font(9.5));
+    pg.bullets(c.skipped, pg.font(9));
+    pg.bullets(c.problems, pg.font(9));
+}
+
+} // namespace
+
+int ReportWriter::render(QPagedPaintDevice* device, const ReportContent& c, int totalPages)
+{
+    QPainter painter(device);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    Pages pg(device, &painter, c, totalPages);
+    cover(pg, c);
+    summary(pg, c);
+    for (const auto& f : c.pages)
+        findingPage(pg, f);
+    table(pg, c);
+    methodology(pg, c);
+    pg.footer();
+    painter.end();
+    return pg.pages();
+}
+
+bool ReportWriter::writePdf(const ReportContent& c, const QString& fileName, QString* error)
+{
+    auto setup = [&c](QPdfWriter& w) {
+        w.setResolution(72);
+        w.setPageSize(QPageSize(QPageSize::A4));
+        w.setPageMargins(QMarginsF(0, 0, 0, 0));
+        w.setTitle(q(c.title));
+        w.setCreator(QStringLiteral("Exposure Workbench ") + q(c.toolVersion));
+    };
+    // First pass counts the pages so every footer can say "of N".
+    QBuffer scratch;
+    scratch.open(QIODevice::WriteOnly);
+    int total = 0;
+    {
+        QPdfWriter counting(&scratch);
+        setup(counting);
+        total = render(&counting, c, 0);
+    }
+    QSaveFile out(fileName);
+    if (!out.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("%1: cannot write: %2").arg(fileName, out.errorString());
+        return false;
+    }
+    {
+        QPdfWriter writer(&out);
+        setup(writer);
+        render(&writer, c, total);
+    }
+    if (!out.commit()) {
+        *error = QStringLiteral("%1: cannot write: %2").arg(fileName, out.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace ew::ui
