@@ -47,7 +47,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("exposure-workbench"));
     QApplication::setApplicationDisplayName(QStringLiteral("Exposure Workbench"));
     QApplication::setApplicationVersion(QStringLiteral(EW_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("exposure-workbench"));
+    QApplication::setDesktopFileName(QStringLiteral("org.exposureworkbench.ExposureWorkbench"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/exposure-workbench.svg")));
 
     QCommandLineParser parser;
