@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "export/exporter.h"
 #include "findings/filterbar.h"
 #include "findings/findingsdelegate.h"
 #include "findings/findingsfiltermodel.h"
@@ -19,12 +20,17 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDragEnterEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,6 +38,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -86,6 +93,8 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     createActions();
     createWidgets();
+    m_exporter = new Exporter(m_document, m_scene, this);
+    createExportActions();
     createMenus();
 
     connect(m_job, &AnalysisJob::progress, this, [this](int percent, const QString& what) {
@@ -259,6 +268,99 @@ void MainWindow::createActions()
     connect(make("about-qt", tr("About &Qt")), &QAction::triggered, qApp, &QApplication::aboutQt);
 }
 
+void MainWindow::createExportActions()
+{
+    auto add = [this](const char* id, const QString& text, const QKeySequence& key = {}) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(QString::fromLatin1(id));
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        m_actions[QString::fromLatin1(id)] = a;
+        addAction(a);
+        return a;
+    };
+    connect(add("export-report", tr("&Report (PDF)…"), QKeySequence::Print), &QAction::triggered, this,
+        &MainWindow::exportReportDialog);
+    const std::tuple<const char*, QString, QString, QString> formats[] = {
+        { "export-csv", tr("Findings as &CSV…"), QStringLiteral("csv"), tr("CSV (*.csv)") },
+        { "export-json", tr("Findings as &JSON…"), QStringLiteral("json"), tr("JSON (*.json)") },
+        { "export-sarif", tr("Findings as &SARIF…"), QStringLiteral("sarif"), tr("SARIF (*.sarif *.sarif.json)") },
+        { "export-markdown", tr("Findings as &Markdown…"), QStringLiteral("markdown"), tr("Markdown (*.md)") },
+    };
+    for (const auto& [id, text, format, filter] : formats) {
+        const QString fmt = format, flt = filter;
+        connect(add(id, text), &QAction::triggered, this, [this, fmt, flt]() {
+            const QString suffix = fmt == QLatin1String("markdown") ? QStringLiteral("md") : fmt;
+            const QString file = QFileDialog::getSaveFileName(
+                this, tr("Export findings"), m_document->baseDir() + QStringLiteral("/findings.") + suffix, flt);
+            QString error;
+            if (file.isEmpty())
+                return;
+            if (m_exporter->exportFindings(fmt, file, &error))
+                report(tr("Wrote %1").arg(file));
+            else
+                fail(tr("Cannot export"), error);
+        });
+    }
+    for (const auto& [id, text, pathOnly] : { std::tuple { "export-graph", tr("&Graph as SVG or PNG…"), false },
+             std::tuple { "export-path", tr("Selected &Path as SVG or PNG…"), true } }) {
+        const bool only = pathOnly;
+        connect(add(id, text), &QAction::triggered, this, [this, only]() {
+            const QString file
+                = QFileDialog::getSaveFileName(this, only ? tr("Export the path") : tr("Export the graph"),
+                    m_document->baseDir() + (only ? QStringLiteral("/path.svg") : QStringLiteral("/graph.svg")),
+                    tr("SVG (*.svg);;PNG (*.png)"));
+            QString error;
+            if (file.isEmpty())
+                return;
+            if (m_exporter->exportGraph(file, only, &error))
+                report(tr("Wrote %1").arg(file));
+            else
+                fail(tr("Cannot export"), error);
+        });
+    }
+    connect(m_exporter, &Exporter::reportFinished, this, [this](bool ok, const QString& message) {
+        m_progress->hide();
+        if (ok)
+            report(message);
+        else
+            fail(tr("Cannot write the report"), message);
+    });
+}
+
+void MainWindow::exportReportDialog()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Export the report"));
+    auto* form = new QFormLayout(&dialog);
+    auto* file = new QLineEdit(m_document->baseDir() + QStringLiteral("/exposure-report.pdf"), &dialog);
+    auto* browse = new QPushButton(tr("Browse…"), &dialog);
+    auto* row = new QHBoxLayout;
+    row->addWidget(file, 1);
+    row->addWidget(browse);
+    auto* reviewer = new QLineEdit(QString::fromStdString(m_document->review().reviewer), &dialog);
+    auto* redact = new QCheckBox(tr("Redact addresses, e-mail addresses and subscription/tenant ids"), &dialog);
+    redact->setObjectName(QStringLiteral("redact"));
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(tr("PDF file:"), row);
+    form->addRow(tr("Reviewer:"), reviewer);
+    form->addRow(QString(), redact);
+    form->addRow(buttons);
+    connect(browse, &QPushButton::clicked, &dialog, [&]() {
+        const QString f = QFileDialog::getSaveFileName(&dialog, tr("Report file"), file->text(), tr("PDF (*.pdf)"));
+        if (!f.isEmpty())
+            file->setText(f);
+    });
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted || file->text().isEmpty())
+        return;
+    m_progress->setRange(0, 0); // busy: the report is written in the background
+    m_progress->setFormat(tr("Writing the report…"));
+    m_progress->show();
+    m_exporter->exportReport(file->text(), redact->isChecked(), reviewer->text());
+}
+
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -269,6 +371,15 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(action(QStringLiteral("save")));
     file->addAction(action(QStringLiteral("save-as")));
+    file->addSeparator();
+    QMenu* exports = file->addMenu(tr("&Export"));
+    exports->addAction(action(QStringLiteral("export-report")));
+    exports->addSeparator();
+    for (const char* id : { "export-csv", "export-json", "export-sarif", "export-markdown" })
+        exports->addAction(action(QString::fromLatin1(id)));
+    exports->addSeparator();
+    exports->addAction(action(QStringLiteral("export-graph")));
+    exports->addAction(action(QStringLiteral("export-path")));
     file->addSeparator();
     file->addAction(action(QStringLiteral("reload")));
     file->addSeparator();
@@ -554,6 +665,7 @@ void MainWindow::startAnalysis()
     if (m_document->inputs().isEmpty())
         return;
     m_analysing = true;
+    m_progress->setRange(0, 100);
     m_progress->setValue(0);
     m_progress->show();
     m_cancel->show();
@@ -870,8 +982,10 @@ void MainWindow::updateActions()
     for (const char* id : { "triage-new", "triage-confirmed", "triage-accepted-risk", "triage-false-positive",
              "triage-fixed", "triage-edit", "not-data-store" })
         action(QString::fromLatin1(id))->setEnabled(haveSelection);
-    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all", "search-graph" })
+    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all", "search-graph", "export-report",
+             "export-csv", "export-json", "export-sarif", "export-markdown", "export-graph" })
         action(QString::fromLatin1(id))->setEnabled(haveData);
+    action(QStringLiteral("export-path"))->setEnabled(haveSelection);
 }
 
 void MainWindow::updateTitle()

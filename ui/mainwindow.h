@@ -24,6 +24,7 @@ class QToolButton;
 namespace ew::ui {
 
 class AnalysisJob;
+class Exporter;
 class FilterBar;
 class FindingsFilterModel;
 class FindingsModel;
@@ -71,6 +72,7 @@ public:
     QTextBrowser* details() const { return m_details; }
     QTabWidget* sideTabs() const { return m_tabs; }
     QAction* action(const QString& id) const;
+    Exporter* exporter() const { return m_exporter; }
 
 Q_SIGNALS:
     /// Analysis and the first layout of the current input are done (or failed).
@@ -85,6 +87,8 @@ private:
     void createActions();
     void createMenus();
     void createWidgets();
+    void createExportActions();
+    void exportReportDialog();
     void updateActions();
     void updateTitle();
     void updateStatus();
@@ -114,6 +118,7 @@ private:
 
     ReviewDocument* m_document;
     AnalysisJob* m_job;
+    Exporter* m_exporter = nullptr;
     FindingsModel* m_model;
     FindingsFilterModel* m_filter;
     QTableView* m_table = nullptr;

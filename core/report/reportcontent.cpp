@@ -150,9 +150,10 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         for (std::size_t i = 0; i < f.path.size(); ++i) {
             const std::string kind = kindOf(f.path[i], i + 1 == f.path.size(), f);
             p.path.push_back({ f.path[i].name, kind,
-                kind == "datastore" ? (typeLabel(f.path[i]) == "virtual machine" ? std::string("VM") : typeLabel(f.path[i]))
-                        + " · " + f.dataStore.engine
-                                    : typeLabel(f.path[i]) });
+                kind == "datastore"
+                    ? (typeLabel(f.path[i]) == "virtual machine" ? std::string("VM") : typeLabel(f.path[i])) + " · "
+                        + f.dataStore.engine
+                    : typeLabel(f.path[i]) });
         }
         for (const auto& r : f.rules) {
             ReportContent::Rule rule { r.filterName + " / " + r.ruleName + ", priority " + std::to_string(r.priority)

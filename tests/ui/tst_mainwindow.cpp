@@ -1,3 +1,4 @@
+#include "export/exporter.h"
 #include "findings/filterbar.h"
 #include "findings/findingsfiltermodel.h"
 #include "findings/findingsmodel.h"
@@ -16,6 +17,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -393,6 +395,64 @@ private Q_SLOTS:
         edge->setSelected(true);
         QVERIFY2(w.details()->toPlainText().contains(QStringLiteral("nsg-es-cluster → es-support-04")),
             qPrintable(w.details()->toPlainText()));
+    }
+
+    void exportsFromTheWorkbench()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        QTemporaryDir out;
+        QString error;
+        // Findings with the review's decisions (the demo accepted jump-01's risk).
+        const QString csv = out.filePath(QStringLiteral("f.csv"));
+        QVERIFY2(w.exporter()->exportFindings(QStringLiteral("csv"), csv, &error), qPrintable(error));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QByteArray csvText = csvFile.readAll();
+        QVERIFY(csvText.contains(",accepted-risk,platform-team,"));
+        QCOMPARE(csvText.count("\r\n"), 10);
+        const QString sarif = out.filePath(QStringLiteral("f.sarif"));
+        QVERIFY(w.exporter()->exportFindings(QStringLiteral("sarif"), sarif, &error));
+        std::ifstream sarifIn(sarif.toStdString());
+        const auto doc = nlohmann::json::parse(sarifIn);
+        int suppressed = 0;
+        for (const auto& r : doc["runs"][0]["results"])
+            suppressed += r.contains("suppressions");
+        QCOMPARE(suppressed, 2);
+        QVERIFY(!w.exporter()->exportFindings(QStringLiteral("xml"), out.filePath(QStringLiteral("f.xml")), &error));
+
+        // The graph as SVG; one path as PNG, smaller than the whole graph.
+        const QString svg = out.filePath(QStringLiteral("graph.svg"));
+        QVERIFY2(w.exporter()->exportGraph(svg, false, &error), qPrintable(error));
+        QFile svgFile(svg);
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svgFile.readAll();
+        QVERIFY(svgText.contains("<svg"));
+        QVERIFY2(svgText.contains("es-support-05"), svgText.mid(svgText.indexOf("<text"), 600).constData());
+        QVERIFY(!w.exporter()->exportGraph(out.filePath(QStringLiteral("p.png")), true, &error)); // nothing selected
+        QVERIFY(error.contains(QLatin1String("Select a finding")));
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-02")));
+        const QString png = out.filePath(QStringLiteral("path.png"));
+        const QString full = out.filePath(QStringLiteral("full.png"));
+        QVERIFY(w.exporter()->exportGraph(png, true, &error));
+        QVERIFY(w.exporter()->exportGraph(full, false, &error));
+        const QImage pathImage(png), fullImage(full);
+        QVERIFY(!pathImage.isNull());
+        QVERIFY(pathImage.height() < fullImage.height() / 2);
+        QVERIFY(w.scene()->nodeItem(currentFinding(w)->target.id)->isVisible()); // everything visible again
+        for (auto* n : w.scene()->nodeItems())
+            QVERIFY(n->isVisible());
+
+        // The report, redacted, written in the background.
+        QSignalSpy done(w.exporter(), &Exporter::reportFinished);
+        const QString pdf = out.filePath(QStringLiteral("r.pdf"));
+        w.exporter()->exportReport(pdf, true, QStringLiteral("analyst@contoso.com"));
+        QVERIFY(done.wait(30000));
+        QVERIFY2(done.front().at(0).toBool(), qPrintable(done.front().at(1).toString()));
+        QFile pdfFile(pdf);
+        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+        QVERIFY(pdfFile.read(5) == "%PDF-");
     }
 
     void problemsListedPerFile()

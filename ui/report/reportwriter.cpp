@@ -350,10 +350,10 @@ void table(Pages& pg, const ReportContent& c)
 {
     pg.newPage();
     pg.heading(QStringLiteral("All findings"));
-    const std::vector<std::pair<QString, qreal>> cols = { { QStringLiteral("Severity"), 50 },
-        { QStringLiteral("State"), 64 }, { QStringLiteral("Target"), 74 }, { QStringLiteral("Data store"), 62 },
-        { QStringLiteral("Ports"), 88 }, { QStringLiteral("From"), 82 }, { QStringLiteral("Hops"), 28 },
-        { QStringLiteral("Id"), 47 } };
+    const std::vector<std::pair<QString, qreal>> cols
+        = { { QStringLiteral("Severity"), 50 }, { QStringLiteral("State"), 64 }, { QStringLiteral("Target"), 74 },
+              { QStringLiteral("Data store"), 62 }, { QStringLiteral("Ports"), 88 }, { QStringLiteral("From"), 82 },
+              { QStringLiteral("Hops"), 28 }, { QStringLiteral("Id"), 47 } };
     QPainter* p = pg.painter();
     const qreal rowH = 15;
     auto header = [&]() {
