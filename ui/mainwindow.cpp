@@ -12,6 +12,7 @@
 #include "graph/nodeitem.h"
 #include "inspector/ruleinspector.h"
 #include "jobs/analysisjob.h"
+#include "presentation/presentationview.h"
 #include "problems/problemsview.h"
 #include "review/reviewdocument.h"
 #include "settings.h"
@@ -132,6 +133,8 @@ MainWindow::~MainWindow()
     // their last signals must not reach a half-destroyed window.
     disconnect(m_document, nullptr, this, nullptr);
     disconnect(m_document->undoStack(), nullptr, this, nullptr);
+    if (m_presentation)
+        m_presentation->close();
     m_job->cancel();
     m_job->waitForFinished();
     if (m_layoutWatcher)
@@ -236,6 +239,8 @@ void MainWindow::createActions()
         &QAction::triggered, this, [this]() { m_view->zoomBy(1.25); });
     connect(make("zoom-out", tr("Zoom &Out"), QKeySequence::ZoomOut, QStyle::SP_CustomBase, "zoom-out"),
         &QAction::triggered, this, [this]() { m_view->zoomBy(0.8); });
+    connect(make("present", tr("&Presentation Mode"), QKeySequence(tr("F11"))), &QAction::triggered, this,
+        &MainWindow::present);
     connect(make("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
     connect(
         make("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this, [this]() { setAllGroups(false); });
@@ -361,6 +366,45 @@ void MainWindow::exportReportDialog()
     m_exporter->exportReport(file->text(), redact->isChecked(), reviewer->text());
 }
 
+PresentationView* MainWindow::presentation() const
+{
+    return m_presentation;
+}
+
+void MainWindow::present()
+{
+    const auto analysis = m_document->analysis();
+    if (!analysis)
+        return;
+    // Critical and high paths (all findings when there are none), most severe first, starting at
+    // the selected one when it is among them.
+    std::vector<Finding> findings;
+    for (const auto& f : analysis->result.findings)
+        if (f.severity >= Severity::High)
+            findings.push_back(f);
+    if (findings.empty())
+        findings = analysis->result.findings;
+    std::size_t start = 0;
+    const auto selected = selectedFindings();
+    for (std::size_t i = 0; i < findings.size() && !selected.empty(); ++i)
+        if (findings[i].id == selected.front()->id)
+            start = i;
+    if (m_presentation)
+        m_presentation->close();
+    auto* view = new PresentationView();
+    m_presentation = view;
+    view->setWindowTitle(tr("Exposure Workbench — presentation"));
+    view->setAnimated(m_interactive);
+    view->setFindings(std::move(findings), start);
+    if (m_presentFullScreen)
+        view->showFullScreen();
+    else {
+        view->resize(size());
+        view->show();
+    }
+    view->setFocus();
+}
+
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -403,6 +447,8 @@ void MainWindow::createMenus()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (const char* id : { "fit", "zoom-in", "zoom-out", "search-graph" })
         view->addAction(action(QString::fromLatin1(id)));
+    view->addSeparator();
+    view->addAction(action(QStringLiteral("present")));
     view->addSeparator();
     view->addAction(action(QStringLiteral("expand-all")));
     view->addAction(action(QStringLiteral("collapse-all")));
@@ -986,6 +1032,7 @@ void MainWindow::updateActions()
              "export-csv", "export-json", "export-sarif", "export-markdown", "export-graph" })
         action(QString::fromLatin1(id))->setEnabled(haveData);
     action(QStringLiteral("export-path"))->setEnabled(haveSelection);
+    action(QStringLiteral("present"))->setEnabled(haveData);
 }
 
 void MainWindow::updateTitle()

@@ -5,6 +5,7 @@
 
 #include <QFutureWatcher>
 #include <QMainWindow>
+#include <QPointer>
 
 #include <map>
 #include <memory>
@@ -30,6 +31,7 @@ class FindingsFilterModel;
 class FindingsModel;
 class GraphScene;
 class GraphView;
+class PresentationView;
 class ProblemsView;
 class ReviewDocument;
 class RuleInspector;
@@ -73,6 +75,10 @@ public:
     QTabWidget* sideTabs() const { return m_tabs; }
     QAction* action(const QString& id) const;
     Exporter* exporter() const { return m_exporter; }
+    /// The open presentation, if any (presentation mode).
+    PresentationView* presentation() const;
+    /// Presentations open full screen; tests and screenshots open them in a normal window.
+    void setPresentFullScreen(bool fullScreen) { m_presentFullScreen = fullScreen; }
 
 Q_SIGNALS:
     /// Analysis and the first layout of the current input are done (or failed).
@@ -89,6 +95,7 @@ private:
     void createWidgets();
     void createExportActions();
     void exportReportDialog();
+    void present();
     void updateActions();
     void updateTitle();
     void updateStatus();
@@ -147,6 +154,8 @@ private:
     bool m_expandByDefault = true;
     bool m_haveLayout = false;
     bool m_interactive = true;
+    bool m_presentFullScreen = true;
+    QPointer<PresentationView> m_presentation;
     bool m_analysing = false;
     bool m_layingOut = false;
     bool m_firstLayout = true;

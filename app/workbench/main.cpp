@@ -1,8 +1,10 @@
 // exposure-workbench: the desktop workbench. Command-line parsing only; the window lives in ui/.
 #include "mainwindow.h"
+#include "presentation/presentationview.h"
 #include "settings.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -68,9 +70,11 @@ int main(int argc, char** argv)
     const QCommandLineOption select(QStringLiteral("select"),
         QStringLiteral("Select this row of the findings table (default: the first)."), QStringLiteral("row"),
         QStringLiteral("0"));
+    const QCommandLineOption present(QStringLiteral("present"),
+        QStringLiteral("With --screenshot: render the presentation of the selected finding instead of the window."));
     const QCommandLineOption theme(
         QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("name"));
-    parser.addOptions({ demo, screenshot, size, select, theme });
+    parser.addOptions({ demo, screenshot, size, select, present, theme });
     parser.process(app);
 
     QStringList paths = parser.positionalArguments();
@@ -102,11 +106,17 @@ int main(int argc, char** argv)
         window.resize(windowSize);
         const QString file = parser.value(screenshot);
         const int row = parser.value(select).toInt();
-        QObject::connect(&window, &ew::ui::MainWindow::ready, &window, [&window, file, row]() {
+        const bool presentation = parser.isSet(present);
+        window.setPresentFullScreen(false);
+        QObject::connect(&window, &ew::ui::MainWindow::ready, &window, [&window, file, row, presentation]() {
             window.selectRow(row);
+            if (presentation)
+                window.action(QStringLiteral("present"))->trigger();
             // One event-loop turn so the selection, highlight and inspector are painted.
-            QTimer::singleShot(100, &window, [&window, file]() {
-                const bool ok = window.grab().save(file, "PNG");
+            QTimer::singleShot(100, &window, [&window, file, presentation]() {
+                QWidget* shown = presentation && window.presentation() ? static_cast<QWidget*>(window.presentation())
+                                                                       : static_cast<QWidget*>(&window);
+                const bool ok = shown->grab().save(file, "PNG");
                 if (!ok)
                     std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
                 QCoreApplication::exit(ok ? 0 : 1);

@@ -9,6 +9,7 @@
 #include "graph/nodeitem.h"
 #include "inspector/ruleinspector.h"
 #include "mainwindow.h"
+#include "presentation/presentationview.h"
 #include "problems/problemsview.h"
 #include "review/reviewdocument.h"
 
@@ -453,6 +454,36 @@ private Q_SLOTS:
         QFile pdfFile(pdf);
         QVERIFY(pdfFile.open(QIODevice::ReadOnly));
         QVERIFY(pdfFile.read(5) == "%PDF-");
+    }
+
+    void presentationWalksThePaths()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        w.setPresentFullScreen(false);
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-03")));
+        w.action(QStringLiteral("present"))->trigger();
+        PresentationView* view = w.presentation();
+        QVERIFY(view);
+        QVERIFY(view->isVisible());
+        QCOMPARE(view->count(), std::size_t(7)); // the critical and high findings
+        QCOMPARE(view->currentFinding()->target.name, std::string("es-support-03")); // starts at the selection
+        QCOMPARE(view->progress(), 1.0); // not animated when nobody watches
+        QTest::keyClick(view, Qt::Key_Right);
+        QCOMPARE(view->currentFinding()->target.name, std::string("es-support-04"));
+        QTest::keyClick(view, Qt::Key_Left);
+        QTest::keyClick(view, Qt::Key_Left);
+        QCOMPARE(view->currentFinding()->target.name, std::string("es-support-02"));
+        QTest::keyClick(view, Qt::Key_End);
+        QCOMPARE(view->current(), std::size_t(6));
+        QTest::keyClick(view, Qt::Key_Right); // stays on the last
+        QCOMPARE(view->current(), std::size_t(6));
+        QCOMPARE(view->currentFinding()->hops, 2);
+        const QImage shot = view->grab().toImage();
+        QVERIFY(!shot.isNull());
+        QTest::keyClick(view, Qt::Key_Escape);
+        QTRY_VERIFY(!w.presentation()); // closed and deleted
     }
 
     void problemsListedPerFile()
