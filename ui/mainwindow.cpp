@@ -133,6 +133,7 @@ MainWindow::~MainWindow()
     // their last signals must not reach a half-destroyed window.
     disconnect(m_document, nullptr, this, nullptr);
     disconnect(m_document->undoStack(), nullptr, this, nullptr);
+    disconnect(m_scene, nullptr, this, nullptr);
     if (m_presentation)
         m_presentation->close();
     m_job->cancel();

@@ -22,6 +22,14 @@ GraphScene::GraphScene(QObject* parent)
     connect(this, &QGraphicsScene::selectionChanged, this, &GraphScene::onSelectionChanged);
 }
 
+GraphScene::~GraphScene()
+{
+    // QGraphicsScene's destructor removes the items, which changes the selection: that must not
+    // reach onSelectionChanged (or the window's slots) once this part of the object is gone.
+    const QSignalBlocker block(this);
+    clear();
+}
+
 void GraphScene::setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout layout)
 {
     const QSignalBlocker block(this);

@@ -21,6 +21,7 @@ class GraphScene : public QGraphicsScene
     Q_OBJECT
 public:
     explicit GraphScene(QObject* parent = nullptr);
+    ~GraphScene() override;
 
     void setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout layout);
     const GraphLayout& graphLayout() const { return m_layout; }
