@@ -1,6 +1,7 @@
 #include "reachabilitygraph.h"
 
 #include "findings/finding.h"
+#include "model/snapshot.h"
 
 #include <boost/graph/breadth_first_search.hpp>
 
@@ -22,6 +23,39 @@ ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(
     return v;
 }
 
+ReachabilityGraph::Kind ReachabilityGraph::kindOfStep(const std::string& type, bool dataStoreTarget)
+{
+    const std::string t = toLower(type);
+    if (type == "Internet")
+        return Kind::Internet;
+    if (t == "microsoft.network/publicipaddresses" || t == "microsoft.network/loadbalancers")
+        return Kind::Frontend;
+    if (t == "microsoft.network/networksecuritygroups" || t.ends_with("/firewall"))
+        return Kind::Filter;
+    return dataStoreTarget ? Kind::DataStore : Kind::Compute;
+}
+
+std::string ReachabilityGraph::typeLabel(const std::string& type)
+{
+    const std::string t = toLower(type);
+    if (type == "Internet")
+        return "any internet address";
+    if (t.ends_with("/publicipaddresses"))
+        return "public IP";
+    if (t.ends_with("/loadbalancers"))
+        return "load balancer";
+    if (t.ends_with("/networksecuritygroups"))
+        return "NSG";
+    if (t.ends_with("/firewall"))
+        return "service firewall";
+    if (t.ends_with("/virtualmachines"))
+        return "virtual machine";
+    if (t.ends_with("/networkinterfaces"))
+        return "network interface";
+    const auto slash = type.find('/');
+    return slash == std::string::npos ? type : type.substr(slash + 1);
+}
+
 ReachabilityGraph ReachabilityGraph::build(const std::vector<Finding>& findings)
 {
     ReachabilityGraph rg;
@@ -30,17 +64,7 @@ ReachabilityGraph ReachabilityGraph::build(const std::vector<Finding>& findings)
         std::optional<Vertex> prev;
         for (std::size_t s = 0; s < f.path.size(); ++s) {
             const auto& step = f.path[s];
-            Kind kind = Kind::Compute;
-            if (step.type == "Internet")
-                kind = Kind::Internet;
-            else if (step.type == "Microsoft.Network/publicIPAddresses"
-                || step.type == "Microsoft.Network/loadBalancers")
-                kind = Kind::Frontend;
-            else if (step.type == "Microsoft.Network/networkSecurityGroups"
-                || (step.type.size() > 9 && step.type.compare(step.type.size() - 9, 9, "/firewall") == 0))
-                kind = Kind::Filter;
-            else if (s + 1 == f.path.size() && !f.dataStore.engine.empty())
-                kind = Kind::DataStore;
+            const Kind kind = kindOfStep(step.type, s + 1 == f.path.size() && !f.dataStore.engine.empty());
             // A filter is drawn once per resource it guards (the next non-filter step), so that the
             // same NSG in front of two machines does not merge their paths.
             std::string key = step.id;

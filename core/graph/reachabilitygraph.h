@@ -34,6 +34,12 @@ public:
     using Vertex = Graph::vertex_descriptor;
 
     ReachabilityGraph() = default;
+    /// The column of a path step by its resource type; the last step of a finding whose target is
+    /// a data store is a DataStore.
+    static Kind kindOfStep(const std::string& type, bool dataStoreTarget);
+    /// A few words for a resource type ("public IP", "load balancer", "NSG", "service firewall",
+    /// "virtual machine", "network interface"), else the type without its provider.
+    static std::string typeLabel(const std::string& type);
     static ReachabilityGraph build(const std::vector<Finding>& findings);
 
     const Graph& graph() const { return m_g; }

@@ -37,6 +37,15 @@ private:
             && (m_text[m_pos] == ' ' || m_text[m_pos] == '\t' || m_text[m_pos] == '\n' || m_text[m_pos] == '\r'))
             advance();
     }
+    // Past the value: spaces, an optional comma, spaces.
+    void skipSeparator()
+    {
+        skipSpace();
+        if (peek() == ',') {
+            advance();
+            skipSpace();
+        }
+    }
     static std::string escapeToken(const std::string& key)
     {
         std::string out;
@@ -100,11 +109,7 @@ private:
                 advance();
                 skipSpace();
                 value(track ? pointer + "/" + escapeToken(key) : pointer + "/\x01");
-                skipSpace();
-                if (peek() == ',') {
-                    advance();
-                    skipSpace();
-                }
+                skipSeparator();
             }
             if (!done())
                 advance();
@@ -114,11 +119,7 @@ private:
             std::size_t index = 0;
             while (!done() && peek() != ']') {
                 value(track ? pointer + "/" + std::to_string(index++) : pointer + "/\x01");
-                skipSpace();
-                if (peek() == ',') {
-                    advance();
-                    skipSpace();
-                }
+                skipSeparator();
             }
             if (!done())
                 advance();

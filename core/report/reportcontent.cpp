@@ -8,35 +8,21 @@ namespace ew {
 
 namespace {
 
-std::string kindOf(const PathStep& s, bool last, const Finding& f)
+const char* kindName(ReachabilityGraph::Kind k)
 {
-    const std::string t = toLower(s.type);
-    if (s.type == "Internet")
+    switch (k) {
+    case ReachabilityGraph::Kind::Internet:
         return "internet";
-    if (t.ends_with("publicipaddresses") || t.ends_with("loadbalancers"))
+    case ReachabilityGraph::Kind::Frontend:
         return "frontend";
-    if (t.ends_with("networksecuritygroups") || t.ends_with("/firewall"))
+    case ReachabilityGraph::Kind::Filter:
         return "filter";
-    return last && !f.dataStore.engine.empty() ? "datastore" : "compute";
-}
-
-std::string typeLabel(const PathStep& s)
-{
-    const std::string t = toLower(s.type);
-    if (s.type == "Internet")
-        return "any internet address";
-    if (t.ends_with("publicipaddresses"))
-        return "public IP";
-    if (t.ends_with("loadbalancers"))
-        return "load balancer";
-    if (t.ends_with("networksecuritygroups"))
-        return "NSG";
-    if (t.ends_with("/firewall"))
-        return "service firewall";
-    if (t.ends_with("virtualmachines"))
-        return "virtual machine";
-    const auto slash = s.type.find('/');
-    return slash == std::string::npos ? s.type : s.type.substr(slash + 1);
+    case ReachabilityGraph::Kind::DataStore:
+        return "datastore";
+    case ReachabilityGraph::Kind::Compute:
+        return "compute";
+    }
+    return "compute";
 }
 
 std::string upper(std::string s)
@@ -148,12 +134,13 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
             p.sourcesByPort.push_back(formatPortRanges(e.ports) + " from " + src);
         }
         for (std::size_t i = 0; i < f.path.size(); ++i) {
-            const std::string kind = kindOf(f.path[i], i + 1 == f.path.size(), f);
-            p.path.push_back({ f.path[i].name, kind,
-                kind == "datastore"
-                    ? (typeLabel(f.path[i]) == "virtual machine" ? std::string("VM") : typeLabel(f.path[i])) + " · "
-                        + f.dataStore.engine
-                    : typeLabel(f.path[i]) });
+            const auto kind
+                = ReachabilityGraph::kindOfStep(f.path[i].type, i + 1 == f.path.size() && !f.dataStore.engine.empty());
+            const std::string label = ReachabilityGraph::typeLabel(f.path[i].type);
+            p.path.push_back({ f.path[i].name, kindName(kind),
+                kind == ReachabilityGraph::Kind::DataStore
+                    ? (label == "virtual machine" ? std::string("VM") : label) + " · " + f.dataStore.engine
+                    : label });
         }
         for (const auto& r : f.rules) {
             ReportContent::Rule rule { r.filterName + " / " + r.ruleName + ", priority " + std::to_string(r.priority)

@@ -380,7 +380,7 @@ private Q_SLOTS:
         QVERIFY(nsg->isSelected());
         QCOMPARE(w.sideTabs()->currentWidget(), static_cast<QWidget*>(w.details()));
         const QString text = w.details()->toPlainText();
-        QVERIFY2(text.contains(QLatin1String("network security group")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("NSG")), qPrintable(text));
         QVERIFY2(text.contains(QLatin1String("1 finding pass")) || text.contains(QLatin1String("1 finding(s)")),
             qPrintable(text));
         QVERIFY2(text.contains(QLatin1String("es-support-04")), qPrintable(text));

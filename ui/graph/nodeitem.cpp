@@ -28,24 +28,8 @@ QString NodeItem::kindLabel(const GraphLayout::Node& node)
 {
     if (node.aggregate())
         return QObject::tr("collapsed group");
-    const QString type = QString::fromStdString(node.type).toLower();
-    if (node.kind == ReachabilityGraph::Kind::Internet)
-        return QObject::tr("any internet address");
-    if (type.endsWith(QLatin1String("publicipaddresses")))
-        return QObject::tr("public IP");
-    if (type.endsWith(QLatin1String("loadbalancers")))
-        return QObject::tr("load balancer");
-    if (type.endsWith(QLatin1String("networksecuritygroups")))
-        return QObject::tr("network security group");
-    if (type.endsWith(QLatin1String("/firewall")))
-        return QObject::tr("service firewall");
-    if (type.endsWith(QLatin1String("virtualmachines")))
-        return node.kind == ReachabilityGraph::Kind::DataStore ? QObject::tr("VM · data store")
-                                                               : QObject::tr("virtual machine");
-    if (type.endsWith(QLatin1String("networkinterfaces")))
-        return QObject::tr("network interface");
-    const int slash = type.indexOf(QLatin1Char('/'));
-    return slash > 0 ? QString::fromStdString(node.type).mid(slash + 1) : QString::fromStdString(node.type);
+    const QString label = QString::fromStdString(ReachabilityGraph::typeLabel(node.type));
+    return node.kind == ReachabilityGraph::Kind::DataStore ? label + QObject::tr(" · data store") : label;
 }
 
 QRectF NodeItem::boundingRect() const

@@ -13,46 +13,12 @@ namespace ew::ui {
 
 namespace {
 
-ReachabilityGraph::Kind kindOf(const PathStep& s, bool last, const Finding& f)
-{
-    const QString t = QString::fromStdString(s.type).toLower();
-    if (s.type == "Internet")
-        return ReachabilityGraph::Kind::Internet;
-    if (t.endsWith(QLatin1String("publicipaddresses")) || t.endsWith(QLatin1String("loadbalancers")))
-        return ReachabilityGraph::Kind::Frontend;
-    if (t.endsWith(QLatin1String("networksecuritygroups")) || t.endsWith(QLatin1String("/firewall")))
-        return ReachabilityGraph::Kind::Filter;
-    return last && !f.dataStore.engine.empty() ? ReachabilityGraph::Kind::DataStore : ReachabilityGraph::Kind::Compute;
-}
-
-QString labelOf(ReachabilityGraph::Kind k, const Finding& f);
-
-// The kind label, with the frontend's own kind when the path says it.
+// The label under a node: the data store's engine, else the resource type in a few words.
 QString stepLabel(const PathStep& s, ReachabilityGraph::Kind k, const Finding& f)
 {
-    const QString t = QString::fromStdString(s.type).toLower();
-    if (t.endsWith(QLatin1String("publicipaddresses")))
-        return PresentationView::tr("public IP");
-    if (t.endsWith(QLatin1String("loadbalancers")))
-        return PresentationView::tr("load balancer");
-    return labelOf(k, f);
-}
-
-QString labelOf(ReachabilityGraph::Kind k, const Finding& f)
-{
-    switch (k) {
-    case ReachabilityGraph::Kind::Internet:
-        return PresentationView::tr("any internet address");
-    case ReachabilityGraph::Kind::Frontend:
-        return PresentationView::tr("frontend");
-    case ReachabilityGraph::Kind::Filter:
-        return PresentationView::tr("NSG");
-    case ReachabilityGraph::Kind::DataStore:
+    if (k == ReachabilityGraph::Kind::DataStore)
         return QString::fromStdString(f.dataStore.engine);
-    case ReachabilityGraph::Kind::Compute:
-        return PresentationView::tr("machine");
-    }
-    return {};
+    return QString::fromStdString(ReachabilityGraph::typeLabel(s.type));
 }
 
 } // namespace
@@ -222,7 +188,7 @@ void PresentationView::paintEvent(QPaintEvent*)
             }
         }
         p.setOpacity(std::min<qreal>(1, appear * 1.5));
-        const auto kind = kindOf(f->path[i], i + 1 == n, *f);
+        const auto kind = ReachabilityGraph::kindOfStep(f->path[i].type, i + 1 == n && !f->dataStore.engine.empty());
         NodeLook look;
         look.fill = i + 1 == n ? sev.darker(180) : QColor(0x24, 0x2b, 0x35);
         look.border = i + 1 == n ? sev : QColor(0x5a, 0x66, 0x75);
