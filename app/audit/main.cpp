@@ -1,4 +1,5 @@
 // exposure-audit: the command-line face of the engine. Parsing and I/O only; all analysis is in core.
+#include "diff/snapshotdiff.h"
 #include "findings/analyzer.h"
 #include "import/azureimporter.h"
 #include "output/exports.h"
@@ -34,6 +35,9 @@ Commands:
   analyze INPUT... [--format text|json|csv|sarif|markdown] [--output FILE] [--fail-on SEVERITY] [--verbose]
       Every internet exposure with its ports, sources, path and deciding rules.
       Exit 0 when nothing reaches --fail-on, 1 when something does, 2 on bad input or usage.
+  diff OLD NEW [--format text|json|markdown] [--output FILE]
+      New, closed and changed exposures between two snapshots, each with the rule changes on its path.
+      Exit 0 when nothing is new or changed, 1 when something is, 2 on bad input or usage.
   report REVIEW|INPUT... --pdf FILE [--redact] [--title TEXT] [--reviewer NAME]
       A PDF for management: summary, a page per critical and high exposure with its path, the deciding
       rules and the review's decisions, every finding, methodology and assumptions. --redact replaces
@@ -291,6 +295,30 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
     return true;
 }
 
+int diffCommand(const Args& a)
+{
+    if (a.inputs.size() != 2)
+        return usageError("diff needs two inputs: OLD NEW (export folders or files)");
+    const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
+    if (format != "text" && format != "json" && format != "markdown")
+        return usageError("--format " + format + ": expected text, json or markdown");
+    ew::Snapshot oldSnap, newSnap;
+    const std::vector<std::string> oldInput { a.inputs[0] }, newInput { a.inputs[1] };
+    if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &newInput))
+        return kExitBadInput;
+    const auto oldResult = ew::analyze(oldSnap);
+    const auto newResult = ew::analyze(newSnap);
+    const auto d = ew::diffAnalyses(oldSnap, oldResult, newSnap, newResult);
+    const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
+    const std::string text = format == "json" ? ew::diffJson(d).dump(2) + "\n"
+        : format == "markdown"                ? ew::diffMarkdown(d)
+                                              : ew::diffText(d);
+    if (!writeText(output, text))
+        return kExitBadInput;
+    // Like diff(1): 1 when the exposure changed (new or changed findings), so a schedule can alert.
+    return d.added.empty() && d.changed.empty() ? kExitOk : kExitFindings;
+}
+
 int reportCommand(const Args& a, int argc, char** argv)
 {
     if (!a.options.count("--pdf"))
@@ -364,6 +392,6 @@ int main(int argc, char** argv)
     if (a.command == "report")
         return reportCommand(a, argc, argv);
     if (a.command == "diff")
-        return usageError("the " + a.command + " command is not available in this version yet");
+        return diffCommand(a);
     return usageError("unknown command " + a.command);
 }

@@ -89,6 +89,16 @@ private Q_SLOTS:
         QTest::newRow("format-bogus") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
             QStringLiteral("--format"), QStringLiteral("xml") }
                                       << 2 << QStringLiteral("expected text, json, csv, sarif or markdown");
+        QTest::newRow("diff-changed") << QStringList { QStringLiteral("diff"),
+            QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-04"),
+            QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05") }
+                                      << 1 << QString();
+        QTest::newRow("diff-same") << QStringList { QStringLiteral("diff"),
+            QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"),
+            QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05") }
+                                   << 0 << QString();
+        QTest::newRow("diff-one-input") << QStringList { QStringLiteral("diff"), golden("compute-web-medium") } << 2
+                                        << QStringLiteral("diff needs two inputs");
         QTest::newRow("report-needs-pdf") << QStringList { QStringLiteral("report"), golden("compute-web-medium") } << 2
                                           << QStringLiteral("report needs --pdf FILE");
         QTest::newRow("report-bad-input") << QStringList { QStringLiteral("report"), golden("bad-truncated-json"),

@@ -1,0 +1,221 @@
+#include "snapshotdiff.h"
+
+#include "findings/ruleinspection.h"
+#include "output/findingswriter.h"
+
+#include <set>
+#include <sstream>
+
+namespace ew {
+
+namespace {
+
+const char* kNsgType = "microsoft.network/networksecuritygroups";
+
+std::string ruleSignature(const SecurityRule& r, const Snapshot& snap)
+{
+    return "priority " + std::to_string(r.priority) + ", " + (r.allow ? "allow " : "deny ")
+        + (r.protocolText.empty() ? std::string("*") : r.protocolText) + " " + addressMatchText(r.source, snap) + " -> "
+        + addressMatchText(r.destination, snap) + " "
+        + (r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString());
+}
+
+// Configuration changes on the path of a finding, comparing what the two snapshots say.
+std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, const Snapshot& newSnap)
+{
+    std::vector<ConfigChange> out;
+    std::set<std::string> seen;
+    for (const auto& step : f.path) {
+        const std::string id = normaliseId(step.id);
+        if (!seen.insert(id).second)
+            continue;
+        const std::string type = toLower(step.type);
+        if (type == kNsgType) {
+            auto o = oldSnap.nsgs.find(id);
+            auto n = newSnap.nsgs.find(id);
+            if (o == oldSnap.nsgs.end() && n != newSnap.nsgs.end()) {
+                out.push_back({ "nsg-added", n->second.name, "the NSG is new", n->second.where });
+                continue;
+            }
+            if (n == newSnap.nsgs.end() && o != oldSnap.nsgs.end()) {
+                out.push_back({ "nsg-removed", o->second.name, "the NSG is gone", o->second.where });
+                continue;
+            }
+            if (o == oldSnap.nsgs.end())
+                continue;
+            std::map<std::string, const SecurityRule*> before, after;
+            for (const auto& r : o->second.rules)
+                if (r.inbound && !r.isDefault)
+                    before[toLower(r.name)] = &r;
+            for (const auto& r : n->second.rules)
+                if (r.inbound && !r.isDefault)
+                    after[toLower(r.name)] = &r;
+            for (const auto& [name, r] : after) {
+                auto b = before.find(name);
+                if (b == before.end())
+                    out.push_back(
+                        { "rule-added", n->second.name + "/" + r->name, ruleSignature(*r, newSnap), r->where });
+                else if (ruleSignature(*b->second, oldSnap) != ruleSignature(*r, newSnap))
+                    out.push_back({ "rule-edited", n->second.name + "/" + r->name,
+                        ruleSignature(*b->second, oldSnap) + "  =>  " + ruleSignature(*r, newSnap), r->where });
+            }
+            for (const auto& [name, r] : before)
+                if (!after.count(name))
+                    out.push_back(
+                        { "rule-removed", o->second.name + "/" + r->name, ruleSignature(*r, oldSnap), r->where });
+        } else if (type == "microsoft.network/publicipaddresses") {
+            if (!oldSnap.publicIps.count(id) && newSnap.publicIps.count(id))
+                out.push_back({ "public-ip-added", step.name, "the public IP is new", newSnap.publicIps.at(id).where });
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> differences(const Finding& a, const Finding& b)
+{
+    std::vector<std::string> what;
+    if (a.severity != b.severity)
+        what.push_back("severity");
+    if (!(a.packets && b.packets && *a.packets == *b.packets)) {
+        if (a.ports != b.ports)
+            what.push_back("ports");
+        if (a.sources != b.sources || a.exposures.size() != b.exposures.size())
+            what.push_back("sources");
+        if (what.empty() || (what.size() == 1 && what[0] == "severity"))
+            what.push_back("packets");
+    }
+    auto ids = [](const Finding& f) {
+        std::vector<std::string> v;
+        for (const auto& s : f.path)
+            v.push_back(normaliseId(s.id));
+        return v;
+    };
+    if (ids(a) != ids(b))
+        what.push_back("path");
+    auto rules = [](const Finding& f) {
+        std::set<std::string> v;
+        for (const auto& r : f.rules)
+            v.insert(toLower(r.filterName) + "/" + toLower(r.ruleName) + "/" + std::to_string(r.priority));
+        return v;
+    };
+    if (rules(a) != rules(b))
+        what.push_back("rules");
+    return what;
+}
+
+nlohmann::json causesJson(const std::vector<ConfigChange>& causes)
+{
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& c : causes)
+        a.push_back({ { "kind", c.kind }, { "subject", c.subject }, { "detail", c.detail }, { "file", c.where.file },
+            { "pointer", c.where.pointer } });
+    return a;
+}
+
+std::string causesLine(const std::vector<ConfigChange>& causes)
+{
+    std::string s;
+    for (const auto& c : causes)
+        s += "\n    because " + c.kind + " " + c.subject + " (" + c.detail + ")";
+    return s;
+}
+
+std::string headline(const Finding& f)
+{
+    return "[" + std::string(severityName(f.severity)) + "] " + f.target.name + "  " + f.protocol + "/"
+        + portsToString(f.ports) + "  " + f.id;
+}
+
+} // namespace
+
+AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& oldResult, const Snapshot& newSnapshot,
+    const AnalysisResult& newResult)
+{
+    AnalysisDiff d;
+    std::map<std::string, const Finding*> before, after;
+    for (const auto& f : oldResult.findings)
+        before[f.id] = &f;
+    for (const auto& f : newResult.findings)
+        after[f.id] = &f;
+    for (const auto& f : newResult.findings) {
+        auto b = before.find(f.id);
+        if (b == before.end()) {
+            d.added.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
+            continue;
+        }
+        auto what = differences(*b->second, f);
+        if (!what.empty())
+            d.changed.push_back({ b->second, &f, std::move(what), causesOn(f, oldSnapshot, newSnapshot) });
+    }
+    for (const auto& f : oldResult.findings)
+        if (!after.count(f.id))
+            d.closed.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
+    return d;
+}
+
+nlohmann::json diffJson(const AnalysisDiff& d)
+{
+    nlohmann::json added = nlohmann::json::array(), closed = nlohmann::json::array(), changed = nlohmann::json::array();
+    for (const auto& [f, causes] : d.added) {
+        auto j = findingJson(*f);
+        j["causes"] = causesJson(causes);
+        added.push_back(std::move(j));
+    }
+    for (const auto& [f, causes] : d.closed) {
+        auto j = findingJson(*f);
+        j["causes"] = causesJson(causes);
+        closed.push_back(std::move(j));
+    }
+    for (const auto& c : d.changed)
+        changed.push_back({ { "id", c.after->id }, { "before", findingJson(*c.before) },
+            { "after", findingJson(*c.after) }, { "what", c.what }, { "causes", causesJson(c.causes) } });
+    return { { "schema", "exposure-diff/1" }, { "new", added }, { "closed", closed }, { "changed", changed } };
+}
+
+std::string diffText(const AnalysisDiff& d)
+{
+    std::ostringstream out;
+    out << d.added.size() << " new, " << d.closed.size() << " closed, " << d.changed.size() << " changed finding(s)\n";
+    for (const auto& [f, causes] : d.added)
+        out << "\nNEW     " << headline(*f) << causesLine(causes) << "\n";
+    for (const auto& c : d.changed) {
+        out << "\nCHANGED " << headline(*c.after) << "\n    was " << severityName(c.before->severity) << " "
+            << c.before->protocol << "/" << portsToString(c.before->ports) << " from ";
+        for (std::size_t i = 0; i < c.before->sources.size() && i < 3; ++i)
+            out << (i ? ", " : "") << c.before->sources[i];
+        out << "; changed: ";
+        for (std::size_t i = 0; i < c.what.size(); ++i)
+            out << (i ? ", " : "") << c.what[i];
+        out << causesLine(c.causes) << "\n";
+    }
+    for (const auto& [f, causes] : d.closed)
+        out << "\nCLOSED  " << headline(*f) << causesLine(causes) << "\n";
+    return out.str();
+}
+
+std::string diffMarkdown(const AnalysisDiff& d)
+{
+    std::ostringstream out;
+    out << "# Exposure changes\n\n"
+        << d.added.size() << " new, " << d.closed.size() << " closed, " << d.changed.size()
+        << " changed finding(s).\n\n| Change | Severity | Target | Ports | Id | Because |\n|---|---|---|---|---|---|\n";
+    auto because = [](const std::vector<ConfigChange>& causes) {
+        std::string s;
+        for (const auto& c : causes)
+            s += (s.empty() ? "" : "; ") + c.kind + " `" + c.subject + "`";
+        return s.empty() ? std::string("-") : s;
+    };
+    for (const auto& [f, causes] : d.added)
+        out << "| new | " << severityName(f->severity) << " | " << f->target.name << " | " << f->protocol << " "
+            << formatPortRanges(f->ports) << " | `" << f->id << "` | " << because(causes) << " |\n";
+    for (const auto& c : d.changed)
+        out << "| changed (" << severityName(c.before->severity) << " → " << severityName(c.after->severity) << ") | "
+            << severityName(c.after->severity) << " | " << c.after->target.name << " | " << c.after->protocol << " "
+            << formatPortRanges(c.after->ports) << " | `" << c.after->id << "` | " << because(c.causes) << " |\n";
+    for (const auto& [f, causes] : d.closed)
+        out << "| closed | " << severityName(f->severity) << " | " << f->target.name << " | " << f->protocol << " "
+            << formatPortRanges(f->ports) << " | `" << f->id << "` | " << because(causes) << " |\n";
+    return out.str();
+}
+
+} // namespace ew
