@@ -73,7 +73,8 @@ bool looksLikeReview(const QString& path)
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return false;
-    return f.read(4096).contains("\"exposure-review/");
+    const QByteArray head = f.read(4096);
+    return ew::looksLikeReview(std::string_view(head.constData(), static_cast<std::size_t>(head.size())));
 }
 
 QString esc(const std::string& s)
@@ -148,34 +149,37 @@ QAction* MainWindow::action(const QString& id) const
     return it == m_actions.end() ? nullptr : it->second;
 }
 
+QAction* MainWindow::newAction(
+    const char* id, const QString& text, const QKeySequence& key, QStyle::StandardPixmap icon, const char* themeIcon)
+{
+    auto* a = new QAction(text, this);
+    a->setObjectName(QString::fromLatin1(id));
+    if (!key.isEmpty())
+        a->setShortcut(key);
+    if (themeIcon || icon != QStyle::SP_CustomBase)
+        a->setIcon(QIcon::fromTheme(QString::fromLatin1(themeIcon ? themeIcon : ""),
+            icon != QStyle::SP_CustomBase ? style()->standardIcon(icon) : QIcon()));
+    m_actions[QString::fromLatin1(id)] = a;
+    addAction(a);
+    return a;
+}
+
 void MainWindow::createActions()
 {
-    auto make = [this](const char* id, const QString& text, const QKeySequence& key = {},
-                    QStyle::StandardPixmap icon = QStyle::SP_CustomBase, const char* themeIcon = nullptr) {
-        auto* a = new QAction(text, this);
-        a->setObjectName(QString::fromLatin1(id));
-        if (!key.isEmpty())
-            a->setShortcut(key);
-        if (themeIcon || icon != QStyle::SP_CustomBase)
-            a->setIcon(QIcon::fromTheme(QString::fromLatin1(themeIcon ? themeIcon : ""),
-                icon != QStyle::SP_CustomBase ? style()->standardIcon(icon) : QIcon()));
-        m_actions[QString::fromLatin1(id)] = a;
-        addAction(a);
-        return a;
-    };
-    connect(make("open-folder", tr("Open Export &Folder…"), QKeySequence::Open, QStyle::SP_DirOpenIcon, "folder-open"),
+    connect(
+        newAction("open-folder", tr("Open Export &Folder…"), QKeySequence::Open, QStyle::SP_DirOpenIcon, "folder-open"),
         &QAction::triggered, this, [this]() {
             const QString dir = QFileDialog::getExistingDirectory(this, tr("Open an export folder"));
             if (!dir.isEmpty() && maybeSave())
                 openInputs({ dir });
         });
-    connect(make("open-files", tr("Open Export F&iles…")), &QAction::triggered, this, [this]() {
+    connect(newAction("open-files", tr("Open Export F&iles…")), &QAction::triggered, this, [this]() {
         const QStringList files = QFileDialog::getOpenFileNames(
             this, tr("Open export files"), QString(), tr("JSON exports (*.json);;All files (*)"));
         if (!files.isEmpty() && maybeSave())
             openInputs(files);
     });
-    connect(make("open-review", tr("Open &Review…"), QKeySequence(tr("Ctrl+Shift+O")), QStyle::SP_DialogOpenButton,
+    connect(newAction("open-review", tr("Open &Review…"), QKeySequence(tr("Ctrl+Shift+O")), QStyle::SP_DialogOpenButton,
                 "document-open"),
         &QAction::triggered, this, [this]() {
             const QString file = QFileDialog::getOpenFileName(
@@ -183,9 +187,10 @@ void MainWindow::createActions()
             if (!file.isEmpty() && maybeSave())
                 openReview(file);
         });
-    connect(make("save", tr("&Save Review"), QKeySequence::Save, QStyle::SP_DialogSaveButton, "document-save"),
+    connect(newAction("save", tr("&Save Review"), QKeySequence::Save, QStyle::SP_DialogSaveButton, "document-save"),
         &QAction::triggered, this, &MainWindow::save);
-    connect(make("save-as", tr("Save Review &As…"), QKeySequence::SaveAs, QStyle::SP_CustomBase, "document-save-as"),
+    connect(
+        newAction("save-as", tr("Save Review &As…"), QKeySequence::SaveAs, QStyle::SP_CustomBase, "document-save-as"),
         &QAction::triggered, this, [this]() {
             const QString file = QFileDialog::getSaveFileName(this, tr("Save the review"),
                 m_document->fileName().isEmpty() ? m_document->baseDir() + QStringLiteral("/review.review.json")
@@ -194,9 +199,9 @@ void MainWindow::createActions()
             if (!file.isEmpty())
                 saveReviewAs(file);
         });
-    connect(make("reload", tr("Re&load Inputs"), QKeySequence::Refresh, QStyle::SP_BrowserReload, "view-refresh"),
+    connect(newAction("reload", tr("Re&load Inputs"), QKeySequence::Refresh, QStyle::SP_BrowserReload, "view-refresh"),
         &QAction::triggered, this, &MainWindow::startAnalysis);
-    connect(make("quit", tr("&Quit"), QKeySequence::Quit, QStyle::SP_CustomBase, "application-exit"),
+    connect(newAction("quit", tr("&Quit"), QKeySequence::Quit, QStyle::SP_CustomBase, "application-exit"),
         &QAction::triggered, this, &QWidget::close);
 
     QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
@@ -211,9 +216,9 @@ void MainWindow::createActions()
     redo->setIcon(QIcon::fromTheme(QStringLiteral("edit-redo"), style()->standardIcon(QStyle::SP_ArrowForward)));
     m_actions[QStringLiteral("redo")] = redo;
     addAction(redo);
-    connect(make("find", tr("&Filter Findings"), QKeySequence::Find), &QAction::triggered, this,
+    connect(newAction("find", tr("&Filter Findings"), QKeySequence::Find), &QAction::triggered, this,
         [this]() { m_filterBar->focusText(); });
-    connect(make("clear-filter", tr("&Clear Filter"), QKeySequence(tr("Ctrl+Shift+F"))), &QAction::triggered, this,
+    connect(newAction("clear-filter", tr("&Clear Filter"), QKeySequence(tr("Ctrl+Shift+F"))), &QAction::triggered, this,
         [this]() { m_filterBar->clear(); });
 
     const std::pair<const char*, TriageState> states[] = { { "triage-new", TriageState::New },
@@ -222,38 +227,40 @@ void MainWindow::createActions()
     for (const auto& [id, state] : states) {
         const int n = static_cast<int>(state);
         const TriageState st = state;
-        connect(make(id, tr("Mark as %1").arg(QString::fromLatin1(triageStateTitle(state))),
+        connect(newAction(id, tr("Mark as %1").arg(QString::fromLatin1(triageStateTitle(state))),
                     QKeySequence(QStringLiteral("Ctrl+%1").arg(n))),
             &QAction::triggered, this, [this, st]() { m_triage->setState(st); });
     }
-    connect(make("triage-edit", tr("Edit Owner and &Note…"), QKeySequence(tr("Ctrl+E"))), &QAction::triggered, this,
-        [this]() {
+    connect(newAction("triage-edit", tr("Edit Owner and &Note…"), QKeySequence(tr("Ctrl+E"))), &QAction::triggered,
+        this, [this]() {
             m_tabs->setCurrentWidget(m_triage);
             m_triage->ownerEdit()->setFocus();
         });
-    connect(make("not-data-store", tr("Target Is &Not a Data Store")), &QAction::triggered, this,
+    connect(newAction("not-data-store", tr("Target Is &Not a Data Store")), &QAction::triggered, this,
         [this]() { m_triage->markDataStore(QString()); });
 
-    connect(make("fit", tr("&Fit Graph"), QKeySequence(tr("Ctrl+Alt+F")), QStyle::SP_CustomBase, "zoom-fit-best"),
+    connect(newAction("fit", tr("&Fit Graph"), QKeySequence(tr("Ctrl+Alt+F")), QStyle::SP_CustomBase, "zoom-fit-best"),
         &QAction::triggered, this, [this]() { m_view->fitAll(); });
-    connect(make("zoom-in", tr("Zoom &In"), QKeySequence::ZoomIn, QStyle::SP_CustomBase, "zoom-in"),
+    connect(newAction("zoom-in", tr("Zoom &In"), QKeySequence::ZoomIn, QStyle::SP_CustomBase, "zoom-in"),
         &QAction::triggered, this, [this]() { m_view->zoomBy(1.25); });
-    connect(make("zoom-out", tr("Zoom &Out"), QKeySequence::ZoomOut, QStyle::SP_CustomBase, "zoom-out"),
+    connect(newAction("zoom-out", tr("Zoom &Out"), QKeySequence::ZoomOut, QStyle::SP_CustomBase, "zoom-out"),
         &QAction::triggered, this, [this]() { m_view->zoomBy(0.8); });
-    connect(make("present", tr("&Presentation Mode"), QKeySequence(tr("F11"))), &QAction::triggered, this,
+    connect(newAction("present", tr("&Presentation Mode"), QKeySequence(tr("F11"))), &QAction::triggered, this,
         &MainWindow::present);
-    connect(make("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
     connect(
-        make("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this, [this]() { setAllGroups(false); });
-    connect(make("search-graph", tr("&Search Graph"), QKeySequence(tr("Ctrl+G"))), &QAction::triggered, this, [this]() {
-        m_graphSearch->setFocus(Qt::ShortcutFocusReason);
-        m_graphSearch->selectAll();
-    });
+        newAction("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
+    connect(newAction("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this,
+        [this]() { setAllGroups(false); });
+    connect(newAction("search-graph", tr("&Search Graph"), QKeySequence(tr("Ctrl+G"))), &QAction::triggered, this,
+        [this]() {
+            m_graphSearch->setFocus(Qt::ShortcutFocusReason);
+            m_graphSearch->selectAll();
+        });
 
     auto* themes = new QActionGroup(this);
     for (const auto& [id, name, title] : { std::tuple { "theme-system", "system", tr("&System Colours") },
              std::tuple { "theme-light", "light", tr("&Light") }, std::tuple { "theme-dark", "dark", tr("&Dark") } }) {
-        QAction* a = make(id, title);
+        QAction* a = newAction(id, title);
         a->setCheckable(true);
         a->setData(QString::fromLatin1(name));
         themes->addAction(a);
@@ -264,28 +271,19 @@ void MainWindow::createActions()
             m_scene->update();
         });
     }
-    connect(make("about", tr("&About Exposure Workbench")), &QAction::triggered, this, [this]() {
+    connect(newAction("about", tr("&About Exposure Workbench")), &QAction::triggered, this, [this]() {
         QMessageBox::about(this, tr("About Exposure Workbench"),
             tr("<h3>Exposure Workbench %1</h3><p>Which data stores in a cloud estate can the internet reach, through "
                "which path, and because of which rule.</p><p>Engine catalogue: data stores v2026.11. Built with Qt "
                "%2.</p>")
                 .arg(QStringLiteral(EW_VERSION), QString::fromLatin1(qVersion())));
     });
-    connect(make("about-qt", tr("About &Qt")), &QAction::triggered, qApp, &QApplication::aboutQt);
+    connect(newAction("about-qt", tr("About &Qt")), &QAction::triggered, qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::createExportActions()
 {
-    auto add = [this](const char* id, const QString& text, const QKeySequence& key = {}) {
-        auto* a = new QAction(text, this);
-        a->setObjectName(QString::fromLatin1(id));
-        if (!key.isEmpty())
-            a->setShortcut(key);
-        m_actions[QString::fromLatin1(id)] = a;
-        addAction(a);
-        return a;
-    };
-    connect(add("export-report", tr("&Report (PDF)…"), QKeySequence::Print), &QAction::triggered, this,
+    connect(newAction("export-report", tr("&Report (PDF)…"), QKeySequence::Print), &QAction::triggered, this,
         &MainWindow::exportReportDialog);
     const std::tuple<const char*, QString, QString, QString> formats[] = {
         { "export-csv", tr("Findings as &CSV…"), QStringLiteral("csv"), tr("CSV (*.csv)") },
@@ -295,7 +293,7 @@ void MainWindow::createExportActions()
     };
     for (const auto& [id, text, format, filter] : formats) {
         const QString fmt = format, flt = filter;
-        connect(add(id, text), &QAction::triggered, this, [this, fmt, flt]() {
+        connect(newAction(id, text), &QAction::triggered, this, [this, fmt, flt]() {
             const QString suffix = fmt == QLatin1String("markdown") ? QStringLiteral("md") : fmt;
             const QString file = QFileDialog::getSaveFileName(
                 this, tr("Export findings"), m_document->baseDir() + QStringLiteral("/findings.") + suffix, flt);
@@ -311,7 +309,7 @@ void MainWindow::createExportActions()
     for (const auto& [id, text, pathOnly] : { std::tuple { "export-graph", tr("&Graph as SVG or PNG…"), false },
              std::tuple { "export-path", tr("Selected &Path as SVG or PNG…"), true } }) {
         const bool only = pathOnly;
-        connect(add(id, text), &QAction::triggered, this, [this, only]() {
+        connect(newAction(id, text), &QAction::triggered, this, [this, only]() {
             const QString file
                 = QFileDialog::getSaveFileName(this, only ? tr("Export the path") : tr("Export the graph"),
                     m_document->baseDir() + (only ? QStringLiteral("/path.svg") : QStringLiteral("/graph.svg")),

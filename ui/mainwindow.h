@@ -4,8 +4,10 @@
 #include "jobs/analysisdata.h"
 
 #include <QFutureWatcher>
+#include <QKeySequence>
 #include <QMainWindow>
 #include <QPointer>
+#include <QStyle>
 
 #include <map>
 #include <memory>
@@ -90,6 +92,9 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    /// Creates an action once, with its stable id, key and icon (STYLE 19).
+    QAction* newAction(const char* id, const QString& text, const QKeySequence& key = {},
+        QStyle::StandardPixmap icon = QStyle::SP_CustomBase, const char* themeIcon = nullptr);
     void createActions();
     void createMenus();
     void createWidgets();

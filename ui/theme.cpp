@@ -1,5 +1,7 @@
 #include "theme.h"
 
+#include "report/nodepainter.h"
+
 #include <QApplication>
 #include <QPalette>
 #include <QStyle>
@@ -54,19 +56,7 @@ bool Theme::isDark()
 
 QColor Theme::severityColor(Severity s)
 {
-    switch (s) {
-    case Severity::Critical:
-        return QColor(0xc6, 0x28, 0x28);
-    case Severity::High:
-        return QColor(0xe6, 0x6a, 0x00);
-    case Severity::Medium:
-        return QColor(0xf2, 0xb7, 0x05);
-    case Severity::Low:
-        return QColor(0x3b, 0x82, 0xc4);
-    case Severity::Info:
-        return QColor(0x80, 0x86, 0x8b);
-    }
-    return Qt::gray;
+    return ew::ui::severityColor(s);
 }
 
 QColor Theme::severityTextColor(Severity s)

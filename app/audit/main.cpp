@@ -277,7 +277,7 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
     std::string head(4096, '\0');
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
-    if (head.find("\"exposure-review/") == std::string::npos)
+    if (!ew::looksLikeReview(head))
         return true;
     isReview = true;
     in.clear();

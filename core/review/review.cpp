@@ -257,6 +257,11 @@ std::vector<std::string> compareIdentity(
     return out;
 }
 
+bool looksLikeReview(std::string_view head)
+{
+    return head.find("\"exposure-review/") != std::string_view::npos;
+}
+
 std::string serialiseReview(const Review& r)
 {
     using nlohmann::ordered_json;

@@ -55,6 +55,9 @@ struct Review
     friend bool operator==(const Review&, const Review&) = default;
 };
 
+/// Whether the beginning of a file (its first few kilobytes) is a review rather than an export.
+bool looksLikeReview(std::string_view head);
+
 /// Writes the review as indented JSON text (stable key order, ends with a newline).
 std::string serialiseReview(const Review& review);
 

@@ -22,6 +22,23 @@ QColor nodeAccent(ReachabilityGraph::Kind kind)
     return Qt::gray;
 }
 
+QColor severityColor(Severity s)
+{
+    switch (s) {
+    case Severity::Critical:
+        return QColor(0xc6, 0x28, 0x28);
+    case Severity::High:
+        return QColor(0xe6, 0x6a, 0x00);
+    case Severity::Medium:
+        return QColor(0xf2, 0xb7, 0x05);
+    case Severity::Low:
+        return QColor(0x3b, 0x82, 0xc4);
+    case Severity::Info:
+        return QColor(0x80, 0x86, 0x8b);
+    }
+    return Qt::gray;
+}
+
 QString nodeGlyph(ReachabilityGraph::Kind kind)
 {
     switch (kind) {

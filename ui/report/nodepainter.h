@@ -1,5 +1,6 @@
 #pragma once
 
+#include "findings/finding.h"
 #include "graph/reachabilitygraph.h"
 
 #include <QColor>
@@ -25,6 +26,8 @@ struct NodeLook
 };
 
 QColor nodeAccent(ReachabilityGraph::Kind kind);
+/// The severity colours of the workbench and the reports (one palette for screen and print).
+QColor severityColor(Severity severity);
 QString nodeGlyph(ReachabilityGraph::Kind kind);
 /// Draws a node box in rect: a kind-coloured stripe, a glyph, the name and a kind label.
 void paintNode(QPainter* painter, const QRectF& rect, ReachabilityGraph::Kind kind, const QString& name,

@@ -16,34 +16,25 @@ namespace {
 constexpr qreal kMargin = 50;
 constexpr qreal kFooter = 28;
 
-QColor severityFill(const std::string& s)
+// A severity by its name ("critical") as the report content spells it.
+Severity severityOf(const std::string& name)
 {
-    if (s == "critical")
-        return QColor(0xc6, 0x28, 0x28);
-    if (s == "high")
-        return QColor(0xe6, 0x6a, 0x00);
-    if (s == "medium")
-        return QColor(0xf2, 0xb7, 0x05);
-    if (s == "low")
-        return QColor(0x3b, 0x82, 0xc4);
-    return QColor(0x80, 0x86, 0x8b);
+    Severity s = Severity::Info;
+    parseSeverity(name, s);
+    return s;
+}
+
+QColor severityFill(const std::string& name)
+{
+    return severityColor(severityOf(name));
 }
 
 // Patterns keep the severities apart when printed in black and white.
-Qt::BrushStyle severityPattern(int s)
+QBrush severityBrush(const std::string& name)
 {
-    switch (s) {
-    case 4:
-        return Qt::SolidPattern;
-    case 3:
-        return Qt::Dense3Pattern;
-    case 2:
-        return Qt::BDiagPattern;
-    case 1:
-        return Qt::Dense6Pattern;
-    default:
-        return Qt::CrossPattern;
-    }
+    static const Qt::BrushStyle patterns[]
+        = { Qt::CrossPattern, Qt::Dense6Pattern, Qt::BDiagPattern, Qt::Dense3Pattern, Qt::SolidPattern };
+    return QBrush(severityFill(name), patterns[static_cast<int>(severityOf(name))]);
 }
 
 QString q(const std::string& s)
@@ -245,7 +236,7 @@ void summary(Pages& pg, const ReportContent& c)
         p->drawText(QRectF(pg.left(), y, 70, 16), Qt::AlignLeft | Qt::AlignVCenter, capitalised(names[s]));
         const qreal w = (pg.width() - 120) * c.bySeverity[s] / maxCount;
         p->setPen(QPen(Qt::black, 0.6));
-        p->setBrush(QBrush(severityFill(names[s]), severityPattern(s)));
+        p->setBrush(severityBrush(names[s]));
         if (c.bySeverity[s] > 0)
             p->drawRect(QRectF(pg.left() + 75, y + 2, std::max<qreal>(w, 2), 12));
         p->drawText(
@@ -385,12 +376,7 @@ void table(Pages& pg, const ReportContent& c)
         for (std::size_t i = 0; i < cols.size(); ++i) {
             p->setPen(Qt::black);
             if (i == 0) {
-                p->setBrush(QBrush(severityFill(r.severity),
-                    severityPattern(r.severity == "critical" ? 4
-                            : r.severity == "high"           ? 3
-                            : r.severity == "medium"         ? 2
-                            : r.severity == "low"            ? 1
-                                                             : 0)));
+                p->setBrush(severityBrush(r.severity));
                 p->setPen(QPen(Qt::black, 0.4));
                 p->drawRect(QRectF(x + 2, pg.y() + 3, 6, 8));
                 p->setPen(Qt::black);
