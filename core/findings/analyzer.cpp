@@ -1,12 +1,15 @@
 #include "analyzer.h"
+#include "incremental.h"
 
 #include "policy/nsgevaluator.h"
 
 #include <algorithm>
 #include <bit>
+#include <map>
 #include <memory>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ew {
 
@@ -78,9 +81,35 @@ struct FindingBody
 // What the footholds reach of data stores with one policy group in one VNet.
 struct TwoHopReach
 {
-    std::size_t chosen = 0; // rank of the foothold shown on the path
+    std::size_t chosen = 0; // target index of the foothold shown on the path
     int others = -1; // other footholds that reach it; -1: none at all
     mutable std::shared_ptr<const std::vector<FindingBody>> bodies; // filled on first use
+};
+
+// An IP configuration the internet reaches directly, from which data stores may be reached.
+struct Foothold
+{
+    std::size_t target; // index into the targets
+    const AddressSet* addresses;
+    const Finding* finding; // the most severe direct finding of its target
+};
+
+// The footholds ranked (most severe first), with an address index for lookups.
+struct FootholdIndex
+{
+    struct Entry
+    {
+        u128 address;
+        std::size_t rank;
+    };
+    std::vector<Foothold> footholds;
+    std::vector<int> rankOf; // target index -> rank, -1 when not a foothold
+    std::vector<Entry> singles; // single addresses, sorted
+    std::vector<std::size_t> wide; // ranks of footholds with wider ranges
+    std::unordered_map<std::string, AddressSet> vnetFootholds;
+    std::unordered_set<std::string> exposedTargets; // target ids the internet reaches directly
+    /// Footholds in the VNets connected to a VNet, filled on first use.
+    mutable std::unordered_map<std::string, std::shared_ptr<AddressSet>> connectedSources;
 };
 
 struct FamilyUniverse
@@ -145,7 +174,25 @@ public:
     DataStoreMatch dataStoreOf(const NetworkInterface& nic) const;
     void severity(Finding& f, const FindingBody& body) const;
     std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach);
-    void twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>& findings);
+    FootholdIndex footholdIndex(const std::vector<TargetEval>& targets, const std::vector<std::vector<Finding>>& direct,
+        const std::vector<AddressSet>& addresses);
+    static bool twoHopCandidate(const TargetEval& t, const FootholdIndex& idx);
+    /// Appends the two-hop findings of targets[index]; returns the target index of the foothold
+    /// on their path (-1 when there are none).
+    long twoHopFor(
+        const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx, std::vector<Finding>& out);
+    static std::string twoHopKey(const TargetEval& t);
+    void forgetTwoHop(const TargetEval& t);
+    void forgetNsg(const std::string& nsgId);
+    void remember(const TargetEval& t, int cache, const std::string& key);
+    /// The sources any packet allowed at a target can come from (memoised per policy group).
+    const AddressSet& allowedSources(const TargetEval& t)
+    {
+        auto& entry = m_allowedSources[t.allowedAll.get()];
+        if (!entry.first) // holding the set keeps its address from being reused by another
+            entry = { t.allowedAll, t.allowedAll->allSources() };
+        return entry.second;
+    }
     void addServiceFindings(std::vector<Finding>& out);
 
     const PolicyContext& context() const { return m_ctx; }
@@ -168,6 +215,9 @@ private:
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
     std::unordered_map<std::string, std::shared_ptr<const TwoHopReach>> m_twoHopCache;
     std::unordered_map<std::string, std::shared_ptr<const std::vector<FindingBody>>> m_bodies;
+    std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
+    // Keys of m_pairCache (0), m_bodies (1) and m_twoHopCache (2) by the NSGs they depend on.
+    std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> m_keysByNsg;
 };
 
 FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
@@ -294,12 +344,17 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     t.policyKey = t.subnet.key + "#" + t.nicLevel.key;
     const std::string& pair = t.policyKey;
     auto& all = m_pairCache[pair];
-    if (!all)
+    if (!all) {
         all = std::make_shared<const PacketSet>(combine(everything));
+        remember(t, 0, pair);
+    }
     t.allowedAll = all;
-    auto& within = m_pairCache[pair + "|" + t.vnetId];
-    if (!within)
+    const std::string withinKey = pair + "|" + t.vnetId;
+    auto& within = m_pairCache[withinKey];
+    if (!within) {
         within = std::make_shared<const PacketSet>(all->intersected(*t.universe));
+        remember(t, 0, withinKey);
+    }
     t.allowed = within;
     return t;
 }
@@ -633,7 +688,10 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
     const bool closed = fe.standard && !t.subnet.present() && !t.nicLevel.present();
     if (closed)
         return; // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without one.
-    auto& bodies = m_bodies[t.policyKey + "|" + t.vnetId + "|" + fe.filterKey];
+    const std::string bodyKey = t.policyKey + "|" + t.vnetId + "|" + fe.filterKey;
+    auto& bodies = m_bodies[bodyKey];
+    if (!bodies)
+        remember(t, 1, bodyKey);
     if (!bodies)
         bodies = std::make_shared<const std::vector<FindingBody>>(makeBodies(t, t.allowed->intersected(fe.filter)));
     for (const auto& b : *bodies) {
@@ -667,170 +725,217 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
     }
 }
 
-void Engine::twoHop(const std::vector<TargetEval>& targets, std::vector<Finding>& findings)
+FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
+    const std::vector<std::vector<Finding>>& direct, const std::vector<AddressSet>& addresses)
 {
     // Footholds: compute the internet reaches directly, ranked by their most severe direct finding.
-    struct Foothold
-    {
-        const TargetEval* eval;
-        AddressSet addresses;
-        const Finding* finding;
-    };
+    FootholdIndex idx;
     std::unordered_map<std::string, const Finding*> best; // target id -> most severe finding
-    for (const auto& f : findings) {
-        auto& b = best[f.target.id];
-        if (!b || f.severity > b->severity || (f.severity == b->severity && f.wholeInternet && !b->wholeInternet))
-            b = &f;
-    }
-    std::vector<Foothold> footholds;
+    for (const auto& findings : direct)
+        for (const auto& f : findings) {
+            auto& b = best[f.target.id];
+            if (!b || f.severity > b->severity || (f.severity == b->severity && f.wholeInternet && !b->wholeInternet))
+                b = &f;
+        }
     std::set<std::string> seenIpc;
-    for (const auto& t : targets) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        const auto& t = targets[i];
         auto it = best.find(t.target.id);
         if (it == best.end() || !seenIpc.insert(t.ipc->id).second)
             continue;
-        footholds.push_back({ &t, m_ctx.possibleAddresses(*t.ipc), it->second });
+        idx.footholds.push_back({ i, &addresses[i], it->second });
     }
-    stats.footholds = footholds.size();
-    std::stable_sort(footholds.begin(), footholds.end(), [](const Foothold& a, const Foothold& b) {
+    for (const auto& [id, f] : best)
+        idx.exposedTargets.insert(id);
+    stats.footholds = idx.footholds.size();
+    std::stable_sort(idx.footholds.begin(), idx.footholds.end(), [&](const Foothold& a, const Foothold& b) {
         if (a.finding->severity != b.finding->severity)
             return a.finding->severity > b.finding->severity;
-        return a.eval->target.name < b.eval->target.name;
+        return targets[a.target].target.name < targets[b.target].target.name;
     });
+    idx.rankOf.assign(targets.size(), -1);
     // Address index: single addresses sorted for binary search; wider ranges checked one by one.
-    struct Entry
-    {
-        u128 address;
-        std::size_t rank;
-    };
-    std::vector<Entry> singles;
-    std::vector<std::size_t> wide;
     std::unordered_map<std::string, std::vector<AddressInterval>> perVnet;
-    for (std::size_t r = 0; r < footholds.size(); ++r) {
-        for (const auto& iv : footholds[r].addresses.intervals()) {
-            perVnet[footholds[r].eval->vnetId].push_back(iv);
+    for (std::size_t r = 0; r < idx.footholds.size(); ++r) {
+        const auto& fh = idx.footholds[r];
+        idx.rankOf[fh.target] = static_cast<int>(r);
+        for (const auto& iv : fh.addresses->intervals()) {
+            perVnet[targets[fh.target].vnetId].push_back(iv);
             if (iv.first == iv.last)
-                singles.push_back({ iv.first, r });
+                idx.singles.push_back({ iv.first, r });
         }
-        if (footholds[r].addresses.intervals().size() != 1
-            || footholds[r].addresses.intervals().front().first != footholds[r].addresses.intervals().front().last)
-            wide.push_back(r);
+        if (fh.addresses->intervals().size() != 1
+            || fh.addresses->intervals().front().first != fh.addresses->intervals().front().last)
+            idx.wide.push_back(r);
     }
-    std::sort(singles.begin(), singles.end(), [](const Entry& a, const Entry& b) { return a.address < b.address; });
-    std::unordered_map<std::string, AddressSet> vnetFootholds;
+    std::sort(idx.singles.begin(), idx.singles.end(),
+        [](const FootholdIndex::Entry& a, const FootholdIndex::Entry& b) { return a.address < b.address; });
     for (auto& [vnet, ivs] : perVnet) {
         std::sort(ivs.begin(), ivs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         AddressSet set;
         for (const auto& iv : ivs)
             set = set.united(AddressSet::range(iv.first, iv.last)); // sorted: each union appends
-        vnetFootholds[vnet] = std::move(set);
+        idx.vnetFootholds[vnet] = std::move(set);
     }
+    return idx;
+}
 
-    std::vector<Finding> added;
-    const FamilyUniverse everySource(AddressSet::all());
-    for (const auto& t : targets) {
-        if (!t.dataStore.declared() || t.dataStore.engine.empty() || best.count(t.target.id))
-            continue;
-        const auto& connected = m_ctx.connectedVnets(t.vnetId);
-        auto isConnected = [&](const std::string& vnet) {
-            return std::find(connected.begin(), connected.end(), vnet) != connected.end();
-        };
-        AddressSet sources;
-        for (const auto& vnet : connected)
-            if (auto it = vnetFootholds.find(vnet); it != vnetFootholds.end())
-                sources = sources.united(it->second);
-        if (sources.isEmpty())
-            continue;
-        // Data stores with the same policy in the same VNet see the same footholds and the same
-        // reached addresses: compute that once per group.
-        auto& cached = m_twoHopCache[t.policyKey + "|" + t.vnetId];
-        if (!cached) {
-            auto r = std::make_shared<TwoHopReach>();
-            // An address reaches the data store iff some packet from it is allowed: the sources of
-            // what both levels allow, within the footholds. No ports x addresses product is built.
-            const AddressSet reached = t.allowedAll->allSources().intersected(sources);
-            if (!reached.isEmpty()) {
-                std::vector<std::size_t> hits;
-                for (const auto& iv : reached.intervals()) {
-                    auto lo = std::lower_bound(
-                        singles.begin(), singles.end(), iv.first, [](const Entry& e, u128 v) { return e.address < v; });
-                    for (; lo != singles.end() && lo->address <= iv.last; ++lo)
-                        hits.push_back(lo->rank);
-                }
-                for (auto w : wide)
-                    if (footholds[w].addresses.intersects(reached))
-                        hits.push_back(w);
-                std::sort(hits.begin(), hits.end());
-                hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
-                for (auto rank : hits) {
-                    if (!isConnected(footholds[rank].eval->vnetId))
-                        continue;
-                    if (r->others < 0) {
-                        r->chosen = rank;
-                        r->others = 0;
-                    } else {
-                        ++r->others;
-                    }
-                }
-            }
-            cached = std::move(r);
-        }
-        const auto& reachInfo = *cached;
-        if (reachInfo.others < 0)
-            continue;
-        const Foothold* chosen = &footholds[reachInfo.chosen];
-        const int others = reachInfo.others;
-        const Finding& via = *chosen->finding;
-        const TargetEval& inner = t;
-        if (!reachInfo.bodies) {
-            // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
-            const PacketSet fromFoothold
-                = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), chosen->addresses));
-            std::vector<FindingBody> bodies;
-            for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
-                FindingBody b;
-                b.shared.protocol = protocol;
-                fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())),
-                    everySource, false);
-                b.shared.rules = evidence(inner, *b.shared.packets);
-                b.how = filterSentence(inner.subnet, b.shared.rules) + "; "
-                    + filterSentence(inner.nicLevel, b.shared.rules);
-                b.broad = via.wholeInternet;
-                bodies.push_back(std::move(b));
-            }
-            reachInfo.bodies = std::make_shared<const std::vector<FindingBody>>(std::move(bodies));
-        }
-        for (const auto& b : *reachInfo.bodies) {
-            Finding f = b.shared;
-            f.target = t.target;
-            f.dataStore = t.dataStore;
-            f.sources = via.sources;
-            f.wholeInternet = via.wholeInternet;
-            f.hops = 2;
-            f.foothold = via.target;
-            // The path to the foothold, then the data store's own filters.
-            f.path = via.path;
-            appendFilterSteps(f.path, inner);
-            f.path.push_back(t.target);
-            f.rules = via.rules;
-            f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
-            f.assumptions = via.assumptions;
-            f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
-            f.frontendAddress = via.frontendAddress;
-            f.frontendPorts = via.frontendPorts;
-            f.ipConfigurationId = inner.ipc->id;
-            f.footholdIpConfigurationId = via.ipConfigurationId;
-            f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
-                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
-                + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
-                + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string())
-                + ".";
-            severity(f, b);
-            f.id = stableId({ f.target.id, "via-foothold", f.protocol, "2" });
-            added.push_back(std::move(f));
-        }
+std::string Engine::twoHopKey(const TargetEval& t)
+{
+    return t.policyKey + "|" + t.vnetId;
+}
+
+void Engine::forgetTwoHop(const TargetEval& t)
+{
+    m_twoHopCache.erase(twoHopKey(t));
+}
+
+void Engine::remember(const TargetEval& t, int cache, const std::string& key)
+{
+    for (const auto* f : { &t.subnet, &t.nicLevel })
+        if (f->nsg)
+            m_keysByNsg[f->nsg->id].emplace_back(cache, key);
+}
+
+void Engine::forgetNsg(const std::string& nsgId)
+{
+    // Verdicts are keyed by "<nsg id>|..." (inboundGroupKey); the caches built on them were
+    // indexed by the NSGs of their policy when filled.
+    const std::string mark = nsgId + "|";
+    std::erase_if(m_cache, [&](const auto& e) { return e.first.starts_with(mark); });
+    auto it = m_keysByNsg.find(nsgId);
+    if (it == m_keysByNsg.end())
+        return;
+    for (const auto& [cache, key] : it->second) {
+        if (cache == 0)
+            m_pairCache.erase(key);
+        else if (cache == 1)
+            m_bodies.erase(key);
+        else
+            m_twoHopCache.erase(key);
     }
-    for (auto& f : added)
-        findings.push_back(std::move(f));
+    m_keysByNsg.erase(it);
+    if (m_allowedSources.size() > 4096)
+        m_allowedSources.clear();
+}
+
+bool Engine::twoHopCandidate(const TargetEval& t, const FootholdIndex& idx)
+{
+    return t.dataStore.declared() && !t.dataStore.engine.empty() && !idx.exposedTargets.count(t.target.id);
+}
+
+long Engine::twoHopFor(
+    const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx, std::vector<Finding>& added)
+{
+    const TargetEval& t = targets[index];
+    if (!twoHopCandidate(t, idx))
+        return -1;
+    const auto& footholds = idx.footholds;
+    const auto& connected = m_ctx.connectedVnets(t.vnetId);
+    auto isConnected = [&](const std::string& vnet) {
+        return std::find(connected.begin(), connected.end(), vnet) != connected.end();
+    };
+    // Data stores with the same policy in the same VNet see the same footholds and the same
+    // reached addresses: compute that once per group.
+    const std::string reachKey = twoHopKey(t);
+    auto& cached = m_twoHopCache[reachKey];
+    if (!cached)
+        remember(t, 2, reachKey);
+    if (cached && cached->others >= 0 && idx.rankOf[cached->chosen] < 0)
+        cached.reset(); // stale: the chosen foothold is no longer one (callers forget such groups)
+    if (!cached) {
+        auto r = std::make_shared<TwoHopReach>();
+        auto& sources = idx.connectedSources[t.vnetId];
+        if (!sources) {
+            sources = std::make_shared<AddressSet>();
+            for (const auto& vnet : connected)
+                if (auto it = idx.vnetFootholds.find(vnet); it != idx.vnetFootholds.end())
+                    *sources = sources->united(it->second);
+        }
+        // An address reaches the data store iff some packet from it is allowed: the sources of
+        // what both levels allow, within the footholds. No ports x addresses product is built.
+        const AddressSet reached = sources->isEmpty() ? AddressSet() : allowedSources(t).intersected(*sources);
+        if (!reached.isEmpty()) {
+            std::vector<std::size_t> hits;
+            for (const auto& iv : reached.intervals()) {
+                auto lo = std::lower_bound(idx.singles.begin(), idx.singles.end(), iv.first,
+                    [](const FootholdIndex::Entry& e, u128 v) { return e.address < v; });
+                for (; lo != idx.singles.end() && lo->address <= iv.last; ++lo)
+                    hits.push_back(lo->rank);
+            }
+            for (auto w : idx.wide)
+                if (footholds[w].addresses->intersects(reached))
+                    hits.push_back(w);
+            std::sort(hits.begin(), hits.end());
+            hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+            for (auto rank : hits) {
+                if (!isConnected(targets[footholds[rank].target].vnetId))
+                    continue;
+                if (r->others < 0) {
+                    r->chosen = footholds[rank].target;
+                    r->others = 0;
+                } else {
+                    ++r->others;
+                }
+            }
+        }
+        cached = std::move(r);
+    }
+    const auto& reachInfo = *cached;
+    if (reachInfo.others < 0)
+        return -1;
+    const Foothold* chosen = &footholds[static_cast<std::size_t>(idx.rankOf[reachInfo.chosen])];
+    const int others = reachInfo.others;
+    const Finding& via = *chosen->finding;
+    const TargetEval& inner = t;
+    if (!reachInfo.bodies) {
+        // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
+        const PacketSet fromFoothold
+            = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses));
+        std::vector<FindingBody> bodies;
+        const FamilyUniverse everySource(AddressSet::all());
+        for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
+            FindingBody b;
+            b.shared.protocol = protocol;
+            fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())),
+                everySource, false);
+            b.shared.rules = evidence(inner, *b.shared.packets);
+            b.how
+                = filterSentence(inner.subnet, b.shared.rules) + "; " + filterSentence(inner.nicLevel, b.shared.rules);
+            b.broad = via.wholeInternet;
+            bodies.push_back(std::move(b));
+        }
+        reachInfo.bodies = std::make_shared<const std::vector<FindingBody>>(std::move(bodies));
+    }
+    for (const auto& b : *reachInfo.bodies) {
+        Finding f = b.shared;
+        f.target = t.target;
+        f.dataStore = t.dataStore;
+        f.sources = via.sources;
+        f.wholeInternet = via.wholeInternet;
+        f.hops = 2;
+        f.foothold = via.target;
+        // The path to the foothold, then the data store's own filters.
+        f.path = via.path;
+        appendFilterSteps(f.path, inner);
+        f.path.push_back(t.target);
+        f.rules = via.rules;
+        f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
+        f.assumptions = via.assumptions;
+        f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
+        f.frontendAddress = via.frontendAddress;
+        f.frontendPorts = via.frontendPorts;
+        f.ipConfigurationId = inner.ipc->id;
+        f.footholdIpConfigurationId = via.ipConfigurationId;
+        f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
+            + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
+            + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
+            + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string()) + ".";
+        severity(f, b);
+        f.id = stableId({ f.target.id, "via-foothold", f.protocol, "2" });
+        added.push_back(std::move(f));
+    }
+    return static_cast<long>(reachInfo.chosen);
 }
 
 void Engine::addServiceFindings(std::vector<Finding>& out)
@@ -939,67 +1044,407 @@ std::string stableId(std::initializer_list<std::string_view> parts)
     return id;
 }
 
-AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
+namespace {
+
+void normaliseAssumptions(std::vector<Finding>& findings)
 {
-    AnalysisResult result;
-    Engine engine(snapshot, options);
-    std::vector<const NetworkInterface*> nics;
-    nics.reserve(snapshot.nics.size());
-    for (const auto& [id, nic] : snapshot.nics)
-        nics.push_back(&nic);
-    std::sort(nics.begin(), nics.end(), [](auto* a, auto* b) { return a->id < b->id; });
-    std::vector<TargetEval> targets;
-    std::vector<Finding> findings;
-    std::set<std::string> assumptions;
-    std::size_t done = 0;
-    for (const auto* nic : nics) {
-        if (options.cancel && options.cancel->load()) {
-            result.cancelled = true;
-            return result;
-        }
-        for (const auto& ipc : nic->ipConfigurations) {
-            ++engine.stats.ipConfigurations;
-            const std::string vnetId = engine.context().vnetOfSubnet(ipc.subnetId);
-            TargetEval t = engine.evaluateTarget(*nic, ipc, engine.context().internetSpace(vnetId), true);
-            std::vector<std::string> frontendAssumptions;
-            const auto frontends = engine.frontendsOf(ipc, frontendAssumptions);
-            t.assumptions.insert(t.assumptions.end(), frontendAssumptions.begin(), frontendAssumptions.end());
-            for (const auto& fe : frontends) {
-                engine.addFindings(t, fe, findings);
-            }
-            targets.push_back(std::move(t));
-        }
-        if (options.progress && (++done % 256 == 0 || done == nics.size()))
-            options.progress(done, nics.size());
-    }
-    engine.addServiceFindings(findings);
-    if (options.twoHop)
-        engine.twoHop(targets, findings);
     for (auto& f : findings) {
         std::sort(f.assumptions.begin(), f.assumptions.end());
         f.assumptions.erase(std::unique(f.assumptions.begin(), f.assumptions.end()), f.assumptions.end());
-        assumptions.insert(f.assumptions.begin(), f.assumptions.end());
     }
-    std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
-        if (a.severity != b.severity)
-            return a.severity > b.severity;
-        if (a.target.name != b.target.name)
-            return a.target.name < b.target.name;
-        if (a.hops != b.hops)
-            return a.hops < b.hops;
-        return a.id < b.id;
+}
+
+bool sameRules(const std::vector<RuleEvidence>& a, const std::vector<RuleEvidence>& b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const RuleEvidence& x, const RuleEvidence& y) {
+        return x.ruleId == y.ruleId && x.ruleName == y.ruleName && x.priority == y.priority && x.allow == y.allow
+            && x.level == y.level && x.filterId == y.filterId && x.filterName == y.filterName
+            && x.isDefault == y.isDefault && x.where.file == y.where.file && x.where.pointer == y.where.pointer;
     });
-    for (const auto& d : snapshot.diagnostics)
-        if (d.level == Diagnostic::Level::Warning)
-            assumptions.insert(d.toString());
-    for (const auto& file : snapshot.files)
-        if (file.skipped)
-            assumptions.insert("input " + file.path + " was skipped: " + file.reason);
-    result.assumptions.assign(assumptions.begin(), assumptions.end());
-    result.graph = ReachabilityGraph::build(findings);
-    result.findings = std::move(findings);
-    result.stats = engine.stats;
-    return result;
+}
+
+bool samePath(const std::vector<PathStep>& a, const std::vector<PathStep>& b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+        [](const PathStep& x, const PathStep& y) { return x.id == y.id && x.name == y.name; });
+}
+
+} // namespace
+
+bool sameFinding(const Finding& a, const Finding& b)
+{
+    const bool samePackets = a.packets == b.packets || (a.packets && b.packets && *a.packets == *b.packets);
+    return a.id == b.id && a.severity == b.severity && a.severityReason == b.severityReason && a.hops == b.hops
+        && a.protocol == b.protocol && a.ports == b.ports && a.sources == b.sources
+        && a.wholeInternet == b.wholeInternet && a.explanation == b.explanation && samePath(a.path, b.path)
+        && sameRules(a.rules, b.rules) && a.assumptions == b.assumptions && a.frontendAddress == b.frontendAddress
+        && a.frontendPorts == b.frontendPorts && a.dataStore.engine == b.dataStore.engine
+        && a.dataStore.basis == b.dataStore.basis && a.foothold.id == b.foothold.id
+        && a.ipConfigurationId == b.ipConfigurationId && a.footholdIpConfigurationId == b.footholdIpConfigurationId
+        && a.dataStore.reason == b.dataStore.reason && a.target.id == b.target.id && a.target.name == b.target.name
+        && std::equal(a.exposures.begin(), a.exposures.end(), b.exposures.begin(), b.exposures.end(),
+            [](const Exposure& x, const Exposure& y) { return x.ports == y.ports && x.sources == y.sources; })
+        && a.exposuresOmitted == b.exposuresOmitted && samePackets;
+}
+
+namespace {
+
+// The analysis kept in parts (direct findings per IP configuration, two-hop findings per data
+// store, managed services), so that an edit recomputes only the parts it touches.
+class AnalysisCore
+{
+public:
+    AnalysisCore(const Snapshot& snapshot, const AnalysisOptions& options)
+        : m_snap(snapshot)
+        , m_opt(options)
+        , m_engine(snapshot, options)
+    { }
+
+    bool build()
+    {
+        std::vector<const NetworkInterface*> nics;
+        nics.reserve(m_snap.nics.size());
+        for (const auto& [id, nic] : m_snap.nics)
+            nics.push_back(&nic);
+        std::sort(nics.begin(), nics.end(), [](auto* a, auto* b) { return a->id < b->id; });
+        for (const auto* nic : nics)
+            for (const auto& ipc : nic->ipConfigurations) {
+                ++m_engine.stats.ipConfigurations;
+                m_slots.push_back({ nic, &ipc });
+                m_targetOfIpc[ipc.id] = m_slots.size() - 1;
+            }
+        const std::size_t n = m_slots.size();
+        m_targets.resize(n);
+        m_direct.resize(n);
+        m_twoHop.resize(n);
+        m_chosen.assign(n, -1);
+        m_addresses.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (m_opt.cancel && (i % 64 == 0) && m_opt.cancel->load())
+                return false;
+            if (m_opt.progress && (i % 256 == 0))
+                m_opt.progress(i, n);
+            evaluateDirect(i);
+            m_addresses[i] = m_engine.context().possibleAddresses(*m_slots[i].ipc);
+            m_targetsOfId[m_targets[i].target.id].push_back(i);
+        }
+        if (m_opt.progress)
+            m_opt.progress(n, n);
+        m_engine.addServiceFindings(m_services);
+        normaliseAssumptions(m_services);
+        if (m_opt.twoHop) {
+            m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses);
+            for (std::size_t i = 0; i < n; ++i)
+                evaluateTwoHop(i);
+        }
+        return true;
+    }
+
+    void evaluateDirect(std::size_t i)
+    {
+        const auto& [nic, ipc] = m_slots[i];
+        const std::string vnetId = m_engine.context().vnetOfSubnet(ipc->subnetId);
+        TargetEval t = m_engine.evaluateTarget(*nic, *ipc, m_engine.context().internetSpace(vnetId), true);
+        std::vector<std::string> frontendAssumptions;
+        const auto frontends = m_engine.frontendsOf(*ipc, frontendAssumptions);
+        t.assumptions.insert(t.assumptions.end(), frontendAssumptions.begin(), frontendAssumptions.end());
+        std::vector<Finding> found;
+        for (const auto& fe : frontends)
+            m_engine.addFindings(t, fe, found);
+        normaliseAssumptions(found);
+        m_targets[i] = std::move(t);
+        m_direct[i] = std::move(found);
+    }
+
+    void evaluateTwoHop(std::size_t i)
+    {
+        std::vector<Finding> found;
+        m_chosen[i] = m_engine.twoHopFor(m_targets, i, m_footholds, found);
+        normaliseAssumptions(found);
+        m_twoHop[i] = std::move(found);
+    }
+
+    // Re-evaluates what an applied edit touched; fills the delta.
+    void update(const EditImpact& impact, FindingsDelta& delta)
+    {
+        for (const auto& nsg : impact.nsgIds)
+            m_engine.forgetNsg(nsg);
+        std::set<std::size_t> affected;
+        for (const auto& nsg : impact.nsgIds)
+            for (std::size_t i = 0; i < m_targets.size(); ++i) {
+                const auto& t = m_targets[i];
+                if ((t.subnet.nsg && t.subnet.nsg->id == nsg) || (t.nicLevel.nsg && t.nicLevel.nsg->id == nsg))
+                    affected.insert(i);
+            }
+        for (const auto& ipc : impact.ipConfigurationIds)
+            if (auto it = m_targetOfIpc.find(ipc); it != m_targetOfIpc.end())
+                affected.insert(it->second);
+        m_lastReevaluated = affected.size();
+
+        // A target's rank as a foothold is its most severe direct finding (-1: not a foothold).
+        std::map<std::string, int> rankBefore;
+        for (auto i : affected)
+            rankBefore.emplace(m_targets[i].target.id, footholdRank(m_targets[i].target.id));
+        std::map<std::string, Finding> before;
+        std::set<std::string> changedTargets; // target ids whose direct findings changed
+        std::set<std::size_t> changedSlots;
+        for (auto i : affected) {
+            std::vector<Finding> old = std::move(m_direct[i]);
+            evaluateDirect(i);
+            const bool same = std::equal(old.begin(), old.end(), m_direct[i].begin(), m_direct[i].end(),
+                [](const Finding& a, const Finding& b) { return sameFinding(a, b); });
+            if (same) {
+                m_direct[i] = std::move(old); // keeps the footholds' pointers valid
+                continue;
+            }
+            changedTargets.insert(m_targets[i].target.id);
+            changedSlots.insert(i);
+            for (auto& f : old)
+                before.emplace(f.id, std::move(f));
+        }
+        std::set<std::size_t> redo;
+        if (m_opt.twoHop) {
+            for (auto i : affected)
+                redo.insert(i); // a data store whose own NSGs changed
+            if (!changedTargets.empty()) {
+                m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses);
+                // Footholds that appeared, went or moved in the ranking change the two-hop paths of
+                // the data stores they reach; the others keep their order relative to each other.
+                // A foothold whose finding changed but kept its rank matters only where it is the
+                // foothold shown on the path.
+                std::vector<std::size_t> reranked;
+                std::set<std::size_t> changedSlotsOfTargets;
+                for (const auto& id : changedTargets) {
+                    const bool moved = rankBefore[id] != footholdRank(id);
+                    for (auto j : m_targetsOfId[id]) {
+                        changedSlotsOfTargets.insert(j);
+                        redo.insert(j); // whether it is reached directly decides whether it has two-hop paths
+                        if (moved)
+                            reranked.push_back(j);
+                    }
+                }
+                std::unordered_map<std::string, AddressSet> rerankedByVnet;
+                for (auto j : reranked) {
+                    auto& set = rerankedByVnet[m_targets[j].vnetId];
+                    set = set.united(m_addresses[j]);
+                }
+                std::unordered_map<std::string, AddressSet> nearVnet; // reranked footholds a VNet can see
+                for (std::size_t k = 0; k < m_targets.size(); ++k) {
+                    const auto& t = m_targets[k];
+                    if (redo.count(k) || !t.dataStore.declared() || t.dataStore.engine.empty())
+                        continue;
+                    if (m_chosen[k] >= 0 && changedSlotsOfTargets.count(static_cast<std::size_t>(m_chosen[k]))) {
+                        redo.insert(k);
+                        continue;
+                    }
+                    if (rerankedByVnet.empty())
+                        continue;
+                    auto near = nearVnet.find(t.vnetId);
+                    if (near == nearVnet.end()) {
+                        AddressSet seen;
+                        for (const auto& vnet : m_engine.context().connectedVnets(t.vnetId))
+                            if (auto c = rerankedByVnet.find(vnet); c != rerankedByVnet.end())
+                                seen = seen.united(c->second);
+                        near = nearVnet.emplace(t.vnetId, std::move(seen)).first;
+                    }
+                    if (!near->second.isEmpty() && near->second.intersects(allowedSources(k)))
+                        redo.insert(k);
+                }
+            }
+            for (auto k : redo)
+                m_engine.forgetTwoHop(m_targets[k]);
+            for (auto k : redo) {
+                std::vector<Finding> old = std::move(m_twoHop[k]);
+                for (auto& f : old)
+                    before.emplace(f.id, std::move(f));
+                evaluateTwoHop(k);
+            }
+        }
+        std::map<std::string, const Finding*> after;
+        for (auto i : changedSlots) // the others were put back as they were
+            for (const auto& f : m_direct[i])
+                after.emplace(f.id, &f);
+        for (auto k : redo)
+            for (const auto& f : m_twoHop[k])
+                after.emplace(f.id, &f);
+        for (const auto& [id, f] : after) {
+            auto b = before.find(id);
+            if (b == before.end())
+                delta.opened.push_back(id);
+            else if (!sameFinding(b->second, *f))
+                delta.changed.push_back(id);
+        }
+        for (const auto& [id, f] : before)
+            if (!after.count(id))
+                delta.closed.push_back(id);
+    }
+
+    std::vector<Finding> findings() const
+    {
+        std::vector<Finding> all;
+        std::size_t count = m_services.size();
+        for (std::size_t i = 0; i < m_direct.size(); ++i)
+            count += m_direct[i].size() + m_twoHop[i].size();
+        all.reserve(count);
+        for (const auto& part : m_direct)
+            all.insert(all.end(), part.begin(), part.end());
+        all.insert(all.end(), m_services.begin(), m_services.end());
+        for (const auto& part : m_twoHop)
+            all.insert(all.end(), part.begin(), part.end());
+        std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
+            if (a.severity != b.severity)
+                return a.severity > b.severity;
+            if (a.target.name != b.target.name)
+                return a.target.name < b.target.name;
+            if (a.hops != b.hops)
+                return a.hops < b.hops;
+            return a.id < b.id;
+        });
+        return all;
+    }
+
+    AnalysisResult result() const
+    {
+        AnalysisResult result;
+        result.findings = findings();
+        std::set<std::string> assumptions;
+        for (const auto& f : result.findings)
+            assumptions.insert(f.assumptions.begin(), f.assumptions.end());
+        for (const auto& d : m_snap.diagnostics)
+            if (d.level == Diagnostic::Level::Warning)
+                assumptions.insert(d.toString());
+        for (const auto& file : m_snap.files)
+            if (file.skipped)
+                assumptions.insert("input " + file.path + " was skipped: " + file.reason);
+        result.assumptions.assign(assumptions.begin(), assumptions.end());
+        result.graph = ReachabilityGraph::build(result.findings);
+        result.stats = m_engine.stats;
+        return result;
+    }
+
+    const Finding* find(const std::string& id) const
+    {
+        if (m_byId.empty()) {
+            for (const auto* parts : { &m_direct, &m_twoHop })
+                for (const auto& part : *parts)
+                    for (const auto& f : part)
+                        m_byId.emplace(f.id, &f);
+            for (const auto& f : m_services)
+                m_byId.emplace(f.id, &f);
+        }
+        auto it = m_byId.find(id);
+        return it == m_byId.end() ? nullptr : it->second;
+    }
+    void forgetIndex() { m_byId.clear(); }
+    std::size_t lastReevaluated() const { return m_lastReevaluated; }
+
+private:
+    const AddressSet& allowedSources(std::size_t k) { return m_engine.allowedSources(m_targets[k]); }
+
+    // The severity of a target's most severe direct finding, -1 when the internet does not reach it.
+    int footholdRank(const std::string& targetId) const
+    {
+        int rank = -1;
+        auto it = m_targetsOfId.find(targetId);
+        if (it == m_targetsOfId.end())
+            return rank;
+        for (auto j : it->second)
+            for (const auto& f : m_direct[j])
+                rank = std::max(rank, static_cast<int>(f.severity));
+        return rank;
+    }
+
+    struct Slot
+    {
+        const NetworkInterface* nic;
+        const IpConfiguration* ipc;
+    };
+    const Snapshot& m_snap;
+    const AnalysisOptions& m_opt;
+    Engine m_engine;
+    std::vector<Slot> m_slots;
+    std::vector<TargetEval> m_targets;
+    std::vector<std::vector<Finding>> m_direct;
+    std::vector<std::vector<Finding>> m_twoHop;
+    std::vector<long> m_chosen; // per data store: the target index of the foothold on its path, -1 none
+    std::vector<Finding> m_services;
+    std::vector<AddressSet> m_addresses; // what each IP configuration may be, as a foothold
+    FootholdIndex m_footholds;
+    std::unordered_map<std::string, std::size_t> m_targetOfIpc;
+    std::unordered_map<std::string, std::vector<std::size_t>> m_targetsOfId;
+    mutable std::unordered_map<std::string, const Finding*> m_byId;
+    std::size_t m_lastReevaluated = 0;
+};
+
+} // namespace
+
+AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
+{
+    AnalysisCore core(snapshot, options);
+    if (!core.build()) {
+        AnalysisResult cancelled;
+        cancelled.cancelled = true;
+        return cancelled;
+    }
+    return core.result();
+}
+
+struct IncrementalAnalysis::State
+{
+    State(Snapshot s, AnalysisOptions o)
+        : snapshot(std::move(s))
+        , options(std::move(o))
+        , core(snapshot, options)
+    { }
+    Snapshot snapshot;
+    AnalysisOptions options;
+    AnalysisCore core;
+};
+
+IncrementalAnalysis::IncrementalAnalysis(Snapshot snapshot, AnalysisOptions options)
+    : d(std::make_unique<State>(std::move(snapshot), std::move(options)))
+{
+    d->options.progress = nullptr;
+    d->options.cancel = nullptr;
+    d->core.build();
+}
+
+IncrementalAnalysis::~IncrementalAnalysis() = default;
+
+bool IncrementalAnalysis::apply(const WhatIfEdit& edit, WhatIfEdit& inverse, FindingsDelta& delta, std::string& error)
+{
+    delta = {};
+    EditImpact impact;
+    if (!applyEdit(d->snapshot, edit, inverse, impact, error))
+        return false;
+    d->core.forgetIndex();
+    d->core.update(impact, delta);
+    return true;
+}
+
+const Snapshot& IncrementalAnalysis::snapshot() const
+{
+    return d->snapshot;
+}
+
+std::vector<Finding> IncrementalAnalysis::findings() const
+{
+    return d->core.findings();
+}
+
+AnalysisResult IncrementalAnalysis::result() const
+{
+    return d->core.result();
+}
+
+const Finding* IncrementalAnalysis::find(const std::string& id) const
+{
+    return d->core.find(id);
+}
+
+std::size_t IncrementalAnalysis::lastReevaluated() const
+{
+    return d->core.lastReevaluated();
 }
 
 namespace {

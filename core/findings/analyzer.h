@@ -43,6 +43,9 @@ struct AnalysisResult
 /// Computes every internet exposure of the snapshot. Pure function of its inputs; never throws.
 AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options = {});
 
+/// Whether two findings say the same: every field an analyst sees, and the exact packets.
+bool sameFinding(const Finding& a, const Finding& b);
+
 /// One flow's verdict ("exposure-audit query").
 struct FlowQuery
 {

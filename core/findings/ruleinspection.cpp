@@ -189,7 +189,11 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
         const bool isEvidence = std::any_of(f.rules.begin(), f.rules.end(), [&](const RuleEvidence& ev) {
             return ev.ruleName == r.name && ev.priority == r.priority && toLower(ev.filterName) == toLower(nsg->name);
         });
-        if (mine.isEmpty()) {
+        if (r.disabled) {
+            row.status = RuleRow::Status::NotApplicable;
+            row.disabled = true;
+            row.reason = "Disabled in the what-if scenario: left out of evaluation.";
+        } else if (mine.isEmpty()) {
             row.status = RuleRow::Status::NotApplicable;
             bool member = r.destination.asgIds.empty();
             for (const auto& a : r.destination.asgIds)

@@ -24,6 +24,7 @@ struct RuleRow
     int priority = 0;
     bool allow = false;
     bool isDefault = false;
+    bool disabled = false; // disabled by a what-if edit
     std::string protocol; // as written ("Tcp", "*")
     std::string source; // "Internet", "52.160.10.0/24", "*"
     std::string destination;

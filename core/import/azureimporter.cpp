@@ -99,6 +99,7 @@ public:
 
     void importPath(const std::string& input);
     void finalise();
+    std::optional<SecurityRule> readOneRule(std::string_view json, const std::string& nsgId, const std::string& origin);
     std::size_t filesTotal = 0;
     std::size_t filesDone = 0;
 
@@ -829,6 +830,30 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
         return;
     }
     out.push_back(std::move(rule));
+}
+
+std::optional<SecurityRule> Importer::readOneRule(
+    std::string_view json, const std::string& nsgId, const std::string& origin)
+{
+    m_file = origin;
+    const simdjson::padded_string text(json);
+    simdjson::dom::element root;
+    if (auto err = m_parser.parse(text).get(root)) {
+        diag(Diagnostic::Level::Error, {}, std::string("the rule is not valid JSON: ") + simdjson::error_message(err));
+        return std::nullopt;
+    }
+    const JsonNode node(root, {});
+    if (!node.isObject()) {
+        error(node, std::string("a rule should be an object but is ") + node.typeName());
+        return std::nullopt;
+    }
+    std::vector<SecurityRule> out;
+    readRule(node, nsgId, false, out);
+    const bool failed = std::any_of(m_snap.diagnostics.begin(), m_snap.diagnostics.end(),
+        [](const Diagnostic& d) { return d.level == Diagnostic::Level::Error; });
+    if (failed || out.empty())
+        return std::nullopt;
+    return std::move(out.front());
 }
 
 void Importer::readNsg(const JsonNode& r)
@@ -1585,6 +1610,17 @@ std::vector<SecurityRule> defaultSecurityRules(const std::string& nsgId, const S
         out.push_back(std::move(r));
     }
     return out;
+}
+
+std::optional<SecurityRule> securityRuleFromJson(
+    std::string_view json, const std::string& nsgId, const std::string& origin, std::vector<Diagnostic>& diagnostics)
+{
+    Snapshot scratch;
+    const ImportOptions options;
+    Importer importer(scratch, options);
+    auto rule = importer.readOneRule(json, nsgId, origin);
+    diagnostics = std::move(scratch.diagnostics);
+    return rule;
 }
 
 Snapshot importAzure(const std::vector<std::string>& inputs, const ImportOptions& options)

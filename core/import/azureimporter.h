@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ struct ImportOptions
 /// REST API examples (responses/200/body), ARM templates and `az group export`, and
 /// `az network nic list-effective-nsg` output. Resources are recognised by their "type".
 Snapshot importAzure(const std::vector<std::string>& inputs, const ImportOptions& options = {});
+
+/// Reads one security rule written as the az CLI or REST API writes it ("name", "priority",
+/// "access", "direction", "protocol", address prefixes, ASGs, port ranges), with the importer's own
+/// checks: nullopt when the rule has an error, with the reasons in diagnostics (located at origin).
+std::optional<SecurityRule> securityRuleFromJson(
+    std::string_view json, const std::string& nsgId, const std::string& origin, std::vector<Diagnostic>& diagnostics);
 
 /// The six default rules every NSG has (Microsoft Learn, "Default security rules").
 std::vector<SecurityRule> defaultSecurityRules(const std::string& nsgId, const SourceLocation& where);

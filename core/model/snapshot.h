@@ -38,6 +38,7 @@ struct SecurityRule
     bool allow = false;
     bool inbound = true;
     bool isDefault = false;
+    bool disabled = false; // a what-if edit: shown, but left out of evaluation
     ProtocolMask protocols = kAllProtocols;
     std::string protocolText; // as written
     AddressMatch source;

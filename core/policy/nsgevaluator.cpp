@@ -81,7 +81,7 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
     const AddressSet addrs = ctx.possibleAddresses(ipc);
     for (std::size_t i = 0; i < nsg.rules.size(); ++i) {
         const auto& rule = nsg.rules[i];
-        if (!rule.inbound)
+        if (!rule.inbound || rule.disabled)
             continue;
         std::vector<std::string> unknownDst;
         const Match dm = destinationMatch(rule.destination, ipc, addrs, vnetId, ctx, &unknownDst);
@@ -147,7 +147,7 @@ std::string inboundGroupKey(const NetworkSecurityGroup& nsg, const IpConfigurati
     key += vnetId;
     key += '|';
     for (const auto& rule : nsg.rules) {
-        if (!rule.inbound)
+        if (!rule.inbound || rule.disabled)
             continue;
         switch (destinationMatch(rule.destination, ipc, addrs, vnetId, ctx, nullptr)) {
         case Match::Yes:

@@ -1,0 +1,642 @@
+#include "whatif.h"
+
+#include "findings/ruleinspection.h"
+#include "import/azureimporter.h"
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+
+namespace ew {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::array<const char*, 9> kKindNames = { "add-rule", "edit-rule", "delete-rule", "disable-rule",
+    "enable-rule", "detach-nsg", "attach-nsg", "remove-public-ip", "restore-public-ip" };
+
+bool iequal(std::string_view a, std::string_view b)
+{
+    return toLower(a) == toLower(b);
+}
+
+// The segment after `key` in an id ("resourcegroups" -> "rg-prod"), empty when absent.
+std::string segmentAfter(std::string_view id, std::string_view key)
+{
+    const std::string lower = toLower(id);
+    const std::string needle = "/" + toLower(key) + "/";
+    const auto at = lower.find(needle);
+    if (at == std::string::npos)
+        return {};
+    const auto start = at + needle.size();
+    const auto end = id.find('/', start);
+    return std::string(id.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+}
+
+std::string quoted(const std::string& s)
+{
+    if (!s.empty() && s.find_first_of(" *'\"$&;|<>()") == std::string::npos)
+        return s;
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+int findRule(const NetworkSecurityGroup& nsg, std::string_view name)
+{
+    for (std::size_t i = 0; i < nsg.rules.size(); ++i)
+        if (iequal(nsg.rules[i].name, name))
+            return static_cast<int>(i);
+    return -1;
+}
+
+std::string ruleSummary(const SecurityRule& r, const Snapshot& snap)
+{
+    return "priority " + std::to_string(r.priority) + ": " + (r.allow ? "allow " : "deny ")
+        + (r.protocolText.empty() ? std::string("*") : r.protocolText) + " " + addressMatchText(r.source, snap) + " -> "
+        + addressMatchText(r.destination, snap) + " "
+        + (r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString());
+}
+
+// Evaluation order: direction, then priority (as the importer sorts).
+void insertSorted(NetworkSecurityGroup& nsg, SecurityRule rule)
+{
+    auto at = std::find_if(nsg.rules.begin(), nsg.rules.end(),
+        [&](const SecurityRule& r) { return r.inbound != rule.inbound ? !r.inbound : r.priority > rule.priority; });
+    nsg.rules.insert(at, std::move(rule));
+}
+
+// A rule from its JSON, checked as the importer checks exported rules, plus Azure's constraints
+// within one NSG (unique names, unique priorities per direction).
+std::optional<SecurityRule> compileRule(
+    const json& spec, const NetworkSecurityGroup& nsg, int replacing, std::string& error)
+{
+    if (!spec.is_object()) {
+        error = "the rule must be a JSON object";
+        return std::nullopt;
+    }
+    json filled = spec;
+    if (!filled.contains("direction"))
+        filled["direction"] = "Inbound";
+    std::vector<Diagnostic> diags;
+    auto rule = securityRuleFromJson(filled.dump(), nsg.id, "what-if", diags);
+    if (!rule) {
+        for (const auto& d : diags)
+            if (d.level == Diagnostic::Level::Error) {
+                error = "rule " + spec.value("name", std::string("(unnamed)")) + ": " + d.message
+                    + (d.where.pointer.empty() ? std::string() : " (at " + d.where.pointer + ")");
+                break;
+            }
+        if (error.empty())
+            error = "the rule could not be read";
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < nsg.rules.size(); ++i) {
+        if (static_cast<int>(i) == replacing)
+            continue;
+        const auto& other = nsg.rules[i];
+        if (iequal(other.name, rule->name)) {
+            error = nsg.name + " already has a rule named " + other.name;
+            return std::nullopt;
+        }
+        if (other.inbound == rule->inbound && other.priority == rule->priority) {
+            error = "priority " + std::to_string(rule->priority) + " is taken by " + other.name + " in " + nsg.name
+                + " (Azure requires unique priorities)";
+            return std::nullopt;
+        }
+    }
+    rule->id = nsg.id + "/securityrules/" + toLower(rule->name);
+    rule->where = { "what-if", {}, 0, 0 };
+    return rule;
+}
+
+// IP configurations that a change of this subnet's or NIC's NSG affects.
+std::vector<std::string> ipcsBehind(const Snapshot& snap, const std::string& resourceId, bool subnet)
+{
+    std::vector<std::string> out;
+    for (const auto& [id, nic] : snap.nics)
+        for (const auto& ipc : nic.ipConfigurations)
+            if (subnet ? ipc.subnetId == resourceId : nic.id == resourceId)
+                out.push_back(ipc.id);
+    return out;
+}
+
+// IP configurations with a frontend on this load balancer (pools or NAT rules).
+std::vector<std::string> ipcsBehindLoadBalancer(const Snapshot& snap, const std::string& lbId)
+{
+    std::vector<std::string> out;
+    const std::string prefix = lbId + "/";
+    auto under = [&](const std::vector<std::string>& ids) {
+        return std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return id.starts_with(prefix); });
+    };
+    for (const auto& [id, nic] : snap.nics)
+        for (const auto& ipc : nic.ipConfigurations)
+            if (under(ipc.backendPoolIds) || under(ipc.natRuleIds))
+                out.push_back(ipc.id);
+    return out;
+}
+
+IpConfiguration* findIpc(Snapshot& snap, const std::string& id)
+{
+    for (auto& [nicId, nic] : snap.nics)
+        for (auto& ipc : nic.ipConfigurations)
+            if (ipc.id == id)
+                return &ipc;
+    return nullptr;
+}
+
+std::string nameOf(const Snapshot& snap, const std::string& id)
+{
+    if (auto it = snap.nsgs.find(id); it != snap.nsgs.end())
+        return it->second.name;
+    if (auto it = snap.subnets.find(id); it != snap.subnets.end())
+        return "subnet " + it->second.name;
+    if (auto it = snap.nics.find(id); it != snap.nics.end())
+        return "NIC " + it->second.name;
+    if (auto it = snap.publicIps.find(id); it != snap.publicIps.end())
+        return it->second.name;
+    return lastSegment(id);
+}
+
+std::string displayIdOf(const Snapshot& snap, const std::string& nsgId)
+{
+    if (auto it = snap.nsgs.find(nsgId); it != snap.nsgs.end() && !it->second.displayId.empty())
+        return it->second.displayId;
+    return nsgId;
+}
+
+// "--source-address-prefixes Internet 10.0.0.0/8 --source-asgs ..." for one side of a rule.
+void addressArgs(std::ostringstream& out, const json& rule, const char* side)
+{
+    const std::string single = std::string(side) + "AddressPrefix";
+    const std::string plural = std::string(side) + "AddressPrefixes";
+    const std::string asgs = std::string(side) + "ApplicationSecurityGroups";
+    std::vector<std::string> prefixes;
+    if (rule.contains(single) && rule[single].is_string())
+        prefixes.push_back(rule[single].get<std::string>());
+    if (rule.contains(plural) && rule[plural].is_array())
+        for (const auto& p : rule[plural])
+            if (p.is_string())
+                prefixes.push_back(p.get<std::string>());
+    const std::string flag = std::string(side) == "source" ? "--source-" : "--destination-";
+    if (!prefixes.empty()) {
+        out << " " << flag << "address-prefixes";
+        for (const auto& p : prefixes)
+            out << " " << quoted(p);
+    }
+    if (rule.contains(asgs) && rule[asgs].is_array() && !rule[asgs].empty()) {
+        out << " " << flag << "asgs";
+        for (const auto& a : rule[asgs])
+            if (a.is_object() && a.contains("id") && a["id"].is_string())
+                out << " " << quoted(a["id"].get<std::string>());
+    }
+}
+
+std::string ruleArgs(const json& rule)
+{
+    std::ostringstream out;
+    auto text = [&](const char* key) {
+        return rule.contains(key) && rule[key].is_string() ? rule[key].get<std::string>()
+            : rule.contains(key) && rule[key].is_number()  ? std::to_string(rule[key].get<long long>())
+                                                           : std::string();
+    };
+    out << " --name " << quoted(text("name")) << " --priority " << text("priority") << " --direction "
+        << (text("direction").empty() ? std::string("Inbound") : text("direction")) << " --access " << text("access")
+        << " --protocol " << quoted(text("protocol").empty() ? std::string("*") : text("protocol"));
+    addressArgs(out, rule, "source");
+    addressArgs(out, rule, "destination");
+    std::vector<std::string> ports;
+    if (!text("destinationPortRange").empty())
+        ports.push_back(text("destinationPortRange"));
+    if (rule.contains("destinationPortRanges") && rule["destinationPortRanges"].is_array())
+        for (const auto& p : rule["destinationPortRanges"])
+            ports.push_back(p.is_string() ? p.get<std::string>() : p.dump());
+    if (!ports.empty()) {
+        out << " --destination-port-ranges";
+        for (const auto& p : ports)
+            out << " " << quoted(p);
+    }
+    if (!text("description").empty())
+        out << " --description " << quoted(text("description"));
+    return out.str();
+}
+
+std::string nsgArgs(const std::string& nsgDisplayId)
+{
+    return " --resource-group " + quoted(segmentAfter(nsgDisplayId, "resourceGroups")) + " --nsg-name "
+        + quoted(lastSegment(nsgDisplayId));
+}
+
+} // namespace
+
+const char* editKindName(WhatIfEdit::Kind kind)
+{
+    return kKindNames[static_cast<std::size_t>(kind)];
+}
+
+bool parseEditKind(std::string_view text, WhatIfEdit::Kind& out)
+{
+    for (std::size_t i = 0; i < kKindNames.size(); ++i)
+        if (text == kKindNames[i]) {
+            out = static_cast<WhatIfEdit::Kind>(i);
+            return true;
+        }
+    return false;
+}
+
+json ruleJson(const SecurityRule& rule, const Snapshot& snapshot)
+{
+    (void)snapshot;
+    json j = json::object();
+    j["name"] = rule.name;
+    j["priority"] = rule.priority;
+    j["access"] = rule.allow ? "Allow" : "Deny";
+    j["direction"] = rule.inbound ? "Inbound" : "Outbound";
+    j["protocol"] = rule.protocolText.empty() ? std::string("*") : rule.protocolText;
+    auto side = [&](const AddressMatch& m, const std::string& prefix) {
+        std::vector<std::string> parts;
+        if (m.any)
+            parts.push_back("*");
+        else {
+            parts = m.tags;
+            for (const auto& c : m.prefixes.toCidrs())
+                parts.push_back(c);
+        }
+        if (parts.size() == 1)
+            j[prefix + "AddressPrefix"] = parts.front();
+        else if (!parts.empty())
+            j[prefix + "AddressPrefixes"] = parts;
+        if (!m.asgIds.empty()) {
+            json asgs = json::array();
+            for (const auto& a : m.asgIds)
+                asgs.push_back({ { "id", a } });
+            j[prefix + "ApplicationSecurityGroups"] = std::move(asgs);
+        }
+    };
+    side(rule.source, "source");
+    side(rule.destination, "destination");
+    if (rule.destinationPorts.isAll())
+        j["destinationPortRange"] = "*";
+    else {
+        std::vector<std::string> ports;
+        for (const auto& r : rule.destinationPorts.ranges())
+            ports.push_back(
+                r.first == r.last ? std::to_string(r.first) : std::to_string(r.first) + "-" + std::to_string(r.last));
+        j["destinationPortRanges"] = ports;
+    }
+    if (!rule.description.empty())
+        j["description"] = rule.description;
+    return j;
+}
+
+bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, EditImpact& impact, std::string& error)
+{
+    using Kind = WhatIfEdit::Kind;
+    const WhatIfEdit edit = request; // the caller may pass the same object as inverse (undo of undo)
+    inverse = {};
+    impact = {};
+    const bool ruleEdit = edit.kind == Kind::AddRule || edit.kind == Kind::EditRule || edit.kind == Kind::DeleteRule
+        || edit.kind == Kind::DisableRule || edit.kind == Kind::EnableRule;
+    if (ruleEdit) {
+        auto it = snap.nsgs.find(normaliseId(edit.nsgId));
+        if (it == snap.nsgs.end()) {
+            error = "there is no network security group " + edit.nsgId + " in the snapshot";
+            return false;
+        }
+        auto& nsg = it->second;
+        inverse.nsgId = nsg.id;
+        impact.nsgIds.push_back(nsg.id);
+        if (edit.kind == Kind::AddRule) {
+            std::optional<SecurityRule> rule;
+            if (edit.exact)
+                rule = *edit.exact;
+            else
+                rule = compileRule(edit.rule, nsg, -1, error);
+            if (!rule)
+                return false;
+            inverse.kind = Kind::DeleteRule;
+            inverse.ruleName = rule->name;
+            insertSorted(nsg, std::move(*rule));
+            return true;
+        }
+        const int index = findRule(nsg, edit.ruleName);
+        if (index < 0) {
+            error = nsg.name + " has no rule named " + edit.ruleName;
+            return false;
+        }
+        SecurityRule& old = nsg.rules[static_cast<std::size_t>(index)];
+        if (old.isDefault && edit.kind != Kind::EnableRule) {
+            error = old.name
+                + " is one of Azure's default rules, which cannot be changed or removed; add a rule "
+                  "with a lower priority number instead";
+            return false;
+        }
+        switch (edit.kind) {
+        case Kind::EditRule: {
+            std::optional<SecurityRule> rule;
+            if (edit.exact)
+                rule = *edit.exact;
+            else
+                rule = compileRule(edit.rule, nsg, index, error);
+            if (!rule)
+                return false;
+            rule->disabled = old.disabled;
+            inverse.kind = Kind::EditRule;
+            inverse.ruleName = rule->name;
+            inverse.rule = ruleJson(old, snap);
+            inverse.exact = std::make_shared<const SecurityRule>(old);
+            nsg.rules.erase(nsg.rules.begin() + index);
+            insertSorted(nsg, std::move(*rule));
+            return true;
+        }
+        case Kind::DeleteRule:
+            inverse.kind = Kind::AddRule;
+            inverse.rule = ruleJson(old, snap);
+            inverse.exact = std::make_shared<const SecurityRule>(old);
+            nsg.rules.erase(nsg.rules.begin() + index);
+            return true;
+        case Kind::DisableRule:
+        case Kind::EnableRule: {
+            const bool disable = edit.kind == Kind::DisableRule;
+            if (old.disabled == disable) {
+                error = old.name + (disable ? " is already disabled" : " is not disabled");
+                return false;
+            }
+            old.disabled = disable;
+            inverse.kind = disable ? Kind::EnableRule : Kind::DisableRule;
+            inverse.ruleName = old.name;
+            return true;
+        }
+        default:
+            break;
+        }
+        return false;
+    }
+
+    const std::string resource = normaliseId(edit.resourceId);
+    if (edit.kind == Kind::DetachNsg || edit.kind == Kind::AttachNsg) {
+        std::string* slot = nullptr;
+        bool subnet = false;
+        if (auto s = snap.subnets.find(resource); s != snap.subnets.end()) {
+            slot = &s->second.nsgId;
+            subnet = true;
+        } else if (auto n = snap.nics.find(resource); n != snap.nics.end()) {
+            slot = &n->second.nsgId;
+        } else {
+            error = "there is no subnet or network interface " + edit.resourceId + " in the snapshot";
+            return false;
+        }
+        std::string next;
+        if (edit.kind == Kind::AttachNsg) {
+            next = normaliseId(edit.nsgId);
+            if (!snap.nsgs.count(next)) {
+                error = "there is no network security group " + edit.nsgId + " in the snapshot";
+                return false;
+            }
+        } else if (slot->empty()) {
+            error = nameOf(snap, resource) + " has no network security group to detach";
+            return false;
+        }
+        inverse.resourceId = resource;
+        if (slot->empty()) {
+            inverse.kind = Kind::DetachNsg;
+        } else {
+            inverse.kind = Kind::AttachNsg;
+            inverse.nsgId = *slot;
+        }
+        *slot = next;
+        impact.ipConfigurationIds = ipcsBehind(snap, resource, subnet);
+        return true;
+    }
+
+    // Public IPs: on an IP configuration, or on a load balancer's frontend.
+    if (edit.kind == Kind::RemovePublicIp) {
+        for (auto& [nicId, nic] : snap.nics)
+            for (auto& ipc : nic.ipConfigurations)
+                if (ipc.publicIpId == resource) {
+                    ipc.publicIpId.clear();
+                    inverse = { Kind::RestorePublicIp, {}, {}, {}, resource, ipc.id, nullptr };
+                    impact.ipConfigurationIds.push_back(ipc.id);
+                    return true;
+                }
+        for (auto& [lbId, lb] : snap.loadBalancers)
+            for (auto& fe : lb.frontends)
+                if (fe.publicIpId == resource) {
+                    fe.publicIpId.clear();
+                    inverse = { Kind::RestorePublicIp, {}, {}, {}, resource, fe.id, nullptr };
+                    impact.ipConfigurationIds = ipcsBehindLoadBalancer(snap, lb.id);
+                    return true;
+                }
+        error = "public IP " + nameOf(snap, resource) + " is not attached to a NIC or load balancer in the snapshot";
+        return false;
+    }
+    if (edit.kind == Kind::RestorePublicIp) {
+        const std::string holder = normaliseId(edit.holderId);
+        if (auto* ipc = findIpc(snap, holder)) {
+            if (!ipc->publicIpId.empty()) {
+                error = ipc->name + " already has a public IP";
+                return false;
+            }
+            ipc->publicIpId = resource;
+            inverse = { Kind::RemovePublicIp, {}, {}, {}, resource, {}, nullptr };
+            impact.ipConfigurationIds.push_back(ipc->id);
+            return true;
+        }
+        for (auto& [lbId, lb] : snap.loadBalancers)
+            for (auto& fe : lb.frontends)
+                if (fe.id == holder) {
+                    if (!fe.publicIpId.empty()) {
+                        error = "frontend " + fe.name + " already has a public IP";
+                        return false;
+                    }
+                    fe.publicIpId = resource;
+                    inverse = { Kind::RemovePublicIp, {}, {}, {}, resource, {}, nullptr };
+                    impact.ipConfigurationIds = ipcsBehindLoadBalancer(snap, lb.id);
+                    return true;
+                }
+        error = "there is no IP configuration or load-balancer frontend " + edit.holderId + " in the snapshot";
+        return false;
+    }
+    error = "unknown edit";
+    return false;
+}
+
+std::string describeEdit(const WhatIfEdit& edit, const Snapshot& snap)
+{
+    using Kind = WhatIfEdit::Kind;
+    const std::string nsg = nameOf(snap, normaliseId(edit.nsgId));
+    auto specSummary = [&]() {
+        std::vector<Diagnostic> diags;
+        json filled = edit.rule;
+        if (filled.is_object() && !filled.contains("direction"))
+            filled["direction"] = "Inbound";
+        auto r = securityRuleFromJson(filled.dump(), normaliseId(edit.nsgId), "what-if", diags);
+        return r ? r->name + " (" + ruleSummary(*r, snap) + ")"
+                 : edit.rule.value("name", std::string("(invalid rule)"));
+    };
+    switch (edit.kind) {
+    case Kind::AddRule:
+        return "Add rule " + specSummary() + " to " + nsg;
+    case Kind::EditRule:
+        return "Change rule " + edit.ruleName + " of " + nsg + " to " + specSummary();
+    case Kind::DeleteRule:
+        return "Delete rule " + edit.ruleName + " of " + nsg;
+    case Kind::DisableRule:
+        return "Disable rule " + edit.ruleName + " of " + nsg;
+    case Kind::EnableRule:
+        return "Enable rule " + edit.ruleName + " of " + nsg;
+    case Kind::DetachNsg:
+        return "Detach the network security group from " + nameOf(snap, normaliseId(edit.resourceId));
+    case Kind::AttachNsg:
+        return "Attach " + nsg + " to " + nameOf(snap, normaliseId(edit.resourceId));
+    case Kind::RemovePublicIp:
+        return "Remove public IP " + nameOf(snap, normaliseId(edit.resourceId));
+    case Kind::RestorePublicIp:
+        return "Restore public IP " + nameOf(snap, normaliseId(edit.resourceId));
+    }
+    return {};
+}
+
+std::string azCommand(const WhatIfEdit& edit, const Snapshot& snap)
+{
+    using Kind = WhatIfEdit::Kind;
+    const std::string nsgId = displayIdOf(snap, normaliseId(edit.nsgId));
+    const std::string resource = normaliseId(edit.resourceId);
+    switch (edit.kind) {
+    case Kind::AddRule:
+        return "az network nsg rule create" + nsgArgs(nsgId) + ruleArgs(edit.rule);
+    case Kind::EditRule:
+        if (!iequal(edit.rule.value("name", edit.ruleName), edit.ruleName))
+            return "az network nsg rule delete" + nsgArgs(nsgId) + " --name " + quoted(edit.ruleName)
+                + " && az network nsg rule create" + nsgArgs(nsgId) + ruleArgs(edit.rule);
+        return "az network nsg rule update" + nsgArgs(nsgId) + ruleArgs(edit.rule);
+    case Kind::DeleteRule:
+        return "az network nsg rule delete" + nsgArgs(nsgId) + " --name " + quoted(edit.ruleName);
+    case Kind::DisableRule:
+        return "az network nsg rule delete" + nsgArgs(nsgId) + " --name " + quoted(edit.ruleName)
+            + "  # Azure rules cannot be disabled; deleting the rule has the same effect";
+    case Kind::EnableRule:
+        return "# " + edit.ruleName + " stays as it is";
+    case Kind::DetachNsg:
+    case Kind::AttachNsg: {
+        const std::string rg = quoted(segmentAfter(resource, "resourceGroups"));
+        const std::string what = edit.kind == Kind::DetachNsg
+            ? std::string(" --remove networkSecurityGroup")
+            : " --network-security-group " + quoted(displayIdOf(snap, normaliseId(edit.nsgId)));
+        if (snap.subnets.count(resource))
+            return "az network vnet subnet update --resource-group " + rg + " --vnet-name "
+                + quoted(segmentAfter(resource, "virtualNetworks")) + " --name " + quoted(lastSegment(resource)) + what;
+        return "az network nic update --resource-group " + rg + " --name " + quoted(lastSegment(resource)) + what;
+    }
+    case Kind::RemovePublicIp: {
+        // Where the public IP sits decides the command.
+        for (const auto& [nicId, nic] : snap.nics)
+            for (const auto& ipc : nic.ipConfigurations)
+                if (ipc.publicIpId == resource)
+                    return "az network nic ip-config update --resource-group "
+                        + quoted(segmentAfter(nic.displayId.empty() ? nic.id : nic.displayId, "resourceGroups"))
+                        + " --nic-name " + quoted(nic.name) + " --name " + quoted(ipc.name)
+                        + " --remove publicIpAddress";
+        for (const auto& [lbId, lb] : snap.loadBalancers)
+            for (const auto& fe : lb.frontends)
+                if (fe.publicIpId == resource)
+                    return "az network lb frontend-ip delete --resource-group "
+                        + quoted(segmentAfter(lb.id, "resourceGroups")) + " --lb-name " + quoted(lb.name) + " --name "
+                        + quoted(fe.name) + "  # a frontend needs an address: remove the rules that use it first";
+        return "# public IP " + nameOf(snap, resource) + " is not attached";
+    }
+    case Kind::RestorePublicIp:
+        return "# restore public IP " + nameOf(snap, resource);
+    }
+    return {};
+}
+
+json editJson(const WhatIfEdit& edit)
+{
+    using Kind = WhatIfEdit::Kind;
+    json j = json::object();
+    j["kind"] = editKindName(edit.kind);
+    if (!edit.nsgId.empty())
+        j["nsg"] = edit.nsgId;
+    if (!edit.ruleName.empty())
+        j["rule"] = edit.ruleName;
+    if (edit.kind == Kind::AddRule || edit.kind == Kind::EditRule)
+        j["newRule"] = edit.rule;
+    if (!edit.resourceId.empty())
+        j["resource"] = edit.resourceId;
+    if (!edit.holderId.empty())
+        j["holder"] = edit.holderId;
+    return j;
+}
+
+bool editFromJson(const json& j, WhatIfEdit& edit, std::string& error)
+{
+    using Kind = WhatIfEdit::Kind;
+    edit = {};
+    if (!j.is_object()) {
+        error = std::string("an edit must be an object, not ") + j.type_name();
+        return false;
+    }
+    auto text = [&](const char* key, std::string& out, bool required) {
+        auto it = j.find(key);
+        if (it == j.end()) {
+            if (required)
+                error = std::string("missing \"") + key + "\"";
+            return !required;
+        }
+        if (!it->is_string()) {
+            error = std::string("\"") + key + "\" must be a string, not " + it->type_name();
+            return false;
+        }
+        out = it->get<std::string>();
+        return true;
+    };
+    std::string kind;
+    if (!text("kind", kind, true))
+        return false;
+    if (!parseEditKind(kind, edit.kind)) {
+        error = "unknown edit kind \"" + kind + "\"";
+        return false;
+    }
+    const bool ruleEdit = edit.kind == Kind::AddRule || edit.kind == Kind::EditRule || edit.kind == Kind::DeleteRule
+        || edit.kind == Kind::DisableRule || edit.kind == Kind::EnableRule;
+    const bool named = ruleEdit && edit.kind != Kind::AddRule;
+    const bool resource = !ruleEdit;
+    if (!text("nsg", edit.nsgId, ruleEdit || edit.kind == Kind::AttachNsg) || !text("rule", edit.ruleName, named)
+        || !text("resource", edit.resourceId, resource)
+        || !text("holder", edit.holderId, edit.kind == Kind::RestorePublicIp))
+        return false;
+    if (edit.kind == Kind::AddRule || edit.kind == Kind::EditRule) {
+        auto it = j.find("newRule");
+        if (it == j.end() || !it->is_object()) {
+            error = "\"newRule\" must be an object (the rule as the az CLI writes it)";
+            return false;
+        }
+        edit.rule = *it;
+    }
+    return true;
+}
+
+std::string scenarioChangeList(const Scenario& scenario, const Snapshot& base, bool markdown)
+{
+    std::ostringstream out;
+    if (markdown)
+        out << "# What-if scenario: " << scenario.name << "\n\n";
+    else
+        out << "What-if scenario: " << scenario.name << "\n\n";
+    if (scenario.edits.empty())
+        out << "No changes.\n";
+    int n = 0;
+    for (const auto& e : scenario.edits) {
+        ++n;
+        if (markdown)
+            out << n << ". " << describeEdit(e, base) << "\n\n   ```sh\n   " << azCommand(e, base) << "\n   ```\n\n";
+        else
+            out << n << ". " << describeEdit(e, base) << "\n   " << azCommand(e, base) << "\n\n";
+    }
+    return out.str();
+}
+
+} // namespace ew
