@@ -8,8 +8,10 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace ew {
 
@@ -83,7 +85,6 @@ struct TwoHopReach
 {
     std::size_t chosen = 0; // target index of the foothold shown on the path
     int others = -1; // other footholds that reach it; -1: none at all
-    mutable std::shared_ptr<const std::vector<FindingBody>> bodies; // filled on first use
 };
 
 // An IP configuration the internet reaches directly, from which data stores may be reached.
@@ -108,8 +109,11 @@ struct FootholdIndex
     std::vector<std::size_t> wide; // ranks of footholds with wider ranges
     std::unordered_map<std::string, AddressSet> vnetFootholds;
     std::unordered_set<std::string> exposedTargets; // target ids the internet reaches directly
-    /// Footholds in the VNets connected to a VNet, filled on first use.
+    std::unordered_map<std::string, std::size_t> vnetOrdinal; // VNets with footholds
+    std::vector<std::size_t> footholdVnet; // per rank: the ordinal of its VNet
+    /// Filled on first use: footholds in the VNets connected to a VNet, and which ordinals those are.
     mutable std::unordered_map<std::string, std::shared_ptr<AddressSet>> connectedSources;
+    mutable std::unordered_map<std::string, std::vector<char>> connectedMask;
 };
 
 struct FamilyUniverse
@@ -215,8 +219,10 @@ private:
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
     std::unordered_map<std::string, std::shared_ptr<const TwoHopReach>> m_twoHopCache;
     std::unordered_map<std::string, std::shared_ptr<const std::vector<FindingBody>>> m_bodies;
+    std::unordered_map<std::string, std::shared_ptr<const std::vector<FindingBody>>> m_twoHopBodies;
     std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
-    // Keys of m_pairCache (0), m_bodies (1) and m_twoHopCache (2) by the NSGs they depend on.
+    // Keys of m_pairCache (0), m_bodies (1), m_twoHopCache (2) and m_twoHopBodies (3) by the NSGs
+    // they depend on.
     std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> m_keysByNsg;
 };
 
@@ -737,11 +743,10 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
             if (!b || f.severity > b->severity || (f.severity == b->severity && f.wholeInternet && !b->wholeInternet))
                 b = &f;
         }
-    std::set<std::string> seenIpc;
-    for (std::size_t i = 0; i < targets.size(); ++i) {
+    for (std::size_t i = 0; i < targets.size(); ++i) { // one target per IP configuration
         const auto& t = targets[i];
         auto it = best.find(t.target.id);
-        if (it == best.end() || !seenIpc.insert(t.ipc->id).second)
+        if (it == best.end())
             continue;
         idx.footholds.push_back({ i, &addresses[i], it->second });
     }
@@ -759,6 +764,8 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
     for (std::size_t r = 0; r < idx.footholds.size(); ++r) {
         const auto& fh = idx.footholds[r];
         idx.rankOf[fh.target] = static_cast<int>(r);
+        const auto ordinal = idx.vnetOrdinal.emplace(targets[fh.target].vnetId, idx.vnetOrdinal.size()).first->second;
+        idx.footholdVnet.push_back(ordinal);
         for (const auto& iv : fh.addresses->intervals()) {
             perVnet[targets[fh.target].vnetId].push_back(iv);
             if (iv.first == iv.last)
@@ -772,10 +779,7 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
         [](const FootholdIndex::Entry& a, const FootholdIndex::Entry& b) { return a.address < b.address; });
     for (auto& [vnet, ivs] : perVnet) {
         std::sort(ivs.begin(), ivs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        AddressSet set;
-        for (const auto& iv : ivs)
-            set = set.united(AddressSet::range(iv.first, iv.last)); // sorted: each union appends
-        idx.vnetFootholds[vnet] = std::move(set);
+        idx.vnetFootholds[vnet] = AddressSet::fromSorted(ivs);
     }
     return idx;
 }
@@ -811,8 +815,10 @@ void Engine::forgetNsg(const std::string& nsgId)
             m_pairCache.erase(key);
         else if (cache == 1)
             m_bodies.erase(key);
-        else
+        else if (cache == 2)
             m_twoHopCache.erase(key);
+        else
+            m_twoHopBodies.erase(key);
     }
     m_keysByNsg.erase(it);
     if (m_allowedSources.size() > 4096)
@@ -832,9 +838,6 @@ long Engine::twoHopFor(
         return -1;
     const auto& footholds = idx.footholds;
     const auto& connected = m_ctx.connectedVnets(t.vnetId);
-    auto isConnected = [&](const std::string& vnet) {
-        return std::find(connected.begin(), connected.end(), vnet) != connected.end();
-    };
     // Data stores with the same policy in the same VNet see the same footholds and the same
     // reached addresses: compute that once per group.
     const std::string reachKey = twoHopKey(t);
@@ -868,8 +871,15 @@ long Engine::twoHopFor(
                     hits.push_back(w);
             std::sort(hits.begin(), hits.end());
             hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+            auto& mask = idx.connectedMask[t.vnetId]; // by VNet ordinal
+            if (mask.empty()) {
+                mask.assign(idx.vnetOrdinal.size(), 0);
+                for (const auto& vnet : connected)
+                    if (auto o = idx.vnetOrdinal.find(vnet); o != idx.vnetOrdinal.end())
+                        mask[o->second] = 1;
+            }
             for (auto rank : hits) {
-                if (!isConnected(targets[footholds[rank].target].vnetId))
+                if (!mask[idx.footholdVnet[rank]])
                     continue;
                 if (r->others < 0) {
                     r->chosen = footholds[rank].target;
@@ -888,11 +898,15 @@ long Engine::twoHopFor(
     const int others = reachInfo.others;
     const Finding& via = *chosen->finding;
     const TargetEval& inner = t;
-    if (!reachInfo.bodies) {
+    // The ports reached depend on the data store's policy and the chosen foothold only.
+    const std::string bodyKey = reachKey + "|" + std::to_string(reachInfo.chosen) + (via.wholeInternet ? "|w" : "|n");
+    auto& bodies = m_twoHopBodies[bodyKey];
+    if (!bodies) {
+        remember(t, 3, bodyKey);
         // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
         const PacketSet fromFoothold
             = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses));
-        std::vector<FindingBody> bodies;
+        std::vector<FindingBody> made;
         const FamilyUniverse everySource(AddressSet::all());
         for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
             FindingBody b;
@@ -903,11 +917,11 @@ long Engine::twoHopFor(
             b.how
                 = filterSentence(inner.subnet, b.shared.rules) + "; " + filterSentence(inner.nicLevel, b.shared.rules);
             b.broad = via.wholeInternet;
-            bodies.push_back(std::move(b));
+            made.push_back(std::move(b));
         }
-        reachInfo.bodies = std::make_shared<const std::vector<FindingBody>>(std::move(bodies));
+        bodies = std::make_shared<const std::vector<FindingBody>>(std::move(made));
     }
-    for (const auto& b : *reachInfo.bodies) {
+    for (const auto& b : *bodies) {
         Finding f = b.shared;
         f.target = t.target;
         f.dataStore = t.dataStore;
@@ -1279,34 +1293,13 @@ public:
                 delta.closed.push_back(id);
     }
 
-    std::vector<Finding> findings() const
-    {
-        std::vector<Finding> all;
-        std::size_t count = m_services.size();
-        for (std::size_t i = 0; i < m_direct.size(); ++i)
-            count += m_direct[i].size() + m_twoHop[i].size();
-        all.reserve(count);
-        for (const auto& part : m_direct)
-            all.insert(all.end(), part.begin(), part.end());
-        all.insert(all.end(), m_services.begin(), m_services.end());
-        for (const auto& part : m_twoHop)
-            all.insert(all.end(), part.begin(), part.end());
-        std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
-            if (a.severity != b.severity)
-                return a.severity > b.severity;
-            if (a.target.name != b.target.name)
-                return a.target.name < b.target.name;
-            if (a.hops != b.hops)
-                return a.hops < b.hops;
-            return a.id < b.id;
-        });
-        return all;
-    }
+    std::vector<Finding> findings() const { return collect(*this); }
 
-    AnalysisResult result() const
+    /// The result; `take` moves the findings out (a one-shot analysis), leaving this empty.
+    AnalysisResult result(bool take = false)
     {
         AnalysisResult result;
-        result.findings = findings();
+        result.findings = take ? collect(*this, true) : collect(std::as_const(*this));
         std::set<std::string> assumptions;
         for (const auto& f : result.findings)
             assumptions.insert(f.assumptions.begin(), f.assumptions.end());
@@ -1340,6 +1333,39 @@ public:
 
 private:
     const AddressSet& allowedSources(std::size_t k) { return m_engine.allowedSources(m_targets[k]); }
+
+    // Every finding in analyze()'s order: direct ones by IP configuration, managed services, two-hop.
+    template <typename Self> static std::vector<Finding> collect(Self& self, bool move = false)
+    {
+        std::vector<Finding> all;
+        std::size_t count = self.m_services.size();
+        for (std::size_t i = 0; i < self.m_direct.size(); ++i)
+            count += self.m_direct[i].size() + self.m_twoHop[i].size();
+        all.reserve(count);
+        auto append = [&](auto& part) {
+            if constexpr (std::is_const_v<Self>)
+                all.insert(all.end(), part.begin(), part.end());
+            else if (move)
+                all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+            else
+                all.insert(all.end(), part.begin(), part.end());
+        };
+        for (auto& part : self.m_direct)
+            append(part);
+        append(self.m_services);
+        for (auto& part : self.m_twoHop)
+            append(part);
+        std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
+            if (a.severity != b.severity)
+                return a.severity > b.severity;
+            if (a.target.name != b.target.name)
+                return a.target.name < b.target.name;
+            if (a.hops != b.hops)
+                return a.hops < b.hops;
+            return a.id < b.id;
+        });
+        return all;
+    }
 
     // The severity of a target's most severe direct finding, -1 when the internet does not reach it.
     int footholdRank(const std::string& targetId) const
@@ -1386,7 +1412,7 @@ AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
         cancelled.cancelled = true;
         return cancelled;
     }
-    return core.result();
+    return core.result(true);
 }
 
 struct IncrementalAnalysis::State

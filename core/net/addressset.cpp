@@ -97,6 +97,15 @@ void append(std::vector<AddressInterval>& out, u128 f, u128 l)
 }
 } // namespace
 
+AddressSet AddressSet::fromSorted(const std::vector<AddressInterval>& intervals)
+{
+    AddressSet r;
+    r.m_iv.reserve(intervals.size());
+    for (const auto& iv : intervals)
+        append(r.m_iv, iv.first, iv.last);
+    return r;
+}
+
 AddressSet AddressSet::united(const AddressSet& other) const
 {
     if (other.m_iv.empty())

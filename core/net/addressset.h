@@ -32,6 +32,8 @@ public:
     static AddressSet allV4();
     static AddressSet allV6();
     static AddressSet range(u128 first, u128 last);
+    /// The union of intervals sorted by their first address, in one pass.
+    static AddressSet fromSorted(const std::vector<AddressInterval>& intervals);
 
     bool isEmpty() const { return m_iv.empty(); }
     bool contains(u128 address) const;
