@@ -1,4 +1,5 @@
 // exposure-audit: the command-line face of the engine. Parsing and I/O only; all analysis is in core.
+#include "diff/series.h"
 #include "diff/snapshotdiff.h"
 #include "findings/analyzer.h"
 #include "import/azureimporter.h"
@@ -10,6 +11,7 @@
 
 #include <QGuiApplication>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -33,11 +35,19 @@ Inputs are exported JSON files or folders (read recursively); no cloud credentia
 
 Commands:
   analyze INPUT... [--format text|json|csv|sarif|markdown] [--output FILE] [--fail-on SEVERITY] [--verbose]
+          [--baseline OLD|REVIEW]
       Every internet exposure with its ports, sources, path and deciding rules.
       Exit 0 when nothing reaches --fail-on, 1 when something does, 2 on bad input or usage.
+      With --baseline (an older export, or a review file and its snapshot), only findings that are new
+      or worse than in the baseline (more severe, or reaching more ports or sources) count for
+      --fail-on, and findings accepted in the review (accepted risk, false positive) never do.
   diff OLD NEW [--format text|json|markdown] [--output FILE]
       New, closed and changed exposures between two snapshots, each with the rule changes on its path.
       Exit 0 when nothing is new or changed, 1 when something is, 2 on bad input or usage.
+  timeline SNAPSHOT... [--format text|json|markdown] [--output FILE]
+      Each finding across a series of snapshots: first and last appearance, "exposed since", and its
+      severity in each. SNAPSHOT is DATE=FOLDER, or FOLDER with an exposure-snapshot.json giving its
+      date ({"date": "2019-12-05"}). Exit 0, or 2 on bad input or usage.
   report REVIEW|INPUT... --pdf FILE [--redact] [--title TEXT] [--reviewer NAME]
       A PDF for management: summary, a page per critical and high exposure with its path, the deciding
       rules and the review's decisions, every finding, methodology and assumptions. --redact replaces
@@ -181,13 +191,17 @@ bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inp
     return true;
 }
 
+} // namespace
+
+bool readReview(const std::string& path, ew::Review& review, std::vector<std::string>& inputs, bool& isReview);
+
+namespace {
+
 int analyzeCommand(const Args& a)
 {
     const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
     if (format != "text" && format != "json" && format != "csv" && format != "sarif" && format != "markdown")
         return usageError("--format " + format + ": expected text, json, csv, sarif or markdown");
-    if (a.options.count("--baseline"))
-        return usageError("--baseline is not supported yet");
     std::optional<ew::Severity> failOn;
     if (auto it = a.options.find("--fail-on"); it != a.options.end()) {
         ew::Severity s;
@@ -195,28 +209,89 @@ int analyzeCommand(const Args& a)
             return usageError("--fail-on " + it->second + ": expected critical, high, medium, low or info");
         failOn = s;
     }
+    // The baseline first: a review's data-store markings apply to the new snapshot too.
+    ew::Review review;
+    bool baselineIsReview = false;
+    std::optional<ew::AnalysisResult> baseline;
+    ew::AnalysisOptions options;
+    const std::string baselinePath = a.options.count("--baseline") ? a.options.at("--baseline") : std::string();
+    if (!baselinePath.empty()) {
+        std::vector<std::string> reviewInputs;
+        if (!readReview(baselinePath, review, reviewInputs, baselineIsReview))
+            return kExitBadInput;
+        const std::vector<std::string> baseInputs
+            = baselineIsReview ? reviewInputs : std::vector<std::string> { baselinePath };
+        ew::Snapshot baseSnap;
+        if (!load(a, baseSnap, &baseInputs)) {
+            std::cerr << "exposure-audit: the baseline " << baselinePath << " could not be read\n";
+            return kExitBadInput;
+        }
+        options.analystDataStores = review.dataStores;
+        baseline = ew::analyze(baseSnap, options);
+    }
     ew::Snapshot snap;
     if (!load(a, snap))
         return kExitBadInput;
-    const auto result = ew::analyze(snap);
+    const auto result = ew::analyze(snap, options);
+    std::map<std::string, ew::BaselineStatus> standing;
+    if (baseline)
+        standing = ew::compareWithBaseline(result, &*baseline, baselineIsReview ? &review.decisions : nullptr);
+    auto counts = [&](ew::BaselineStatus s) {
+        return std::count_if(standing.begin(), standing.end(), [&](const auto& e) { return e.second == s; });
+    };
     const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
     bool written = false;
-    if (format == "json")
+    if (format == "json" && baseline) {
+        auto doc = ew::analysisJson(snap, result);
+        doc["baseline"] = { { "source", baselinePath }, { "new", counts(ew::BaselineStatus::New) },
+            { "worse", counts(ew::BaselineStatus::Worse) }, { "known", counts(ew::BaselineStatus::Known) },
+            { "accepted", counts(ew::BaselineStatus::Accepted) } };
+        for (auto& f : doc["findings"])
+            f["baseline"] = ew::baselineStatusName(standing.at(f["id"].get<std::string>()));
+        written = writeText(output, doc.dump(2));
+    } else if (format == "json")
         written = writeOutput(output, [&](std::ostream& out) { ew::writeAnalysisJson(out, snap, result); });
     else if (format == "csv")
         written = writeText(output, ew::findingsCsv(result));
-    else if (format == "sarif")
-        written = writeText(output, ew::findingsSarif(snap, result).dump(2) + "\n");
-    else if (format == "markdown")
+    else if (format == "sarif") {
+        auto sarif = ew::findingsSarif(snap, result);
+        if (baseline) // SARIF 2.1.0 section 3.27.24: baselineState
+            for (auto& run : sarif["runs"])
+                for (auto& res : run["results"]) {
+                    const auto st = standing.at(res["partialFingerprints"]["exposureFindingId/v1"].get<std::string>());
+                    res["baselineState"] = st == ew::BaselineStatus::New ? "new"
+                        : st == ew::BaselineStatus::Worse                ? "updated"
+                                                                         : "unchanged";
+                }
+        written = writeText(output, sarif.dump(2) + "\n");
+    } else if (format == "markdown")
         written = writeText(output, ew::findingsMarkdown(snap, result));
-    else
-        written = writeText(output, ew::analysisText(snap, result));
+    else {
+        std::string text = ew::analysisText(snap, result);
+        if (baseline) {
+            text += "\nAgainst the baseline " + baselinePath + ": " + std::to_string(counts(ew::BaselineStatus::New))
+                + " new, " + std::to_string(counts(ew::BaselineStatus::Worse)) + " worse, "
+                + std::to_string(counts(ew::BaselineStatus::Known)) + " known, "
+                + std::to_string(counts(ew::BaselineStatus::Accepted)) + " accepted in the review.\n";
+            for (const auto& f : result.findings) {
+                const auto st = standing.at(f.id);
+                if (st == ew::BaselineStatus::New || st == ew::BaselineStatus::Worse)
+                    text += "  " + std::string(ew::baselineStatusName(st)) + ": [" + ew::severityName(f.severity) + "] "
+                        + f.target.name + "  " + f.id + "\n";
+            }
+        }
+        written = writeText(output, text);
+    }
     if (!written)
         return kExitBadInput;
     if (failOn)
-        for (const auto& f : result.findings)
-            if (f.severity >= *failOn)
+        for (const auto& f : result.findings) {
+            if (f.severity < *failOn)
+                continue;
+            const auto st = baseline ? standing.at(f.id) : ew::BaselineStatus::New;
+            if (st == ew::BaselineStatus::New || st == ew::BaselineStatus::Worse)
                 return kExitFindings;
+        }
     return kExitOk;
 }
 
@@ -319,6 +394,43 @@ int diffCommand(const Args& a)
     return d.added.empty() && d.changed.empty() ? kExitOk : kExitFindings;
 }
 
+int timelineCommand(const Args& a)
+{
+    if (a.inputs.empty())
+        return usageError("timeline needs snapshots: DATE=FOLDER or FOLDER with exposure-snapshot.json");
+    const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
+    if (format != "text" && format != "json" && format != "markdown")
+        return usageError("--format " + format + ": expected text, json or markdown");
+    std::vector<ew::SnapshotLabel> labels;
+    for (const auto& input : a.inputs) {
+        ew::SnapshotLabel label;
+        std::string error;
+        if (!ew::readSnapshotLabel(input, label, error)) {
+            std::cerr << "exposure-audit: " << error << "\n";
+            return kExitBadInput;
+        }
+        labels.push_back(std::move(label));
+    }
+    std::stable_sort(labels.begin(), labels.end(), [](const auto& x, const auto& y) { return x.date < y.date; });
+    std::vector<ew::AnalysisResult> results;
+    for (const auto& label : labels) {
+        ew::Snapshot snap;
+        const std::vector<std::string> in { label.folder };
+        if (!load(a, snap, &in))
+            return kExitBadInput;
+        results.push_back(ew::analyze(snap));
+    }
+    std::vector<const ew::AnalysisResult*> pointers;
+    for (const auto& r : results)
+        pointers.push_back(&r);
+    const auto timeline = ew::buildTimeline(labels, pointers);
+    const std::string text = format == "json" ? ew::timelineJson(timeline).dump(2) + "\n"
+        : format == "markdown"                ? ew::timelineMarkdown(timeline)
+                                              : ew::timelineText(timeline);
+    return writeText(a.options.count("--output") ? a.options.at("--output") : std::string(), text) ? kExitOk
+                                                                                                   : kExitBadInput;
+}
+
 int reportCommand(const Args& a, int argc, char** argv)
 {
     if (!a.options.count("--pdf"))
@@ -393,5 +505,7 @@ int main(int argc, char** argv)
         return reportCommand(a, argc, argv);
     if (a.command == "diff")
         return diffCommand(a);
+    if (a.command == "timeline")
+        return timelineCommand(a);
     return usageError("unknown command " + a.command);
 }

@@ -20,6 +20,33 @@ std::string ruleSignature(const SecurityRule& r, const Snapshot& snap)
         + (r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString());
 }
 
+struct Located
+{
+    const NetworkInterface* nic = nullptr;
+    const IpConfiguration* ipc = nullptr;
+    const Subnet* subnet = nullptr;
+};
+
+// An IP configuration by id ("<nic id>/ipconfigurations/<name>"), with its NIC and subnet.
+Located locate(const Snapshot& snap, const std::string& ipcId)
+{
+    Located l;
+    const auto cut = ipcId.rfind("/ipconfigurations/");
+    if (cut == std::string::npos)
+        return l;
+    auto nic = snap.nics.find(ipcId.substr(0, cut));
+    if (nic == snap.nics.end())
+        return l;
+    for (const auto& ipc : nic->second.ipConfigurations)
+        if (ipc.id == ipcId) {
+            l.nic = &nic->second;
+            l.ipc = &ipc;
+            if (auto s = snap.subnets.find(ipc.subnetId); s != snap.subnets.end())
+                l.subnet = &s->second;
+        }
+    return l;
+}
+
 // Configuration changes on the path of a finding, comparing what the two snapshots say.
 std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, const Snapshot& newSnap)
 {
@@ -67,6 +94,40 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
             if (!oldSnap.publicIps.count(id) && newSnap.publicIps.count(id))
                 out.push_back({ "public-ip-added", step.name, "the public IP is new", newSnap.publicIps.at(id).where });
         }
+    }
+    // Associations of the IP configurations on the path: the subnet's and the NIC's NSG, and the
+    // public IP. A detached NSG no longer appears on the path, so the path alone cannot show it.
+    for (const std::string* ipcId : { &f.ipConfigurationId, &f.footholdIpConfigurationId }) {
+        if (ipcId->empty())
+            continue;
+        const auto o = locate(oldSnap, *ipcId);
+        const auto n = locate(newSnap, *ipcId);
+        if (!o.ipc || !n.ipc)
+            continue;
+        auto nsgName = [](const Snapshot& snap, const std::string& nsgId) {
+            if (nsgId.empty())
+                return std::string("no NSG");
+            auto it = snap.nsgs.find(nsgId);
+            return it == snap.nsgs.end() ? lastSegment(nsgId) : it->second.name;
+        };
+        auto add = [&](ConfigChange c) {
+            if (seen.insert(c.kind + c.subject).second)
+                out.push_back(std::move(c));
+        };
+        const std::string oldSubnetNsg = o.subnet ? o.subnet->nsgId : std::string();
+        const std::string newSubnetNsg = n.subnet ? n.subnet->nsgId : std::string();
+        if (oldSubnetNsg != newSubnetNsg)
+            add({ "nsg-association-changed", "subnet " + (n.subnet ? n.subnet->name : lastSegment(n.ipc->subnetId)),
+                nsgName(oldSnap, oldSubnetNsg) + "  =>  " + nsgName(newSnap, newSubnetNsg),
+                n.subnet ? n.subnet->where : n.nic->where });
+        if (o.nic->nsgId != n.nic->nsgId)
+            add({ "nsg-association-changed", "NIC " + n.nic->name,
+                nsgName(oldSnap, o.nic->nsgId) + "  =>  " + nsgName(newSnap, n.nic->nsgId), n.nic->where });
+        if (o.ipc->publicIpId != n.ipc->publicIpId)
+            add({ "public-ip-association-changed", "IP configuration " + n.nic->name + "/" + n.ipc->name,
+                (o.ipc->publicIpId.empty() ? std::string("no public IP") : lastSegment(o.ipc->publicIpId)) + "  =>  "
+                    + (n.ipc->publicIpId.empty() ? std::string("no public IP") : lastSegment(n.ipc->publicIpId)),
+                n.ipc->where });
     }
     return out;
 }

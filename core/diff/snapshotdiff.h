@@ -12,7 +12,9 @@ namespace ew {
 /// A configuration change that can explain a finding's appearance or change.
 struct ConfigChange
 {
-    std::string kind; // "rule-added", "rule-removed", "rule-edited", "nsg-added", "nsg-removed", "public-ip-added"
+    /// "rule-added", "rule-removed", "rule-edited", "nsg-added", "nsg-removed", "public-ip-added",
+    /// "nsg-association-changed" (a subnet's or NIC's NSG), "public-ip-association-changed"
+    std::string kind;
     std::string subject; // "nsg-es-cluster/allow-es-any", "pip-es-01"
     std::string detail; // "priority 110, allow Tcp * -> * 9200-9300"
     SourceLocation where; // in the snapshot where it exists (the new one, or the old one for removals)

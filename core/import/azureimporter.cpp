@@ -172,7 +172,8 @@ void Importer::importPath(const std::string& input)
              it.increment(ec)) {
             if (ec)
                 break;
-            if (it->is_regular_file(ec))
+            // The snapshot's own label (exposure-snapshot.json: its date) is not part of the export.
+            if (it->is_regular_file(ec) && it->path().filename() != kSnapshotLabelFile)
                 files.push_back(it->path());
         }
         if (ec)

@@ -20,6 +20,10 @@ struct ImportOptions
     const std::atomic<bool>* cancel = nullptr;
 };
 
+/// The file in an export folder that labels the snapshot with its date (see diff/series.h); the
+/// importer leaves it out of the snapshot.
+inline constexpr const char* kSnapshotLabelFile = "exposure-snapshot.json";
+
 /// Reads Azure exports (files or folders, recursively) into a Snapshot. Never throws: every
 /// problem becomes a diagnostic in Snapshot::diagnostics with file and JSON pointer or line/column.
 /// Recognised shapes: az CLI (flattened), REST (properties), {"value": [...]}, single resources,

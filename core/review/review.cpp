@@ -1,5 +1,7 @@
 #include "review.h"
 
+#include "findings/finding.h"
+
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -296,6 +298,30 @@ std::string serialiseReview(const Review& r)
         decisions.push_back(std::move(o));
     }
     doc["decisions"] = std::move(decisions);
+    ordered_json history = ordered_json::array();
+    for (const auto& h : r.history) {
+        ordered_json o;
+        o["date"] = h.date;
+        o["label"] = h.label;
+        o["inputs"] = h.inputs;
+        ordered_json findings = ordered_json::object();
+        for (const auto& [id, severity] : h.findings)
+            findings[id] = severity;
+        o["findings"] = std::move(findings);
+        history.push_back(std::move(o));
+    }
+    doc["history"] = std::move(history);
+    ordered_json scenarios = ordered_json::array();
+    for (const auto& sc : r.scenarios) {
+        ordered_json o;
+        o["name"] = sc.name;
+        ordered_json edits = ordered_json::array();
+        for (const auto& e : sc.edits)
+            edits.push_back(ordered_json::parse(editJson(e).dump()));
+        o["edits"] = std::move(edits);
+        scenarios.push_back(std::move(o));
+    }
+    doc["scenarios"] = std::move(scenarios);
     return doc.dump(2) + "\n";
 }
 
@@ -396,6 +422,57 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
                 rd.error(ptr + "/finding", "finding " + id + " is decided twice");
             else if (!id.empty())
                 r.decisions[id] = std::move(dec);
+        }
+    if (const auto* history = rd.array(doc, "history", ""))
+        for (std::size_t i = 0; i < history->size(); ++i) {
+            const std::string ptr = "/history/" + std::to_string(i);
+            const auto& h = (*history)[i];
+            if (!h.is_object()) {
+                rd.error(ptr, "a history entry must be an object");
+                continue;
+            }
+            ReviewedSnapshot snap;
+            snap.date = rd.string(h, "date", ptr, true);
+            snap.label = rd.string(h, "label", ptr);
+            if (const auto* inputs = rd.array(h, "inputs", ptr))
+                for (const auto& in : *inputs)
+                    if (in.is_string())
+                        snap.inputs.push_back(in.get<std::string>());
+            if (auto f = h.find("findings"); f != h.end() && !f->is_null()) {
+                if (!f->is_object())
+                    rd.error(ptr + "/findings", "\"findings\" must be an object of finding id -> severity");
+                else
+                    for (const auto& [id, severity] : f->items()) {
+                        Severity parsed;
+                        if (!severity.is_string() || !parseSeverity(severity.get<std::string>(), parsed))
+                            rd.error(
+                                ptr + "/findings/" + id, "expected a severity (critical, high, medium, low, info)");
+                        else
+                            snap.findings[id] = severity.get<std::string>();
+                    }
+            }
+            r.history.push_back(std::move(snap));
+        }
+    if (const auto* scenarios = rd.array(doc, "scenarios", ""))
+        for (std::size_t i = 0; i < scenarios->size(); ++i) {
+            const std::string ptr = "/scenarios/" + std::to_string(i);
+            const auto& sc = (*scenarios)[i];
+            if (!sc.is_object()) {
+                rd.error(ptr, "a scenario must be an object");
+                continue;
+            }
+            Scenario scenario;
+            scenario.name = rd.string(sc, "name", ptr, true);
+            if (const auto* edits = rd.array(sc, "edits", ptr))
+                for (std::size_t j = 0; j < edits->size(); ++j) {
+                    WhatIfEdit e;
+                    std::string error;
+                    if (!editFromJson((*edits)[j], e, error))
+                        rd.error(ptr + "/edits/" + std::to_string(j), error);
+                    else
+                        scenario.edits.push_back(std::move(e));
+                }
+            r.scenarios.push_back(std::move(scenario));
         }
     if (!rd.ok())
         return false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/diagnostic.h"
+#include "whatif/whatif.h"
 
 #include <map>
 #include <string>
@@ -38,6 +39,17 @@ struct SnapshotFile
     friend bool operator==(const SnapshotFile&, const SnapshotFile&) = default;
 };
 
+/// A snapshot reviewed in this review, with the severity of every finding it had: the review's
+/// own timeline, kept when a newer snapshot is opened in the review.
+struct ReviewedSnapshot
+{
+    std::string date; // YYYY-MM-DD (the snapshot's label, or the day it was reviewed)
+    std::string label;
+    std::vector<std::string> inputs; // as in Review::inputs
+    std::map<std::string, std::string> findings; // finding id -> severity name
+    friend bool operator==(const ReviewedSnapshot&, const ReviewedSnapshot&) = default;
+};
+
 /// A review: what was reviewed (the snapshot's inputs and their identity) and every decision the
 /// analyst made about it. Serialised as documented JSON, schema "exposure-review/1". Value type.
 struct Review
@@ -52,6 +64,10 @@ struct Review
     std::map<std::string, Decision> decisions; // finding id -> decision
     /// Analyst data-store marking: normalised resource id -> engine ("" = "not a data store").
     std::map<std::string, std::string> dataStores;
+    /// Snapshots reviewed so far, oldest first (the current one last once recorded).
+    std::vector<ReviewedSnapshot> history;
+    /// What-if scenarios: named lists of edits to the snapshot (whatif.h).
+    std::vector<Scenario> scenarios;
     friend bool operator==(const Review&, const Review&) = default;
 };
 

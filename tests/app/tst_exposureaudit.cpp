@@ -97,6 +97,40 @@ private Q_SLOTS:
             QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"),
             QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05") }
                                    << 0 << QString();
+        // Scheduled scans: --baseline makes --fail-on count only findings new or worse than the baseline.
+        const QString demo = QStringLiteral(EW_SOURCE_DIR "/resources/demo/");
+        QTest::newRow("baseline-incident-day-fails") << QStringList { QStringLiteral("analyze"),
+            demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"), demo + QStringLiteral("2019-12-04"),
+            QStringLiteral("--fail-on"), QStringLiteral("critical") }
+                                                     << 1 << QString();
+        QTest::newRow("baseline-same-snapshot-passes") << QStringList { QStringLiteral("analyze"),
+            demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"), demo + QStringLiteral("2019-12-05"),
+            QStringLiteral("--fail-on"), QStringLiteral("info") }
+                                                       << 0 << QString();
+        QTest::newRow("baseline-fix-day-passes") << QStringList { QStringLiteral("analyze"),
+            demo + QStringLiteral("2019-12-31"), QStringLiteral("--baseline"), demo + QStringLiteral("2019-12-05"),
+            QStringLiteral("--fail-on"), QStringLiteral("info") }
+                                                 << 0 << QString();
+        QTest::newRow("baseline-without-fail-on") << QStringList { QStringLiteral("analyze"),
+            demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"), demo + QStringLiteral("2019-12-04") }
+                                                  << 0 << QString();
+        // The review accepted the two low findings; everything else is in its snapshot (12-05).
+        QTest::newRow("baseline-review-passes") << QStringList { QStringLiteral("analyze"),
+            demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"),
+            demo + QStringLiteral("incident-2019.review.json"), QStringLiteral("--fail-on"), QStringLiteral("info") }
+                                                << 0 << QString();
+        QTest::newRow("baseline-unreadable") << QStringList { QStringLiteral("analyze"),
+            demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"), golden("bad-truncated-json"),
+            QStringLiteral("--fail-on"), QStringLiteral("info") }
+                                             << 2 << QStringLiteral("the baseline");
+        QTest::newRow("timeline") << QStringList { QStringLiteral("timeline"), demo + QStringLiteral("2019-12-04"),
+            demo + QStringLiteral("2019-12-05") }
+                                  << 0 << QString();
+        QTest::newRow("timeline-undated") << QStringList { QStringLiteral("timeline"), golden("compute-web-medium") }
+                                          << 2 << QStringLiteral("no date for this snapshot");
+        QTest::newRow("timeline-bad-date") << QStringList { QStringLiteral("timeline"),
+            QStringLiteral("2019-02-30=") + demo + QStringLiteral("2019-12-05") }
+                                           << 2 << QStringLiteral("2019-02-30 is not a calendar date");
         QTest::newRow("diff-one-input") << QStringList { QStringLiteral("diff"), golden("compute-web-medium") } << 2
                                         << QStringLiteral("diff needs two inputs");
         QTest::newRow("report-needs-pdf") << QStringList { QStringLiteral("report"), golden("compute-web-medium") } << 2
@@ -155,6 +189,55 @@ private Q_SLOTS:
             qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
         if (!stderrContains.isEmpty())
             QVERIFY2(QString::fromUtf8(r.err).contains(stderrContains), r.err.constData());
+    }
+
+    // The demo series: the Elasticsearch nodes were reachable from the office range on 4 December
+    // (high) and from the whole internet from 5 December (critical) until the fix on 31 December.
+    void timelineOfTheIncident()
+    {
+        const QString demo = QStringLiteral(EW_SOURCE_DIR "/resources/demo/");
+        const Run r = run(
+            { QStringLiteral("timeline"), demo + QStringLiteral("2019-12-31"), demo + QStringLiteral("2019-12-04"),
+                demo + QStringLiteral("2019-12-05"), QStringLiteral("--format"), QStringLiteral("json") });
+        QCOMPARE(r.exitCode, 0);
+        const auto doc = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(doc["schema"].get<std::string>(), std::string("exposure-timeline/1"));
+        QCOMPARE(doc["snapshots"][0]["date"].get<std::string>(), std::string("2019-12-04")); // sorted by date
+        bool seen = false;
+        for (const auto& f : doc["findings"]) {
+            if (f["target"] != "es-support-01")
+                continue;
+            seen = true;
+            QCOMPARE(f["exposedSince"].get<std::string>(), std::string("2019-12-04"));
+            QCOMPARE(f["severities"].dump(), std::string(R"(["high","critical","high"])"));
+            QCOMPARE(f["atSeveritySince"].get<std::string>(), std::string("2019-12-31"));
+        }
+        QVERIFY(seen);
+        const Run two = run({ QStringLiteral("timeline"),
+            QStringLiteral("2019-12-04=") + demo + QStringLiteral("2019-12-04"), demo + QStringLiteral("2019-12-05") });
+        QVERIFY2(two.out.contains("exposed since 2019-12-04; critical since 2019-12-05"), two.out.constData());
+    }
+
+    void baselineMarksFindings()
+    {
+        const QString demo = QStringLiteral(EW_SOURCE_DIR "/resources/demo/");
+        const Run r
+            = run({ QStringLiteral("analyze"), demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"),
+                demo + QStringLiteral("2019-12-04"), QStringLiteral("--format"), QStringLiteral("json") });
+        QCOMPARE(r.exitCode, 0);
+        const auto doc = nlohmann::json::parse(r.out.toStdString());
+        // The five nodes went from high to critical; kibana-support, reached through them, from
+        // port 9200 to 9200-9300.
+        QCOMPARE(doc["baseline"]["worse"].get<int>(), 6);
+        QCOMPARE(doc["baseline"]["new"].get<int>(), 0);
+        for (const auto& f : doc["findings"])
+            if (f["target"]["name"].get<std::string>().rfind("es-support-", 0) == 0)
+                QCOMPARE(f["baseline"].get<std::string>(), std::string("worse"));
+        const Run sarif
+            = run({ QStringLiteral("analyze"), demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"),
+                demo + QStringLiteral("2019-12-04"), QStringLiteral("--format"), QStringLiteral("sarif") });
+        QVERIFY(sarif.out.contains("\"baselineState\": \"updated\""));
+        QVERIFY(sarif.out.contains("\"baselineState\": \"unchanged\""));
     }
 
     void jsonOutputToFile()

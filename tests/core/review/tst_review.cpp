@@ -48,6 +48,15 @@ private Q_SLOTS:
         r.decisions["EW-0000000000000002"] = { TriageState::AcceptedRisk, "", "", "", "jump-01", "low" };
         r.dataStores["/subscriptions/x/vm-a"] = "mongodb";
         r.dataStores["/subscriptions/x/vm-b"] = "";
+        r.history.push_back({ "2019-12-04", "before", { "2019-12-04" }, { { "EW-0000000000000001", "high" } } });
+        WhatIfEdit deny;
+        deny.kind = WhatIfEdit::Kind::AddRule;
+        deny.nsgId = "/subscriptions/x/nsg-a";
+        deny.rule = { { "name", "deny-es" }, { "priority", 105 }, { "access", "Deny" } };
+        WhatIfEdit detach;
+        detach.kind = WhatIfEdit::Kind::DetachNsg;
+        detach.resourceId = "/subscriptions/x/nic-a";
+        r.scenarios.push_back({ "close Elasticsearch", { deny, detach } });
         const std::string text = serialiseReview(r);
         Review back;
         std::vector<Diagnostic> diags;
@@ -88,6 +97,18 @@ private Q_SLOTS:
         QTest::newRow("decisions-not-array")
             << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": {}}")
             << QStringLiteral("r.json#/decisions") << QStringLiteral("must be an array");
+        QTest::newRow("history-bad-severity")
+            << QByteArray("{\"schema\": \"exposure-review/1\", \"history\": [{\"date\": \"2019-12-04\", "
+                          "\"findings\": {\"EW-1\": \"dire\"}}]}")
+            << QStringLiteral("r.json#/history/0/findings/EW-1") << QStringLiteral("expected a severity");
+        QTest::newRow("scenario-bad-edit")
+            << QByteArray("{\"schema\": \"exposure-review/1\", \"scenarios\": [{\"name\": \"s\", \"edits\": "
+                          "[{\"kind\": \"explode\"}]}]}")
+            << QStringLiteral("r.json#/scenarios/0/edits/0") << QStringLiteral("unknown edit kind \"explode\"");
+        QTest::newRow("scenario-rule-not-object")
+            << QByteArray("{\"schema\": \"exposure-review/1\", \"scenarios\": [{\"name\": \"s\", \"edits\": "
+                          "[{\"kind\": \"add-rule\", \"nsg\": \"n\", \"newRule\": 5}]}]}")
+            << QStringLiteral("r.json#/scenarios/0/edits/0") << QStringLiteral("\"newRule\" must be an object");
         QTest::newRow("negative-size") << QByteArray(
             "{\"schema\": \"exposure-review/1\", \"snapshot\": {\"files\": [{\"path\": \"a\", \"size\": -1}]}}")
                                        << QStringLiteral("r.json#/snapshot/files/0/size")
