@@ -1329,6 +1329,20 @@ public:
         return it == m_byId.end() ? nullptr : it->second;
     }
     void forgetIndex() { m_byId.clear(); }
+    bool policyAt(const std::string& ipcId, std::shared_ptr<const PacketSet>& allowed, AddressSet& internet,
+        std::string& name, AddressSet* virtualNetwork) const
+    {
+        auto it = m_targetOfIpc.find(ipcId);
+        if (it == m_targetOfIpc.end())
+            return false;
+        const auto& t = m_targets[it->second];
+        allowed = t.allowedAll;
+        internet = m_engine.context().internetSpace(t.vnetId);
+        if (virtualNetwork)
+            *virtualNetwork = m_engine.context().virtualNetworkSpace(t.vnetId);
+        name = t.target.name;
+        return true;
+    }
     std::size_t lastReevaluated() const { return m_lastReevaluated; }
 
 private:
@@ -1466,6 +1480,12 @@ AnalysisResult IncrementalAnalysis::result() const
 const Finding* IncrementalAnalysis::find(const std::string& id) const
 {
     return d->core.find(id);
+}
+
+bool IncrementalAnalysis::policyAt(const std::string& ipcId, std::shared_ptr<const PacketSet>& allowed,
+    AddressSet& internet, std::string& targetName, AddressSet* virtualNetwork) const
+{
+    return d->core.policyAt(ipcId, allowed, internet, targetName, virtualNetwork);
 }
 
 std::size_t IncrementalAnalysis::lastReevaluated() const

@@ -2,6 +2,7 @@
 #include "generator/estategenerator.h"
 #include "import/azureimporter.h"
 #include "output/findingswriter.h"
+#include "whatif/smallestfix.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -434,6 +435,65 @@ private Q_SLOTS:
                 != std::string::npos,
             text.c_str());
         QVERIFY(scenarioChangeList(s, m_incidentDay, true).find("```sh") != std::string::npos);
+    }
+
+    void smallestFix_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<int>("hops");
+        QTest::addColumn<QString>("proposal"); // the first (best) proposal's title
+        QTest::addColumn<bool>("closes");
+        QTest::addColumn<QString>("remaining");
+        QTest::addColumn<QString>("breaks"); // the first break, "" when none
+        // The office rule (priority 100) stays: a deny just before allow-es-any, to this node only,
+        // takes away the internet-wide part and breaks nothing else.
+        QTest::newRow("elasticsearch-node-deny-before-deciding-rule")
+            << QStringLiteral("es-support-01") << 1
+            << QStringLiteral("Deny Tcp 9200-9300 from Internet to 10.20.1.11 at priority 109 in nsg-es-cluster "
+                              "(just before allow-es-any)")
+            << false << QStringLiteral("high: tcp/5601,9200 from 52.160.10.0/24") << QString();
+        QTest::newRow("jump-host-delete-the-only-rule")
+            << QStringLiteral("jump-01") << 1 << QStringLiteral("Delete allow-ssh-office from nsg-mgmt") << true
+            << QString() << QString();
+        // Two-hop: the SQL server is reached from the portal; the only change that closes it stops
+        // the portal's legitimate traffic too, and says so.
+        QTest::newRow("two-hop-sql-breaks-the-portal")
+            << QStringLiteral("sql-tickets-01") << 2 << QStringLiteral("Delete allow-sql-portal from nsg-data") << true
+            << QString()
+            << QStringLiteral("TCP 1433 from the virtual network and its peers (10.20.0.0/16) to "
+                              "sql-tickets-01 would be stopped");
+    }
+
+    void smallestFix()
+    {
+        QFETCH(QString, target);
+        QFETCH(int, hops);
+        QFETCH(QString, proposal);
+        QFETCH(bool, closes);
+        QFETCH(QString, remaining);
+        QFETCH(QString, breaks);
+        IncrementalAnalysis inc(m_incidentDay);
+        const auto before = canonical(inc.findings());
+        std::string id;
+        for (const auto& f : inc.findings())
+            if (f.target.name == target.toStdString() && f.hops == hops)
+                id = f.id;
+        QVERIFY(!id.empty());
+        const auto proposals = proposeFixes(inc, id);
+        QVERIFY(!proposals.empty());
+        const auto& best = proposals.front();
+        QCOMPARE(QString::fromStdString(best.title), proposal);
+        QCOMPARE(best.closesFinding, closes);
+        QCOMPARE(QString::fromStdString(best.remaining), remaining);
+        QCOMPARE(best.breaks.empty() ? QString() : QString::fromStdString(best.breaks.front()), breaks);
+        QVERIFY(best.opens.empty());
+        QCOMPARE(canonical(inc.findings()), before); // every proposal was tried and undone
+        // Trying the proposal for real gives what it promised.
+        WhatIfEdit inverse;
+        FindingsDelta delta;
+        std::string error;
+        QVERIFY2(inc.apply(best.edit, inverse, delta, error), error.c_str());
+        QCOMPARE(inc.find(id) == nullptr, closes);
     }
 
     // PERFORMANCE.md: "Incremental results must equal a from-scratch analysis after every edit of
