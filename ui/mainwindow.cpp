@@ -97,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent)
     createWidgets();
     m_exporter = new Exporter(m_document, m_scene, this);
     createExportActions();
+    createCompareActions();
     createMenus();
 
     connect(m_job, &AnalysisJob::progress, this, [this](int percent, const QString& what) {
@@ -139,6 +140,8 @@ MainWindow::~MainWindow()
         m_presentation->close();
     m_job->cancel();
     m_job->waitForFinished();
+    m_baselineJob->cancel();
+    m_baselineJob->waitForFinished();
     if (m_layoutWatcher)
         m_layoutWatcher->waitForFinished();
 }
@@ -443,6 +446,17 @@ void MainWindow::createMenus()
     triage->addAction(action(QStringLiteral("triage-edit")));
     triage->addAction(action(QStringLiteral("not-data-store")));
 
+    QMenu* compare = menuBar()->addMenu(tr("&Compare"));
+    for (const char* id : { "compare-with", "open-new-snapshot", "compare-only-changes", "compare-stop" })
+        compare->addAction(action(QString::fromLatin1(id)));
+    QMenu* whatIf = menuBar()->addMenu(tr("What &If"));
+    for (const char* id :
+        { "whatif-fix", "whatif-remove-pip", "whatif-replay", "whatif-rename", "whatif-export", "whatif-end" })
+        whatIf->addAction(action(QString::fromLatin1(id)));
+    whatIf->addSeparator();
+    whatIf->addAction(tr("Edit, disable, delete or add rules from the rule inspector's context menu"))
+        ->setEnabled(false);
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (const char* id : { "fit", "zoom-in", "zoom-out", "search-graph" })
         view->addAction(action(QString::fromLatin1(id)));
@@ -544,7 +558,11 @@ void MainWindow::createWidgets()
     m_tabs->addTab(m_details, tr("Details"));
     m_tabs->addTab(m_triage, tr("Triage"));
     m_tabs->addTab(m_problems, tr("Problems"));
+    m_changes = new QTextBrowser(this);
+    m_changes->setObjectName(QStringLiteral("changes"));
+    m_tabs->addTab(m_changes, tr("Changes"));
     connect(m_inspector, &RuleInspector::openLocation, this, &MainWindow::openLocation);
+    connect(m_inspector, &RuleInspector::ruleContextMenu, this, &MainWindow::ruleMenu);
     connect(m_problems, &ProblemsView::openLocation, this, &MainWindow::openLocation);
 
     m_rightSplitter = new QSplitter(Qt::Vertical, this);
@@ -574,6 +592,12 @@ void MainWindow::createWidgets()
     m_cancel->hide();
     connect(m_cancel, &QToolButton::clicked, m_job, &AnalysisJob::cancel);
     statusBar()->addWidget(m_countsLabel, 1);
+    m_whatIfBanner = new QLabel(this);
+    m_whatIfBanner->setObjectName(QStringLiteral("whatIfBanner"));
+    m_whatIfBanner->setStyleSheet(
+        QStringLiteral("QLabel { background: #e67e00; color: white; font-weight: bold; padding: 1px 8px; }"));
+    m_whatIfBanner->hide();
+    statusBar()->addPermanentWidget(m_whatIfBanner);
     statusBar()->addPermanentWidget(m_timingLabel);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
@@ -723,14 +747,21 @@ void MainWindow::analysisFinished(std::shared_ptr<const AnalysisData> analysis)
     m_analysing = false;
     m_progress->hide();
     m_cancel->hide();
+    m_whatIf.reset(); // its base is gone; the scenario stays in the review
+    showAnalysis(std::move(analysis), false);
+}
+
+void MainWindow::showAnalysis(std::shared_ptr<const AnalysisData> analysis, bool whatIf)
+{
     // Keep the selection across re-analysis by stable finding id.
     std::set<std::string> selected;
     for (const Finding* f : selectedFindings())
         selected.insert(f->id);
     m_inspector->clear();
     m_triage->setSelection({});
-    m_document->setAnalysis(analysis);
+    m_document->setAnalysis(analysis, whatIf);
     m_model->setAnalysis(analysis);
+    updateComparison();
     std::set<QString> engines;
     for (const auto& f : analysis->result.findings)
         if (!f.dataStore.engine.empty())
@@ -919,6 +950,23 @@ void MainWindow::selectionChanged()
             html += QStringLiteral("<li>%1</li>").arg(esc(a));
         html += QStringLiteral("</ul>");
     }
+    html += timelineHtml(f);
+    if (m_comparison) {
+        if (auto it = m_comparison->changed.find(f.id); it != m_comparison->changed.end()) {
+            html += tr("<p><b>Changed since %1:</b> was %2; ")
+                        .arg(m_comparison->baselineName.toHtmlEscaped(),
+                            Theme::severityTitle(it->second->before->severity));
+            QStringList what;
+            for (const auto& w : it->second->what)
+                what << esc(w);
+            html += what.join(QStringLiteral(", ")) + QStringLiteral("</p><ul>");
+            for (const auto& c : it->second->causes)
+                html += QStringLiteral("<li>%1 %2: %3</li>").arg(esc(c.kind), esc(c.subject), esc(c.detail));
+            html += QStringLiteral("</ul>");
+        } else if (m_comparison->changeOf(f.id) == Comparison::Change::New) {
+            html += tr("<p><b>New since %1.</b></p>").arg(m_comparison->baselineName.toHtmlEscaped());
+        }
+    }
     m_details->setHtml(html);
 }
 
@@ -1032,11 +1080,20 @@ void MainWindow::updateActions()
         action(QString::fromLatin1(id))->setEnabled(haveData);
     action(QStringLiteral("export-path"))->setEnabled(haveSelection);
     action(QStringLiteral("present"))->setEnabled(haveData);
+    action(QStringLiteral("compare-with"))->setEnabled(haveData);
+    action(QStringLiteral("open-new-snapshot"))->setEnabled(haveData && !m_analysing);
+    action(QStringLiteral("whatif-fix"))->setEnabled(haveSelection);
+    action(QStringLiteral("whatif-remove-pip"))->setEnabled(haveSelection);
+    action(QStringLiteral("whatif-rename"))->setEnabled(haveData);
+    action(QStringLiteral("whatif-export"))->setEnabled(m_document->scenario() != nullptr);
+    action(QStringLiteral("whatif-replay"))->setEnabled(haveData && m_document->scenario() != nullptr);
+    action(QStringLiteral("whatif-end"))->setEnabled(isWhatIfShown());
 }
 
 void MainWindow::updateTitle()
 {
-    setWindowTitle(m_document->displayName() + QStringLiteral("[*] — Exposure Workbench"));
+    setWindowTitle(m_document->displayName() + (isWhatIfShown() ? tr(" (what-if)") : QString())
+        + QStringLiteral("[*] — Exposure Workbench"));
     setWindowModified(m_document->isModified());
 }
 

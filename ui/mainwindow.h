@@ -1,7 +1,11 @@
 #pragma once
 
+#include "compare/comparison.h"
 #include "graph/graphlayout.h"
+#include "inspector/ruleinspector.h"
 #include "jobs/analysisdata.h"
+#include "whatif/smallestfix.h"
+#include "whatif/whatif.h"
 
 #include <QFutureWatcher>
 #include <QKeySequence>
@@ -9,6 +13,7 @@
 #include <QPointer>
 #include <QStyle>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -38,6 +43,7 @@ class ProblemsView;
 class ReviewDocument;
 class RuleInspector;
 class TriagePanel;
+class WhatIfSession;
 
 /// The workbench window: findings table with filter bar, reachability graph, rule inspector,
 /// details, triage and problems; menus, settings, review files, background jobs.
@@ -76,6 +82,35 @@ public:
     QTextBrowser* details() const { return m_details; }
     QTabWidget* sideTabs() const { return m_tabs; }
     QAction* action(const QString& id) const;
+
+    // Comparing (mainwindowcompare.cpp): against an older snapshot, or the real snapshot while
+    // what-if edits are shown.
+    /// Analyses these inputs in the background as the baseline; the views then mark what changed.
+    void compareWith(const QStringList& inputs);
+    void stopComparing();
+    /// Opens newer inputs in the current review (decisions carried over); compares with the old.
+    void openNewSnapshot(const QStringList& inputs);
+    const std::shared_ptr<const Comparison>& comparison() const { return m_comparison; }
+    QTextBrowser* changesView() const { return m_changes; }
+    QLabel* whatIfBanner() const { return m_whatIfBanner; }
+
+    // What-if.
+    /// Runs `then` once the what-if session for the current real analysis exists (built in the
+    /// background on first use).
+    void prepareWhatIf(std::function<void()> then);
+    /// Applies an edit as an undoable command; false (and the reason) when the engine refuses it.
+    bool applyWhatIf(const WhatIfEdit& edit, QString* error = nullptr);
+    WhatIfSession* whatIf() const { return m_whatIf.get(); }
+    bool isWhatIfShown() const;
+    /// Back to the real snapshot (the scenario stays in the review).
+    void endWhatIf();
+    /// Shows the review's saved scenario: its edits applied to the real snapshot (not undoable
+    /// one by one: they are the saved scenario; Back to the Real Snapshot leaves it).
+    void replayScenario();
+    /// The smallest-fix dialog for the selected finding.
+    void proposeFix();
+    /// The same proposals without the dialog (tests, scripting).
+    std::vector<FixProposal> fixProposals(const std::string& findingId);
     Exporter* exporter() const { return m_exporter; }
     /// The open presentation, if any (presentation mode).
     PresentationView* presentation() const;
@@ -111,6 +146,13 @@ private:
 
     void startAnalysis();
     void analysisFinished(std::shared_ptr<const AnalysisData> data);
+    void showAnalysis(std::shared_ptr<const AnalysisData> data, bool whatIf);
+    void createCompareActions();
+    void updateComparison();
+    void publishWhatIf(const FindingsDelta& delta);
+    void ruleMenu(const RuleInspector::RuleContext& context, const QPoint& globalPos);
+    void editRuleDialog(const QString& nsgId, const QString& ruleName);
+    QString timelineHtml(const Finding& f) const;
     void startLayout();
     void applyLayout(GraphLayout layout, quint64 generation);
     void selectionChanged();
@@ -165,6 +207,17 @@ private:
     bool m_layingOut = false;
     bool m_firstLayout = true;
     QString m_lastError;
+
+    AnalysisJob* m_baselineJob = nullptr;
+    QString m_baselineName;
+    std::shared_ptr<const AnalysisData> m_baseline;
+    std::shared_ptr<const Comparison> m_comparison;
+    QTextBrowser* m_changes = nullptr;
+    QLabel* m_whatIfBanner = nullptr;
+    bool m_changeColumnPlaced = false;
+    std::shared_ptr<WhatIfSession> m_whatIf;
+    bool m_preparingWhatIf = false;
+    std::vector<std::function<void()>> m_whenWhatIfReady;
 };
 
 } // namespace ew::ui

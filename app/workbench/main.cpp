@@ -10,9 +10,12 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
+#include <map>
+#include <memory>
 
 namespace {
 
@@ -74,7 +77,14 @@ int main(int argc, char** argv)
         QStringLiteral("With --screenshot: render the presentation of the selected finding instead of the window."));
     const QCommandLineOption theme(
         QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("name"));
-    parser.addOptions({ demo, screenshot, size, select, present, theme });
+    const QCommandLineOption compare(QStringLiteral("compare"),
+        QStringLiteral("Compare with this export folder once the analysis is shown."), QStringLiteral("folder"));
+    const QCommandLineOption whatIf(
+        QStringLiteral("what-if"), QStringLiteral("Show the review's what-if scenario once the analysis is shown."));
+    const QCommandLineOption tab(QStringLiteral("tab"),
+        QStringLiteral("With --screenshot: the side tab to show (inspector, details, triage, problems, changes)."),
+        QStringLiteral("name"));
+    parser.addOptions({ demo, screenshot, size, select, present, theme, compare, whatIf, tab });
     parser.process(app);
 
     QStringList paths = parser.positionalArguments();
@@ -108,20 +118,43 @@ int main(int argc, char** argv)
         const int row = parser.value(select).toInt();
         const bool presentation = parser.isSet(present);
         window.setPresentFullScreen(false);
-        QObject::connect(&window, &ew::ui::MainWindow::ready, &window, [&window, file, row, presentation]() {
-            window.selectRow(row);
-            if (presentation)
-                window.action(QStringLiteral("present"))->trigger();
-            // One event-loop turn so the selection, highlight and inspector are painted.
-            QTimer::singleShot(100, &window, [&window, file, presentation]() {
-                QWidget* shown = presentation && window.presentation() ? static_cast<QWidget*>(window.presentation())
-                                                                       : static_cast<QWidget*>(&window);
-                const bool ok = shown->grab().save(file, "PNG");
-                if (!ok)
-                    std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
-                QCoreApplication::exit(ok ? 0 : 1);
+        const QString tabName = parser.value(tab);
+        // --compare and --what-if first (each ends with another ready()), then the picture.
+        auto steps = std::make_shared<QStringList>();
+        if (parser.isSet(compare))
+            *steps << QStringLiteral("compare");
+        if (parser.isSet(whatIf))
+            *steps << QStringLiteral("what-if");
+        const QString compareWith = parser.value(compare);
+        QObject::connect(&window, &ew::ui::MainWindow::ready, &window,
+            [&window, file, row, presentation, steps, compareWith, tabName]() {
+                if (!steps->isEmpty()) {
+                    const QString step = steps->takeFirst();
+                    if (step == QLatin1String("compare"))
+                        window.compareWith({ compareWith });
+                    else
+                        window.replayScenario();
+                    return;
+                }
+                window.selectRow(row);
+                const std::map<QString, int> tabs { { QStringLiteral("inspector"), 0 },
+                    { QStringLiteral("details"), 1 }, { QStringLiteral("triage"), 2 },
+                    { QStringLiteral("problems"), 3 }, { QStringLiteral("changes"), 4 } };
+                if (auto it = tabs.find(tabName); it != tabs.end())
+                    window.sideTabs()->setCurrentIndex(it->second);
+                if (presentation)
+                    window.action(QStringLiteral("present"))->trigger();
+                // One event-loop turn so the selection, highlight and inspector are painted.
+                QTimer::singleShot(100, &window, [&window, file, presentation]() {
+                    QWidget* shown = presentation && window.presentation()
+                        ? static_cast<QWidget*>(window.presentation())
+                        : static_cast<QWidget*>(&window);
+                    const bool ok = shown->grab().save(file, "PNG");
+                    if (!ok)
+                        std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
+                    QCoreApplication::exit(ok ? 0 : 1);
+                });
             });
-        });
         if (paths.isEmpty())
             QTimer::singleShot(0, &window, [&window]() { Q_EMIT window.ready(); });
     }

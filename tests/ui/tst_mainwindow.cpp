@@ -7,11 +7,15 @@
 #include "graph/graphscene.h"
 #include "graph/graphview.h"
 #include "graph/nodeitem.h"
+#include "import/azureimporter.h"
 #include "inspector/ruleinspector.h"
 #include "mainwindow.h"
 #include "presentation/presentationview.h"
 #include "problems/problemsview.h"
 #include "review/reviewdocument.h"
+#include "whatif/fixdialog.h"
+#include "whatif/ruleeditdialog.h"
+#include "whatif/whatifsession.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -24,6 +28,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -527,6 +532,205 @@ private Q_SLOTS:
         QCOMPARE(doc.review().decisions.at(id).state, TriageState::Confirmed);
         QVERIFY(doc.isModified());
         doc.removeRecovery();
+    }
+
+    // Issue 5: the compare view marks new and changed findings in the table and the graph and
+    // explains them with the configuration changes (demo: allow-es-any added on 5 December).
+    void compareViewMarksChanges()
+    {
+        Workbench wb;
+        MainWindow& w = wb.w;
+        QAbstractItemModelTester tester(w.findingsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        w.openInputs({ m_dir.filePath(QStringLiteral("demo/2019-12-05")) });
+        QVERIFY(wb.waitFor(1));
+        QVERIFY(w.table()->isColumnHidden(FindingsModel::ChangeColumn));
+        w.compareWith({ m_dir.filePath(QStringLiteral("demo/2019-12-04")) });
+        QVERIFY(wb.waitFor(2));
+        QVERIFY(w.comparison());
+        QCOMPARE(w.comparison()->baselineName, QStringLiteral("2019-12-04")); // from exposure-snapshot.json
+        QVERIFY(!w.table()->isColumnHidden(FindingsModel::ChangeColumn));
+        const int row = rowOfTarget(w, QStringLiteral("es-support-01"));
+        QCOMPARE(w.filterModel()->index(row, FindingsModel::ChangeColumn).data().toString(), QStringLiteral("changed"));
+        QCOMPARE(w.filterModel()
+                     ->index(rowOfTarget(w, QStringLiteral("jump-01")), FindingsModel::ChangeColumn)
+                     .data()
+                     .toString(),
+            QString());
+        int marked = 0;
+        for (auto* n : w.scene()->nodeItems())
+            marked += n->changeMark() == QLatin1String("changed");
+        QCOMPARE(marked, 6); // the five nodes and kibana-support
+        const QString html = w.changesView()->toPlainText();
+        QVERIFY2(html.contains(QStringLiteral("rule-added nsg-es-cluster/allow-es-any")), qPrintable(html));
+        QVERIFY(html.contains(QStringLiteral("0 new, 6 changed, 0 closed")));
+        w.action(QStringLiteral("compare-only-changes"))->setChecked(true);
+        QCOMPARE(w.filterModel()->rowCount(), 6);
+        // The details say what changed and why.
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-01")));
+        QVERIFY(w.details()->toPlainText().contains(QStringLiteral("Changed since 2019-12-04: was High")));
+        w.stopComparing();
+        QVERIFY(!w.comparison());
+        QVERIFY(w.table()->isColumnHidden(FindingsModel::ChangeColumn));
+        QCOMPARE(w.filterModel()->rowCount(), 9); // the filter goes with the comparison
+        for (auto* n : w.scene()->nodeItems())
+            QVERIFY(n->changeMark().isEmpty());
+    }
+
+    // Issue 5: a what-if edit changes the findings at once, marks the window, is undoable, and is
+    // kept in the review's scenario.
+    void whatIfEditAndUndo()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        const int row = rowOfTarget(w, QStringLiteral("es-support-01"));
+        clickRow(w, row);
+        const std::string id = currentFinding(w)->id;
+        QCOMPARE(currentFinding(w)->severity, Severity::Critical);
+        bool prepared = false;
+        w.prepareWhatIf([&]() { prepared = true; });
+        QVERIFY(QTest::qWaitFor([&]() { return prepared; }, 20000));
+        QVERIFY(w.whatIf());
+        const std::size_t scenarioEdits = w.document()->scenario() ? w.document()->scenario()->edits.size() : 0;
+
+        WhatIfEdit del;
+        del.kind = WhatIfEdit::Kind::DeleteRule;
+        del.nsgId = "/subscriptions/5f1c2a8e-0d3b-4c6f-9a7e-2b8d4e6f1a20/resourcegroups/rg-support-prod/providers/"
+                    "microsoft.network/networksecuritygroups/nsg-es-cluster";
+        del.ruleName = "allow-es-any";
+        QString error;
+        const int readyBefore = wb.ready.count();
+        QVERIFY2(w.applyWhatIf(del, &error), qPrintable(error));
+        QVERIFY(wb.waitFor(readyBefore + 1));
+        auto severityOf = [&]() {
+            const int r = w.findingsModel()->rowOf(id);
+            return w.findingsModel()->finding(r)->severity;
+        };
+        QCOMPARE(severityOf(), Severity::High);
+        QVERIFY(w.isWhatIfShown());
+        QVERIFY(w.whatIfBanner()->isVisible());
+        QVERIFY(w.windowTitle().contains(QStringLiteral("(what-if)")));
+        QCOMPARE(w.findingsModel()->index(w.findingsModel()->rowOf(id), FindingsModel::ChangeColumn).data().toString(),
+            QStringLiteral("changed"));
+        QCOMPARE(w.document()->scenario()->edits.size(), scenarioEdits + 1);
+        QVERIFY(w.document()->scenario()->edits.back() == del);
+        // The real analysis is untouched.
+        QCOMPARE(w.document()->realAnalysis()->result.findings.front().severity, Severity::Critical);
+
+        // A refused edit says why and changes nothing.
+        WhatIfEdit bad = del;
+        bad.ruleName = "no-such-rule";
+        QVERIFY(!w.applyWhatIf(bad, &error));
+        QCOMPARE(error, QStringLiteral("nsg-es-cluster has no rule named no-such-rule"));
+
+        w.action(QStringLiteral("undo"))->trigger();
+        QVERIFY(wb.waitFor(readyBefore + 2));
+        QCOMPARE(severityOf(), Severity::Critical);
+        QCOMPARE(w.document()->scenario() ? w.document()->scenario()->edits.size() : 0, scenarioEdits);
+        w.action(QStringLiteral("redo"))->trigger();
+        QVERIFY(wb.waitFor(readyBefore + 3));
+        QCOMPARE(severityOf(), Severity::High);
+
+        // The smallest fix for the critical node, tried as a what-if.
+        w.endWhatIf();
+        QVERIFY(wb.waitFor(readyBefore + 4));
+        QVERIFY(!w.isWhatIfShown());
+        QVERIFY(!w.whatIfBanner()->isVisible());
+        QCOMPARE(severityOf(), Severity::Critical);
+        bool again = false;
+        w.prepareWhatIf([&]() { again = true; });
+        QVERIFY(QTest::qWaitFor([&]() { return again; }, 20000));
+        const auto proposals = w.fixProposals(id);
+        QVERIFY(!proposals.empty());
+        QCOMPARE(proposals.front().title,
+            std::string("Deny Tcp 9200-9300 from Internet to 10.20.1.11 at priority 109 in nsg-es-cluster (just before "
+                        "allow-es-any)"));
+        QVERIFY(w.applyWhatIf(proposals.front().edit, &error));
+        QVERIFY(wb.waitFor(readyBefore + 5));
+        QCOMPARE(severityOf(), Severity::High);
+    }
+
+    // Issue 5: opening a newer snapshot in a review keeps every decision by finding id, keeps the
+    // decisions whose finding disappeared, records the old snapshot in the history and compares.
+    void newSnapshotCarriesDecisionsOver()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        const auto decisions = w.document()->review().decisions;
+        QCOMPARE(decisions.size(), std::size_t(2));
+        const std::size_t history = w.document()->review().history.size();
+        w.openNewSnapshot({ m_dir.filePath(QStringLiteral("demo/2019-12-31")) });
+        QVERIFY(wb.waitFor(2));
+        QCOMPARE(w.document()->review().decisions, decisions);
+        for (const auto& [id, d] : decisions)
+            QCOMPARE(w.document()->decision(id).state, d.state);
+        QCOMPARE(w.document()->review().history.size(), history + 1);
+        QCOMPARE(w.document()->review().history.back().date, std::string("2019-12-05"));
+        QVERIFY(w.comparison());
+        QCOMPARE(w.comparison()->baselineName, QStringLiteral("2019-12-05"));
+        QCOMPARE(w.comparison()->diff.changed.size(), std::size_t(6)); // critical -> high again
+        // The timeline of a node: high, critical, high.
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-01")));
+        const QString details = w.details()->toPlainText();
+        QVERIFY2(details.contains(QStringLiteral("2019-12-04: high"))
+                && details.contains(QStringLiteral("2019-12-05: critical"))
+                && details.contains(QStringLiteral("2019-12-31: high")),
+            qPrintable(details));
+
+        // Another estate: every decision's finding is gone, and every decision is kept.
+        w.openNewSnapshot({ QStringLiteral(EW_TEST_DATA "/golden/compute-web-medium/input") });
+        QVERIFY(wb.waitFor(3));
+        QCOMPARE(w.document()->orphanDecisions().size(), decisions.size());
+        const QString saved = m_dir.filePath(QStringLiteral("demo/carried.review.json"));
+        QVERIFY(w.saveReviewAs(saved));
+        Review back;
+        std::vector<Diagnostic> diags;
+        QFile f(saved);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(parseReview(f.readAll().toStdString(), "r", back, diags));
+        QCOMPARE(back.decisions, decisions);
+        QCOMPARE(back.history.size(), history + 3); // 12-05, 12-31 and the current one
+    }
+
+    // The what-if dialogs with real widgets: the rule form round-trips a rule, the fix dialog lists
+    // the proposals best first with their effects.
+    void whatIfDialogs()
+    {
+        const Snapshot snap = importAzure({ m_dir.filePath(QStringLiteral("demo/2019-12-05")).toStdString() });
+        const NetworkSecurityGroup* nsg = nullptr;
+        for (const auto& [id, n] : snap.nsgs)
+            if (n.name == "nsg-es-cluster")
+                nsg = &n;
+        QVERIFY(nsg);
+        const SecurityRule* any = nullptr;
+        for (const auto& r : nsg->rules)
+            if (r.name == "allow-es-any")
+                any = &r;
+        QVERIFY(any);
+        RuleEditDialog dialog(QStringLiteral("edit"), QStringLiteral("nsg-es-cluster"), ruleJson(*any, snap));
+        QCOMPARE(dialog.priorityEdit()->value(), 110);
+        QCOMPARE(dialog.portsEdit()->text(), QStringLiteral("9200-9300"));
+        QCOMPARE(dialog.sourcesEdit()->text(), QStringLiteral("*"));
+        dialog.sourcesEdit()->clear();
+        QTest::keyClicks(dialog.sourcesEdit(), QStringLiteral("VirtualNetwork, 52.160.10.0/24"));
+        const auto rule = dialog.rule();
+        QCOMPARE(rule["sourceAddressPrefixes"].dump(), std::string(R"(["VirtualNetwork","52.160.10.0/24"])"));
+        QCOMPARE(rule["priority"].get<int>(), 110);
+        QCOMPARE(rule["access"].get<std::string>(), std::string("Allow"));
+
+        IncrementalAnalysis inc(snap);
+        std::string id;
+        for (const auto& f : inc.findings())
+            if (f.target.name == "es-support-01" && f.hops == 1)
+                id = f.id;
+        const auto proposals = proposeFixes(inc, id);
+        FixDialog fix(QStringLiteral("es-support-01"), proposals);
+        QCOMPARE(fix.list()->topLevelItemCount(), static_cast<int>(proposals.size()));
+        QCOMPARE(fix.chosen(), 0);
+        QVERIFY(fix.details()->toPlainText().contains(QStringLiteral("Stops no traffic that is allowed today")));
+        fix.list()->setCurrentItem(fix.list()->topLevelItem(1));
+        QVERIFY(fix.details()->toPlainText().contains(QStringLiteral("Would stop traffic allowed today")));
     }
 
     void shortcutsAreUnique()

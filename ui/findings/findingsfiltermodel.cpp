@@ -43,9 +43,17 @@ void FindingsFilterModel::setState(int state)
     invalidateRowsFilter();
 }
 
+void FindingsFilterModel::setOnlyChanges(bool only)
+{
+    m_onlyChanges = only;
+    invalidateRowsFilter();
+}
+
 bool FindingsFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
     const QModelIndex idx = m_source->index(sourceRow, 0, sourceParent);
+    if (m_onlyChanges && idx.data(FindingsModel::ChangeRole).toInt() == 0)
+        return false;
     if (m_minSeverity >= 0 && idx.data(FindingsModel::SeverityRole).toInt() < m_minSeverity)
         return false;
     if (m_state >= 0 && idx.data(FindingsModel::StateRole).toInt() != m_state)

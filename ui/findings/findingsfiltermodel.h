@@ -25,6 +25,7 @@ public:
     void setEngine(const QString& engine); // kAnyEngine, kNoEngine, kAnyDataStore or an engine id
     void setPort(std::optional<quint32> port); // findings whose ports include it
     void setState(int state); // -1: any, else ew::TriageState
+    void setOnlyChanges(bool only); // only findings new or changed against the comparison
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
@@ -36,6 +37,7 @@ private:
     QString m_engine = kAnyEngine;
     std::optional<quint32> m_port;
     int m_state = -1;
+    bool m_onlyChanges = false;
 };
 
 } // namespace ew::ui

@@ -71,6 +71,13 @@ void FindingsModel::setAnalysis(std::shared_ptr<const AnalysisData> data)
     endResetModel();
 }
 
+void FindingsModel::setComparison(std::shared_ptr<const Comparison> comparison)
+{
+    m_comparison = std::move(comparison);
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, ChangeColumn), index(rowCount() - 1, ChangeColumn));
+}
+
 void FindingsModel::decisionsChanged(const QStringList& ids)
 {
     for (const auto& id : ids) {
@@ -99,6 +106,8 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
         return QString::fromStdString(f.dataStore.engine);
     case TargetIdRole:
         return QString::fromStdString(normaliseId(f.target.id));
+    case ChangeRole:
+        return static_cast<int>(m_comparison ? m_comparison->changeOf(f.id) : Comparison::Change::None);
     case SearchTextRole: {
         QString s = QString::fromStdString(f.target.name + ' ' + f.id + ' ' + f.dataStore.engine + ' ' + f.protocol
             + ' ' + f.frontendAddress + ' ' + d.owner + ' ' + d.note + ' ' + f.foothold.name);
@@ -163,6 +172,20 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
             return QString::fromStdString(d.note);
         case IdColumn:
             return QString::fromStdString(f.id);
+        case ChangeColumn: {
+            if (!m_comparison)
+                return {};
+            const auto change = m_comparison->changeOf(f.id);
+            if (role == Qt::ToolTipRole && change == Comparison::Change::Changed) {
+                QStringList what;
+                for (const auto& w : m_comparison->changed.at(f.id)->what)
+                    what << QString::fromStdString(w);
+                return tr("Changed since %1: %2").arg(m_comparison->baselineName, what.join(QStringLiteral(", ")));
+            }
+            if (role == Qt::ToolTipRole && change == Comparison::Change::New)
+                return tr("Not in %1").arg(m_comparison->baselineName);
+            return Comparison::changeName(change);
+        }
         default:
             return {};
         }
@@ -201,6 +224,8 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Note");
     case IdColumn:
         return tr("Id");
+    case ChangeColumn:
+        return tr("Change");
     default:
         return {};
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "compare/comparison.h"
 #include "jobs/analysisdata.h"
 
 #include <QAbstractTableModel>
@@ -29,6 +30,7 @@ public:
         OwnerColumn,
         NoteColumn,
         IdColumn,
+        ChangeColumn, // against the comparison's baseline (shown while comparing)
         ColumnCount
     };
     enum Roles {
@@ -40,6 +42,7 @@ public:
         EngineRole, // QString, "" when not a data store
         TargetIdRole, // QString, normalised resource id
         SearchTextRole, // everything the text filter matches against, lower case
+        ChangeRole, // int (Comparison::Change)
     };
     Q_ENUM(Columns)
 
@@ -52,6 +55,9 @@ public:
 
     /// Full swap (beginResetModel/endResetModel).
     void setAnalysis(std::shared_ptr<const AnalysisData> data);
+    /// The comparison the Change column shows (nullptr: none); it must be of the current analysis.
+    void setComparison(std::shared_ptr<const Comparison> comparison);
+    const std::shared_ptr<const Comparison>& comparison() const { return m_comparison; }
     const Finding* finding(int row) const;
     int rowOf(const std::string& findingId) const;
 
@@ -59,6 +65,7 @@ private:
     void decisionsChanged(const QStringList& ids);
     ReviewDocument* m_document;
     std::shared_ptr<const AnalysisData> m_data;
+    std::shared_ptr<const Comparison> m_comparison;
 };
 
 } // namespace ew::ui

@@ -66,7 +66,30 @@ void GraphScene::setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout 
         m_edges.push_back(item);
     }
     setSceneRect(QRectF(-40, -40, m_layout.width + 80, m_layout.height + 80));
+    applyChangeMarks();
     highlightFindings(m_highlighted);
+}
+
+void GraphScene::setChangeMarks(const std::map<std::size_t, QString>& findingMarks)
+{
+    m_changeMarks = findingMarks;
+    applyChangeMarks();
+}
+
+void GraphScene::applyChangeMarks()
+{
+    for (auto* n : m_nodes)
+        n->setChangeMark({});
+    if (!m_data)
+        return;
+    const auto& findings = m_data->result.findings;
+    for (const auto& [index, mark] : m_changeMarks) {
+        if (index >= findings.size() || findings[index].path.empty())
+            continue;
+        if (auto* item = nodeItem(findings[index].path.back().id))
+            if (item->changeMark() != QLatin1String("new")) // "new" outranks "changed"
+                item->setChangeMark(mark);
+    }
 }
 
 void GraphScene::highlightFindings(const std::vector<std::size_t>& findings)

@@ -5,6 +5,7 @@
 
 #include <QGraphicsScene>
 
+#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -32,6 +33,9 @@ public:
     NodeItem* nodeItem(const std::string& graphNodeId) const;
     const std::vector<NodeItem*>& nodeItems() const { return m_nodes; }
     const std::vector<EdgeItem*>& edgeItems() const { return m_edges; }
+    /// Marks the targets of new and changed findings (by finding index) with a badge; the
+    /// marks survive setGraph() until replaced.
+    void setChangeMarks(const std::map<std::size_t, QString>& findingMarks);
     /// Nodes whose name or id contains the text (case-insensitive).
     std::vector<NodeItem*> search(const QString& text) const;
 
@@ -47,6 +51,8 @@ private:
     std::vector<NodeItem*> m_nodes;
     std::vector<EdgeItem*> m_edges;
     std::vector<std::size_t> m_highlighted;
+    std::map<std::size_t, QString> m_changeMarks;
+    void applyChangeMarks();
 };
 
 } // namespace ew::ui

@@ -4,6 +4,7 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPalette>
 #include <QStyleOptionGraphicsItem>
@@ -58,6 +59,14 @@ void NodeItem::setEmphasis(bool highlighted, bool dimmed)
     update();
 }
 
+void NodeItem::setChangeMark(const QString& mark)
+{
+    if (mark == m_changeMark)
+        return;
+    m_changeMark = mark;
+    update();
+}
+
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
 {
     const QPalette pal = QApplication::palette();
@@ -79,6 +88,22 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->setFont(QApplication::font());
     paintNode(painter, QRectF(0, 0, GraphLayout::kNodeWidth, GraphLayout::kNodeHeight), m_node.kind,
         QString::fromStdString(m_node.name), kindLabel(m_node), look);
+    if (!m_changeMark.isEmpty() && look.detailed) {
+        // A pill on the top edge, right: what changed against the baseline.
+        QFont f = QApplication::font();
+        f.setPointSizeF(f.pointSizeF() * 0.72);
+        f.setBold(true);
+        painter->setFont(f);
+        const QString text = m_changeMark.toUpper();
+        const qreal w = QFontMetricsF(f).horizontalAdvance(text) + 10;
+        const QRectF pill(GraphLayout::kNodeWidth - w - 4, -7, w, 14);
+        const QColor fill = m_changeMark == QLatin1String("new") ? QColor(0xc6, 0x28, 0x28) : QColor(0xe6, 0x7e, 0x00);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(fill);
+        painter->drawRoundedRect(pill, 7, 7);
+        painter->setPen(Qt::white);
+        painter->drawText(pill, Qt::AlignCenter, text);
+    }
 }
 
 } // namespace ew::ui

@@ -22,6 +22,9 @@ public:
     void setEmphasis(bool highlighted, bool dimmed);
     bool isHighlighted() const { return m_highlighted; }
     bool isDimmed() const { return m_dimmed; }
+    /// A badge against the comparison's baseline ("new", "changed"); empty for none.
+    void setChangeMark(const QString& mark);
+    QString changeMark() const { return m_changeMark; }
     QPointF inPort() const; // where edges arrive (scene coordinates)
     QPointF outPort() const;
     static QString kindLabel(const GraphLayout::Node& node);
@@ -33,6 +36,7 @@ private:
     bool m_hasFindings;
     bool m_highlighted = false;
     bool m_dimmed = false;
+    QString m_changeMark;
 };
 
 } // namespace ew::ui

@@ -13,6 +13,11 @@ namespace {
 constexpr int kFileRole = Qt::UserRole + 1;
 constexpr int kPointerRole = Qt::UserRole + 2;
 constexpr int kStatusRole = Qt::UserRole + 3;
+constexpr int kNsgRole = Qt::UserRole + 4; // normalised NSG id, on NSG and rule items
+constexpr int kRuleRole = Qt::UserRole + 5; // rule name, on rule items
+constexpr int kDefaultRole = Qt::UserRole + 6;
+constexpr int kDisabledRole = Qt::UserRole + 7;
+constexpr int kLevelRole = Qt::UserRole + 8; // "subnet" or "nic", on NSG items
 
 QString statusTitle(RuleRow::Status s)
 {
@@ -52,6 +57,21 @@ RuleInspector::RuleInspector(QWidget* parent)
     m_tree->header()->setStretchLastSection(true);
     layout->addWidget(m_explanation);
     layout->addWidget(m_tree, 1);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        auto* item = m_tree->itemAt(pos);
+        if (!item || item->data(0, kNsgRole).toString().isEmpty())
+            return;
+        RuleContext c;
+        c.nsgId = item->data(0, kNsgRole).toString();
+        c.ruleName = item->data(0, kRuleRole).toString();
+        c.isDefault = item->data(0, kDefaultRole).toBool();
+        c.disabled = item->data(0, kDisabledRole).toBool();
+        c.level = item->data(0, kLevelRole).toString();
+        if (c.level.isEmpty() && item->parent())
+            c.level = item->parent()->data(0, kLevelRole).toString();
+        Q_EMIT ruleContextMenu(c, m_tree->viewport()->mapToGlobal(pos));
+    });
     connect(m_tree, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
         const QString file = item->data(0, kFileRole).toString();
         if (!file.isEmpty())
@@ -94,6 +114,8 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
                                : tr("%1 %2").arg(level, QString::fromStdString(fi.nsgName)));
         top->setFirstColumnSpanned(true);
         top->setFont(0, bold);
+        top->setData(0, kNsgRole, QString::fromStdString(normaliseId(fi.nsgId)));
+        top->setData(0, kLevelRole, QString::fromStdString(fi.level));
         top->setToolTip(0, QString::fromStdString(fi.summary));
         auto* summary = new QTreeWidgetItem(top);
         summary->setText(
@@ -114,6 +136,12 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
             item->setData(0, kFileRole, QString::fromStdString(r.where.file));
             item->setData(0, kPointerRole, QString::fromStdString(r.where.pointer));
             item->setData(0, kStatusRole, QString::fromLatin1(ruleStatusName(r.status)));
+            item->setData(0, kNsgRole, QString::fromStdString(normaliseId(fi.nsgId)));
+            item->setData(0, kRuleRole, QString::fromStdString(r.name));
+            item->setData(0, kDefaultRole, r.isDefault);
+            item->setData(0, kDisabledRole, r.disabled);
+            if (r.disabled)
+                item->setText(NameColumn, item->text(NameColumn) + tr(" (disabled)"));
             const QString tip = QString::fromStdString(r.reason + "\n" + r.where.toString());
             for (int c = 0; c < ColumnCount; ++c)
                 item->setToolTip(c, tip);

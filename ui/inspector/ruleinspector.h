@@ -35,9 +35,21 @@ public:
     QString explanation() const;
     const FindingInspection& inspection() const { return m_inspection; }
 
+    /// What a context menu is about: an NSG (ruleName empty) or one of its rules.
+    struct RuleContext
+    {
+        QString nsgId; // normalised
+        QString ruleName;
+        QString level; // "subnet" or "nic"
+        bool isDefault = false;
+        bool disabled = false;
+    };
+
 Q_SIGNALS:
     /// The analyst asked to see a rule in its file (double click).
     void openLocation(const QString& file, const QString& pointer);
+    /// Right click on an NSG or a rule (what-if edits).
+    void ruleContextMenu(const ew::ui::RuleInspector::RuleContext& context, const QPoint& globalPos);
 
 private:
     QLabel* m_explanation;

@@ -1,6 +1,9 @@
 #include "reviewdocument.h"
 
+#include "diff/series.h"
+
 #include <QCryptographicHash>
+#include <QDate>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -89,6 +92,7 @@ void ReviewDocument::reset(const QStringList& inputs)
     for (const auto& i : inputs)
         m_inputs.push_back(QFileInfo(i).absoluteFilePath());
     m_data.reset();
+    m_baseData.reset();
     m_dirty = false;
     Q_EMIT fileNameChanged(m_fileName);
     updateModified();
@@ -107,6 +111,7 @@ bool ReviewDocument::load(const QString& fileName, QString* error)
     for (const auto& in : m_review.inputs)
         m_inputs << QDir::cleanPath(dir.absoluteFilePath(QString::fromStdString(in)));
     m_data.reset();
+    m_baseData.reset();
     m_dirty = false;
     Q_EMIT fileNameChanged(m_fileName);
     updateModified();
@@ -136,6 +141,7 @@ bool ReviewDocument::save(const QString& fileName, QString* error)
     const QString previousRecovery = recoveryFileName();
     m_fileName = QFileInfo(fileName).absoluteFilePath();
     stampIdentity();
+    recordCurrentSnapshot();
     if (m_review.created.empty())
         m_review.created = nowUtc();
     m_review.modified = nowUtc();
@@ -157,10 +163,105 @@ bool ReviewDocument::save(const QString& fileName, QString* error)
     return true;
 }
 
-void ReviewDocument::setAnalysis(std::shared_ptr<const AnalysisData> data)
+void ReviewDocument::setAnalysis(std::shared_ptr<const AnalysisData> data, bool whatIf)
 {
+    if (!whatIf)
+        m_baseData = data;
     m_data = std::move(data);
     Q_EMIT analysisChanged();
+}
+
+ReviewedSnapshot ReviewDocument::currentSnapshot() const
+{
+    ReviewedSnapshot s;
+    const QDir dir(baseDir());
+    for (const auto& in : m_inputs) {
+        const QString rel = dir.relativeFilePath(in);
+        s.inputs.push_back((rel.startsWith(QLatin1String("..")) ? in : rel).toStdString());
+    }
+    // The date the snapshot was taken when its folder says (exposure-snapshot.json), else today.
+    SnapshotLabel label;
+    std::string error;
+    if (!m_inputs.isEmpty()) {
+        const QFileInfo first(m_inputs.front());
+        const QString folder = first.isDir() ? first.absoluteFilePath() : first.absolutePath();
+        if (readSnapshotLabel(folder.toStdString(), label, error)) {
+            s.date = label.date;
+            s.label = label.label;
+        }
+    }
+    if (s.date.empty())
+        s.date = QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate).toStdString();
+    if (m_baseData)
+        for (const auto& f : m_baseData->result.findings)
+            s.findings[f.id] = severityName(f.severity);
+    return s;
+}
+
+void ReviewDocument::recordCurrentSnapshot()
+{
+    if (!m_baseData)
+        return;
+    ReviewedSnapshot now = currentSnapshot();
+    if (!m_review.history.empty() && m_review.history.back().inputs == now.inputs)
+        m_review.history.back() = std::move(now);
+    else
+        m_review.history.push_back(std::move(now));
+}
+
+void ReviewDocument::openNewSnapshot(const QStringList& inputs)
+{
+    recordCurrentSnapshot();
+    m_inputs.clear();
+    for (const auto& i : inputs)
+        m_inputs.push_back(QFileInfo(i).absoluteFilePath());
+    m_data.reset();
+    m_baseData.reset();
+    m_dirty = true;
+    updateModified();
+}
+
+std::vector<ReviewedSnapshot> ReviewDocument::timeline() const
+{
+    std::vector<ReviewedSnapshot> out = m_review.history;
+    if (m_baseData) {
+        ReviewedSnapshot now = currentSnapshot();
+        if (!out.empty() && out.back().inputs == now.inputs)
+            out.back() = std::move(now);
+        else
+            out.push_back(std::move(now));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.date < b.date; });
+    return out;
+}
+
+const Scenario* ReviewDocument::scenario() const
+{
+    return m_review.scenarios.empty() ? nullptr : &m_review.scenarios.back();
+}
+
+void ReviewDocument::appendWhatIfEdit(const WhatIfEdit& edit)
+{
+    if (m_review.scenarios.empty())
+        m_review.scenarios.push_back(
+            { tr("What-if %1").arg(QDate::currentDate().toString(Qt::ISODate)).toStdString(), {} });
+    m_review.scenarios.back().edits.push_back(edit);
+}
+
+void ReviewDocument::removeLastWhatIfEdit()
+{
+    if (!m_review.scenarios.empty() && !m_review.scenarios.back().edits.empty())
+        m_review.scenarios.back().edits.pop_back();
+}
+
+void ReviewDocument::setScenarioName(const QString& name)
+{
+    if (m_review.scenarios.empty())
+        m_review.scenarios.push_back({ name.toStdString(), {} });
+    else
+        m_review.scenarios.back().name = name.toStdString();
+    m_dirty = true;
+    updateModified();
 }
 
 QStringList ReviewDocument::identityChanges() const

@@ -42,7 +42,22 @@ public:
     QUndoStack* undoStack() const { return m_undo; }
     bool isModified() const;
 
-    void setAnalysis(std::shared_ptr<const AnalysisData> data);
+    /// The analysis the views show. A what-if analysis does not replace the real one, which the
+    /// review's history records.
+    void setAnalysis(std::shared_ptr<const AnalysisData> data, bool whatIf = false);
+    const std::shared_ptr<const AnalysisData>& realAnalysis() const { return m_baseData; }
+
+    /// Opens newer inputs in this review: the current snapshot goes into the history, every
+    /// decision stays (by finding id; those whose finding disappears are kept as history).
+    void openNewSnapshot(const QStringList& inputs);
+    /// The review's snapshots with the current one last (recorded or not yet): the timeline.
+    std::vector<ReviewedSnapshot> timeline() const;
+
+    /// The what-if scenario being edited (the review's last), created on first use.
+    const Scenario* scenario() const;
+    void appendWhatIfEdit(const WhatIfEdit& edit);
+    void removeLastWhatIfEdit();
+    void setScenarioName(const QString& name);
     const std::shared_ptr<const AnalysisData>& analysis() const { return m_data; }
     /// Differences between the snapshot identity recorded in the review and the files just read.
     QStringList identityChanges() const;
@@ -82,6 +97,9 @@ private:
     QString m_fileName;
     QStringList m_inputs;
     std::shared_ptr<const AnalysisData> m_data;
+    std::shared_ptr<const AnalysisData> m_baseData;
+    ReviewedSnapshot currentSnapshot() const;
+    void recordCurrentSnapshot();
     QUndoStack* m_undo = nullptr;
     bool m_dirty = false; // changes outside the undo stack (new inputs, recovered content)
     bool m_lastModified = false;
