@@ -125,16 +125,16 @@ void MainWindow::createCompareActions()
         &MainWindow::replayScenario);
 
     m_baselineJob = new AnalysisJob(this);
-    connect(m_baselineJob, &AnalysisJob::finished, this, [this](std::shared_ptr<const AnalysisData> data) {
+    connect(m_baselineJob, &AnalysisJob::finished, this, [this](std::shared_ptr<const AnalysisData> baseline) {
         m_progress->hide();
-        if (data->snapshot.hasErrors()) {
+        if (baseline->snapshot.hasErrors()) {
             fail(tr("Cannot compare"),
                 tr("The snapshot %1 has errors; no comparison is made on input that could not "
                    "be read exactly.")
                     .arg(m_baselineName));
             return;
         }
-        m_baseline = std::move(data);
+        m_baseline = std::move(baseline);
         updateComparison();
         m_tabs->setCurrentWidget(m_changes);
         action(QStringLiteral("compare-only-changes"))->setChecked(false);

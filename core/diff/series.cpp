@@ -119,12 +119,12 @@ std::map<std::string, BaselineStatus> compareWithBaseline(
         const Finding& was = *b->second;
         bool wider = f.severity > was.severity || (f.wholeInternet && !was.wholeInternet);
         if (f.hops == 2 || was.hops == 2) {
-            PortSet before;
+            PortSet earlier;
             for (const auto& r : was.ports)
-                before.add(r.first, r.last);
+                earlier.add(r.first, r.last);
             for (const auto& r : f.ports)
                 for (auto p = r.first; p <= r.last && !wider; ++p)
-                    wider = !before.contains(p);
+                    wider = !earlier.contains(p);
         } else if (f.packets && was.packets) {
             wider = wider || !f.packets->subtracted(*was.packets).isEmpty();
         } else {

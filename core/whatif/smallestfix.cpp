@@ -260,7 +260,7 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
         candidates.push_back(std::move(del));
     }
 
-    const Severity was = f.severity;
+    const Severity original = f.severity;
     for (auto& p : candidates) {
         const std::string nsgId = normaliseId(p.edit.nsgId);
         const auto guarded = guardedBy(snap, nsgId);
@@ -335,7 +335,7 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
                 parseSeverity(s, sev);
                 return static_cast<int>(sev);
             }
-        return static_cast<int>(was);
+        return static_cast<int>(original);
     };
     std::stable_sort(out.begin(), out.end(), [&](const FixProposal& a, const FixProposal& b) {
         if (remainingSeverity(a) != remainingSeverity(b))

@@ -44,7 +44,9 @@ RuleEditDialog::RuleEditDialog(
     , m_original(rule)
 {
     setWindowTitle(title);
+    setMinimumWidth(520);
     auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_name = new QLineEdit(QString::fromStdString(rule.value("name", std::string())), this);
     m_priority = new QSpinBox(this);
     m_priority->setRange(100, 4096);
