@@ -20,33 +20,6 @@ std::string ruleSignature(const SecurityRule& r, const Snapshot& snap)
         + (r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString());
 }
 
-struct Located
-{
-    const NetworkInterface* nic = nullptr;
-    const IpConfiguration* ipc = nullptr;
-    const Subnet* subnet = nullptr;
-};
-
-// An IP configuration by id ("<nic id>/ipconfigurations/<name>"), with its NIC and subnet.
-Located locate(const Snapshot& snap, const std::string& ipcId)
-{
-    Located l;
-    const auto cut = ipcId.rfind("/ipconfigurations/");
-    if (cut == std::string::npos)
-        return l;
-    auto nic = snap.nics.find(ipcId.substr(0, cut));
-    if (nic == snap.nics.end())
-        return l;
-    for (const auto& ipc : nic->second.ipConfigurations)
-        if (ipc.id == ipcId) {
-            l.nic = &nic->second;
-            l.ipc = &ipc;
-            if (auto s = snap.subnets.find(ipc.subnetId); s != snap.subnets.end())
-                l.subnet = &s->second;
-        }
-    return l;
-}
-
 // Configuration changes on the path of a finding, comparing what the two snapshots say.
 std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, const Snapshot& newSnap)
 {
@@ -100,8 +73,8 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
     for (const std::string* ipcId : { &f.ipConfigurationId, &f.footholdIpConfigurationId }) {
         if (ipcId->empty())
             continue;
-        const auto o = locate(oldSnap, *ipcId);
-        const auto n = locate(newSnap, *ipcId);
+        const auto o = oldSnap.locate(*ipcId);
+        const auto n = newSnap.locate(*ipcId);
         if (!o.ipc || !n.ipc)
             continue;
         auto nsgName = [](const Snapshot& snap, const std::string& nsgId) {

@@ -78,18 +78,11 @@ const IpConfiguration* FindingInspector::ipConfiguration(const std::string& id, 
 {
     if (id.empty())
         return nullptr;
-    // An IP configuration id is its NIC's id followed by /ipconfigurations/<name>.
-    const auto cut = id.rfind("/ipconfigurations/");
-    if (cut != std::string::npos) {
-        auto it = m_snap.nics.find(id.substr(0, cut));
-        if (it != m_snap.nics.end())
-            for (const auto& ipc : it->second.ipConfigurations)
-                if (ipc.id == id) {
-                    *nic = &it->second;
-                    return &ipc;
-                }
+    if (const auto l = m_snap.locate(id); l.ipc) {
+        *nic = l.nic;
+        return l.ipc;
     }
-    for (const auto& [nicId, n] : m_snap.nics)
+    for (const auto& [nicId, n] : m_snap.nics) // ids of another form (scale sets)
         for (const auto& ipc : n.ipConfigurations)
             if (ipc.id == id) {
                 *nic = &n;

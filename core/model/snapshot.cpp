@@ -39,4 +39,23 @@ std::size_t Snapshot::resourceCount() const
         + asgs.size() + vms.size() + dataServices.size();
 }
 
+Snapshot::Located Snapshot::locate(const std::string& ipcId) const
+{
+    Located l;
+    const auto cut = ipcId.rfind("/ipconfigurations/");
+    if (cut == std::string::npos)
+        return l;
+    auto nic = nics.find(ipcId.substr(0, cut));
+    if (nic == nics.end())
+        return l;
+    for (const auto& ipc : nic->second.ipConfigurations)
+        if (ipc.id == ipcId) {
+            l.nic = &nic->second;
+            l.ipc = &ipc;
+            if (auto s = subnets.find(ipc.subnetId); s != subnets.end())
+                l.subnet = &s->second;
+        }
+    return l;
+}
+
 } // namespace ew

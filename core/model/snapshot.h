@@ -247,6 +247,16 @@ struct Snapshot
 
     bool hasErrors() const;
     std::size_t resourceCount() const;
+
+    /// An IP configuration by its normalised id ("<nic id>/ipconfigurations/<name>") with its NIC
+    /// and subnet (each null when absent).
+    struct Located
+    {
+        const NetworkInterface* nic = nullptr;
+        const IpConfiguration* ipc = nullptr;
+        const Subnet* subnet = nullptr;
+    };
+    Located locate(const std::string& ipConfigurationId) const;
 };
 
 } // namespace ew

@@ -22,21 +22,13 @@ struct Target
 Target locateTarget(const Snapshot& snap, const std::string& ipcId)
 {
     Target t;
-    const auto cut = ipcId.rfind("/ipconfigurations/");
-    if (cut == std::string::npos)
-        return t;
-    auto nic = snap.nics.find(ipcId.substr(0, cut));
-    if (nic == snap.nics.end())
-        return t;
-    for (const auto& ipc : nic->second.ipConfigurations)
-        if (ipc.id == ipcId) {
-            t.nic = &nic->second;
-            t.ipc = &ipc;
-            if (auto s = snap.subnets.find(ipc.subnetId); s != snap.subnets.end() && !s->second.nsgId.empty())
-                t.nsgIds.push_back(s->second.nsgId);
-            if (!nic->second.nsgId.empty())
-                t.nsgIds.push_back(nic->second.nsgId);
-        }
+    const auto l = snap.locate(ipcId);
+    t.nic = l.nic;
+    t.ipc = l.ipc;
+    if (l.subnet && !l.subnet->nsgId.empty())
+        t.nsgIds.push_back(l.subnet->nsgId);
+    if (l.nic && !l.nic->nsgId.empty())
+        t.nsgIds.push_back(l.nic->nsgId);
     return t;
 }
 
