@@ -108,7 +108,7 @@ struct FootholdIndex
     std::vector<Entry> singles; // single addresses, sorted
     std::vector<std::size_t> wide; // ranks of footholds with wider ranges
     std::unordered_map<std::string, AddressSet> vnetFootholds;
-    std::unordered_set<std::string> exposedTargets; // target ids the internet reaches directly
+    std::vector<char> exposed; // per IP configuration: its target is reached directly
     std::unordered_map<std::string, std::size_t> vnetOrdinal; // VNets with footholds
     std::vector<std::size_t> footholdVnet; // per rank: the ordinal of its VNet
     /// Filled on first use: footholds in the VNets connected to a VNet, and which ordinals those are.
@@ -178,9 +178,12 @@ public:
     DataStoreMatch dataStoreOf(const NetworkInterface& nic) const;
     void severity(Finding& f, const FindingBody& body) const;
     std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach);
+    /// groups: the IP configurations (indices into targets) of each target, in index order;
+    /// nameOrder: each IP configuration's place among the targets sorted by name.
     FootholdIndex footholdIndex(const std::vector<TargetEval>& targets, const std::vector<std::vector<Finding>>& direct,
-        const std::vector<AddressSet>& addresses);
-    static bool twoHopCandidate(const TargetEval& t, const FootholdIndex& idx);
+        const std::vector<AddressSet>& addresses, const std::vector<std::vector<std::size_t>>& groups,
+        const std::vector<std::uint32_t>& nameOrder);
+    static bool twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx);
     /// Appends the two-hop findings of targets[index]; returns the target index of the foothold
     /// on their path (-1 when there are none).
     long twoHopFor(
@@ -732,31 +735,35 @@ void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Fi
 }
 
 FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
-    const std::vector<std::vector<Finding>>& direct, const std::vector<AddressSet>& addresses)
+    const std::vector<std::vector<Finding>>& direct, const std::vector<AddressSet>& addresses,
+    const std::vector<std::vector<std::size_t>>& groups, const std::vector<std::uint32_t>& nameOrder)
 {
-    // Footholds: compute the internet reaches directly, ranked by their most severe direct finding.
+    // Footholds: compute the internet reaches directly, ranked by their most severe direct finding
+    // (per target: all its IP configurations are footholds when any is reached).
     FootholdIndex idx;
-    std::unordered_map<std::string, const Finding*> best; // target id -> most severe finding
-    for (const auto& findings : direct)
-        for (const auto& f : findings) {
-            auto& b = best[f.target.id];
-            if (!b || f.severity > b->severity || (f.severity == b->severity && f.wholeInternet && !b->wholeInternet))
-                b = &f;
-        }
-    for (std::size_t i = 0; i < targets.size(); ++i) { // one target per IP configuration
-        const auto& t = targets[i];
-        auto it = best.find(t.target.id);
-        if (it == best.end())
-            continue;
-        idx.footholds.push_back({ i, &addresses[i], it->second });
+    idx.exposed.assign(targets.size(), 0);
+    std::vector<const Finding*> best(targets.size(), nullptr);
+    for (const auto& group : groups) {
+        const Finding* b = nullptr;
+        for (auto i : group)
+            for (const auto& f : direct[i])
+                if (!b || f.severity > b->severity
+                    || (f.severity == b->severity && f.wholeInternet && !b->wholeInternet))
+                    b = &f;
+        if (b)
+            for (auto i : group) {
+                best[i] = b;
+                idx.exposed[i] = 1;
+            }
     }
-    for (const auto& [id, f] : best)
-        idx.exposedTargets.insert(id);
+    for (std::size_t i = 0; i < targets.size(); ++i) // one target per IP configuration
+        if (best[i])
+            idx.footholds.push_back({ i, &addresses[i], best[i] });
     stats.footholds = idx.footholds.size();
     std::stable_sort(idx.footholds.begin(), idx.footholds.end(), [&](const Foothold& a, const Foothold& b) {
         if (a.finding->severity != b.finding->severity)
             return a.finding->severity > b.finding->severity;
-        return targets[a.target].target.name < targets[b.target].target.name;
+        return nameOrder[a.target] < nameOrder[b.target];
     });
     idx.rankOf.assign(targets.size(), -1);
     // Address index: single addresses sorted for binary search; wider ranges checked one by one.
@@ -825,16 +832,16 @@ void Engine::forgetNsg(const std::string& nsgId)
         m_allowedSources.clear();
 }
 
-bool Engine::twoHopCandidate(const TargetEval& t, const FootholdIndex& idx)
+bool Engine::twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx)
 {
-    return t.dataStore.declared() && !t.dataStore.engine.empty() && !idx.exposedTargets.count(t.target.id);
+    return t.dataStore.declared() && !t.dataStore.engine.empty() && !idx.exposed[index];
 }
 
 long Engine::twoHopFor(
     const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx, std::vector<Finding>& added)
 {
     const TargetEval& t = targets[index];
-    if (!twoHopCandidate(t, idx))
+    if (!twoHopCandidate(t, index, idx))
         return -1;
     const auto& footholds = idx.footholds;
     const auto& connected = m_ctx.connectedVnets(t.vnetId);
@@ -1144,10 +1151,23 @@ public:
         }
         if (m_opt.progress)
             m_opt.progress(n, n);
+        for (const auto& [id, slots] : m_targetsOfId)
+            m_groups.push_back(slots);
+        std::sort(m_groups.begin(), m_groups.end()); // by first IP configuration: the findings' order
+        std::vector<std::size_t> byName(n);
+        for (std::size_t i = 0; i < n; ++i)
+            byName[i] = i;
+        std::stable_sort(byName.begin(), byName.end(),
+            [&](std::size_t a, std::size_t b) { return m_targets[a].target.name < m_targets[b].target.name; });
+        m_nameOrder.assign(n, 0);
+        for (std::size_t r = 0; r < n; ++r) // equal names share a place, as the name comparison does
+            m_nameOrder[byName[r]] = r > 0 && m_targets[byName[r]].target.name == m_targets[byName[r - 1]].target.name
+                ? m_nameOrder[byName[r - 1]]
+                : static_cast<std::uint32_t>(r);
         m_engine.addServiceFindings(m_services);
         normaliseAssumptions(m_services);
         if (m_opt.twoHop) {
-            m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses);
+            m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses, m_groups, m_nameOrder);
             for (std::size_t i = 0; i < n; ++i)
                 evaluateTwoHop(i);
         }
@@ -1221,43 +1241,64 @@ public:
             for (auto i : affected)
                 redo.insert(i); // a data store whose own NSGs changed
             if (!changedTargets.empty()) {
-                m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses);
+                m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses, m_groups, m_nameOrder);
                 // Footholds that appeared, went or moved in the ranking change the two-hop paths of
                 // the data stores they reach; the others keep their order relative to each other.
                 // A foothold whose finding changed but kept its rank matters only where it is the
                 // foothold shown on the path.
-                std::vector<std::size_t> reranked;
+                std::vector<std::size_t> arrivedOrLeft; // became a foothold or stopped being one
+                std::vector<std::size_t> moved; // still a foothold, at another place in the ranking
                 std::set<std::size_t> changedSlotsOfTargets;
                 for (const auto& id : changedTargets) {
-                    const bool moved = rankBefore[id] != footholdRank(id);
+                    const int was = rankBefore[id], now = footholdRank(id);
                     for (auto j : m_targetsOfId[id]) {
                         changedSlotsOfTargets.insert(j);
                         redo.insert(j); // whether it is reached directly decides whether it has two-hop paths
-                        if (moved)
-                            reranked.push_back(j);
+                        if ((was < 0) != (now < 0))
+                            arrivedOrLeft.push_back(j);
+                        else if (was != now)
+                            moved.push_back(j);
                     }
                 }
-                std::unordered_map<std::string, AddressSet> rerankedByVnet;
-                for (auto j : reranked) {
-                    auto& set = rerankedByVnet[m_targets[j].vnetId];
+                std::unordered_map<std::string, AddressSet> arrivedByVnet;
+                for (auto j : arrivedOrLeft) {
+                    auto& set = arrivedByVnet[m_targets[j].vnetId];
                     set = set.united(m_addresses[j]);
                 }
-                std::unordered_map<std::string, AddressSet> nearVnet; // reranked footholds a VNet can see
+                std::unordered_map<std::string, AddressSet> nearVnet; // arrived or left footholds a VNet sees
+                auto reaches = [&](std::size_t j, std::size_t k) {
+                    const auto& connected = m_engine.context().connectedVnets(m_targets[k].vnetId);
+                    return std::find(connected.begin(), connected.end(), m_targets[j].vnetId) != connected.end()
+                        && m_addresses[j].intersects(allowedSources(k));
+                };
                 for (std::size_t k = 0; k < m_targets.size(); ++k) {
                     const auto& t = m_targets[k];
                     if (redo.count(k) || !t.dataStore.declared() || t.dataStore.engine.empty())
                         continue;
-                    if (m_chosen[k] >= 0 && changedSlotsOfTargets.count(static_cast<std::size_t>(m_chosen[k]))) {
-                        redo.insert(k);
+                    const long chosen = m_chosen[k];
+                    if (chosen >= 0 && changedSlotsOfTargets.count(static_cast<std::size_t>(chosen))) {
+                        redo.insert(k); // the foothold on its path changed
                         continue;
                     }
-                    if (rerankedByVnet.empty())
+                    // A foothold that moved up past the one on the path takes its place.
+                    if (chosen >= 0) {
+                        const int chosenRank = m_footholds.rankOf[static_cast<std::size_t>(chosen)];
+                        const bool overtaken = std::any_of(moved.begin(), moved.end(), [&](std::size_t j) {
+                            return m_footholds.rankOf[j] >= 0 && m_footholds.rankOf[j] < chosenRank && reaches(j, k);
+                        });
+                        if (overtaken) {
+                            redo.insert(k);
+                            continue;
+                        }
+                    }
+                    // One that arrived or left changes who reaches it (and how many do).
+                    if (arrivedByVnet.empty())
                         continue;
                     auto near = nearVnet.find(t.vnetId);
                     if (near == nearVnet.end()) {
                         AddressSet seen;
                         for (const auto& vnet : m_engine.context().connectedVnets(t.vnetId))
-                            if (auto c = rerankedByVnet.find(vnet); c != rerankedByVnet.end())
+                            if (auto c = arrivedByVnet.find(vnet); c != arrivedByVnet.end())
                                 seen = seen.united(c->second);
                         near = nearVnet.emplace(t.vnetId, std::move(seen)).first;
                     }
@@ -1412,6 +1453,8 @@ private:
     FootholdIndex m_footholds;
     std::unordered_map<std::string, std::size_t> m_targetOfIpc;
     std::unordered_map<std::string, std::vector<std::size_t>> m_targetsOfId;
+    std::vector<std::vector<std::size_t>> m_groups; // m_targetsOfId's values, by first IP configuration
+    std::vector<std::uint32_t> m_nameOrder;
     mutable std::unordered_map<std::string, const Finding*> m_byId;
     std::size_t m_lastReevaluated = 0;
 };

@@ -507,6 +507,8 @@ private Q_SLOTS:
         QTest::newRow("demo-seed-2") << 0 << 2u;
         QTest::newRow("generated-seed-3") << 3 << 3u;
         QTest::newRow("generated-seed-4") << 4 << 4u;
+        for (unsigned seed = 5; seed <= 12; ++seed)
+            QTest::newRow(qPrintable(QStringLiteral("generated-seed-%1").arg(seed))) << static_cast<int>(seed) << seed;
     }
 
     void randomEditSequences()
