@@ -1,7 +1,12 @@
 #include "diff/snapshotdiff.h"
 #include "import/azureimporter.h"
 
+#include <QDir>
 #include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
 
 #include <set>
 
@@ -90,6 +95,54 @@ private Q_SLOTS:
         const auto gone = diffAnalyses(m_after, m_afterResult, none, nothing);
         QCOMPARE(gone.closed.size(), m_afterResult.findings.size());
         QVERIFY(diffMarkdown(gone).find("| closed | critical | es-support-01 |") != std::string::npos);
+    }
+
+    // Golden before/after pairs under tests/data/diff/<case>/: before/, after/ and expected.json
+    // ({"new", "closed", "changed"}: target, hops and the kinds of the causes, sorted).
+    void goldenPairs_data()
+    {
+        QTest::addColumn<QString>("folder");
+        const QDir root(QStringLiteral(EW_TEST_DATA "/diff"));
+        for (const auto& name : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+            QTest::newRow(qPrintable(name)) << root.filePath(name);
+        QVERIFY(root.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size() >= 2);
+    }
+
+    void goldenPairs()
+    {
+        QFETCH(QString, folder);
+        const auto before = importAzure({ QString(folder + QStringLiteral("/before")).toStdString() });
+        const auto after = importAzure({ QString(folder + QStringLiteral("/after")).toStdString() });
+        QVERIFY(!before.hasErrors() && !after.hasErrors());
+        const auto beforeResult = analyze(before);
+        const auto afterResult = analyze(after);
+        const auto d = diffAnalyses(before, beforeResult, after, afterResult);
+        std::ifstream in(QString(folder + QStringLiteral("/expected.json")).toStdString());
+        const auto expected = nlohmann::json::parse(in);
+        auto entry = [](const Finding& f, const std::vector<ConfigChange>& causes) {
+            std::set<std::string> kinds;
+            for (const auto& c : causes)
+                kinds.insert(c.kind);
+            nlohmann::json j = { { "target", f.target.name }, { "hops", f.hops },
+                { "causes", std::vector<std::string>(kinds.begin(), kinds.end()) } };
+            return j.dump();
+        };
+        auto wanted = [&](const char* key) {
+            std::set<std::string> out;
+            for (const auto& e : expected[key])
+                out.insert(e.dump());
+            return out;
+        };
+        std::set<std::string> added, closed, changed;
+        for (const auto& [f, causes] : d.added)
+            added.insert(entry(*f, causes));
+        for (const auto& [f, causes] : d.closed)
+            closed.insert(entry(*f, causes));
+        for (const auto& c : d.changed)
+            changed.insert(entry(*c.after, c.causes));
+        QCOMPARE(added, wanted("new"));
+        QCOMPARE(closed, wanted("closed"));
+        QCOMPARE(changed, wanted("changed"));
     }
 };
 
