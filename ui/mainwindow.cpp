@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "htmltext.h"
 
 #include "export/exporter.h"
 #include "findings/filterbar.h"
@@ -75,11 +76,6 @@ bool looksLikeReview(const QString& path)
         return false;
     const QByteArray head = f.read(4096);
     return ew::looksLikeReview(std::string_view(head.constData(), static_cast<std::size_t>(head.size())));
-}
-
-QString esc(const std::string& s)
-{
-    return QString::fromStdString(s).toHtmlEscaped();
 }
 
 } // namespace

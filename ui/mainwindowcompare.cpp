@@ -1,4 +1,5 @@
 // MainWindow: comparing with another snapshot, the review's timeline, and what-if edits.
+#include "htmltext.h"
 #include "mainwindow.h"
 
 #include "findings/findingsfiltermodel.h"
@@ -35,23 +36,14 @@ namespace ew::ui {
 
 namespace {
 
-QString esc(const std::string& s)
-{
-    return QString::fromStdString(s).toHtmlEscaped();
-}
-
 // A snapshot's name for "compared with …": its date when its folder says, else the folder.
 QString snapshotName(const QStringList& inputs)
 {
     if (inputs.isEmpty())
         return {};
-    const QFileInfo first(inputs.front());
-    SnapshotLabel label;
-    std::string error;
-    if (readSnapshotLabel(
-            (first.isDir() ? first.absoluteFilePath() : first.absolutePath()).toStdString(), label, error))
-        return QString::fromStdString(label.date);
-    return first.fileName();
+    if (const auto label = labelOfInput(inputs.front().toStdString()))
+        return QString::fromStdString(label->date);
+    return QFileInfo(inputs.front()).fileName();
 }
 
 } // namespace

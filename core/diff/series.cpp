@@ -76,6 +76,18 @@ bool readSnapshotLabel(const std::string& argument, SnapshotLabel& out, std::str
     return true;
 }
 
+std::optional<SnapshotLabel> labelOfInput(const std::string& input)
+{
+    std::error_code ec;
+    const std::filesystem::path path(input);
+    const auto folder = std::filesystem::is_directory(path, ec) ? path : path.parent_path();
+    SnapshotLabel label;
+    std::string error;
+    if (!readSnapshotLabel(folder.string(), label, error))
+        return std::nullopt;
+    return label;
+}
+
 const char* baselineStatusName(BaselineStatus s)
 {
     switch (s) {

@@ -28,6 +28,10 @@ bool isIsoDate(std::string_view text);
 /// False with a message naming the file and field when there is no usable date.
 bool readSnapshotLabel(const std::string& argument, SnapshotLabel& out, std::string& error);
 
+/// The label of the snapshot an input (an export folder, or a file in one) belongs to, from the
+/// folder's exposure-snapshot.json; nullopt when there is none or it has no valid date.
+std::optional<SnapshotLabel> labelOfInput(const std::string& input);
+
 /// How a finding of a new analysis stands against a baseline (an older analysis or a review).
 enum class BaselineStatus {
     New, // not in the baseline

@@ -14,10 +14,7 @@ const char* kNsgType = "microsoft.network/networksecuritygroups";
 
 std::string ruleSignature(const SecurityRule& r, const Snapshot& snap)
 {
-    return "priority " + std::to_string(r.priority) + ", " + (r.allow ? "allow " : "deny ")
-        + (r.protocolText.empty() ? std::string("*") : r.protocolText) + " " + addressMatchText(r.source, snap) + " -> "
-        + addressMatchText(r.destination, snap) + " "
-        + (r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString());
+    return "priority " + std::to_string(r.priority) + ", " + ruleText(r, snap);
 }
 
 // Configuration changes on the path of a finding, comparing what the two snapshots say.

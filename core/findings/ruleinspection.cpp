@@ -26,16 +26,6 @@ std::string ruleLabel(const SecurityRule& r)
     return r.name + " (priority " + std::to_string(r.priority) + ")";
 }
 
-std::string joined(const std::vector<std::string>& parts, std::size_t max)
-{
-    std::string s;
-    for (std::size_t i = 0; i < parts.size() && i < max; ++i)
-        s += (i ? ", " : "") + parts[i];
-    if (parts.size() > max)
-        s += " and " + std::to_string(parts.size() - max) + " more";
-    return s;
-}
-
 } // namespace
 
 const char* ruleStatusName(RuleRow::Status s)
@@ -66,7 +56,24 @@ std::string addressMatchText(const AddressMatch& m, const Snapshot& snapshot)
         auto it = snapshot.asgs.find(asg);
         parts.push_back("ASG " + (it != snapshot.asgs.end() ? it->second.name : lastSegment(asg)));
     }
-    return parts.empty() ? std::string("(nothing)") : joined(parts, 4);
+    return parts.empty() ? std::string("(nothing)") : joinedList(parts, 4);
+}
+
+std::string joinedList(const std::vector<std::string>& parts, std::size_t max)
+{
+    std::string s;
+    for (std::size_t i = 0; i < parts.size() && i < max; ++i)
+        s += (i ? ", " : "") + parts[i];
+    if (parts.size() > max)
+        s += " and " + std::to_string(parts.size() - max) + " more";
+    return s;
+}
+
+std::string ruleText(const SecurityRule& r, const Snapshot& snapshot)
+{
+    return std::string(r.allow ? "allow " : "deny ") + (r.protocolText.empty() ? std::string("*") : r.protocolText)
+        + " " + addressMatchText(r.source, snapshot) + " -> " + addressMatchText(r.destination, snapshot) + " "
+        + (r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString());
 }
 
 FindingInspector::FindingInspector(const Snapshot& snapshot)
@@ -244,7 +251,7 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
         fi.summary = kind + nsg->name + " decides none of this finding's traffic itself.";
     else
         fi.summary = kind + nsg->name + (deciding.size() == 1 ? " allows it by rule " : " allows it by rules ")
-            + joined(deciding, 4) + ".";
+            + joinedList(deciding, 4) + ".";
     out.filters.push_back(std::move(fi));
 }
 

@@ -74,4 +74,10 @@ private:
 /// A short text of one side of a rule's address match ("Internet, 10.0.0.0/8", "*").
 std::string addressMatchText(const AddressMatch& m, const Snapshot& snapshot);
 
+/// What a rule does, in one line: "allow Tcp * -> * 9200-9300".
+std::string ruleText(const SecurityRule& rule, const Snapshot& snapshot);
+
+/// "a, b, c and 2 more": at most `max` parts, then how many are left.
+std::string joinedList(const std::vector<std::string>& parts, std::size_t max = 3);
+
 } // namespace ew

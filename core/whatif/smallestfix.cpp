@@ -1,5 +1,6 @@
 #include "smallestfix.h"
 
+#include "findings/ruleinspection.h"
 #include "output/findingswriter.h"
 
 #include <algorithm>
@@ -66,16 +67,6 @@ std::vector<std::string> portTexts(const std::vector<PortRange>& ranges)
     return out;
 }
 
-std::string joined(const std::vector<std::string>& parts, std::size_t max = 3)
-{
-    std::string out;
-    for (std::size_t i = 0; i < parts.size() && i < max; ++i)
-        out += (i ? ", " : "") + parts[i];
-    if (parts.size() > max)
-        out += " and " + std::to_string(parts.size() - max) + " more";
-    return out;
-}
-
 // An Azure rule name (letters, digits, '.', '_', '-'; at most 80) not yet used in the NSG.
 std::string freeName(const NetworkSecurityGroup& nsg, const std::string& wanted)
 {
@@ -105,7 +96,7 @@ std::string describePackets(const PacketSet& packets)
     for (auto p : { Protocol::Icmp, Protocol::Other })
         if (!packets.ports(p).isEmpty())
             parts.push_back(p == Protocol::Icmp ? "ICMP" : "other protocols");
-    return joined(parts, 4);
+    return joinedList(parts, 4);
 }
 
 } // namespace
@@ -200,8 +191,8 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
                       { "sourceAddressPrefixes", sources }, { "destinationAddressPrefix", destination },
                       { "destinationPortRanges", ports.empty() ? std::vector<std::string> { "*" } : portTexts(ports) },
                       { "description", "What-if: closes " + f.id + " (" + f.target.name + ")" } };
-            p.title = "Deny " + protocolText(f.protocol) + " " + joined(portTexts(ports), 4) + " from "
-                + joined(sources) + " to " + destination + " at priority " + std::to_string(priority) + " in "
+            p.title = "Deny " + protocolText(f.protocol) + " " + joinedList(portTexts(ports), 4) + " from "
+                + joinedList(sources) + " to " + destination + " at priority " + std::to_string(priority) + " in "
                 + nsg.name + " (just before " + r.name + ")";
             candidates.push_back(std::move(p));
         }
@@ -238,7 +229,7 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
                 p.edit.rule.erase("sourceAddressPrefixes");
                 if (!narrowed.empty())
                     p.edit.rule["sourceAddressPrefixes"] = narrowed;
-                p.title = "Narrow the sources of " + r.name + " in " + nsg.name + " to " + joined(narrowed, 4)
+                p.title = "Narrow the sources of " + r.name + " in " + nsg.name + " to " + joinedList(narrowed, 4)
                     + " (no internet addresses)";
                 candidates.push_back(std::move(p));
             }
@@ -277,7 +268,7 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
                 p.narrows.push_back(id);
         if (const Finding* left = analysis.find(f.id)) {
             p.remaining = std::string(severityName(left->severity)) + ": " + left->protocol + "/"
-                + portsToString(left->ports) + " from " + joined(left->sources);
+                + portsToString(left->ports) + " from " + joinedList(left->sources);
             for (const auto& r : left->ports)
                 p.remainingPorts += r.last - r.first + 1;
         }
@@ -297,8 +288,8 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
             const PacketSet inVnet = lost.intersected(PacketSet::box(kAllProtocols, PortSet::all(), vnet));
             const PacketSet other = lost.subtracted(inVnet);
             if (!inVnet.isEmpty())
-                lostTo[describePackets(inVnet) + " from the virtual network and its peers (" + joined(vnet.toCidrs(), 2)
-                    + ")"]
+                lostTo[describePackets(inVnet) + " from the virtual network and its peers ("
+                    + joinedList(vnet.toCidrs(), 2) + ")"]
                     .push_back(name);
             if (!other.isEmpty())
                 lostTo[describePackets(other)
@@ -309,7 +300,7 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
         for (auto& [what, names] : lostTo) {
             std::sort(names.begin(), names.end());
             names.erase(std::unique(names.begin(), names.end()), names.end());
-            p.breaks.push_back(what + " to " + joined(names, 4) + " would be stopped");
+            p.breaks.push_back(what + " to " + joinedList(names, 4) + " would be stopped");
         }
         const bool helps
             = p.closesFinding || std::find(delta.changed.begin(), delta.changed.end(), f.id) != delta.changed.end();

@@ -54,10 +54,16 @@ int findRule(const NetworkSecurityGroup& nsg, std::string_view name)
 
 std::string ruleSummary(const SecurityRule& r, const Snapshot& snap)
 {
-    return "priority " + std::to_string(r.priority) + ": " + (r.allow ? "allow " : "deny ")
-        + (r.protocolText.empty() ? std::string("*") : r.protocolText) + " " + addressMatchText(r.source, snap) + " -> "
-        + addressMatchText(r.destination, snap) + " "
-        + (r.destinationPorts.isAll() ? std::string("*") : r.destinationPorts.toString());
+    return "priority " + std::to_string(r.priority) + ": " + ruleText(r, snap);
+}
+
+// An edit's rule read as the importer reads exported ones; a what-if rule is inbound unless it says.
+std::optional<SecurityRule> readEditRule(const json& spec, const std::string& nsgId, std::vector<Diagnostic>& diags)
+{
+    json filled = spec;
+    if (filled.is_object() && !filled.contains("direction"))
+        filled["direction"] = "Inbound";
+    return securityRuleFromJson(filled.dump(), nsgId, "what-if", diags);
 }
 
 // Evaluation order: direction, then priority (as the importer sorts).
@@ -77,11 +83,8 @@ std::optional<SecurityRule> compileRule(
         error = "the rule must be a JSON object";
         return std::nullopt;
     }
-    json filled = spec;
-    if (!filled.contains("direction"))
-        filled["direction"] = "Inbound";
     std::vector<Diagnostic> diags;
-    auto rule = securityRuleFromJson(filled.dump(), nsg.id, "what-if", diags);
+    auto rule = readEditRule(spec, nsg.id, diags);
     if (!rule) {
         for (const auto& d : diags)
             if (d.level == Diagnostic::Level::Error) {
@@ -469,10 +472,7 @@ std::string describeEdit(const WhatIfEdit& edit, const Snapshot& snap)
     const std::string nsg = nameOf(snap, normaliseId(edit.nsgId));
     auto specSummary = [&]() {
         std::vector<Diagnostic> diags;
-        json filled = edit.rule;
-        if (filled.is_object() && !filled.contains("direction"))
-            filled["direction"] = "Inbound";
-        auto r = securityRuleFromJson(filled.dump(), normaliseId(edit.nsgId), "what-if", diags);
+        auto r = readEditRule(edit.rule, normaliseId(edit.nsgId), diags);
         return r ? r->name + " (" + ruleSummary(*r, snap) + ")"
                  : edit.rule.value("name", std::string("(invalid rule)"));
     };

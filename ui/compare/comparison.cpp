@@ -1,4 +1,5 @@
 #include "comparison.h"
+#include "htmltext.h"
 
 #include "theme.h"
 
@@ -7,11 +8,6 @@
 namespace ew::ui {
 
 namespace {
-
-QString esc(const std::string& s)
-{
-    return QString::fromStdString(s).toHtmlEscaped();
-}
 
 QString causesHtml(const std::vector<ConfigChange>& causes)
 {

@@ -180,16 +180,11 @@ ReviewedSnapshot ReviewDocument::currentSnapshot() const
         s.inputs.push_back((rel.startsWith(QLatin1String("..")) ? in : rel).toStdString());
     }
     // The date the snapshot was taken when its folder says (exposure-snapshot.json), else today.
-    SnapshotLabel label;
-    std::string error;
-    if (!m_inputs.isEmpty()) {
-        const QFileInfo first(m_inputs.front());
-        const QString folder = first.isDir() ? first.absoluteFilePath() : first.absolutePath();
-        if (readSnapshotLabel(folder.toStdString(), label, error)) {
-            s.date = label.date;
-            s.label = label.label;
+    if (!m_inputs.isEmpty())
+        if (const auto label = labelOfInput(m_inputs.front().toStdString())) {
+            s.date = label->date;
+            s.label = label->label;
         }
-    }
     if (s.date.empty())
         s.date = QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate).toStdString();
     if (m_baseData)

@@ -1,4 +1,5 @@
 #include "fixdialog.h"
+#include "htmltext.h"
 
 #include <QDialogButtonBox>
 #include <QHeaderView>
@@ -10,15 +11,6 @@
 #include <QVBoxLayout>
 
 namespace ew::ui {
-
-namespace {
-
-QString esc(const std::string& s)
-{
-    return QString::fromStdString(s).toHtmlEscaped();
-}
-
-} // namespace
 
 FixDialog::FixDialog(const QString& findingTitle, std::vector<FixProposal> proposals, QWidget* parent)
     : QDialog(parent)
