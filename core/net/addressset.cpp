@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 
 namespace ew {
@@ -202,6 +203,20 @@ std::uint64_t AddressSet::v4Count() const
 
 namespace {
 
+void appendV4(std::string& out, std::uint32_t v)
+{
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        const unsigned octet = (v >> shift) & 0xffu;
+        if (octet >= 100)
+            out += static_cast<char>('0' + octet / 100);
+        if (octet >= 10)
+            out += static_cast<char>('0' + octet / 10 % 10);
+        out += static_cast<char>('0' + octet % 10);
+        if (shift)
+            out += '.';
+    }
+}
+
 std::string formatV6(u128 a)
 {
     std::array<unsigned, 8> g {};
@@ -244,36 +259,54 @@ std::string formatV6(u128 a)
 std::string formatAddress(u128 a)
 {
     if (a >= kV4Base && a <= kV4Last) {
-        const auto v = static_cast<std::uint32_t>(a - kV4Base);
-        return std::to_string(v >> 24) + '.' + std::to_string((v >> 16) & 0xff) + '.' + std::to_string((v >> 8) & 0xff)
-            + '.' + std::to_string(v & 0xff);
+        std::string out;
+        appendV4(out, static_cast<std::uint32_t>(a - kV4Base));
+        return out;
     }
     return formatV6(a);
 }
 
 namespace {
 
+// Number of trailing zero bits of a (128 for zero).
+int trailingZeros(u128 a)
+{
+    const auto low = static_cast<std::uint64_t>(a);
+    if (low)
+        return std::countr_zero(low);
+    const auto high = static_cast<std::uint64_t>(a >> 64);
+    return high ? 64 + std::countr_zero(high) : 128;
+}
+
+// Index of the highest set bit of a plus one (0 for zero).
+int bitWidth(u128 a)
+{
+    const auto high = static_cast<std::uint64_t>(a >> 64);
+    return high ? 64 + static_cast<int>(std::bit_width(high))
+                : static_cast<int>(std::bit_width(static_cast<std::uint64_t>(a)));
+}
+
 void appendCidrs(const std::vector<AddressInterval>& ivs, bool v4, std::vector<std::string>& out)
 {
     for (const auto& iv : ivs) {
         u128 cur = iv.first;
         while (true) {
-            // Largest block aligned at cur that stays inside the interval.
-            int bits = 0;
-            while (bits < 128) {
-                const int nb = bits + 1;
-                if (nb == 128) {
-                    if (cur == 0 && iv.last == kU128Max)
-                        bits = 128;
-                    break;
-                }
-                const u128 size = u128(1) << nb;
-                if ((cur & (size - 1)) != 0 || iv.last - cur < size - 1)
-                    break;
-                bits = nb;
-            }
+            // Largest block aligned at cur that stays inside the interval: limited by cur's
+            // alignment and by the length of what is left (last - cur + 1, which is 2^128 only
+            // for the whole space).
+            const u128 span = iv.last - cur; // length - 1
+            const int fits = span == kU128Max ? 128 : bitWidth(span + 1) - 1;
+            const int bits = std::min(trailingZeros(cur), fits);
             const int len = v4 ? 32 - std::min(bits, 32) : 128 - bits;
-            out.push_back(formatAddress(cur) + '/' + std::to_string(len));
+            std::string text;
+            if (v4)
+                appendV4(text, static_cast<std::uint32_t>(cur - kV4Base));
+            else
+                text = formatV6(cur);
+            text += '/';
+            char buf[4];
+            text.append(buf, std::to_chars(buf, buf + sizeof buf, len).ptr);
+            out.push_back(std::move(text));
             const u128 blockLast = bits >= 128 ? kU128Max : cur + ((u128(1) << bits) - 1);
             if (blockLast >= iv.last)
                 break;
