@@ -194,6 +194,54 @@ NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const Pack
     return v;
 }
 
+NsgVerdict updateFirstMatch(const NsgVerdict& previous, const std::vector<CompiledRule>& rules,
+    const PacketSet& universe, const RuleChange& change)
+{
+    // A packet the old rule did not win and the new rule does not match is won, before and after,
+    // by the first of the other rules that matches it (their order is unchanged).
+    PacketSet changed;
+    if (change.removed)
+        for (const auto& c : previous.claims)
+            if (c.ruleIndex == *change.removed) {
+                changed = c.packets;
+                break;
+            }
+    if (change.added)
+        for (const auto& r : rules)
+            if (r.ruleIndex == *change.added) {
+                changed = changed.united(r.packets.intersected(universe));
+                break;
+            }
+    const auto renumber = [&](std::size_t i) {
+        if (change.removed && i > *change.removed)
+            --i;
+        if (change.added && i >= *change.added)
+            ++i;
+        return i;
+    };
+    const NsgVerdict inside = evaluateFirstMatch(rules, changed);
+    NsgVerdict v;
+    v.claims.reserve(previous.claims.size() + 1);
+    // Both claim lists are in rule order; a rule may claim packets outside and inside.
+    auto next = inside.claims.begin();
+    for (const auto& c : previous.claims) {
+        if (change.removed && c.ruleIndex == *change.removed)
+            continue;
+        const std::size_t index = renumber(c.ruleIndex);
+        for (; next != inside.claims.end() && next->ruleIndex < index; ++next)
+            v.claims.push_back(*next);
+        PacketSet packets = c.packets.intersects(changed) ? c.packets.subtracted(changed) : c.packets;
+        if (next != inside.claims.end() && next->ruleIndex == index)
+            packets = packets.united((next++)->packets);
+        if (!packets.isEmpty())
+            v.claims.push_back({ index, std::move(packets) });
+    }
+    v.claims.insert(v.claims.end(), next, inside.claims.end());
+    v.allowed = previous.allowed.subtracted(changed).united(inside.allowed);
+    v.undecided = previous.undecided.subtracted(changed).united(inside.undecided);
+    return v;
+}
+
 namespace {
 
 template <typename PortCells>

@@ -2,6 +2,7 @@
 
 #include "policycontext.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,22 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
 
 /// First-match evaluation by filling the universe in priority order (fast engine).
 NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe);
+
+/// One rule of an NSG changed between two evaluations: indices into NetworkSecurityGroup::rules.
+/// An edit that moves a rule is both (removed at its old index, added at its new one); disabling or
+/// enabling rule i is removed = added = i.
+struct RuleChange
+{
+    std::optional<std::size_t> removed; // the rule as it was (edited, deleted, disabled), old index
+    std::optional<std::size_t> added; // the rule as it is (added, edited, enabled), new index
+};
+
+/// The verdict after a rule change, from the verdict before it over the same universe (same NSG,
+/// same IP configuration). Outside what the old rule claimed and the new rule matches, every packet
+/// keeps its first matching rule, so only those packets are evaluated again; the result equals
+/// evaluateFirstMatch(rules, universe).
+NsgVerdict updateFirstMatch(const NsgVerdict& previous, const std::vector<CompiledRule>& rules,
+    const PacketSet& universe, const RuleChange& change);
 
 /// First-match evaluation by scanning the rule list for every atom cell (protocol x port interval
 /// x source interval between rule boundaries). The test oracle for evaluateFirstMatch.

@@ -116,6 +116,89 @@ private Q_SLOTS:
         QCOMPARE(all, universe);
     }
 
+    // updateFirstMatch must give exactly the verdict a full evaluation of the changed rules gives:
+    // the same allowed and undecided packets, the same claims by the same (renumbered) rules.
+    void updateAgreesWithFullEvaluation_data()
+    {
+        QTest::addColumn<QString>("kindText");
+        QTest::addColumn<int>("seed");
+        for (const char* kind : { "add", "delete", "flip-access", "new-match", "move-earlier", "move-later", "disable",
+                 "enable", "delete-default" })
+            for (int seed = 1; seed <= 8; ++seed)
+                QTest::newRow(qPrintable(QStringLiteral("%1-seed%2").arg(QLatin1String(kind)).arg(seed)))
+                    << QString::fromLatin1(kind) << seed;
+    }
+    void updateAgreesWithFullEvaluation()
+    {
+        QFETCH(QString, kindText);
+        QFETCH(int, seed);
+        const std::string kind = kindText.toStdString();
+        std::mt19937 rng(static_cast<unsigned>(seed));
+        // Rules as the NSG holds them (index = position); a disabled rule is not compiled.
+        auto before = randomCompiled(rng, 30);
+        std::vector<bool> disabled(before.size(), false);
+        disabled[7] = true;
+        const auto extra = randomCompiled(rng, 1).front();
+        auto compile = [](const std::vector<CompiledRule>& all, const std::vector<bool>& off) {
+            std::vector<CompiledRule> out;
+            for (std::size_t i = 0; i < all.size(); ++i)
+                if (!off[i])
+                    out.push_back({ i, all[i].allow, all[i].packets });
+            return out;
+        };
+        const PacketSet universe = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
+        const NsgVerdict previous = evaluateFirstMatch(compile(before, disabled), universe);
+        auto after = before;
+        auto afterOff = disabled;
+        RuleChange change;
+        const std::size_t at = 3 + rng() % 20; // never the disabled rule 7 unless enabling it
+        if (kind == "add") {
+            after.insert(after.begin() + static_cast<std::ptrdiff_t>(at), extra);
+            afterOff.insert(afterOff.begin() + static_cast<std::ptrdiff_t>(at), false);
+            change.added = at;
+        } else if (kind == "delete" || kind == "delete-default") {
+            const std::size_t i = kind == "delete" ? (at == 7 ? 8 : at) : before.size() - 1;
+            after.erase(after.begin() + static_cast<std::ptrdiff_t>(i));
+            afterOff.erase(afterOff.begin() + static_cast<std::ptrdiff_t>(i));
+            change.removed = i;
+        } else if (kind == "flip-access" || kind == "new-match") {
+            const std::size_t i = at == 7 ? 8 : at;
+            if (kind == "flip-access")
+                after[i].allow = !after[i].allow;
+            else
+                after[i] = extra;
+            change.removed = change.added = i;
+        } else if (kind == "move-earlier" || kind == "move-later") {
+            const std::size_t from = kind == "move-earlier" ? 20 : 2;
+            const std::size_t to = kind == "move-earlier" ? 2 : 20; // index after the move
+            auto rule = after[from];
+            after.erase(after.begin() + static_cast<std::ptrdiff_t>(from));
+            afterOff.erase(afterOff.begin() + static_cast<std::ptrdiff_t>(from));
+            after.insert(after.begin() + static_cast<std::ptrdiff_t>(to), rule);
+            afterOff.insert(afterOff.begin() + static_cast<std::ptrdiff_t>(to), false);
+            change.removed = from;
+            change.added = to;
+        } else if (kind == "disable") {
+            const std::size_t i = at == 7 ? 8 : at;
+            afterOff[i] = true;
+            change.removed = change.added = i;
+        } else { // enable
+            afterOff[7] = false;
+            change.removed = change.added = 7;
+        }
+        const auto rules = compile(after, afterOff);
+        const NsgVerdict full = evaluateFirstMatch(rules, universe);
+        const NsgVerdict updated = updateFirstMatch(previous, rules, universe, change);
+        QCOMPARE(updated.allowed, full.allowed);
+        QCOMPARE(updated.undecided, full.undecided);
+        QCOMPARE(updated.claims.size(), full.claims.size());
+        for (std::size_t i = 0; i < full.claims.size(); ++i) {
+            QCOMPARE(updated.claims[i].ruleIndex, full.claims[i].ruleIndex);
+            QVERIFY2(updated.claims[i].packets == full.claims[i].packets,
+                qPrintable(QStringLiteral("claim of rule %1").arg(full.claims[i].ruleIndex)));
+        }
+    }
+
     void naivePortsAgreesWithNaiveAtoms()
     {
         std::mt19937 rng(99);
