@@ -67,11 +67,13 @@ std::optional<SecurityRule> readEditRule(const json& spec, const std::string& ns
 }
 
 // Evaluation order: direction, then priority (as the importer sorts).
-void insertSorted(NetworkSecurityGroup& nsg, SecurityRule rule)
+// Inserts in the importer's order (inbound first, by priority); returns the rule's index.
+std::size_t insertSorted(NetworkSecurityGroup& nsg, SecurityRule rule)
 {
     auto at = std::find_if(nsg.rules.begin(), nsg.rules.end(),
         [&](const SecurityRule& r) { return r.inbound != rule.inbound ? !r.inbound : r.priority > rule.priority; });
-    nsg.rules.insert(at, std::move(rule));
+    const auto inserted = nsg.rules.insert(at, std::move(rule)); // may reallocate: begin() after it
+    return static_cast<std::size_t>(inserted - nsg.rules.begin());
 }
 
 // A rule from its JSON, checked as the importer checks exported rules, plus Azure's constraints
@@ -311,6 +313,7 @@ bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, E
         auto& nsg = it->second;
         inverse.nsgId = nsg.id;
         impact.nsgIds.push_back(nsg.id);
+        auto& change = impact.ruleChanges.emplace_back();
         if (edit.kind == Kind::AddRule) {
             std::optional<SecurityRule> rule;
             if (edit.exact)
@@ -321,7 +324,7 @@ bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, E
                 return false;
             inverse.kind = Kind::DeleteRule;
             inverse.ruleName = rule->name;
-            insertSorted(nsg, std::move(*rule));
+            change.added = insertSorted(nsg, std::move(*rule));
             return true;
         }
         const int index = findRule(nsg, edit.ruleName);
@@ -351,7 +354,8 @@ bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, E
             inverse.rule = ruleJson(old, snap);
             inverse.exact = std::make_shared<const SecurityRule>(old);
             nsg.rules.erase(nsg.rules.begin() + index);
-            insertSorted(nsg, std::move(*rule));
+            change.removed = static_cast<std::size_t>(index);
+            change.added = insertSorted(nsg, std::move(*rule));
             return true;
         }
         case Kind::DeleteRule:
@@ -359,6 +363,7 @@ bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, E
             inverse.rule = ruleJson(old, snap);
             inverse.exact = std::make_shared<const SecurityRule>(old);
             nsg.rules.erase(nsg.rules.begin() + index);
+            change.removed = static_cast<std::size_t>(index);
             return true;
         case Kind::DisableRule:
         case Kind::EnableRule: {
@@ -368,6 +373,7 @@ bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, E
                 return false;
             }
             old.disabled = disable;
+            change.removed = change.added = static_cast<std::size_t>(index);
             inverse.kind = disable ? Kind::EnableRule : Kind::DisableRule;
             inverse.ruleName = old.name;
             return true;

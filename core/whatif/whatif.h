@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/snapshot.h"
+#include "policy/nsgevaluator.h"
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +50,8 @@ bool parseEditKind(std::string_view text, WhatIfEdit::Kind& out);
 struct EditImpact
 {
     std::vector<std::string> nsgIds; // NSGs whose rules changed
+    /// Per NSG in nsgIds: which rule changed, when one did (for updating verdicts).
+    std::vector<RuleChange> ruleChanges;
     std::vector<std::string> ipConfigurationIds; // IP configurations whose NSGs or frontends changed
 };
 
