@@ -26,6 +26,15 @@ PathStep internetStep()
     return { "internet", "Internet", "Internet" };
 }
 
+bool sameRules(const std::vector<RuleEvidence>& a, const std::vector<RuleEvidence>& b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const RuleEvidence& x, const RuleEvidence& y) {
+        return x.ruleId == y.ruleId && x.ruleName == y.ruleName && x.priority == y.priority && x.allow == y.allow
+            && x.level == y.level && x.filterId == y.filterId && x.filterName == y.filterName
+            && x.isDefault == y.isDefault && x.where.file == y.where.file && x.where.pointer == y.where.pointer;
+    });
+}
+
 // One NSG level (subnet or NIC) in front of an IP configuration.
 struct FilterEval
 {
@@ -79,6 +88,16 @@ struct FindingBody
     bool broad = false;
     mutable std::unordered_map<std::string, int> engineReach; // engine -> 0 none, 1 narrow, 2 broad
 };
+
+// The bodies of one policy group behind one kind of frontend (or of one data store's group from one
+// foothold), with the packets they were made of: after an edit, a set whose packets and deciding
+// rules came out the same is kept, object and all, so that what was stamped from it is kept too.
+struct BodySet
+{
+    PacketSet reach;
+    std::vector<FindingBody> list;
+};
+using BodySetPtr = std::shared_ptr<const BodySet>;
 
 // What the footholds reach of data stores with one policy group in one VNet.
 struct TwoHopReach
@@ -158,6 +177,52 @@ std::string upper(std::string s)
     return s;
 }
 
+// The CIDR text of source sets, per address family. The same sets recur across the targets of an
+// estate and across what-if edits (the internet space less the same few ranges), so each is
+// written once; the memo is dropped when it grows past a bound.
+class CidrTexts
+{
+public:
+    struct Entry
+    {
+        AddressSet v4, v6;
+        std::vector<std::string> v4Cidrs, v6Cidrs;
+    };
+    const Entry& of(const AddressSet& sources)
+    {
+        auto it = m_entries.find(sources);
+        if (it != m_entries.end())
+            return it->second;
+        if (m_strings > kMaxStrings) {
+            m_entries.clear();
+            m_strings = 0;
+        }
+        Entry e;
+        e.v4 = sources.intersected(AddressSet::allV4());
+        e.v6 = sources.subtracted(e.v4);
+        e.v4Cidrs = e.v4.toCidrs();
+        e.v6Cidrs = e.v6.toCidrs();
+        m_strings += e.v4Cidrs.size() + e.v6Cidrs.size() + 1;
+        return m_entries.emplace(sources, std::move(e)).first->second;
+    }
+
+private:
+    static constexpr std::size_t kMaxStrings = 1 << 18;
+    struct Hash
+    {
+        std::size_t operator()(const AddressSet& s) const
+        {
+            std::size_t h = s.intervals().size();
+            for (const auto& iv : s.intervals())
+                for (const u128 v : { iv.first, iv.last })
+                    h = (h ^ static_cast<std::size_t>(v) ^ static_cast<std::size_t>(v >> 64)) * 0x100000001b3ull;
+            return h;
+        }
+    };
+    std::unordered_map<AddressSet, Entry, Hash> m_entries;
+    std::size_t m_strings = 0;
+};
+
 class Engine
 {
 public:
@@ -167,10 +232,15 @@ public:
         , m_ctx(snap)
     { }
 
+    /// previous: the same IP configuration's evaluation before an edit, whose verdicts of the
+    /// edited NSG are updated rather than evaluated anew (see ruleChanged).
     TargetEval evaluateTarget(const NetworkInterface& nic, const IpConfiguration& ipc, const AddressSet& sources,
-        bool cache, const PacketSet* universe = nullptr);
+        bool cache, const PacketSet* universe = nullptr, const TargetEval* previous = nullptr);
     std::vector<Frontend> frontendsOf(const IpConfiguration& ipc, std::vector<std::string>& assumptions);
-    void addFindings(const TargetEval& t, const Frontend& f, std::vector<Finding>& out);
+    /// The bodies of the direct findings of t through a frontend; null when the frontend is closed.
+    BodySetPtr bodiesFor(const TargetEval& t, const Frontend& fe);
+    /// Appends t's findings through fe, stamped from bodiesFor's result.
+    void addFindings(const TargetEval& t, const Frontend& fe, const BodySet& bodies, std::vector<Finding>& out) const;
     void fillPackets(Finding& f, const PacketSet& packets, const FamilyUniverse& universe, bool breakdown) const;
     std::vector<RuleEvidence> evidence(const TargetEval& t, const PacketSet& packets) const;
     std::string filterSentence(const FilterEval& f, const std::vector<RuleEvidence>& evidence) const;
@@ -178,19 +248,52 @@ public:
     DataStoreMatch dataStoreOf(const NetworkInterface& nic) const;
     void severity(Finding& f, const FindingBody& body) const;
     std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach);
+    /// The set for a key after an edit forgot it: the stale one when it still holds (same packets,
+    /// same deciding rules), else made anew.
+    template <typename Make>
+    BodySetPtr reuseOrMake(const std::string& key, std::unordered_map<std::string, BodySetPtr>& stale,
+        const TargetEval& t, PacketSet reach, Make make);
     /// groups: the IP configurations (indices into targets) of each target, in index order;
     /// nameOrder: each IP configuration's place among the targets sorted by name.
     FootholdIndex footholdIndex(const std::vector<TargetEval>& targets, const std::vector<std::vector<Finding>>& direct,
         const std::vector<AddressSet>& addresses, const std::vector<std::vector<std::size_t>>& groups,
         const std::vector<std::uint32_t>& nameOrder);
     static bool twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx);
-    /// Appends the two-hop findings of targets[index]; returns the target index of the foothold
-    /// on their path (-1 when there are none).
-    long twoHopFor(
-        const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx, std::vector<Finding>& out);
+    /// The finding that ranks a target (its IP configurations: group) as a foothold: the most
+    /// severe direct one, internet-wide first; null when the internet does not reach it.
+    static const Finding* bestFinding(
+        const std::vector<std::size_t>& group, const std::vector<std::vector<Finding>>& direct)
+    {
+        const Finding* b = nullptr;
+        for (auto i : group)
+            for (const auto& f : direct[i])
+                if (!b || f.severity > b->severity
+                    || (f.severity == b->severity && f.wholeInternet && !b->wholeInternet))
+                    b = &f;
+        return b;
+    }
+    /// Which foothold the two-hop findings of a data store go through, and their bodies.
+    struct TwoHopPlan
+    {
+        long chosen = -1; // target index of the foothold on the path; -1: no two-hop findings
+        int others = 0;
+        BodySetPtr bodies;
+        friend bool operator==(const TwoHopPlan&, const TwoHopPlan&) = default;
+    };
+    TwoHopPlan twoHopPlan(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx);
+    /// Appends the two-hop findings of targets[index] as planned.
+    void addTwoHopFindings(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx,
+        const TwoHopPlan& plan, std::vector<Finding>& out) const;
     static std::string twoHopKey(const TargetEval& t);
     void forgetTwoHop(const TargetEval& t);
+    /// Forgets what was built on an NSG's verdicts. The body sets are kept aside until
+    /// dropStale(), for reuseOrMake.
     void forgetNsg(const std::string& nsgId);
+    void dropStale()
+    {
+        m_staleBodies.clear();
+        m_staleTwoHopBodies.clear();
+    }
     void remember(const TargetEval& t, int cache, const std::string& key);
     /// The sources any packet allowed at a target can come from (memoised per policy group).
     const AddressSet& allowedSources(const TargetEval& t)
@@ -206,12 +309,21 @@ public:
     AnalysisStats stats;
 
     FilterEval filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
-        const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions);
+        const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions,
+        const FilterEval* previous = nullptr);
+    /// During an update after an edit of one rule of an NSG: its verdicts are updated from the
+    /// IP configurations' previous ones (updateFirstMatch) instead of evaluated anew.
+    void ruleChanged(const std::string& nsgId, const RuleChange& change) { m_ruleChanges[nsgId] = change; }
+    void editDone() { m_ruleChanges.clear(); }
 
 private:
+    std::vector<std::string> sourceCidrs(const AddressSet& sources, const FamilyUniverse& universe, bool& whole) const;
+
     const Snapshot& m_snap;
     const AnalysisOptions& m_opt;
     PolicyContext m_ctx;
+    mutable CidrTexts m_cidrs;
+    std::unordered_map<std::string, RuleChange> m_ruleChanges; // by NSG id, during an update
     struct Cached
     {
         std::shared_ptr<const NsgVerdict> verdict;
@@ -221,16 +333,19 @@ private:
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_pairCache;
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
     std::unordered_map<std::string, std::shared_ptr<const TwoHopReach>> m_twoHopCache;
-    std::unordered_map<std::string, std::shared_ptr<const std::vector<FindingBody>>> m_bodies;
-    std::unordered_map<std::string, std::shared_ptr<const std::vector<FindingBody>>> m_twoHopBodies;
+    std::unordered_map<std::string, BodySetPtr> m_bodies;
+    std::unordered_map<std::string, BodySetPtr> m_twoHopBodies;
+    std::unordered_map<std::string, BodySetPtr> m_staleBodies; // forgotten by the last edit
+    std::unordered_map<std::string, BodySetPtr> m_staleTwoHopBodies;
     std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
-    // Keys of m_pairCache (0), m_bodies (1), m_twoHopCache (2) and m_twoHopBodies (3) by the NSGs
-    // they depend on.
+    // Keys of m_pairCache (0), m_bodies (1), m_twoHopCache (2), m_twoHopBodies (3) and m_cache (4)
+    // by the NSGs they depend on.
     std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> m_keysByNsg;
 };
 
 FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
-    const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions)
+    const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions,
+    const FilterEval* previous)
 {
     FilterEval f;
     f.level = level;
@@ -248,8 +363,14 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
             Cached c;
             static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
             auto rules = compileInboundRules(*nsg, ipc, m_ctx, AddressSet::all(), &c.assumptions);
-            c.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, everything));
+            const auto change = m_ruleChanges.find(nsg->id);
+            if (change != m_ruleChanges.end() && previous && previous->nsg == nsg && previous->verdict)
+                c.verdict = std::make_shared<const NsgVerdict>(
+                    updateFirstMatch(*previous->verdict, rules, everything, change->second));
+            else
+                c.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, everything));
             it = m_cache.emplace(f.key, std::move(c)).first;
+            m_keysByNsg[nsg->id].emplace_back(4, f.key);
             ++stats.policyGroups;
         }
         f.verdict = it->second.verdict;
@@ -301,7 +422,7 @@ DataStoreMatch Engine::dataStoreOf(const NetworkInterface& nic) const
 }
 
 TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfiguration& ipc, const AddressSet& sources,
-    bool cache, const PacketSet* universe)
+    bool cache, const PacketSet* universe, const TargetEval* previous)
 {
     TargetEval t;
     t.nic = &nic;
@@ -334,22 +455,28 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         if (n && n->synthetic)
             t.assumptions.push_back("network security group " + n->name
                 + " is referenced but not in the export: assumed to allow all traffic");
-    t.subnet = filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, *t.universe, cache, t.assumptions);
-    t.nicLevel = filter(nicNsg, false, "nic", ipc, sources, *t.universe, cache, t.assumptions);
+    t.subnet = filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, *t.universe, cache, t.assumptions,
+        previous ? &previous->subnet : nullptr);
+    t.nicLevel = filter(nicNsg, false, "nic", ipc, sources, *t.universe, cache, t.assumptions,
+        previous ? &previous->nicLevel : nullptr);
     // Inbound: the subnet NSG, then the NIC NSG; both must allow. A missing NSG lets traffic pass.
+    static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
     auto combine = [&](const PacketSet& start) {
-        PacketSet r = start;
+        const PacketSet* parts[3] = { &start, nullptr, nullptr };
+        std::size_t n = &start == &everything ? 0 : 1; // intersecting with everything changes nothing
         for (const auto* f : { &t.subnet, &t.nicLevel })
             if (f->verdict)
-                r = r.intersected(f->verdict->allowed);
-        return r;
+                parts[n++] = &f->verdict->allowed;
+        if (n == 0)
+            return everything;
+        PacketSet r = n > 1 ? parts[0]->intersected(*parts[1]) : *parts[0];
+        return n > 2 ? r.intersected(*parts[2]) : r;
     };
     if (!cache) {
         t.allowedAll = std::make_shared<const PacketSet>(combine(*t.universe));
         t.allowed = t.allowedAll;
         return t;
     }
-    static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
     t.policyKey = t.subnet.key + "#" + t.nicLevel.key;
     const std::string& pair = t.policyKey;
     auto& all = m_pairCache[pair];
@@ -571,32 +698,34 @@ void Engine::severity(Finding& f, const FindingBody& body) const
     f.severityReason = "compute open to " + who;
 }
 
-namespace {
+namespace { } // namespace
 
 // CIDRs of a source set, per address family; the whole public space of a family is written
 // 0.0.0.0/0 or ::/0. whole is set when the set covers the public internet of the frontend's family.
-std::vector<std::string> sourceCidrs(const AddressSet& sources, const FamilyUniverse& universe, bool& whole)
+std::vector<std::string> Engine::sourceCidrs(
+    const AddressSet& sources, const FamilyUniverse& universe, bool& whole) const
 {
+    const auto& texts = m_cidrs.of(sources);
     std::vector<std::string> out;
     bool wholeV4 = false, wholeV6 = false;
-    bool anyV4 = false;
     for (const bool v6 : { false, true }) {
-        const AddressSet inFamily = sources.intersected(v6 ? AddressSet::allV6() : AddressSet::allV4());
+        const AddressSet& inFamily = v6 ? texts.v6 : texts.v4;
         const AddressSet& all = v6 ? universe.v6 : universe.v4;
         if (inFamily.isEmpty())
             continue;
-        anyV4 = anyV4 || !v6;
         if (!all.isEmpty() && inFamily.containsAll(all)) {
             (v6 ? wholeV6 : wholeV4) = true;
             out.emplace_back(v6 ? "::/0" : "0.0.0.0/0");
         } else {
-            for (auto& c : inFamily.toCidrs())
-                out.push_back(std::move(c));
+            const auto& cidrs = v6 ? texts.v6Cidrs : texts.v4Cidrs;
+            out.insert(out.end(), cidrs.begin(), cidrs.end());
         }
     }
-    whole = wholeV4 || (wholeV6 && !anyV4);
+    whole = wholeV4 || (wholeV6 && texts.v4.isEmpty());
     return out;
 }
+
+namespace {
 
 // Splits packets into one part per protocol, merged into "any" when every protocol is reached
 // on the same ports from the same sources.
@@ -692,18 +821,46 @@ std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet
     return bodies;
 }
 
-void Engine::addFindings(const TargetEval& t, const Frontend& fe, std::vector<Finding>& out)
+template <typename Make>
+BodySetPtr Engine::reuseOrMake(const std::string& key, std::unordered_map<std::string, BodySetPtr>& stale,
+    const TargetEval& t, PacketSet reach, Make make)
+{
+    if (auto it = stale.find(key); it != stale.end()) {
+        BodySetPtr old = std::move(it->second);
+        stale.erase(it);
+        // The bodies are functions of the packets and of the rules that allow them (the key fixes
+        // the NSGs, the universe and the frontend's filter).
+        const bool holds = old->reach == reach
+            && std::all_of(old->list.begin(), old->list.end(),
+                [&](const FindingBody& b) { return sameRules(evidence(t, *b.shared.packets), b.shared.rules); });
+        if (holds)
+            return old;
+    }
+    auto made = std::make_shared<BodySet>();
+    made->list = make(reach);
+    made->reach = std::move(reach);
+    return made;
+}
+
+BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
 {
     const bool closed = fe.standard && !t.subnet.present() && !t.nicLevel.present();
     if (closed)
-        return; // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without one.
+        return nullptr; // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without one.
     const std::string bodyKey = t.policyKey + "|" + t.vnetId + "|" + fe.filterKey;
     auto& bodies = m_bodies[bodyKey];
-    if (!bodies)
+    if (!bodies) {
         remember(t, 1, bodyKey);
-    if (!bodies)
-        bodies = std::make_shared<const std::vector<FindingBody>>(makeBodies(t, t.allowed->intersected(fe.filter)));
-    for (const auto& b : *bodies) {
+        bodies = reuseOrMake(bodyKey, m_staleBodies, t, t.allowed->intersected(fe.filter),
+            [&](const PacketSet& reach) { return makeBodies(t, reach); });
+    }
+    return bodies;
+}
+
+void Engine::addFindings(
+    const TargetEval& t, const Frontend& fe, const BodySet& bodies, std::vector<Finding>& out) const
+{
+    for (const auto& b : bodies.list) {
         Finding f = b.shared; // shares the packet set
         f.target = t.target;
         f.dataStore = t.dataStore;
@@ -744,12 +901,7 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
     idx.exposed.assign(targets.size(), 0);
     std::vector<const Finding*> best(targets.size(), nullptr);
     for (const auto& group : groups) {
-        const Finding* b = nullptr;
-        for (auto i : group)
-            for (const auto& f : direct[i])
-                if (!b || f.severity > b->severity
-                    || (f.severity == b->severity && f.wholeInternet && !b->wholeInternet))
-                    b = &f;
+        const Finding* b = bestFinding(group, direct);
         if (b)
             for (auto i : group) {
                 best[i] = b;
@@ -810,22 +962,22 @@ void Engine::remember(const TargetEval& t, int cache, const std::string& key)
 
 void Engine::forgetNsg(const std::string& nsgId)
 {
-    // Verdicts are keyed by "<nsg id>|..." (inboundGroupKey); the caches built on them were
-    // indexed by the NSGs of their policy when filled.
-    const std::string mark = nsgId + "|";
-    std::erase_if(m_cache, [&](const auto& e) { return e.first.starts_with(mark); });
+    // The verdicts and the caches built on them were indexed by the NSGs of their policy when filled.
     auto it = m_keysByNsg.find(nsgId);
     if (it == m_keysByNsg.end())
         return;
     for (const auto& [cache, key] : it->second) {
-        if (cache == 0)
+        if (cache == 4)
+            m_cache.erase(key);
+        else if (cache == 0)
             m_pairCache.erase(key);
-        else if (cache == 1)
-            m_bodies.erase(key);
         else if (cache == 2)
             m_twoHopCache.erase(key);
-        else
-            m_twoHopBodies.erase(key);
+        else {
+            auto& from = cache == 1 ? m_bodies : m_twoHopBodies;
+            if (auto node = from.extract(key); node && node.mapped())
+                (cache == 1 ? m_staleBodies : m_staleTwoHopBodies)[key] = std::move(node.mapped());
+        }
     }
     m_keysByNsg.erase(it);
     if (m_allowedSources.size() > 4096)
@@ -837,12 +989,12 @@ bool Engine::twoHopCandidate(const TargetEval& t, std::size_t index, const Footh
     return t.dataStore.declared() && !t.dataStore.engine.empty() && !idx.exposed[index];
 }
 
-long Engine::twoHopFor(
-    const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx, std::vector<Finding>& added)
+Engine::TwoHopPlan Engine::twoHopPlan(
+    const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx)
 {
     const TargetEval& t = targets[index];
     if (!twoHopCandidate(t, index, idx))
-        return -1;
+        return {};
     const auto& footholds = idx.footholds;
     const auto& connected = m_ctx.connectedVnets(t.vnetId);
     // Data stores with the same policy in the same VNet see the same footholds and the same
@@ -900,35 +1052,49 @@ long Engine::twoHopFor(
     }
     const auto& reachInfo = *cached;
     if (reachInfo.others < 0)
-        return -1;
+        return {};
     const Foothold* chosen = &footholds[static_cast<std::size_t>(idx.rankOf[reachInfo.chosen])];
-    const int others = reachInfo.others;
-    const Finding& via = *chosen->finding;
-    const TargetEval& inner = t;
+    const bool wholeInternet = chosen->finding->wholeInternet;
     // The ports reached depend on the data store's policy and the chosen foothold only.
-    const std::string bodyKey = reachKey + "|" + std::to_string(reachInfo.chosen) + (via.wholeInternet ? "|w" : "|n");
+    const std::string bodyKey = reachKey + "|" + std::to_string(reachInfo.chosen) + (wholeInternet ? "|w" : "|n");
     auto& bodies = m_twoHopBodies[bodyKey];
     if (!bodies) {
         remember(t, 3, bodyKey);
         // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
-        const PacketSet fromFoothold
-            = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses));
-        std::vector<FindingBody> made;
-        const FamilyUniverse everySource(AddressSet::all());
-        for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
-            FindingBody b;
-            b.shared.protocol = protocol;
-            fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())),
-                everySource, false);
-            b.shared.rules = evidence(inner, *b.shared.packets);
-            b.how
-                = filterSentence(inner.subnet, b.shared.rules) + "; " + filterSentence(inner.nicLevel, b.shared.rules);
-            b.broad = via.wholeInternet;
-            made.push_back(std::move(b));
-        }
-        bodies = std::make_shared<const std::vector<FindingBody>>(std::move(made));
+        bodies = reuseOrMake(bodyKey, m_staleTwoHopBodies, t,
+            t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses)),
+            [&](const PacketSet& fromFoothold) {
+                std::vector<FindingBody> made;
+                const FamilyUniverse everySource(AddressSet::all());
+                for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
+                    FindingBody b;
+                    b.shared.protocol = protocol;
+                    fillPackets(b.shared,
+                        fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())), everySource,
+                        false);
+                    b.shared.rules = evidence(t, *b.shared.packets);
+                    b.how
+                        = filterSentence(t.subnet, b.shared.rules) + "; " + filterSentence(t.nicLevel, b.shared.rules);
+                    b.broad = wholeInternet;
+                    made.push_back(std::move(b));
+                }
+                return made;
+            });
     }
-    for (const auto& b : *bodies) {
+    return { static_cast<long>(reachInfo.chosen), reachInfo.others, bodies };
+}
+
+void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx,
+    const TwoHopPlan& plan, std::vector<Finding>& added) const
+{
+    if (plan.chosen < 0)
+        return;
+    const TargetEval& t = targets[index];
+    const TargetEval& inner = t;
+    const Finding& via
+        = *idx.footholds[static_cast<std::size_t>(idx.rankOf[static_cast<std::size_t>(plan.chosen)])].finding;
+    const int others = plan.others;
+    for (const auto& b : plan.bodies->list) {
         Finding f = b.shared;
         f.target = t.target;
         f.dataStore = t.dataStore;
@@ -956,7 +1122,6 @@ long Engine::twoHopFor(
         f.id = stableId({ f.target.id, "via-foothold", f.protocol, "2" });
         added.push_back(std::move(f));
     }
-    return static_cast<long>(reachInfo.chosen);
 }
 
 void Engine::addServiceFindings(std::vector<Finding>& out)
@@ -1075,15 +1240,6 @@ void normaliseAssumptions(std::vector<Finding>& findings)
     }
 }
 
-bool sameRules(const std::vector<RuleEvidence>& a, const std::vector<RuleEvidence>& b)
-{
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const RuleEvidence& x, const RuleEvidence& y) {
-        return x.ruleId == y.ruleId && x.ruleName == y.ruleName && x.priority == y.priority && x.allow == y.allow
-            && x.level == y.level && x.filterId == y.filterId && x.filterName == y.filterName
-            && x.isDefault == y.isDefault && x.where.file == y.where.file && x.where.pointer == y.where.pointer;
-    });
-}
-
 bool samePath(const std::vector<PathStep>& a, const std::vector<PathStep>& b)
 {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(),
@@ -1138,7 +1294,8 @@ public:
         m_targets.resize(n);
         m_direct.resize(n);
         m_twoHop.resize(n);
-        m_chosen.assign(n, -1);
+        m_plans.resize(n);
+        m_stampedFrom.resize(n);
         m_addresses.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             if (m_opt.cancel && (i % 64 == 0) && m_opt.cancel->load())
@@ -1174,35 +1331,62 @@ public:
         return true;
     }
 
-    void evaluateDirect(std::size_t i)
+    /// Evaluates the direct findings of IP configuration i. keepIfSame: its frontends are known
+    /// not to have changed, and its findings are left as they are (false returned) when they would
+    /// be stamped from the same body sets with the same assumptions.
+    bool evaluateDirect(std::size_t i, bool keepIfSame = false)
     {
         const auto& [nic, ipc] = m_slots[i];
         const std::string vnetId = m_engine.context().vnetOfSubnet(ipc->subnetId);
-        TargetEval t = m_engine.evaluateTarget(*nic, *ipc, m_engine.context().internetSpace(vnetId), true);
+        TargetEval t = m_engine.evaluateTarget(
+            *nic, *ipc, m_engine.context().internetSpace(vnetId), true, nullptr, keepIfSame ? &m_targets[i] : nullptr);
         std::vector<std::string> frontendAssumptions;
         const auto frontends = m_engine.frontendsOf(*ipc, frontendAssumptions);
         t.assumptions.insert(t.assumptions.end(), frontendAssumptions.begin(), frontendAssumptions.end());
-        std::vector<Finding> found;
+        std::vector<BodySetPtr> from;
+        from.reserve(frontends.size());
         for (const auto& fe : frontends)
-            m_engine.addFindings(t, fe, found);
+            from.push_back(m_engine.bodiesFor(t, fe));
+        if (keepIfSame && t.assumptions != m_targets[i].assumptions)
+            m_assumptionsChanged.insert(i);
+        else if (keepIfSame && from == m_stampedFrom[i]) {
+            m_targets[i] = std::move(t);
+            return false;
+        }
+        std::vector<Finding> found;
+        for (std::size_t k = 0; k < frontends.size(); ++k)
+            if (from[k])
+                m_engine.addFindings(t, frontends[k], *from[k], found);
         normaliseAssumptions(found);
         m_targets[i] = std::move(t);
         m_direct[i] = std::move(found);
+        m_stampedFrom[i] = std::move(from);
+        return true;
     }
 
-    void evaluateTwoHop(std::size_t i)
+    /// Evaluates the two-hop findings of data store i; keepIfSame as for evaluateDirect (its
+    /// foothold's findings and its own assumptions are known not to have changed).
+    bool evaluateTwoHop(std::size_t i, bool keepIfSame = false)
     {
+        auto plan = m_engine.twoHopPlan(m_targets, i, m_footholds);
+        if (keepIfSame && plan == m_plans[i])
+            return false;
         std::vector<Finding> found;
-        m_chosen[i] = m_engine.twoHopFor(m_targets, i, m_footholds, found);
+        m_engine.addTwoHopFindings(m_targets, i, m_footholds, plan, found);
         normaliseAssumptions(found);
         m_twoHop[i] = std::move(found);
+        m_plans[i] = std::move(plan);
+        return true;
     }
 
     // Re-evaluates what an applied edit touched; fills the delta.
     void update(const EditImpact& impact, FindingsDelta& delta)
     {
-        for (const auto& nsg : impact.nsgIds)
-            m_engine.forgetNsg(nsg);
+        for (std::size_t k = 0; k < impact.nsgIds.size(); ++k) {
+            m_engine.forgetNsg(impact.nsgIds[k]);
+            if (k < impact.ruleChanges.size())
+                m_engine.ruleChanged(impact.nsgIds[k], impact.ruleChanges[k]);
+        }
         std::set<std::size_t> affected;
         for (const auto& nsg : impact.nsgIds)
             for (std::size_t i = 0; i < m_targets.size(); ++i) {
@@ -1210,10 +1394,13 @@ public:
                 if ((t.subnet.nsg && t.subnet.nsg->id == nsg) || (t.nicLevel.nsg && t.nicLevel.nsg->id == nsg))
                     affected.insert(i);
             }
+        std::set<std::size_t> reassociated; // whose frontends or NSG associations changed
         for (const auto& ipc : impact.ipConfigurationIds)
             if (auto it = m_targetOfIpc.find(ipc); it != m_targetOfIpc.end())
-                affected.insert(it->second);
+                reassociated.insert(it->second);
+        affected.insert(reassociated.begin(), reassociated.end());
         m_lastReevaluated = affected.size();
+        m_assumptionsChanged.clear();
 
         // A target's rank as a foothold is its most severe direct finding (-1: not a foothold).
         std::map<std::string, int> rankBefore;
@@ -1224,7 +1411,10 @@ public:
         std::set<std::size_t> changedSlots;
         for (auto i : affected) {
             std::vector<Finding> old = std::move(m_direct[i]);
-            evaluateDirect(i);
+            if (!evaluateDirect(i, !reassociated.count(i))) {
+                m_direct[i] = std::move(old); // stamped from the same bodies: the same findings
+                continue;
+            }
             const bool same = std::equal(old.begin(), old.end(), m_direct[i].begin(), m_direct[i].end(),
                 [](const Finding& a, const Finding& b) { return sameFinding(a, b); });
             if (same) {
@@ -1237,18 +1427,33 @@ public:
                 before.emplace(f.id, std::move(f));
         }
         std::set<std::size_t> redo;
+        std::set<std::size_t> changedSlotsOfTargets;
+        std::vector<std::size_t> twoHopRebuilt;
         if (m_opt.twoHop) {
             for (auto i : affected)
                 redo.insert(i); // a data store whose own NSGs changed
             if (!changedTargets.empty()) {
-                m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses, m_groups, m_nameOrder);
+                // The ranking is by each target's most severe finding and its name: when no changed
+                // target's severity moved, only the findings the footholds point to are new.
+                const bool sameRanking = std::all_of(changedTargets.begin(), changedTargets.end(),
+                    [&](const std::string& id) { return rankBefore[id] == footholdRank(id); });
+                if (sameRanking) {
+                    for (const auto& id : changedTargets) {
+                        const auto& group = m_targetsOfId[id];
+                        const Finding* best = Engine::bestFinding(group, m_direct);
+                        for (auto j : group)
+                            if (const int r = m_footholds.rankOf[j]; r >= 0)
+                                m_footholds.footholds[static_cast<std::size_t>(r)].finding = best;
+                    }
+                } else {
+                    m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses, m_groups, m_nameOrder);
+                }
                 // Footholds that appeared, went or moved in the ranking change the two-hop paths of
                 // the data stores they reach; the others keep their order relative to each other.
                 // A foothold whose finding changed but kept its rank matters only where it is the
                 // foothold shown on the path.
                 std::vector<std::size_t> arrivedOrLeft; // became a foothold or stopped being one
                 std::vector<std::size_t> moved; // still a foothold, at another place in the ranking
-                std::set<std::size_t> changedSlotsOfTargets;
                 for (const auto& id : changedTargets) {
                     const int was = rankBefore[id], now = footholdRank(id);
                     for (auto j : m_targetsOfId[id]) {
@@ -1275,7 +1480,7 @@ public:
                     const auto& t = m_targets[k];
                     if (redo.count(k) || !t.dataStore.declared() || t.dataStore.engine.empty())
                         continue;
-                    const long chosen = m_chosen[k];
+                    const long chosen = m_plans[k].chosen;
                     if (chosen >= 0 && changedSlotsOfTargets.count(static_cast<std::size_t>(chosen))) {
                         redo.insert(k); // the foothold on its path changed
                         continue;
@@ -1309,19 +1514,30 @@ public:
             for (auto k : redo)
                 m_engine.forgetTwoHop(m_targets[k]);
             for (auto k : redo) {
+                // The same plan (foothold, count, bodies) gives the same findings when the foothold's
+                // findings and the data store's own assumptions and associations are as they were.
+                const long chosen = m_plans[k].chosen;
+                const bool keepIfSame = !reassociated.count(k) && !m_assumptionsChanged.count(k)
+                    && (chosen < 0 || !changedSlotsOfTargets.count(static_cast<std::size_t>(chosen)));
                 std::vector<Finding> old = std::move(m_twoHop[k]);
+                if (!evaluateTwoHop(k, keepIfSame)) {
+                    m_twoHop[k] = std::move(old);
+                    continue;
+                }
                 for (auto& f : old)
                     before.emplace(f.id, std::move(f));
-                evaluateTwoHop(k);
+                twoHopRebuilt.push_back(k);
             }
         }
         std::map<std::string, const Finding*> after;
         for (auto i : changedSlots) // the others were put back as they were
             for (const auto& f : m_direct[i])
                 after.emplace(f.id, &f);
-        for (auto k : redo)
+        for (auto k : twoHopRebuilt)
             for (const auto& f : m_twoHop[k])
                 after.emplace(f.id, &f);
+        m_engine.dropStale();
+        m_engine.editDone();
         for (const auto& [id, f] : after) {
             auto b = before.find(id);
             if (b == before.end())
@@ -1447,7 +1663,9 @@ private:
     std::vector<TargetEval> m_targets;
     std::vector<std::vector<Finding>> m_direct;
     std::vector<std::vector<Finding>> m_twoHop;
-    std::vector<long> m_chosen; // per data store: the target index of the foothold on its path, -1 none
+    std::vector<Engine::TwoHopPlan> m_plans; // per data store: the foothold on its path and the bodies
+    std::vector<std::vector<BodySetPtr>> m_stampedFrom; // per IP configuration: the sets of its direct findings
+    std::set<std::size_t> m_assumptionsChanged; // during an update
     std::vector<Finding> m_services;
     std::vector<AddressSet> m_addresses; // what each IP configuration may be, as a foothold
     FootholdIndex m_footholds;

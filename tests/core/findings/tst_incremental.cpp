@@ -150,14 +150,22 @@ private:
     std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(m_rng); }
     std::string randomSource()
     {
+        // AzureCloud is not modelled: an allow from it adds an assumption to what it reaches.
         static const char* sources[] = { "Internet", "*", "10.0.0.0/8", "VirtualNetwork", "203.0.113.0/24",
-            "52.160.10.0/24", "0.0.0.0/1", "AzureLoadBalancer" };
+            "52.160.10.0/24", "0.0.0.0/1", "AzureLoadBalancer", "AzureCloud" };
         return sources[pick(std::size(sources))];
     }
     std::string randomPorts()
     {
         static const char* ports[] = { "22", "80-443", "*", "9200-9300", "3389", "1433", "5432", "1-1024" };
         return ports[pick(std::size(ports))];
+    }
+    std::string randomDestination()
+    {
+        // Sql is a service tag the engine does not model: the rule is assumed to apply (allow) or
+        // not (deny), and the assumption is written on the findings it touches.
+        static const char* destinations[] = { "*", "*", "*", "*", "VirtualNetwork", "VirtualNetwork", "Sql" };
+        return destinations[pick(std::size(destinations))];
     }
     json randomRule(const Snapshot& snap, const std::string& name)
     {
@@ -166,8 +174,7 @@ private:
         json r = { { "name", name }, { "priority", 100 + static_cast<int>(pick(3997)) },
             { "access", pick(2) ? "Allow" : "Deny" }, { "direction", "Inbound" },
             { "protocol", protocols[pick(std::size(protocols))] }, { "sourceAddressPrefix", randomSource() },
-            { "destinationAddressPrefix", pick(3) ? "*" : "VirtualNetwork" },
-            { "destinationPortRange", randomPorts() } };
+            { "destinationAddressPrefix", randomDestination() }, { "destinationPortRange", randomPorts() } };
         return r;
     }
 
