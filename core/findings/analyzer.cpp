@@ -255,9 +255,9 @@ public:
         const TargetEval& t, PacketSet reach, Make make);
     /// groups: the IP configurations (indices into targets) of each target, in index order;
     /// nameOrder: each IP configuration's place among the targets sorted by name.
-    FootholdIndex footholdIndex(const std::vector<TargetEval>& targets, const std::vector<std::vector<Finding>>& direct,
-        const std::vector<AddressSet>& addresses, const std::vector<std::vector<std::size_t>>& groups,
-        const std::vector<std::uint32_t>& nameOrder);
+    /// best: per IP configuration, its target's bestFinding (null: not reached directly).
+    FootholdIndex footholdIndex(const std::vector<TargetEval>& targets, const std::vector<const Finding*>& best,
+        const std::vector<AddressSet>& addresses, const std::vector<std::uint32_t>& nameOrder);
     static bool twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx);
     /// The finding that ranks a target (its IP configurations: group) as a foothold: the most
     /// severe direct one, internet-wide first; null when the internet does not reach it.
@@ -338,6 +338,7 @@ private:
     std::unordered_map<std::string, BodySetPtr> m_staleBodies; // forgotten by the last edit
     std::unordered_map<std::string, BodySetPtr> m_staleTwoHopBodies;
     std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
+    std::size_t m_allowedSourcesKept = 0; // entries after the last sweep
     // Keys of m_pairCache (0), m_bodies (1), m_twoHopCache (2), m_twoHopBodies (3) and m_cache (4)
     // by the NSGs they depend on.
     std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> m_keysByNsg;
@@ -891,42 +892,53 @@ void Engine::addFindings(
     }
 }
 
-FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
-    const std::vector<std::vector<Finding>>& direct, const std::vector<AddressSet>& addresses,
-    const std::vector<std::vector<std::size_t>>& groups, const std::vector<std::uint32_t>& nameOrder)
+FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets, const std::vector<const Finding*>& best,
+    const std::vector<AddressSet>& addresses, const std::vector<std::uint32_t>& nameOrder)
 {
     // Footholds: compute the internet reaches directly, ranked by their most severe direct finding
     // (per target: all its IP configurations are footholds when any is reached).
     FootholdIndex idx;
     idx.exposed.assign(targets.size(), 0);
-    std::vector<const Finding*> best(targets.size(), nullptr);
-    for (const auto& group : groups) {
-        const Finding* b = bestFinding(group, direct);
-        if (b)
-            for (auto i : group) {
-                best[i] = b;
-                idx.exposed[i] = 1;
-            }
-    }
     for (std::size_t i = 0; i < targets.size(); ++i) // one target per IP configuration
-        if (best[i])
+        if (best[i]) {
+            idx.exposed[i] = 1;
             idx.footholds.push_back({ i, &addresses[i], best[i] });
+        }
     stats.footholds = idx.footholds.size();
-    std::stable_sort(idx.footholds.begin(), idx.footholds.end(), [&](const Foothold& a, const Foothold& b) {
-        if (a.finding->severity != b.finding->severity)
-            return a.finding->severity > b.finding->severity;
-        return nameOrder[a.target] < nameOrder[b.target];
-    });
+    // Ranked by severity, then name: sorted on a packed key (no pointer chasing in the comparisons).
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> order; // (key, position in footholds)
+    order.reserve(idx.footholds.size());
+    for (std::size_t k = 0; k < idx.footholds.size(); ++k) {
+        const auto& fh = idx.footholds[k];
+        const auto severityRank = static_cast<std::uint64_t>(4 - static_cast<int>(fh.finding->severity));
+        order.emplace_back((severityRank << 32) | nameOrder[fh.target], static_cast<std::uint32_t>(k));
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    {
+        std::vector<Foothold> ranked;
+        ranked.reserve(order.size());
+        for (const auto& [key, k] : order)
+            ranked.push_back(idx.footholds[k]);
+        idx.footholds = std::move(ranked);
+    }
     idx.rankOf.assign(targets.size(), -1);
     // Address index: single addresses sorted for binary search; wider ranges checked one by one.
-    std::unordered_map<std::string, std::vector<AddressInterval>> perVnet;
+    std::vector<std::vector<AddressInterval>> perVnet; // by ordinal
+    std::vector<const std::string*> vnetOfOrdinal;
     for (std::size_t r = 0; r < idx.footholds.size(); ++r) {
         const auto& fh = idx.footholds[r];
         idx.rankOf[fh.target] = static_cast<int>(r);
-        const auto ordinal = idx.vnetOrdinal.emplace(targets[fh.target].vnetId, idx.vnetOrdinal.size()).first->second;
+        const std::string& vnet = targets[fh.target].vnetId;
+        auto o = idx.vnetOrdinal.find(vnet);
+        if (o == idx.vnetOrdinal.end()) {
+            o = idx.vnetOrdinal.emplace(vnet, idx.vnetOrdinal.size()).first;
+            perVnet.emplace_back();
+            vnetOfOrdinal.push_back(&vnet);
+        }
+        const std::size_t ordinal = o->second;
         idx.footholdVnet.push_back(ordinal);
         for (const auto& iv : fh.addresses->intervals()) {
-            perVnet[targets[fh.target].vnetId].push_back(iv);
+            perVnet[ordinal].push_back(iv);
             if (iv.first == iv.last)
                 idx.singles.push_back({ iv.first, r });
         }
@@ -936,9 +948,10 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets,
     }
     std::sort(idx.singles.begin(), idx.singles.end(),
         [](const FootholdIndex::Entry& a, const FootholdIndex::Entry& b) { return a.address < b.address; });
-    for (auto& [vnet, ivs] : perVnet) {
+    for (std::size_t o = 0; o < perVnet.size(); ++o) {
+        auto& ivs = perVnet[o];
         std::sort(ivs.begin(), ivs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        idx.vnetFootholds[vnet] = AddressSet::fromSorted(ivs);
+        idx.vnetFootholds[*vnetOfOrdinal[o]] = AddressSet::fromSorted(ivs);
     }
     return idx;
 }
@@ -980,8 +993,12 @@ void Engine::forgetNsg(const std::string& nsgId)
         }
     }
     m_keysByNsg.erase(it);
-    if (m_allowedSources.size() > 4096)
-        m_allowedSources.clear();
+    // Drop the memoised sources of policies no IP configuration has any more (only the memo holds
+    // them); dropping all of them made the next edit recompute thousands on L.
+    if (m_allowedSources.size() > m_allowedSourcesKept + 4096) {
+        std::erase_if(m_allowedSources, [](const auto& e) { return e.second.first.use_count() == 1; });
+        m_allowedSourcesKept = m_allowedSources.size();
+    }
 }
 
 bool Engine::twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx)
@@ -1324,7 +1341,12 @@ public:
         m_engine.addServiceFindings(m_services);
         normaliseAssumptions(m_services);
         if (m_opt.twoHop) {
-            m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses, m_groups, m_nameOrder);
+            m_best.assign(n, nullptr);
+            for (const auto& group : m_groups)
+                if (const Finding* b = Engine::bestFinding(group, m_direct))
+                    for (auto i : group)
+                        m_best[i] = b;
+            m_footholds = m_engine.footholdIndex(m_targets, m_best, m_addresses, m_nameOrder);
             for (std::size_t i = 0; i < n; ++i)
                 evaluateTwoHop(i);
         }
@@ -1437,17 +1459,17 @@ public:
                 // target's severity moved, only the findings the footholds point to are new.
                 const bool sameRanking = std::all_of(changedTargets.begin(), changedTargets.end(),
                     [&](const std::string& id) { return rankBefore[id] == footholdRank(id); });
-                if (sameRanking) {
-                    for (const auto& id : changedTargets) {
-                        const auto& group = m_targetsOfId[id];
-                        const Finding* best = Engine::bestFinding(group, m_direct);
-                        for (auto j : group)
-                            if (const int r = m_footholds.rankOf[j]; r >= 0)
-                                m_footholds.footholds[static_cast<std::size_t>(r)].finding = best;
+                for (const auto& id : changedTargets) {
+                    const auto& group = m_targetsOfId[id];
+                    const Finding* best = Engine::bestFinding(group, m_direct);
+                    for (auto j : group) {
+                        m_best[j] = best;
+                        if (const int r = m_footholds.rankOf[j]; sameRanking && r >= 0)
+                            m_footholds.footholds[static_cast<std::size_t>(r)].finding = best;
                     }
-                } else {
-                    m_footholds = m_engine.footholdIndex(m_targets, m_direct, m_addresses, m_groups, m_nameOrder);
                 }
+                if (!sameRanking)
+                    m_footholds = m_engine.footholdIndex(m_targets, m_best, m_addresses, m_nameOrder);
                 // Footholds that appeared, went or moved in the ranking change the two-hop paths of
                 // the data stores they reach; the others keep their order relative to each other.
                 // A foothold whose finding changed but kept its rank matters only where it is the
@@ -1669,6 +1691,7 @@ private:
     std::vector<Finding> m_services;
     std::vector<AddressSet> m_addresses; // what each IP configuration may be, as a foothold
     FootholdIndex m_footholds;
+    std::vector<const Finding*> m_best; // per IP configuration: Engine::bestFinding of its target
     std::unordered_map<std::string, std::size_t> m_targetOfIpc;
     std::unordered_map<std::string, std::vector<std::size_t>> m_targetsOfId;
     std::vector<std::vector<std::size_t>> m_groups; // m_targetsOfId's values, by first IP configuration
