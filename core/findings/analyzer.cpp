@@ -253,9 +253,8 @@ public:
     template <typename Make>
     BodySetPtr reuseOrMake(const std::string& key, std::unordered_map<std::string, BodySetPtr>& stale,
         const TargetEval& t, PacketSet reach, Make make);
-    /// groups: the IP configurations (indices into targets) of each target, in index order;
+    /// best: per IP configuration, its target's bestFinding (null: not reached directly);
     /// nameOrder: each IP configuration's place among the targets sorted by name.
-    /// best: per IP configuration, its target's bestFinding (null: not reached directly).
     FootholdIndex footholdIndex(const std::vector<TargetEval>& targets, const std::vector<const Finding*>& best,
         const std::vector<AddressSet>& addresses, const std::vector<std::uint32_t>& nameOrder);
     static bool twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx);
@@ -294,7 +293,9 @@ public:
         m_staleBodies.clear();
         m_staleTwoHopBodies.clear();
     }
-    void remember(const TargetEval& t, int cache, const std::string& key);
+    /// The caches whose entries depend on NSGs (see m_keysByNsg).
+    enum class CacheKind { Pair, Bodies, TwoHopReach, TwoHopBodies, Verdict };
+    void remember(const TargetEval& t, CacheKind cache, const std::string& key);
     /// The sources any packet allowed at a target can come from (memoised per policy group).
     const AddressSet& allowedSources(const TargetEval& t)
     {
@@ -339,9 +340,8 @@ private:
     std::unordered_map<std::string, BodySetPtr> m_staleTwoHopBodies;
     std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
     std::size_t m_allowedSourcesKept = 0; // entries after the last sweep
-    // Keys of m_pairCache (0), m_bodies (1), m_twoHopCache (2), m_twoHopBodies (3) and m_cache (4)
-    // by the NSGs they depend on.
-    std::unordered_map<std::string, std::vector<std::pair<int, std::string>>> m_keysByNsg;
+    // Keys of the caches by the NSGs they depend on.
+    std::unordered_map<std::string, std::vector<std::pair<CacheKind, std::string>>> m_keysByNsg;
 };
 
 FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
@@ -371,7 +371,7 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
             else
                 c.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, everything));
             it = m_cache.emplace(f.key, std::move(c)).first;
-            m_keysByNsg[nsg->id].emplace_back(4, f.key);
+            m_keysByNsg[nsg->id].emplace_back(CacheKind::Verdict, f.key);
             ++stats.policyGroups;
         }
         f.verdict = it->second.verdict;
@@ -462,19 +462,23 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         previous ? &previous->nicLevel : nullptr);
     // Inbound: the subnet NSG, then the NIC NSG; both must allow. A missing NSG lets traffic pass.
     static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
-    auto combine = [&](const PacketSet& start) {
-        const PacketSet* parts[3] = { &start, nullptr, nullptr };
-        std::size_t n = &start == &everything ? 0 : 1; // intersecting with everything changes nothing
+    // within: null for every packet (not intersected with an "everything" set, which changes nothing).
+    auto combine = [&](const PacketSet* within) {
+        std::vector<const PacketSet*> parts;
+        if (within)
+            parts.push_back(within);
         for (const auto* f : { &t.subnet, &t.nicLevel })
             if (f->verdict)
-                parts[n++] = &f->verdict->allowed;
-        if (n == 0)
+                parts.push_back(&f->verdict->allowed);
+        if (parts.empty())
             return everything;
-        PacketSet r = n > 1 ? parts[0]->intersected(*parts[1]) : *parts[0];
-        return n > 2 ? r.intersected(*parts[2]) : r;
+        PacketSet r = *parts.front();
+        for (std::size_t k = 1; k < parts.size(); ++k)
+            r = r.intersected(*parts[k]);
+        return r;
     };
     if (!cache) {
-        t.allowedAll = std::make_shared<const PacketSet>(combine(*t.universe));
+        t.allowedAll = std::make_shared<const PacketSet>(combine(t.universe.get()));
         t.allowed = t.allowedAll;
         return t;
     }
@@ -482,15 +486,15 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     const std::string& pair = t.policyKey;
     auto& all = m_pairCache[pair];
     if (!all) {
-        all = std::make_shared<const PacketSet>(combine(everything));
-        remember(t, 0, pair);
+        all = std::make_shared<const PacketSet>(combine(nullptr));
+        remember(t, CacheKind::Pair, pair);
     }
     t.allowedAll = all;
     const std::string withinKey = pair + "|" + t.vnetId;
     auto& within = m_pairCache[withinKey];
     if (!within) {
         within = std::make_shared<const PacketSet>(all->intersected(*t.universe));
-        remember(t, 0, withinKey);
+        remember(t, CacheKind::Pair, withinKey);
     }
     t.allowed = within;
     return t;
@@ -699,8 +703,6 @@ void Engine::severity(Finding& f, const FindingBody& body) const
     f.severityReason = "compute open to " + who;
 }
 
-namespace { } // namespace
-
 // CIDRs of a source set, per address family; the whole public space of a family is written
 // 0.0.0.0/0 or ::/0. whole is set when the set covers the public internet of the frontend's family.
 std::vector<std::string> Engine::sourceCidrs(
@@ -851,7 +853,7 @@ BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
     const std::string bodyKey = t.policyKey + "|" + t.vnetId + "|" + fe.filterKey;
     auto& bodies = m_bodies[bodyKey];
     if (!bodies) {
-        remember(t, 1, bodyKey);
+        remember(t, CacheKind::Bodies, bodyKey);
         bodies = reuseOrMake(bodyKey, m_staleBodies, t, t.allowed->intersected(fe.filter),
             [&](const PacketSet& reach) { return makeBodies(t, reach); });
     }
@@ -966,7 +968,7 @@ void Engine::forgetTwoHop(const TargetEval& t)
     m_twoHopCache.erase(twoHopKey(t));
 }
 
-void Engine::remember(const TargetEval& t, int cache, const std::string& key)
+void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& key)
 {
     for (const auto* f : { &t.subnet, &t.nicLevel })
         if (f->nsg)
@@ -980,16 +982,23 @@ void Engine::forgetNsg(const std::string& nsgId)
     if (it == m_keysByNsg.end())
         return;
     for (const auto& [cache, key] : it->second) {
-        if (cache == 4)
+        switch (cache) {
+        case CacheKind::Verdict:
             m_cache.erase(key);
-        else if (cache == 0)
+            break;
+        case CacheKind::Pair:
             m_pairCache.erase(key);
-        else if (cache == 2)
+            break;
+        case CacheKind::TwoHopReach:
             m_twoHopCache.erase(key);
-        else {
-            auto& from = cache == 1 ? m_bodies : m_twoHopBodies;
-            if (auto node = from.extract(key); node && node.mapped())
-                (cache == 1 ? m_staleBodies : m_staleTwoHopBodies)[key] = std::move(node.mapped());
+            break;
+        case CacheKind::Bodies:
+        case CacheKind::TwoHopBodies: {
+            const bool direct = cache == CacheKind::Bodies;
+            if (auto node = (direct ? m_bodies : m_twoHopBodies).extract(key); node && node.mapped())
+                (direct ? m_staleBodies : m_staleTwoHopBodies)[key] = std::move(node.mapped());
+            break;
+        }
         }
     }
     m_keysByNsg.erase(it);
@@ -1019,7 +1028,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
     const std::string reachKey = twoHopKey(t);
     auto& cached = m_twoHopCache[reachKey];
     if (!cached)
-        remember(t, 2, reachKey);
+        remember(t, CacheKind::TwoHopReach, reachKey);
     if (cached && cached->others >= 0 && idx.rankOf[cached->chosen] < 0)
         cached.reset(); // stale: the chosen foothold is no longer one (callers forget such groups)
     if (!cached) {
@@ -1076,7 +1085,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
     const std::string bodyKey = reachKey + "|" + std::to_string(reachInfo.chosen) + (wholeInternet ? "|w" : "|n");
     auto& bodies = m_twoHopBodies[bodyKey];
     if (!bodies) {
-        remember(t, 3, bodyKey);
+        remember(t, CacheKind::TwoHopBodies, bodyKey);
         // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
         bodies = reuseOrMake(bodyKey, m_staleTwoHopBodies, t,
             t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses)),
@@ -1343,9 +1352,7 @@ public:
         if (m_opt.twoHop) {
             m_best.assign(n, nullptr);
             for (const auto& group : m_groups)
-                if (const Finding* b = Engine::bestFinding(group, m_direct))
-                    for (auto i : group)
-                        m_best[i] = b;
+                rankGroup(group);
             m_footholds = m_engine.footholdIndex(m_targets, m_best, m_addresses, m_nameOrder);
             for (std::size_t i = 0; i < n; ++i)
                 evaluateTwoHop(i);
@@ -1461,12 +1468,10 @@ public:
                     [&](const std::string& id) { return rankBefore[id] == footholdRank(id); });
                 for (const auto& id : changedTargets) {
                     const auto& group = m_targetsOfId[id];
-                    const Finding* best = Engine::bestFinding(group, m_direct);
-                    for (auto j : group) {
-                        m_best[j] = best;
+                    const Finding* best = rankGroup(group);
+                    for (auto j : group)
                         if (const int r = m_footholds.rankOf[j]; sameRanking && r >= 0)
                             m_footholds.footholds[static_cast<std::size_t>(r)].finding = best;
-                    }
                 }
                 if (!sameRanking)
                     m_footholds = m_engine.footholdIndex(m_targets, m_best, m_addresses, m_nameOrder);
@@ -1663,14 +1668,18 @@ private:
     // The severity of a target's most severe direct finding, -1 when the internet does not reach it.
     int footholdRank(const std::string& targetId) const
     {
-        int rank = -1;
         auto it = m_targetsOfId.find(targetId);
-        if (it == m_targetsOfId.end())
-            return rank;
-        for (auto j : it->second)
-            for (const auto& f : m_direct[j])
-                rank = std::max(rank, static_cast<int>(f.severity));
-        return rank;
+        const Finding* best = it == m_targetsOfId.end() ? nullptr : Engine::bestFinding(it->second, m_direct);
+        return best ? static_cast<int>(best->severity) : -1;
+    }
+
+    /// Sets m_best for the IP configurations of one target; returns their best finding.
+    const Finding* rankGroup(const std::vector<std::size_t>& group)
+    {
+        const Finding* best = Engine::bestFinding(group, m_direct);
+        for (auto j : group)
+            m_best[j] = best;
+        return best;
     }
 
     struct Slot

@@ -298,11 +298,7 @@ void appendCidrs(const std::vector<AddressInterval>& ivs, bool v4, std::vector<s
             const int fits = span == kU128Max ? 128 : bitWidth(span + 1) - 1;
             const int bits = std::min(trailingZeros(cur), fits);
             const int len = v4 ? 32 - std::min(bits, 32) : 128 - bits;
-            std::string text;
-            if (v4)
-                appendV4(text, static_cast<std::uint32_t>(cur - kV4Base));
-            else
-                text = formatV6(cur);
+            std::string text = formatAddress(cur);
             text += '/';
             char buf[4];
             text.append(buf, std::to_chars(buf, buf + sizeof buf, len).ptr);

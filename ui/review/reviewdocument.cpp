@@ -88,11 +88,7 @@ void ReviewDocument::reset(const QStringList& inputs)
     m_review = Review();
     m_review.created = nowUtc();
     m_fileName.clear();
-    m_inputs.clear();
-    for (const auto& i : inputs)
-        m_inputs.push_back(QFileInfo(i).absoluteFilePath());
-    m_data.reset();
-    m_baseData.reset();
+    setInputs(inputs);
     m_dirty = false;
     Q_EMIT fileNameChanged(m_fileName);
     updateModified();
@@ -204,14 +200,19 @@ void ReviewDocument::recordCurrentSnapshot()
         m_review.history.push_back(std::move(now));
 }
 
-void ReviewDocument::openNewSnapshot(const QStringList& inputs)
+void ReviewDocument::setInputs(const QStringList& inputs)
 {
-    recordCurrentSnapshot();
     m_inputs.clear();
     for (const auto& i : inputs)
         m_inputs.push_back(QFileInfo(i).absoluteFilePath());
-    m_data.reset();
+    m_data.reset(); // analysed again from the new inputs
     m_baseData.reset();
+}
+
+void ReviewDocument::openNewSnapshot(const QStringList& inputs)
+{
+    recordCurrentSnapshot();
+    setInputs(inputs);
     m_dirty = true;
     updateModified();
 }

@@ -104,6 +104,8 @@ private:
     bool m_dirty = false; // changes outside the undo stack (new inputs, recovered content)
     bool m_lastModified = false;
     void updateModified();
+    /// The snapshot's inputs (made absolute); forgets the analyses of the previous ones.
+    void setInputs(const QStringList& inputs);
 };
 
 } // namespace ew::ui
