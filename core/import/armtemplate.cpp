@@ -413,12 +413,12 @@ struct Scope
 {
     const json* data = nullptr; // the template whose parameters/variables/functions are read
     std::string dataPointer; // where it is in the document ("" for the root)
-    const json* given = nullptr; // parameter values passed by the parent deployment (object)
+    json given; // parameter values passed by the parent deployment (object), or null
     std::string sub = kArmSubscription;
     std::string rg = kArmResourceGroup;
     // languageVersion 2.0: symbolic name (lower case) -> resource and its pointer
     std::map<std::string, std::pair<const json*, std::string>> symbols;
-    std::map<std::string, json> parameterCache, variableCache;
+    std::map<std::string, json> parameterCache, variableCache, moduleOutputs;
     std::set<std::string> evaluating;
 };
 
@@ -559,18 +559,21 @@ public:
             nested(r, evaluated, rp, top, depth);
     }
 
-    // A nested deployment or Bicep module: its resources join the top-level array.
-    void nested(const json& r, const json& evaluated, const std::string& rp, json& top, int depth)
+    // The scope a nested deployment's template is evaluated in, from the deployment resource as
+    // written (r) and as evaluated in the parent's scope; null without an inline template.
+    std::unique_ptr<Scope> innerScope(const json& r, const json& evaluated, const std::string& rp, const json*& tpl)
     {
+        tpl = nullptr;
         const json* props = findInsensitive(r, "properties");
         if (!props || !props->is_object())
-            return;
-        const json* tpl = findInsensitive(*props, "template");
+            return nullptr;
+        tpl = findInsensitive(*props, "template");
         if (!tpl || !tpl->is_object()) {
+            tpl = nullptr;
             if (findInsensitive(*props, "templateLink"))
                 problem(rp + "/properties/templateLink",
                     "the linked template is not read: resources it deploys are missing from this analysis");
-            return;
+            return nullptr;
         }
         bool inner = false;
         if (const json* opts = findInsensitive(*props, "expressionEvaluationOptions"))
@@ -585,37 +588,115 @@ public:
             scope->rg = rg->get<std::string>();
         if (auto sub = evaluated.find("subscriptionId"); sub != evaluated.end() && sub->is_string())
             scope->sub = sub->get<std::string>();
-        json given = json::object();
         if (inner) {
             // Parameters are evaluated in the parent's scope (they were, with the resource).
+            scope->given = json::object();
             if (auto ep = evaluated.find("properties"); ep != evaluated.end() && ep->is_object())
                 if (const json* params = findInsensitive(*ep, "parameters"); params && params->is_object())
                     for (auto it = params->begin(); it != params->end(); ++it) {
                         if (it->is_object() && it->contains("value"))
-                            given[it.key()] = (*it)["value"];
+                            scope->given[it.key()] = (*it)["value"];
                         else if (it->is_object() && it->contains("reference"))
-                            given[it.key()] = placeholder(it.key());
+                            scope->given[it.key()] = placeholder(it.key()); // a Key Vault secret
                     }
             scope->data = tpl;
             scope->dataPointer = tp;
         } else {
-            // "outer": the nested template reads the parent's parameters and variables.
+            // "outer", the default of plain ARM: the nested template reads the parent's
+            // parameters and variables (Microsoft Learn: "Nested templates", expression scope).
             scope->data = m_scope->data;
             scope->dataPointer = m_scope->dataPointer;
-            if (m_scope->given)
-                given = *m_scope->given;
+            scope->given = m_scope->given;
         }
-        scope->given = &given;
         indexSymbols(*scope, *tpl, tp);
+        return scope;
+    }
 
+    // A nested deployment or Bicep module: its resources join the top-level array.
+    void nested(const json& r, const json& evaluated, const std::string& rp, json& top, int depth)
+    {
+        const json* tpl = nullptr;
+        auto scope = innerScope(r, evaluated, rp, tpl);
+        if (!scope)
+            return;
         Scope* saveScope = m_scope;
         auto saveLoops = std::move(m_loops);
         m_loops.clear();
         m_scope = scope.get();
-        if (auto res = tpl->find("resources"); res != tpl->end())
-            resources(*res, tp + "/resources", {}, {}, top, top, depth + 1);
+        try {
+            if (auto res = tpl->find("resources"); res != tpl->end())
+                resources(*res, rp + "/properties/template/resources", {}, {}, top, top, depth + 1);
+        } catch (...) {
+            m_scope = saveScope;
+            m_loops = std::move(saveLoops);
+            throw;
+        }
         m_scope = saveScope;
         m_loops = std::move(saveLoops);
+    }
+
+    // reference('module').outputs of a languageVersion 2.0 module in this template: its
+    // template's outputs, evaluated as the module would deploy them. Bicep passes ids between
+    // modules this way (a firewall module gets its public IP's id from another module's output).
+    std::optional<json> moduleOutputs(const std::string& symbol)
+    {
+        std::string sym = symbol;
+        std::optional<long long> at;
+        if (auto open = sym.find('['); open != std::string::npos && sym.back() == ']') {
+            at = std::stoll(sym.substr(open + 1, sym.size() - open - 2));
+            sym = sym.substr(0, open);
+        }
+        auto it = m_scope->symbols.find(toLower(sym));
+        if (it == m_scope->symbols.end()
+            || toLower(text(*it->second.first, "type")) != "microsoft.resources/deployments")
+            return std::nullopt;
+        const std::string key = toLower(symbol);
+        if (auto c = m_scope->moduleOutputs.find(key); c != m_scope->moduleOutputs.end())
+            return c->second;
+        if (!m_scope->evaluating.insert("m:" + key).second)
+            return std::nullopt;
+        const json& r = *it->second.first;
+        const std::string& rp = it->second.second;
+        json result = hidden([&] {
+            const json* copy = findInsensitive(r, "copy");
+            if (copy && copy->is_object())
+                m_loops.push_back({ text(*copy, "name"), at, true });
+            json evaluated = json::object();
+            for (const char* k : { "resourceGroup", "subscriptionId" })
+                if (r.contains(k))
+                    evaluated[k] = value(r[k], rp + '/' + k, 1);
+            const json* props = findInsensitive(r, "properties");
+            if (props && props->contains("parameters"))
+                evaluated["properties"]["parameters"] = value((*props)["parameters"], rp + "/properties/parameters", 1);
+            const json* tpl = nullptr;
+            auto scope = innerScope(r, evaluated, rp, tpl);
+            json outputs = json::object();
+            const json* outs = tpl ? findInsensitive(*tpl, "outputs") : nullptr;
+            if (!scope || !outs || !outs->is_object())
+                return json { { "outputs", outputs } };
+            Scope* saveScope = m_scope;
+            m_scope = scope.get();
+            m_loops.clear();
+            const std::string op = rp + "/properties/template/outputs/";
+            try {
+                for (auto o = outs->begin(); o != outs->end(); ++o) {
+                    json v;
+                    if (o->contains("value"))
+                        v = value((*o)["value"], op + escapePointer(o.key()) + "/value", 1);
+                    else if (const json* c = findInsensitive(*o, "copy"); c && c->is_object())
+                        v = loop(*c, op + escapePointer(o.key()) + "/copy", {}, 1); // output iteration
+                    outputs[o.key()] = { { "type", text(*o, "type") }, { "value", std::move(v) } };
+                }
+            } catch (...) {
+                m_scope = saveScope;
+                throw;
+            }
+            m_scope = saveScope;
+            return json { { "outputs", outputs } };
+        });
+        m_scope->evaluating.erase("m:" + key);
+        m_scope->moduleOutputs[key] = result;
+        return result;
     }
 
     static void indexSymbols(Scope& scope, const json& tpl, const std::string& tp)
@@ -1118,8 +1199,8 @@ public:
         if (auto it = s.parameterCache.find(key); it != s.parameterCache.end())
             return it->second;
         json result;
-        if (s.given && findInsensitive(*s.given, name)) {
-            result = *findInsensitive(*s.given, name);
+        if (const json* given = findInsensitive(s.given, name)) {
+            result = *given;
         } else {
             const json* params = s.data ? findInsensitive(*s.data, "parameters") : nullptr;
             const json* param = params ? findInsensitive(*params, name) : nullptr;
@@ -1637,6 +1718,9 @@ public:
         if (f == "deployment")
             return json { { "name", placeholder("deployment().name") },
                 { "properties", { { "templateLink", { { "uri", placeholder("templateLink") } } } } } };
+        if (f == "reference" && !a.empty() && a[0].is_string() && !tainted(a[0]))
+            if (auto outputs = moduleOutputs(a[0].get<std::string>()))
+                return *outputs;
         if (f == "reference" || f.rfind("list", 0) == 0 || f == "pickzones" || f == "providers"
             || f == "managementgroup" || f == "deployer" || f == "externalinput" || f == "readenvironmentvariable")
             return unknown(callText(written, a),

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void unknownCount();
     void languageVersion2();
     void nestedDeployments();
+    void moduleOutputs();
     void limits_data();
     void limits();
     void fuzz();
@@ -500,6 +501,38 @@ void TestArmTemplate::nestedDeployments()
     QCOMPARE(res.size(), std::size_t(7));
     for (const auto& e : res)
         QVERIFY(!e.contains("properties") || !e["properties"].contains("template"));
+}
+
+// Bicep modules pass ids through outputs: reference('module').outputs.x.value is the other
+// module's template output, evaluated in its own scope.
+void TestArmTemplate::moduleOutputs()
+{
+    const Result r = evaluate(json::parse(R"({
+  "languageVersion": "2.0", "contentVersion": "1.0.0.0",
+  "resources": {
+    "nicMod": {"type": "Microsoft.Resources/deployments", "name": "nic-deploy",
+      "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+        "parameters": {"pipId": {"value": "[reference('pipMod').outputs.id.value]"},
+                       "names": {"value": "[reference('pipMod').outputs.names.value]"}},
+        "template": {"languageVersion": "2.0", "contentVersion": "1.0.0.0",
+          "parameters": {"pipId": {"type": "string"}, "names": {"type": "array"}},
+          "resources": {"nic": {"type": "Microsoft.Network/networkInterfaces", "name": "[parameters('names')[1]]",
+            "properties": {"ipConfigurations": [{"name": "ip", "properties": {"publicIPAddress": {"id": "[parameters('pipId')]"}}}]}}}}}},
+    "pipMod": {"type": "Microsoft.Resources/deployments", "name": "pip-deploy", "resourceGroup": "net-rg",
+      "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "parameters": {"name": {"value": "pip-1"}},
+        "template": {"languageVersion": "2.0", "contentVersion": "1.0.0.0", "parameters": {"name": {"type": "string"}},
+          "resources": {"pip": {"type": "Microsoft.Network/publicIPAddresses", "name": "[parameters('name')]"}},
+          "outputs": {"id": {"type": "string", "value": "[resourceId('Microsoft.Network/publicIPAddresses', parameters('name'))]"},
+                      "names": {"type": "array", "copy": {"count": 2, "input": "[format('nic-{0}', copyIndex())]"}}}}}}
+  }})"));
+    QVERIFY2(r.problems.empty(), r.problemText().c_str());
+    const json& res = r.tpl["resources"];
+    const json* nic = findByName(res, "nic-1");
+    const json* pip = findByName(res, "pip-1");
+    QVERIFY2(nic && pip, res.dump(1).c_str());
+    QCOMPARE(q((*nic)["properties"]["ipConfigurations"][0]["properties"]["publicIPAddress"]["id"].get<std::string>()),
+        q((*pip)["id"].get<std::string>()));
+    QVERIFY((*pip)["id"].get<std::string>().find("/resourceGroups/net-rg/") != std::string::npos);
 }
 
 // Whatever the input, evaluation ends, throws nothing and keeps every resource.
