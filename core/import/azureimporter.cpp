@@ -1,6 +1,7 @@
 #include "azureimporter.h"
 
 #include "armtemplate.h"
+#include "encoding.h"
 #include "jsonnode.h"
 
 #include <nlohmann/json.hpp>
@@ -79,10 +80,43 @@ std::string typeFromId(std::string_view id)
     return type;
 }
 
+// Azure PowerShell's ConvertTo-Json writes the objects' PascalCase properties ("Id", "Name",
+// "ResourceGroupName", "SecurityRules"); keys are then matched case-insensitively.
+bool looksLikePowerShell(simdjson::dom::element root)
+{
+    simdjson::dom::element first = root;
+    if (root.is_array()) {
+        simdjson::dom::array arr;
+        if (root.get_array().get(arr) != simdjson::SUCCESS || arr.size() == 0)
+            return false;
+        first = *arr.begin();
+    }
+    simdjson::dom::object obj;
+    if (first.get_object().get(obj) != simdjson::SUCCESS)
+        return false;
+    bool pascalId = false, camelId = false;
+    for (auto field : obj) {
+        if (field.key == "Id" || field.key == "Name" || field.key == "ResourceGroupName" || field.key == "Etag")
+            pascalId = true;
+        if (field.key == "id" || field.key == "name" || field.key == "type")
+            camelId = true;
+    }
+    return pascalId && !camelId;
+}
+
+// A value an ARM template left unevaluated: a placeholder "{...}" or a raw "[...]" expression.
+bool isUnevaluated(const JsonNode& v)
+{
+    const std::string_view t = v.stringValue();
+    return t.size() > 2
+        && ((t.front() == '{' && t.back() == '}') || (t.front() == '[' && t.back() == ']' && t[1] != '['));
+}
+
 bool isArmShape(const JsonNode& root)
 {
     auto resources = root.get("resources");
-    if (!resources || !resources->isArray())
+    // Bicep's languageVersion 2.0 keys resources by symbolic name.
+    if (!resources || !(resources->isArray() || resources->isObject()))
         return false;
     auto schema = root.get("$schema");
     return (schema && schema->stringValue().find("deploymentTemplate") != std::string_view::npos)
@@ -104,7 +138,8 @@ public:
     std::size_t filesDone = 0;
 
 private:
-    void importFile(const fs::path& path);
+    /// named: given on the command line (always read), not found in a folder.
+    void importFile(const fs::path& path, bool named);
     void dispatchDocument(const JsonNode& root);
     void dispatchItem(const JsonNode& node, bool inList);
     void importArmTemplate(const simdjson::padded_string& text);
@@ -148,6 +183,8 @@ private:
     bool parsePorts(const JsonNode& at, std::string_view text, PortSet& out);
     ProtocolMask protocol(const JsonNode& at, std::string_view text, bool& ok);
     void importEmbedded(const std::optional<JsonNode>& ref);
+    void importEmbeddedResource(const JsonNode& ref);
+    static bool isEmbeddedResource(const JsonNode& ref);
 
     Snapshot& m_snap;
     const ImportOptions& m_options;
@@ -160,6 +197,21 @@ private:
         std::string nsgId, nicId, subnetId;
     };
     std::vector<PendingEffective> m_effective;
+    bool m_embedding = false; // reading a copy embedded in a reference
+    std::set<std::string> m_readOwn; // ids of NSGs and public IPs read from their own documents
+    std::set<std::string> m_readCopy; // ... and of those read only from a copy so far
+    std::set<std::string> m_effectiveIds; // NSGs known so far only from effective-rules exports
+    /// Whether to read the resource with this id: a copy embedded in a reference never replaces
+    /// one read from its own document (and is replaced by it).
+    bool takes(const std::string& id)
+    {
+        if (!m_embedding)
+            return m_readOwn.insert(id), true;
+        if (m_readOwn.count(id))
+            return false;
+        m_readCopy.insert(id);
+        return true;
+    }
 };
 
 void Importer::importPath(const std::string& input)
@@ -184,7 +236,7 @@ void Importer::importPath(const std::string& input)
         for (const auto& f : files) {
             if (m_options.cancel && m_options.cancel->load())
                 return;
-            importFile(f);
+            importFile(f, false);
         }
         return;
     }
@@ -193,10 +245,10 @@ void Importer::importPath(const std::string& input)
         return;
     }
     ++filesTotal;
-    importFile(p);
+    importFile(p, true);
 }
 
-void Importer::importFile(const fs::path& path)
+void Importer::importFile(const fs::path& path, bool named)
 {
     m_file = path.string();
     m_skippedTypes.clear();
@@ -214,10 +266,6 @@ void Importer::importFile(const fs::path& path)
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     m_snap.files[index].size = ec ? 0 : size;
-    if (toLower(path.extension().string()) != ".json") {
-        skip("not a JSON file");
-        return finish();
-    }
     if (size == 0) {
         diag(Diagnostic::Level::Error, {}, "the file is empty (0 bytes)");
         skip("empty file");
@@ -235,6 +283,30 @@ void Importer::importFile(const fs::path& path)
         diag(Diagnostic::Level::Error, {}, "cannot read the file");
         skip("unreadable");
         return finish();
+    }
+    // Files are recognised by their content, whatever their name (.json, .tfstate, .txt or none),
+    // in any Unicode encoding: Windows PowerShell writes UTF-16 with a byte order mark.
+    const DecodedText decoded = decodeText(std::string_view(text.data(), text.size()));
+    if (!decoded.error.empty()) {
+        diag(Diagnostic::Level::Error, {}, "the file cannot be decoded as " + decoded.encoding + ": " + decoded.error);
+        skip("cannot be decoded");
+        return finish();
+    }
+    if (decoded.converted || decoded.bomSize)
+        text = decoded.converted
+            ? simdjson::padded_string(decoded.text)
+            : simdjson::padded_string(text.data() + decoded.bomSize, text.size() - decoded.bomSize);
+    {
+        std::size_t i = 0;
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text.data()[i])))
+            ++i;
+        const bool jsonStart = i < text.size() && (text.data()[i] == '{' || text.data()[i] == '[');
+        // In a folder, a file that does not begin like a JSON document is another kind of file (a
+        // README, a Terraform source); one named on the command line, or called .json, is read.
+        if (!jsonStart && !named && toLower(path.extension().string()) != ".json") {
+            skip("not a JSON document");
+            return finish();
+        }
     }
     simdjson::dom::element root;
     if (auto err = m_parser.parse(text).get(root); err != simdjson::SUCCESS) {
@@ -261,7 +333,9 @@ void Importer::importFile(const fs::path& path)
         return finish();
     }
     m_input = &m_snap.files[index];
-    const JsonNode rootNode(root, {});
+    const JsonNode rootNode(root, {}, looksLikePowerShell(root) ? JsonNode::AnyCase : JsonNode::Plain);
+    if (rootNode.mode() & JsonNode::AnyCase)
+        m_input->format = "powershell";
     if (root.is_object() && isArmShape(rootNode)) {
         m_input->format = "arm-template";
         importArmTemplate(text);
@@ -305,7 +379,11 @@ void Importer::importArmTemplate(const simdjson::padded_string& text)
         diag(Diagnostic::Level::Error, {}, "internal error re-reading the evaluated ARM template");
         return;
     }
-    importResources(*JsonNode(root, {}).get("resources"));
+    const JsonNode evaluatedRoot(root, {}, JsonNode::SourcePointers);
+    if (auto resources = evaluatedRoot.get("resources"); resources && resources->isArray())
+        importResources(*resources);
+    else if (resources && resources->isObject())
+        resources->forEachMember([&](std::string_view, const JsonNode& r) { dispatchItem(r, true); });
 }
 
 void Importer::dispatchDocument(const JsonNode& root)
@@ -358,7 +436,8 @@ void Importer::dispatchItem(const JsonNode& node, bool inList)
         importResource(node);
         return;
     }
-    if (auto id = node.get("id"); id && id->isString() && node.get("properties")) {
+    if (auto id = node.get("id");
+        id && id->isString() && (node.get("properties") || (node.mode() & JsonNode::AnyCase))) {
         // REST GETs of child resources (a subnet) may omit "type"; the id says what it is.
         const std::string type = typeFromId(id->stringValue());
         if (!type.empty()) {
@@ -367,6 +446,30 @@ void Importer::dispatchItem(const JsonNode& node, bool inList)
             importResource(node, type);
             return;
         }
+    }
+    if (auto data = node.get("data"); data
+        && (node.get("count") || node.get("totalRecords") || node.get("total_records") || node.get("skip_token")
+            || node.get("$skipToken") || node.get("resultTruncated"))) {
+        // Azure Resource Graph: `az graph query` prints {"count", "data", "skip_token",
+        // "total_records"}; the REST API {"totalRecords", "count", "data", "$skipToken", ...}.
+        m_input->format = "resource-graph";
+        if (!data->isArray()) {
+            m_input->reason = "Resource Graph result in table form (data.columns/rows): ask for objects "
+                              "(the default of az graph query, resultFormat objectArray)";
+            return;
+        }
+        std::string_view token;
+        for (const char* key : { "skip_token", "$skipToken", "skipToken" })
+            if (auto t = node.get(key); t && t->isString())
+                token = t->stringValue();
+        auto truncated = node.get("resultTruncated");
+        if (!token.empty() || (truncated && truncated->boolValue().value_or(false)))
+            warn(node,
+                "this Resource Graph result is one page of a longer answer (it has a skip token): resources on "
+                "the other pages are not in the export, so machines may be missing from the analysis; query "
+                "with --first 1000 and every --skip-token, or --query with a smaller scope");
+        importResources(*data);
+        return;
     }
     if (auto value = node.get("value"); value && value->isArray()) {
         if (m_input->format.empty() || m_input->format == "list")
@@ -565,6 +668,8 @@ std::map<std::string, std::string> Importer::tags(const JsonNode& r)
     std::map<std::string, std::string> t;
     auto node = r.get("tags");
     if (!node || !node->isObject())
+        node = r.get("Tag"); // Azure PowerShell's network objects
+    if (!node || !node->isObject())
         return t;
     node->forEachMember([&](std::string_view k, const JsonNode& v) {
         t.emplace(std::string(k), v.isString() ? std::string(v.stringValue()) : std::string());
@@ -589,21 +694,48 @@ PublicIpAddress::Sku Importer::sku(const JsonNode& r)
     return PublicIpAddress::Sku::Unknown;
 }
 
+bool Importer::isEmbeddedResource(const JsonNode& ref)
+{
+    // `az group export` writes {"id": ..., "properties": {"deleteOption": "Detach"}} in a NIC's
+    // publicIPAddress: a reference with options, not the resource. Only properties beyond those
+    // options make it an embedded copy.
+    auto props = ref.get("properties");
+    if (!props || !props->isObject() || !ref.get("id"))
+        return false;
+    bool more = false;
+    props->forEachMember([&](std::string_view key, const JsonNode&) {
+        more = more || !(iequals(key, "deleteOption") || iequals(key, "primary"));
+    });
+    return more;
+}
+
 void Importer::importEmbedded(const std::optional<JsonNode>& ref)
 {
-    // REST responses with $expand and some exports embed the whole referenced resource.
-    if (ref && ref->isObject() && ref->get("properties") && ref->get("id")) {
-        if (!ref->get("type")) {
+    // REST responses with $expand and some exports embed the whole referenced resource; the
+    // resource read from its own document always wins over such a copy (see m_embedding).
+    if (ref && ref->isObject() && isEmbeddedResource(*ref)) {
+        const bool was = m_embedding;
+        m_embedding = true;
+        importEmbeddedResource(*ref);
+        m_embedding = was;
+    }
+}
+
+void Importer::importEmbeddedResource(const JsonNode& ref)
+{
+    const auto* r = &ref;
+    {
+        if (!r->get("type")) {
             // Without "type" the kind follows from the id.
-            const std::string id = normaliseId(ref->get("id")->stringValue());
+            const std::string id = normaliseId(r->get("id")->stringValue());
             if (id.find("/publicipaddresses/") != std::string::npos)
-                readPublicIp(*ref);
+                readPublicIp(*r);
             else if (id.find("/networksecuritygroups/") != std::string::npos
                 && id.find("/securityrules/") == std::string::npos)
-                readNsg(*ref);
+                readNsg(*r);
             return;
         }
-        importResource(*ref);
+        importResource(*r);
     }
 }
 
@@ -714,6 +846,9 @@ AddressMatch Importer::addressMatch(
     if (auto v = r.prop(single); v && !v->isNull()) {
         if (v->isString())
             addOne(*v, v->stringValue());
+        else if (v->isArray() && (r.mode() & JsonNode::AnyCase))
+            // Azure PowerShell writes the singular fields as lists ("SourceAddressPrefix": ["*"]).
+            v->forEachElement([&](const JsonNode& e) { addOne(e, e.stringValue()); });
         else {
             bad = true;
             error(*v, "\"" + std::string(single) + "\" should be a string but is " + v->typeName());
@@ -749,8 +884,39 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
     rule.id = normaliseId(idOf(r, nsgId, isDefault ? "defaultSecurityRules" : "securityRules"));
     rule.isDefault = isDefault;
     rule.description = str(r, "description");
+    // Fields a template left unevaluated ("{param}" placeholders, "[...]" expressions): the rule
+    // is read towards reachability, never dropped (issue 11): an unknown access, priority,
+    // direction, protocol or port range is read as allow, first (100), inbound, any, any.
+    std::vector<std::string> unknown;
+    for (const char* key : { "access", "priority", "direction", "protocol", "destinationPortRange" })
+        if (auto v = r.prop(key); v && isUnevaluated(*v))
+            unknown.emplace_back(key);
+    if (auto v = r.prop("destinationPortRanges"); v && v->isArray()) {
+        bool any = false;
+        v->forEachElement([&](const JsonNode& e) { any = any || isUnevaluated(e); });
+        if (any)
+            unknown.emplace_back("destinationPortRanges");
+    }
+    auto isUnknown
+        = [&](std::string_view key) { return std::find(unknown.begin(), unknown.end(), key) != unknown.end(); };
+    if (!unknown.empty()) {
+        std::string fields;
+        for (const auto& u : unknown)
+            fields += (fields.empty() ? "" : ", ") + u;
+        if (!isUnknown("access") && iequals(str(r, "access"), "Deny")) {
+            warn(r,
+                "security rule " + rule.name + ": " + fields
+                    + " could not be evaluated from the template; this deny is left out, so it is assumed to block "
+                      "nothing");
+            return;
+        }
+        rule.assumption = "its " + fields
+            + " could not be evaluated from the template, so it is read as an allow that applies (unknown values "
+              "taken as the widest: priority 100, inbound, any protocol, any port)";
+        warn(r, "security rule " + rule.name + ": " + rule.assumption);
+    }
     bool ok = true;
-    const auto access = str(r, "access", true);
+    const auto access = isUnknown("access") ? std::string("Allow") : str(r, "access", true);
     if (iequals(access, "Allow"))
         rule.allow = true;
     else if (iequals(access, "Deny"))
@@ -760,7 +926,7 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
         if (!access.empty())
             error(*r.prop("access"), "\"access\" is \"" + access + "\"; expected Allow or Deny");
     }
-    const auto direction = str(r, "direction", true);
+    const auto direction = isUnknown("direction") ? std::string("Inbound") : str(r, "direction", true);
     if (iequals(direction, "Inbound"))
         rule.inbound = true;
     else if (iequals(direction, "Outbound"))
@@ -772,15 +938,16 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
     }
     // Custom rules take priorities 100-4096; the platform's default rules sit at 65000 and above.
     const bool platform = isDefault;
-    auto priority = integer(r, "priority", true, platform ? 0 : 100, platform ? 65535 : 4096);
+    auto priority = isUnknown("priority") ? std::optional<std::int64_t>(100)
+                                          : integer(r, "priority", true, platform ? 0 : 100, platform ? 65535 : 4096);
     if (!priority) {
         ok = false; // a rule whose priority is unknown cannot be placed in the evaluation order
     } else {
         rule.priority = static_cast<int>(*priority);
     }
-    rule.protocolText = str(r, "protocol", true);
+    rule.protocolText = isUnknown("protocol") ? std::string("*") : str(r, "protocol", true);
     bool protoOk = true;
-    if (auto p = r.prop("protocol"); p && p->isString())
+    if (auto p = r.prop("protocol"); p && p->isString() && !isUnknown("protocol"))
         rule.protocols = protocol(*p, rule.protocolText, protoOk);
     ok = ok && protoOk && !rule.protocolText.empty();
     bool bad = false;
@@ -791,18 +958,28 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
     // Effective rules (list-effective-nsg) carry the tag's expansion next to it.
     PortSet ports;
     bool portsGiven = false;
-    if (auto v = r.prop("destinationPortRange"); v && !v->isNull()) {
+    if (isUnknown("destinationPortRange") || isUnknown("destinationPortRanges")) {
+        portsGiven = true;
+        ports = PortSet::all();
+    } else if (auto v = r.prop("destinationPortRange"); v && !v->isNull()) {
         portsGiven = true;
         if (v->isString())
             ok = parsePorts(*v, v->stringValue(), ports) && ok;
         else if (auto i = v->intValue()) {
             ok = parsePorts(*v, std::to_string(*i), ports) && ok;
+        } else if (v->isArray() && (r.mode() & JsonNode::AnyCase)) {
+            v->forEachElement([&](const JsonNode& e) {
+                ok = (e.isString() ? parsePorts(e, e.stringValue(), ports)
+                                   : parsePorts(e, std::to_string(e.intValue().value_or(-1)), ports))
+                    && ok;
+            });
         } else {
             ok = false;
             error(*v, std::string("\"destinationPortRange\" should be a string but is ") + v->typeName());
         }
     }
-    if (auto v = r.prop("destinationPortRanges"); v && !v->isNull()) {
+    if (auto v = r.prop("destinationPortRanges");
+        v && !v->isNull() && !isUnknown("destinationPortRanges") && !isUnknown("destinationPortRange")) {
         if (!v->isArray()) {
             ok = false;
             error(*v, std::string("\"destinationPortRanges\" should be a list but is ") + v->typeName());
@@ -825,7 +1002,13 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
         error(r, "missing \"destinationPortRange\" and \"destinationPortRanges\"");
     }
     rule.destinationPorts = ports;
-    rule.sourcePortsText = str(r, "sourcePortRange");
+    if (auto v = r.prop("sourcePortRange"); v && v->isArray()) { // Azure PowerShell: a list
+        v->forEachElement([&](const JsonNode& e) {
+            rule.sourcePortsText += (rule.sourcePortsText.empty() ? "" : ",") + std::string(e.stringValue());
+        });
+    } else {
+        rule.sourcePortsText = str(r, "sourcePortRange");
+    }
     if (!ok) {
         // Keep the rule out of evaluation; the error makes the verdict unreliable and is reported.
         return;
@@ -865,7 +1048,14 @@ void Importer::readNsg(const JsonNode& r)
         error(r, "network security group without \"id\" or \"name\"");
         return;
     }
+    // The NSG's own document replaces what an embedded copy or an effective-rules export said of it
+    // (the same rules, read twice, would otherwise clash as duplicate priorities).
+    const bool replacesCopy = !m_embedding && (m_readCopy.erase(id) + m_effectiveIds.erase(id)) > 0;
+    if (!takes(id))
+        return;
     auto& nsg = m_snap.nsgs[id];
+    if (replacesCopy)
+        nsg.rules.clear();
     nsg.id = id;
     nsg.displayId = display;
     nsg.name = str(r, "name");
@@ -909,6 +1099,15 @@ void Importer::readPeering(const JsonNode& r, VirtualNetwork& vnet)
     }
     const auto state = str(r, "peeringState");
     p.connected = state.empty() || iequals(state, "Connected");
+    auto flag = [&](std::string_view key, bool fallback) {
+        auto v = r.prop(key);
+        return v ? v->boolValue().value_or(fallback) : fallback;
+    };
+    p.allowVirtualNetworkAccess = flag("allowVirtualNetworkAccess", true);
+    p.allowForwardedTraffic = flag("allowForwardedTraffic", false);
+    p.allowGatewayTransit = flag("allowGatewayTransit", false);
+    p.useRemoteGateways = flag("useRemoteGateways", false);
+    p.where = here(r);
     vnet.peerings.push_back(std::move(p));
 }
 
@@ -966,6 +1165,8 @@ void Importer::readSubnet(const JsonNode& r, const std::string& vnetId)
     };
     if (auto p = r.prop("addressPrefix"); p && p->isString())
         addPrefix(*p);
+    else if (p && p->isArray()) // Azure PowerShell: a list
+        p->forEachElement(addPrefix);
     if (auto p = r.prop("addressPrefixes"); p && p->isArray())
         p->forEachElement(addPrefix);
     auto nsgRef = r.prop("networkSecurityGroup");
@@ -1041,6 +1242,8 @@ void Importer::readPublicIp(const JsonNode& r)
 {
     PublicIpAddress pip;
     pip.id = normaliseId(idOf(r, {}, "publicIPAddresses"));
+    if (!takes(pip.id))
+        return;
     pip.name = str(r, "name");
     if (pip.name.empty())
         pip.name = lastSegment(pip.id);
@@ -1294,7 +1497,13 @@ void Importer::readDataService(const JsonNode& r, const std::string& type)
         if (acls)
             if (auto rules = acls->prop("ipRules"); rules && rules->isArray())
                 rules->forEachElement([&](const JsonNode& e) {
-                    const std::string v = str(e, "value").empty() ? str(e, "iPAddressOrRange") : str(e, "value");
+                    // REST and ARM write "value"; `az storage account list` and
+                    // Get-AzStorageAccount write "ipAddressOrRange" (any case).
+                    std::string v = str(e, "value");
+                    if (v.empty())
+                        v = str(e, "ipAddressOrRange");
+                    if (v.empty())
+                        v = str(e, "iPAddressOrRange");
                     if (!iequals(str(e, "action"), "Deny"))
                         addRange(e, v, "ipRule " + v);
                 });
@@ -1385,6 +1594,7 @@ void Importer::readEffective(const JsonNode& entry)
     nsg.name = lastSegment(nsgId);
     nsg.where = here(entry);
     nsg.rules.clear();
+    m_effectiveIds.insert(nsgId);
     if (auto rules = entry.get("effectiveSecurityRules"); rules && rules->isArray()) {
         rules->forEachElement([&](const JsonNode& rule) {
             std::vector<SecurityRule> one;

@@ -1,5 +1,7 @@
 #include "jsonnode.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace ew {
@@ -43,9 +45,20 @@ std::optional<JsonNode> JsonNode::get(std::string_view key) const
     if (m_el.get_object().get(obj) != simdjson::SUCCESS)
         return std::nullopt;
     simdjson::dom::element child;
-    if (obj.at_key(key).get(child) != simdjson::SUCCESS)
+    if (obj.at_key(key).get(child) != simdjson::SUCCESS) {
+        if (!(m_mode & AnyCase))
+            return std::nullopt;
+        // The pointer names the key as the document spells it.
+        for (auto field : obj)
+            if (field.key.size() == key.size()
+                && std::equal(field.key.begin(), field.key.end(), key.begin(), [](char a, char b) {
+                       return std::tolower(static_cast<unsigned char>(a))
+                           == std::tolower(static_cast<unsigned char>(b));
+                   }))
+                return childAt(field.value, m_ptr + '/' + escape(field.key));
         return std::nullopt;
-    return JsonNode(child, m_ptr + '/' + escape(key));
+    }
+    return childAt(child, m_ptr + '/' + escape(key));
 }
 
 std::optional<JsonNode> JsonNode::prop(std::string_view key) const

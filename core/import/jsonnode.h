@@ -14,9 +14,20 @@ namespace ew {
 class JsonNode
 {
 public:
-    JsonNode(simdjson::dom::element element, std::string pointer)
+    /// How a document is read; children inherit it.
+    enum Mode : unsigned {
+        Plain = 0,
+        /// Keys match case-insensitively when no exact key exists (Azure PowerShell's PascalCase).
+        AnyCase = 1,
+        /// Objects carrying "__ewSource" (an evaluated ARM template's copy loops) report that pointer
+        /// into the original document instead of their place in the evaluated one.
+        SourcePointers = 2,
+    };
+
+    JsonNode(simdjson::dom::element element, std::string pointer, unsigned mode = Plain)
         : m_el(element)
         , m_ptr(std::move(pointer))
+        , m_mode(mode)
     { }
 
     const std::string& pointer() const { return m_ptr; }
@@ -46,7 +57,7 @@ public:
             return;
         std::size_t i = 0;
         for (simdjson::dom::element child : arr)
-            f(JsonNode(child, m_ptr + '/' + std::to_string(i++)));
+            f(childAt(child, m_ptr + '/' + std::to_string(i++)));
     }
 
     template <typename F> void forEachMember(F&& f) const
@@ -55,14 +66,27 @@ public:
         if (m_el.get_object().get(obj) != simdjson::SUCCESS)
             return;
         for (auto field : obj)
-            f(field.key, JsonNode(field.value, m_ptr + '/' + escape(field.key)));
+            f(field.key, childAt(field.value, m_ptr + '/' + escape(field.key)));
     }
 
     static std::string escape(std::string_view key);
 
+    unsigned mode() const { return m_mode; }
+
 private:
+    JsonNode childAt(simdjson::dom::element child, std::string pointer) const
+    {
+        if (m_mode & SourcePointers) {
+            std::string_view source;
+            if (child.is_object() && child["__ewSource"].get_string().get(source) == simdjson::SUCCESS)
+                pointer = std::string(source);
+        }
+        return JsonNode(child, std::move(pointer), m_mode);
+    }
+
     simdjson::dom::element m_el;
     std::string m_ptr;
+    unsigned m_mode = Plain;
 };
 
 } // namespace ew

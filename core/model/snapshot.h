@@ -45,6 +45,9 @@ struct SecurityRule
     AddressMatch destination;
     PortSet destinationPorts = PortSet::all();
     std::string sourcePortsText; // kept for display: a source port protects nothing
+    /// Why the rule was read as it was (parts a template left unevaluated); stated as an assumption
+    /// of every verdict it takes part in.
+    std::string assumption;
     SourceLocation where;
 };
 
@@ -63,7 +66,15 @@ struct VirtualNetworkPeering
     std::string name;
     std::string remoteVnetId;
     AddressSet remoteSpace;
-    bool connected = true;
+    bool connected = true; // peeringState Connected (or not stated); Initiated/Disconnected carry nothing
+    /// allowVirtualNetworkAccess: when false the VirtualNetwork tag of this VNet leaves the remote
+    /// space out, so default rules no longer admit it (traffic still flows where a rule names its
+    /// addresses). Microsoft Learn, "Create, change, or delete a virtual network peering".
+    bool allowVirtualNetworkAccess = true;
+    bool allowForwardedTraffic = false;
+    bool allowGatewayTransit = false;
+    bool useRemoteGateways = false;
+    SourceLocation where;
 };
 
 struct VirtualNetwork

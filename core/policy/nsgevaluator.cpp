@@ -103,6 +103,8 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
             if (!rule.allow)
                 continue;
         }
+        if (assumptions && !rule.assumption.empty())
+            assumptions->push_back(describe(nsg, rule) + ": " + rule.assumption);
         AddressSet src;
         if (rule.source.any)
             src = AddressSet::all();

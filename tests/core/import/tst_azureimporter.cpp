@@ -154,8 +154,10 @@ private Q_SLOTS:
             else
                 ++used;
         }
-        QCOMPARE(files, 52);
-        QVERIFY(used >= 45);
+        // shared/samples grows; every file it has is covered above, and most are used.
+        QVERIFY(files >= 79);
+        qInfo("%d sample files, %d used", files, used);
+        QVERIFY(used >= 63); // the others hold no network resources (route tables, NAT gateways, service tags)
     }
 
     void sampleEstatesAreComplete()
