@@ -110,6 +110,10 @@ std::map<std::string, BaselineStatus> compareWithBaseline(
     if (baseline)
         for (const auto& f : baseline->findings)
             before.emplace(f.id, &f);
+    std::vector<const Finding*> baselineAll;
+    if (baseline)
+        for (const auto& f : baseline->findings)
+            baselineAll.push_back(&f);
     std::map<std::string, BaselineStatus> out;
     for (const auto& f : now.findings) {
         if (decisions) {
@@ -122,7 +126,8 @@ std::map<std::string, BaselineStatus> compareWithBaseline(
         }
         auto b = before.find(f.id);
         if (b == before.end()) {
-            out[f.id] = BaselineStatus::New;
+            // Two-hop exposure the baseline already had as part of a direct finding is not new.
+            out[f.id] = coveredByDirect(f, baselineAll) ? BaselineStatus::Known : BaselineStatus::New;
             continue;
         }
         // Wider: more severe, or some packet gets through that did not before. Two-hop findings
@@ -164,6 +169,16 @@ Timeline buildTimeline(const std::vector<SnapshotLabel>& snapshots, const std::v
             h.target = f.target.name;
             h.severities[i] = f.severity;
         }
+    // A two-hop finding absent from a snapshot because a direct finding of its target covered it
+    // there (coveredByDirect) was exposed all the same: its "exposed since" runs through.
+    std::vector<std::vector<const Finding*>> all(n);
+    std::map<std::string, const Finding*> anyInstance;
+    for (std::size_t i = 0; i < n; ++i)
+        for (const auto& f : results[i]->findings) {
+            all[i].push_back(&f);
+            if (f.hops > 1)
+                anyInstance[f.id] = &f;
+        }
     for (auto& [id, h] : byId) {
         for (std::size_t i = 0; i < n; ++i)
             if (h.severities[i]) {
@@ -173,8 +188,13 @@ Timeline buildTimeline(const std::vector<SnapshotLabel>& snapshots, const std::v
             }
         if (n == 0 || !h.severities[n - 1])
             continue;
+        const auto instance = anyInstance.find(id);
+        auto exposedAt = [&](std::size_t i) {
+            return h.severities[i].has_value()
+                || (instance != anyInstance.end() && coveredByDirect(*instance->second, all[i]));
+        };
         std::size_t run = n - 1;
-        while (run > 0 && h.severities[run - 1])
+        while (run > 0 && exposedAt(run - 1))
             --run;
         h.exposedSince = snapshots[run].date;
         std::size_t same = n - 1;

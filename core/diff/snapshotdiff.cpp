@@ -168,10 +168,19 @@ AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& old
         before[f.id] = &f;
     for (const auto& f : newResult.findings)
         after[f.id] = &f;
+    // A two-hop finding that appears because the direct exposure it was part of narrowed (or that
+    // goes because the direct exposure grew over it) is no change of exposure: the direct finding's
+    // change says it.
+    std::vector<const Finding*> oldAll, newAll;
+    for (const auto& f : oldResult.findings)
+        oldAll.push_back(&f);
+    for (const auto& f : newResult.findings)
+        newAll.push_back(&f);
     for (const auto& f : newResult.findings) {
         auto b = before.find(f.id);
         if (b == before.end()) {
-            d.added.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
+            if (!coveredByDirect(f, oldAll))
+                d.added.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
             continue;
         }
         auto what = differences(*b->second, f);
@@ -179,7 +188,7 @@ AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& old
             d.changed.push_back({ b->second, &f, std::move(what), causesOn(f, oldSnapshot, newSnapshot) });
     }
     for (const auto& f : oldResult.findings)
-        if (!after.count(f.id))
+        if (!after.count(f.id) && !coveredByDirect(f, newAll))
             d.closed.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
     return d;
 }

@@ -31,7 +31,8 @@ bool sameRules(const std::vector<RuleEvidence>& a, const std::vector<RuleEvidenc
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const RuleEvidence& x, const RuleEvidence& y) {
         return x.ruleId == y.ruleId && x.ruleName == y.ruleName && x.priority == y.priority && x.allow == y.allow
             && x.level == y.level && x.filterId == y.filterId && x.filterName == y.filterName
-            && x.isDefault == y.isDefault && x.where.file == y.where.file && x.where.pointer == y.where.pointer;
+            && x.isDefault == y.isDefault && x.hop == y.hop && x.where.file == y.where.file
+            && x.where.pointer == y.where.pointer;
     });
 }
 
@@ -279,11 +280,18 @@ public:
         BodySetPtr bodies;
         friend bool operator==(const TwoHopPlan&, const TwoHopPlan&) = default;
     };
-    TwoHopPlan twoHopPlan(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx);
+    /// direct: the packets the internet delivers to targets[index] directly (null: none); two-hop
+    /// findings cover only what a foothold delivers beyond them.
+    TwoHopPlan twoHopPlan(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx,
+        const PacketSet* direct = nullptr);
+    std::vector<FindingBody> twoHopBodies(const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet);
     /// Appends the two-hop findings of targets[index] as planned.
     void addTwoHopFindings(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx,
         const TwoHopPlan& plan, std::vector<Finding>& out) const;
     static std::string twoHopKey(const TargetEval& t);
+    /// The key of the footholds that reach t: shared by its policy group, or its own when t is
+    /// reached directly (it must not be its own foothold).
+    static std::string twoHopReachKey(const TargetEval& t, bool exposed);
     void forgetTwoHop(const TargetEval& t);
     /// Forgets what was built on an NSG's verdicts. The body sets are kept aside until
     /// dropStale(), for reuseOrMake.
@@ -963,9 +971,15 @@ std::string Engine::twoHopKey(const TargetEval& t)
     return t.policyKey + "|" + t.vnetId;
 }
 
+std::string Engine::twoHopReachKey(const TargetEval& t, bool exposed)
+{
+    return exposed ? twoHopKey(t) + "|self:" + t.target.id : twoHopKey(t);
+}
+
 void Engine::forgetTwoHop(const TargetEval& t)
 {
-    m_twoHopCache.erase(twoHopKey(t));
+    m_twoHopCache.erase(twoHopReachKey(t, false));
+    m_twoHopCache.erase(twoHopReachKey(t, true));
 }
 
 void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& key)
@@ -1010,13 +1024,15 @@ void Engine::forgetNsg(const std::string& nsgId)
     }
 }
 
-bool Engine::twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx)
+bool Engine::twoHopCandidate(const TargetEval& t, std::size_t, const FootholdIndex&)
 {
-    return t.dataStore.declared() && !t.dataStore.engine.empty() && !idx.exposed[index];
+    // Reached directly or not: a store open to a partner on SSH can still be reached on its data
+    // port through a foothold (PRODUCT.md, multi-hop paths).
+    return t.dataStore.declared() && !t.dataStore.engine.empty();
 }
 
 Engine::TwoHopPlan Engine::twoHopPlan(
-    const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx)
+    const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx, const PacketSet* direct)
 {
     const TargetEval& t = targets[index];
     if (!twoHopCandidate(t, index, idx))
@@ -1024,8 +1040,10 @@ Engine::TwoHopPlan Engine::twoHopPlan(
     const auto& footholds = idx.footholds;
     const auto& connected = m_ctx.connectedVnets(t.vnetId);
     // Data stores with the same policy in the same VNet see the same footholds and the same
-    // reached addresses: compute that once per group.
-    const std::string reachKey = twoHopKey(t);
+    // reached addresses: compute that once per group. A store the internet reaches itself is a
+    // foothold too, but never its own: it gets a key of its own.
+    const bool exposed = idx.exposed[index] != 0;
+    const std::string reachKey = twoHopReachKey(t, exposed);
     auto& cached = m_twoHopCache[reachKey];
     if (!cached)
         remember(t, CacheKind::TwoHopReach, reachKey);
@@ -1066,6 +1084,8 @@ Engine::TwoHopPlan Engine::twoHopPlan(
             for (auto rank : hits) {
                 if (!mask[idx.footholdVnet[rank]])
                     continue;
+                if (exposed && targets[footholds[rank].target].target.id == t.target.id)
+                    continue;
                 if (r->others < 0) {
                     r->chosen = footholds[rank].target;
                     r->others = 0;
@@ -1081,33 +1101,59 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         return {};
     const Foothold* chosen = &footholds[static_cast<std::size_t>(idx.rankOf[reachInfo.chosen])];
     const bool wholeInternet = chosen->finding->wholeInternet;
+    if (exposed && direct) {
+        // Only what the foothold delivers beyond what the internet delivers directly: the
+        // (protocol, port) pairs where some client of the foothold is not already let through
+        // directly. Per store (its direct findings are its own), so not cached.
+        PacketSet fromFoothold
+            = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses));
+        const AddressSet clients = chosen->finding->packets ? chosen->finding->packets->allSources() : AddressSet();
+        PacketSet beyond;
+        for (auto p : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other }) {
+            const PortSet ports = fromFoothold.ports(p);
+            if (ports.isEmpty())
+                continue;
+            const PacketSet left = PacketSet::box(maskOf(p), ports, clients).subtracted(*direct);
+            const PortSet open = left.ports(p);
+            if (!open.isEmpty())
+                beyond = beyond.united(PacketSet::box(maskOf(p), open, AddressSet::all()));
+        }
+        fromFoothold = fromFoothold.intersected(beyond);
+        if (fromFoothold.isEmpty())
+            return {};
+        auto made = std::make_shared<BodySet>();
+        made->reach = fromFoothold;
+        made->list = twoHopBodies(t, fromFoothold, wholeInternet);
+        return { static_cast<long>(reachInfo.chosen), reachInfo.others, std::move(made) };
+    }
     // The ports reached depend on the data store's policy and the chosen foothold only.
     const std::string bodyKey = reachKey + "|" + std::to_string(reachInfo.chosen) + (wholeInternet ? "|w" : "|n");
     auto& bodies = m_twoHopBodies[bodyKey];
     if (!bodies) {
         remember(t, CacheKind::TwoHopBodies, bodyKey);
-        // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
         bodies = reuseOrMake(bodyKey, m_staleTwoHopBodies, t,
             t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses)),
-            [&](const PacketSet& fromFoothold) {
-                std::vector<FindingBody> made;
-                const FamilyUniverse everySource(AddressSet::all());
-                for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
-                    FindingBody b;
-                    b.shared.protocol = protocol;
-                    fillPackets(b.shared,
-                        fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())), everySource,
-                        false);
-                    b.shared.rules = evidence(t, *b.shared.packets);
-                    b.how
-                        = filterSentence(t.subnet, b.shared.rules) + "; " + filterSentence(t.nicLevel, b.shared.rules);
-                    b.broad = wholeInternet;
-                    made.push_back(std::move(b));
-                }
-                return made;
-            });
+            [&](const PacketSet& fromFoothold) { return twoHopBodies(t, fromFoothold, wholeInternet); });
     }
     return { static_cast<long>(reachInfo.chosen), reachInfo.others, bodies };
+}
+
+std::vector<FindingBody> Engine::twoHopBodies(const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet)
+{
+    // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
+    std::vector<FindingBody> made;
+    const FamilyUniverse everySource(AddressSet::all());
+    for (const auto& [protocol, mask] : protocolParts(fromFoothold)) {
+        FindingBody b;
+        b.shared.protocol = protocol;
+        fillPackets(b.shared, fromFoothold.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())),
+            everySource, false);
+        b.shared.rules = evidence(t, *b.shared.packets);
+        b.how = filterSentence(t.subnet, b.shared.rules) + "; " + filterSentence(t.nicLevel, b.shared.rules);
+        b.broad = wholeInternet;
+        made.push_back(std::move(b));
+    }
+    return made;
 }
 
 void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx,
@@ -1133,7 +1179,12 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
         appendFilterSteps(f.path, inner);
         f.path.push_back(t.target);
         f.rules = via.rules;
-        f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
+        for (auto& r : f.rules)
+            r.hop = 1;
+        for (auto r : b.shared.rules) {
+            r.hop = 2;
+            f.rules.push_back(std::move(r));
+        }
         f.assumptions = via.assumptions;
         f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
         f.frontendAddress = via.frontendAddress;
@@ -1241,6 +1292,53 @@ std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull
 }
 
 } // namespace
+
+ProtocolMask protocolMaskOfName(std::string_view protocol)
+{
+    if (protocol == "tcp")
+        return maskOf(Protocol::Tcp);
+    if (protocol == "udp")
+        return maskOf(Protocol::Udp);
+    if (protocol == "icmp")
+        return maskOf(Protocol::Icmp);
+    if (protocol == "other")
+        return maskOf(Protocol::Other);
+    return kAllProtocols;
+}
+
+bool coveredByDirect(const Finding& f, const std::vector<const Finding*>& findings)
+{
+    if (f.hops < 2)
+        return false;
+    PacketSet direct;
+    AddressSet everyClient; // the internet as the direct evaluation saw it (less VNet and platform space)
+    for (const Finding* d : findings)
+        if (d && d->hops == 1 && d->packets && d->target.id == f.target.id) {
+            direct = direct.united(*d->packets);
+            if (d->wholeInternet)
+                everyClient = everyClient.united(d->packets->allSources());
+        }
+    if (direct.isEmpty())
+        return false;
+    AddressSet sources;
+    if (f.wholeInternet) {
+        // "0.0.0.0/0": every internet client, which only a direct finding of the whole internet has.
+        if (everyClient.isEmpty())
+            return false;
+        sources = everyClient;
+    } else {
+        for (const auto& cidr : f.sources)
+            if (auto p = parsePrefix(cidr))
+                sources.add(p->first, p->last);
+        sources = sources.intersected(publicInternet());
+    }
+    PortSet ports;
+    for (const auto& r : f.ports)
+        ports.add(r.first, r.last);
+    if (f.ports.empty())
+        ports = PortSet::all();
+    return PacketSet::box(protocolMaskOfName(f.protocol), ports, sources).subtracted(direct).isEmpty();
+}
 
 std::string stableId(std::initializer_list<std::string_view> parts)
 {
@@ -1397,7 +1495,11 @@ public:
     /// foothold's findings and its own assumptions are known not to have changed).
     bool evaluateTwoHop(std::size_t i, bool keepIfSame = false)
     {
-        auto plan = m_engine.twoHopPlan(m_targets, i, m_footholds);
+        PacketSet direct;
+        for (const auto& f : m_direct[i])
+            if (f.packets)
+                direct = direct.united(*f.packets);
+        auto plan = m_engine.twoHopPlan(m_targets, i, m_footholds, m_direct[i].empty() ? nullptr : &direct);
         if (keepIfSame && plan == m_plans[i])
             return false;
         std::vector<Finding> found;
@@ -1954,8 +2056,8 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
             const PacketSet universe = PacketSet::box(maskOf(query.protocol), port, sources);
             TargetEval t = engine.evaluateTarget(*nic, ipc, sources, false, &universe);
             result.target = t.target;
-            const bool insideSource = sourceIp && !publicInternet().contains(*sourceIp)
-                && ctx.virtualNetworkSpace(vnetId).contains(*sourceIp);
+            const bool insideSource
+                = sourceIp && !publicInternet().contains(*sourceIp) && ctx.routableSpace(vnetId).contains(*sourceIp);
             auto finishPath = [&](PathVerdict& pv, const PacketSet& arriving) {
                 HopVerdict s = filterHop(t.subnet, arriving);
                 PacketSet afterSubnet = t.subnet.verdict ? arriving.intersected(t.subnet.verdict->allowed) : arriving;

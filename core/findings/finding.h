@@ -33,6 +33,9 @@ struct RuleEvidence
     int priority = 0;
     bool allow = true;
     bool isDefault = false;
+    /// Which hop of the path it decides: 1 from the internet to the first machine, 2 from the
+    /// foothold to the data store (hops == 2 findings only), where the source is the foothold.
+    int hop = 1;
     SourceLocation where;
 };
 

@@ -1,5 +1,7 @@
 #include "ruleinspection.h"
 
+#include "analyzer.h"
+
 #include "policy/nsgevaluator.h"
 
 #include <algorithm>
@@ -7,19 +9,6 @@
 namespace ew {
 
 namespace {
-
-ProtocolMask maskOfName(const std::string& protocol)
-{
-    if (protocol == "tcp")
-        return maskOf(Protocol::Tcp);
-    if (protocol == "udp")
-        return maskOf(Protocol::Udp);
-    if (protocol == "icmp")
-        return maskOf(Protocol::Icmp);
-    if (protocol == "other")
-        return maskOf(Protocol::Other);
-    return kAllProtocols;
-}
 
 std::string ruleLabel(const SecurityRule& r)
 {
@@ -164,7 +153,7 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
     for (const auto& c : compiled)
         byRule[c.ruleIndex] = &c.packets;
 
-    const PacketSet traffic = PacketSet::box(maskOfName(f.protocol), PortSet::all(), sources);
+    const PacketSet traffic = PacketSet::box(protocolMaskOfName(f.protocol), PortSet::all(), sources);
     PacketSet before; // decided by the rules above
     std::vector<std::pair<std::size_t, PacketSet>> earlier; // (rule index, its packets)
     std::vector<std::string> deciding;
@@ -186,8 +175,12 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
         static const PacketSet kNothing;
         const PacketSet& mine = byRule[i] ? *byRule[i] : kNothing;
         const PacketSet claim = mine.subtracted(before);
+        // Evidence of this stage only: at a two-hop finding's data store the source is the
+        // foothold, and a rule that let the internet reach the foothold decides nothing here.
+        const int hop = f.hops == 2 && !footholdStage ? 2 : 1;
         const bool isEvidence = std::any_of(f.rules.begin(), f.rules.end(), [&](const RuleEvidence& ev) {
-            return ev.ruleName == r.name && ev.priority == r.priority && toLower(ev.filterName) == toLower(nsg->name);
+            return ev.hop == hop && ev.ruleName == r.name && ev.priority == r.priority
+                && toLower(ev.filterName) == toLower(nsg->name);
         });
         if (r.disabled) {
             row.status = RuleRow::Status::NotApplicable;

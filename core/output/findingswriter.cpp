@@ -68,8 +68,11 @@ json findingJson(const Finding& f)
     for (const auto& s : f.path)
         path.push_back(stepJson(s));
     json rules = json::array();
-    for (const auto& r : f.rules)
+    for (const auto& r : f.rules) {
         rules.push_back(ruleJson(r));
+        if (f.hops > 1)
+            rules.back()["hop"] = r.hop; // the foothold's rules and the data store's
+    }
     json j { { "id", f.id }, { "severity", severityName(f.severity) }, { "severityReason", f.severityReason },
         { "target", target }, { "protocol", f.protocol }, { "ports", portsJson(f.ports) }, { "sources", f.sources },
         { "hops", f.hops }, { "path", path }, { "rules", rules }, { "assumptions", f.assumptions },
@@ -177,7 +180,8 @@ std::string analysisText(const Snapshot& snapshot, const AnalysisResult& result)
         for (const auto& r : f.rules) {
             out += "  rule: " + r.filterName + "/" + r.ruleName;
             if (r.level == "subnet" || r.level == "nic")
-                out += " (priority " + std::to_string(r.priority) + ", " + r.level + " level)";
+                out += " (priority " + std::to_string(r.priority) + ", " + r.level + " level"
+                    + (f.hops > 1 ? (r.hop > 1 ? ", from the foothold" : ", to the foothold") : "") + ")";
             out += "  " + r.where.toString() + "\n";
         }
         for (const auto& a : f.assumptions)

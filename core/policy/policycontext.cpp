@@ -1,24 +1,59 @@
 #include "policycontext.h"
 
+#include <algorithm>
+#include <map>
+
 namespace ew {
 
 PolicyContext::PolicyContext(const Snapshot& snapshot)
     : m_snap(snapshot)
 {
+    // Peerings: a Connected state on either side means both sides exist (Azure shows Connected
+    // only then), so an export holding one side still connects the two. The VirtualNetwork tag of
+    // a VNet includes a peer's space only while this VNet's own peering allows virtual network
+    // access; when this side is not in the export, the other side's setting stands in for it.
+    struct Side
+    {
+        const VirtualNetworkPeering* peering = nullptr;
+        AddressSet remoteSpace;
+    };
+    std::map<std::pair<std::string, std::string>, Side> sides; // (local, remote) -> the local side
+    for (const auto& [id, vnet] : m_snap.vnets)
+        for (const auto& p : vnet.peerings)
+            if (p.connected && !p.remoteVnetId.empty() && p.remoteVnetId != id)
+                sides[{ id, p.remoteVnetId }] = { &p, p.remoteSpace };
     for (const auto& [id, vnet] : m_snap.vnets) {
         VnetInfo info;
         info.space = vnet.addressSpace;
         info.connected.push_back(id);
-        for (const auto& p : vnet.peerings) {
-            if (!p.connected)
-                continue;
-            info.space = info.space.united(p.remoteSpace);
-            if (auto it = m_snap.vnets.find(p.remoteVnetId); it != m_snap.vnets.end())
-                info.space = info.space.united(it->second.addressSpace);
-            if (!p.remoteVnetId.empty())
-                info.connected.push_back(p.remoteVnetId);
-        }
         m_vnets[id] = std::move(info);
+    }
+    for (const auto& [pair, side] : sides) {
+        const auto& [local, remote] = pair;
+        for (const auto& [self, other] : { std::pair { local, remote }, std::pair { remote, local } }) {
+            auto& info = m_vnets[self];
+            if (info.connected.empty())
+                info.connected.push_back(self); // a VNet known only from the other side's peering
+            if (std::find(info.connected.begin(), info.connected.end(), other) == info.connected.end())
+                info.connected.push_back(other);
+            if (auto it = m_snap.vnets.find(other); it != m_snap.vnets.end())
+                info.routable = info.routable.united(it->second.addressSpace);
+            if (self == local)
+                info.routable = info.routable.united(side.remoteSpace);
+            const auto own = sides.find({ self, other });
+            const VirtualNetworkPeering& governing = own != sides.end() ? *own->second.peering : *side.peering;
+            if (!governing.allowVirtualNetworkAccess)
+                continue;
+            if (auto it = m_snap.vnets.find(other); it != m_snap.vnets.end())
+                info.space = info.space.united(it->second.addressSpace);
+            if (self == local)
+                info.space = info.space.united(side.remoteSpace);
+        }
+    }
+    for (auto& [id, info] : m_vnets) {
+        if (auto it = m_snap.vnets.find(id); it != m_snap.vnets.end())
+            info.routable = info.routable.united(it->second.addressSpace);
+        info.routable = info.routable.united(info.space);
     }
     // Internet clients: public space outside the virtual network. 168.63.129.16 is Azure's platform
     // address (health probes, DNS); no internet client can use it.
@@ -45,6 +80,12 @@ const AddressSet& PolicyContext::virtualNetworkSpace(const std::string& vnetId) 
 {
     auto it = m_vnets.find(vnetId);
     return it == m_vnets.end() ? m_unknownVnet.space : it->second.space;
+}
+
+const AddressSet& PolicyContext::routableSpace(const std::string& vnetId) const
+{
+    auto it = m_vnets.find(vnetId);
+    return it == m_vnets.end() ? m_unknownVnet.space : it->second.routable;
 }
 
 const AddressSet& PolicyContext::internetSpace(const std::string& vnetId) const

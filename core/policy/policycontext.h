@@ -18,6 +18,9 @@ public:
     const Snapshot& snapshot() const { return m_snap; }
     /// VirtualNetwork service tag for a NIC in vnetId: the VNet's space and connected peers' space.
     const AddressSet& virtualNetworkSpace(const std::string& vnetId) const;
+    /// Private space a packet can come from inside the estate: the VNet and every VNet peered with
+    /// it whatever the peering's access flags (routing, not the VirtualNetwork tag).
+    const AddressSet& routableSpace(const std::string& vnetId) const;
     /// Internet service tag: public address space outside the virtual network.
     const AddressSet& internetSpace(const std::string& vnetId) const;
     /// Private addresses of the IP configurations that are members of an ASG.
@@ -36,6 +39,7 @@ private:
     struct VnetInfo
     {
         AddressSet space;
+        AddressSet routable;
         AddressSet internet;
         std::vector<std::string> connected;
     };

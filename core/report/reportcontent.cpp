@@ -144,9 +144,13 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         }
         for (const auto& r : f.rules) {
             ReportContent::Rule rule { r.filterName + " / " + r.ruleName + ", priority " + std::to_string(r.priority)
-                    + ", " + (r.allow ? "allow" : "deny") + " (" + r.level + " level)",
+                    + ", " + (r.allow ? "allow" : "deny") + " (" + r.level + " level"
+                    + (f.hops > 1 ? (r.hop > 1 ? ", from the foothold " + f.foothold.name
+                                               : ", from the internet to " + f.foothold.name)
+                                  : std::string())
+                    + ")",
                 r.where.toString() };
-            // A two-hop path may cross the same rule at the foothold and at the target: list it once.
+            // The same rule listed twice for one hop (several levels name it): once.
             if (std::none_of(p.rules.begin(), p.rules.end(),
                     [&](const ReportContent::Rule& x) { return x.text == rule.text && x.where == rule.where; }))
                 p.rules.push_back(std::move(rule));

@@ -243,6 +243,16 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
         candidates.push_back(std::move(del));
     }
 
+    // Direct findings before any edit: a two-hop finding an edit brings out from under a direct one
+    // it narrowed is no opening (coveredByDirect).
+    const std::vector<Finding> directBefore = [&] {
+        std::vector<Finding> all = analysis.findings();
+        std::erase_if(all, [](const Finding& x) { return x.hops != 1; });
+        return all;
+    }();
+    std::vector<const Finding*> directBeforePtrs;
+    for (const auto& x : directBefore)
+        directBeforePtrs.push_back(&x);
     const Severity original = f.severity;
     for (auto& p : candidates) {
         const std::string nsgId = normaliseId(p.edit.nsgId);
@@ -262,7 +272,9 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
             continue;
         p.closesFinding = std::find(delta.closed.begin(), delta.closed.end(), f.id) != delta.closed.end();
         p.closes = delta.closed;
-        p.opens = delta.opened;
+        for (const auto& id : delta.opened)
+            if (const Finding* opened = analysis.find(id); !opened || !coveredByDirect(*opened, directBeforePtrs))
+                p.opens.push_back(id);
         for (const auto& id : delta.changed)
             if (id != f.id)
                 p.narrows.push_back(id);

@@ -207,6 +207,12 @@ private Q_SLOTS:
         for (const auto& f : doc["findings"]) {
             if (f["target"] != "es-support-01")
                 continue;
+            if (f["severities"][1].is_null()) {
+                // Its two-hop exposure through the support portal: covered by the direct exposure
+                // on 5 December, exposed all along.
+                QCOMPARE(f["exposedSince"].get<std::string>(), std::string("2019-12-04"));
+                continue;
+            }
             seen = true;
             QCOMPARE(f["exposedSince"].get<std::string>(), std::string("2019-12-04"));
             QCOMPARE(f["severities"].dump(), std::string(R"(["high","critical","high"])"));

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 using namespace ew;
@@ -130,11 +131,18 @@ private Q_SLOTS:
             qPrintable(QStringLiteral("%1 findings, expected %2").arg(actual.size()).arg(expected["findings"].size())
                 + context));
 
-        // The graph holds every finding's path, and the hop count agrees with it.
+        // The graph holds every finding's path, and its shortest path agrees with the target's most
+        // direct finding (a store reached directly can also have two-hop findings).
+        std::map<std::string, int> fewestHops;
+        for (const auto& f : result.findings) {
+            auto [it, fresh] = fewestHops.emplace(f.target.id, f.hops);
+            if (!fresh)
+                it->second = std::min(it->second, f.hops);
+        }
         for (const auto& f : result.findings) {
             QVERIFY(result.graph.find(f.target.id).has_value());
             QVERIFY(!result.graph.shortestPathFromInternet(f.target.id).empty());
-            QCOMPARE(result.graph.hopsFromInternet(f.target.id), f.hops);
+            QCOMPARE(result.graph.hopsFromInternet(f.target.id), fewestHops[f.target.id]);
         }
 
         for (const auto& qe : expected["queries"]) {
