@@ -127,7 +127,7 @@ std::map<std::string, BaselineStatus> compareWithBaseline(
         auto b = before.find(f.id);
         if (b == before.end()) {
             // Two-hop exposure the baseline already had as part of a direct finding is not new.
-            out[f.id] = coveredByDirect(f, baselineAll) ? BaselineStatus::Known : BaselineStatus::New;
+            out[f.id] = coveredByOthers(f, baselineAll) ? BaselineStatus::Known : BaselineStatus::New;
             continue;
         }
         // Wider: more severe, or some packet gets through that did not before. Two-hop findings
@@ -170,7 +170,7 @@ Timeline buildTimeline(const std::vector<SnapshotLabel>& snapshots, const std::v
             h.severities[i] = f.severity;
         }
     // A two-hop finding absent from a snapshot because a direct finding of its target covered it
-    // there (coveredByDirect) was exposed all the same: its "exposed since" runs through.
+    // there (coveredByOthers) was exposed all the same: its "exposed since" runs through.
     std::vector<std::vector<const Finding*>> all(n);
     std::map<std::string, const Finding*> anyInstance;
     for (std::size_t i = 0; i < n; ++i)
@@ -191,7 +191,7 @@ Timeline buildTimeline(const std::vector<SnapshotLabel>& snapshots, const std::v
         const auto instance = anyInstance.find(id);
         auto exposedAt = [&](std::size_t i) {
             return h.severities[i].has_value()
-                || (instance != anyInstance.end() && coveredByDirect(*instance->second, all[i]));
+                || (instance != anyInstance.end() && coveredByOthers(*instance->second, all[i]));
         };
         std::size_t run = n - 1;
         while (run > 0 && exposedAt(run - 1))

@@ -179,7 +179,7 @@ AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& old
     for (const auto& f : newResult.findings) {
         auto b = before.find(f.id);
         if (b == before.end()) {
-            if (!coveredByDirect(f, oldAll))
+            if (!coveredByOthers(f, oldAll))
                 d.added.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
             continue;
         }
@@ -188,7 +188,7 @@ AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& old
             d.changed.push_back({ b->second, &f, std::move(what), causesOn(f, oldSnapshot, newSnapshot) });
     }
     for (const auto& f : oldResult.findings)
-        if (!after.count(f.id) && !coveredByDirect(f, newAll))
+        if (!after.count(f.id) && !coveredByOthers(f, newAll))
             d.closed.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
     return d;
 }

@@ -76,6 +76,14 @@ struct Frontend
     std::string description;
     std::vector<RuleEvidence> evidence;
     std::vector<std::string> assumptions;
+    // A proxy (Application Gateway, Azure Firewall DNAT): the target's NSGs see proxySources, not
+    // the clients; the clients are the internet sources the device admits on its frontend.
+    bool proxy = false;
+    std::shared_ptr<const AddressSet> proxySources;
+    AddressSet clients;
+    ProtocolMask proxyProtocols = 0;
+    PortSet backendPorts;
+    std::string deviceNsgId; // the NSG of the device's subnet, whose edits change the clients
 };
 
 // The public space of each address family in a universe, computed once per universe.
@@ -105,6 +113,17 @@ struct TwoHopReach
 {
     std::size_t chosen = 0; // target index of the foothold shown on the path
     int others = -1; // other footholds that reach it; -1: none at all
+    /// Footholds in ranking order with what each adds to those before it (footholds in different
+    /// VNets, or named by different rules, reach different ports): the first is `chosen`. Filled on
+    /// the first plan, with the bodies made from them.
+    struct Leg
+    {
+        std::size_t target;
+        BodySetPtr bodies;
+    };
+    std::vector<Leg> legs;
+    bool planned = false;
+    std::vector<std::size_t> ranks; // the reaching footholds' ranks, until planned
 };
 
 // An IP configuration the internet reaches directly, from which data stores may be reached.
@@ -249,6 +268,17 @@ public:
     DataStoreMatch dataStoreOf(const NetworkInterface& nic) const;
     void severity(Finding& f, const FindingBody& body) const;
     std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach);
+    /// Bodies of a proxy frontend: reach has the clients as sources, seen the proxy's packets
+    /// at the target (the evidence of the target's NSGs is theirs).
+    std::vector<FindingBody> proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen);
+    void proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out, std::vector<std::string>& assumptions);
+    /// IP configurations behind a proxy whose subnet NSG is nsgId (they need their frontends again
+    /// when it is edited).
+    const std::set<std::string>* proxyDependents(const std::string& nsgId) const
+    {
+        auto it = m_proxyDependents.find(nsgId);
+        return it == m_proxyDependents.end() ? nullptr : &it->second;
+    }
     /// The set for a key after an edit forgot it: the stale one when it still holds (same packets,
     /// same deciding rules), else made anew.
     template <typename Make>
@@ -272,13 +302,23 @@ public:
                     b = &f;
         return b;
     }
-    /// Which foothold the two-hop findings of a data store go through, and their bodies.
+    /// Which footholds the two-hop findings of a data store go through, and their bodies.
     struct TwoHopPlan
     {
         long chosen = -1; // target index of the foothold on the path; -1: no two-hop findings
         int others = 0;
         BodySetPtr bodies;
+        /// Further footholds that add packets the chosen one does not deliver, with their bodies.
+        std::vector<std::pair<long, BodySetPtr>> more;
         friend bool operator==(const TwoHopPlan&, const TwoHopPlan&) = default;
+        /// Whether the foothold of target index i is on one of its paths.
+        bool through(std::size_t i) const
+        {
+            if (chosen == static_cast<long>(i))
+                return true;
+            return std::any_of(
+                more.begin(), more.end(), [&](const auto& m) { return m.first == static_cast<long>(i); });
+        }
     };
     /// direct: the packets the internet delivers to targets[index] directly (null: none); two-hop
     /// findings cover only what a foothold delivers beyond them.
@@ -341,7 +381,7 @@ private:
     std::unordered_map<std::string, Cached> m_cache;
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_pairCache;
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
-    std::unordered_map<std::string, std::shared_ptr<const TwoHopReach>> m_twoHopCache;
+    std::unordered_map<std::string, std::shared_ptr<TwoHopReach>> m_twoHopCache; // legs planned on first use
     std::unordered_map<std::string, BodySetPtr> m_bodies;
     std::unordered_map<std::string, BodySetPtr> m_twoHopBodies;
     std::unordered_map<std::string, BodySetPtr> m_staleBodies; // forgotten by the last edit
@@ -350,6 +390,7 @@ private:
     std::size_t m_allowedSourcesKept = 0; // entries after the last sweep
     // Keys of the caches by the NSGs they depend on.
     std::unordered_map<std::string, std::vector<std::pair<CacheKind, std::string>>> m_keysByNsg;
+    std::unordered_map<std::string, std::set<std::string>> m_proxyDependents;
 };
 
 FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
@@ -609,8 +650,110 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
                 PortSet::range(nat.backendPort, nat.backendPort), { { nat.frontendPort, nat.frontendPortLast } });
         }
     }
+    proxyFrontends(ipc, out, assumptions);
     stats.frontends += out.size();
     return out;
+}
+
+void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out, std::vector<std::string>&)
+{
+    if (m_snap.proxies.empty())
+        return;
+    for (const auto& [deviceId, device] : m_snap.proxies) {
+        const bool gateway = device.kind == ProxyDevice::Kind::ApplicationGateway;
+        for (const auto& fw : device.forwards) {
+            const bool behind
+                = std::find(fw.backendIpConfigurationIds.begin(), fw.backendIpConfigurationIds.end(), ipc.id)
+                    != fw.backendIpConfigurationIds.end()
+                || (!fw.backendPoolId.empty()
+                    && std::find(ipc.appGatewayPoolIds.begin(), ipc.appGatewayPoolIds.end(), fw.backendPoolId)
+                        != ipc.appGatewayPoolIds.end())
+                || (ipc.privateIp && fw.backendAddresses.contains(*ipc.privateIp));
+            if (!behind || fw.frontendPublicIpId.empty())
+                continue; // not this machine, or a private frontend (not internet-facing)
+            const PublicIpAddress* pip = nullptr;
+            if (auto it = m_snap.publicIps.find(fw.frontendPublicIpId); it != m_snap.publicIps.end())
+                pip = &it->second;
+            const std::string pipName = pip ? pip->name : lastSegment(fw.frontendPublicIpId);
+            Frontend f;
+            f.key = fw.id;
+            f.proxy = true;
+            f.steps.push_back({ pip ? pip->id : fw.frontendPublicIpId, pipName, kPipType });
+            f.steps.push_back({ device.id, device.name, device.type });
+            f.address = pip ? pip->address : fw.frontendAddress;
+            f.frontendPorts = fw.frontendPorts.ranges();
+            f.proxyProtocols = fw.protocols;
+            f.backendPorts = fw.backendPorts;
+            f.description = (gateway ? "Application Gateway " : "Azure Firewall ") + device.name + " (" + fw.detail
+                + ") on public IP " + pipName + (f.address.empty() ? std::string() : " (" + f.address + ")");
+            // What the machine behind it sees as the source: the device's instances in its subnet.
+            const std::string vnetId = m_ctx.vnetOfSubnet(device.subnetId);
+            auto subnet = m_snap.subnets.find(device.subnetId);
+            if (subnet != m_snap.subnets.end() && !subnet->second.prefixes.isEmpty()) {
+                f.proxySources = std::make_shared<const AddressSet>(subnet->second.prefixes);
+            } else {
+                f.proxySources
+                    = std::make_shared<const AddressSet>(m_ctx.virtualNetworkSpace(m_ctx.vnetOfSubnet(ipc.subnetId)));
+                f.assumptions.push_back(std::string(gateway ? "Application Gateway " : "Azure Firewall ") + device.name
+                    + ": its subnet is not in the export, so the source its backends see is taken as any address of "
+                      "their virtual network");
+            }
+            // The clients it admits: the internet, narrowed by the DNAT rule's sources and, for a
+            // gateway, by the NSG of its subnet (Microsoft Learn, "Application Gateway infrastructure
+            // configuration": NSGs are supported on the gateway subnet). Azure Firewall's subnet
+            // takes no NSG.
+            const AddressSet internet
+                = m_ctx.internetSpace(vnetId).intersected(pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
+            f.clients = fw.anyClient ? internet : fw.clientSources.intersected(internet);
+            if (!fw.clientTags.empty())
+                f.assumptions.push_back("DNAT rule " + fw.name + " admits the sources " + fw.clientTags.front()
+                    + (fw.clientTags.size() > 1 ? " and others" : "")
+                    + ", which are not addresses: any client is assumed");
+            RuleEvidence rule;
+            rule.filterId = device.id;
+            rule.filterName = device.name;
+            rule.level = gateway ? "application-gateway" : "firewall-dnat";
+            rule.ruleName = fw.name;
+            rule.ruleId = fw.id;
+            rule.allow = true;
+            rule.where = fw.where;
+            f.evidence.push_back(rule);
+            if (gateway && subnet != m_snap.subnets.end() && !subnet->second.nsgId.empty()) {
+                const auto& nsg = m_snap.nsgs.at(subnet->second.nsgId);
+                f.deviceNsgId = nsg.id;
+                m_proxyDependents[nsg.id].insert(ipc.id);
+                IpConfiguration at; // the gateway as a destination: its subnet and its frontend address
+                at.subnetId = device.subnetId;
+                at.name = device.name;
+                at.privateRange = subnet->second.prefixes;
+                if (pip && !pip->address.empty())
+                    if (auto a = parseAddress(pip->address))
+                        at.privateRange.add(*a, *a);
+                const PacketSet arriving = PacketSet::box(maskOf(Protocol::Tcp), fw.frontendPorts, f.clients);
+                const auto rules = compileInboundRules(nsg, at, m_ctx, f.clients, &f.assumptions);
+                const NsgVerdict v = evaluateFirstMatch(rules, arriving);
+                f.clients = v.allowed.allSources();
+                for (const auto& c : v.claims) {
+                    const auto& r = nsg.rules[c.ruleIndex];
+                    if (!r.allow || !c.packets.intersects(v.allowed))
+                        continue;
+                    RuleEvidence ev;
+                    ev.filterId = nsg.displayId.empty() ? nsg.id : nsg.displayId;
+                    ev.filterName = nsg.name;
+                    ev.level = "gateway-subnet";
+                    ev.ruleName = r.name;
+                    ev.ruleId = r.id;
+                    ev.priority = r.priority;
+                    ev.allow = true;
+                    ev.isDefault = r.isDefault;
+                    ev.where = r.where;
+                    f.evidence.push_back(std::move(ev));
+                }
+            }
+            f.filterKey = "proxy:" + fw.id;
+            out.push_back(std::move(f));
+        }
+    }
 }
 
 std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet& packets) const
@@ -832,6 +975,19 @@ std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet
     return bodies;
 }
 
+std::vector<FindingBody> Engine::proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen)
+{
+    std::vector<FindingBody> bodies = makeBodies(t, reach);
+    auto seenSources = std::make_shared<const AddressSet>(seen.allSources());
+    for (auto& b : bodies) {
+        const ProtocolMask mask = protocolMaskOfName(b.shared.protocol);
+        b.shared.rules = evidence(t, seen.intersected(PacketSet::box(mask, PortSet::all(), AddressSet::all())));
+        b.shared.seenSources = seenSources;
+        b.how = filterSentence(t.subnet, b.shared.rules) + "; " + filterSentence(t.nicLevel, b.shared.rules);
+    }
+    return bodies;
+}
+
 template <typename Make>
 BodySetPtr Engine::reuseOrMake(const std::string& key, std::unordered_map<std::string, BodySetPtr>& stale,
     const TargetEval& t, PacketSet reach, Make make)
@@ -855,6 +1011,32 @@ BodySetPtr Engine::reuseOrMake(const std::string& key, std::unordered_map<std::s
 
 BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
 {
+    if (fe.proxy) {
+        // What the device delivers passes the target's NSGs with the device's address as source;
+        // the exposure is then the clients the device admits, on the ports that passed.
+        const PacketSet seen
+            = t.allowedAll->intersected(PacketSet::box(fe.proxyProtocols, fe.backendPorts, *fe.proxySources));
+        PacketSet reach;
+        for (auto p : { Protocol::Tcp, Protocol::Udp })
+            if (const PortSet ports = seen.ports(p); !ports.isEmpty() && !fe.clients.isEmpty())
+                reach = reach.united(PacketSet::box(maskOf(p), ports, fe.clients));
+        if (reach.isEmpty())
+            return nullptr;
+        const std::string bodyKey = t.policyKey + "|" + t.vnetId + "|" + fe.filterKey;
+        auto& bodies = m_bodies[bodyKey];
+        if (!bodies || bodies->reach != reach) {
+            if (!bodies) {
+                remember(t, CacheKind::Bodies, bodyKey);
+                if (!fe.deviceNsgId.empty())
+                    m_keysByNsg[fe.deviceNsgId].emplace_back(CacheKind::Bodies, bodyKey);
+            }
+            auto made = std::make_shared<BodySet>();
+            made->list = proxyBodies(t, reach, seen);
+            made->reach = std::move(reach);
+            bodies = std::move(made);
+        }
+        return bodies;
+    }
     const bool closed = fe.standard && !t.subnet.present() && !t.nicLevel.present();
     if (closed)
         return nullptr; // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without one.
@@ -1047,7 +1229,10 @@ Engine::TwoHopPlan Engine::twoHopPlan(
     auto& cached = m_twoHopCache[reachKey];
     if (!cached)
         remember(t, CacheKind::TwoHopReach, reachKey);
-    if (cached && cached->others >= 0 && idx.rankOf[cached->chosen] < 0)
+    if (cached && cached->others >= 0
+        && (idx.rankOf[cached->chosen] < 0
+            || std::any_of(cached->legs.begin(), cached->legs.end(),
+                [&](const TwoHopReach::Leg& leg) { return idx.rankOf[leg.target] < 0; })))
         cached.reset(); // stale: the chosen foothold is no longer one (callers forget such groups)
     if (!cached) {
         auto r = std::make_shared<TwoHopReach>();
@@ -1086,6 +1271,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
                     continue;
                 if (exposed && targets[footholds[rank].target].target.id == t.target.id)
                     continue;
+                r->ranks.push_back(rank);
                 if (r->others < 0) {
                     r->chosen = footholds[rank].target;
                     r->others = 0;
@@ -1096,46 +1282,64 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         }
         cached = std::move(r);
     }
-    const auto& reachInfo = *cached;
+    auto& reachInfo = *cached;
     if (reachInfo.others < 0)
         return {};
-    const Foothold* chosen = &footholds[static_cast<std::size_t>(idx.rankOf[reachInfo.chosen])];
-    const bool wholeInternet = chosen->finding->wholeInternet;
-    if (exposed && direct) {
-        // Only what the foothold delivers beyond what the internet delivers directly: the
-        // (protocol, port) pairs where some client of the foothold is not already let through
-        // directly. Per store (its direct findings are its own), so not cached.
-        PacketSet fromFoothold
-            = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses));
-        const AddressSet clients = chosen->finding->packets ? chosen->finding->packets->allSources() : AddressSet();
-        PacketSet beyond;
-        for (auto p : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other }) {
-            const PortSet ports = fromFoothold.ports(p);
-            if (ports.isEmpty())
+    if (!reachInfo.planned) {
+        // Footholds in ranking order, each with what it adds to the ones before it; stop once they
+        // deliver everything that all of them together deliver.
+        auto portsOf = [](const PacketSet& p) {
+            PacketSet out;
+            for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
+                if (const PortSet ports = p.ports(proto); !ports.isEmpty())
+                    out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
+            return out;
+        };
+        AddressSet all;
+        for (auto rank : reachInfo.ranks)
+            all = all.united(*footholds[rank].addresses);
+        const PacketSet everything
+            = portsOf(t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), all)));
+        PacketSet covered;
+        for (auto rank : reachInfo.ranks) {
+            if (!covered.isEmpty() && everything.subtracted(covered).isEmpty())
+                break;
+            const Foothold& fh = footholds[rank];
+            PacketSet delivered
+                = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *fh.addresses));
+            PacketSet adds = portsOf(delivered).subtracted(covered);
+            if (exposed && direct && !adds.isEmpty()) {
+                // Only what the internet does not already deliver directly: the (protocol, port)
+                // pairs where some client of this foothold is not let through directly.
+                const AddressSet clients = fh.finding->packets ? fh.finding->packets->allSources() : AddressSet();
+                PacketSet beyond;
+                for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
+                    if (const PortSet ports = adds.ports(proto); !ports.isEmpty())
+                        if (const PortSet open
+                            = PacketSet::box(maskOf(proto), ports, clients).subtracted(*direct).ports(proto);
+                            !open.isEmpty())
+                            beyond = beyond.united(PacketSet::box(maskOf(proto), open, AddressSet::all()));
+                adds = beyond;
+            }
+            if (adds.isEmpty())
                 continue;
-            const PacketSet left = PacketSet::box(maskOf(p), ports, clients).subtracted(*direct);
-            const PortSet open = left.ports(p);
-            if (!open.isEmpty())
-                beyond = beyond.united(PacketSet::box(maskOf(p), open, AddressSet::all()));
+            covered = covered.united(adds);
+            auto made = std::make_shared<BodySet>();
+            made->reach = delivered.intersected(adds);
+            made->list = twoHopBodies(t, made->reach, fh.finding->wholeInternet);
+            reachInfo.legs.push_back({ fh.target, std::move(made) });
         }
-        fromFoothold = fromFoothold.intersected(beyond);
-        if (fromFoothold.isEmpty())
-            return {};
-        auto made = std::make_shared<BodySet>();
-        made->reach = fromFoothold;
-        made->list = twoHopBodies(t, fromFoothold, wholeInternet);
-        return { static_cast<long>(reachInfo.chosen), reachInfo.others, std::move(made) };
+        reachInfo.planned = true;
+        reachInfo.ranks.clear();
+        reachInfo.ranks.shrink_to_fit();
     }
-    // The ports reached depend on the data store's policy and the chosen foothold only.
-    const std::string bodyKey = reachKey + "|" + std::to_string(reachInfo.chosen) + (wholeInternet ? "|w" : "|n");
-    auto& bodies = m_twoHopBodies[bodyKey];
-    if (!bodies) {
-        remember(t, CacheKind::TwoHopBodies, bodyKey);
-        bodies = reuseOrMake(bodyKey, m_staleTwoHopBodies, t,
-            t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *chosen->addresses)),
-            [&](const PacketSet& fromFoothold) { return twoHopBodies(t, fromFoothold, wholeInternet); });
-    }
-    return { static_cast<long>(reachInfo.chosen), reachInfo.others, bodies };
+    if (reachInfo.legs.empty())
+        return {};
+    TwoHopPlan plan { static_cast<long>(reachInfo.legs.front().target), reachInfo.others, reachInfo.legs.front().bodies,
+        {} };
+    for (std::size_t k = 1; k < reachInfo.legs.size(); ++k)
+        plan.more.emplace_back(static_cast<long>(reachInfo.legs[k].target), reachInfo.legs[k].bodies);
+    return plan;
 }
 
 std::vector<FindingBody> Engine::twoHopBodies(const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet)
@@ -1163,42 +1367,50 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
         return;
     const TargetEval& t = targets[index];
     const TargetEval& inner = t;
-    const Finding& via
-        = *idx.footholds[static_cast<std::size_t>(idx.rankOf[static_cast<std::size_t>(plan.chosen)])].finding;
     const int others = plan.others;
-    for (const auto& b : plan.bodies->list) {
-        Finding f = b.shared;
-        f.target = t.target;
-        f.dataStore = t.dataStore;
-        f.sources = via.sources;
-        f.wholeInternet = via.wholeInternet;
-        f.hops = 2;
-        f.foothold = via.target;
-        // The path to the foothold, then the data store's own filters.
-        f.path = via.path;
-        appendFilterSteps(f.path, inner);
-        f.path.push_back(t.target);
-        f.rules = via.rules;
-        for (auto& r : f.rules)
-            r.hop = 1;
-        for (auto r : b.shared.rules) {
-            r.hop = 2;
-            f.rules.push_back(std::move(r));
+    auto leg = [&](long footholdTarget, const BodySet& bodies) {
+        const Finding& via
+            = *idx.footholds[static_cast<std::size_t>(idx.rankOf[static_cast<std::size_t>(footholdTarget)])].finding;
+        for (const auto& b : bodies.list) {
+            Finding f = b.shared;
+            f.target = t.target;
+            f.dataStore = t.dataStore;
+            f.sources = via.sources;
+            f.wholeInternet = via.wholeInternet;
+            f.hops = 2;
+            f.foothold = via.target;
+            // The path to the foothold, then the data store's own filters.
+            f.path = via.path;
+            appendFilterSteps(f.path, inner);
+            f.path.push_back(t.target);
+            f.rules = via.rules;
+            for (auto& r : f.rules)
+                r.hop = 1;
+            for (auto r : b.shared.rules) {
+                r.hop = 2;
+                f.rules.push_back(std::move(r));
+            }
+            f.assumptions = via.assumptions;
+            f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
+            f.frontendAddress = via.frontendAddress;
+            f.frontendPorts = via.frontendPorts;
+            f.ipConfigurationId = inner.ipc->id;
+            f.footholdIpConfigurationId = via.ipConfigurationId;
+            f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
+                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
+                + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
+                + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string())
+                + ".";
+            severity(f, b);
+            // One finding per foothold that adds something: the id names the foothold, so the same
+            // path keeps its id whichever foothold ranks first in another snapshot.
+            f.id = stableId({ f.target.id, "via-foothold", f.protocol, "2", via.target.id });
+            added.push_back(std::move(f));
         }
-        f.assumptions = via.assumptions;
-        f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
-        f.frontendAddress = via.frontendAddress;
-        f.frontendPorts = via.frontendPorts;
-        f.ipConfigurationId = inner.ipc->id;
-        f.footholdIpConfigurationId = via.ipConfigurationId;
-        f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
-            + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
-            + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
-            + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string()) + ".";
-        severity(f, b);
-        f.id = stableId({ f.target.id, "via-foothold", f.protocol, "2" });
-        added.push_back(std::move(f));
-    }
+    };
+    leg(plan.chosen, *plan.bodies);
+    for (const auto& [footholdTarget, bodies] : plan.more)
+        leg(footholdTarget, *bodies);
 }
 
 void Engine::addServiceFindings(std::vector<Finding>& out)
@@ -1306,38 +1518,52 @@ ProtocolMask protocolMaskOfName(std::string_view protocol)
     return kAllProtocols;
 }
 
-bool coveredByDirect(const Finding& f, const std::vector<const Finding*>& findings)
+namespace {
+
+// A finding's exposure as the clients see it: its ports from its sources, per its exact breakdown
+// when it has one; "0.0.0.0/0" and "::/0" stand for the public internet of their family.
+PacketSet clientView(const Finding& f)
+{
+    auto parse = [](const std::vector<std::string>& cidrs) {
+        AddressSet a;
+        for (const auto& c : cidrs) {
+            if (c == "0.0.0.0/0")
+                a = a.united(publicInternet().intersected(AddressSet::allV4()));
+            else if (c == "::/0")
+                a = a.united(publicInternet().intersected(AddressSet::allV6()));
+            else if (auto p = parsePrefix(c))
+                a.add(p->first, p->last);
+        }
+        return a;
+    };
+    auto portsOf = [](const std::vector<PortRange>& ranges) {
+        if (ranges.empty())
+            return PortSet::all();
+        PortSet p;
+        for (const auto& r : ranges)
+            p.add(r.first, r.last);
+        return p;
+    };
+    const ProtocolMask mask = protocolMaskOfName(f.protocol);
+    if (f.exposures.empty() || f.exposuresOmitted > 0)
+        return PacketSet::box(mask, portsOf(f.ports), parse(f.sources));
+    PacketSet out;
+    for (const auto& e : f.exposures)
+        out = out.united(PacketSet::box(mask, portsOf(e.ports), parse(e.sources)));
+    return out;
+}
+
+} // namespace
+
+bool coveredByOthers(const Finding& f, const std::vector<const Finding*>& findings)
 {
     if (f.hops < 2)
         return false;
-    PacketSet direct;
-    AddressSet everyClient; // the internet as the direct evaluation saw it (less VNet and platform space)
-    for (const Finding* d : findings)
-        if (d && d->hops == 1 && d->packets && d->target.id == f.target.id) {
-            direct = direct.united(*d->packets);
-            if (d->wholeInternet)
-                everyClient = everyClient.united(d->packets->allSources());
-        }
-    if (direct.isEmpty())
-        return false;
-    AddressSet sources;
-    if (f.wholeInternet) {
-        // "0.0.0.0/0": every internet client, which only a direct finding of the whole internet has.
-        if (everyClient.isEmpty())
-            return false;
-        sources = everyClient;
-    } else {
-        for (const auto& cidr : f.sources)
-            if (auto p = parsePrefix(cidr))
-                sources.add(p->first, p->last);
-        sources = sources.intersected(publicInternet());
-    }
-    PortSet ports;
-    for (const auto& r : f.ports)
-        ports.add(r.first, r.last);
-    if (f.ports.empty())
-        ports = PortSet::all();
-    return PacketSet::box(protocolMaskOfName(f.protocol), ports, sources).subtracted(direct).isEmpty();
+    PacketSet others;
+    for (const Finding* g : findings)
+        if (g && g->target.id == f.target.id && g->id != f.id)
+            others = others.united(clientView(*g));
+    return !others.isEmpty() && clientView(f).subtracted(others).isEmpty();
 }
 
 std::string stableId(std::initializer_list<std::string_view> parts)
@@ -1529,6 +1755,12 @@ public:
         for (const auto& ipc : impact.ipConfigurationIds)
             if (auto it = m_targetOfIpc.find(ipc); it != m_targetOfIpc.end())
                 reassociated.insert(it->second);
+        // Machines behind an Application Gateway whose subnet NSG changed: the clients it admits did.
+        for (const auto& nsg : impact.nsgIds)
+            if (const auto* deps = m_engine.proxyDependents(nsg))
+                for (const auto& ipc : *deps)
+                    if (auto it = m_targetOfIpc.find(ipc); it != m_targetOfIpc.end())
+                        reassociated.insert(it->second);
         affected.insert(reassociated.begin(), reassociated.end());
         m_lastReevaluated = affected.size();
         m_assumptionsChanged.clear();
@@ -1609,16 +1841,31 @@ public:
                     const auto& t = m_targets[k];
                     if (redo.count(k) || !t.dataStore.declared() || t.dataStore.engine.empty())
                         continue;
-                    const long chosen = m_plans[k].chosen;
-                    if (chosen >= 0 && changedSlotsOfTargets.count(static_cast<std::size_t>(chosen))) {
-                        redo.insert(k); // the foothold on its path changed
+                    const auto& plan = m_plans[k];
+                    const long chosen = plan.chosen;
+                    if (chosen >= 0
+                        && std::any_of(changedSlotsOfTargets.begin(), changedSlotsOfTargets.end(),
+                            [&](std::size_t j) { return plan.through(j); })) {
+                        redo.insert(k); // a foothold on its paths changed
                         continue;
                     }
-                    // A foothold that moved up past the one on the path takes its place.
+                    // A store reached directly weighs each foothold's clients against its direct
+                    // exposure: any reaching foothold whose finding changed may change what it adds.
+                    if (m_footholds.exposed[k]
+                        && std::any_of(changedSlotsOfTargets.begin(), changedSlotsOfTargets.end(),
+                            [&](std::size_t j) { return m_footholds.rankOf[j] >= 0 && reaches(j, k); })) {
+                        redo.insert(k);
+                        continue;
+                    }
+                    // A foothold that moved past one on its paths (or one of them that moved) changes
+                    // which foothold adds what.
                     if (chosen >= 0) {
-                        const int chosenRank = m_footholds.rankOf[static_cast<std::size_t>(chosen)];
+                        int lastRank = m_footholds.rankOf[static_cast<std::size_t>(chosen)];
+                        for (const auto& [j, bodies] : plan.more)
+                            lastRank = std::max(lastRank, m_footholds.rankOf[static_cast<std::size_t>(j)]);
                         const bool overtaken = std::any_of(moved.begin(), moved.end(), [&](std::size_t j) {
-                            return m_footholds.rankOf[j] >= 0 && m_footholds.rankOf[j] < chosenRank && reaches(j, k);
+                            return m_footholds.rankOf[j] >= 0 && (m_footholds.rankOf[j] < lastRank || plan.through(j))
+                                && reaches(j, k);
                         });
                         if (overtaken) {
                             redo.insert(k);
@@ -1645,9 +1892,10 @@ public:
             for (auto k : redo) {
                 // The same plan (foothold, count, bodies) gives the same findings when the foothold's
                 // findings and the data store's own assumptions and associations are as they were.
-                const long chosen = m_plans[k].chosen;
+                const auto& plan = m_plans[k];
                 const bool keepIfSame = !reassociated.count(k) && !m_assumptionsChanged.count(k)
-                    && (chosen < 0 || !changedSlotsOfTargets.count(static_cast<std::size_t>(chosen)));
+                    && std::none_of(changedSlotsOfTargets.begin(), changedSlotsOfTargets.end(),
+                        [&](std::size_t j) { return plan.through(j); });
                 std::vector<Finding> old = std::move(m_twoHop[k]);
                 if (!evaluateTwoHop(k, keepIfSame)) {
                     m_twoHop[k] = std::move(old);
@@ -2058,12 +2306,12 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
             result.target = t.target;
             const bool insideSource
                 = sourceIp && !publicInternet().contains(*sourceIp) && ctx.routableSpace(vnetId).contains(*sourceIp);
-            auto finishPath = [&](PathVerdict& pv, const PacketSet& arriving) {
-                HopVerdict s = filterHop(t.subnet, arriving);
-                PacketSet afterSubnet = t.subnet.verdict ? arriving.intersected(t.subnet.verdict->allowed) : arriving;
-                HopVerdict n = filterHop(t.nicLevel, afterSubnet.isEmpty() ? arriving : afterSubnet);
+            auto finishPath = [&](PathVerdict& pv, const PacketSet& arriving, const TargetEval& te) {
+                HopVerdict s = filterHop(te.subnet, arriving);
+                PacketSet afterSubnet = te.subnet.verdict ? arriving.intersected(te.subnet.verdict->allowed) : arriving;
+                HopVerdict n = filterHop(te.nicLevel, afterSubnet.isEmpty() ? arriving : afterSubnet);
                 PacketSet through
-                    = t.nicLevel.verdict ? afterSubnet.intersected(t.nicLevel.verdict->allowed) : afterSubnet;
+                    = te.nicLevel.verdict ? afterSubnet.intersected(te.nicLevel.verdict->allowed) : afterSubnet;
                 pv.hops.push_back(std::move(s));
                 pv.hops.push_back(std::move(n));
                 pv.hops.push_back({ t.target, !through.isEmpty(), through.isEmpty() ? "not reached" : "reached", {} });
@@ -2079,8 +2327,19 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                 PathVerdict pv;
                 pv.hops.push_back({ { "", query.source, "source" }, true,
                     "source inside the virtual network (or a peered one): no frontend needed", {} });
-                finishPath(pv, universe);
+                finishPath(pv, universe, t);
                 pv.summary = pv.reachable ? "reachable from " + query.source : "not reachable from " + query.source;
+                result.paths.push_back(std::move(pv));
+            } else if (sourceIp && !publicInternet().contains(*sourceIp)) {
+                // A private address outside this VNet and the networks peered with it: no route
+                // carries it here, and it is no internet client either.
+                PathVerdict pv;
+                pv.hops.push_back({ { "", query.source, "source" }, false,
+                    "a private address outside the virtual network of " + t.target.name
+                        + " and the networks peered with it: no route reaches it",
+                    {} });
+                pv.hops.push_back({ t.target, false, "not reached", {} });
+                pv.summary = "not reachable from " + query.source + ": no route";
                 result.paths.push_back(std::move(pv));
             } else if (frontends.empty()) {
                 PathVerdict pv;
@@ -2094,11 +2353,38 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                 pv.summary = "not reachable: no internet-facing frontend";
                 result.paths.push_back(std::move(pv));
             }
-            if (!insideSource) {
+            if (!insideSource && !(sourceIp && !publicInternet().contains(*sourceIp))) {
                 for (const auto& fe : frontends) {
                     PathVerdict pv;
                     pv.frontendAddress = fe.address;
                     pv.frontendPorts = fe.frontendPorts;
+                    if (fe.proxy) {
+                        // The device admits the client, then connects from its own private address.
+                        const PacketSet admitted
+                            = universe.intersected(PacketSet::box(fe.proxyProtocols, fe.backendPorts, fe.clients));
+                        HopVerdict h;
+                        h.step = fe.steps.back();
+                        h.rules = fe.evidence;
+                        h.passes = !admitted.isEmpty();
+                        h.detail = fe.description
+                            + (h.passes ? " admits it and forwards it from its own private address"
+                                        : " does not forward it (protocol, port or client outside its rule)");
+                        pv.hops.push_back(std::move(h));
+                        if (pv.hops.back().passes) {
+                            const PacketSet seen = PacketSet::box(maskOf(query.protocol), port, *fe.proxySources);
+                            const TargetEval behind = engine.evaluateTarget(*nic, ipc, *fe.proxySources, false, &seen);
+                            finishPath(pv, seen, behind);
+                            pv.sources = admitted.allSources().toCidrs();
+                            if (admitted.allSources().containsAll(sources))
+                                pv.sources = { "0.0.0.0/0" };
+                        } else {
+                            pv.hops.push_back({ t.target, false, "not reached", {} });
+                        }
+                        pv.summary = (pv.reachable ? "reachable through " : "not reachable through ") + fe.description;
+                        assumptions.insert(fe.assumptions.begin(), fe.assumptions.end());
+                        result.paths.push_back(std::move(pv));
+                        continue;
+                    }
                     const PacketSet forwarded = universe.intersected(fe.filter);
                     HopVerdict h;
                     h.step = fe.steps.back();
@@ -2113,7 +2399,7 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                     }
                     pv.hops.push_back(std::move(h));
                     if (pv.hops.back().passes) {
-                        finishPath(pv, forwarded);
+                        finishPath(pv, forwarded, t);
                     } else {
                         pv.hops.push_back({ t.target, false, "not reached", {} });
                     }

@@ -88,12 +88,12 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query);
 /// The protocols a finding's "protocol" names ("tcp", "udp", "icmp", "other"; "any": all).
 ProtocolMask protocolMaskOfName(std::string_view protocol);
 
-/// Whether a two-hop finding adds no exposure to what the internet reaches directly: every
-/// (protocol, port) it names, from every internet source behind its foothold, is in the packets
-/// of a direct (hops == 1) finding of the same target among `findings`. Such a finding comes and
-/// goes as the direct exposure narrows or widens (two-hop findings cover only what a foothold adds),
-/// so diffs, baselines and fixes do not count it as new or closed. False for direct findings.
-bool coveredByDirect(const Finding& twoHop, const std::vector<const Finding*>& findings);
+/// Whether a two-hop finding adds no exposure to the other findings of its target among `findings`:
+/// every (protocol, port) it names, from every internet source it names, is exposed by them too
+/// (directly, or through another foothold). Two-hop findings cover only what a foothold adds, so
+/// such a finding comes and goes as the others narrow or widen: diffs, baselines and fixes do not
+/// count it as new or closed. False for direct findings.
+bool coveredByOthers(const Finding& twoHop, const std::vector<const Finding*>& findings);
 
 /// A stable finding id from its identifying parts.
 std::string stableId(std::initializer_list<std::string_view> parts);

@@ -89,6 +89,9 @@ struct Finding
     /// The packets at the target this finding stands for (exact, for queries and diffs). Shared
     /// and immutable: machines with the same policy share one set.
     std::shared_ptr<const PacketSet> packets;
+    /// The sources the target's own NSGs see when a proxy stands between (an Application Gateway's
+    /// or Azure Firewall's private addresses); null when they see the internet clients themselves.
+    std::shared_ptr<const AddressSet> seenSources;
 };
 
 } // namespace ew

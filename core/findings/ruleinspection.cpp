@@ -111,7 +111,9 @@ FindingInspection FindingInspector::inspect(const Finding& f) const
         if (!ipc)
             continue;
         // The sources this level is asked about: the internet, or the foothold's addresses.
+        // Behind an Application Gateway or Azure Firewall DNAT, the device's private addresses.
         AddressSet sources = st.fromFoothold && footholdIpc ? m_ctx.possibleAddresses(*footholdIpc)
+            : f.seenSources && f.hops == 1                  ? *f.seenSources
                                                             : m_ctx.internetSpace(m_ctx.vnetOfSubnet(ipc->subnetId));
         const NetworkSecurityGroup* subnetNsg = nullptr;
         if (auto s = m_snap.subnets.find(ipc->subnetId); s != m_snap.subnets.end() && !s->second.nsgId.empty())

@@ -28,8 +28,9 @@ ReachabilityGraph::Kind ReachabilityGraph::kindOfStep(const std::string& type, b
     const std::string t = toLower(type);
     if (type == "Internet")
         return Kind::Internet;
-    if (t == "microsoft.network/publicipaddresses" || t == "microsoft.network/loadbalancers")
-        return Kind::Frontend;
+    if (t == "microsoft.network/publicipaddresses" || t == "microsoft.network/loadbalancers"
+        || t == "microsoft.network/applicationgateways" || t == "microsoft.network/azurefirewalls")
+        return Kind::Frontend; // what clients connect to, forwarding or translating to the machine
     if (t == "microsoft.network/networksecuritygroups" || t.ends_with("/firewall"))
         return Kind::Filter;
     return dataStoreTarget ? Kind::DataStore : Kind::Compute;
@@ -44,6 +45,10 @@ std::string ReachabilityGraph::typeLabel(const std::string& type)
         return "public IP";
     if (t.ends_with("/loadbalancers"))
         return "load balancer";
+    if (t.ends_with("/applicationgateways"))
+        return "application gateway";
+    if (t.ends_with("/azurefirewalls"))
+        return "Azure Firewall (DNAT)";
     if (t.ends_with("/networksecuritygroups"))
         return "NSG";
     if (t.ends_with("/firewall"))

@@ -161,6 +161,14 @@ private:
     void readFirewallRule(const JsonNode& r, const std::string& type);
     ManagedDataService& dataService(const std::string& id);
     void readPeering(const JsonNode& r, VirtualNetwork& vnet);
+    void readApplicationGateway(const JsonNode& r);
+    void readAzureFirewall(const JsonNode& r);
+    void readFirewallPolicy(const JsonNode& r);
+    void readRuleCollectionGroup(const JsonNode& r);
+    void readIpGroup(const JsonNode& r);
+    /// One DNAT rule (classic natRuleCollections or a policy's NatRule); false when unreadable.
+    bool readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& out);
+    void linkProxies();
 
     void error(const JsonNode& at, std::string msg) { diag(Diagnostic::Level::Error, at.pointer(), std::move(msg)); }
     void warn(const JsonNode& at, std::string msg) { diag(Diagnostic::Level::Warning, at.pointer(), std::move(msg)); }
@@ -554,8 +562,17 @@ void Importer::importResource(const JsonNode& r, std::string typeText)
         readDataService(r, type);
     } else if (type.size() > 14 && type.compare(type.size() - 14, 14, "/firewallrules") == 0) {
         readFirewallRule(r, type);
-    } else if (type == "microsoft.network/applicationgateways" || type == "microsoft.network/azurefirewalls"
-        || type == "microsoft.network/frontdoors" || type == "microsoft.cdn/profiles") {
+    } else if (type == "microsoft.network/applicationgateways") {
+        readApplicationGateway(r);
+    } else if (type == "microsoft.network/azurefirewalls") {
+        readAzureFirewall(r);
+    } else if (type == "microsoft.network/firewallpolicies") {
+        readFirewallPolicy(r);
+    } else if (type == "microsoft.network/firewallpolicies/rulecollectiongroups") {
+        readRuleCollectionGroup(r);
+    } else if (type == "microsoft.network/ipgroups") {
+        readIpGroup(r);
+    } else if (type == "microsoft.network/frontdoors" || type == "microsoft.cdn/profiles") {
         // Reverse proxies and DNAT: their backends have no public IP of their own, so the absence
         // of a finding for them must not read as "not reachable".
         warn(r,
@@ -1230,6 +1247,7 @@ void Importer::readNic(const JsonNode& r)
             ipc.asgIds = refIds(c, "applicationSecurityGroups");
             ipc.backendPoolIds = refIds(c, "loadBalancerBackendAddressPools");
             ipc.natRuleIds = refIds(c, "loadBalancerInboundNatRules");
+            ipc.appGatewayPoolIds = refIds(c, "applicationGatewayBackendAddressPools");
             if (auto p = c.prop("primary"))
                 ipc.primary = p->boolValue().value_or(false);
             nic.ipConfigurations.push_back(std::move(ipc));
@@ -1406,6 +1424,7 @@ void Importer::readVmss(const JsonNode& r)
                     ipc.asgIds = refIds(ic, "applicationSecurityGroups");
                     ipc.backendPoolIds = refIds(ic, "loadBalancerBackendAddressPools");
                     ipc.natRuleIds = refIds(ic, "loadBalancerInboundNatPools");
+                    ipc.appGatewayPoolIds = refIds(ic, "applicationGatewayBackendAddressPools");
                     if (auto pipc = ic.prop("publicIPAddressConfiguration"); pipc && pipc->isObject()) {
                         // Every instance gets its own public IP from this configuration.
                         PublicIpAddress pip;
@@ -1612,9 +1631,405 @@ void Importer::readEffective(const JsonNode& entry)
     ++m_input->resources;
 }
 
+// Application Gateway (Microsoft Learn, "Application Gateway components"): a listener listens on one
+// frontend IP and port; a routing rule (basic, or path-based through a URL path map) sends what
+// the listener accepts to a backend pool with backend settings (the port on the backend). The
+// backend sees the gateway instance's private address, from the gateway subnet, as the source.
+void Importer::readApplicationGateway(const JsonNode& r)
+{
+    ProxyDevice gw;
+    gw.kind = ProxyDevice::Kind::ApplicationGateway;
+    const std::string display = idOf(r, {}, "applicationGateways");
+    gw.id = normaliseId(display);
+    gw.name = str(r, "name").empty() ? lastSegment(gw.id) : str(r, "name");
+    gw.type = "Microsoft.Network/applicationGateways";
+    gw.where = here(r);
+    if (auto sku = r.prop("sku"); sku && sku->isObject())
+        gw.sku = str(*sku, "tier").empty() ? str(*sku, "name") : str(*sku, "tier");
+    auto each = [&](std::string_view key, auto&& f) {
+        if (auto list = r.prop(key); list && list->isArray())
+            list->forEachElement(f);
+    };
+    each("gatewayIPConfigurations", [&](const JsonNode& c) {
+        if (gw.subnetId.empty())
+            gw.subnetId = refId(c.prop("subnet"), "the gateway subnet");
+    });
+    struct Frontend
+    {
+        std::string publicIpId, privateAddress;
+    };
+    std::map<std::string, Frontend> frontends;
+    each("frontendIPConfigurations", [&](const JsonNode& f) {
+        auto pipRef = f.prop("publicIPAddress");
+        frontends[normaliseId(idOf(f, display, "frontendIPConfigurations"))]
+            = { refId(pipRef, "the public IP address"), str(f, "privateIPAddress") };
+        importEmbedded(pipRef);
+    });
+    std::map<std::string, std::uint32_t> ports;
+    each("frontendPorts", [&](const JsonNode& f) {
+        ports[normaliseId(idOf(f, display, "frontendPorts"))]
+            = static_cast<std::uint32_t>(integer(f, "port", true, 1, 65535).value_or(0));
+    });
+    struct Listener
+    {
+        std::string name, frontendId, portId, protocol;
+    };
+    std::map<std::string, Listener> listeners;
+    for (const char* key : { "httpListeners", "listeners" }) // v2 also has layer-4 (TCP/TLS) listeners
+        each(key, [&](const JsonNode& l) {
+            listeners[normaliseId(idOf(l, display, key))]
+                = { str(l, "name"), refId(l.prop("frontendIPConfiguration"), "the frontend"),
+                      refId(l.prop("frontendPort"), "the port"), str(l, "protocol") };
+        });
+    struct Pool
+    {
+        std::string name;
+        std::vector<std::string> ipcs;
+        AddressSet addresses;
+        std::vector<std::string> fqdns;
+    };
+    std::map<std::string, Pool> pools;
+    each("backendAddressPools", [&](const JsonNode& p) {
+        Pool pool;
+        pool.name = str(p, "name");
+        pool.ipcs = refIds(p, "backendIPConfigurations");
+        if (auto list = p.prop("backendAddresses"); list && list->isArray())
+            list->forEachElement([&](const JsonNode& a) {
+                if (const auto ip = str(a, "ipAddress"); !ip.empty()) {
+                    if (auto pp = parsePrefix(ip))
+                        pool.addresses.add(pp->first, pp->last);
+                    else
+                        error(*a.prop("ipAddress"), "invalid backend address \"" + ip + "\"");
+                }
+                if (const auto fqdn = str(a, "fqdn"); !fqdn.empty())
+                    pool.fqdns.push_back(fqdn);
+            });
+        pools[normaliseId(idOf(p, display, "backendAddressPools"))] = std::move(pool);
+    });
+    struct Settings
+    {
+        std::string name;
+        std::uint32_t port = 0;
+    };
+    std::map<std::string, Settings> settings;
+    for (const char* key : { "backendHttpSettingsCollection", "backendSettingsCollection" })
+        each(key, [&](const JsonNode& h) {
+            settings[normaliseId(idOf(h, display, key))]
+                = { str(h, "name"), static_cast<std::uint32_t>(integer(h, "port", true, 1, 65535).value_or(0)) };
+        });
+    struct PathMap
+    {
+        std::vector<std::pair<std::string, std::string>> targets; // (pool, settings)
+    };
+    std::map<std::string, PathMap> pathMaps;
+    each("urlPathMaps", [&](const JsonNode& m) {
+        PathMap map;
+        map.targets.emplace_back(refId(m.prop("defaultBackendAddressPool"), "the default pool"),
+            refId(m.prop("defaultBackendHttpSettings"), "the default settings"));
+        if (auto rules = m.prop("pathRules"); rules && rules->isArray())
+            rules->forEachElement([&](const JsonNode& pr) {
+                map.targets.emplace_back(refId(pr.prop("backendAddressPool"), "the pool"),
+                    refId(pr.prop("backendHttpSettings"), "the settings"));
+            });
+        pathMaps[normaliseId(idOf(m, display, "urlPathMaps"))] = std::move(map);
+    });
+    for (const char* key : { "requestRoutingRules", "routingRules" })
+        each(key, [&](const JsonNode& rule) {
+            const std::string ruleName = str(rule, "name");
+            std::string listenerId = refId(rule.prop("httpListener"), "the listener");
+            if (listenerId.empty())
+                listenerId = refId(rule.prop("listener"), "the listener");
+            const auto l = listeners.find(listenerId);
+            if (l == listeners.end()) {
+                warn(rule, "routing rule " + ruleName + " names a listener that is not in the gateway; skipped");
+                return;
+            }
+            std::vector<std::pair<std::string, std::string>> targets;
+            if (auto pool = refId(rule.prop("backendAddressPool"), "the pool"); !pool.empty()) {
+                std::string set = refId(rule.prop("backendHttpSettings"), "the settings");
+                if (set.empty())
+                    set = refId(rule.prop("backendSettings"), "the settings");
+                targets.emplace_back(pool, set);
+            }
+            if (auto map = pathMaps.find(refId(rule.prop("urlPathMap"), "the URL path map")); map != pathMaps.end())
+                targets.insert(targets.end(), map->second.targets.begin(), map->second.targets.end());
+            const auto fe = frontends.find(l->second.frontendId);
+            const auto port = ports.find(l->second.portId);
+            for (const auto& [poolId, settingsId] : targets) {
+                const auto pool = pools.find(poolId);
+                const auto set = settings.find(settingsId);
+                if (pool == pools.end() || set == settings.end() || !set->second.port)
+                    continue; // a redirect, or a pool or settings the export lacks
+                ProxyForward fw;
+                fw.id = normaliseId(idOf(rule, display, key)) + "|" + poolId + "|" + settingsId;
+                fw.name = l->second.name + " / " + ruleName;
+                if (fe != frontends.end()) {
+                    fw.frontendPublicIpId = fe->second.publicIpId;
+                    fw.frontendAddress = fe->second.privateAddress;
+                }
+                const std::uint32_t listenPort = port == ports.end() ? 0 : port->second;
+                if (listenPort)
+                    fw.frontendPorts = PortSet::range(listenPort, listenPort);
+                fw.backendPorts = PortSet::range(set->second.port, set->second.port);
+                fw.backendIpConfigurationIds = pool->second.ipcs;
+                fw.backendPoolId = poolId;
+                fw.backendAddresses = pool->second.addresses;
+                fw.backendFqdns = pool->second.fqdns;
+                fw.detail = "listener " + l->second.name + " (port " + std::to_string(listenPort)
+                    + (l->second.protocol.empty() ? std::string() : ", " + l->second.protocol) + "), rule " + ruleName
+                    + ", pool " + pool->second.name + ", settings " + set->second.name + " (port "
+                    + std::to_string(set->second.port) + ")";
+                fw.where = here(rule);
+                gw.forwards.push_back(std::move(fw));
+            }
+        });
+    const bool publicFrontend
+        = std::any_of(frontends.begin(), frontends.end(), [](const auto& f) { return !f.second.publicIpId.empty(); });
+    if (publicFrontend && gw.forwards.empty())
+        warn(r,
+            "Application Gateway " + gw.name
+                + " has a public frontend but no routing rule to a backend pool in the export: if its configuration "
+                  "was cut short, machines behind it may be reachable from the internet without a finding");
+    m_snap.proxies[gw.id] = std::move(gw);
+}
+
+bool Importer::readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& fw)
+{
+    fw.name = (collection.empty() ? std::string() : collection + " / ") + str(rule, "name");
+    fw.where = here(rule);
+    fw.protocols = 0;
+    bool ok = true;
+    for (const char* key : { "protocols", "ipProtocols" })
+        if (auto list = rule.prop(key); list && list->isArray())
+            list->forEachElement([&](const JsonNode& p) {
+                const auto text = p.stringValue();
+                if (iequals(text, "TCP"))
+                    fw.protocols |= maskOf(Protocol::Tcp);
+                else if (iequals(text, "UDP"))
+                    fw.protocols |= maskOf(Protocol::Udp);
+                else if (iequals(text, "Any"))
+                    fw.protocols |= maskOf(Protocol::Tcp) | maskOf(Protocol::Udp);
+                else {
+                    ok = false;
+                    error(p, "unknown DNAT protocol \"" + std::string(text) + "\" (expected TCP, UDP or Any)");
+                }
+            });
+    if (!fw.protocols)
+        fw.protocols = maskOf(Protocol::Tcp) | maskOf(Protocol::Udp);
+    fw.anyClient = false;
+    if (auto list = rule.prop("sourceAddresses"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& a) {
+            const auto text = a.stringValue();
+            if (text == "*" || iequals(text, "Any"))
+                fw.anyClient = true;
+            else if (auto pp = parsePrefix(text))
+                fw.clientSources.add(pp->first, pp->last);
+            else if (const auto dash = text.find('-'); dash != std::string_view::npos) {
+                auto lo = parseAddress(text.substr(0, dash));
+                auto hi = parseAddress(text.substr(dash + 1));
+                if (lo && hi && *lo <= *hi)
+                    fw.clientSources.add(*lo, *hi);
+                else
+                    fw.clientTags.emplace_back(text);
+            } else {
+                fw.clientTags.emplace_back(text); // a service tag: treated as any client (towards reachability)
+            }
+        });
+    fw.clientIpGroupIds = refIds(rule, "sourceIpGroups");
+    if (!fw.clientTags.empty())
+        fw.anyClient = true;
+    if (fw.clientSources.isEmpty() && fw.clientIpGroupIds.empty())
+        fw.anyClient = true; // no source given: the rule admits every client
+    if (auto list = rule.prop("destinationAddresses"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& a) {
+            if (fw.frontendAddress.empty())
+                fw.frontendAddress = std::string(a.stringValue());
+        });
+    if (auto list = rule.prop("destinationPorts"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& p) {
+            ok = (p.isString() ? parsePorts(p, p.stringValue(), fw.frontendPorts)
+                               : parsePorts(p, std::to_string(p.intValue().value_or(-1)), fw.frontendPorts))
+                && ok;
+        });
+    const std::string translated = str(rule, "translatedAddress");
+    if (!translated.empty()) {
+        if (auto a = parseAddress(translated))
+            fw.backendAddresses.add(*a, *a);
+        else {
+            ok = false;
+            error(*rule.prop("translatedAddress"), "invalid translated address \"" + translated + "\"");
+        }
+    }
+    if (const auto fqdn = str(rule, "translatedFqdn"); !fqdn.empty())
+        fw.backendFqdns.push_back(fqdn);
+    if (auto port = rule.prop("translatedPort"); port && !port->isNull()) {
+        PortSet p;
+        ok = (port->isString() ? parsePorts(*port, port->stringValue(), p)
+                               : parsePorts(*port, std::to_string(port->intValue().value_or(-1)), p))
+            && ok;
+        fw.backendPorts = p;
+    } else {
+        fw.backendPorts = fw.frontendPorts;
+    }
+    fw.detail = "DNAT rule " + fw.name + " (" + fw.frontendPorts.toString() + " to " + translated
+        + (fw.backendFqdns.empty() ? std::string() : fw.backendFqdns.front()) + ":" + fw.backendPorts.toString() + ")";
+    return ok;
+}
+
+// Azure Firewall DNAT (Microsoft Learn, "Filter inbound Internet or intranet traffic with Azure
+// Firewall DNAT"): traffic to a firewall public IP and port that a DNAT rule matches is translated
+// to the rule's address and port; the firewall also SNATs it to one of its private addresses, so
+// the backend's NSGs see a source from the AzureFirewallSubnet.
+void Importer::readAzureFirewall(const JsonNode& r)
+{
+    ProxyDevice fw;
+    fw.kind = ProxyDevice::Kind::Firewall;
+    const std::string display = idOf(r, {}, "azureFirewalls");
+    fw.id = normaliseId(display);
+    fw.name = str(r, "name").empty() ? lastSegment(fw.id) : str(r, "name");
+    fw.type = "Microsoft.Network/azureFirewalls";
+    fw.where = here(r);
+    if (auto sku = r.prop("sku"); sku && sku->isObject())
+        fw.sku = str(*sku, "tier");
+    if (auto list = r.prop("ipConfigurations"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& c) {
+            if (fw.subnetId.empty())
+                fw.subnetId = refId(c.prop("subnet"), "the firewall subnet");
+            auto pipRef = c.prop("publicIPAddress");
+            if (auto pip = refId(pipRef, "the public IP address"); !pip.empty())
+                fw.publicIpIds.push_back(pip);
+            importEmbedded(pipRef);
+        });
+    fw.policyId = refId(r.prop("firewallPolicy"), "the firewall policy");
+    if (auto list = r.prop("natRuleCollections"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& coll) {
+            const std::string name = str(coll, "name");
+            if (auto rules = coll.prop("rules"); rules && rules->isArray())
+                rules->forEachElement([&](const JsonNode& rule) {
+                    ProxyForward f;
+                    f.id = normaliseId(idOf(coll, display, "natRuleCollections")) + "/rules/" + str(rule, "name");
+                    if (readNatRule(rule, name, f))
+                        fw.forwards.push_back(std::move(f));
+                });
+        });
+    m_snap.proxies[fw.id] = std::move(fw);
+}
+
+void Importer::readFirewallPolicy(const JsonNode& r)
+{
+    const std::string id = normaliseId(idOf(r, {}, "firewallPolicies"));
+    auto& policy = m_snap.firewallPolicies[id];
+    policy.id = id;
+    policy.name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
+    policy.where = here(r);
+    policy.basePolicyId = refId(r.prop("basePolicy"), "the base policy");
+    // Rule collection groups nested as child resources (ARM, Get-AzResource) come through the
+    // resource walk; REST lists them as references only.
+}
+
+void Importer::readRuleCollectionGroup(const JsonNode& r)
+{
+    const std::string id = normaliseId(idOf(r, {}, "ruleCollectionGroups"));
+    const auto cut = id.rfind("/rulecollectiongroups/");
+    if (cut == std::string::npos) {
+        error(r, "rule collection group id does not name its firewall policy");
+        return;
+    }
+    auto& policy = m_snap.firewallPolicies[id.substr(0, cut)];
+    if (policy.id.empty()) {
+        policy.id = id.substr(0, cut);
+        policy.name = lastSegment(policy.id);
+        policy.where = here(r);
+    }
+    if (auto colls = r.prop("ruleCollections"); colls && colls->isArray())
+        colls->forEachElement([&](const JsonNode& coll) {
+            if (str(coll, "ruleCollectionType") != "FirewallPolicyNatRuleCollection")
+                return; // network and application rules filter traffic the firewall forwards, not DNAT
+            const std::string name = str(coll, "name");
+            if (auto rules = coll.prop("rules"); rules && rules->isArray())
+                rules->forEachElement([&](const JsonNode& rule) {
+                    ProxyForward f;
+                    f.id = id + "/" + normaliseId(name) + "/" + normaliseId(str(rule, "name"));
+                    if (readNatRule(rule, name, f))
+                        policy.natRules.push_back(std::move(f));
+                });
+        });
+}
+
+void Importer::readIpGroup(const JsonNode& r)
+{
+    const std::string id = normaliseId(idOf(r, {}, "ipGroups"));
+    AddressSet set;
+    if (auto list = r.prop("ipAddresses"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& a) {
+            if (auto pp = parsePrefix(a.stringValue()))
+                set.add(pp->first, pp->last);
+            else
+                error(a, "invalid IP group address \"" + std::string(a.stringValue()) + "\"");
+        });
+    m_snap.ipGroups[id] = std::move(set);
+}
+
+void Importer::linkProxies()
+{
+    auto& snap = m_snap;
+    for (auto& [id, device] : snap.proxies) {
+        if (device.kind != ProxyDevice::Kind::Firewall) {
+            for (const auto& fw : device.forwards)
+                if (!fw.backendFqdns.empty() && fw.backendIpConfigurationIds.empty() && fw.backendAddresses.isEmpty())
+                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                        device.name + " forwards " + fw.name + " to " + fw.backendFqdns.front()
+                            + ", a name that cannot be resolved offline: the machine behind it is not identified" });
+            continue;
+        }
+        // Policy DNAT rules, with those inherited from the base policies (Microsoft Learn, "Azure
+        // Firewall Policy rule sets": a policy inherits all rules of its parent).
+        std::set<std::string> seen;
+        for (std::string policyId = device.policyId; !policyId.empty() && seen.insert(policyId).second;) {
+            auto it = snap.firewallPolicies.find(policyId);
+            if (it == snap.firewallPolicies.end()) {
+                snap.diagnostics.push_back({ Diagnostic::Level::Warning, device.where,
+                    "firewall " + device.name + " uses firewall policy " + lastSegment(policyId)
+                        + ", which is not in the export: its DNAT rules are unknown, so machines behind it may be "
+                          "reachable without a finding" });
+                break;
+            }
+            device.forwards.insert(device.forwards.end(), it->second.natRules.begin(), it->second.natRules.end());
+            policyId = it->second.basePolicyId;
+        }
+        for (auto& fw : device.forwards) {
+            if (!fw.backendFqdns.empty() && fw.backendIpConfigurationIds.empty() && fw.backendAddresses.isEmpty())
+                snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                    device.name + " forwards " + fw.name + " to " + fw.backendFqdns.front()
+                        + ", a name that cannot be resolved offline: the machine behind it is not identified" });
+            // The DNAT destination is one of the firewall's public IPs, named by its address.
+            for (const auto& pipId : device.publicIpIds)
+                if (auto pip = snap.publicIps.find(pipId); pip != snap.publicIps.end()
+                    && (fw.frontendAddress.empty() || pip->second.address.empty()
+                        || pip->second.address == fw.frontendAddress)) {
+                    fw.frontendPublicIpId = pipId;
+                    break;
+                }
+            if (fw.frontendPublicIpId.empty() && !device.publicIpIds.empty())
+                fw.frontendPublicIpId = device.publicIpIds.front();
+            for (const auto& group : fw.clientIpGroupIds) {
+                if (auto g = snap.ipGroups.find(group); g != snap.ipGroups.end())
+                    fw.clientSources = fw.clientSources.united(g->second);
+                else {
+                    fw.anyClient = true; // unknown group: towards reachability
+                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                        "DNAT rule " + fw.name + " names IP group " + lastSegment(group)
+                            + ", which is not in the export: any client is assumed" });
+                }
+            }
+        }
+    }
+}
+
 void Importer::finalise()
 {
     auto& snap = m_snap;
+    linkProxies();
     auto note = [&](Diagnostic::Level level, const SourceLocation& where, std::string msg) {
         snap.diagnostics.push_back({ level, where, std::move(msg) });
     };

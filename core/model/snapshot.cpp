@@ -36,7 +36,7 @@ bool Snapshot::hasErrors() const
 std::size_t Snapshot::resourceCount() const
 {
     return vnets.size() + subnets.size() + nsgs.size() + nics.size() + publicIps.size() + loadBalancers.size()
-        + asgs.size() + vms.size() + dataServices.size();
+        + asgs.size() + vms.size() + dataServices.size() + proxies.size() + firewallPolicies.size();
 }
 
 Snapshot::Located Snapshot::locate(const std::string& ipcId) const

@@ -123,6 +123,7 @@ struct IpConfiguration
     std::vector<std::string> asgIds;
     std::vector<std::string> backendPoolIds;
     std::vector<std::string> natRuleIds;
+    std::vector<std::string> appGatewayPoolIds; // applicationGatewayBackendAddressPools
     bool primary = false;
     SourceLocation where;
 };
@@ -240,6 +241,55 @@ struct ManagedDataService
     SourceLocation where;
 };
 
+/// One forwarding rule of a device that terminates or translates connections in front of machines
+/// (an Application Gateway listener and routing rule, an Azure Firewall DNAT rule). The machine
+/// behind it sees the device's private address as the source, not the client.
+struct ProxyForward
+{
+    std::string id; // the rule's id (routing rule or DNAT rule; one per backend pool and settings)
+    std::string name; // "listener-https / rule-portal" or "dnat-collection / rule"
+    std::string frontendPublicIpId; // the public IP clients connect to; empty: a private frontend
+    std::string frontendAddress; // as written (DNAT destination address)
+    ProtocolMask protocols = maskOf(Protocol::Tcp);
+    PortSet frontendPorts;
+    PortSet backendPorts; // after translation
+    bool anyClient = true; // no source restriction in the rule
+    AddressSet clientSources; // the rule's source addresses and IP groups when !anyClient
+    std::vector<std::string> clientTags; // source entries that are not addresses (service tags), kept for evidence
+    std::vector<std::string> clientIpGroupIds; // source IP groups, resolved into clientSources on linking
+    std::vector<std::string> backendIpConfigurationIds; // by reference
+    std::string backendPoolId; // Application Gateway pool (NICs may name it from their side)
+    AddressSet backendAddresses; // literal backend addresses (pool ipAddress, DNAT translatedAddress)
+    std::vector<std::string> backendFqdns; // cannot be resolved offline
+    std::string detail; // "listener l (port 443, Https) -> rule r -> pool p, settings s (port 8080)"
+    SourceLocation where;
+};
+
+struct ProxyDevice
+{
+    enum class Kind { ApplicationGateway, Firewall };
+    Kind kind = Kind::ApplicationGateway;
+    std::string id;
+    std::string name;
+    std::string type; // as written
+    std::string subnetId; // its instances' subnet: what the backends see as source
+    std::string sku; // "WAF_v2", "Standard": context, a WAF is not a network filter
+    std::vector<std::string> publicIpIds; // the firewall's public IPs (DNAT destinations)
+    std::string policyId; // Azure Firewall Policy (normalised)
+    std::vector<ProxyForward> forwards;
+    SourceLocation where;
+};
+
+/// An Azure Firewall Policy's DNAT rules (from its rule collection groups) and its base policy.
+struct FirewallPolicy
+{
+    std::string id;
+    std::string name;
+    std::string basePolicyId;
+    std::vector<ProxyForward> natRules; // backends and public IP resolved when linked to a firewall
+    SourceLocation where;
+};
+
 /// Everything imported from one export, with references normalised. Value type.
 struct Snapshot
 {
@@ -252,6 +302,9 @@ struct Snapshot
     std::unordered_map<std::string, ApplicationSecurityGroup> asgs;
     std::unordered_map<std::string, VirtualMachine> vms;
     std::unordered_map<std::string, ManagedDataService> dataServices;
+    std::unordered_map<std::string, ProxyDevice> proxies;
+    std::unordered_map<std::string, FirewallPolicy> firewallPolicies;
+    std::unordered_map<std::string, AddressSet> ipGroups; // Microsoft.Network/ipGroups by id
 
     std::vector<InputFile> files;
     std::vector<Diagnostic> diagnostics;

@@ -31,8 +31,12 @@ json ruleJson(const RuleEvidence& r)
     json j { { "filter", r.filterName }, { "filterId", r.filterId }, { "level", r.level }, { "name", r.ruleName },
         { "priority", r.priority }, { "access", r.allow ? "Allow" : "Deny" }, { "default", r.isDefault },
         { "file", r.where.file }, { "pointer", r.where.pointer } };
-    if (r.level == "subnet" || r.level == "nic")
+    if (r.level == "subnet" || r.level == "nic" || r.level == "gateway-subnet")
         j["nsg"] = r.filterName;
+    else if (r.level == "application-gateway")
+        j["applicationGateway"] = r.filterName;
+    else if (r.level == "firewall-dnat")
+        j["firewall"] = r.filterName;
     else
         j["loadBalancer"] = r.filterName;
     return j;
@@ -179,7 +183,7 @@ std::string analysisText(const Snapshot& snapshot, const AnalysisResult& result)
         }
         for (const auto& r : f.rules) {
             out += "  rule: " + r.filterName + "/" + r.ruleName;
-            if (r.level == "subnet" || r.level == "nic")
+            if (r.level == "subnet" || r.level == "nic" || r.level == "gateway-subnet")
                 out += " (priority " + std::to_string(r.priority) + ", " + r.level + " level"
                     + (f.hops > 1 ? (r.hop > 1 ? ", from the foothold" : ", to the foothold") : "") + ")";
             out += "  " + r.where.toString() + "\n";

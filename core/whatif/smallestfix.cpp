@@ -243,16 +243,12 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
         candidates.push_back(std::move(del));
     }
 
-    // Direct findings before any edit: a two-hop finding an edit brings out from under a direct one
-    // it narrowed is no opening (coveredByDirect).
-    const std::vector<Finding> directBefore = [&] {
-        std::vector<Finding> all = analysis.findings();
-        std::erase_if(all, [](const Finding& x) { return x.hops != 1; });
-        return all;
-    }();
-    std::vector<const Finding*> directBeforePtrs;
-    for (const auto& x : directBefore)
-        directBeforePtrs.push_back(&x);
+    // Findings before any edit: a two-hop finding an edit brings out from under others of its
+    // target that covered it is no opening (coveredByOthers).
+    const std::vector<Finding> findingsBefore = analysis.findings();
+    std::vector<const Finding*> beforePtrs;
+    for (const auto& x : findingsBefore)
+        beforePtrs.push_back(&x);
     const Severity original = f.severity;
     for (auto& p : candidates) {
         const std::string nsgId = normaliseId(p.edit.nsgId);
@@ -273,7 +269,7 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
         p.closesFinding = std::find(delta.closed.begin(), delta.closed.end(), f.id) != delta.closed.end();
         p.closes = delta.closed;
         for (const auto& id : delta.opened)
-            if (const Finding* opened = analysis.find(id); !opened || !coveredByDirect(*opened, directBeforePtrs))
+            if (const Finding* opened = analysis.find(id); !opened || !coveredByOthers(*opened, beforePtrs))
                 p.opens.push_back(id);
         for (const auto& id : delta.changed)
             if (id != f.id)

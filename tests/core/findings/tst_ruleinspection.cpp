@@ -43,7 +43,8 @@ private Q_SLOTS:
         const AnalysisResult result = analyze(snap);
         const Finding* finding = nullptr;
         for (const auto& f : result.findings)
-            if (f.target.name == expected["target"] && f.protocol == expected["protocol"])
+            if (f.target.name == expected["target"] && f.protocol == expected["protocol"]
+                && (!expected.contains("hops") || f.hops == expected["hops"].get<int>()))
                 finding = &f;
         QVERIFY2(finding, "the finding named in expected.json exists");
 
