@@ -105,6 +105,21 @@ bool looksLikePowerShell(simdjson::dom::element root)
 }
 
 // A value an ARM template left unevaluated: a placeholder "{...}" or a raw "[...]" expression.
+// `az network list-service-tags`, the REST "Service Tags - List" response and the downloadable
+// weekly file (ServiceTags_Public_YYYYMMDD.json): a "values" list of tags with their prefixes. The
+// first two say type Microsoft.Network/serviceTags; the download has no type, only changeNumber and
+// cloud beside the list. Checked before the generic "type" and "value" handling, which would skip
+// the document as a resource type of no interest.
+bool isServiceTagList(const JsonNode& node)
+{
+    auto values = node.get("values");
+    if (!values || !values->isArray())
+        return false;
+    if (auto type = node.get("type"); type && type->isString())
+        return iequals(type->stringValue(), "Microsoft.Network/serviceTags");
+    return node.get("changeNumber") && node.get("cloud");
+}
+
 bool isUnevaluated(const JsonNode& v)
 {
     const std::string_view t = v.stringValue();
@@ -157,6 +172,7 @@ private:
     void readVm(const JsonNode& r);
     void readVmss(const JsonNode& r);
     void readEffective(const JsonNode& entry);
+    void readServiceTags(const JsonNode& list);
     void readDataService(const JsonNode& r, const std::string& type);
     void readFirewallRule(const JsonNode& r, const std::string& type);
     ManagedDataService& dataService(const std::string& id);
@@ -436,6 +452,12 @@ void Importer::dispatchItem(const JsonNode& node, bool inList)
     if (node.get("effectiveSecurityRules")) {
         m_input->format = "effective-nsg";
         readEffective(node);
+        return;
+    }
+    if (isServiceTagList(node)) {
+        if (m_input->format.empty() || m_input->format == "list" || m_input->format == "rest-example")
+            m_input->format = "service-tags";
+        readServiceTags(node);
         return;
     }
     if (auto type = node.get("type"); type && type->isString()) {
@@ -2024,6 +2046,83 @@ void Importer::linkProxies()
             }
         }
     }
+}
+
+void Importer::readServiceTags(const JsonNode& list)
+{
+    // The version of the whole list: the download writes a number, the CLI and REST a string.
+    std::string changeNumber;
+    if (auto c = list.get("changeNumber"); c && c->isString())
+        changeNumber = std::string(c->stringValue());
+    else if (c && c->intValue())
+        changeNumber = std::to_string(*c->intValue());
+    const std::string cloud = str(list, "cloud");
+    // Which of two versions of a tag to keep when the export holds several files: the higher
+    // changeNumber is the newer list.
+    auto version = [](const std::string& text) -> std::optional<std::int64_t> {
+        std::int64_t v = 0;
+        if (text.empty() || text.size() > 18)
+            return std::nullopt;
+        for (char c : text) {
+            if (c < '0' || c > '9')
+                return std::nullopt;
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    };
+    auto values = list.get("values");
+    values->forEachElement([&](const JsonNode& v) {
+        if (!v.isObject()) {
+            warn(v, std::string("service tag entry is ") + v.typeName() + ", not an object; ignored");
+            return;
+        }
+        std::string name = str(v, "name");
+        if (name.empty())
+            name = str(v, "id");
+        if (name.empty()) {
+            error(v, "service tag entry has no \"name\"");
+            return;
+        }
+        ServiceTagRanges tag;
+        tag.name = name;
+        tag.changeNumber = changeNumber;
+        tag.cloud = cloud;
+        tag.where = here(v);
+        auto prefixes = v.prop("addressPrefixes");
+        if (!prefixes || !prefixes->isArray()) {
+            error(prefixes ? *prefixes : v,
+                "service tag " + name + ": \"addressPrefixes\" should be a list"
+                    + (prefixes ? std::string(" but is ") + prefixes->typeName() : std::string(" and is missing")));
+            return;
+        }
+        bool bad = false;
+        prefixes->forEachElement([&](const JsonNode& p) {
+            const auto parsed = p.isString() ? parsePrefix(p.stringValue()) : std::nullopt;
+            if (!parsed) {
+                error(p,
+                    "service tag " + name + ": invalid address prefix "
+                        + (p.isString() ? "\"" + std::string(p.stringValue()) + "\"" : std::string(p.typeName())));
+                bad = true;
+                return;
+            }
+            tag.addresses.add(parsed->first, parsed->last);
+        });
+        if (bad)
+            return; // already an error: the import stops before any verdict
+        ++m_input->resources;
+        const std::string key = toLower(name);
+        auto [it, fresh] = m_snap.serviceTags.try_emplace(key, tag);
+        if (fresh || it->second.addresses == tag.addresses)
+            return;
+        const auto kept = version(it->second.changeNumber), other = version(changeNumber);
+        const bool replace = kept && other && *other > *kept;
+        warn(v,
+            "service tag " + name + " has other ranges in " + it->second.where.toString() + " (changeNumber "
+                + it->second.changeNumber + ") than here (changeNumber " + changeNumber + "); the "
+                + (replace ? "ranges here" : "ranges there") + " are used");
+        if (replace)
+            it->second = std::move(tag);
+    });
 }
 
 void Importer::finalise()

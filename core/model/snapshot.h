@@ -290,6 +290,19 @@ struct FirewallPolicy
     SourceLocation where;
 };
 
+/// The published address ranges of one Azure service tag, from `az network list-service-tags`,
+/// the REST "Service Tags - List" response or the weekly downloadable JSON file (Microsoft Learn,
+/// "Virtual network service tags"). The file is a dated version: its changeNumber and cloud are
+/// kept so every verdict that uses the ranges can say which version it rests on.
+struct ServiceTagRanges
+{
+    std::string name; // as written ("Storage.WestEurope")
+    AddressSet addresses; // every prefix of the tag, IPv4 and IPv6
+    std::string changeNumber; // of the file (the version of the whole list), as written
+    std::string cloud; // "Public", "AzureGovernment", ... when the file says
+    SourceLocation where; // the tag's entry in the file
+};
+
 /// Everything imported from one export, with references normalised. Value type.
 struct Snapshot
 {
@@ -305,6 +318,9 @@ struct Snapshot
     std::unordered_map<std::string, ProxyDevice> proxies;
     std::unordered_map<std::string, FirewallPolicy> firewallPolicies;
     std::unordered_map<std::string, AddressSet> ipGroups; // Microsoft.Network/ipGroups by id
+    /// Service tags with exact ranges, by lower-case name ("azurecloud", "storage.westeurope"):
+    /// empty unless the export holds a service tag file. Not resources (resourceCount leaves them out).
+    std::unordered_map<std::string, ServiceTagRanges> serviceTags;
 
     std::vector<InputFile> files;
     std::vector<Diagnostic> diagnostics;
