@@ -1447,7 +1447,21 @@ void Engine::addServiceFindings(std::vector<Finding>& out)
             evidence.push_back(evidenceOf(svc->defaultWhy, svc->defaultWhere));
         } else {
             for (const auto& e : svc->entries) {
-                if (e.azureServices) {
+                const ServiceTagRanges* azureCloud = e.azureServices ? m_ctx.serviceTag("AzureCloud") : nullptr;
+                if (azureCloud) {
+                    // Microsoft Learn, "Azure SQL Database and Azure Synapse IP firewall rules":
+                    // the rule admits connections from Azure, whose public ranges are the AzureCloud
+                    // service tag; the tag file in the export lists them exactly.
+                    const AddressSet range = azureCloud->addresses.intersected(internet);
+                    assumptions.push_back("firewall rule " + e.name + " of " + svc->name
+                        + " allows Azure services: any Azure-hosted client, other tenants' machines included, from "
+                          "the AzureCloud ranges published in "
+                        + serviceTagVersion(*azureCloud));
+                    if (!range.isEmpty()) {
+                        allowed = allowed.united(range);
+                        evidence.push_back(evidenceOf(e.name, e.where));
+                    }
+                } else if (e.azureServices) {
                     // "Allow Azure services" admits any Azure-hosted client, other tenants' machines
                     // included: modelled as any internet address.
                     allowed = internet;
@@ -2220,12 +2234,18 @@ QueryResult queryService(const ManagedDataService& svc, const FlowQuery& query, 
         evidence(svc.defaultWhy, svc.defaultWhere);
     }
     for (const auto& e : svc.entries) {
-        const AddressSet range = e.azureServices ? publicInternet() : e.range;
+        // "Allow Azure services": the AzureCloud ranges when the export has the service tag file
+        // (as in the findings), else any internet address.
+        const ServiceTagRanges* azureCloud = e.azureServices ? ctx.serviceTag("AzureCloud") : nullptr;
+        const AddressSet range = azureCloud ? azureCloud->addresses : e.azureServices ? publicInternet() : e.range;
         if (range.intersects(sources)) {
             allowed = allowed.united(range);
             evidence(e.name, e.where);
         }
-        if (e.azureServices)
+        if (azureCloud)
+            result.assumptions.push_back("firewall rule " + e.name
+                + " allows Azure services: the AzureCloud ranges published in " + serviceTagVersion(*azureCloud));
+        else if (e.azureServices)
             result.assumptions.push_back(
                 "firewall rule " + e.name + " allows Azure services: assumed to admit any internet address");
     }

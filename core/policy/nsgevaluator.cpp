@@ -16,8 +16,12 @@ bool isTag(std::string_view tag, std::string_view name)
     });
 }
 
-// Known service tags resolved to addresses; false for tags we do not model.
-bool resolveTag(const std::string& tag, const std::string& vnetId, const PolicyContext& ctx, AddressSet& out)
+// Known service tags resolved to addresses; false for tags we do not model. Internet,
+// VirtualNetwork and AzureLoadBalancer depend on the estate and keep their meaning whatever a
+// service tag file says; any other tag resolves to its published ranges when the export holds a
+// service tag file that lists it (fromFile then names that entry, for the verdict's assumptions).
+bool resolveTag(const std::string& tag, const std::string& vnetId, const PolicyContext& ctx, AddressSet& out,
+    const ServiceTagRanges** fromFile = nullptr)
 {
     if (isTag(tag, "Internet")) {
         out = out.united(ctx.internetSpace(vnetId));
@@ -29,6 +33,12 @@ bool resolveTag(const std::string& tag, const std::string& vnetId, const PolicyC
     }
     if (isTag(tag, "AzureLoadBalancer")) {
         out = out.united(PolicyContext::azureLoadBalancer());
+        return true;
+    }
+    if (const ServiceTagRanges* published = ctx.serviceTag(tag)) {
+        out = out.united(published->addresses);
+        if (fromFile)
+            *fromFile = published;
         return true;
     }
     return false;
@@ -111,8 +121,15 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
         else {
             src = rule.source.prefixes;
             for (const auto& tag : rule.source.tags) {
-                if (resolveTag(tag, vnetId, ctx, src))
+                const ServiceTagRanges* published = nullptr;
+                if (resolveTag(tag, vnetId, ctx, src, &published)) {
+                    // Exact, but only for the version of the list in the export: Azure changes
+                    // the ranges weekly.
+                    if (published && assumptions)
+                        assumptions->push_back(describe(nsg, rule) + ": the source service tag " + tag
+                            + " is the ranges published in " + serviceTagVersion(*published));
                     continue;
+                }
                 const std::string what = tag.front() == '{'
                     ? "the source is the template parameter " + tag + ", which has no value"
                     : "the source service tag " + tag + " is not modelled";

@@ -76,6 +76,23 @@ const AddressSet& PolicyContext::azureLoadBalancer()
     return s;
 }
 
+const ServiceTagRanges* PolicyContext::serviceTag(std::string_view name) const
+{
+    if (m_snap.serviceTags.empty())
+        return nullptr;
+    auto it = m_snap.serviceTags.find(toLower(name));
+    return it == m_snap.serviceTags.end() ? nullptr : &it->second;
+}
+
+std::string serviceTagVersion(const ServiceTagRanges& tag)
+{
+    std::string s = tag.changeNumber.empty() ? std::string("the service tag list without a changeNumber")
+                                             : "changeNumber " + tag.changeNumber + " of the service tag list";
+    if (!tag.cloud.empty())
+        s += " for the " + tag.cloud + " cloud";
+    return s + " (" + tag.where.toString() + ")";
+}
+
 const AddressSet& PolicyContext::virtualNetworkSpace(const std::string& vnetId) const
 {
     auto it = m_vnets.find(vnetId);

@@ -3,6 +3,7 @@
 #include "model/snapshot.h"
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -34,6 +35,10 @@ public:
     AddressSet possibleAddresses(const IpConfiguration& ipc) const;
 
     static const AddressSet& azureLoadBalancer(); // 168.63.129.16/32
+    /// The exact ranges of a service tag (any case: "AzureCloud", "storage.westeurope") from a
+    /// service tag file in the export; null when the export has no such file or the file no such tag.
+    /// Internet, VirtualNetwork and AzureLoadBalancer are modelled from the estate and never looked up here.
+    const ServiceTagRanges* serviceTag(std::string_view name) const;
 
 private:
     struct VnetInfo
@@ -49,5 +54,10 @@ private:
     VnetInfo m_unknownVnet;
     AddressSet m_empty;
 };
+
+/// Which published version of a service tag a verdict rests on, for its assumptions: the ranges
+/// change weekly, so the analyst must know which list was used ("changeNumber 63 of the Public
+/// cloud's service tag list (file#/values/0)").
+std::string serviceTagVersion(const ServiceTagRanges& tag);
 
 } // namespace ew
