@@ -126,6 +126,12 @@ private Q_SLOTS:
                     QVERIFY2(a["assumptions"].get<std::string>().find(s.get<std::string>()) != std::string::npos,
                         qPrintable(QStringLiteral("assumption about %1 missing: %2")
                                        .arg(q(s.get<std::string>()), q(a["assumptions"].get<std::string>()))));
+            // An assumption that must be gone (a service tag the export resolves exactly).
+            if (e.contains("assumptionsNotContain"))
+                for (const auto& s : e["assumptionsNotContain"])
+                    QVERIFY2(a["assumptions"].get<std::string>().find(s.get<std::string>()) == std::string::npos,
+                        qPrintable(QStringLiteral("unexpected assumption about %1: %2")
+                                       .arg(q(s.get<std::string>()), q(a["assumptions"].get<std::string>()))));
         }
         QVERIFY2(actual.size() == expected["findings"].size(),
             qPrintable(QStringLiteral("%1 findings, expected %2").arg(actual.size()).arg(expected["findings"].size())
