@@ -2117,9 +2117,11 @@ void Importer::readServiceTags(const JsonNode& list)
         const auto kept = version(it->second.changeNumber), other = version(changeNumber);
         const bool replace = kept && other && *other > *kept;
         warn(v,
-            "service tag " + name + " has other ranges in " + it->second.where.toString() + " (changeNumber "
-                + it->second.changeNumber + ") than here (changeNumber " + changeNumber + "); the "
-                + (replace ? "ranges here" : "ranges there") + " are used");
+            "service tag " + name + " has other ranges here (changeNumber " + changeNumber + ") than in "
+                + it->second.where.toString() + " (changeNumber " + it->second.changeNumber + "); those of "
+                + (replace ? "this list" : "that list")
+                + (replace || (kept && other) ? " (the newer)" : " (read first; the versions cannot be compared)")
+                + " are used");
         if (replace)
             it->second = std::move(tag);
     });

@@ -43,6 +43,34 @@ const QByteArray kNsgCli
      "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "access": "Allow", "priority": 100,
      "direction": "Inbound", "resourceGroup": "rg"}]}])";
 
+// `az network list-service-tags --location westeurope` (keys sorted, properties nested).
+const QByteArray kServiceTagsCli = R"({"changeNumber": "312", "cloud": "Public",
+  "id": "/subscriptions/s/providers/Microsoft.Network/serviceTags/Public", "name": "Public", "nextLink": null,
+  "type": "Microsoft.Network/serviceTags", "values": [
+  {"id": "AzureCloud", "name": "AzureCloud", "properties": {"addressPrefixes": ["13.69.0.0/17", "2603:1020:200::/46"],
+     "changeNumber": "291", "networkFeatures": ["API", "NSG"], "region": "", "regionId": 0, "state": "GA",
+     "systemService": ""}, "serviceTagChangeNumber": "291"},
+  {"id": "Storage.WestEurope", "name": "Storage.WestEurope", "properties": {"addressPrefixes": ["20.38.108.0/23"],
+     "changeNumber": "44", "region": "westeurope", "regionId": 18, "systemService": "AzureStorage"}}]})";
+
+// The weekly download (ServiceTags_Public_YYYYMMDD.json): no type, a numeric changeNumber.
+const QByteArray kServiceTagsDownload = R"({"changeNumber": 312, "cloud": "Public", "values": [
+  {"name": "AzureCloud", "id": "AzureCloud", "properties": {"changeNumber": 291, "region": "", "regionId": 0,
+     "platform": "Azure", "systemService": "", "addressPrefixes": ["13.69.0.0/17", "2603:1020:200::/46"],
+     "networkFeatures": ["API", "NSG"]}},
+  {"name": "Storage.WestEurope", "id": "Storage.WestEurope", "properties": {"changeNumber": 44,
+     "region": "westeurope", "regionId": 18, "platform": "Azure", "systemService": "AzureStorage",
+     "addressPrefixes": ["20.38.108.0/23"], "networkFeatures": ["API", "NSG"]}}]})";
+
+// Get-AzNetworkServiceTag | ConvertTo-Json: PascalCase keys.
+const QByteArray kServiceTagsPowerShell
+    = R"({"Name": "Public", "Id": "/subscriptions/s/providers/Microsoft.Network/serviceTags/Public",
+  "Type": "Microsoft.Network/serviceTags", "ChangeNumber": "312", "Cloud": "Public", "Values": [
+  {"Name": "AzureCloud", "Id": "AzureCloud", "Properties": {"ChangeNumber": "291", "Region": "",
+     "SystemService": "", "AddressPrefixes": ["13.69.0.0/17", "2603:1020:200::/46"]}},
+  {"Name": "Storage.WestEurope", "Id": "Storage.WestEurope", "Properties": {"ChangeNumber": "44",
+     "Region": "westeurope", "SystemService": "AzureStorage", "AddressPrefixes": ["20.38.108.0/23"]}}]})";
+
 } // namespace
 
 class TestAzureImporter : public QObject
@@ -125,6 +153,115 @@ private Q_SLOTS:
         QVERIFY2(diagnostics(s).contains(expected), qPrintable(diagnostics(s)));
     }
 
+    // Service tag lists are recognised by content, in every shape they are exported in, and
+    // keyed by lower-case name because rules spell tags in any case.
+    void serviceTagShapes_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QString>("pointer"); // of the AzureCloud entry
+        QTest::newRow("az-cli") << kServiceTagsCli << QStringLiteral("service-tags") << QStringLiteral("/values/0");
+        QTest::newRow("download") << kServiceTagsDownload << QStringLiteral("service-tags")
+                                  << QStringLiteral("/values/0");
+        QTest::newRow("powershell") << kServiceTagsPowerShell << QStringLiteral("powershell")
+                                    << QStringLiteral("/Values/0");
+        QTest::newRow("rest-api-example") << QByteArray(
+            R"({"parameters": {"api-version": "2024-07-01", "location": "westeurope"}, "responses": {"200": {"body": )"
+            + kServiceTagsCli + "}}}") << QStringLiteral("service-tags")
+                                          << QStringLiteral("/responses/200/body/values/0");
+    }
+    void serviceTagShapes()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, format);
+        QFETCH(QString, pointer);
+        QTemporaryDir dir;
+        // A name that says nothing: the content decides.
+        const QString path = write(dir, QStringLiteral("export-17.json"), content);
+        // With an estate beside it: a tag list alone holds nothing to analyse.
+        const QString estate = write(dir, QStringLiteral("nsg.json"), kNsgRest);
+        const Snapshot s = importAzure({ path.toStdString(), estate.toStdString() });
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        QCOMPARE(QString::fromStdString(s.files[0].format), format);
+        QVERIFY(!s.files[0].skipped);
+        QCOMPARE(s.files[0].resources, 2);
+        QCOMPARE(s.serviceTags.size(), std::size_t(2));
+        QVERIFY(s.serviceTags.count("azurecloud"));
+        QVERIFY(s.serviceTags.count("storage.westeurope"));
+        const auto& cloud = s.serviceTags.at("azurecloud");
+        QCOMPARE(QString::fromStdString(cloud.name), QStringLiteral("AzureCloud"));
+        QCOMPARE(QString::fromStdString(cloud.changeNumber), QStringLiteral("312"));
+        QCOMPARE(QString::fromStdString(cloud.cloud), QStringLiteral("Public"));
+        QCOMPARE(QString::fromStdString(cloud.where.pointer), pointer);
+        QCOMPARE(QString::fromStdString(cloud.where.file), path);
+        // IPv4 and IPv6 prefixes, exactly.
+        QCOMPARE(cloud.addresses.toCidrs(), (std::vector<std::string> { "13.69.0.0/17", "2603:1020:200::/46" }));
+        QCOMPARE(
+            s.serviceTags.at("storage.westeurope").addresses.toCidrs(), std::vector<std::string> { "20.38.108.0/23" });
+    }
+
+    void serviceTagErrors_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("invalid-prefix") << QByteArray(kServiceTagsCli).replace("\"13.69.0.0/17\"", "\"13.69.0.0/33\"")
+                                        << QStringLiteral(
+                                               "tags.json#/values/0/properties/addressPrefixes/0: error: service "
+                                               "tag AzureCloud: invalid address prefix \"13.69.0.0/33\"");
+        QTest::newRow("prefix-not-text") << QByteArray(kServiceTagsDownload).replace("\"20.38.108.0/23\"", "7")
+                                         << QStringLiteral("tags.json#/values/1/properties/addressPrefixes/0: error: "
+                                                           "service tag Storage.WestEurope: invalid address prefix");
+        QTest::newRow("prefixes-not-list")
+            << QByteArray(kServiceTagsCli).replace("[\"20.38.108.0/23\"]", "\"20.38.108.0/23\"")
+            << QStringLiteral("tags.json#/values/1/properties/"
+                              "addressPrefixes: error: service tag "
+                              "Storage.WestEurope: \"addressPrefixes\" "
+                              "should be a list but is a string");
+        QTest::newRow("no-name")
+            << QByteArray(kServiceTagsDownload).replace("\"name\": \"AzureCloud\", \"id\": \"AzureCloud\", ", "")
+            << QStringLiteral("tags.json#/values/0: error: service tag entry has no \"name\"");
+    }
+    void serviceTagErrors()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        write(dir, QStringLiteral("tags.json"), content);
+        write(dir, QStringLiteral("nsg.json"), kNsgRest);
+        const Snapshot s = importAzure({ dir.path().toStdString() });
+        QVERIFY(s.hasErrors());
+        QVERIFY2(diagnostics(s).contains(expected), qPrintable(diagnostics(s)));
+    }
+
+    // Two lists that disagree about a tag (two weeks' downloads): the newer changeNumber is used,
+    // and the analyst is told.
+    void serviceTagNewerListWins_data()
+    {
+        QTest::addColumn<bool>("newerFirst");
+        QTest::newRow("newer-read-first") << true;
+        QTest::newRow("newer-read-last") << false;
+    }
+    void serviceTagNewerListWins()
+    {
+        QFETCH(bool, newerFirst);
+        QTemporaryDir dir;
+        // Files are read in name order.
+        write(dir, newerFirst ? QStringLiteral("a.json") : QStringLiteral("b.json"),
+            QByteArray(kServiceTagsDownload).replace("312", "400"));
+        write(dir, newerFirst ? QStringLiteral("b.json") : QStringLiteral("a.json"),
+            QByteArray(kServiceTagsCli).replace("13.69.0.0/17", "13.70.0.0/17"));
+        write(dir, QStringLiteral("nsg.json"), kNsgRest);
+        const Snapshot s = importAzure({ dir.path().toStdString() });
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        const auto& cloud = s.serviceTags.at("azurecloud");
+        QCOMPARE(QString::fromStdString(cloud.changeNumber), QStringLiteral("400"));
+        QCOMPARE(cloud.addresses.toCidrs(), (std::vector<std::string> { "13.69.0.0/17", "2603:1020:200::/46" }));
+        QVERIFY2(diagnostics(s).contains(QStringLiteral("service tag AzureCloud has other ranges")),
+            qPrintable(diagnostics(s)));
+        // Tags on which the lists agree are not reported.
+        QVERIFY(!diagnostics(s).contains(QStringLiteral("Storage.WestEurope")));
+    }
+
     void everySampleIsReadOrSkippedWithReason()
     {
         const QString root = QStringLiteral(EW_SAMPLES "/azure");
@@ -157,7 +294,7 @@ private Q_SLOTS:
         // shared/samples grows; every file it has is covered above, and most are used.
         QVERIFY(files >= 79);
         qInfo("%d sample files, %d used", files, used);
-        QVERIFY(used >= 63); // the others hold no network resources (route tables, NAT gateways, service tags)
+        QVERIFY(used >= 63); // the others hold no network resources (route tables, NAT gateways)
     }
 
     void sampleEstatesAreComplete()
@@ -199,6 +336,11 @@ private Q_SLOTS:
             for (const auto& ipc : nic.ipConfigurations)
                 prefixSeen = prefixSeen || ipc.privateRange.v4Count() == 16;
         QVERIFY(prefixSeen);
+        // ServiceTagsList: the REST example of "Service Tags - List", read by content.
+        QVERIFY(r.serviceTags.count("apimanagement.australiacentral"));
+        const auto& apim = r.serviceTags.at("apimanagement.australiacentral");
+        QCOMPARE(QString::fromStdString(apim.changeNumber), QStringLiteral("63"));
+        QCOMPARE(apim.addresses.toCidrs(), (std::vector<std::string> { "20.36.106.68/31", "20.36.107.176/28" }));
     }
 };
 
