@@ -2095,6 +2095,9 @@ void Importer::readServiceTags(const JsonNode& list)
                     + (prefixes ? std::string(" but is ") + prefixes->typeName() : std::string(" and is missing")));
             return;
         }
+        // The real AzureCloud tag has thousands of prefixes: collect, sort and merge once rather
+        // than one union per prefix.
+        std::vector<AddressInterval> intervals;
         bool bad = false;
         prefixes->forEachElement([&](const JsonNode& p) {
             const auto parsed = p.isString() ? parsePrefix(p.stringValue()) : std::nullopt;
@@ -2105,10 +2108,13 @@ void Importer::readServiceTags(const JsonNode& list)
                 bad = true;
                 return;
             }
-            tag.addresses.add(parsed->first, parsed->last);
+            intervals.push_back({ parsed->first, parsed->last });
         });
         if (bad)
             return; // already an error: the import stops before any verdict
+        std::sort(intervals.begin(), intervals.end(),
+            [](const AddressInterval& a, const AddressInterval& b) { return a.first < b.first; });
+        tag.addresses = AddressSet::fromSorted(intervals);
         ++m_input->resources;
         const std::string key = toLower(name);
         auto [it, fresh] = m_snap.serviceTags.try_emplace(key, tag);
