@@ -124,6 +124,7 @@ struct TwoHopReach
     std::vector<Leg> legs;
     bool planned = false;
     std::vector<std::size_t> ranks; // the reaching footholds' ranks, until planned
+    AddressSet reached; // their addresses the data store's policy admits something from
 };
 
 // An IP configuration the internet reaches directly, from which data stores may be reached.
@@ -1266,11 +1267,14 @@ Engine::TwoHopPlan Engine::twoHopPlan(
                     if (auto o = idx.vnetOrdinal.find(vnet); o != idx.vnetOrdinal.end())
                         mask[o->second] = 1;
             }
+            r->reached = reached;
             for (auto rank : hits) {
                 if (!mask[idx.footholdVnet[rank]])
                     continue;
-                if (exposed && targets[footholds[rank].target].target.id == t.target.id)
+                if (exposed && targets[footholds[rank].target].target.id == t.target.id) {
+                    r->reached = r->reached.subtracted(*footholds[rank].addresses);
                     continue;
+                }
                 r->ranks.push_back(rank);
                 if (r->others < 0) {
                     r->chosen = footholds[rank].target;
@@ -1295,9 +1299,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
                     out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
             return out;
         };
-        AddressSet all;
-        for (auto rank : reachInfo.ranks)
-            all = all.united(*footholds[rank].addresses);
+        const AddressSet& all = reachInfo.reached; // the union of the reaching footholds' addresses
         const PacketSet everything
             = portsOf(t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), all)));
         PacketSet covered;
@@ -1332,6 +1334,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         reachInfo.planned = true;
         reachInfo.ranks.clear();
         reachInfo.ranks.shrink_to_fit();
+        reachInfo.reached = AddressSet();
     }
     if (reachInfo.legs.empty())
         return {};
