@@ -168,19 +168,16 @@ AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& old
         before[f.id] = &f;
     for (const auto& f : newResult.findings)
         after[f.id] = &f;
-    // A two-hop finding that appears because the direct exposure it was part of narrowed (or that
-    // goes because the direct exposure grew over it) is no change of exposure: the direct finding's
-    // change says it.
-    std::vector<const Finding*> oldAll, newAll;
-    for (const auto& f : oldResult.findings)
-        oldAll.push_back(&f);
+    // A two-hop finding that goes because what the target is exposed to now covers it (the direct
+    // exposure grew over it, or another foothold took it over) is no closing. One that appears is
+    // always listed, even when the old direct exposure covered it: after a fix, it is what is left.
+    std::vector<const Finding*> newAll;
     for (const auto& f : newResult.findings)
         newAll.push_back(&f);
     for (const auto& f : newResult.findings) {
         auto b = before.find(f.id);
         if (b == before.end()) {
-            if (!coveredByOthers(f, oldAll))
-                d.added.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
+            d.added.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
             continue;
         }
         auto what = differences(*b->second, f);

@@ -272,7 +272,8 @@ public:
     /// Bodies of a proxy frontend: reach has the clients as sources, seen the proxy's packets
     /// at the target (the evidence of the target's NSGs is theirs).
     std::vector<FindingBody> proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen);
-    void proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out, std::vector<std::string>& assumptions);
+    void proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out);
+    bool routedFrom(const ProxyDevice& device, const IpConfiguration& ipc) const;
     /// IP configurations behind a proxy whose subnet NSG is nsgId (they need their frontends again
     /// when it is edited).
     const std::set<std::string>* proxyDependents(const std::string& nsgId) const
@@ -337,13 +338,9 @@ public:
     /// Forgets what was built on an NSG's verdicts. The body sets are kept aside until
     /// dropStale(), for reuseOrMake.
     void forgetNsg(const std::string& nsgId);
-    void dropStale()
-    {
-        m_staleBodies.clear();
-        m_staleTwoHopBodies.clear();
-    }
+    void dropStale() { m_staleBodies.clear(); }
     /// The caches whose entries depend on NSGs (see m_keysByNsg).
-    enum class CacheKind { Pair, Bodies, TwoHopReach, TwoHopBodies, Verdict };
+    enum class CacheKind { Pair, Bodies, TwoHopReach, Verdict };
     void remember(const TargetEval& t, CacheKind cache, const std::string& key);
     /// The sources any packet allowed at a target can come from (memoised per policy group).
     const AddressSet& allowedSources(const TargetEval& t)
@@ -384,9 +381,7 @@ private:
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
     std::unordered_map<std::string, std::shared_ptr<TwoHopReach>> m_twoHopCache; // legs planned on first use
     std::unordered_map<std::string, BodySetPtr> m_bodies;
-    std::unordered_map<std::string, BodySetPtr> m_twoHopBodies;
     std::unordered_map<std::string, BodySetPtr> m_staleBodies; // forgotten by the last edit
-    std::unordered_map<std::string, BodySetPtr> m_staleTwoHopBodies;
     std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
     std::size_t m_allowedSourcesKept = 0; // entries after the last sweep
     // Keys of the caches by the NSGs they depend on.
@@ -651,12 +646,23 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
                 PortSet::range(nat.backendPort, nat.backendPort), { { nat.frontendPort, nat.frontendPortLast } });
         }
     }
-    proxyFrontends(ipc, out, assumptions);
+    proxyFrontends(ipc, out);
     stats.frontends += out.size();
     return out;
 }
 
-void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out, std::vector<std::string>&)
+bool Engine::routedFrom(const ProxyDevice& device, const IpConfiguration& ipc) const
+{
+    // A backend named by its address is the machine with that address in a network the device's
+    // own network routes to (address ranges repeat across unpeered VNets).
+    const std::string deviceVnet = m_ctx.vnetOfSubnet(device.subnetId);
+    if (deviceVnet.empty())
+        return true; // the device's network is not in the export: towards reachability
+    const auto& connected = m_ctx.connectedVnets(deviceVnet);
+    return std::find(connected.begin(), connected.end(), m_ctx.vnetOfSubnet(ipc.subnetId)) != connected.end();
+}
+
+void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out)
 {
     if (m_snap.proxies.empty())
         return;
@@ -669,7 +675,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                 || (!fw.backendPoolId.empty()
                     && std::find(ipc.appGatewayPoolIds.begin(), ipc.appGatewayPoolIds.end(), fw.backendPoolId)
                         != ipc.appGatewayPoolIds.end())
-                || (ipc.privateIp && fw.backendAddresses.contains(*ipc.privateIp));
+                || (ipc.privateIp && fw.backendAddresses.contains(*ipc.privateIp) && routedFrom(device, ipc));
             if (!behind || fw.frontendPublicIpId.empty())
                 continue; // not this machine, or a private frontend (not internet-facing)
             const PublicIpAddress* pip = nullptr;
@@ -677,7 +683,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                 pip = &it->second;
             const std::string pipName = pip ? pip->name : lastSegment(fw.frontendPublicIpId);
             Frontend f;
-            f.key = fw.id;
+            f.key = device.id + "|" + fw.id; // two firewalls may share a policy's rules
             f.proxy = true;
             f.steps.push_back({ pip ? pip->id : fw.frontendPublicIpId, pipName, kPipType });
             f.steps.push_back({ device.id, device.name, device.type });
@@ -751,7 +757,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                     f.evidence.push_back(std::move(ev));
                 }
             }
-            f.filterKey = "proxy:" + fw.id;
+            f.filterKey = "proxy:" + f.key;
             out.push_back(std::move(f));
         }
     }
@@ -1189,11 +1195,9 @@ void Engine::forgetNsg(const std::string& nsgId)
         case CacheKind::TwoHopReach:
             m_twoHopCache.erase(key);
             break;
-        case CacheKind::Bodies:
-        case CacheKind::TwoHopBodies: {
-            const bool direct = cache == CacheKind::Bodies;
-            if (auto node = (direct ? m_bodies : m_twoHopBodies).extract(key); node && node.mapped())
-                (direct ? m_staleBodies : m_staleTwoHopBodies)[key] = std::move(node.mapped());
+        case CacheKind::Bodies: {
+            if (auto node = m_bodies.extract(key); node && node.mapped())
+                m_staleBodies[key] = std::move(node.mapped());
             break;
         }
         }
@@ -1290,8 +1294,10 @@ Engine::TwoHopPlan Engine::twoHopPlan(
     if (reachInfo.others < 0)
         return {};
     if (!reachInfo.planned) {
-        // Footholds in ranking order, each with what it adds to the ones before it; stop once they
-        // deliver everything that all of them together deliver.
+        // Footholds in ranking order, each with what it adds to the ones before it, counted in what
+        // the clients get: (protocol, port, internet client) through some foothold. A foothold open
+        // to the whole internet adds to one open to a partner on the same ports. Stop once a
+        // whole-internet foothold has covered every port any of them delivers.
         auto portsOf = [](const PacketSet& p) {
             PacketSet out;
             for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
@@ -1299,35 +1305,33 @@ Engine::TwoHopPlan Engine::twoHopPlan(
                     out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
             return out;
         };
-        const AddressSet& all = reachInfo.reached; // the union of the reaching footholds' addresses
         const PacketSet everything
-            = portsOf(t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), all)));
-        PacketSet covered;
+            = portsOf(t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), reachInfo.reached)));
+        PacketSet covered; // client view: (protocol, port, internet client) already delivered
+        PacketSet coveredWhole; // ports covered for the whole internet
         for (auto rank : reachInfo.ranks) {
-            if (!covered.isEmpty() && everything.subtracted(covered).isEmpty())
+            if (!coveredWhole.isEmpty() && everything.subtracted(coveredWhole).isEmpty())
                 break;
             const Foothold& fh = footholds[rank];
-            PacketSet delivered
+            const PacketSet delivered
                 = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *fh.addresses));
-            PacketSet adds = portsOf(delivered).subtracted(covered);
-            if (exposed && direct && !adds.isEmpty()) {
-                // Only what the internet does not already deliver directly: the (protocol, port)
-                // pairs where some client of this foothold is not let through directly.
-                const AddressSet clients = fh.finding->packets ? fh.finding->packets->allSources() : AddressSet();
-                PacketSet beyond;
-                for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
-                    if (const PortSet ports = adds.ports(proto); !ports.isEmpty())
-                        if (const PortSet open
-                            = PacketSet::box(maskOf(proto), ports, clients).subtracted(*direct).ports(proto);
-                            !open.isEmpty())
-                            beyond = beyond.united(PacketSet::box(maskOf(proto), open, AddressSet::all()));
-                adds = beyond;
-            }
+            const PacketSet ports = portsOf(delivered);
+            const AddressSet clients = fh.finding->packets ? fh.finding->packets->allSources() : AddressSet();
+            PacketSet clientView;
+            for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
+                if (const PortSet p = ports.ports(proto); !p.isEmpty())
+                    clientView = clientView.united(PacketSet::box(maskOf(proto), p, clients));
+            PacketSet adds = clientView.subtracted(covered);
+            // A store reached directly: only what the internet does not already deliver directly.
+            if (exposed && direct && !adds.isEmpty())
+                adds = adds.subtracted(*direct);
+            covered = covered.united(clientView);
+            if (fh.finding->wholeInternet)
+                coveredWhole = coveredWhole.united(ports);
             if (adds.isEmpty())
                 continue;
-            covered = covered.united(adds);
             auto made = std::make_shared<BodySet>();
-            made->reach = delivered.intersected(adds);
+            made->reach = delivered.intersected(portsOf(adds));
             made->list = twoHopBodies(t, made->reach, fh.finding->wholeInternet);
             reachInfo.legs.push_back({ fh.target, std::move(made) });
         }
@@ -1577,9 +1581,15 @@ bool coveredByOthers(const Finding& f, const std::vector<const Finding*>& findin
     if (f.hops < 2)
         return false;
     PacketSet others;
-    for (const Finding* g : findings)
-        if (g && g->target.id == f.target.id && g->id != f.id)
+    for (const Finding* g : findings) {
+        if (!g || g->target.id != f.target.id || g->id == f.id)
+            continue;
+        if (g->exposuresOmitted == 0)
             others = others.united(clientView(*g));
+        else if (g->hops == 1 && g->packets)
+            others = others.united(*g->packets); // exact, where the breakdown was cut short
+        // else: its exact exposure is not known here, so it covers nothing
+    }
     return !others.isEmpty() && clientView(f).subtracted(others).isEmpty();
 }
 
@@ -2327,8 +2337,26 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
             const PacketSet universe = PacketSet::box(maskOf(query.protocol), port, sources);
             TargetEval t = engine.evaluateTarget(*nic, ipc, sources, false, &universe);
             result.target = t.target;
-            const bool insideSource
-                = sourceIp && !publicInternet().contains(*sourceIp) && ctx.routableSpace(vnetId).contains(*sourceIp);
+            // A private source in another exported network that no peering routes here cannot
+            // reach the machine; one outside every exported network may come over a gateway
+            // (on-premises) or from a network the export lacks: evaluated as inside, with that said.
+            auto inOtherVnet = [&](u128 ip) {
+                if (ctx.routableSpace(vnetId).contains(ip))
+                    return false;
+                for (const auto& [otherId, other] : snapshot.vnets)
+                    if (other.addressSpace.contains(ip))
+                        return true;
+                for (const auto& [subnetId, subnet] : snapshot.subnets)
+                    if (subnet.prefixes.contains(ip))
+                        return ctx.vnetOfSubnet(subnetId) != vnetId;
+                return false;
+            };
+            const bool privateSource = sourceIp && !publicInternet().contains(*sourceIp);
+            const bool insideSource = privateSource && !inOtherVnet(*sourceIp);
+            if (insideSource && !ctx.routableSpace(vnetId).contains(*sourceIp))
+                assumptions.insert(query.source
+                    + " is a private address outside the exported virtual networks: assumed to reach " + t.target.name
+                    + " from inside (a gateway to on-premises, or a network the export lacks)");
             auto finishPath = [&](PathVerdict& pv, const PacketSet& arriving, const TargetEval& te) {
                 HopVerdict s = filterHop(te.subnet, arriving);
                 PacketSet afterSubnet = te.subnet.verdict ? arriving.intersected(te.subnet.verdict->allowed) : arriving;
@@ -2353,7 +2381,7 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                 finishPath(pv, universe, t);
                 pv.summary = pv.reachable ? "reachable from " + query.source : "not reachable from " + query.source;
                 result.paths.push_back(std::move(pv));
-            } else if (sourceIp && !publicInternet().contains(*sourceIp)) {
+            } else if (sourceIp && !publicInternet().contains(*sourceIp) && inOtherVnet(*sourceIp)) {
                 // A private address outside this VNet and the networks peered with it: no route
                 // carries it here, and it is no internet client either.
                 PathVerdict pv;
@@ -2376,7 +2404,7 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                 pv.summary = "not reachable: no internet-facing frontend";
                 result.paths.push_back(std::move(pv));
             }
-            if (!insideSource && !(sourceIp && !publicInternet().contains(*sourceIp))) {
+            if (!insideSource && !(sourceIp && !publicInternet().contains(*sourceIp) && inOtherVnet(*sourceIp))) {
                 for (const auto& fe : frontends) {
                     PathVerdict pv;
                     pv.frontendAddress = fe.address;

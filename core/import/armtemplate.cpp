@@ -18,6 +18,32 @@ using nlohmann::json;
 
 namespace {
 
+// Takes an "being evaluated" mark off when it goes out of scope, exceptions included, so that a
+// failed evaluation does not leave the parameter, variable or module looking cyclic.
+struct Unmark
+{
+    std::set<std::string>& marks;
+    std::string key;
+    ~Unmark() { marks.erase(key); }
+};
+
+// A JSON number as a whole number, clamped so that huge or non-finite values (1e300, a uint64 past
+// LLONG_MAX) never overflow the conversion.
+long long clampedInteger(const json& v)
+{
+    constexpr double lo = -9.0e18, hi = 9.0e18;
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<std::uint64_t>();
+        return u > static_cast<std::uint64_t>(hi) ? static_cast<long long>(hi) : static_cast<long long>(u);
+    }
+    if (v.is_number_integer())
+        return v.get<long long>();
+    const double d = v.get<double>();
+    if (!(d == d))
+        return 0;
+    return static_cast<long long>(d < lo ? lo : (d > hi ? hi : d));
+}
+
 // Resource Manager's own limit on one loop ("The count can't exceed 800", Microsoft Learn:
 // "Resource iteration in ARM templates").
 constexpr long long kMaxCopyCount = 800;
@@ -655,6 +681,7 @@ public:
             return c->second;
         if (!m_scope->evaluating.insert("m:" + key).second)
             return std::nullopt;
+        const Unmark unmark { m_scope->evaluating, "m:" + key }; // also when evaluation throws
         const json& r = *it->second.first;
         const std::string& rp = it->second.second;
         json result = hidden([&] {
@@ -694,7 +721,6 @@ public:
             m_scope = saveScope;
             return json { { "outputs", outputs } };
         });
-        m_scope->evaluating.erase("m:" + key);
         m_scope->moduleOutputs[key] = result;
         return result;
     }
@@ -791,10 +817,8 @@ public:
             n = placeholder("count");
         }
         long long count = 0;
-        if (n.is_number_integer() || n.is_number_unsigned())
-            count = n.get<long long>();
-        else if (n.is_number_float())
-            count = static_cast<long long>(n.get<double>());
+        if (n.is_number())
+            count = clampedInteger(n);
         else {
             problem(ptr,
                 "the count of copy loop " + (name.empty() ? std::string("(unnamed)") : name) + " is unknown ("
@@ -959,7 +983,7 @@ public:
         if (wholly(v) || tainted(i))
             return placeholder(display(v) + '[' + display(i) + ']');
         if (v.is_array() && (i.is_number_integer() || i.is_number_unsigned())) {
-            const auto k = i.get<long long>();
+            const auto k = clampedInteger(i);
             if (k >= 0 && static_cast<std::size_t>(k) < v.size())
                 return v[static_cast<std::size_t>(k)];
             return unknown(display(v) + '[' + display(i) + ']',
@@ -1158,10 +1182,8 @@ public:
     static long long integer(const json& v)
     {
         known(v);
-        if (v.is_number_integer() || v.is_number_unsigned())
-            return v.get<long long>();
-        if (v.is_number_float())
-            return static_cast<long long>(v.get<double>());
+        if (v.is_number())
+            return clampedInteger(v);
         if (v.is_string()) {
             const auto& s = v.get_ref<const std::string&>();
             std::size_t used = 0;
@@ -1207,11 +1229,11 @@ public:
             if (param && param->is_object() && param->contains("defaultValue")) {
                 if (!s.evaluating.insert("p:" + key).second)
                     return unknown(name, "the default of parameter " + name + " refers to itself");
+                const Unmark unmark { s.evaluating, "p:" + key };
                 result = hidden([&] {
                     return value((*param)["defaultValue"],
                         s.dataPointer + "/parameters/" + escapePointer(name) + "/defaultValue", 1);
                 });
-                s.evaluating.erase("p:" + key);
             } else if (!param) {
                 return unknown(name, "the template has no parameter '" + name + "'");
             } else {
@@ -1235,6 +1257,7 @@ public:
             return unknown(name, "the template has no variable '" + name + "'");
         if (!s.evaluating.insert("v:" + key).second)
             return unknown(name, "variable " + name + " refers to itself");
+        const Unmark unmark { s.evaluating, "v:" + key };
         json result;
         bool found = false;
         for (auto it = vars->begin(); it != vars->end() && !found; ++it) {
@@ -1257,7 +1280,6 @@ public:
                         return loop(c, s.dataPointer + "/variables/copy/" + std::to_string(k), text(c, "name"), 1);
                     });
                 }
-        s.evaluating.erase("v:" + key);
         if (!found)
             return unknown(name, "the template has no variable '" + name + "'");
         s.variableCache[key] = result;
@@ -1440,7 +1462,7 @@ public:
             }
             return asText(v);
         }
-        const long long n = v.get<long long>();
+        const long long n = clampedInteger(v);
         const char kind = static_cast<char>(std::toupper(static_cast<unsigned char>(spec[0])));
         const bool allZeros = spec.find_first_not_of('0') == std::string::npos;
         int precision = spec.size() > 1 ? std::clamp(std::atoi(spec.c_str() + 1), 0, 99) : -1;

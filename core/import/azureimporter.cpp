@@ -894,7 +894,9 @@ AddressMatch Importer::addressMatch(
         }
     }
     if (auto v = r.prop(plural); v && !v->isNull()) {
-        if (!v->isArray()) {
+        if (isUnevaluated(*v)) {
+            addOne(*v, v->stringValue()); // a whole list a template left unevaluated: unknown
+        } else if (!v->isArray()) {
             bad = true;
             error(*v, "\"" + std::string(plural) + "\" should be a list but is " + v->typeName());
         } else {
@@ -935,6 +937,8 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
         v->forEachElement([&](const JsonNode& e) { any = any || isUnevaluated(e); });
         if (any)
             unknown.emplace_back("destinationPortRanges");
+    } else if (v && isUnevaluated(*v)) {
+        unknown.emplace_back("destinationPortRanges"); // the whole list is one unevaluated value
     }
     auto isUnknown
         = [&](std::string_view key) { return std::find(unknown.begin(), unknown.end(), key) != unknown.end(); };
@@ -951,7 +955,7 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
         }
         rule.assumption = "its " + fields
             + " could not be evaluated from the template, so it is read as an allow that applies (unknown values "
-              "taken as the widest: priority 100, inbound, any protocol, any port)";
+              "taken as the widest: evaluated first, inbound, any protocol, any port)";
         warn(r, "security rule " + rule.name + ": " + rule.assumption);
     }
     bool ok = true;
@@ -977,7 +981,8 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
     }
     // Custom rules take priorities 100-4096; the platform's default rules sit at 65000 and above.
     const bool platform = isDefault;
-    auto priority = isUnknown("priority") ? std::optional<std::int64_t>(100)
+    // 99: evaluated before every readable custom rule (100-4096) and never clashing with one.
+    auto priority = isUnknown("priority") ? std::optional<std::int64_t>(99)
                                           : integer(r, "priority", true, platform ? 0 : 100, platform ? 65535 : 4096);
     if (!priority) {
         ok = false; // a rule whose priority is unknown cannot be placed in the evaluation order
@@ -1106,6 +1111,24 @@ void Importer::readNsg(const JsonNode& r)
         auto list = r.prop(key);
         if (!list || list->isNull())
             continue;
+        if (!isDefault && isUnevaluated(*list)) {
+            // The whole rule list is a template value without one: its rules are unknown, so the NSG
+            // is read as allowing everything, as a referenced NSG missing from the export is.
+            SecurityRule all;
+            all.id = id + "/securityrules/unevaluated";
+            all.name = "(rules not evaluable: assumed allow all)";
+            all.priority = 99;
+            all.allow = true;
+            all.source.any = true;
+            all.destination.any = true;
+            all.protocolText = "*";
+            all.where = here(*list);
+            all.assumption = "its security rules are the template value " + std::string(list->stringValue())
+                + ", which could not be evaluated: read as allowing all traffic";
+            warn(*list, "network security group " + nsg.name + ": " + all.assumption);
+            nsg.rules.push_back(std::move(all));
+            continue;
+        }
         if (!list->isArray()) {
             error(*list, "\"" + std::string(key) + "\" should be a list but is " + list->typeName());
             continue;
@@ -1790,8 +1813,14 @@ void Importer::readApplicationGateway(const JsonNode& r)
                     fw.frontendAddress = fe->second.privateAddress;
                 }
                 const std::uint32_t listenPort = port == ports.end() ? 0 : port->second;
-                if (listenPort)
+                if (listenPort) {
                     fw.frontendPorts = PortSet::range(listenPort, listenPort);
+                } else {
+                    fw.frontendPorts = PortSet::all(); // towards reachability
+                    warn(rule,
+                        "listener " + l->second.name + " of " + gw.name
+                            + " has a frontend port that is not in the export: any port is assumed");
+                }
                 fw.backendPorts = PortSet::range(set->second.port, set->second.port);
                 fw.backendIpConfigurationIds = pool->second.ipcs;
                 fw.backendPoolId = poolId;
@@ -1922,6 +1951,12 @@ void Importer::readAzureFirewall(const JsonNode& r)
                 fw.publicIpIds.push_back(pip);
             importEmbedded(pipRef);
         });
+    // A firewall in a secured virtual hub (sku AZFW_Hub) has its public addresses here instead.
+    if (auto hub = r.path({ "hubIPAddresses", "publicIPs", "addresses" }); hub && hub->isArray())
+        hub->forEachElement([&](const JsonNode& a) {
+            if (const auto address = str(a, "address"); !address.empty())
+                fw.hubPublicAddresses.push_back(address);
+        });
     fw.policyId = refId(r.prop("firewallPolicy"), "the firewall policy");
     if (auto list = r.prop("natRuleCollections"); list && list->isArray())
         list->forEachElement([&](const JsonNode& coll) {
@@ -2034,6 +2069,18 @@ void Importer::linkProxies()
                 }
             if (fw.frontendPublicIpId.empty() && !device.publicIpIds.empty())
                 fw.frontendPublicIpId = device.publicIpIds.front();
+            if (fw.frontendPublicIpId.empty()) {
+                // No public IP resource known (a secured virtual hub's firewall, or an export without
+                // them): a DNAT rule exists only for traffic from outside, so it is internet-facing.
+                fw.frontendPublicIpId = device.id + "/publicaddress";
+                if (fw.frontendAddress.empty() && !device.hubPublicAddresses.empty())
+                    fw.frontendAddress = device.hubPublicAddresses.front();
+                if (device.hubPublicAddresses.empty())
+                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                        "DNAT rule " + fw.name + " of firewall " + device.name
+                            + ": the firewall's public IP is not in the export; the rule is taken as "
+                              "internet-facing" });
+            }
             for (const auto& group : fw.clientIpGroupIds) {
                 if (auto g = snap.ipGroups.find(group); g != snap.ipGroups.end())
                     fw.clientSources = fw.clientSources.united(g->second);
@@ -2281,7 +2328,9 @@ void Importer::finalise()
         for (std::size_t i = 1; i < nsg.rules.size(); ++i) {
             const auto& a = nsg.rules[i - 1];
             const auto& b = nsg.rules[i];
-            if (a.inbound == b.inbound && a.priority == b.priority && !(a.id == b.id && a.name == b.name))
+            // Rules read towards reachability from an unevaluated template sit at 99 together.
+            if (a.inbound == b.inbound && a.priority == b.priority && !(a.id == b.id && a.name == b.name)
+                && a.assumption.empty() && b.assumption.empty())
                 note(Diagnostic::Level::Error, b.where,
                     "rules \"" + a.name + "\" and \"" + b.name + "\" of " + nsg.name + " both have priority "
                         + std::to_string(b.priority) + " " + (b.inbound ? "inbound" : "outbound")

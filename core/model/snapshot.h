@@ -275,6 +275,7 @@ struct ProxyDevice
     std::string subnetId; // its instances' subnet: what the backends see as source
     std::string sku; // "WAF_v2", "Standard": context, a WAF is not a network filter
     std::vector<std::string> publicIpIds; // the firewall's public IPs (DNAT destinations)
+    std::vector<std::string> hubPublicAddresses; // a secured virtual hub firewall's public addresses
     std::string policyId; // Azure Firewall Policy (normalised)
     std::vector<ProxyForward> forwards;
     SourceLocation where;

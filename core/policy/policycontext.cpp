@@ -11,7 +11,7 @@ PolicyContext::PolicyContext(const Snapshot& snapshot)
     // Peerings: a Connected state on either side means both sides exist (Azure shows Connected
     // only then), so an export holding one side still connects the two. The VirtualNetwork tag of
     // a VNet includes a peer's space only while this VNet's own peering allows virtual network
-    // access; when this side is not in the export, the other side's setting stands in for it.
+    // access; when this side is not in the export, it is taken to allow.
     struct Side
     {
         const VirtualNetworkPeering* peering = nullptr;
@@ -40,9 +40,10 @@ PolicyContext::PolicyContext(const Snapshot& snapshot)
                 info.routable = info.routable.united(it->second.addressSpace);
             if (self == local)
                 info.routable = info.routable.united(side.remoteSpace);
+            // This VNet's own side governs; when the export lacks it, its flag is unknown and taken
+            // as allowing (towards reachability; PolicyContext::peeringAssumptions says so).
             const auto own = sides.find({ self, other });
-            const VirtualNetworkPeering& governing = own != sides.end() ? *own->second.peering : *side.peering;
-            if (!governing.allowVirtualNetworkAccess)
+            if (own != sides.end() && !own->second.peering->allowVirtualNetworkAccess)
                 continue;
             if (auto it = m_snap.vnets.find(other); it != m_snap.vnets.end())
                 info.space = info.space.united(it->second.addressSpace);

@@ -268,9 +268,21 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
             continue;
         p.closesFinding = std::find(delta.closed.begin(), delta.closed.end(), f.id) != delta.closed.end();
         p.closes = delta.closed;
-        for (const auto& id : delta.opened)
-            if (const Finding* opened = analysis.find(id); !opened || !coveredByOthers(*opened, beforePtrs))
+        // Covered only by what stays: the finding being fixed and whatever the edit closes do not
+        // cover what it opens (the exposure would survive through a foothold).
+        std::vector<const Finding*> staying;
+        for (const Finding* b : beforePtrs)
+            if (b->id != f.id && std::find(delta.closed.begin(), delta.closed.end(), b->id) == delta.closed.end())
+                staying.push_back(b);
+        for (const auto& id : delta.opened) {
+            const Finding* opened = analysis.find(id);
+            if (opened && coveredByOthers(*opened, staying))
+                continue; // what stays exposed covered it already: no change
+            if (opened && coveredByOthers(*opened, beforePtrs))
+                p.stillThrough.push_back(id);
+            else
                 p.opens.push_back(id);
+        }
         for (const auto& id : delta.changed)
             if (id != f.id)
                 p.narrows.push_back(id);

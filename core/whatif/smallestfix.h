@@ -18,6 +18,9 @@ struct FixProposal
     std::vector<std::string> closes; // ids of every finding the change closes (the selected one included)
     std::vector<std::string> narrows; // ids of other findings it changes
     std::vector<std::string> opens; // ids of findings it opens
+    /// Two-hop findings that come out from under what the change takes away: the exposure it
+    /// removes stays reachable through a foothold (ids). Not "opened", and not closed either.
+    std::vector<std::string> stillThrough;
     /// Traffic allowed today that the change would stop and that is not internet exposure (from
     /// private or VNet addresses): one sentence per affected machine.
     std::vector<std::string> breaks;

@@ -78,6 +78,10 @@ void FixDialog::showDetails()
                 .arg(p.closes.size())
                 .arg(p.narrows.size())
                 .arg(p.opens.size());
+    if (!p.stillThrough.empty())
+        html += tr("<p><b>Still reachable through a foothold:</b> %1 two-hop finding(s) keep part of what it "
+                   "removes exposed.</p>")
+                    .arg(p.stillThrough.size());
     if (p.breaks.empty())
         html += tr("<p>Stops no traffic that is allowed today apart from internet exposure.</p>");
     else {

@@ -11,7 +11,7 @@
 //   VirtualNetwork space; VirtualNetwork is the VNet's space plus peered VNets.
 // - Microsoft Learn, "Create, change, or delete a virtual network peering": a peered VNet is in the
 //   VirtualNetwork tag when the peering is Connected and this side's allowVirtualNetworkAccess is true
-//   (when only the other side is exported, its flag stands in); the networks route to each other when
+//   (when this side is not exported, its flag is unknown and taken to allow); the networks route to each other when
 //   the peering is Connected (one exported side saying so suffices), whatever the flag.
 // - Microsoft Learn, "Public IP addresses": a Standard SKU public IP is closed unless an NSG allows; a
 //   Basic one is open when no NSG applies.
@@ -494,8 +494,7 @@ public:
                 continue;
             const int self = p.a == v ? 0 : 1;
             const PeeringSide& mine = p.side[self];
-            const PeeringSide& theirs = p.side[1 - self];
-            const bool access = mine.exported ? mine.access : theirs.access;
+            const bool access = mine.exported ? mine.access : true; // this side unknown: taken to allow
             const int other = self == 0 ? p.b : p.a;
             if (access && m_e.vnets[std::size_t(other)].space().contains(ip))
                 return true;
