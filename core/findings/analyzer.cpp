@@ -21,6 +21,28 @@ constexpr const char* kNsgType = "Microsoft.Network/networkSecurityGroups";
 constexpr const char* kPipType = "Microsoft.Network/publicIPAddresses";
 constexpr const char* kLbType = "Microsoft.Network/loadBalancers";
 
+// The allow rules of an NSG whose first-match claims carry some of packets: the evidence.
+void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, const std::string& level,
+    const PacketSet& packets, std::vector<RuleEvidence>& out)
+{
+    for (const auto& c : verdict.claims) {
+        const auto& rule = nsg.rules[c.ruleIndex];
+        if (!rule.allow || !c.packets.intersects(packets))
+            continue;
+        RuleEvidence ev;
+        ev.filterId = nsg.displayId.empty() ? nsg.id : nsg.displayId;
+        ev.filterName = nsg.name;
+        ev.level = level;
+        ev.ruleName = rule.name;
+        ev.ruleId = rule.id;
+        ev.priority = rule.priority;
+        ev.allow = true;
+        ev.isDefault = rule.isDefault;
+        ev.where = rule.where;
+        out.push_back(std::move(ev));
+    }
+}
+
 PathStep internetStep()
 {
     return { "internet", "Internet", "Internet" };
@@ -740,22 +762,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                 const auto rules = compileInboundRules(nsg, at, m_ctx, f.clients, &f.assumptions);
                 const NsgVerdict v = evaluateFirstMatch(rules, arriving);
                 f.clients = v.allowed.allSources();
-                for (const auto& c : v.claims) {
-                    const auto& r = nsg.rules[c.ruleIndex];
-                    if (!r.allow || !c.packets.intersects(v.allowed))
-                        continue;
-                    RuleEvidence ev;
-                    ev.filterId = nsg.displayId.empty() ? nsg.id : nsg.displayId;
-                    ev.filterName = nsg.name;
-                    ev.level = "gateway-subnet";
-                    ev.ruleName = r.name;
-                    ev.ruleId = r.id;
-                    ev.priority = r.priority;
-                    ev.allow = true;
-                    ev.isDefault = r.isDefault;
-                    ev.where = r.where;
-                    f.evidence.push_back(std::move(ev));
-                }
+                allowEvidence(nsg, v, "gateway-subnet", v.allowed, f.evidence);
             }
             f.filterKey = "proxy:" + f.key;
             out.push_back(std::move(f));
@@ -766,26 +773,9 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
 std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet& packets) const
 {
     std::vector<RuleEvidence> out;
-    for (const auto* f : { &t.subnet, &t.nicLevel }) {
-        if (!f->verdict)
-            continue;
-        for (const auto& c : f->verdict->claims) {
-            const auto& rule = f->nsg->rules[c.ruleIndex];
-            if (!rule.allow || !c.packets.intersects(packets))
-                continue;
-            RuleEvidence ev;
-            ev.filterId = f->nsg->displayId.empty() ? f->nsg->id : f->nsg->displayId;
-            ev.filterName = f->nsg->name;
-            ev.level = f->level;
-            ev.ruleName = rule.name;
-            ev.ruleId = rule.id;
-            ev.priority = rule.priority;
-            ev.allow = true;
-            ev.isDefault = rule.isDefault;
-            ev.where = rule.where;
-            out.push_back(std::move(ev));
-        }
-    }
+    for (const auto* f : { &t.subnet, &t.nicLevel })
+        if (f->verdict)
+            allowEvidence(*f->nsg, *f->verdict, f->level, packets, out);
     return out;
 }
 

@@ -192,6 +192,23 @@ private Q_SLOTS:
         }
     }
 
+    // Rules made by an ARM copy loop cite the loop's input in the template, the JSON pointer an
+    // analyst can open (the evaluated copy has no place in the file).
+    void copyLoopRulesCiteTheTemplate()
+    {
+        const QString dir = QStringLiteral(EW_TEST_DATA "/golden/arm-property-copy-security-rules/input");
+        const AnalysisResult r = analyze(importAzure({ dir.toStdString() }));
+        QVERIFY(!r.findings.empty());
+        bool cited = false;
+        for (const auto& f : r.findings)
+            for (const auto& ev : f.rules)
+                if (ev.level == "subnet" || ev.level == "nic") {
+                    QCOMPARE(q(ev.where.pointer), QStringLiteral("/resources/0/properties/copy/0/input"));
+                    cited = true;
+                }
+        QVERIFY(cited);
+    }
+
     void jsonContract()
     {
         const QString dir = QStringLiteral(EW_TEST_DATA "/golden/load-balancer-rule-port-translation/input");
