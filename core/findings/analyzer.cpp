@@ -21,6 +21,31 @@ constexpr const char* kNsgType = "Microsoft.Network/networkSecurityGroups";
 constexpr const char* kPipType = "Microsoft.Network/publicIPAddresses";
 constexpr const char* kLbType = "Microsoft.Network/loadBalancers";
 
+// Ids of one estate share long prefixes ("/subscriptions/.../virtualmachines/"): compared from the
+// end, two different ids part at once.
+bool sameIdFromEnd(const std::string& a, const std::string& b)
+{
+    return a.size() == b.size() && std::equal(a.rbegin(), a.rend(), b.rbegin());
+}
+
+// The (protocol, port) pairs of packets from any of addrs, as a set over every source: a lookup
+// per segment instead of an intersection of every segment's sources (footholds are single
+// addresses; the two-hop legs ask this of thousands of them).
+PacketSet portsFrom(const PacketSet& packets, const AddressSet& addrs)
+{
+    PacketSet out;
+    for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other }) {
+        const auto& segs = packets.segments(proto);
+        PortSet ports;
+        for (std::size_t i = 0; i < segs.size(); ++i)
+            if (!segs[i].sources.isEmpty() && segs[i].sources.intersects(addrs))
+                ports.add(segs[i].firstPort, PacketSet::segmentLast(segs, i, proto));
+        if (!ports.isEmpty())
+            out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
+    }
+    return out;
+}
+
 // The allow rules of an NSG whose first-match claims carry some of packets: the evidence.
 void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, const std::string& level,
     const PacketSet& packets, std::vector<RuleEvidence>& out)
@@ -360,7 +385,11 @@ public:
     /// Forgets what was built on an NSG's verdicts. The body sets are kept aside until
     /// dropStale(), for reuseOrMake.
     void forgetNsg(const std::string& nsgId);
-    void dropStale() { m_staleBodies.clear(); }
+    void dropStale()
+    {
+        m_staleBodies.clear();
+        m_staleTwoHop.clear();
+    }
     /// The caches whose entries depend on NSGs (see m_keysByNsg).
     enum class CacheKind { Pair, Bodies, TwoHopReach, Verdict };
     void remember(const TargetEval& t, CacheKind cache, const std::string& key);
@@ -402,6 +431,14 @@ private:
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_pairCache;
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
     std::unordered_map<std::string, std::shared_ptr<TwoHopReach>> m_twoHopCache; // legs planned on first use
+    // Forgotten by the last edit: their legs' body sets are kept where they come out the same, so
+    // that the findings stamped from them are kept too (as m_staleBodies for direct findings).
+    std::unordered_map<std::string, std::shared_ptr<TwoHopReach>> m_staleTwoHop;
+    void retire(const std::string& key)
+    {
+        if (auto node = m_twoHopCache.extract(key); node && node.mapped() && node.mapped()->planned)
+            m_staleTwoHop[key] = std::move(node.mapped());
+    }
     std::unordered_map<std::string, BodySetPtr> m_bodies;
     std::unordered_map<std::string, BodySetPtr> m_staleBodies; // forgotten by the last edit
     std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
@@ -1157,8 +1194,8 @@ std::string Engine::twoHopReachKey(const TargetEval& t, bool exposed)
 
 void Engine::forgetTwoHop(const TargetEval& t)
 {
-    m_twoHopCache.erase(twoHopReachKey(t, false));
-    m_twoHopCache.erase(twoHopReachKey(t, true));
+    retire(twoHopReachKey(t, false));
+    retire(twoHopReachKey(t, true));
 }
 
 void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& key)
@@ -1183,7 +1220,7 @@ void Engine::forgetNsg(const std::string& nsgId)
             m_pairCache.erase(key);
             break;
         case CacheKind::TwoHopReach:
-            m_twoHopCache.erase(key);
+            retire(key);
             break;
         case CacheKind::Bodies: {
             if (auto node = m_bodies.extract(key); node && node.mapped())
@@ -1265,7 +1302,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
             for (auto rank : hits) {
                 if (!mask[idx.footholdVnet[rank]])
                     continue;
-                if (exposed && targets[footholds[rank].target].target.id == t.target.id) {
+                if (exposed && sameIdFromEnd(targets[footholds[rank].target].target.id, t.target.id)) {
                     r->reached = r->reached.subtracted(*footholds[rank].addresses);
                     continue;
                 }
@@ -1295,17 +1332,15 @@ Engine::TwoHopPlan Engine::twoHopPlan(
                     out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
             return out;
         };
-        const PacketSet everything
-            = portsOf(t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), reachInfo.reached)));
+        const PacketSet everything = portsFrom(*t.allowedAll, reachInfo.reached);
+        const auto stale = m_staleTwoHop.find(reachKey);
         PacketSet covered; // client view: (protocol, port, internet client) already delivered
         PacketSet coveredWhole; // ports covered for the whole internet
         for (auto rank : reachInfo.ranks) {
             if (!coveredWhole.isEmpty() && everything.subtracted(coveredWhole).isEmpty())
                 break;
             const Foothold& fh = footholds[rank];
-            const PacketSet delivered
-                = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *fh.addresses));
-            const PacketSet ports = portsOf(delivered);
+            const PacketSet ports = portsFrom(*t.allowedAll, *fh.addresses);
             const AddressSet clients = fh.finding->packets ? fh.finding->packets->allSources() : AddressSet();
             PacketSet clientView;
             for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
@@ -1320,10 +1355,24 @@ Engine::TwoHopPlan Engine::twoHopPlan(
                 coveredWhole = coveredWhole.united(ports);
             if (adds.isEmpty())
                 continue;
-            auto made = std::make_shared<BodySet>();
-            made->reach = delivered.intersected(portsOf(adds));
-            made->list = twoHopBodies(t, made->reach, fh.finding->wholeInternet);
-            reachInfo.legs.push_back({ fh.target, std::move(made) });
+            PacketSet legReach = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *fh.addresses))
+                                     .intersected(portsOf(adds));
+            BodySetPtr bodies;
+            if (stale != m_staleTwoHop.end())
+                for (const auto& old : stale->second->legs)
+                    if (old.target == fh.target && old.bodies->reach == legReach
+                        && std::all_of(old.bodies->list.begin(), old.bodies->list.end(), [&](const FindingBody& b) {
+                               return b.broad == fh.finding->wholeInternet
+                                   && sameRules(evidence(t, *b.shared.packets), b.shared.rules);
+                           }))
+                        bodies = old.bodies; // the same packets and deciding rules: the same findings
+            if (!bodies) {
+                auto made = std::make_shared<BodySet>();
+                made->list = twoHopBodies(t, legReach, fh.finding->wholeInternet);
+                made->reach = std::move(legReach);
+                bodies = std::move(made);
+            }
+            reachInfo.legs.push_back({ fh.target, std::move(bodies) });
         }
         reachInfo.planned = true;
         reachInfo.ranks.clear();
