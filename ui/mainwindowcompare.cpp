@@ -418,7 +418,7 @@ void MainWindow::ruleMenu(const RuleInspector::RuleContext& c, const QPoint& glo
         menu.addSeparator();
     }
     menu.addAction(tr("What if: &Add a Rule to %1…").arg(nsgName), this, [this, c]() { editRuleDialog(c.nsgId, {}); });
-    if (!findings.empty() && !c.level.isEmpty()) {
+    if (!findings.empty() && (c.level == QLatin1String("subnet") || c.level == QLatin1String("nic"))) {
         // Detach from the subnet or the NIC of the selected finding's target.
         const Finding& f = *findings.front();
         const auto cut = f.ipConfigurationId.rfind("/ipconfigurations/");

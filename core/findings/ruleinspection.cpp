@@ -103,6 +103,28 @@ FindingInspection FindingInspector::inspect(const Finding& f) const
     if (!f.ipConfigurationId.empty())
         stages.push_back({ f.ipConfigurationId, f.target.name, f.hops == 2 });
 
+    // Behind an Application Gateway: first the NSG of the gateway's subnet, which decides which
+    // internet clients reach its listener (the finding's evidence names its rules).
+    if (f.hops == 1 && f.seenSources)
+        for (const auto& step : f.path) {
+            auto device = m_snap.proxies.find(normaliseId(step.id));
+            if (device == m_snap.proxies.end() || device->second.kind != ProxyDevice::Kind::ApplicationGateway)
+                continue;
+            auto subnet = m_snap.subnets.find(device->second.subnetId);
+            if (subnet == m_snap.subnets.end() || subnet->second.nsgId.empty())
+                break;
+            auto nsg = m_snap.nsgs.find(subnet->second.nsgId);
+            if (nsg == m_snap.nsgs.end())
+                break;
+            IpConfiguration at; // the gateway as a destination: its subnet
+            at.subnetId = device->second.subnetId;
+            at.name = device->second.name;
+            at.privateRange = subnet->second.prefixes;
+            inspectLevel(f, &nsg->second, "gateway-subnet", at, device->second.name,
+                m_ctx.internetSpace(m_ctx.vnetOfSubnet(at.subnetId)), false, out);
+            break;
+        }
+
     const NetworkInterface* footholdNic = nullptr;
     const IpConfiguration* footholdIpc = ipConfiguration(f.footholdIpConfigurationId, &footholdNic);
     for (const auto& st : stages) {
@@ -137,7 +159,7 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
     FilterInspection fi;
     fi.level = level;
     fi.protects = protects;
-    const std::string where = level == "subnet" ? "subnet" : "NIC";
+    const std::string where = level == "subnet" ? "subnet" : level == "gateway-subnet" ? "gateway's subnet" : "NIC";
     if (!nsg) {
         fi.summary = "The " + where + " of " + protects + " has no NSG: traffic passes this level.";
         out.filters.push_back(std::move(fi));
@@ -239,7 +261,9 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
         earlier.emplace_back(i, mine);
         fi.rules.push_back(std::move(row));
     }
-    const std::string kind = level == "subnet" ? "Subnet NSG " : "NIC NSG ";
+    const std::string kind = level == "subnet" ? "Subnet NSG "
+        : level == "gateway-subnet"            ? "Gateway subnet NSG "
+                                               : "NIC NSG ";
     if (nsg->synthetic)
         fi.summary = kind + nsg->name + " is referenced but not in the export: assumed to allow.";
     else if (deciding.empty())

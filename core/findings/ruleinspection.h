@@ -38,7 +38,7 @@ const char* ruleStatusName(RuleRow::Status s); // "deciding", "blocks", "other",
 /// One NSG level in front of one IP configuration, with every inbound rule in evaluation order.
 struct FilterInspection
 {
-    std::string level; // "subnet" or "nic"
+    std::string level; // "subnet", "nic", or "gateway-subnet" (an Application Gateway's subnet, first)
     std::string nsgId; // empty: no NSG at this level
     std::string nsgName;
     std::string protects; // name of the resource the level is evaluated for

@@ -108,7 +108,9 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
     italic.setItalic(true);
     for (const auto& fi : m_inspection.filters) {
         auto* top = new QTreeWidgetItem(m_tree);
-        const QString level = fi.level == "subnet" ? tr("Subnet NSG") : tr("NIC NSG");
+        const QString level = fi.level == "subnet" ? tr("Subnet NSG")
+            : fi.level == "gateway-subnet"         ? tr("Gateway subnet NSG")
+                                                   : tr("NIC NSG");
         top->setText(0,
             fi.nsgName.empty() ? tr("%1: none").arg(level)
                                : tr("%1 %2").arg(level, QString::fromStdString(fi.nsgName)));
