@@ -1325,13 +1325,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         // the clients get: (protocol, port, internet client) through some foothold. A foothold open
         // to the whole internet adds to one open to a partner on the same ports. Stop once a
         // whole-internet foothold has covered every port any of them delivers.
-        auto portsOf = [](const PacketSet& p) {
-            PacketSet out;
-            for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
-                if (const PortSet ports = p.ports(proto); !ports.isEmpty())
-                    out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
-            return out;
-        };
+        const auto portsOf = [](const PacketSet& p) { return portsFrom(p, AddressSet::all()); };
         const PacketSet everything = portsFrom(*t.allowedAll, reachInfo.reached);
         const auto stale = m_staleTwoHop.find(reachKey);
         PacketSet covered; // client view: (protocol, port, internet client) already delivered

@@ -1,5 +1,6 @@
 #include "armtemplate.h"
 
+#include "jsonnode.h"
 #include "model/snapshot.h"
 
 #include <algorithm>
@@ -139,16 +140,7 @@ void strip(json& v, int depth = 0)
 
 std::string escapePointer(const std::string& key)
 {
-    std::string out;
-    for (char c : key) {
-        if (c == '~')
-            out += "~0";
-        else if (c == '/')
-            out += "~1";
-        else
-            out += c;
-    }
-    return out;
+    return JsonNode::escape(key);
 }
 
 bool equalsInsensitive(std::string_view a, std::string_view b)

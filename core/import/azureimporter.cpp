@@ -205,6 +205,12 @@ private:
     AddressMatch addressMatch(
         const JsonNode& r, std::string_view single, std::string_view plural, std::string_view asgKey, bool& bad);
     bool parsePorts(const JsonNode& at, std::string_view text, PortSet& out);
+    /// A port or range written as a string ("443", "8000-8100", "*") or as a number.
+    bool portValue(const JsonNode& v, PortSet& out)
+    {
+        return v.isString() ? parsePorts(v, v.stringValue(), out)
+                            : parsePorts(v, std::to_string(v.intValue().value_or(-1)), out);
+    }
     ProtocolMask protocol(const JsonNode& at, std::string_view text, bool& ok);
     void importEmbedded(const std::optional<JsonNode>& ref);
     void importEmbeddedResource(const JsonNode& ref);
@@ -1012,11 +1018,7 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
         else if (auto i = v->intValue()) {
             ok = parsePorts(*v, std::to_string(*i), ports) && ok;
         } else if (v->isArray() && (r.mode() & JsonNode::AnyCase)) {
-            v->forEachElement([&](const JsonNode& e) {
-                ok = (e.isString() ? parsePorts(e, e.stringValue(), ports)
-                                   : parsePorts(e, std::to_string(e.intValue().value_or(-1)), ports))
-                    && ok;
-            });
+            v->forEachElement([&](const JsonNode& e) { ok = portValue(e, ports) && ok; });
         } else {
             ok = false;
             error(*v, std::string("\"destinationPortRange\" should be a string but is ") + v->typeName());
@@ -1897,11 +1899,7 @@ bool Importer::readNatRule(const JsonNode& rule, const std::string& collection, 
                 fw.frontendAddress = std::string(a.stringValue());
         });
     if (auto list = rule.prop("destinationPorts"); list && list->isArray())
-        list->forEachElement([&](const JsonNode& p) {
-            ok = (p.isString() ? parsePorts(p, p.stringValue(), fw.frontendPorts)
-                               : parsePorts(p, std::to_string(p.intValue().value_or(-1)), fw.frontendPorts))
-                && ok;
-        });
+        list->forEachElement([&](const JsonNode& p) { ok = portValue(p, fw.frontendPorts) && ok; });
     const std::string translated = str(rule, "translatedAddress");
     if (!translated.empty()) {
         if (auto a = parseAddress(translated))
@@ -1915,9 +1913,7 @@ bool Importer::readNatRule(const JsonNode& rule, const std::string& collection, 
         fw.backendFqdns.push_back(fqdn);
     if (auto port = rule.prop("translatedPort"); port && !port->isNull()) {
         PortSet p;
-        ok = (port->isString() ? parsePorts(*port, port->stringValue(), p)
-                               : parsePorts(*port, std::to_string(port->intValue().value_or(-1)), p))
-            && ok;
+        ok = portValue(*port, p) && ok;
         fw.backendPorts = p;
     } else {
         fw.backendPorts = fw.frontendPorts;
@@ -2031,14 +2027,8 @@ void Importer::linkProxies()
 {
     auto& snap = m_snap;
     for (auto& [id, device] : snap.proxies) {
-        if (device.kind != ProxyDevice::Kind::Firewall) {
-            for (const auto& fw : device.forwards)
-                if (!fw.backendFqdns.empty() && fw.backendIpConfigurationIds.empty() && fw.backendAddresses.isEmpty())
-                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
-                        device.name + " forwards " + fw.name + " to " + fw.backendFqdns.front()
-                            + ", a name that cannot be resolved offline: the machine behind it is not identified" });
+        if (device.kind != ProxyDevice::Kind::Firewall)
             continue;
-        }
         // Policy DNAT rules, with those inherited from the base policies (Microsoft Learn, "Azure
         // Firewall Policy rule sets": a policy inherits all rules of its parent).
         std::set<std::string> seen;
@@ -2055,10 +2045,6 @@ void Importer::linkProxies()
             policyId = it->second.basePolicyId;
         }
         for (auto& fw : device.forwards) {
-            if (!fw.backendFqdns.empty() && fw.backendIpConfigurationIds.empty() && fw.backendAddresses.isEmpty())
-                snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
-                    device.name + " forwards " + fw.name + " to " + fw.backendFqdns.front()
-                        + ", a name that cannot be resolved offline: the machine behind it is not identified" });
             // The DNAT destination is one of the firewall's public IPs, named by its address.
             for (const auto& pipId : device.publicIpIds)
                 if (auto pip = snap.publicIps.find(pipId); pip != snap.publicIps.end()
@@ -2093,6 +2079,13 @@ void Importer::linkProxies()
             }
         }
     }
+    // Gateways and firewalls alike: a backend named only by a DNS name is not identified.
+    for (const auto& [id, device] : snap.proxies)
+        for (const auto& fw : device.forwards)
+            if (!fw.backendFqdns.empty() && fw.backendIpConfigurationIds.empty() && fw.backendAddresses.isEmpty())
+                snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                    device.name + " forwards " + fw.name + " to " + fw.backendFqdns.front()
+                        + ", a name that cannot be resolved offline: the machine behind it is not identified" });
 }
 
 void Importer::readServiceTags(const JsonNode& list)
