@@ -77,7 +77,7 @@ void MainWindow::createCompareActions()
             if (findings.empty())
                 return;
             for (const auto& step : findings.front()->path)
-                if (toLower(step.type) == "microsoft.network/publicipaddresses") {
+                if (step.kind == StepKind::PublicAddress) {
                     WhatIfEdit e;
                     e.kind = WhatIfEdit::Kind::RemovePublicIp;
                     e.resourceId = normaliseId(step.id);

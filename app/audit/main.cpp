@@ -171,7 +171,7 @@ bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inp
         usageError("no input given (files or folders of exported JSON)");
         return false;
     }
-    snap = ew::importAzure(in);
+    snap = ew::importSnapshot(in);
     const bool verbose = hasFlag(a, "--verbose");
     for (const auto& d : snap.diagnostics)
         if (d.level != ew::Diagnostic::Level::Note || verbose)

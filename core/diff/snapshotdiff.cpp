@@ -10,8 +10,6 @@ namespace ew {
 
 namespace {
 
-const char* kNsgType = "microsoft.network/networksecuritygroups";
-
 std::string ruleSignature(const SecurityRule& r, const Snapshot& snap)
 {
     return "priority " + std::to_string(r.priority) + ", " + ruleText(r, snap);
@@ -26,8 +24,7 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
         const std::string id = normaliseId(step.id);
         if (!seen.insert(id).second)
             continue;
-        const std::string type = toLower(step.type);
-        if (type == kNsgType) {
+        if (step.kind == StepKind::Filter) {
             auto o = oldSnap.nsgs.find(id);
             auto n = newSnap.nsgs.find(id);
             if (o == oldSnap.nsgs.end() && n != newSnap.nsgs.end()) {
@@ -60,7 +57,7 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
                 if (!after.count(name))
                     out.push_back(
                         { "rule-removed", o->second.name + "/" + r->name, ruleSignature(*r, oldSnap), r->where });
-        } else if (type == "microsoft.network/publicipaddresses") {
+        } else if (step.kind == StepKind::PublicAddress) {
             if (!oldSnap.publicIps.count(id) && newSnap.publicIps.count(id))
                 out.push_back({ "public-ip-added", step.name, "the public IP is new", newSnap.publicIps.at(id).where });
         }

@@ -14,12 +14,32 @@ const char* severityName(Severity s); // "critical", ...
 /// Parses "critical", "high", ... (case-insensitive); false when unknown.
 bool parseSeverity(std::string_view text, Severity& out);
 
+/// What an element of an exposure path is, whatever its cloud calls it. The layers after the
+/// importer (graph, diff, report, workbench) look at kinds; the type string is what the input
+/// names, for display and output.
+enum class StepKind {
+    Other,
+    Internet,
+    PublicAddress, // a public IP, an elastic IP
+    LoadBalancer, // forwards or translates to the machines behind it (L4)
+    Gateway, // terminates connections and opens new ones to its backends (Application Gateway)
+    Firewall, // a firewall that translates (Azure Firewall DNAT)
+    EdgeService, // a global edge in front of origins (Front Door, CDN)
+    Filter, // a rule list on the path (NSG, security group, network ACL)
+    ServiceFirewall, // a managed service's own network firewall
+    ServiceEndpoint, // a managed service's public endpoint
+    Machine, // a virtual machine or instance
+    Interface, // a network interface with no machine in the export
+    ManagedService, // a managed data service
+};
+
 /// One element of an exposure path, as named in the input.
 struct PathStep
 {
     std::string id;
     std::string name;
     std::string type;
+    StepKind kind = StepKind::Other;
 };
 
 /// A rule that decided part of the exposure at one filter on the path.

@@ -243,6 +243,7 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         node.name = g[v].name;
         node.type = g[v].type;
         node.kind = g[v].kind;
+        node.step = g[v].step;
         node.column = column;
         node.group = band;
         node.x = x;

@@ -48,6 +48,7 @@ struct GraphLayout
         std::string name;
         std::string type;
         ReachabilityGraph::Kind kind = ReachabilityGraph::Kind::Compute;
+        StepKind step = StepKind::Other;
         std::string group; // innermost visible group ("" for internet and frontends)
         int column = 0;
         std::vector<std::string> members; // graph node ids an aggregate stands for (just id otherwise)

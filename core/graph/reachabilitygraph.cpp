@@ -9,8 +9,7 @@
 
 namespace ew {
 
-ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(
-    const std::string& id, const std::string& name, const std::string& type, Kind kind)
+ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(const std::string& id, const PathStep& step, Kind kind)
 {
     if (auto it = m_index.find(id); it != m_index.end()) {
         // A data store seen first as a path step keeps its stronger kind.
@@ -18,45 +17,64 @@ ReachabilityGraph::Vertex ReachabilityGraph::vertexFor(
             m_g[it->second].kind = Kind::DataStore;
         return it->second;
     }
-    const Vertex v = boost::add_vertex(Node { id, name, type, kind }, m_g);
+    const Vertex v = boost::add_vertex(Node { id, step.name, step.type, kind, step.kind }, m_g);
     m_index.emplace(id, v);
     return v;
 }
 
-ReachabilityGraph::Kind ReachabilityGraph::kindOfStep(const std::string& type, bool dataStoreTarget)
+ReachabilityGraph::Kind ReachabilityGraph::kindOfStep(const PathStep& step, bool dataStoreTarget)
 {
-    const std::string t = toLower(type);
-    if (type == "Internet")
+    switch (step.kind) {
+    case StepKind::Internet:
         return Kind::Internet;
-    if (t == "microsoft.network/publicipaddresses" || t == "microsoft.network/loadbalancers"
-        || t == "microsoft.network/applicationgateways" || t == "microsoft.network/azurefirewalls")
+    case StepKind::PublicAddress:
+    case StepKind::LoadBalancer:
+    case StepKind::Gateway:
+    case StepKind::Firewall:
+    case StepKind::EdgeService:
+    case StepKind::ServiceEndpoint:
         return Kind::Frontend; // what clients connect to, forwarding or translating to the machine
-    if (t == "microsoft.network/networksecuritygroups" || t.ends_with("/firewall"))
+    case StepKind::Filter:
+    case StepKind::ServiceFirewall:
         return Kind::Filter;
+    case StepKind::Other:
+    case StepKind::Machine:
+    case StepKind::Interface:
+    case StepKind::ManagedService:
+        break;
+    }
     return dataStoreTarget ? Kind::DataStore : Kind::Compute;
 }
 
-std::string ReachabilityGraph::typeLabel(const std::string& type)
+std::string ReachabilityGraph::typeLabel(StepKind kind, const std::string& type)
 {
-    const std::string t = toLower(type);
-    if (type == "Internet")
+    switch (kind) {
+    case StepKind::Internet:
         return "any internet address";
-    if (t.ends_with("/publicipaddresses"))
+    case StepKind::PublicAddress:
         return "public IP";
-    if (t.ends_with("/loadbalancers"))
+    case StepKind::LoadBalancer:
         return "load balancer";
-    if (t.ends_with("/applicationgateways"))
+    case StepKind::Gateway:
         return "application gateway";
-    if (t.ends_with("/azurefirewalls"))
+    case StepKind::Firewall:
         return "Azure Firewall (DNAT)";
-    if (t.ends_with("/networksecuritygroups"))
+    case StepKind::EdgeService:
+        return "edge (Front Door/CDN)";
+    case StepKind::Filter:
         return "NSG";
-    if (t.ends_with("/firewall"))
+    case StepKind::ServiceFirewall:
         return "service firewall";
-    if (t.ends_with("/virtualmachines"))
+    case StepKind::ServiceEndpoint:
+        return "public endpoint";
+    case StepKind::Machine:
         return "virtual machine";
-    if (t.ends_with("/networkinterfaces"))
+    case StepKind::Interface:
         return "network interface";
+    case StepKind::Other:
+    case StepKind::ManagedService:
+        break;
+    }
     const auto slash = type.find('/');
     return slash == std::string::npos ? type : type.substr(slash + 1);
 }
@@ -69,17 +87,17 @@ ReachabilityGraph ReachabilityGraph::build(const std::vector<Finding>& findings)
         std::optional<Vertex> prev;
         for (std::size_t s = 0; s < f.path.size(); ++s) {
             const auto& step = f.path[s];
-            const Kind kind = kindOfStep(step.type, s + 1 == f.path.size() && !f.dataStore.engine.empty());
+            const Kind kind = kindOfStep(step, s + 1 == f.path.size() && !f.dataStore.engine.empty());
             // A filter is drawn once per resource it guards (the next non-filter step), so that the
             // same NSG in front of two machines does not merge their paths.
             std::string key = step.id;
             if (kind == Kind::Filter) {
                 std::size_t n = s + 1;
-                while (n < f.path.size() && f.path[n].type == "Microsoft.Network/networkSecurityGroups")
+                while (n < f.path.size() && f.path[n].kind == StepKind::Filter)
                     ++n;
                 key += "@" + (n < f.path.size() ? f.path[n].id : f.target.id);
             }
-            const Vertex v = rg.vertexFor(key, step.name, step.type, kind);
+            const Vertex v = rg.vertexFor(key, step, kind);
             if (prev) {
                 const std::uint64_t edgeKey = (std::uint64_t(*prev) << 32) | std::uint64_t(v);
                 auto it = rg.m_edges.find(edgeKey);

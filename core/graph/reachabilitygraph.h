@@ -1,5 +1,7 @@
 #pragma once
 
+#include "findings/finding.h"
+
 #include <boost/graph/adjacency_list.hpp>
 
 #include <cstdint>
@@ -9,8 +11,6 @@
 #include <vector>
 
 namespace ew {
-
-struct Finding;
 
 /// The exposure graph: internet, frontends, filters (NSGs), compute and data stores, with an edge
 /// for every step of every finding's path. Built from findings; used for path queries and drawn by
@@ -25,6 +25,7 @@ public:
         std::string name;
         std::string type;
         Kind kind = Kind::Compute;
+        StepKind step = StepKind::Other;
     };
     struct Edge
     {
@@ -34,12 +35,12 @@ public:
     using Vertex = Graph::vertex_descriptor;
 
     ReachabilityGraph() = default;
-    /// The column of a path step by its resource type; the last step of a finding whose target is
-    /// a data store is a DataStore.
-    static Kind kindOfStep(const std::string& type, bool dataStoreTarget);
-    /// A few words for a resource type ("public IP", "load balancer", "NSG", "service firewall",
-    /// "virtual machine", "network interface"), else the type without its provider.
-    static std::string typeLabel(const std::string& type);
+    /// The column of a path step by its kind; the last step of a finding whose target is a data
+    /// store is a DataStore.
+    static Kind kindOfStep(const PathStep& step, bool dataStoreTarget);
+    /// A few words for a kind of step ("public IP", "load balancer", "NSG", "service firewall",
+    /// "virtual machine", "network interface"), else the type as written without its provider.
+    static std::string typeLabel(StepKind kind, const std::string& type);
     static ReachabilityGraph build(const std::vector<Finding>& findings);
 
     const Graph& graph() const { return m_g; }
@@ -52,7 +53,7 @@ public:
     int hopsFromInternet(const std::string& id) const;
 
 private:
-    Vertex vertexFor(const std::string& id, const std::string& name, const std::string& type, Kind kind);
+    Vertex vertexFor(const std::string& id, const PathStep& step, Kind kind);
     Graph m_g;
     std::unordered_map<std::string, Vertex> m_index;
     std::unordered_map<std::uint64_t, Graph::edge_descriptor>

@@ -51,11 +51,13 @@ struct SecurityRule
     SourceLocation where;
 };
 
+/// A rule list in front of machines. Azure NSGs are first match by priority, with default rules.
 struct NetworkSecurityGroup
 {
     std::string id; // normalised
     std::string displayId;
     std::string name;
+    std::string type = "Microsoft.Network/networkSecurityGroups"; // as the cloud names it, for display
     std::vector<SecurityRule> rules; // custom and default, sorted by direction then priority
     SourceLocation where;
     bool synthetic = false; // stands in for a referenced NSG that is not in the export
@@ -103,6 +105,7 @@ struct PublicIpAddress
     enum class Sku { Unknown, Basic, Standard };
     std::string id;
     std::string name;
+    std::string type = "Microsoft.Network/publicIPAddresses";
     std::string address; // empty when not allocated
     Sku sku = Sku::Unknown;
     bool ipv6 = false; // publicIPAddressVersion IPv6: only IPv6 clients reach it
@@ -133,6 +136,7 @@ struct NetworkInterface
     std::string id;
     std::string displayId;
     std::string name;
+    std::string type = "Microsoft.Network/networkInterfaces";
     std::string nsgId;
     std::string vmId;
     std::vector<IpConfiguration> ipConfigurations;
@@ -197,6 +201,7 @@ struct LoadBalancer
 {
     std::string id;
     std::string name;
+    std::string type = "Microsoft.Network/loadBalancers";
     PublicIpAddress::Sku sku = PublicIpAddress::Sku::Unknown;
     std::vector<LbFrontend> frontends;
     std::vector<LbBackendPool> pools;

@@ -135,8 +135,8 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         }
         for (std::size_t i = 0; i < f.path.size(); ++i) {
             const auto kind
-                = ReachabilityGraph::kindOfStep(f.path[i].type, i + 1 == f.path.size() && !f.dataStore.engine.empty());
-            const std::string label = ReachabilityGraph::typeLabel(f.path[i].type);
+                = ReachabilityGraph::kindOfStep(f.path[i], i + 1 == f.path.size() && !f.dataStore.engine.empty());
+            const std::string label = ReachabilityGraph::typeLabel(f.path[i].kind, f.path[i].type);
             p.path.push_back({ f.path[i].name, kindName(kind),
                 kind == ReachabilityGraph::Kind::DataStore
                     ? (label == "virtual machine" ? std::string("VM") : label) + " · " + f.dataStore.engine

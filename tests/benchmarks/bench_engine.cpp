@@ -26,7 +26,7 @@ const ew::Snapshot& snapshot(const std::string& tier)
     static std::map<std::string, ew::Snapshot> cache;
     auto it = cache.find(tier);
     if (it == cache.end())
-        it = cache.emplace(tier, ew::importAzure({ estateFolder(tier) })).first;
+        it = cache.emplace(tier, ew::importSnapshot({ estateFolder(tier) })).first;
     return it->second;
 }
 
@@ -35,7 +35,7 @@ void BM_Load(benchmark::State& state, std::string tier)
     const std::string folder = estateFolder(tier);
     std::size_t nics = 0;
     for (auto _ : state) {
-        auto snap = ew::importAzure({ folder });
+        auto snap = ew::importSnapshot({ folder });
         nics = snap.nics.size();
         benchmark::DoNotOptimize(nics);
     }

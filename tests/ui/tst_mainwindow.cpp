@@ -698,7 +698,7 @@ private Q_SLOTS:
     // the proposals best first with their effects.
     void whatIfDialogs()
     {
-        const Snapshot snap = importAzure({ m_dir.filePath(QStringLiteral("demo/2019-12-05")).toStdString() });
+        const Snapshot snap = importSnapshot({ m_dir.filePath(QStringLiteral("demo/2019-12-05")).toStdString() });
         const NetworkSecurityGroup* nsg = nullptr;
         for (const auto& [id, n] : snap.nsgs)
             if (n.name == "nsg-es-cluster")

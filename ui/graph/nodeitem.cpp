@@ -29,7 +29,7 @@ QString NodeItem::kindLabel(const GraphLayout::Node& node)
 {
     if (node.aggregate())
         return QObject::tr("collapsed group");
-    const QString label = QString::fromStdString(ReachabilityGraph::typeLabel(node.type));
+    const QString label = QString::fromStdString(ReachabilityGraph::typeLabel(node.step, node.type));
     return node.kind == ReachabilityGraph::Kind::DataStore ? label + QObject::tr(" · data store") : label;
 }
 

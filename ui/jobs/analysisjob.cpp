@@ -51,7 +51,7 @@ std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::stri
             progress(static_cast<int>(45 * done / total));
     };
     auto t0 = Clock::now();
-    data->snapshot = importAzure(inputs, io);
+    data->snapshot = importSnapshot(inputs, io);
     auto t1 = Clock::now();
     data->importMs = std::chrono::duration<double, std::milli>(t1 - t0).count();
     if (cancel && cancel->load()) {

@@ -18,7 +18,7 @@ QString stepLabel(const PathStep& s, ReachabilityGraph::Kind k, const Finding& f
 {
     if (k == ReachabilityGraph::Kind::DataStore)
         return QString::fromStdString(f.dataStore.engine);
-    return QString::fromStdString(ReachabilityGraph::typeLabel(s.type));
+    return QString::fromStdString(ReachabilityGraph::typeLabel(s.kind, s.type));
 }
 
 } // namespace
@@ -188,7 +188,7 @@ void PresentationView::paintEvent(QPaintEvent*)
             }
         }
         p.setOpacity(std::min<qreal>(1, appear * 1.5));
-        const auto kind = ReachabilityGraph::kindOfStep(f->path[i].type, i + 1 == n && !f->dataStore.engine.empty());
+        const auto kind = ReachabilityGraph::kindOfStep(f->path[i], i + 1 == n && !f->dataStore.engine.empty());
         NodeLook look;
         look.fill = i + 1 == n ? sev.darker(180) : QColor(0x24, 0x2b, 0x35);
         look.border = i + 1 == n ? sev : QColor(0x5a, 0x66, 0x75);

@@ -31,7 +31,7 @@ private Q_SLOTS:
             QVERIFY2(readSnapshotLabel(dir(day), label, error), error.c_str());
             QCOMPARE(label.date, std::string(day));
             m_labels.push_back(label);
-            m_snaps.push_back(importAzure({ dir(day) }));
+            m_snaps.push_back(importSnapshot({ dir(day) }));
             // The label file is not part of the export.
             for (const auto& f : m_snaps.back().files)
                 QVERIFY2(f.path.find(kSnapshotLabelFile) == std::string::npos, f.path.c_str());

@@ -24,8 +24,8 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_before = importAzure({ EW_SOURCE_DIR "/resources/demo/2019-12-04" });
-        m_after = importAzure({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
+        m_before = importSnapshot({ EW_SOURCE_DIR "/resources/demo/2019-12-04" });
+        m_after = importSnapshot({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
         m_beforeResult = analyze(m_before);
         m_afterResult = analyze(m_after);
     }
@@ -119,8 +119,8 @@ private Q_SLOTS:
     void goldenPairs()
     {
         QFETCH(QString, folder);
-        const auto before = importAzure({ QString(folder + QStringLiteral("/before")).toStdString() });
-        const auto after = importAzure({ QString(folder + QStringLiteral("/after")).toStdString() });
+        const auto before = importSnapshot({ QString(folder + QStringLiteral("/before")).toStdString() });
+        const auto after = importSnapshot({ QString(folder + QStringLiteral("/after")).toStdString() });
         QVERIFY(!before.hasErrors() && !after.hasErrors());
         const auto beforeResult = analyze(before);
         const auto afterResult = analyze(after);

@@ -1,4 +1,4 @@
-// Differential test of the whole engine (importAzure, analyze, queryFlow) against a naive oracle on
+// Differential test of the whole engine (importSnapshot, analyze, queryFlow) against a naive oracle on
 // random small Azure estates, peerings included (issue 11).
 //
 // The oracle below is written from the documented rules, not from the engine's code:
@@ -922,7 +922,7 @@ Outcome check(const Estate& estate)
         std::ofstream file(dir.filePath(QStringLiteral("estate.json")).toStdString());
         file << doc.dump(1);
     }
-    const Snapshot snap = importAzure({ dir.path().toStdString() });
+    const Snapshot snap = importSnapshot({ dir.path().toStdString() });
     for (const auto& d : snap.diagnostics)
         out.importProblems += d.toString() + "\n";
     out.imported = dir.isValid() && !snap.hasErrors() && snap.vms.size() == estate.vms.size()

@@ -251,8 +251,8 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_incidentDay = importAzure({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
-        m_dayBefore = importAzure({ EW_SOURCE_DIR "/resources/demo/2019-12-04" });
+        m_incidentDay = importSnapshot({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
+        m_dayBefore = importSnapshot({ EW_SOURCE_DIR "/resources/demo/2019-12-04" });
         QVERIFY(!m_incidentDay.hasErrors());
     }
 
@@ -553,7 +553,7 @@ private Q_SLOTS:
         EstateStats stats;
         std::string error;
         QVERIFY2(generateEstate(spec, dir.path().toStdString(), stats, error), error.c_str());
-        const Snapshot snap = importAzure({ dir.path().toStdString() });
+        const Snapshot snap = importSnapshot({ dir.path().toStdString() });
         QVERIFY(!snap.hasErrors());
         checkSequence(snap, seed, 80);
     }

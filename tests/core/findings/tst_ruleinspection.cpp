@@ -38,7 +38,7 @@ private Q_SLOTS:
         const std::string input = expected.contains("input")
             ? std::string(EW_SOURCE_DIR) + "/" + expected["input"].get<std::string>()
             : QDir(folder).filePath(QStringLiteral("input")).toStdString();
-        const Snapshot snap = importAzure({ input });
+        const Snapshot snap = importSnapshot({ input });
         QVERIFY(!snap.hasErrors());
         const AnalysisResult result = analyze(snap);
         const Finding* finding = nullptr;

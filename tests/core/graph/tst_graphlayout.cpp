@@ -40,7 +40,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_snap = importAzure({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
+        m_snap = importSnapshot({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
         QVERIFY(!m_snap.hasErrors());
         m_result = analyze(m_snap);
         QCOMPARE(m_result.findings.size(), std::size_t(15)); // with the nodes' two-hop SSH through jump-01

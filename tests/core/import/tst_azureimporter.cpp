@@ -95,7 +95,7 @@ private Q_SLOTS:
         QFETCH(QString, format);
         QTemporaryDir dir;
         const QString path = write(dir, QStringLiteral("nsg.json"), content);
-        const Snapshot s = importAzure({ path.toStdString() });
+        const Snapshot s = importSnapshot({ path.toStdString() });
         QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
         QCOMPARE(s.files.size(), std::size_t(1));
         QCOMPARE(QString::fromStdString(s.files[0].format), format);
@@ -148,7 +148,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString name = content.isEmpty() ? QStringLiteral("empty.json") : QStringLiteral("bad.json");
         write(dir, name, content);
-        const Snapshot s = importAzure({ dir.path().toStdString() });
+        const Snapshot s = importSnapshot({ dir.path().toStdString() });
         QVERIFY(s.hasErrors());
         QVERIFY2(diagnostics(s).contains(expected), qPrintable(diagnostics(s)));
     }
@@ -180,7 +180,7 @@ private Q_SLOTS:
         const QString path = write(dir, QStringLiteral("export-17.json"), content);
         // With an estate beside it: a tag list alone holds nothing to analyse.
         const QString estate = write(dir, QStringLiteral("nsg.json"), kNsgRest);
-        const Snapshot s = importAzure({ path.toStdString(), estate.toStdString() });
+        const Snapshot s = importSnapshot({ path.toStdString(), estate.toStdString() });
         QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
         QCOMPARE(QString::fromStdString(s.files[0].format), format);
         QVERIFY(!s.files[0].skipped);
@@ -228,7 +228,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         write(dir, QStringLiteral("tags.json"), content);
         write(dir, QStringLiteral("nsg.json"), kNsgRest);
-        const Snapshot s = importAzure({ dir.path().toStdString() });
+        const Snapshot s = importSnapshot({ dir.path().toStdString() });
         QVERIFY(s.hasErrors());
         QVERIFY2(diagnostics(s).contains(expected), qPrintable(diagnostics(s)));
     }
@@ -251,7 +251,7 @@ private Q_SLOTS:
         write(dir, newerFirst ? QStringLiteral("b.json") : QStringLiteral("a.json"),
             QByteArray(kServiceTagsCli).replace("13.69.0.0/17", "13.70.0.0/17"));
         write(dir, QStringLiteral("nsg.json"), kNsgRest);
-        const Snapshot s = importAzure({ dir.path().toStdString() });
+        const Snapshot s = importSnapshot({ dir.path().toStdString() });
         QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
         const auto& cloud = s.serviceTags.at("azurecloud");
         QCOMPARE(QString::fromStdString(cloud.changeNumber), QStringLiteral("400"));
@@ -272,7 +272,7 @@ private Q_SLOTS:
         while (it.hasNext()) {
             const QString path = it.next();
             ++files;
-            const Snapshot s = importAzure({ path.toStdString() });
+            const Snapshot s = importSnapshot({ path.toStdString() });
             QCOMPARE(s.files.size(), std::size_t(1));
             const auto& f = s.files[0];
             for (const auto& d : s.diagnostics) {
@@ -302,7 +302,7 @@ private Q_SLOTS:
         const QString root = QStringLiteral(EW_SAMPLES "/azure/az-cli-shape");
         if (!QFileInfo::exists(root))
             QSKIP("../shared/samples is not beside this checkout");
-        const Snapshot s = importAzure({ root.toStdString() });
+        const Snapshot s = importSnapshot({ root.toStdString() });
         QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
         QCOMPARE(s.nics.size(), std::size_t(40));
         QCOMPARE(s.vms.size(), std::size_t(40));
@@ -320,7 +320,7 @@ private Q_SLOTS:
         }
 
         const QString rest = QStringLiteral(EW_SAMPLES "/azure/azure-rest-api-specs");
-        const Snapshot r = importAzure({ rest.toStdString() });
+        const Snapshot r = importSnapshot({ rest.toStdString() });
         QVERIFY2(!r.hasErrors(), qPrintable(diagnostics(r)));
         // LoadBalancerGet: frontend, pool, rule 80->80 and an inbound NAT rule 3389->3389.
         QCOMPARE(r.loadBalancers.size(), std::size_t(1));

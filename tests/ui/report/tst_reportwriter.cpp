@@ -48,7 +48,7 @@ private Q_SLOTS:
     {
         if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty())
             QSKIP("poppler-utils (pdftotext) is not installed");
-        m_snap = importAzure({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
+        m_snap = importSnapshot({ EW_SOURCE_DIR "/resources/demo/2019-12-05" });
         m_result = analyze(m_snap);
         m_review.title = "Weekly review";
         m_review.reviewer = "Jane Doe <jane.doe@contoso.com>";

@@ -1,3 +1,4 @@
+#include "azurereader.h"
 #include "azureimporter.h"
 
 #include "armtemplate.h"
@@ -9,12 +10,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <set>
 
 namespace ew {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -24,31 +22,6 @@ bool iequals(std::string_view a, std::string_view b)
         return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
     });
 }
-
-// Finds the byte offset of a JSON syntax error with nlohmann's SAX parser (no DOM is built).
-struct ErrorFinder : nlohmann::json_sax<nlohmann::json>
-{
-    std::size_t position = 0;
-    std::string message;
-    bool null() override { return true; }
-    bool boolean(bool) override { return true; }
-    bool number_integer(number_integer_t) override { return true; }
-    bool number_unsigned(number_unsigned_t) override { return true; }
-    bool number_float(number_float_t, const string_t&) override { return true; }
-    bool string(string_t&) override { return true; }
-    bool binary(binary_t&) override { return true; }
-    bool start_object(std::size_t) override { return true; }
-    bool key(string_t&) override { return true; }
-    bool end_object() override { return true; }
-    bool start_array(std::size_t) override { return true; }
-    bool end_array() override { return true; }
-    bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& ex) override
-    {
-        position = pos;
-        message = ex.what();
-        return false;
-    }
-};
 
 // An ARM template parameter without a value, as armtemplate.cpp writes it: "{name}".
 bool isPlaceholder(std::string_view text)
@@ -138,23 +111,21 @@ bool isArmShape(const JsonNode& root)
         || root.get("contentVersion").has_value();
 }
 
-class Importer
+class AzureReader final : public FormatReader
 {
 public:
-    Importer(Snapshot& snap, const ImportOptions& options)
+    explicit AzureReader(Snapshot& snap)
         : m_snap(snap)
-        , m_options(options)
     { }
 
-    void importPath(const std::string& input);
-    void finalise();
+    // Azure is the reader of last resort: every document no other reader claims is read as one of
+    // Azure's shapes, and one that is none says why.
+    bool recognise(simdjson::dom::element) const override { return true; }
+    void read(const Document& doc) override;
+    void link() override { linkAzure(m_snap, m_effective); }
     std::optional<SecurityRule> readOneRule(std::string_view json, const std::string& nsgId, const std::string& origin);
-    std::size_t filesTotal = 0;
-    std::size_t filesDone = 0;
 
 private:
-    /// named: given on the command line (always read), not found in a folder.
-    void importFile(const fs::path& path, bool named);
     void dispatchDocument(const JsonNode& root);
     void dispatchItem(const JsonNode& node, bool inList);
     void importArmTemplate(const simdjson::padded_string& text);
@@ -217,16 +188,11 @@ private:
     static bool isEmbeddedResource(const JsonNode& ref);
 
     Snapshot& m_snap;
-    const ImportOptions& m_options;
     std::string m_file;
     InputFile* m_input = nullptr;
     std::set<std::string> m_skippedTypes; // per file
     simdjson::dom::parser m_parser;
-    struct PendingEffective
-    {
-        std::string nsgId, nicId, subnetId;
-    };
-    std::vector<PendingEffective> m_effective;
+    std::vector<EffectiveLink> m_effective;
     bool m_embedding = false; // reading a copy embedded in a reference
     std::set<std::string> m_readOwn; // ids of NSGs and public IPs read from their own documents
     std::set<std::string> m_readCopy; // ... and of those read only from a copy so far
@@ -244,135 +210,21 @@ private:
     }
 };
 
-void Importer::importPath(const std::string& input)
+void AzureReader::read(const Document& doc)
 {
-    std::error_code ec;
-    const fs::path p(input);
-    if (fs::is_directory(p, ec)) {
-        std::vector<fs::path> files;
-        for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; it != end;
-             it.increment(ec)) {
-            if (ec)
-                break;
-            // The snapshot's own label (exposure-snapshot.json: its date) is not part of the export.
-            if (it->is_regular_file(ec) && it->path().filename() != kSnapshotLabelFile)
-                files.push_back(it->path());
-        }
-        if (ec)
-            m_snap.diagnostics.push_back(
-                { Diagnostic::Level::Error, { input, {}, 0, 0 }, "cannot read the folder: " + ec.message() });
-        std::sort(files.begin(), files.end());
-        filesTotal += files.size();
-        for (const auto& f : files) {
-            if (m_options.cancel && m_options.cancel->load())
-                return;
-            importFile(f, false);
-        }
-        return;
-    }
-    if (!fs::exists(p, ec)) {
-        m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { input, {}, 0, 0 }, "no such file or folder" });
-        return;
-    }
-    ++filesTotal;
-    importFile(p, true);
-}
-
-void Importer::importFile(const fs::path& path, bool named)
-{
-    m_file = path.string();
+    m_file = doc.file;
+    m_input = doc.input;
     m_skippedTypes.clear();
-    m_snap.files.push_back({ m_file, 0, {}, 0, false, {} });
-    const std::size_t index = m_snap.files.size() - 1;
-    auto finish = [&] {
-        ++filesDone;
-        if (m_options.progress)
-            m_options.progress(filesDone, filesTotal);
-    };
-    auto skip = [&](std::string reason) {
-        m_snap.files[index].skipped = true;
-        m_snap.files[index].reason = std::move(reason);
-    };
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    m_snap.files[index].size = ec ? 0 : size;
-    if (size == 0) {
-        diag(Diagnostic::Level::Error, {}, "the file is empty (0 bytes)");
-        skip("empty file");
-        return finish();
-    }
-    if (size > m_options.maxFileSize) {
-        diag(Diagnostic::Level::Error, {},
-            "the file is " + std::to_string(size >> 20) + " MiB, larger than the limit of "
-                + std::to_string(m_options.maxFileSize >> 20) + " MiB; split the export");
-        skip("too large");
-        return finish();
-    }
-    simdjson::padded_string text;
-    if (simdjson::padded_string::load(m_file).get(text) != simdjson::SUCCESS) {
-        diag(Diagnostic::Level::Error, {}, "cannot read the file");
-        skip("unreadable");
-        return finish();
-    }
-    // Files are recognised by their content, whatever their name (.json, .tfstate, .txt or none),
-    // in any Unicode encoding: Windows PowerShell writes UTF-16 with a byte order mark.
-    const DecodedText decoded = decodeText(std::string_view(text.data(), text.size()));
-    if (!decoded.error.empty()) {
-        diag(Diagnostic::Level::Error, {}, "the file cannot be decoded as " + decoded.encoding + ": " + decoded.error);
-        skip("cannot be decoded");
-        return finish();
-    }
-    if (decoded.converted || decoded.bomSize)
-        text = decoded.converted
-            ? simdjson::padded_string(decoded.text)
-            : simdjson::padded_string(text.data() + decoded.bomSize, text.size() - decoded.bomSize);
-    {
-        std::size_t i = 0;
-        while (i < text.size() && std::isspace(static_cast<unsigned char>(text.data()[i])))
-            ++i;
-        const bool jsonStart = i < text.size() && (text.data()[i] == '{' || text.data()[i] == '[');
-        // In a folder, a file that does not begin like a JSON document is another kind of file (a
-        // README, a Terraform source); one named on the command line, or called .json, is read.
-        if (!jsonStart && !named && toLower(path.extension().string()) != ".json") {
-            skip("not a JSON document");
-            return finish();
-        }
-    }
-    simdjson::dom::element root;
-    if (auto err = m_parser.parse(text).get(root); err != simdjson::SUCCESS) {
-        ErrorFinder finder;
-        const std::string_view view(text.data(), text.size());
-        nlohmann::json::sax_parse(view.begin(), view.end(), &finder, nlohmann::json::input_format_t::json, false);
-        std::size_t pos = std::min(finder.position, view.size());
-        int line = 1, column = 1;
-        for (std::size_t i = 0; i + 1 < pos; ++i) {
-            if (view[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        std::string what = finder.message.empty() ? std::string(simdjson::error_message(err)) : finder.message;
-        // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: "
-        if (auto colon = what.find(": "); colon != std::string::npos && what.rfind("[json.exception", 0) == 0)
-            what = what.substr(colon + 2);
-        m_snap.diagnostics.push_back(
-            { Diagnostic::Level::Error, { m_file, {}, line, column }, "invalid JSON: " + what });
-        skip("invalid JSON");
-        return finish();
-    }
-    m_input = &m_snap.files[index];
+    const simdjson::dom::element root = doc.root;
     const JsonNode rootNode(root, {}, looksLikePowerShell(root) ? JsonNode::AnyCase : JsonNode::Plain);
     if (rootNode.mode() & JsonNode::AnyCase)
         m_input->format = "powershell";
     if (root.is_object() && isArmShape(rootNode)) {
         m_input->format = "arm-template";
-        importArmTemplate(text);
+        importArmTemplate(*doc.text);
     } else {
         dispatchDocument(rootNode);
     }
-    m_input = &m_snap.files[index];
     if (m_input->resources == 0 && !m_input->skipped) {
         std::string reason = m_input->reason;
         if (reason.empty() && !m_skippedTypes.empty()) {
@@ -380,13 +232,13 @@ void Importer::importFile(const fs::path& path, bool named)
                 reason += (reason.empty() ? "" : ", ") + t;
             reason = "holds only " + reason + ", which play no part in inbound exposure analysis";
         }
-        skip(reason.empty() ? "no Azure network or compute resources in it" : reason);
+        m_input->skipped = true;
+        m_input->reason = reason.empty() ? "no Azure network or compute resources in it" : reason;
     }
     m_input = nullptr;
-    finish();
 }
 
-void Importer::importArmTemplate(const simdjson::padded_string& text)
+void AzureReader::importArmTemplate(const simdjson::padded_string& text)
 {
     nlohmann::json tpl = nlohmann::json::parse(std::string_view(text.data(), text.size()), nullptr, false);
     if (tpl.is_discarded()) {
@@ -416,7 +268,7 @@ void Importer::importArmTemplate(const simdjson::padded_string& text)
         resources->forEachMember([&](std::string_view, const JsonNode& r) { dispatchItem(r, true); });
 }
 
-void Importer::dispatchDocument(const JsonNode& root)
+void AzureReader::dispatchDocument(const JsonNode& root)
 {
     if (root.isArray()) {
         if (m_input->format.empty())
@@ -443,12 +295,12 @@ void Importer::dispatchDocument(const JsonNode& root)
     dispatchItem(root, false);
 }
 
-void Importer::importResources(const JsonNode& list)
+void AzureReader::importResources(const JsonNode& list)
 {
     list.forEachElement([&](const JsonNode& item) { dispatchItem(item, true); });
 }
 
-void Importer::dispatchItem(const JsonNode& node, bool inList)
+void AzureReader::dispatchItem(const JsonNode& node, bool inList)
 {
     if (!node.isObject()) {
         if (inList)
@@ -524,7 +376,7 @@ void Importer::dispatchItem(const JsonNode& node, bool inList)
         m_input->reason = "no \"type\", \"value\" list or ARM \"resources\" at the top level";
 }
 
-void Importer::importResource(const JsonNode& r, std::string typeText)
+void AzureReader::importResource(const JsonNode& r, std::string typeText)
 {
     if (typeText.empty())
         typeText = std::string(r.get("type")->stringValue());
@@ -620,7 +472,7 @@ void Importer::importResource(const JsonNode& r, std::string typeText)
         importResources(*children);
 }
 
-std::string Importer::idOf(const JsonNode& r, const std::string& parentId, std::string_view childKind)
+std::string AzureReader::idOf(const JsonNode& r, const std::string& parentId, std::string_view childKind)
 {
     if (auto id = r.get("id"); id && id->isString() && !id->stringValue().empty())
         return std::string(id->stringValue());
@@ -632,7 +484,7 @@ std::string Importer::idOf(const JsonNode& r, const std::string& parentId, std::
     return {};
 }
 
-std::string Importer::str(const JsonNode& r, std::string_view key, bool required)
+std::string AzureReader::str(const JsonNode& r, std::string_view key, bool required)
 {
     auto v = r.prop(key);
     if (!v || v->isNull()) {
@@ -647,7 +499,7 @@ std::string Importer::str(const JsonNode& r, std::string_view key, bool required
     return std::string(v->stringValue());
 }
 
-std::optional<std::int64_t> Importer::integer(
+std::optional<std::int64_t> AzureReader::integer(
     const JsonNode& r, std::string_view key, bool required, std::int64_t lo, std::int64_t hi)
 {
     auto v = r.prop(key);
@@ -672,7 +524,7 @@ std::optional<std::int64_t> Importer::integer(
     return i;
 }
 
-std::string Importer::refId(const std::optional<JsonNode>& ref, const char* what)
+std::string AzureReader::refId(const std::optional<JsonNode>& ref, const char* what)
 {
     if (!ref || ref->isNull())
         return {};
@@ -690,7 +542,7 @@ std::string Importer::refId(const std::optional<JsonNode>& ref, const char* what
     return normaliseId(id->stringValue());
 }
 
-std::vector<std::string> Importer::refIds(const JsonNode& r, std::string_view key)
+std::vector<std::string> AzureReader::refIds(const JsonNode& r, std::string_view key)
 {
     std::vector<std::string> ids;
     auto list = r.prop(key);
@@ -708,7 +560,7 @@ std::vector<std::string> Importer::refIds(const JsonNode& r, std::string_view ke
     return ids;
 }
 
-std::map<std::string, std::string> Importer::tags(const JsonNode& r)
+std::map<std::string, std::string> AzureReader::tags(const JsonNode& r)
 {
     std::map<std::string, std::string> t;
     auto node = r.get("tags");
@@ -722,7 +574,7 @@ std::map<std::string, std::string> Importer::tags(const JsonNode& r)
     return t;
 }
 
-PublicIpAddress::Sku Importer::sku(const JsonNode& r)
+PublicIpAddress::Sku AzureReader::sku(const JsonNode& r)
 {
     auto s = r.get("sku");
     if (!s)
@@ -739,7 +591,7 @@ PublicIpAddress::Sku Importer::sku(const JsonNode& r)
     return PublicIpAddress::Sku::Unknown;
 }
 
-bool Importer::isEmbeddedResource(const JsonNode& ref)
+bool AzureReader::isEmbeddedResource(const JsonNode& ref)
 {
     // `az group export` writes {"id": ..., "properties": {"deleteOption": "Detach"}} in a NIC's
     // publicIPAddress: a reference with options, not the resource. Only properties beyond those
@@ -754,7 +606,7 @@ bool Importer::isEmbeddedResource(const JsonNode& ref)
     return more;
 }
 
-void Importer::importEmbedded(const std::optional<JsonNode>& ref)
+void AzureReader::importEmbedded(const std::optional<JsonNode>& ref)
 {
     // REST responses with $expand and some exports embed the whole referenced resource; the
     // resource read from its own document always wins over such a copy (see m_embedding).
@@ -766,7 +618,7 @@ void Importer::importEmbedded(const std::optional<JsonNode>& ref)
     }
 }
 
-void Importer::importEmbeddedResource(const JsonNode& ref)
+void AzureReader::importEmbeddedResource(const JsonNode& ref)
 {
     const auto* r = &ref;
     {
@@ -784,7 +636,7 @@ void Importer::importEmbeddedResource(const JsonNode& ref)
     }
 }
 
-ProtocolMask Importer::protocol(const JsonNode& at, std::string_view text, bool& ok)
+ProtocolMask AzureReader::protocol(const JsonNode& at, std::string_view text, bool& ok)
 {
     ok = true;
     if (text == "*" || iequals(text, "Any") || iequals(text, "All"))
@@ -802,7 +654,7 @@ ProtocolMask Importer::protocol(const JsonNode& at, std::string_view text, bool&
     return 0;
 }
 
-bool Importer::parsePorts(const JsonNode& at, std::string_view text, PortSet& out)
+bool AzureReader::parsePorts(const JsonNode& at, std::string_view text, PortSet& out)
 {
     auto trim = [](std::string_view v) {
         while (!v.empty() && v.front() == ' ')
@@ -847,7 +699,7 @@ bool Importer::parsePorts(const JsonNode& at, std::string_view text, PortSet& ou
     return true;
 }
 
-AddressMatch Importer::addressMatch(
+AddressMatch AzureReader::addressMatch(
     const JsonNode& r, std::string_view single, std::string_view plural, std::string_view asgKey, bool& bad)
 {
     AddressMatch m;
@@ -923,7 +775,7 @@ AddressMatch Importer::addressMatch(
     return m;
 }
 
-void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefault, std::vector<SecurityRule>& out)
+void AzureReader::readRule(const JsonNode& r, const std::string& nsgId, bool isDefault, std::vector<SecurityRule>& out)
 {
     SecurityRule rule;
     rule.where = here(r);
@@ -1062,7 +914,7 @@ void Importer::readRule(const JsonNode& r, const std::string& nsgId, bool isDefa
     out.push_back(std::move(rule));
 }
 
-std::optional<SecurityRule> Importer::readOneRule(
+std::optional<SecurityRule> AzureReader::readOneRule(
     std::string_view json, const std::string& nsgId, const std::string& origin)
 {
     m_file = origin;
@@ -1086,7 +938,7 @@ std::optional<SecurityRule> Importer::readOneRule(
     return std::move(out.front());
 }
 
-void Importer::readNsg(const JsonNode& r)
+void AzureReader::readNsg(const JsonNode& r)
 {
     const std::string display = idOf(r, {}, "networkSecurityGroups");
     const std::string id = normaliseId(display);
@@ -1148,7 +1000,7 @@ void Importer::readNsg(const JsonNode& r)
     }
 }
 
-void Importer::readPeering(const JsonNode& r, VirtualNetwork& vnet)
+void AzureReader::readPeering(const JsonNode& r, VirtualNetwork& vnet)
 {
     VirtualNetworkPeering p;
     p.name = str(r, "name");
@@ -1175,7 +1027,7 @@ void Importer::readPeering(const JsonNode& r, VirtualNetwork& vnet)
     vnet.peerings.push_back(std::move(p));
 }
 
-void Importer::readVnet(const JsonNode& r)
+void AzureReader::readVnet(const JsonNode& r)
 {
     const std::string display = idOf(r, {}, "virtualNetworks");
     const std::string id = normaliseId(display);
@@ -1204,7 +1056,7 @@ void Importer::readVnet(const JsonNode& r)
     }
 }
 
-void Importer::readSubnet(const JsonNode& r, const std::string& vnetId)
+void AzureReader::readSubnet(const JsonNode& r, const std::string& vnetId)
 {
     const std::string id = normaliseId(idOf(r, vnetId, "subnets"));
     if (id.empty()) {
@@ -1246,7 +1098,7 @@ void Importer::readSubnet(const JsonNode& r, const std::string& vnetId)
     m_snap.subnets[id] = std::move(s);
 }
 
-void Importer::readNic(const JsonNode& r)
+void AzureReader::readNic(const JsonNode& r)
 {
     const std::string display = idOf(r, {}, "networkInterfaces");
     const std::string id = normaliseId(display);
@@ -1303,7 +1155,7 @@ void Importer::readNic(const JsonNode& r)
     m_snap.nics[id] = std::move(nic);
 }
 
-void Importer::readPublicIp(const JsonNode& r)
+void AzureReader::readPublicIp(const JsonNode& r)
 {
     PublicIpAddress pip;
     pip.id = normaliseId(idOf(r, {}, "publicIPAddresses"));
@@ -1322,7 +1174,7 @@ void Importer::readPublicIp(const JsonNode& r)
     m_snap.publicIps[pip.id] = std::move(pip);
 }
 
-void Importer::readLoadBalancer(const JsonNode& r)
+void AzureReader::readLoadBalancer(const JsonNode& r)
 {
     LoadBalancer lb;
     const std::string display = idOf(r, {}, "loadBalancers");
@@ -1410,7 +1262,7 @@ void Importer::readLoadBalancer(const JsonNode& r)
     m_snap.loadBalancers[lb.id] = std::move(lb);
 }
 
-void Importer::readAsg(const JsonNode& r)
+void AzureReader::readAsg(const JsonNode& r)
 {
     ApplicationSecurityGroup asg;
     asg.id = normaliseId(idOf(r, {}, "applicationSecurityGroups"));
@@ -1419,7 +1271,7 @@ void Importer::readAsg(const JsonNode& r)
     m_snap.asgs[asg.id] = std::move(asg);
 }
 
-void Importer::readVm(const JsonNode& r)
+void AzureReader::readVm(const JsonNode& r)
 {
     VirtualMachine vm;
     vm.displayId = idOf(r, {}, "virtualMachines");
@@ -1439,7 +1291,7 @@ void Importer::readVm(const JsonNode& r)
     m_snap.vms[vm.id] = std::move(vm);
 }
 
-void Importer::readVmss(const JsonNode& r)
+void AzureReader::readVmss(const JsonNode& r)
 {
     // A scale set is read as one machine whose NIC stands for every instance's NIC: the instances
     // share the network profile, and so share their exposure.
@@ -1493,7 +1345,7 @@ void Importer::readVmss(const JsonNode& r)
     m_snap.vms[vm.id] = std::move(vm);
 }
 
-ManagedDataService& Importer::dataService(const std::string& id)
+ManagedDataService& AzureReader::dataService(const std::string& id)
 {
     auto& svc = m_snap.dataServices[id];
     if (svc.id.empty()) {
@@ -1504,7 +1356,7 @@ ManagedDataService& Importer::dataService(const std::string& id)
     return svc;
 }
 
-void Importer::readDataService(const JsonNode& r, const std::string& type)
+void AzureReader::readDataService(const JsonNode& r, const std::string& type)
 {
     const std::string display = idOf(r, {}, "dataServices");
     ManagedDataService& svc = dataService(normaliseId(display));
@@ -1617,7 +1469,7 @@ void Importer::readDataService(const JsonNode& r, const std::string& type)
     }
 }
 
-void Importer::readFirewallRule(const JsonNode& r, const std::string& type)
+void AzureReader::readFirewallRule(const JsonNode& r, const std::string& type)
 {
     const std::string id = normaliseId(idOf(r, {}, "firewallRules"));
     const auto pos = id.rfind("/firewallrules/");
@@ -1642,7 +1494,7 @@ void Importer::readFirewallRule(const JsonNode& r, const std::string& type)
     svc.entries.push_back({ name, azure ? AddressSet() : AddressSet::range(*first, *last), azure, here(r) });
 }
 
-void Importer::readEffective(const JsonNode& entry)
+void AzureReader::readEffective(const JsonNode& entry)
 {
     // One association of `az network nic list-effective-nsg`: an NSG with its effective rules.
     std::string nsgId = refId(entry.get("networkSecurityGroup"), "the network security group");
@@ -1682,7 +1534,7 @@ void Importer::readEffective(const JsonNode& entry)
 // frontend IP and port; a routing rule (basic, or path-based through a URL path map) sends what
 // the listener accepts to a backend pool with backend settings (the port on the backend). The
 // backend sees the gateway instance's private address, from the gateway subnet, as the source.
-void Importer::readApplicationGateway(const JsonNode& r)
+void AzureReader::readApplicationGateway(const JsonNode& r)
 {
     ProxyDevice gw;
     gw.kind = ProxyDevice::Kind::ApplicationGateway;
@@ -1846,7 +1698,7 @@ void Importer::readApplicationGateway(const JsonNode& r)
     m_snap.proxies[gw.id] = std::move(gw);
 }
 
-bool Importer::readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& fw)
+bool AzureReader::readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& fw)
 {
     fw.name = (collection.empty() ? std::string() : collection + " / ") + str(rule, "name");
     fw.where = here(rule);
@@ -1927,7 +1779,7 @@ bool Importer::readNatRule(const JsonNode& rule, const std::string& collection, 
 // Firewall DNAT"): traffic to a firewall public IP and port that a DNAT rule matches is translated
 // to the rule's address and port; the firewall also SNATs it to one of its private addresses, so
 // the backend's NSGs see a source from the AzureFirewallSubnet.
-void Importer::readAzureFirewall(const JsonNode& r)
+void AzureReader::readAzureFirewall(const JsonNode& r)
 {
     ProxyDevice fw;
     fw.kind = ProxyDevice::Kind::Firewall;
@@ -1968,7 +1820,7 @@ void Importer::readAzureFirewall(const JsonNode& r)
     m_snap.proxies[fw.id] = std::move(fw);
 }
 
-void Importer::readFirewallPolicy(const JsonNode& r)
+void AzureReader::readFirewallPolicy(const JsonNode& r)
 {
     const std::string id = normaliseId(idOf(r, {}, "firewallPolicies"));
     auto& policy = m_snap.firewallPolicies[id];
@@ -1980,7 +1832,7 @@ void Importer::readFirewallPolicy(const JsonNode& r)
     // resource walk; REST lists them as references only.
 }
 
-void Importer::readRuleCollectionGroup(const JsonNode& r)
+void AzureReader::readRuleCollectionGroup(const JsonNode& r)
 {
     const std::string id = normaliseId(idOf(r, {}, "ruleCollectionGroups"));
     const auto cut = id.rfind("/rulecollectiongroups/");
@@ -2009,7 +1861,7 @@ void Importer::readRuleCollectionGroup(const JsonNode& r)
         });
 }
 
-void Importer::readIpGroup(const JsonNode& r)
+void AzureReader::readIpGroup(const JsonNode& r)
 {
     const std::string id = normaliseId(idOf(r, {}, "ipGroups"));
     AddressSet set;
@@ -2023,72 +1875,7 @@ void Importer::readIpGroup(const JsonNode& r)
     m_snap.ipGroups[id] = std::move(set);
 }
 
-void Importer::linkProxies()
-{
-    auto& snap = m_snap;
-    for (auto& [id, device] : snap.proxies) {
-        if (device.kind != ProxyDevice::Kind::Firewall)
-            continue;
-        // Policy DNAT rules, with those inherited from the base policies (Microsoft Learn, "Azure
-        // Firewall Policy rule sets": a policy inherits all rules of its parent).
-        std::set<std::string> seen;
-        for (std::string policyId = device.policyId; !policyId.empty() && seen.insert(policyId).second;) {
-            auto it = snap.firewallPolicies.find(policyId);
-            if (it == snap.firewallPolicies.end()) {
-                snap.diagnostics.push_back({ Diagnostic::Level::Warning, device.where,
-                    "firewall " + device.name + " uses firewall policy " + lastSegment(policyId)
-                        + ", which is not in the export: its DNAT rules are unknown, so machines behind it may be "
-                          "reachable without a finding" });
-                break;
-            }
-            device.forwards.insert(device.forwards.end(), it->second.natRules.begin(), it->second.natRules.end());
-            policyId = it->second.basePolicyId;
-        }
-        for (auto& fw : device.forwards) {
-            // The DNAT destination is one of the firewall's public IPs, named by its address.
-            for (const auto& pipId : device.publicIpIds)
-                if (auto pip = snap.publicIps.find(pipId); pip != snap.publicIps.end()
-                    && (fw.frontendAddress.empty() || pip->second.address.empty()
-                        || pip->second.address == fw.frontendAddress)) {
-                    fw.frontendPublicIpId = pipId;
-                    break;
-                }
-            if (fw.frontendPublicIpId.empty() && !device.publicIpIds.empty())
-                fw.frontendPublicIpId = device.publicIpIds.front();
-            if (fw.frontendPublicIpId.empty()) {
-                // No public IP resource known (a secured virtual hub's firewall, or an export without
-                // them): a DNAT rule exists only for traffic from outside, so it is internet-facing.
-                fw.frontendPublicIpId = device.id + "/publicaddress";
-                if (fw.frontendAddress.empty() && !device.hubPublicAddresses.empty())
-                    fw.frontendAddress = device.hubPublicAddresses.front();
-                if (device.hubPublicAddresses.empty())
-                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
-                        "DNAT rule " + fw.name + " of firewall " + device.name
-                            + ": the firewall's public IP is not in the export; the rule is taken as "
-                              "internet-facing" });
-            }
-            for (const auto& group : fw.clientIpGroupIds) {
-                if (auto g = snap.ipGroups.find(group); g != snap.ipGroups.end())
-                    fw.clientSources = fw.clientSources.united(g->second);
-                else {
-                    fw.anyClient = true; // unknown group: towards reachability
-                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
-                        "DNAT rule " + fw.name + " names IP group " + lastSegment(group)
-                            + ", which is not in the export: any client is assumed" });
-                }
-            }
-        }
-    }
-    // Gateways and firewalls alike: a backend named only by a DNS name is not identified.
-    for (const auto& [id, device] : snap.proxies)
-        for (const auto& fw : device.forwards)
-            if (!fw.backendFqdns.empty() && fw.backendIpConfigurationIds.empty() && fw.backendAddresses.isEmpty())
-                snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
-                    device.name + " forwards " + fw.name + " to " + fw.backendFqdns.front()
-                        + ", a name that cannot be resolved offline: the machine behind it is not identified" });
-}
-
-void Importer::readServiceTags(const JsonNode& list)
+void AzureReader::readServiceTags(const JsonNode& list)
 {
     // The version of the whole list: the download writes a number, the CLI and REST a string.
     std::string changeNumber;
@@ -2173,173 +1960,12 @@ void Importer::readServiceTags(const JsonNode& list)
     });
 }
 
-void Importer::finalise()
-{
-    auto& snap = m_snap;
-    linkProxies();
-    auto note = [&](Diagnostic::Level level, const SourceLocation& where, std::string msg) {
-        snap.diagnostics.push_back({ level, where, std::move(msg) });
-    };
-    for (const auto& e : m_effective) {
-        if (!e.nicId.empty()) {
-            if (auto it = snap.nics.find(e.nicId); it != snap.nics.end() && it->second.nsgId.empty())
-                it->second.nsgId = e.nsgId;
-        }
-        if (!e.subnetId.empty()) {
-            if (auto it = snap.subnets.find(e.subnetId); it != snap.subnets.end() && it->second.nsgId.empty())
-                it->second.nsgId = e.nsgId;
-        }
-    }
-    // Dangling NSG references: evaluate as an NSG that allows everything, and say so. Treating it
-    // as absent would close Standard-SKU frontends, a "not reachable" we cannot justify.
-    auto ensureNsg = [&](const std::string& nsgId, const SourceLocation& where, const std::string& who) {
-        if (nsgId.empty() || snap.nsgs.count(nsgId))
-            return;
-        note(Diagnostic::Level::Warning, where,
-            who + " refers to network security group " + lastSegment(nsgId)
-                + ", which is not in the export; it is assumed to allow all traffic");
-        auto& nsg = snap.nsgs[nsgId];
-        nsg.id = nsgId;
-        nsg.displayId = nsgId;
-        nsg.name = lastSegment(nsgId);
-        nsg.synthetic = true;
-        nsg.where = where;
-        SecurityRule all;
-        all.id = nsgId + "/assumed-allow-all";
-        all.name = "(not in export: assumed allow all)";
-        all.priority = 100;
-        all.allow = true;
-        all.source.any = true;
-        all.destination.any = true;
-        all.protocolText = "*";
-        all.where = where;
-        nsg.rules.push_back(std::move(all));
-    };
-    for (auto& [id, subnet] : snap.subnets)
-        ensureNsg(subnet.nsgId, subnet.where, "subnet " + subnet.name);
-    for (auto& [id, nic] : snap.nics) {
-        ensureNsg(nic.nsgId, nic.where, "network interface " + nic.name);
-        for (auto& ipc : nic.ipConfigurations) {
-            if (!ipc.subnetId.empty() && !snap.subnets.count(ipc.subnetId))
-                note(Diagnostic::Level::Warning, ipc.where,
-                    "network interface " + nic.name + " is in subnet " + lastSegment(ipc.subnetId)
-                        + ", which is not in the export; its subnet NSG is unknown and assumed to allow all traffic");
-            if (!ipc.publicIpId.empty() && !snap.publicIps.count(ipc.publicIpId))
-                note(Diagnostic::Level::Warning, ipc.where,
-                    "network interface " + nic.name + " uses public IP " + lastSegment(ipc.publicIpId)
-                        + ", which is not in the export; it is assumed to exist with an unknown SKU");
-            for (const auto& asg : ipc.asgIds)
-                if (!snap.asgs.count(asg)) {
-                    snap.asgs[asg] = { asg, lastSegment(asg), ipc.where };
-                }
-        }
-        if (!nic.vmId.empty()) {
-            auto& vm = snap.vms[nic.vmId];
-            if (vm.id.empty()) {
-                vm.id = nic.vmId;
-                vm.displayId = nic.vmId;
-                vm.name = lastSegment(nic.vmId);
-                vm.where = nic.where;
-            }
-            if (std::find(vm.nicIds.begin(), vm.nicIds.end(), id) == vm.nicIds.end())
-                vm.nicIds.push_back(id);
-        }
-    }
-    for (auto& [vmId, vm] : snap.vms)
-        for (const auto& nicId : vm.nicIds)
-            if (auto it = snap.nics.find(nicId); it != snap.nics.end() && it->second.vmId.empty())
-                it->second.vmId = vmId;
-    // Back references from public IPs and load balancer pools to NIC IP configurations.
-    std::unordered_map<std::string, IpConfiguration*> ipcs;
-    for (auto& [id, nic] : snap.nics)
-        for (auto& ipc : nic.ipConfigurations)
-            ipcs[ipc.id] = &ipc;
-    for (auto& [id, pip] : snap.publicIps)
-        if (auto it = ipcs.find(pip.ipConfigurationId); it != ipcs.end() && it->second->publicIpId.empty())
-            it->second->publicIpId = id;
-    for (auto& [id, lb] : snap.loadBalancers) {
-        for (auto& pool : lb.pools)
-            for (const auto& ipcId : pool.ipConfigurationIds)
-                if (auto it = ipcs.find(ipcId); it != ipcs.end()) {
-                    auto& pools = it->second->backendPoolIds;
-                    if (std::find(pools.begin(), pools.end(), pool.id) == pools.end())
-                        pools.push_back(pool.id);
-                }
-        for (auto& nat : lb.natRules)
-            if (auto it = ipcs.find(nat.backendIpConfigurationId); it != ipcs.end()) {
-                auto& rules = it->second->natRuleIds;
-                if (std::find(rules.begin(), rules.end(), nat.id) == rules.end())
-                    rules.push_back(nat.id);
-            }
-    }
-    // Managed data services: what depends on every file having been read.
-    for (auto& [id, svc] : snap.dataServices) {
-        const std::string type = toLower(svc.type);
-        if (svc.engine.empty()) {
-            // Only firewall rules were exported: the server itself is missing.
-            note(Diagnostic::Level::Warning, svc.entries.empty() ? svc.where : svc.entries.front().where,
-                "firewall rules refer to " + svc.name
-                    + ", which is not in the export; its public network access is assumed enabled");
-            svc.where = svc.entries.empty() ? svc.where : svc.entries.front().where;
-            if (type == "microsoft.sql/servers") {
-                svc.engine = "sqlserver";
-                svc.tcpPorts.add(1433, 1433);
-            } else if (type.find("postgresql") != std::string::npos) {
-                svc.engine = "postgresql";
-                svc.tcpPorts.add(5432, 5432);
-            } else if (type.find("mysql") != std::string::npos) {
-                svc.engine = "mysql";
-                svc.tcpPorts.add(3306, 3306);
-            } else if (type == "microsoft.cache/redis") {
-                svc.engine = "redis";
-                svc.tcpPorts.add(6379, 6380); // enableNonSslPort unknown: both, towards reachability
-            }
-        }
-        if (type == "microsoft.cache/redis" && svc.entries.empty()) {
-            svc.defaultAllow = true; // Redis: no firewall rules means every client address is allowed
-            svc.defaultWhy = "no firewall rules: every client address is allowed";
-            svc.defaultWhere = svc.where;
-        }
-    }
-    // Default rules, evaluation order, and duplicate priorities (Azure refuses those).
-    for (auto& [id, nsg] : snap.nsgs) {
-        if (nsg.synthetic)
-            continue;
-        for (auto& d : defaultSecurityRules(id, nsg.where)) {
-            const bool present = std::any_of(nsg.rules.begin(), nsg.rules.end(), [&](const SecurityRule& r) {
-                return r.inbound == d.inbound && (r.priority == d.priority || iequals(r.name, d.name));
-            });
-            if (!present)
-                nsg.rules.push_back(std::move(d));
-        }
-        // Exports list rules by priority almost always; sorting large structs is then pure cost.
-        const auto byDirectionAndPriority = [](const SecurityRule& a, const SecurityRule& b) {
-            return a.inbound != b.inbound ? a.inbound : a.priority < b.priority;
-        };
-        if (!std::is_sorted(nsg.rules.begin(), nsg.rules.end(), byDirectionAndPriority))
-            std::stable_sort(nsg.rules.begin(), nsg.rules.end(), byDirectionAndPriority);
-        for (std::size_t i = 1; i < nsg.rules.size(); ++i) {
-            const auto& a = nsg.rules[i - 1];
-            const auto& b = nsg.rules[i];
-            // Rules read towards reachability from an unevaluated template sit at 99 together.
-            if (a.inbound == b.inbound && a.priority == b.priority && !(a.id == b.id && a.name == b.name)
-                && a.assumption.empty() && b.assumption.empty())
-                note(Diagnostic::Level::Error, b.where,
-                    "rules \"" + a.name + "\" and \"" + b.name + "\" of " + nsg.name + " both have priority "
-                        + std::to_string(b.priority) + " " + (b.inbound ? "inbound" : "outbound")
-                        + "; Azure requires unique priorities, so the export is inconsistent");
-        }
-        // The same rule exported twice (NSG list plus a rule GET): keep one.
-        nsg.rules.erase(std::unique(nsg.rules.begin(), nsg.rules.end(),
-                            [](const SecurityRule& a, const SecurityRule& b) {
-                                return a.inbound == b.inbound && a.priority == b.priority && a.id == b.id
-                                    && a.name == b.name;
-                            }),
-            nsg.rules.end());
-    }
-}
-
 } // namespace
+
+std::unique_ptr<FormatReader> makeAzureReader(Snapshot& snapshot)
+{
+    return std::make_unique<AzureReader>(snapshot);
+}
 
 std::vector<SecurityRule> defaultSecurityRules(const std::string& nsgId, const SourceLocation& where)
 {
@@ -2391,41 +2017,10 @@ std::optional<SecurityRule> securityRuleFromJson(
     std::string_view json, const std::string& nsgId, const std::string& origin, std::vector<Diagnostic>& diagnostics)
 {
     Snapshot scratch;
-    const ImportOptions options;
-    Importer importer(scratch, options);
+    AzureReader importer(scratch);
     auto rule = importer.readOneRule(json, nsgId, origin);
     diagnostics = std::move(scratch.diagnostics);
     return rule;
-}
-
-Snapshot importAzure(const std::vector<std::string>& inputs, const ImportOptions& options)
-{
-    Snapshot snap;
-    Importer importer(snap, options);
-    for (const auto& input : inputs) {
-        if (options.cancel && options.cancel->load())
-            break;
-        // No exception crosses the core API: anything unexpected becomes a diagnostic.
-        try {
-            importer.importPath(input);
-        } catch (const std::exception& e) {
-            snap.diagnostics.push_back({ Diagnostic::Level::Error, { input, {}, 0, 0 },
-                std::string("internal error while reading: ") + e.what() });
-        }
-    }
-    if (options.cancel && options.cancel->load()) {
-        snap.diagnostics.push_back({ Diagnostic::Level::Error, {}, "import cancelled" });
-        return snap;
-    }
-    importer.finalise();
-    if (snap.resourceCount() == 0 && !snap.hasErrors()) {
-        std::string names;
-        for (const auto& i : inputs)
-            names += (names.empty() ? "" : ", ") + i;
-        snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 },
-            "no Azure network or compute resources were found in the input" });
-    }
-    return snap;
 }
 
 } // namespace ew

@@ -1,0 +1,316 @@
+#include "engine.h"
+
+namespace ew::engine {
+
+// The (protocol, port) pairs of packets from any of addrs, as a set over every source: a lookup
+// per segment instead of an intersection of every segment's sources (footholds are single
+// addresses; the two-hop legs ask this of thousands of them).
+PacketSet portsFrom(const PacketSet& packets, const AddressSet& addrs)
+{
+    PacketSet out;
+    for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other }) {
+        const auto& segs = packets.segments(proto);
+        PortSet ports;
+        for (std::size_t i = 0; i < segs.size(); ++i)
+            if (!segs[i].sources.isEmpty() && segs[i].sources.intersects(addrs))
+                ports.add(segs[i].firstPort, PacketSet::segmentLast(segs, i, proto));
+        if (!ports.isEmpty())
+            out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
+    }
+    return out;
+}
+
+// The allow rules of an NSG whose first-match claims carry some of packets: the evidence.
+void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, const std::string& level,
+    const PacketSet& packets, std::vector<RuleEvidence>& out)
+{
+    for (const auto& c : verdict.claims) {
+        const auto& rule = nsg.rules[c.ruleIndex];
+        if (!rule.allow || !c.packets.intersects(packets))
+            continue;
+        RuleEvidence ev;
+        ev.filterId = nsg.displayId.empty() ? nsg.id : nsg.displayId;
+        ev.filterName = nsg.name;
+        ev.level = level;
+        ev.ruleName = rule.name;
+        ev.ruleId = rule.id;
+        ev.priority = rule.priority;
+        ev.allow = true;
+        ev.isDefault = rule.isDefault;
+        ev.where = rule.where;
+        out.push_back(std::move(ev));
+    }
+}
+
+bool sameRules(const std::vector<RuleEvidence>& a, const std::vector<RuleEvidence>& b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const RuleEvidence& x, const RuleEvidence& y) {
+        return x.ruleId == y.ruleId && x.ruleName == y.ruleName && x.priority == y.priority && x.allow == y.allow
+            && x.level == y.level && x.filterId == y.filterId && x.filterName == y.filterName
+            && x.isDefault == y.isDefault && x.hop == y.hop && x.where.file == y.where.file
+            && x.where.pointer == y.where.pointer;
+    });
+}
+
+FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const char* level, const IpConfiguration& ipc,
+    const AddressSet& sources, const PacketSet& universe, bool cache, std::vector<std::string>& assumptions,
+    const FilterEval* previous)
+{
+    FilterEval f;
+    f.level = level;
+    f.nsg = nsg;
+    f.unknown = unknown;
+    f.key = unknown ? "?" : "-";
+    if (!nsg)
+        return f;
+    if (cache) {
+        // First match per packet does not depend on the universe, so one evaluation over every
+        // source serves the internet analysis and the foothold analysis alike.
+        f.key = inboundGroupKey(*nsg, ipc, m_ctx);
+        auto it = m_cache.find(f.key);
+        if (it == m_cache.end()) {
+            Cached c;
+            static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
+            auto rules = compileInboundRules(*nsg, ipc, m_ctx, AddressSet::all(), &c.assumptions);
+            const auto change = m_ruleChanges.find(nsg->id);
+            if (change != m_ruleChanges.end() && previous && previous->nsg == nsg && previous->verdict)
+                c.verdict = std::make_shared<const NsgVerdict>(
+                    updateFirstMatch(*previous->verdict, rules, everything, change->second));
+            else
+                c.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, everything));
+            it = m_cache.emplace(f.key, std::move(c)).first;
+            m_keysByNsg[nsg->id].emplace_back(CacheKind::Verdict, f.key);
+            ++stats.policyGroups;
+        }
+        f.verdict = it->second.verdict;
+        assumptions.insert(assumptions.end(), it->second.assumptions.begin(), it->second.assumptions.end());
+        return f;
+    }
+    auto rules = compileInboundRules(*nsg, ipc, m_ctx, sources, &assumptions);
+    f.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, universe));
+    return f;
+}
+
+PathStep Engine::targetOf(const NetworkInterface& nic) const
+{
+    if (!nic.vmId.empty())
+        if (auto it = m_snap.vms.find(nic.vmId); it != m_snap.vms.end())
+            return { it->second.displayId.empty() ? it->second.id : it->second.displayId, it->second.name,
+                it->second.type, StepKind::Machine };
+    return { nic.displayId.empty() ? nic.id : nic.displayId, nic.name, nic.type, StepKind::Interface };
+}
+
+DataStoreMatch Engine::dataStoreOf(const NetworkInterface& nic) const
+{
+    const auto& cat = *m_opt.catalogue;
+    const VirtualMachine* vm = nullptr;
+    if (auto it = m_snap.vms.find(nic.vmId); it != m_snap.vms.end())
+        vm = &it->second;
+    for (const std::string* id : { vm ? &vm->id : nullptr, &nic.id }) {
+        if (!id)
+            continue;
+        if (auto it = m_opt.analystDataStores.find(*id); it != m_opt.analystDataStores.end()) {
+            DataStoreMatch m;
+            if (!it->second.empty()) {
+                m.engine = it->second;
+                m.basis = DataStoreMatch::Basis::Analyst;
+                m.reason = "marked by the analyst";
+            } else {
+                m.basis = DataStoreMatch::Basis::Analyst; // explicitly not a data store
+                m.reason = "marked as not a data store by the analyst";
+            }
+            return m;
+        }
+    }
+    if (vm) {
+        auto m = cat.fromTags(vm->tags);
+        if (!m.engine.empty())
+            return m;
+    }
+    return cat.fromTags(nic.tags);
+}
+
+TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfiguration& ipc, const AddressSet& sources,
+    bool cache, const PacketSet* universe, const TargetEval* previous)
+{
+    TargetEval t;
+    t.nic = &nic;
+    t.ipc = &ipc;
+    t.vnetId = m_ctx.vnetOfSubnet(ipc.subnetId);
+    if (universe)
+        t.universe = std::make_shared<const PacketSet>(*universe);
+    else if (cache) {
+        auto& u = m_universes[t.vnetId];
+        if (!u)
+            u = std::make_shared<const PacketSet>(PacketSet::box(kAllProtocols, PortSet::all(), sources));
+        t.universe = u;
+    } else {
+        t.universe = std::make_shared<const PacketSet>(PacketSet::box(kAllProtocols, PortSet::all(), sources));
+    }
+    t.target = targetOf(nic);
+    t.dataStore = dataStoreOf(nic);
+    const NetworkSecurityGroup* subnetNsg = nullptr;
+    bool subnetUnknown = false;
+    auto sit = m_snap.subnets.find(ipc.subnetId);
+    if (sit == m_snap.subnets.end()) {
+        subnetUnknown = true;
+        t.assumptions.push_back("the subnet of " + t.target.name + " (" + lastSegment(ipc.subnetId)
+            + ") is not in the export: its NSG is unknown and assumed to allow all traffic");
+    } else if (!sit->second.nsgId.empty()) {
+        subnetNsg = &m_snap.nsgs.at(sit->second.nsgId);
+    }
+    const NetworkSecurityGroup* nicNsg = nic.nsgId.empty() ? nullptr : &m_snap.nsgs.at(nic.nsgId);
+    for (const auto* n : { subnetNsg, nicNsg })
+        if (n && n->synthetic)
+            t.assumptions.push_back("network security group " + n->name
+                + " is referenced but not in the export: assumed to allow all traffic");
+    t.levels.push_back(filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, *t.universe, cache, t.assumptions,
+        previous ? previous->level("subnet") : nullptr));
+    t.levels.push_back(filter(nicNsg, false, "nic", ipc, sources, *t.universe, cache, t.assumptions,
+        previous ? previous->level("nic") : nullptr));
+    // Inbound: the subnet NSG, then the NIC NSG; both must allow. A missing NSG lets traffic pass.
+    static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
+    // within: null for every packet (not intersected with an "everything" set, which changes nothing).
+    auto combine = [&](const PacketSet* within) {
+        std::vector<const PacketSet*> parts;
+        if (within)
+            parts.push_back(within);
+        for (const auto& f : t.levels)
+            if (f.verdict)
+                parts.push_back(&f.verdict->allowed);
+        if (parts.empty())
+            return everything;
+        PacketSet r = *parts.front();
+        for (std::size_t k = 1; k < parts.size(); ++k)
+            r = r.intersected(*parts[k]);
+        return r;
+    };
+    if (!cache) {
+        t.allowedAll = std::make_shared<const PacketSet>(combine(t.universe.get()));
+        t.allowed = t.allowedAll;
+        return t;
+    }
+    for (std::size_t i = 0; i < t.levels.size(); ++i)
+        t.policyKey += (i ? "#" : "") + t.levels[i].key;
+    const std::string& pair = t.policyKey;
+    auto& all = m_pairCache[pair];
+    if (!all) {
+        all = std::make_shared<const PacketSet>(combine(nullptr));
+        remember(t, CacheKind::Pair, pair);
+    }
+    t.allowedAll = all;
+    const std::string withinKey = pair + "|" + t.vnetId;
+    auto& within = m_pairCache[withinKey];
+    if (!within) {
+        within = std::make_shared<const PacketSet>(all->intersected(*t.universe));
+        remember(t, CacheKind::Pair, withinKey);
+    }
+    t.allowed = within;
+    return t;
+}
+
+std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet& packets) const
+{
+    std::vector<RuleEvidence> out;
+    for (const auto& f : t.levels)
+        if (f.verdict)
+            allowEvidence(*f.nsg, *f.verdict, f.level, packets, out);
+    return out;
+}
+
+std::string Engine::filterSentence(const FilterEval& f, const std::vector<RuleEvidence>& evidence) const
+{
+    const LevelWords words = levelWords(f.level);
+    const std::string where = std::string("the ") + words.owner;
+    if (f.unknown)
+        return where + "'s " + words.filter + " is unknown (assumed to allow)";
+    if (!f.nsg)
+        return where + " has no " + words.filter;
+    // The allowing rules of this level are those evidence() found for the same packets.
+    std::string rules;
+    int n = 0;
+    for (const auto& ev : evidence) {
+        if (ev.level != f.level)
+            continue;
+        rules += (n++ ? ", " : "") + ev.ruleName + " (priority " + std::to_string(ev.priority) + ")";
+    }
+    return std::string(words.owner) + " " + words.filter + " " + f.nsg->name + " allows it by rule"
+        + (n > 1 ? "s " : " ") + rules;
+}
+
+std::string Engine::levelSentences(const TargetEval& t, const std::vector<RuleEvidence>& evidence) const
+{
+    std::string out;
+    for (std::size_t i = 0; i < t.levels.size(); ++i)
+        out += (i ? "; " : "") + filterSentence(t.levels[i], evidence);
+    return out;
+}
+
+LevelWords levelWords(std::string_view level)
+{
+    if (level == "subnet")
+        return { "subnet", "NSG" };
+    if (level == "nic")
+        return { "NIC", "NSG" };
+    if (level == "gateway-subnet")
+        return { "gateway subnet", "NSG" };
+    return { "filter", "rule list" };
+}
+
+std::string Engine::twoHopKey(const TargetEval& t)
+{
+    return t.policyKey + "|" + t.vnetId;
+}
+
+std::string Engine::twoHopReachKey(const TargetEval& t, bool exposed)
+{
+    return exposed ? twoHopKey(t) + "|self:" + t.target.id : twoHopKey(t);
+}
+
+void Engine::forgetTwoHop(const TargetEval& t)
+{
+    retire(twoHopReachKey(t, false));
+    retire(twoHopReachKey(t, true));
+}
+
+void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& key)
+{
+    for (const auto& f : t.levels)
+        if (f.nsg)
+            m_keysByNsg[f.nsg->id].emplace_back(cache, key);
+}
+
+void Engine::forgetNsg(const std::string& nsgId)
+{
+    // The verdicts and the caches built on them were indexed by the NSGs of their policy when filled.
+    auto it = m_keysByNsg.find(nsgId);
+    if (it == m_keysByNsg.end())
+        return;
+    for (const auto& [cache, key] : it->second) {
+        switch (cache) {
+        case CacheKind::Verdict:
+            m_cache.erase(key);
+            break;
+        case CacheKind::Pair:
+            m_pairCache.erase(key);
+            break;
+        case CacheKind::TwoHopReach:
+            retire(key);
+            break;
+        case CacheKind::Bodies: {
+            if (auto node = m_bodies.extract(key); node && node.mapped())
+                m_staleBodies[key] = std::move(node.mapped());
+            break;
+        }
+        }
+    }
+    m_keysByNsg.erase(it);
+    // Drop the memoised sources of policies no IP configuration has any more (only the memo holds
+    // them); dropping all of them made the next edit recompute thousands on L.
+    if (m_allowedSources.size() > m_allowedSourcesKept + 4096) {
+        std::erase_if(m_allowedSources, [](const auto& e) { return e.second.first.use_count() == 1; });
+        m_allowedSourcesKept = m_allowedSources.size();
+    }
+}
+
+} // namespace ew::engine

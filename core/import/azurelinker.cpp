@@ -1,0 +1,242 @@
+#include "azureimporter.h"
+#include "azurereader.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ew {
+
+namespace {
+
+void linkProxies(Snapshot& snap)
+{
+    for (auto& [id, device] : snap.proxies) {
+        if (device.kind != ProxyDevice::Kind::Firewall)
+            continue;
+        // Policy DNAT rules, with those inherited from the base policies (Microsoft Learn, "Azure
+        // Firewall Policy rule sets": a policy inherits all rules of its parent).
+        std::set<std::string> seen;
+        for (std::string policyId = device.policyId; !policyId.empty() && seen.insert(policyId).second;) {
+            auto it = snap.firewallPolicies.find(policyId);
+            if (it == snap.firewallPolicies.end()) {
+                snap.diagnostics.push_back({ Diagnostic::Level::Warning, device.where,
+                    "firewall " + device.name + " uses firewall policy " + lastSegment(policyId)
+                        + ", which is not in the export: its DNAT rules are unknown, so machines behind it may be "
+                          "reachable without a finding" });
+                break;
+            }
+            device.forwards.insert(device.forwards.end(), it->second.natRules.begin(), it->second.natRules.end());
+            policyId = it->second.basePolicyId;
+        }
+        for (auto& fw : device.forwards) {
+            // The DNAT destination is one of the firewall's public IPs, named by its address.
+            for (const auto& pipId : device.publicIpIds)
+                if (auto pip = snap.publicIps.find(pipId); pip != snap.publicIps.end()
+                    && (fw.frontendAddress.empty() || pip->second.address.empty()
+                        || pip->second.address == fw.frontendAddress)) {
+                    fw.frontendPublicIpId = pipId;
+                    break;
+                }
+            if (fw.frontendPublicIpId.empty() && !device.publicIpIds.empty())
+                fw.frontendPublicIpId = device.publicIpIds.front();
+            if (fw.frontendPublicIpId.empty()) {
+                // No public IP resource known (a secured virtual hub's firewall, or an export without
+                // them): a DNAT rule exists only for traffic from outside, so it is internet-facing.
+                fw.frontendPublicIpId = device.id + "/publicaddress";
+                if (fw.frontendAddress.empty() && !device.hubPublicAddresses.empty())
+                    fw.frontendAddress = device.hubPublicAddresses.front();
+                if (device.hubPublicAddresses.empty())
+                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                        "DNAT rule " + fw.name + " of firewall " + device.name
+                            + ": the firewall's public IP is not in the export; the rule is taken as "
+                              "internet-facing" });
+            }
+            for (const auto& group : fw.clientIpGroupIds) {
+                if (auto g = snap.ipGroups.find(group); g != snap.ipGroups.end())
+                    fw.clientSources = fw.clientSources.united(g->second);
+                else {
+                    fw.anyClient = true; // unknown group: towards reachability
+                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                        "DNAT rule " + fw.name + " names IP group " + lastSegment(group)
+                            + ", which is not in the export: any client is assumed" });
+                }
+            }
+        }
+    }
+    // Gateways and firewalls alike: a backend named only by a DNS name is not identified.
+    for (const auto& [id, device] : snap.proxies)
+        for (const auto& fw : device.forwards)
+            if (!fw.backendFqdns.empty() && fw.backendIpConfigurationIds.empty() && fw.backendAddresses.isEmpty())
+                snap.diagnostics.push_back({ Diagnostic::Level::Warning, fw.where,
+                    device.name + " forwards " + fw.name + " to " + fw.backendFqdns.front()
+                        + ", a name that cannot be resolved offline: the machine behind it is not identified" });
+}
+
+} // namespace
+
+void linkAzure(Snapshot& snap, const std::vector<EffectiveLink>& effective)
+{
+    linkProxies(snap);
+    auto note = [&](Diagnostic::Level level, const SourceLocation& where, std::string msg) {
+        snap.diagnostics.push_back({ level, where, std::move(msg) });
+    };
+    for (const auto& e : effective) {
+        if (!e.nicId.empty()) {
+            if (auto it = snap.nics.find(e.nicId); it != snap.nics.end() && it->second.nsgId.empty())
+                it->second.nsgId = e.nsgId;
+        }
+        if (!e.subnetId.empty()) {
+            if (auto it = snap.subnets.find(e.subnetId); it != snap.subnets.end() && it->second.nsgId.empty())
+                it->second.nsgId = e.nsgId;
+        }
+    }
+    // Dangling NSG references: evaluate as an NSG that allows everything, and say so. Treating it
+    // as absent would close Standard-SKU frontends, a "not reachable" we cannot justify.
+    auto ensureNsg = [&](const std::string& nsgId, const SourceLocation& where, const std::string& who) {
+        if (nsgId.empty() || snap.nsgs.count(nsgId))
+            return;
+        note(Diagnostic::Level::Warning, where,
+            who + " refers to network security group " + lastSegment(nsgId)
+                + ", which is not in the export; it is assumed to allow all traffic");
+        auto& nsg = snap.nsgs[nsgId];
+        nsg.id = nsgId;
+        nsg.displayId = nsgId;
+        nsg.name = lastSegment(nsgId);
+        nsg.synthetic = true;
+        nsg.where = where;
+        SecurityRule all;
+        all.id = nsgId + "/assumed-allow-all";
+        all.name = "(not in export: assumed allow all)";
+        all.priority = 100;
+        all.allow = true;
+        all.source.any = true;
+        all.destination.any = true;
+        all.protocolText = "*";
+        all.where = where;
+        nsg.rules.push_back(std::move(all));
+    };
+    for (auto& [id, subnet] : snap.subnets)
+        ensureNsg(subnet.nsgId, subnet.where, "subnet " + subnet.name);
+    for (auto& [id, nic] : snap.nics) {
+        ensureNsg(nic.nsgId, nic.where, "network interface " + nic.name);
+        for (auto& ipc : nic.ipConfigurations) {
+            if (!ipc.subnetId.empty() && !snap.subnets.count(ipc.subnetId))
+                note(Diagnostic::Level::Warning, ipc.where,
+                    "network interface " + nic.name + " is in subnet " + lastSegment(ipc.subnetId)
+                        + ", which is not in the export; its subnet NSG is unknown and assumed to allow all traffic");
+            if (!ipc.publicIpId.empty() && !snap.publicIps.count(ipc.publicIpId))
+                note(Diagnostic::Level::Warning, ipc.where,
+                    "network interface " + nic.name + " uses public IP " + lastSegment(ipc.publicIpId)
+                        + ", which is not in the export; it is assumed to exist with an unknown SKU");
+            for (const auto& asg : ipc.asgIds)
+                if (!snap.asgs.count(asg)) {
+                    snap.asgs[asg] = { asg, lastSegment(asg), ipc.where };
+                }
+        }
+        if (!nic.vmId.empty()) {
+            auto& vm = snap.vms[nic.vmId];
+            if (vm.id.empty()) {
+                vm.id = nic.vmId;
+                vm.displayId = nic.vmId;
+                vm.name = lastSegment(nic.vmId);
+                vm.where = nic.where;
+            }
+            if (std::find(vm.nicIds.begin(), vm.nicIds.end(), id) == vm.nicIds.end())
+                vm.nicIds.push_back(id);
+        }
+    }
+    for (auto& [vmId, vm] : snap.vms)
+        for (const auto& nicId : vm.nicIds)
+            if (auto it = snap.nics.find(nicId); it != snap.nics.end() && it->second.vmId.empty())
+                it->second.vmId = vmId;
+    // Back references from public IPs and load balancer pools to NIC IP configurations.
+    std::unordered_map<std::string, IpConfiguration*> ipcs;
+    for (auto& [id, nic] : snap.nics)
+        for (auto& ipc : nic.ipConfigurations)
+            ipcs[ipc.id] = &ipc;
+    for (auto& [id, pip] : snap.publicIps)
+        if (auto it = ipcs.find(pip.ipConfigurationId); it != ipcs.end() && it->second->publicIpId.empty())
+            it->second->publicIpId = id;
+    for (auto& [id, lb] : snap.loadBalancers) {
+        for (auto& pool : lb.pools)
+            for (const auto& ipcId : pool.ipConfigurationIds)
+                if (auto it = ipcs.find(ipcId); it != ipcs.end()) {
+                    auto& pools = it->second->backendPoolIds;
+                    if (std::find(pools.begin(), pools.end(), pool.id) == pools.end())
+                        pools.push_back(pool.id);
+                }
+        for (auto& nat : lb.natRules)
+            if (auto it = ipcs.find(nat.backendIpConfigurationId); it != ipcs.end()) {
+                auto& rules = it->second->natRuleIds;
+                if (std::find(rules.begin(), rules.end(), nat.id) == rules.end())
+                    rules.push_back(nat.id);
+            }
+    }
+    // Managed data services: what depends on every file having been read.
+    for (auto& [id, svc] : snap.dataServices) {
+        const std::string type = toLower(svc.type);
+        if (svc.engine.empty()) {
+            // Only firewall rules were exported: the server itself is missing.
+            note(Diagnostic::Level::Warning, svc.entries.empty() ? svc.where : svc.entries.front().where,
+                "firewall rules refer to " + svc.name
+                    + ", which is not in the export; its public network access is assumed enabled");
+            svc.where = svc.entries.empty() ? svc.where : svc.entries.front().where;
+            if (type == "microsoft.sql/servers") {
+                svc.engine = "sqlserver";
+                svc.tcpPorts.add(1433, 1433);
+            } else if (type.find("postgresql") != std::string::npos) {
+                svc.engine = "postgresql";
+                svc.tcpPorts.add(5432, 5432);
+            } else if (type.find("mysql") != std::string::npos) {
+                svc.engine = "mysql";
+                svc.tcpPorts.add(3306, 3306);
+            } else if (type == "microsoft.cache/redis") {
+                svc.engine = "redis";
+                svc.tcpPorts.add(6379, 6380); // enableNonSslPort unknown: both, towards reachability
+            }
+        }
+        if (type == "microsoft.cache/redis" && svc.entries.empty()) {
+            svc.defaultAllow = true; // Redis: no firewall rules means every client address is allowed
+            svc.defaultWhy = "no firewall rules: every client address is allowed";
+            svc.defaultWhere = svc.where;
+        }
+    }
+    // Default rules, evaluation order, and duplicate priorities (Azure refuses those).
+    for (auto& [id, nsg] : snap.nsgs) {
+        if (nsg.synthetic)
+            continue;
+        for (auto& d : defaultSecurityRules(id, nsg.where)) {
+            const bool present = std::any_of(nsg.rules.begin(), nsg.rules.end(), [&](const SecurityRule& r) {
+                return r.inbound == d.inbound && (r.priority == d.priority || toLower(r.name) == toLower(d.name));
+            });
+            if (!present)
+                nsg.rules.push_back(std::move(d));
+        }
+        // Exports list rules by priority almost always; sorting large structs is then pure cost.
+        const auto byDirectionAndPriority = [](const SecurityRule& a, const SecurityRule& b) {
+            return a.inbound != b.inbound ? a.inbound : a.priority < b.priority;
+        };
+        if (!std::is_sorted(nsg.rules.begin(), nsg.rules.end(), byDirectionAndPriority))
+            std::stable_sort(nsg.rules.begin(), nsg.rules.end(), byDirectionAndPriority);
+        for (std::size_t i = 1; i < nsg.rules.size(); ++i) {
+            const auto& a = nsg.rules[i - 1];
+            const auto& b = nsg.rules[i];
+            // Rules read towards reachability from an unevaluated template sit at 99 together.
+            if (a.inbound == b.inbound && a.priority == b.priority && !(a.id == b.id && a.name == b.name)
+                && a.assumption.empty() && b.assumption.empty())
+                note(Diagnostic::Level::Error, b.where,
+                    "rules \"" + a.name + "\" and \"" + b.name + "\" of " + nsg.name + " both have priority "
+                        + std::to_string(b.priority) + " " + (b.inbound ? "inbound" : "outbound")
+                        + "; Azure requires unique priorities, so the export is inconsistent");
+        }
+        // The same rule exported twice (NSG list plus a rule GET): keep one.
+        nsg.rules.erase(std::unique(nsg.rules.begin(), nsg.rules.end(),
+                            [](const SecurityRule& a, const SecurityRule& b) {
+                                return a.inbound == b.inbound && a.priority == b.priority && a.id == b.id
+                                    && a.name == b.name;
+                            }),
+            nsg.rules.end());
+    }
+}
+
+} // namespace ew

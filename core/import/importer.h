@@ -1,0 +1,37 @@
+#pragma once
+
+#include "model/snapshot.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ew {
+
+struct ImportOptions
+{
+    /// Files larger than this are refused with a diagnostic (simdjson's own limit is 4 GiB).
+    std::uint64_t maxFileSize = std::uint64_t(3) << 30;
+    /// Called with (files done, files total) from the importing thread.
+    std::function<void(std::size_t, std::size_t)> progress;
+    /// Set from any thread to stop; the result then carries an error diagnostic "cancelled".
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+/// The file in an export folder that labels the snapshot with its date (see diff/series.h); the
+/// importer leaves it out of the snapshot.
+inline constexpr const char* kSnapshotLabelFile = "exposure-snapshot.json";
+
+/// Reads exports (files or folders, recursively) into a Snapshot. Never throws: every problem
+/// becomes a diagnostic in Snapshot::diagnostics with file and JSON pointer or line/column.
+/// Each file is decoded (UTF-8, UTF-16/32 with a byte order mark), parsed, and read by the format
+/// reader that recognises its content; the readers then link what they read across files.
+/// Azure shapes: az CLI (flattened), REST (properties), {"value": [...]}, single resources, REST API
+/// examples (responses/200/body), ARM templates, Bicep output and `az group export`, PowerShell
+/// ConvertTo-Json, Resource Graph results, service tag lists and `az network nic
+/// list-effective-nsg` output.
+Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOptions& options = {});
+
+} // namespace ew
