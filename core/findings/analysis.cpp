@@ -69,6 +69,8 @@ public:
             m_footholds = m_engine.footholdIndex(m_targets, m_best, m_addresses, m_nameOrder);
             for (std::size_t i = 0; i < n; ++i)
                 evaluateTwoHop(i);
+            m_engine.addServiceEndpointFindings(m_targets, m_footholds, m_serviceTwoHop);
+            normaliseAssumptions(m_serviceTwoHop);
         }
         return true;
     }
@@ -182,6 +184,7 @@ public:
         std::set<std::size_t> redo;
         std::set<std::size_t> changedSlotsOfTargets;
         std::vector<std::size_t> twoHopRebuilt;
+        bool serviceTwoHopRebuilt = false;
         if (m_opt.twoHop) {
             for (auto i : affected)
                 redo.insert(i); // a data store whose own NSGs changed
@@ -295,6 +298,15 @@ public:
                     before.emplace(f.id, std::move(f));
                 twoHopRebuilt.push_back(k);
             }
+            if (!changedTargets.empty() && !m_snap.dataServices.empty()) {
+                // Service endpoint paths follow the footholds (few services, a lookup per foothold).
+                for (auto& f : m_serviceTwoHop)
+                    before.emplace(f.id, std::move(f));
+                m_serviceTwoHop.clear();
+                m_engine.addServiceEndpointFindings(m_targets, m_footholds, m_serviceTwoHop);
+                normaliseAssumptions(m_serviceTwoHop);
+                serviceTwoHopRebuilt = true;
+            }
         }
         std::map<std::string, const Finding*> after;
         for (auto i : changedSlots) // the others were put back as they were
@@ -302,6 +314,9 @@ public:
                 after.emplace(f.id, &f);
         for (auto k : twoHopRebuilt)
             for (const auto& f : m_twoHop[k])
+                after.emplace(f.id, &f);
+        if (serviceTwoHopRebuilt)
+            for (const auto& f : m_serviceTwoHop)
                 after.emplace(f.id, &f);
         m_engine.dropStale();
         m_engine.editDone();
@@ -346,8 +361,9 @@ public:
                 for (const auto& part : *parts)
                     for (const auto& f : part)
                         m_byId.emplace(f.id, &f);
-            for (const auto& f : m_services)
-                m_byId.emplace(f.id, &f);
+            for (const auto* part : { &m_services, &m_serviceTwoHop })
+                for (const auto& f : *part)
+                    m_byId.emplace(f.id, &f);
         }
         auto it = m_byId.find(id);
         return it == m_byId.end() ? nullptr : it->second;
@@ -376,7 +392,7 @@ private:
     template <typename Self> static std::vector<Finding> collect(Self& self, bool move = false)
     {
         std::vector<Finding> all;
-        std::size_t count = self.m_services.size();
+        std::size_t count = self.m_services.size() + self.m_serviceTwoHop.size();
         for (std::size_t i = 0; i < self.m_direct.size(); ++i)
             count += self.m_direct[i].size() + self.m_twoHop[i].size();
         all.reserve(count);
@@ -393,6 +409,7 @@ private:
         append(self.m_services);
         for (auto& part : self.m_twoHop)
             append(part);
+        append(self.m_serviceTwoHop);
         std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
             if (a.severity != b.severity)
                 return a.severity > b.severity;
@@ -438,6 +455,7 @@ private:
     std::vector<std::vector<BodySetPtr>> m_stampedFrom; // per IP configuration: the sets of its direct findings
     std::set<std::size_t> m_assumptionsChanged; // during an update
     std::vector<Finding> m_services;
+    std::vector<Finding> m_serviceTwoHop; // data services reached through footholds' service endpoints
     std::vector<AddressSet> m_addresses; // what each IP configuration may be, as a foothold
     FootholdIndex m_footholds;
     std::vector<const Finding*> m_best; // per IP configuration: Engine::bestFinding of its target

@@ -113,6 +113,16 @@ struct Frontend
     ProtocolMask proxyProtocols = 0;
     PortSet backendPorts;
     std::string deviceNsgId; // the NSG of the device's subnet, whose edits change the clients
+    std::string publicIpId; // the public IP clients (or an edge service) connect to
+};
+
+/// One origin of an edge service route, with the ports it forwards: client port -> origin port.
+struct EdgeLeg
+{
+    const EdgeService* edge = nullptr;
+    const EdgeRoute* route = nullptr;
+    const EdgeOrigin* origin = nullptr;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ports;
 };
 
 // The public space of each address family in a universe, computed once per universe.
@@ -304,6 +314,17 @@ public:
     /// at the target (the evidence of the target's NSGs is theirs).
     std::vector<FindingBody> proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen);
     void proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out);
+    /// Frontends through edge services (Front Door, CDN) whose origin is the public IP of one of
+    /// the frontends in out: appended to out.
+    void edgeFrontends(std::vector<Frontend>& out);
+    /// The edge legs whose origin is this public IP or this data service (normalised ids).
+    const std::vector<EdgeLeg>& edgeLegs(const std::string& originId);
+    /// The addresses edge services connect to origins from (AzureFrontDoor.Backend), with what the
+    /// analysis assumes about them.
+    const AddressSet& edgeSources(std::vector<std::string>& assumptions) const;
+    /// The assumption about replies that user-defined routes send elsewhere than the internet, for
+    /// a target in this subnet ("" when none).
+    std::string returnPathAssumption(const std::string& subnetId);
     bool routedFrom(const ProxyDevice& device, const IpConfiguration& ipc) const;
     /// IP configurations behind a proxy whose subnet NSG is nsgId (they need their frontends again
     /// when it is edited).
@@ -386,6 +407,15 @@ public:
         return entry.second;
     }
     void addServiceFindings(std::vector<Finding>& out);
+    void addEdgeServiceFindings(const ManagedDataService& svc, std::vector<Finding>& out);
+    /// Two-hop findings to services through their virtual network rules (service endpoints).
+    void addServiceEndpointFindings(
+        const std::vector<TargetEval>& targets, const FootholdIndex& idx, std::vector<Finding>& out);
+    AddressSet serviceFirewall(const ManagedDataService& svc, const AddressSet& universe,
+        std::vector<RuleEvidence>& evidence, std::vector<std::string>& assumptions) const;
+    static RuleEvidence serviceEvidence(
+        const ManagedDataService& svc, const std::string& rule, const SourceLocation& where);
+    DataStoreMatch serviceDataStore(const ManagedDataService& svc) const;
 
     const PolicyContext& context() const { return m_ctx; }
     AnalysisStats stats;
@@ -430,6 +460,9 @@ private:
     // Keys of the caches by the NSGs they depend on.
     std::unordered_map<std::string, std::vector<std::pair<CacheKind, std::string>>> m_keysByNsg;
     std::unordered_map<std::string, std::set<std::string>> m_proxyDependents;
+    std::unordered_map<std::string, std::vector<EdgeLeg>> m_edgeLegs; // by origin public IP or service
+    bool m_edgeLegsBuilt = false;
+    std::unordered_map<std::string, std::string> m_returnPath; // by subnet id
 };
 
 } // namespace ew::engine

@@ -93,6 +93,11 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
 
 PathStep Engine::targetOf(const NetworkInterface& nic) const
 {
+    // A private endpoint's interface leads to its service: the service is the target.
+    if (!nic.serviceId.empty())
+        if (auto it = m_snap.dataServices.find(nic.serviceId); it != m_snap.dataServices.end())
+            return { it->second.displayId.empty() ? it->second.id : it->second.displayId, it->second.name,
+                it->second.type, StepKind::ManagedService };
     if (!nic.vmId.empty())
         if (auto it = m_snap.vms.find(nic.vmId); it != m_snap.vms.end())
             return { it->second.displayId.empty() ? it->second.id : it->second.displayId, it->second.name,
@@ -102,6 +107,13 @@ PathStep Engine::targetOf(const NetworkInterface& nic) const
 
 DataStoreMatch Engine::dataStoreOf(const NetworkInterface& nic) const
 {
+    if (!nic.serviceId.empty())
+        if (auto it = m_snap.dataServices.find(nic.serviceId); it != m_snap.dataServices.end()) {
+            const auto& svc = it->second;
+            if (auto a = m_opt.analystDataStores.find(svc.id); a != m_opt.analystDataStores.end() && a->second.empty())
+                return { {}, DataStoreMatch::Basis::Analyst, "marked as not a data store by the analyst" };
+            return { svc.engine, DataStoreMatch::Basis::ServiceType, "service type " + svc.type };
+        }
     const auto& cat = *m_opt.catalogue;
     const VirtualMachine* vm = nullptr;
     if (auto it = m_snap.vms.find(nic.vmId); it != m_snap.vms.end())
@@ -160,6 +172,26 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         subnetNsg = &m_snap.nsgs.at(sit->second.nsgId);
     }
     const NetworkSecurityGroup* nicNsg = nic.nsgId.empty() ? nullptr : &m_snap.nsgs.at(nic.nsgId);
+    // A private endpoint: the subnet's NSG filters traffic to it only when the subnet enables
+    // network policies for private endpoints (Microsoft Learn, "Manage network policies for private
+    // endpoints": disabled by default); it forwards the service's ports only.
+    const ManagedDataService* service = nullptr;
+    if (!nic.serviceId.empty())
+        if (auto it = m_snap.dataServices.find(nic.serviceId); it != m_snap.dataServices.end())
+            service = &it->second;
+    if (service && sit != m_snap.subnets.end()) {
+        const std::string& policies = sit->second.privateEndpointPolicies;
+        const bool nsgApplies = toLower(policies) == "enabled" || toLower(policies) == "networksecuritygroupenabled";
+        if (subnetNsg && !nsgApplies) {
+            t.assumptions.push_back("network policies for private endpoints are "
+                + (policies.empty()
+                        ? std::string("not stated for subnet ") + sit->second.name + " (disabled by default)"
+                        : policies + " in subnet " + sit->second.name)
+                + ": its NSG " + subnetNsg->name + " does not filter traffic to private endpoint "
+                + lastSegment(nic.privateEndpointId));
+            subnetNsg = nullptr;
+        }
+    }
     for (const auto* n : { subnetNsg, nicNsg })
         if (n && n->synthetic)
             t.assumptions.push_back("network security group " + n->name
@@ -171,10 +203,14 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     // Inbound: the subnet NSG, then the NIC NSG; both must allow. A missing NSG lets traffic pass.
     static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
     // within: null for every packet (not intersected with an "everything" set, which changes nothing).
+    const PacketSet servicePorts
+        = service ? PacketSet::box(maskOf(Protocol::Tcp), service->tcpPorts, AddressSet::all()) : PacketSet();
     auto combine = [&](const PacketSet* within) {
         std::vector<const PacketSet*> parts;
         if (within)
             parts.push_back(within);
+        if (service)
+            parts.push_back(&servicePorts);
         for (const auto& f : t.levels)
             if (f.verdict)
                 parts.push_back(&f.verdict->allowed);
@@ -192,6 +228,8 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     }
     for (std::size_t i = 0; i < t.levels.size(); ++i)
         t.policyKey += (i ? "#" : "") + t.levels[i].key;
+    if (service)
+        t.policyKey += "#ports:" + service->tcpPorts.toString();
     const std::string& pair = t.policyKey;
     auto& all = m_pairCache[pair];
     if (!all) {

@@ -171,6 +171,8 @@ BodySetPtr Engine::reuseOrMake(const std::string& key, std::unordered_map<std::s
 
 BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
 {
+    if (fe.proxy && fe.standard && !t.anyLevelPresent())
+        return nullptr; // an edge reaching a Standard public IP that no NSG opens
     if (fe.proxy) {
         // What the device delivers passes the target's NSGs with the device's address as source;
         // the exposure is then the clients the device admits, on the ports that passed.

@@ -19,6 +19,7 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             pip = &it->second;
         const std::string name = pip ? pip->name : lastSegment(ipc.publicIpId);
         f.key = ipc.publicIpId;
+        f.publicIpId = ipc.publicIpId;
         f.steps.push_back({ pip && !pip->id.empty() ? pip->id : ipc.publicIpId, name,
             (pip ? pip->type : PublicIpAddress().type), StepKind::PublicAddress });
         f.address = pip ? pip->address : std::string();
@@ -57,6 +58,7 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             const PublicIpAddress* pip = publicIpOf(fe);
             Frontend f;
             f.key = ruleId;
+            f.publicIpId = fe->publicIpId;
             const std::string pipName = pip ? pip->name : lastSegment(fe->publicIpId);
             f.steps.push_back({ pip ? pip->id : fe->publicIpId, pipName, (pip ? pip->type : PublicIpAddress().type),
                 StepKind::PublicAddress });
@@ -106,8 +108,190 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
         }
     }
     proxyFrontends(ipc, out);
+    edgeFrontends(out);
+    // Replies to internet clients leave by the subnet's routes: a default route to an appliance
+    // makes the path asymmetric (stated on every frontend whose clients are internet addresses).
+    if (const std::string note = returnPathAssumption(ipc.subnetId); !note.empty())
+        for (auto& fe : out)
+            if (std::none_of(fe.steps.begin(), fe.steps.end(), [](const PathStep& s) {
+                    // behind a gateway or a firewall, the machine replies to the device's private address
+                    return s.kind == StepKind::Gateway || s.kind == StepKind::Firewall;
+                }))
+                fe.assumptions.push_back(note);
     stats.frontends += out.size();
     return out;
+}
+
+std::string Engine::returnPathAssumption(const std::string& subnetId)
+{
+    auto memo = m_returnPath.find(subnetId);
+    if (memo != m_returnPath.end())
+        return memo->second;
+    std::string note;
+    auto subnet = m_snap.subnets.find(subnetId);
+    const RouteTable* table = nullptr;
+    if (subnet != m_snap.subnets.end() && !subnet->second.routeTableId.empty())
+        if (auto it = m_snap.routeTables.find(subnet->second.routeTableId); it != m_snap.routeTables.end())
+            table = &it->second;
+    if (table) {
+        // Longest prefix first: each route takes the public addresses no more specific route took
+        // (Microsoft Learn, "Virtual network traffic routing: how Azure selects a route").
+        std::vector<const Route*> routes;
+        for (const auto& r : table->routes)
+            if (!r.prefixIsTag && !r.prefix.isEmpty())
+                routes.push_back(&r);
+        std::stable_sort(routes.begin(), routes.end(),
+            [](const Route* a, const Route* b) { return a->prefix.v4Count() < b->prefix.v4Count(); });
+        AddressSet taken;
+        std::string named;
+        for (const Route* r : routes) {
+            const AddressSet mine = r->prefix.subtracted(taken).intersected(publicInternet());
+            taken = taken.united(r->prefix);
+            if (mine.isEmpty() || toLower(r->nextHopType) == "internet")
+                continue;
+            named += (named.empty() ? "" : ", ") + r->name + " (" + r->prefixText + " to " + r->nextHopType
+                + (r->nextHopAddress.empty() ? std::string() : " " + r->nextHopAddress) + ")";
+        }
+        if (!named.empty())
+            note = "route table " + table->name + " of subnet " + subnet->second.name + " sends replies to internet "
+                + "clients elsewhere than the internet (" + named
+                + "): the reply does not leave by the public IP it came in on, so the connection works only if that "
+                  "next hop returns it (Microsoft Learn, \"Virtual network traffic routing\"); the finding is kept";
+    }
+    m_returnPath.emplace(subnetId, note);
+    return note;
+}
+
+const AddressSet& Engine::edgeSources(std::vector<std::string>& assumptions) const
+{
+    static const AddressSet anyInternet = publicInternet();
+    if (const ServiceTagRanges* tag = m_ctx.serviceTag("AzureFrontDoor.Backend")) {
+        assumptions.push_back("Front Door and Azure CDN connect to origins from AzureFrontDoor.Backend, the ranges "
+                              "published in "
+            + serviceTagVersion(*tag));
+        return tag->addresses;
+    }
+    assumptions.push_back("Front Door and Azure CDN connect to origins from AzureFrontDoor.Backend, whose ranges are "
+                          "not in the export (no service tag file): any internet address is assumed");
+    return anyInternet;
+}
+
+const std::vector<EdgeLeg>& Engine::edgeLegs(const std::string& originId)
+{
+    if (!m_edgeLegsBuilt) {
+        m_edgeLegsBuilt = true;
+        std::vector<const EdgeService*> edges;
+        for (const auto& [id, edge] : m_snap.edges)
+            edges.push_back(&edge);
+        std::sort(edges.begin(), edges.end(), [](auto* a, auto* b) { return a->id < b->id; });
+        for (const auto* edge : edges) {
+            if (!edge->enabled)
+                continue;
+            for (const auto& route : edge->routes) {
+                if (!route.enabled || edge->disabledEndpoints.count(route.endpointId))
+                    continue;
+                for (const auto& origin : edge->origins) {
+                    if (!origin.enabled || origin.groupId != route.originGroupId
+                        || (!origin.privateLinkId.empty() && !origin.privateLinkApproved))
+                        continue;
+                    EdgeLeg leg { edge, &route, &origin, {} };
+                    using F = EdgeRoute::Forwarding;
+                    if (route.acceptsHttp)
+                        leg.ports.emplace_back(
+                            80, route.forwarding == F::HttpsOnly ? origin.httpsPort : origin.httpPort);
+                    if (route.acceptsHttps)
+                        leg.ports.emplace_back(
+                            443, route.forwarding == F::HttpOnly ? origin.httpPort : origin.httpsPort);
+                    if (leg.ports.empty())
+                        continue;
+                    if (!origin.publicIpId.empty())
+                        m_edgeLegs[origin.publicIpId].push_back(leg);
+                    if (!origin.dataServiceId.empty())
+                        m_edgeLegs[origin.dataServiceId].push_back(leg);
+                }
+            }
+        }
+    }
+    static const std::vector<EdgeLeg> none;
+    auto it = m_edgeLegs.find(originId);
+    return it == m_edgeLegs.end() ? none : it->second;
+}
+
+void Engine::edgeFrontends(std::vector<Frontend>& out)
+{
+    if (m_snap.edges.empty())
+        return;
+    const std::size_t direct = out.size();
+    for (std::size_t k = 0; k < direct; ++k) {
+        const Frontend base = out[k]; // out grows below
+        if (base.publicIpId.empty())
+            continue;
+        for (const auto& leg : edgeLegs(base.publicIpId)) {
+            // The origin ports this frontend takes, and what each becomes at the machine.
+            PortSet clientPorts, targetPorts;
+            auto takes = [&](std::uint32_t port) {
+                return std::any_of(base.frontendPorts.begin(), base.frontendPorts.end(),
+                    [&](const PortRange& r) { return r.first <= port && port <= r.last; });
+            };
+            for (const auto& [client, origin] : leg.ports) {
+                if (!takes(origin))
+                    continue;
+                clientPorts.add(client, client);
+                auto addAll = [&](const PortSet& ports) {
+                    for (const auto& r : ports.ranges())
+                        targetPorts.add(r.first, r.last);
+                };
+                if (base.proxy)
+                    addAll(base.backendPorts);
+                else if (base.frontendPorts.size() == 1 && base.frontendPorts.front() == PortRange { 0, 65535 })
+                    targetPorts.add(origin, origin); // a public IP or HA ports: no translation
+                else
+                    addAll(base.filter.ports(Protocol::Tcp)); // a load-balancing rule
+            }
+            if (clientPorts.isEmpty() || targetPorts.isEmpty())
+                continue;
+            Frontend f = base;
+            const auto& edge = *leg.edge;
+            f.key = base.key + "|edge:" + leg.route->id + "/" + leg.origin->name;
+            f.steps.insert(f.steps.begin(), { edge.id, edge.name, edge.type, StepKind::EdgeService });
+            f.frontendPorts = clientPorts.ranges();
+            f.address.clear(); // clients connect to the edge's own address
+            RuleEvidence ev;
+            ev.filterId = edge.id;
+            ev.filterName = edge.name;
+            ev.level = "edge-route";
+            ev.ruleName = leg.route->name + " -> " + leg.origin->name;
+            ev.ruleId = leg.route->id;
+            ev.allow = true;
+            ev.where = leg.route->where;
+            f.evidence.insert(f.evidence.begin(), ev);
+            f.description = edge.label + " " + edge.name + " (route " + leg.route->name + " to origin "
+                + leg.origin->host + "), then " + base.description;
+            const AddressSet& sources = edgeSources(f.assumptions);
+            f.assumptions.push_back(edge.label + " " + edge.name
+                + " accepts any client: a WAF policy is context, not a network filter, and the origin cannot tell "
+                  "another customer's Front Door from this one by address (Microsoft Learn, \"Secure traffic to "
+                  "Azure Front Door origins\")");
+            const AddressSet anyClient = publicInternet();
+            if (base.proxy) {
+                // The origin is a gateway: its subnet NSG must admit the edge's addresses.
+                if (!base.clients.intersects(sources))
+                    continue;
+                f.clients = anyClient;
+                f.filterKey = base.filterKey + "|edge:" + leg.route->id + "/" + leg.origin->name;
+            } else {
+                f.proxy = true;
+                f.proxySources = std::make_shared<const AddressSet>(sources.intersected(
+                    base.filter.allSources().isEmpty() ? AddressSet::all() : base.filter.allSources()));
+                f.clients = anyClient;
+                f.proxyProtocols = maskOf(Protocol::Tcp);
+                f.backendPorts = targetPorts;
+                f.filterKey = "edge:" + leg.route->id + "/" + leg.origin->name + "|" + base.filterKey + "|"
+                    + targetPorts.toString();
+            }
+            out.push_back(std::move(f));
+        }
+    }
 }
 
 bool Engine::routedFrom(const ProxyDevice& device, const IpConfiguration& ipc) const
@@ -144,6 +328,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
             Frontend f;
             f.key = device.id + "|" + fw.id; // two firewalls may share a policy's rules
             f.proxy = true;
+            f.publicIpId = fw.frontendPublicIpId;
             f.steps.push_back({ pip ? pip->id : fw.frontendPublicIpId, pipName,
                 (pip ? pip->type : PublicIpAddress().type), StepKind::PublicAddress });
             f.steps.push_back({ device.id, device.name, device.type,

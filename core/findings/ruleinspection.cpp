@@ -146,6 +146,25 @@ FindingInspection FindingInspector::inspect(const Finding& f) const
             if (auto n = m_snap.nsgs.find(nic->nsgId); n != m_snap.nsgs.end())
                 nicNsg = &n->second;
         const bool footholdStage = f.hops == 2 && !st.fromFoothold;
+        // A private endpoint's subnet NSG filters it only with network policies enabled (the
+        // analysis reads it the same way: evaluation.cpp).
+        if (auto s = m_snap.subnets.find(ipc->subnetId);
+            subnetNsg && !nic->privateEndpointId.empty() && s != m_snap.subnets.end()) {
+            const std::string policies = toLower(s->second.privateEndpointPolicies);
+            if (policies != "enabled" && policies != "networksecuritygroupenabled") {
+                FilterInspection fi;
+                fi.level = "subnet";
+                fi.protects = st.protects;
+                fi.summary = "Network policies for private endpoints are "
+                    + (policies.empty() ? std::string("not stated (disabled by default)")
+                                        : s->second.privateEndpointPolicies)
+                    + " in subnet " + s->second.name + ": its NSG " + subnetNsg->name
+                    + " does not filter traffic to the private endpoint.";
+                out.filters.push_back(std::move(fi));
+                inspectLevel(f, nullptr, "nic", *ipc, st.protects, sources, footholdStage, out);
+                continue;
+            }
+        }
         inspectLevel(f, subnetNsg, "subnet", *ipc, st.protects, sources, footholdStage, out);
         inspectLevel(f, nicNsg, "nic", *ipc, st.protects, sources, footholdStage, out);
     }

@@ -250,6 +250,11 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
             // The path to the foothold, then the data store's own filters.
             f.path = via.path;
             appendFilterSteps(f.path, inner);
+            if (const auto& pe = inner.nic->privateEndpointId; !pe.empty()) {
+                auto it = m_snap.privateEndpoints.find(pe);
+                f.path.push_back({ pe, it != m_snap.privateEndpoints.end() ? it->second.name : lastSegment(pe),
+                    "Microsoft.Network/privateEndpoints", StepKind::ServiceEndpoint });
+            }
             f.path.push_back(t.target);
             f.rules = via.rules;
             for (auto& r : f.rules)
@@ -272,7 +277,10 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
             severity(f, b);
             // One finding per foothold that adds something: the id names the foothold, so the same
             // path keeps its id whichever foothold ranks first in another snapshot.
-            f.id = stableId({ f.target.id, "via-foothold", f.protocol, "2", via.target.id });
+            f.id = inner.nic->privateEndpointId.empty()
+                ? stableId({ f.target.id, "via-foothold", f.protocol, "2", via.target.id })
+                : stableId(
+                    { f.target.id, "via-foothold", f.protocol, "2", via.target.id, inner.nic->privateEndpointId });
             added.push_back(std::move(f));
         }
     };

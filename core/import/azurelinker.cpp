@@ -72,11 +72,159 @@ void linkProxies(Snapshot& snap)
                         + ", a name that cannot be resolved offline: the machine behind it is not identified" });
 }
 
+// The public host names a managed service answers on, lower case: what an edge origin names.
+std::vector<std::string> hostsOf(const ManagedDataService& svc)
+{
+    std::vector<std::string> hosts = svc.hostNames;
+    std::string endpoint = toLower(svc.endpoint);
+    if (const auto scheme = endpoint.find("://"); scheme != std::string::npos)
+        endpoint = endpoint.substr(scheme + 3);
+    endpoint = endpoint.substr(0, endpoint.find_first_of("/:"));
+    if (!endpoint.empty())
+        hosts.push_back(endpoint);
+    const std::string name = toLower(svc.name);
+    const std::string type = toLower(svc.type);
+    // The documented host names of each service (Microsoft Learn, "Storage account overview:
+    // standard endpoints", and each service's connection page).
+    if (type == "microsoft.storage/storageaccounts")
+        for (const char* service : { "blob", "file", "queue", "table", "dfs" })
+            hosts.push_back(name + "." + service + ".core.windows.net");
+    else if (type == "microsoft.sql/servers")
+        hosts.push_back(name + ".database.windows.net");
+    else if (type == "microsoft.documentdb/databaseaccounts")
+        hosts.push_back(name + ".documents.azure.com");
+    else if (type == "microsoft.cache/redis")
+        hosts.push_back(name + ".redis.cache.windows.net");
+    return hosts;
+}
+
+// Edge origins: a host name or address in the export becomes the public IP or service it names.
+void linkEdges(Snapshot& snap)
+{
+    std::unordered_map<std::string, std::string> pipByHost, serviceByHost;
+    for (const auto& [id, pip] : snap.publicIps) {
+        if (!pip.address.empty())
+            pipByHost[pip.address] = id;
+        if (!pip.fqdn.empty())
+            pipByHost[pip.fqdn] = id;
+    }
+    for (const auto& [id, svc] : snap.dataServices)
+        for (const auto& host : hostsOf(svc))
+            serviceByHost.emplace(host, id);
+    for (auto& [id, edge] : snap.edges) {
+        for (auto& origin : edge.origins) {
+            const std::string host = toLower(origin.host);
+            if (!origin.privateLinkId.empty()) {
+                // Private Link origins: the edge's private endpoint leads to the resource itself.
+                if (snap.dataServices.count(origin.privateLinkId))
+                    origin.dataServiceId = origin.privateLinkId;
+                else
+                    snap.diagnostics.push_back({ Diagnostic::Level::Warning, origin.where,
+                        edge.name + " reaches origin " + origin.name + " over Private Link to "
+                            + lastSegment(origin.privateLinkId)
+                            + ", which is not a data service in the export: what it leads to is not analysed" });
+                continue;
+            }
+            if (auto byPip = pipByHost.find(host); byPip != pipByHost.end())
+                origin.publicIpId = byPip->second;
+            else if (auto byService = serviceByHost.find(host); byService != serviceByHost.end())
+                origin.dataServiceId = byService->second;
+            else if (!host.empty() && host.front() != '{' && host.front() != '[')
+                snap.diagnostics.push_back({ Diagnostic::Level::Note, origin.where,
+                    edge.name + " forwards to origin " + origin.host
+                        + ", which names no public IP or data service in the export (a custom domain, a web "
+                          "app or a resource outside it): what it exposes there is not analysed" });
+            else if (!host.empty())
+                snap.diagnostics.push_back({ Diagnostic::Level::Warning, origin.where,
+                    edge.name + " forwards to origin " + origin.host
+                        + ", a template value the export does not give: the origin is not identified" });
+        }
+    }
+}
+
+// Private endpoints: each approved connection to a data service in the export makes the endpoint's
+// interface lead to that service (the exported interface, or one standing in for it in its subnet).
+void linkPrivateEndpoints(Snapshot& snap)
+{
+    for (auto& [id, pe] : snap.privateEndpoints) {
+        const PrivateEndpoint::Connection* conn = nullptr;
+        for (const auto& c : pe.connections)
+            if (c.approved && snap.dataServices.count(c.serviceId)) {
+                conn = &c;
+                break;
+            }
+        if (!conn)
+            continue;
+        std::vector<std::string> nicIds;
+        for (const auto& nicId : pe.nicIds)
+            if (snap.nics.count(nicId))
+                nicIds.push_back(nicId);
+        for (auto& [nicId, nic] : snap.nics)
+            if (nic.privateEndpointId == id && std::find(nicIds.begin(), nicIds.end(), nicId) == nicIds.end())
+                nicIds.push_back(nicId);
+        if (nicIds.empty()) {
+            // The interface is not in the export: one stands in for it at the endpoint's address
+            // (or anywhere in its subnet when the export does not say).
+            NetworkInterface nic;
+            nic.id = id + "/networkinterface";
+            nic.displayId = nic.id;
+            nic.name = pe.name;
+            nic.where = pe.where;
+            IpConfiguration ipc;
+            ipc.id = nic.id + "/ipconfigurations/privateendpoint";
+            ipc.name = "privateendpoint";
+            ipc.nicId = nic.id;
+            ipc.subnetId = pe.subnetId;
+            ipc.where = pe.where;
+            if (!pe.addresses.isEmpty()) {
+                ipc.privateRange = pe.addresses;
+                if (pe.addresses.intervals().size() == 1
+                    && pe.addresses.intervals().front().first == pe.addresses.intervals().front().last)
+                    ipc.privateIp = pe.addresses.intervals().front().first;
+            }
+            nic.ipConfigurations.push_back(std::move(ipc));
+            nicIds.push_back(nic.id);
+            snap.nics.emplace(nic.id, std::move(nic));
+        }
+        for (const auto& nicId : nicIds) {
+            auto& nic = snap.nics.at(nicId);
+            nic.privateEndpointId = id;
+            nic.serviceId = conn->serviceId;
+            nic.nsgId.clear(); // a private endpoint's interface has no NSG of its own
+        }
+    }
+}
+
+// Gateways whose on-premises prefixes the export cannot give: say so once per gateway.
+void noteHybrid(Snapshot& snap)
+{
+    for (const auto& [id, gw] : snap.vnetGateways) {
+        bool connected = false, bgp = false;
+        for (const auto& [cid, c] : snap.gatewayConnections)
+            if (c.gatewayId == id) {
+                auto local = snap.localGateways.find(c.localGatewayId);
+                connected = connected || local != snap.localGateways.end();
+                bgp = bgp || (local != snap.localGateways.end() && local->second.bgp)
+                    || local == snap.localGateways.end();
+            }
+        if (!connected || bgp)
+            snap.diagnostics.push_back({ Diagnostic::Level::Note, gw.where,
+                "virtual network gateway " + gw.name
+                    + (connected ? " learns on-premises prefixes over BGP"
+                                 : " has no local network gateway in the export")
+                    + ": the on-premises address spaces in the VirtualNetwork tag are not all known, so default rules "
+                      "may admit on-premises sources the analysis does not list" });
+    }
+}
+
 } // namespace
 
 void linkAzure(Snapshot& snap, const std::vector<EffectiveLink>& effective)
 {
     linkProxies(snap);
+    linkEdges(snap);
+    linkPrivateEndpoints(snap);
+    noteHybrid(snap);
     auto note = [&](Diagnostic::Level level, const SourceLocation& where, std::string msg) {
         snap.diagnostics.push_back({ level, where, std::move(msg) });
     };

@@ -23,6 +23,15 @@ bool iequals(std::string_view a, std::string_view b)
     });
 }
 
+// The host of a URL ("https://acct.blob.core.windows.net/" -> "acct.blob.core.windows.net"), lower case.
+std::string hostOfUrl(std::string_view url)
+{
+    if (const auto scheme = url.find("://"); scheme != std::string_view::npos)
+        url.remove_prefix(scheme + 3);
+    url = url.substr(0, url.find_first_of("/:"));
+    return toLower(url);
+}
+
 // An ARM template parameter without a value, as armtemplate.cpp writes it: "{name}".
 bool isPlaceholder(std::string_view text)
 {
@@ -155,6 +164,19 @@ private:
     void readIpGroup(const JsonNode& r);
     /// One DNAT rule (classic natRuleCollections or a policy's NatRule); false when unreadable.
     bool readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& out);
+    void readRoute(const JsonNode& r, RouteTable& table);
+    void readRouteTable(const JsonNode& r);
+    EdgeService& edgeService(const std::string& id, const JsonNode& r);
+    EdgeOrigin readOrigin(const JsonNode& o, const std::string& groupId, std::string_view hostKey);
+    void readFrontDoorClassic(const JsonNode& r);
+    void readCdnProfile(const JsonNode& r);
+    void readCdnChild(const JsonNode& r, const std::string& type);
+    static std::string profileOf(const std::string& childId);
+    void readPrivateEndpoint(const JsonNode& r);
+    void readLocalNetworkGateway(const JsonNode& r);
+    void readVirtualNetworkGateway(const JsonNode& r);
+    void readConnection(const JsonNode& r);
+    void readVnetRule(const JsonNode& r, const std::string& type);
     void linkProxies();
 
     void error(const JsonNode& at, std::string msg) { diag(Diagnostic::Level::Error, at.pointer(), std::move(msg)); }
@@ -452,14 +474,41 @@ void AzureReader::importResource(const JsonNode& r, std::string typeText)
         readRuleCollectionGroup(r);
     } else if (type == "microsoft.network/ipgroups") {
         readIpGroup(r);
-    } else if (type == "microsoft.network/frontdoors" || type == "microsoft.cdn/profiles") {
-        // Reverse proxies and DNAT: their backends have no public IP of their own, so the absence
-        // of a finding for them must not read as "not reachable".
-        warn(r,
-            std::string("paths through ") + typeText + " (" + str(r, "name")
-                + ") are not analysed yet: machines behind it may be reachable from the internet without a finding");
-        ++m_input->resources;
-        return;
+    } else if (type == "microsoft.network/frontdoors" || type == "microsoft.network/frontdoor") {
+        // The REST API example of a GET writes the singular type.
+        readFrontDoorClassic(r);
+    } else if (type == "microsoft.cdn/profiles") {
+        readCdnProfile(r);
+    } else if (type == "microsoft.cdn/profiles/afdendpoints" || type == "microsoft.cdn/profiles/afdendpoints/routes"
+        || type == "microsoft.cdn/profiles/origingroups" || type == "microsoft.cdn/profiles/origingroups/origins"
+        || type == "microsoft.cdn/profiles/endpoints") {
+        readCdnChild(r, type);
+    } else if (type == "microsoft.network/routetables") {
+        readRouteTable(r);
+    } else if (type == "microsoft.network/routetables/routes") {
+        const std::string id = normaliseId(idOf(r, {}, "routes"));
+        const auto pos = id.rfind("/routes/");
+        if (pos == std::string::npos) {
+            error(r, "route id does not name its route table");
+            return;
+        }
+        auto& table = m_snap.routeTables[id.substr(0, pos)];
+        if (table.id.empty()) {
+            table.id = id.substr(0, pos);
+            table.name = lastSegment(table.id);
+            table.where = here(r);
+        }
+        readRoute(r, table);
+    } else if (type == "microsoft.network/privateendpoints") {
+        readPrivateEndpoint(r);
+    } else if (type == "microsoft.network/localnetworkgateways") {
+        readLocalNetworkGateway(r);
+    } else if (type == "microsoft.network/virtualnetworkgateways") {
+        readVirtualNetworkGateway(r);
+    } else if (type == "microsoft.network/connections") {
+        readConnection(r);
+    } else if (type.size() > 20 && type.compare(type.size() - 20, 20, "/virtualnetworkrules") == 0) {
+        readVnetRule(r, type);
     } else {
         if (m_skippedTypes.insert(typeText).second)
             diag(Diagnostic::Level::Note, r.pointer(),
@@ -1088,6 +1137,16 @@ void AzureReader::readSubnet(const JsonNode& r, const std::string& vnetId)
     auto nsgRef = r.prop("networkSecurityGroup");
     s.nsgId = refId(nsgRef, "the network security group");
     importEmbedded(nsgRef);
+    auto routeRef = r.prop("routeTable");
+    s.routeTableId = refId(routeRef, "the route table");
+    if (routeRef && routeRef->isObject() && (routeRef->get("properties") || routeRef->get("routes")))
+        readRouteTable(*routeRef); // az CLI and PowerShell may embed the table
+    s.privateEndpointPolicies = str(r, "privateEndpointNetworkPolicies");
+    if (auto endpoints = r.prop("serviceEndpoints"); endpoints && endpoints->isArray())
+        endpoints->forEachElement([&](const JsonNode& e) {
+            if (const std::string service = str(e, "service"); !service.empty())
+                s.serviceEndpoints.push_back(service);
+        });
     auto& vnet = m_snap.vnets[vnetId];
     if (vnet.id.empty()) {
         vnet.id = vnetId;
@@ -1114,6 +1173,7 @@ void AzureReader::readNic(const JsonNode& r)
     nic.nsgId = refId(nsgRef, "the network security group");
     importEmbedded(nsgRef);
     nic.vmId = refId(r.prop("virtualMachine"), "the virtual machine");
+    nic.privateEndpointId = refId(r.prop("privateEndpoint"), "the private endpoint");
     auto configs = r.prop("ipConfigurations");
     if (configs && !configs->isArray())
         error(*configs, std::string("\"ipConfigurations\" should be a list but is ") + configs->typeName());
@@ -1169,6 +1229,8 @@ void AzureReader::readPublicIp(const JsonNode& r)
     if (!pip.address.empty() && !parseAddress(pip.address))
         error(*r.prop("ipAddress"), "invalid public IP address \"" + pip.address + "\"");
     pip.sku = sku(r);
+    if (auto dns = r.prop("dnsSettings"); dns && dns->isObject())
+        pip.fqdn = toLower(str(*dns, "fqdn"));
     pip.ipv6 = iequals(str(r, "publicIPAddressVersion"), "IPv6") || pip.address.find(':') != std::string::npos;
     pip.ipConfigurationId = refId(r.prop("ipConfiguration"), "the IP configuration");
     m_snap.publicIps[pip.id] = std::move(pip);
@@ -1385,16 +1447,19 @@ void AzureReader::readDataService(const JsonNode& r, const std::string& type)
         svc.engine = "sqlserver";
         svc.tcpPorts.add(1433, 1433);
         svc.endpoint = str(r, "fullyQualifiedDomainName");
+        svc.serviceEndpointName = "Microsoft.Sql";
     } else if (type.find("postgresql") != std::string::npos) {
         svc.engine = "postgresql";
         svc.tcpPorts.add(5432, 5432);
         svc.endpoint = str(r, "fullyQualifiedDomainName");
+        svc.serviceEndpointName = "Microsoft.Sql"; // single servers share SQL's service endpoint
         if (auto net = r.prop("network"); net && net->get("delegatedSubnetResourceId"))
             svc.privateOnly = true; // flexible server with VNet integration has no public endpoint
     } else if (type.find("mysql") != std::string::npos) {
         svc.engine = "mysql";
         svc.tcpPorts.add(3306, 3306);
         svc.endpoint = str(r, "fullyQualifiedDomainName");
+        svc.serviceEndpointName = "Microsoft.Sql";
         if (auto net = r.prop("network"); net && net->get("delegatedSubnetResourceId"))
             svc.privateOnly = true;
     } else if (type == "microsoft.storage/storageaccounts") {
@@ -1425,8 +1490,24 @@ void AzureReader::readDataService(const JsonNode& r, const std::string& type)
                     if (!iequals(str(e, "action"), "Deny"))
                         addRange(e, v, "ipRule " + v);
                 });
+        if (acls)
+            if (auto rules = acls->prop("virtualNetworkRules"); rules && rules->isArray())
+                rules->forEachElement([&](const JsonNode& e) {
+                    std::string subnet = str(e, "id");
+                    if (subnet.empty())
+                        subnet = str(e, "virtualNetworkResourceId"); // az CLI
+                    if (!subnet.empty() && !iequals(str(e, "action"), "Deny"))
+                        svc.vnetRules.push_back(
+                            { "virtualNetworkRule " + lastSegment(subnet), normaliseId(subnet), here(e) });
+                });
+        svc.serviceEndpointName = "Microsoft.Storage";
         if (auto ep = r.path({ "primaryEndpoints", "blob" }); ep && ep->isString())
             svc.endpoint = std::string(ep->stringValue());
+        if (auto eps = r.prop("primaryEndpoints"); eps && eps->isObject())
+            eps->forEachMember([&](std::string_view, const JsonNode& e) {
+                if (e.isString())
+                    svc.hostNames.push_back(hostOfUrl(e.stringValue()));
+            });
     } else if (type == "microsoft.documentdb/databaseaccounts") {
         // Cosmos DB: with no IP rules (and no VNet filter) every network is allowed; "0.0.0.0"
         // admits Azure datacenters.
@@ -1453,6 +1534,14 @@ void AzureReader::readDataService(const JsonNode& r, const std::string& type)
         }
         const bool vnetFilter
             = r.prop("isVirtualNetworkFilterEnabled") && r.prop("isVirtualNetworkFilterEnabled")->boolValue() == true;
+        svc.vnetRulesApply = vnetFilter;
+        svc.serviceEndpointName = "Microsoft.AzureCosmosDB";
+        if (auto rules = r.prop("virtualNetworkRules"); rules && rules->isArray())
+            rules->forEachElement([&](const JsonNode& e) {
+                if (const std::string subnet = str(e, "id"); !subnet.empty())
+                    svc.vnetRules.push_back(
+                        { "virtualNetworkRule " + lastSegment(subnet), normaliseId(subnet), here(e) });
+            });
         svc.defaultAllow = svc.entries.empty() && !vnetFilter;
         svc.defaultWhy = "no IP rules and no virtual network filter: every network is allowed";
         svc.defaultWhere = here(r);
@@ -1492,6 +1581,28 @@ void AzureReader::readFirewallRule(const JsonNode& r, const std::string& type)
     // Azure SQL's "Allow Azure services" rule is 0.0.0.0-0.0.0.0 (AllowAllWindowsAzureIps).
     const bool azure = start == "0.0.0.0" && end == "0.0.0.0";
     svc.entries.push_back({ name, azure ? AddressSet() : AddressSet::range(*first, *last), azure, here(r) });
+}
+
+// A virtual network rule of Azure SQL or a PostgreSQL/MySQL single server (child resource): the
+// subnet whose service endpoint traffic the server admits.
+void AzureReader::readVnetRule(const JsonNode& r, const std::string& type)
+{
+    const std::string id = normaliseId(idOf(r, {}, "virtualNetworkRules"));
+    const auto pos = id.rfind("/virtualnetworkrules/");
+    if (pos == std::string::npos) {
+        error(r, "virtual network rule id does not name its server");
+        return;
+    }
+    ManagedDataService& svc = dataService(id.substr(0, pos));
+    if (svc.type.empty())
+        svc.type = type.substr(0, type.size() - 20);
+    const std::string name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
+    const std::string subnet = str(r, "virtualNetworkSubnetId");
+    if (subnet.empty()) {
+        error(r, "virtual network rule " + name + " has no virtualNetworkSubnetId");
+        return;
+    }
+    svc.vnetRules.push_back({ "virtualNetworkRule " + name, normaliseId(subnet), here(r) });
 }
 
 void AzureReader::readEffective(const JsonNode& entry)
@@ -1958,6 +2069,340 @@ void AzureReader::readServiceTags(const JsonNode& list)
         if (replace)
             it->second = std::move(tag);
     });
+}
+
+// ---- Route tables (Microsoft Learn, "Virtual network traffic routing": user-defined routes) ----
+
+void AzureReader::readRoute(const JsonNode& r, RouteTable& table)
+{
+    Route route;
+    route.name = str(r, "name");
+    route.id = normaliseId(idOf(r, table.id, "routes"));
+    if (route.name.empty())
+        route.name = lastSegment(route.id);
+    route.where = here(r);
+    route.prefixText = str(r, "addressPrefix");
+    if (auto p = parsePrefix(route.prefixText))
+        route.prefix = AddressSet::range(p->first, p->last);
+    else if (!route.prefixText.empty())
+        route.prefixIsTag = true; // a service tag ("Storage") or a template parameter
+    route.nextHopType = str(r, "nextHopType");
+    route.nextHopAddress = str(r, "nextHopIpAddress");
+    table.routes.push_back(std::move(route));
+}
+
+void AzureReader::readRouteTable(const JsonNode& r)
+{
+    const std::string id = normaliseId(idOf(r, {}, "routeTables"));
+    auto& table = m_snap.routeTables[id];
+    table.id = id;
+    table.name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
+    table.where = here(r);
+    if (auto d = r.prop("disableBgpRoutePropagation"))
+        table.disableBgpRoutePropagation = d->boolValue().value_or(false);
+    table.routes.clear();
+    if (auto routes = r.prop("routes"); routes && routes->isArray())
+        routes->forEachElement([&](const JsonNode& route) { readRoute(route, table); });
+}
+
+// ---- Edge services: Azure Front Door (classic, Standard/Premium) and Azure CDN ----
+// Microsoft Learn, "Secure traffic to Azure Front Door origins": Front Door accepts clients from
+// anywhere and connects to its origins from the AzureFrontDoor.Backend addresses; "Routing
+// architecture" / "Origins and origin groups": a route forwards what it accepts to an origin group
+// on the origin's HTTP or HTTPS port, by its forwarding protocol.
+
+EdgeService& AzureReader::edgeService(const std::string& id, const JsonNode& r)
+{
+    auto& edge = m_snap.edges[id];
+    if (edge.id.empty()) {
+        edge.id = id;
+        edge.name = lastSegment(id);
+        edge.where = here(r);
+    }
+    return edge;
+}
+
+namespace {
+
+// A route's ports: what clients connect to, and the origin port for each.
+void setForwarding(EdgeRoute& route, bool http, bool https, std::string_view forwarding, bool httpsRedirect)
+{
+    route.acceptsHttp = http && !httpsRedirect; // redirected requests are answered by the edge itself
+    route.acceptsHttps = https;
+    route.forwarding = iequals(forwarding, "HttpOnly") ? EdgeRoute::Forwarding::HttpOnly
+        : iequals(forwarding, "HttpsOnly")             ? EdgeRoute::Forwarding::HttpsOnly
+                                                       : EdgeRoute::Forwarding::MatchRequest;
+}
+
+bool enabledState(const std::string& text)
+{
+    return text.empty() || iequals(text, "Enabled");
+}
+
+} // namespace
+
+EdgeOrigin AzureReader::readOrigin(const JsonNode& o, const std::string& groupId, std::string_view hostKey)
+{
+    EdgeOrigin origin;
+    origin.name = str(o, "name");
+    origin.groupId = groupId;
+    origin.host = str(o, hostKey);
+    origin.where = here(o);
+    if (auto p = o.prop("httpPort"); p && !p->isNull())
+        origin.httpPort = static_cast<std::uint32_t>(integer(o, "httpPort", false, 1, 65535).value_or(80));
+    if (auto p = o.prop("httpsPort"); p && !p->isNull())
+        origin.httpsPort = static_cast<std::uint32_t>(integer(o, "httpsPort", false, 1, 65535).value_or(443));
+    origin.enabled = enabledState(str(o, "enabledState"));
+    if (auto e = o.prop("enabled"); e && e->boolValue().has_value()) // classic CDN origins
+        origin.enabled = *e->boolValue();
+    // Private Link origins (Front Door Premium, classic privateLinkResourceId): the edge reaches the
+    // resource through a private endpoint, not its public address.
+    if (auto pl = o.prop("privateLinkResourceId"); pl && pl->isString())
+        origin.privateLinkId = normaliseId(pl->stringValue());
+    if (auto shared = o.prop("sharedPrivateLinkResource"); shared && shared->isObject()) {
+        origin.privateLinkId = refId(shared->prop("privateLink"), "the private link resource");
+        const std::string status = str(*shared, "status");
+        origin.privateLinkApproved = status.empty() || iequals(status, "Approved");
+    }
+    if (auto status = o.prop("privateEndpointStatus"); status && status->isString())
+        origin.privateLinkApproved = iequals(status->stringValue(), "Approved");
+    return origin;
+}
+
+void AzureReader::readFrontDoorClassic(const JsonNode& r)
+{
+    const std::string display = idOf(r, {}, "frontDoors");
+    auto& edge = edgeService(normaliseId(display), r);
+    edge.name = str(r, "name").empty() ? edge.name : str(r, "name");
+    edge.type = "Microsoft.Network/frontDoors";
+    edge.label = "Front Door (classic)";
+    edge.where = here(r);
+    edge.enabled = enabledState(str(r, "enabledState"));
+    auto each = [&](std::string_view key, auto&& f) {
+        if (auto list = r.prop(key); list && list->isArray())
+            list->forEachElement(f);
+    };
+    each("backendPools", [&](const JsonNode& pool) {
+        // Templates write the child type as backEndPools: ids compare case-insensitively.
+        const std::string poolId = normaliseId(idOf(pool, display, "backendPools"));
+        if (auto backends = pool.prop("backends"); backends && backends->isArray())
+            backends->forEachElement([&](const JsonNode& b) {
+                EdgeOrigin o = readOrigin(b, poolId, "address");
+                if (o.name.empty())
+                    o.name = o.host;
+                edge.origins.push_back(std::move(o));
+            });
+    });
+    each("routingRules", [&](const JsonNode& rule) {
+        EdgeRoute route;
+        route.id = normaliseId(idOf(rule, display, "routingRules"));
+        route.name = str(rule, "name").empty() ? lastSegment(route.id) : str(rule, "name");
+        route.where = here(rule);
+        route.enabled = enabledState(str(rule, "enabledState"));
+        bool http = false, https = false;
+        if (auto accepted = rule.prop("acceptedProtocols"); accepted && accepted->isArray())
+            accepted->forEachElement([&](const JsonNode& p) {
+                http = http || iequals(p.stringValue(), "Http");
+                https = https || iequals(p.stringValue(), "Https");
+            });
+        else
+            http = https = true;
+        auto config = rule.prop("routeConfiguration");
+        if (!config || !config->isObject()) {
+            warn(rule, "routing rule " + route.name + " has no routeConfiguration; it forwards nothing");
+            return;
+        }
+        const std::string odata = str(*config, "@odata.type");
+        if (odata.find("Redirect") != std::string::npos)
+            return; // a redirect answers at the edge: no origin is reached
+        route.originGroupId = refId(config->prop("backendPool"), "the backend pool");
+        setForwarding(route, http, https, str(*config, "forwardingProtocol"), false);
+        edge.routes.push_back(std::move(route));
+    });
+}
+
+void AzureReader::readCdnProfile(const JsonNode& r)
+{
+    auto& edge = edgeService(normaliseId(idOf(r, {}, "profiles")), r);
+    edge.name = str(r, "name").empty() ? edge.name : str(r, "name");
+    edge.type = "Microsoft.Cdn/profiles";
+    edge.where = here(r);
+    std::string sku;
+    if (auto s = r.get("sku"); s && s->isObject())
+        sku = str(*s, "name");
+    else if (auto ps = r.prop("sku"); ps && ps->isObject())
+        sku = str(*ps, "name");
+    edge.label = sku.find("AzureFrontDoor") != std::string::npos ? "Front Door" : "CDN";
+}
+
+// The profile id of a child resource ("/.../profiles/p/afdendpoints/e/routes/r" -> ".../profiles/p").
+std::string AzureReader::profileOf(const std::string& childId)
+{
+    const auto pos = childId.find("/providers/microsoft.cdn/profiles/");
+    if (pos == std::string::npos)
+        return {};
+    const auto start = pos + std::string_view("/providers/microsoft.cdn/profiles/").size();
+    const auto end = childId.find('/', start);
+    return childId.substr(0, end);
+}
+
+void AzureReader::readCdnChild(const JsonNode& r, const std::string& type)
+{
+    const std::string id = normaliseId(idOf(r, {}, "children"));
+    const std::string profileId = profileOf(id);
+    if (profileId.empty()) {
+        error(r, "the id of this " + type + " does not name its profile");
+        return;
+    }
+    auto& edge = edgeService(profileId, r);
+    if (edge.type.empty())
+        edge.type = "Microsoft.Cdn/profiles";
+    if (type == "microsoft.cdn/profiles/afdendpoints") {
+        if (!enabledState(str(r, "enabledState")))
+            edge.disabledEndpoints.insert(id);
+    } else if (type == "microsoft.cdn/profiles/afdendpoints/routes") {
+        EdgeRoute route;
+        route.id = id;
+        route.name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
+        route.where = here(r);
+        route.enabled = enabledState(str(r, "enabledState"));
+        route.endpointId = id.substr(0, id.rfind("/routes/"));
+        bool http = false, https = false;
+        if (auto p = r.prop("supportedProtocols"); p && p->isArray())
+            p->forEachElement([&](const JsonNode& v) {
+                http = http || iequals(v.stringValue(), "Http");
+                https = https || iequals(v.stringValue(), "Https");
+            });
+        else
+            http = https = true;
+        route.originGroupId = refId(r.prop("originGroup"), "the origin group");
+        setForwarding(route, http, https, str(r, "forwardingProtocol"), iequals(str(r, "httpsRedirect"), "Enabled"));
+        edge.routes.push_back(std::move(route));
+    } else if (type == "microsoft.cdn/profiles/origingroups/origins") {
+        const std::string groupId = id.substr(0, id.rfind("/origins/"));
+        EdgeOrigin o = readOrigin(r, groupId, "hostName");
+        if (o.name.empty())
+            o.name = lastSegment(id);
+        edge.origins.push_back(std::move(o));
+    } else if (type == "microsoft.cdn/profiles/endpoints") {
+        // Classic CDN: the endpoint forwards to its inline origins, HTTP and HTTPS as allowed.
+        if (edge.label.empty())
+            edge.label = "CDN";
+        EdgeRoute route;
+        route.id = id;
+        route.name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
+        route.where = here(r);
+        const std::string state = str(r, "resourceState");
+        route.enabled = state.empty() || !iequals(state, "Stopped");
+        auto allowed = [&](std::string_view key) {
+            auto v = r.prop(key);
+            return !v || v->boolValue().value_or(true);
+        };
+        setForwarding(route, allowed("isHttpAllowed"), allowed("isHttpsAllowed"), "MatchRequest", false);
+        route.originGroupId = id; // the inline origins form the endpoint's own group
+        if (auto origins = r.prop("origins"); origins && origins->isArray())
+            origins->forEachElement([&](const JsonNode& o) {
+                EdgeOrigin origin = readOrigin(o, id, "hostName");
+                edge.origins.push_back(std::move(origin));
+            });
+        edge.routes.push_back(std::move(route));
+    }
+    // Origin groups carry no members (origins name their group by id): nothing to read.
+}
+
+// ---- Private endpoints (Microsoft Learn, "What is a private endpoint?") ----
+
+void AzureReader::readPrivateEndpoint(const JsonNode& r)
+{
+    PrivateEndpoint pe;
+    pe.id = normaliseId(idOf(r, {}, "privateEndpoints"));
+    pe.name = str(r, "name").empty() ? lastSegment(pe.id) : str(r, "name");
+    pe.where = here(r);
+    pe.subnetId = refId(r.prop("subnet"), "the subnet");
+    auto connections = [&](std::string_view key, bool manual) {
+        if (auto list = r.prop(key); list && list->isArray())
+            list->forEachElement([&](const JsonNode& c) {
+                PrivateEndpoint::Connection conn;
+                if (auto id = c.prop("privateLinkServiceId"); id && id->isString())
+                    conn.serviceId = normaliseId(id->stringValue());
+                if (auto groups = c.prop("groupIds"); groups && groups->isArray())
+                    groups->forEachElement([&](const JsonNode& g) { conn.groupIds.emplace_back(g.stringValue()); });
+                std::string status;
+                if (auto state = c.prop("privateLinkServiceConnectionState"); state && state->isObject())
+                    status = str(*state, "status");
+                // Only approved connections carry traffic; an auto-approved one may not say so.
+                conn.approved = status.empty() ? !manual : iequals(status, "Approved");
+                conn.status = status.empty() ? (manual ? "Pending" : "Approved (auto)") : status;
+                if (!conn.serviceId.empty())
+                    pe.connections.push_back(std::move(conn));
+            });
+    };
+    connections("privateLinkServiceConnections", false);
+    connections("manualPrivateLinkServiceConnections", true);
+    auto addAddress = [&](std::string_view text) {
+        if (auto a = parseAddress(text))
+            pe.addresses.add(*a, *a);
+    };
+    if (auto configs = r.prop("ipConfigurations"); configs && configs->isArray())
+        configs->forEachElement([&](const JsonNode& c) { addAddress(str(c, "privateIPAddress")); });
+    if (auto dns = r.prop("customDnsConfigs"); dns && dns->isArray())
+        dns->forEachElement([&](const JsonNode& c) {
+            if (auto ips = c.prop("ipAddresses"); ips && ips->isArray())
+                ips->forEachElement([&](const JsonNode& ip) { addAddress(ip.stringValue()); });
+        });
+    pe.nicIds = refIds(r, "networkInterfaces");
+    m_snap.privateEndpoints[pe.id] = std::move(pe);
+}
+
+// ---- Hybrid connectivity: what the VirtualNetwork tag gains through gateways ----
+// Microsoft Learn, "Virtual network service tags": VirtualNetwork includes "all connected
+// on-premises address spaces"; "VPN Gateway transit for virtual network peering": spokes that use
+// the hub's gateway learn its routes.
+
+void AzureReader::readLocalNetworkGateway(const JsonNode& r)
+{
+    LocalNetworkGateway g;
+    g.id = normaliseId(idOf(r, {}, "localNetworkGateways"));
+    g.name = str(r, "name").empty() ? lastSegment(g.id) : str(r, "name");
+    g.where = here(r);
+    auto addPrefix = [&](const JsonNode& e) {
+        if (auto p = parsePrefix(e.stringValue()))
+            g.space.add(p->first, p->last);
+        else
+            warn(e, "invalid on-premises prefix \"" + std::string(e.stringValue()) + "\"; ignored");
+    };
+    if (auto space = r.prop("localNetworkAddressSpace"); space && space->isObject())
+        if (auto list = space->prop("addressPrefixes"); list && list->isArray())
+            list->forEachElement(addPrefix);
+    if (auto bgp = r.prop("bgpSettings"); bgp && bgp->isObject())
+        g.bgp = true; // prefixes learned over BGP are not in the export
+    m_snap.localGateways[g.id] = std::move(g);
+}
+
+void AzureReader::readVirtualNetworkGateway(const JsonNode& r)
+{
+    VirtualNetworkGateway g;
+    g.id = normaliseId(idOf(r, {}, "virtualNetworkGateways"));
+    g.name = str(r, "name").empty() ? lastSegment(g.id) : str(r, "name");
+    g.where = here(r);
+    if (auto configs = r.prop("ipConfigurations"); configs && configs->isArray())
+        configs->forEachElement([&](const JsonNode& c) {
+            if (g.subnetId.empty())
+                g.subnetId = refId(c.prop("subnet"), "the gateway subnet");
+        });
+    m_snap.vnetGateways[g.id] = std::move(g);
+}
+
+void AzureReader::readConnection(const JsonNode& r)
+{
+    GatewayConnection c;
+    c.id = normaliseId(idOf(r, {}, "connections"));
+    c.name = str(r, "name").empty() ? lastSegment(c.id) : str(r, "name");
+    c.where = here(r);
+    c.gatewayId = refId(r.prop("virtualNetworkGateway1"), "the virtual network gateway");
+    c.localGatewayId = refId(r.prop("localNetworkGateway2"), "the local network gateway");
+    c.type = str(r, "connectionType");
+    m_snap.gatewayConnections[c.id] = std::move(c);
 }
 
 } // namespace

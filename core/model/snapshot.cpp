@@ -36,7 +36,9 @@ bool Snapshot::hasErrors() const
 std::size_t Snapshot::resourceCount() const
 {
     return vnets.size() + subnets.size() + nsgs.size() + nics.size() + publicIps.size() + loadBalancers.size()
-        + asgs.size() + vms.size() + dataServices.size() + proxies.size() + firewallPolicies.size();
+        + asgs.size() + vms.size() + dataServices.size() + proxies.size() + firewallPolicies.size() + routeTables.size()
+        + edges.size() + privateEndpoints.size() + localGateways.size() + vnetGateways.size()
+        + gatewayConnections.size();
 }
 
 Snapshot::Located Snapshot::locate(const std::string& ipcId) const

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -97,6 +98,35 @@ struct Subnet
     std::string vnetId;
     AddressSet prefixes;
     std::string nsgId; // empty: none
+    std::string routeTableId; // empty: none
+    /// privateEndpointNetworkPolicies as written ("Disabled", "Enabled", "NetworkSecurityGroupEnabled",
+    /// "RouteTableEnabled"); empty when the export does not say. NSGs filter traffic to the subnet's
+    /// private endpoints only when Enabled or NetworkSecurityGroupEnabled (Microsoft Learn, "Manage
+    /// network policies for private endpoints"; disabled by default).
+    std::string privateEndpointPolicies;
+    std::vector<std::string> serviceEndpoints; // "Microsoft.Storage", "Microsoft.Sql", ... as written
+    SourceLocation where;
+};
+
+/// One user-defined route (Microsoft Learn, "Virtual network traffic routing").
+struct Route
+{
+    std::string id;
+    std::string name;
+    std::string prefixText; // as written: a prefix, or a service tag
+    AddressSet prefix; // empty when prefixIsTag
+    bool prefixIsTag = false;
+    std::string nextHopType; // "VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"
+    std::string nextHopAddress;
+    SourceLocation where;
+};
+
+struct RouteTable
+{
+    std::string id;
+    std::string name;
+    std::vector<Route> routes;
+    bool disableBgpRoutePropagation = false;
     SourceLocation where;
 };
 
@@ -107,6 +137,7 @@ struct PublicIpAddress
     std::string name;
     std::string type = "Microsoft.Network/publicIPAddresses";
     std::string address; // empty when not allocated
+    std::string fqdn; // dnsSettings.fqdn ("label.westeurope.cloudapp.azure.com")
     Sku sku = Sku::Unknown;
     bool ipv6 = false; // publicIPAddressVersion IPv6: only IPv6 clients reach it
     std::string ipConfigurationId; // back reference (NIC ip configuration or LB frontend)
@@ -139,6 +170,10 @@ struct NetworkInterface
     std::string type = "Microsoft.Network/networkInterfaces";
     std::string nsgId;
     std::string vmId;
+    /// A private endpoint's interface: the managed service it leads to (normalised id), and the
+    /// private endpoint. Traffic to it reaches that service only, on the service's ports.
+    std::string serviceId;
+    std::string privateEndpointId;
     std::vector<IpConfiguration> ipConfigurations;
     std::map<std::string, std::string> tags;
     SourceLocation where;
@@ -241,7 +276,20 @@ struct ManagedDataService
     std::vector<FirewallEntry> entries;
     PortSet tcpPorts;
     std::string endpoint; // FQDN when the export has it
+    std::vector<std::string> hostNames; // lower case: every public host name the export gives
     bool privateOnly = false; // injected into a VNet (Redis Premium subnetId): no public endpoint
+    /// Virtual network rules: subnets whose service endpoint traffic the firewall admits (storage
+    /// networkAcls.virtualNetworkRules, SQL virtualNetworkRules, Cosmos DB virtualNetworkRules).
+    struct VnetRule
+    {
+        std::string name;
+        std::string subnetId; // normalised
+        SourceLocation where;
+    };
+    std::vector<VnetRule> vnetRules;
+    bool vnetRulesApply = true; // Cosmos DB: only with isVirtualNetworkFilterEnabled
+    /// The service endpoint name its subnets need ("Microsoft.Storage", "Microsoft.Sql", ...).
+    std::string serviceEndpointName;
     std::map<std::string, std::string> tags;
     SourceLocation where;
 };
@@ -286,6 +334,104 @@ struct ProxyDevice
     SourceLocation where;
 };
 
+/// One origin of an edge service: where it connects, on which ports.
+struct EdgeOrigin
+{
+    std::string name;
+    std::string groupId; // normalised id of its origin group (backend pool, CDN endpoint)
+    std::string host; // host name or address as written
+    std::uint32_t httpPort = 80;
+    std::uint32_t httpsPort = 443;
+    bool enabled = true;
+    /// Private Link: the edge reaches this resource through a private endpoint (normalised id),
+    /// not its public address; only approved connections carry traffic.
+    std::string privateLinkId;
+    bool privateLinkApproved = true;
+    // Resolved by the linker from host or privateLinkId (empty: outside the export).
+    std::string publicIpId;
+    std::string dataServiceId;
+    SourceLocation where;
+};
+
+/// One route of an edge service: what it accepts from clients and how it forwards to its origins.
+struct EdgeRoute
+{
+    enum class Forwarding { HttpOnly, HttpsOnly, MatchRequest };
+    std::string id; // normalised
+    std::string name;
+    std::string endpointId; // Front Door Standard/Premium endpoint (normalised), else empty
+    bool enabled = true;
+    bool acceptsHttp = true; // forwards HTTP requests (not redirected to HTTPS)
+    bool acceptsHttps = true;
+    Forwarding forwarding = Forwarding::MatchRequest;
+    std::string originGroupId; // normalised
+    SourceLocation where;
+};
+
+/// A global edge in front of origins: Azure Front Door (classic, Standard/Premium) or Azure CDN.
+/// It accepts any client on the internet and opens its own connections to the origins, from the
+/// AzureFrontDoor.Backend addresses (Microsoft Learn, "Secure traffic to Azure Front Door origins").
+struct EdgeService
+{
+    std::string id;
+    std::string name;
+    std::string type; // as written
+    std::string label; // "Front Door", "Front Door (classic)", "CDN"
+    bool enabled = true;
+    std::vector<EdgeRoute> routes;
+    std::vector<EdgeOrigin> origins;
+    std::set<std::string> disabledEndpoints;
+    SourceLocation where;
+};
+
+/// A private endpoint: an interface in a subnet that leads to one service (Microsoft Learn, "What is
+/// a private endpoint?").
+struct PrivateEndpoint
+{
+    struct Connection
+    {
+        std::string serviceId; // normalised privateLinkServiceId
+        std::vector<std::string> groupIds;
+        bool approved = true;
+        std::string status;
+    };
+    std::string id;
+    std::string name;
+    std::string subnetId;
+    AddressSet addresses; // its private addresses when the export says
+    std::vector<std::string> nicIds;
+    std::vector<Connection> connections;
+    SourceLocation where;
+};
+
+/// An on-premises network as a VPN gateway knows it (Microsoft.Network/localNetworkGateways).
+struct LocalNetworkGateway
+{
+    std::string id;
+    std::string name;
+    AddressSet space;
+    bool bgp = false; // learns further prefixes over BGP, which no export lists
+    SourceLocation where;
+};
+
+struct VirtualNetworkGateway
+{
+    std::string id;
+    std::string name;
+    std::string subnetId; // its GatewaySubnet: the VNet it serves
+    SourceLocation where;
+};
+
+struct GatewayConnection
+{
+    std::string id;
+    std::string name;
+    std::string type; // IPsec, ExpressRoute, Vnet2Vnet
+    std::string gatewayId;
+    std::string localGatewayId;
+    SourceLocation where;
+};
+
 /// An Azure Firewall Policy's DNAT rules (from its rule collection groups) and its base policy.
 struct FirewallPolicy
 {
@@ -324,6 +470,12 @@ struct Snapshot
     std::unordered_map<std::string, ProxyDevice> proxies;
     std::unordered_map<std::string, FirewallPolicy> firewallPolicies;
     std::unordered_map<std::string, AddressSet> ipGroups; // Microsoft.Network/ipGroups by id
+    std::unordered_map<std::string, RouteTable> routeTables;
+    std::unordered_map<std::string, EdgeService> edges;
+    std::unordered_map<std::string, PrivateEndpoint> privateEndpoints;
+    std::unordered_map<std::string, LocalNetworkGateway> localGateways;
+    std::unordered_map<std::string, VirtualNetworkGateway> vnetGateways;
+    std::unordered_map<std::string, GatewayConnection> gatewayConnections;
     /// Service tags with exact ranges, by lower-case name ("azurecloud", "storage.westeurope"):
     /// empty unless the export holds a service tag file. Not resources (resourceCount leaves them out).
     std::unordered_map<std::string, ServiceTagRanges> serviceTags;

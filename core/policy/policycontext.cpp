@@ -62,6 +62,51 @@ PolicyContext::PolicyContext(const Snapshot& snapshot)
     for (auto& [id, info] : m_vnets)
         info.internet = internet.subtracted(info.space);
     m_unknownVnet.internet = internet;
+    // On-premises networks behind a VPN or ExpressRoute gateway join the VirtualNetwork tag of the
+    // gateway's VNet and of spokes that use it through gateway transit (Microsoft Learn, "Virtual
+    // network service tags": VirtualNetwork includes "all connected on-premises address spaces";
+    // "VPN Gateway transit for virtual network peering"). They stay internet addresses when public,
+    // so a default rule that admits the VirtualNetwork tag admits them from the internet too.
+    std::unordered_map<std::string, AddressSet> onPremByVnet;
+    for (const auto& [gid, gw] : m_snap.vnetGateways) {
+        const auto pos = gw.subnetId.rfind("/subnets/");
+        if (pos == std::string::npos)
+            continue;
+        AddressSet space;
+        for (const auto& [cid, c] : m_snap.gatewayConnections)
+            if (c.gatewayId == gid)
+                if (auto local = m_snap.localGateways.find(c.localGatewayId); local != m_snap.localGateways.end())
+                    space = space.united(local->second.space);
+        auto& mine = onPremByVnet[gw.subnetId.substr(0, pos)];
+        mine = mine.united(space);
+    }
+    if (!onPremByVnet.empty()) {
+        std::unordered_map<std::string, AddressSet> add;
+        for (const auto& [id, vnet] : m_snap.vnets) {
+            if (auto own = onPremByVnet.find(id); own != onPremByVnet.end())
+                add[id] = add[id].united(own->second);
+            for (const auto& p : vnet.peerings) {
+                if (!p.connected || !p.useRemoteGateways)
+                    continue;
+                auto hub = onPremByVnet.find(p.remoteVnetId);
+                if (hub == onPremByVnet.end())
+                    continue;
+                // The hub's side must allow gateway transit; when the export lacks it, it is taken to.
+                bool transit = true;
+                if (auto remote = m_snap.vnets.find(p.remoteVnetId); remote != m_snap.vnets.end())
+                    for (const auto& back : remote->second.peerings)
+                        if (back.remoteVnetId == id)
+                            transit = back.allowGatewayTransit;
+                if (transit)
+                    add[id] = add[id].united(hub->second);
+            }
+        }
+        for (const auto& [id, space] : add) {
+            auto& info = m_vnets[id];
+            info.space = info.space.united(space);
+            info.routable = info.routable.united(space);
+        }
+    }
     for (const auto& [id, nic] : m_snap.nics)
         for (const auto& ipc : nic.ipConfigurations)
             for (const auto& asg : ipc.asgIds)
