@@ -41,7 +41,6 @@ struct Settings
     static inline const Preference<QByteArray> findingsHeader { "findings/header", {} };
     static inline const Preference<QStringList> recentFiles { "recentFiles", {} };
     static inline const Preference<QString> theme { "view/theme", QStringLiteral("system") }; // system, light, dark
-    static inline const Preference<QString> owner { "triage/owner", {} };
     static inline const Preference<int> autosaveSeconds { "review/autosaveSeconds", 60 };
     static constexpr int kMaxRecentFiles = 10;
 };

@@ -122,6 +122,15 @@ private:
     QTemporaryDir m_dir;
     QString m_review;
 
+    // A fresh copy of the demo (its review and snapshots) for a test that changes things.
+    QString freshDemo(const QString& name)
+    {
+        const QString dir = m_dir.filePath(name);
+        if (!copyTree(QStringLiteral(EW_SOURCE_DIR "/resources/demo"), dir))
+            return {};
+        return dir + QStringLiteral("/incident-2019.review.json");
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -763,6 +772,70 @@ private Q_SLOTS:
         QVERIFY(!w.openReview(file));
         QVERIFY(w.lastError().contains(QLatin1String("bad.review.json#/decisions/0/state")));
         QVERIFY(w.lastError().contains(QLatin1String("unknown triage state")));
+    }
+
+    // Issue 16 (found by driving the real window): quick triage sets the state only. An owner
+    // typed for one finding, even in another window before a restart, never lands on others.
+    void quickTriageNamesNoOwnerNobodyChose()
+    {
+        const QString review = freshDemo(QStringLiteral("owner"));
+        QVERIFY(!review.isEmpty());
+        {
+            Workbench first;
+            QVERIFY(first.open(freshDemo(QStringLiteral("owner-other"))));
+            clickRow(first.w, rowOfTarget(first.w, QStringLiteral("es-support-01")));
+            QTest::keyClicks(first.w.triagePanel()->ownerEdit(), QStringLiteral("alice"));
+            QTest::mouseClick(first.w.triagePanel()->applyButton(), Qt::LeftButton);
+            QCOMPARE(first.w.document()->decision(currentFinding(first.w)->id).owner, std::string("alice"));
+        }
+        Workbench wb;
+        QVERIFY(wb.open(review));
+        MainWindow& w = wb.w;
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        // Ctrl+1 from the keyboard, and the Triage menu's action.
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-02")));
+        const std::string second = currentFinding(w)->id;
+        QTest::keySequence(&w, QKeySequence(QStringLiteral("Ctrl+1")));
+        QCOMPARE(w.document()->decision(second).state, TriageState::Confirmed);
+        QCOMPARE(w.document()->decision(second).owner, std::string());
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-03")));
+        const std::string third = currentFinding(w)->id;
+        w.action(QStringLiteral("triage-accepted-risk"))->trigger();
+        QCOMPARE(w.document()->decision(third).owner, std::string());
+
+        // An owner given for one finding stays with it; quick triage of several keeps each one's.
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-04")));
+        const std::string fourth = currentFinding(w)->id;
+        QTest::keyClicks(w.triagePanel()->ownerEdit(), QStringLiteral("bob"));
+        QTest::mouseClick(w.triagePanel()->applyButton(), Qt::LeftButton);
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-05")), Qt::ControlModifier);
+        const std::string fifth = currentFinding(w)->id;
+        QTest::keySequence(&w, QKeySequence(QStringLiteral("Ctrl+2")));
+        QCOMPARE(w.document()->decision(fourth).state, TriageState::AcceptedRisk);
+        QCOMPARE(w.document()->decision(fourth).owner, std::string("bob"));
+        QCOMPARE(w.document()->decision(fifth).state, TriageState::AcceptedRisk);
+        QCOMPARE(w.document()->decision(fifth).owner, std::string());
+        // Apply on several whose owners differ: the owner field is empty and keeps each one's.
+        QVERIFY(w.triagePanel()->ownerEdit()->text().isEmpty());
+        w.triagePanel()->stateBox()->setCurrentIndex(int(TriageState::Fixed));
+        QTest::mouseClick(w.triagePanel()->applyButton(), Qt::LeftButton);
+        QCOMPARE(w.document()->decision(fourth).state, TriageState::Fixed);
+        QCOMPARE(w.document()->decision(fourth).owner, std::string("bob"));
+        QCOMPARE(w.document()->decision(fifth).owner, std::string());
+
+        // The saved review names no owner nobody chose.
+        QVERIFY(w.saveReviewAs(review));
+        std::ifstream in(review.toStdString());
+        const auto doc = nlohmann::json::parse(in);
+        std::map<std::string, std::string> owners;
+        for (const auto& d : doc["decisions"])
+            owners[d["finding"].get<std::string>()] = d.value("owner", std::string());
+        QCOMPARE(owners.at(second), std::string());
+        QCOMPARE(owners.at(third), std::string());
+        QCOMPARE(owners.at(fourth), std::string("bob"));
+        QCOMPARE(owners.at(fifth), std::string());
+        for (const auto& [id, owner] : owners)
+            QVERIFY2(owner != "alice", id.c_str());
     }
 };
 

@@ -3,7 +3,6 @@
 #include "findings/datastores.h"
 #include "review/reviewdocument.h"
 #include "review/triagecommands.h"
-#include "settings.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -101,8 +100,21 @@ void TriagePanel::refresh()
                   .arg(m_selection.size()));
     const Decision d = m_document->decision(f.id);
     m_state->setCurrentIndex(static_cast<int>(d.state));
-    m_owner->setText(d.owner.empty() && m_selection.size() == 1 ? QString() : QString::fromStdString(d.owner));
-    m_note->setPlainText(QString::fromStdString(d.note));
+    // Owner and note show what the findings have; with several that differ the field is empty and
+    // Apply keeps each finding's own unless the analyst types one (isModified).
+    bool sameOwner = true, sameNote = true;
+    for (const Finding* other : m_selection) {
+        const Decision o = m_document->decision(other->id);
+        sameOwner = sameOwner && o.owner == d.owner;
+        sameNote = sameNote && o.note == d.note;
+    }
+    m_owner->setText(sameOwner ? QString::fromStdString(d.owner) : QString());
+    m_owner->setPlaceholderText(sameOwner ? tr("Who fixes or accepts it") : tr("Several owners: each keeps its own"));
+    m_owner->setModified(false);
+    m_note->setPlainText(sameNote ? QString::fromStdString(d.note) : QString());
+    m_note->setPlaceholderText(
+        sameNote ? tr("Why: ticket, evidence, compensating control…") : tr("Several notes: each keeps its own"));
+    m_note->document()->setModified(false);
     const auto& stores = m_document->review().dataStores;
     const auto mark = stores.find(normaliseId(f.target.id));
     QString basis;
@@ -128,19 +140,24 @@ void TriagePanel::apply()
     const auto state = static_cast<TriageState>(m_state->currentData().toInt());
     const std::string owner = m_owner->text().trimmed().toStdString();
     const std::string note = m_note->toPlainText().toStdString();
+    // An owner or note goes only where the analyst put it: what the panel shows for one finding (or
+    // for several that share it), or what was typed for all of them.
+    const bool setOwner = m_selection.size() == 1 || m_owner->isModified() || !m_owner->text().isEmpty();
+    const bool setNote
+        = m_selection.size() == 1 || m_note->document()->isModified() || !m_note->toPlainText().isEmpty();
     const std::string now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
     for (const Finding* f : m_selection) {
         Decision d = m_document->decision(f->id);
         d.state = state;
-        d.owner = owner;
-        d.note = note;
+        if (setOwner)
+            d.owner = owner;
+        if (setNote)
+            d.note = note;
         d.updated = now;
         d.target = f->target.name;
         d.severity = severityName(f->severity);
         after[f->id] = d;
     }
-    if (!owner.empty())
-        Settings::owner.set(QString::fromStdString(owner));
     m_document->undoStack()->push(new SetDecisionsCommand(m_document, std::move(after),
         m_selection.size() == 1 ? tr("Triage %1").arg(QString::fromStdString(m_selection.front()->target.name))
                                 : tr("Triage %1 findings").arg(m_selection.size())));
@@ -158,8 +175,8 @@ void TriagePanel::setState(TriageState state)
         d.updated = now;
         d.target = f->target.name;
         d.severity = severityName(f->severity);
-        if (d.owner.empty() && state != TriageState::New)
-            d.owner = Settings::owner.get().toStdString();
+        // The state only: an owner is recorded when the analyst names one for these findings
+        // (Apply), never one typed earlier for others (an audit record must not invent it).
         after[f->id] = d;
     }
     m_document->undoStack()->push(new SetDecisionsCommand(m_document, std::move(after),
