@@ -24,6 +24,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -240,12 +241,18 @@ void MainWindow::createActions()
 
     connect(newAction("fit", tr("&Fit Graph"), QKeySequence(tr("Ctrl+Alt+F")), QStyle::SP_CustomBase, "zoom-fit-best"),
         &QAction::triggered, this, [this]() { m_view->fitAll(); });
-    connect(newAction("zoom-in", tr("Zoom &In"), QKeySequence::ZoomIn, QStyle::SP_CustomBase, "zoom-in"),
-        &QAction::triggered, this, [this]() { m_view->zoomBy(1.25); });
+    QAction* zoomIn = newAction("zoom-in", tr("Zoom &In"), QKeySequence::ZoomIn, QStyle::SP_CustomBase, "zoom-in");
+    // Ctrl++ needs Shift on most layouts, where the key pressed is Ctrl+=: accept both.
+    zoomIn->setShortcuts(QKeySequence::keyBindings(QKeySequence::ZoomIn) << QKeySequence(tr("Ctrl+=")));
+    connect(zoomIn, &QAction::triggered, this, [this]() { m_view->zoomBy(1.25); });
     connect(newAction("zoom-out", tr("Zoom &Out"), QKeySequence::ZoomOut, QStyle::SP_CustomBase, "zoom-out"),
         &QAction::triggered, this, [this]() { m_view->zoomBy(0.8); });
     connect(newAction("present", tr("&Presentation Mode"), QKeySequence(tr("F11"))), &QAction::triggered, this,
         &MainWindow::present);
+    connect(newAction("next-pane", tr("Ne&xt Pane"), QKeySequence(tr("F6"))), &QAction::triggered, this,
+        [this]() { focusPane(1); });
+    connect(newAction("previous-pane", tr("Pre&vious Pane"), QKeySequence(tr("Shift+F6"))), &QAction::triggered, this,
+        [this]() { focusPane(-1); });
     connect(
         newAction("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
     connect(newAction("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this,
@@ -457,6 +464,9 @@ void MainWindow::createMenus()
     for (const char* id : { "fit", "zoom-in", "zoom-out", "search-graph" })
         view->addAction(action(QString::fromLatin1(id)));
     view->addSeparator();
+    view->addAction(action(QStringLiteral("next-pane")));
+    view->addAction(action(QStringLiteral("previous-pane")));
+    view->addSeparator();
     view->addAction(action(QStringLiteral("present")));
     view->addSeparator();
     view->addAction(action(QStringLiteral("expand-all")));
@@ -504,6 +514,10 @@ void MainWindow::createWidgets()
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Tab and Ctrl+Tab leave the table (arrows move in it); the current row is framed while the
+    // table has focus (FindingsDelegate).
+    m_table->setTabKeyNavigation(false);
+    m_table->installEventFilter(this);
     m_table->setColumnHidden(FindingsModel::IdColumn, true);
     m_table->setColumnHidden(FindingsModel::FrontendColumn, true);
     m_table->setColumnHidden(FindingsModel::ProtocolColumn, true); // the Ports column says it
@@ -511,6 +525,8 @@ void MainWindow::createWidgets()
     leftLayout->addWidget(m_table, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::selectionChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, m_table->viewport(),
+        qOverload<>(&QWidget::update));
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
     connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatus);
     connect(m_filter, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
@@ -529,8 +545,18 @@ void MainWindow::createWidgets()
     m_graphSearch->setMaximumWidth(240);
     connect(m_graphSearch, &QLineEdit::returnPressed, this, &MainWindow::searchGraph);
     graphBar->addWidget(m_graphSearch);
-    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" })
-        graphBar->addAction(action(QString::fromLatin1(id)));
+    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" }) {
+        QAction* a = action(QString::fromLatin1(id));
+        graphBar->addAction(a);
+        // Tool bar buttons take no focus by default: these are the graph's controls, reachable by Tab.
+        if (QWidget* button = graphBar->widgetForAction(a)) {
+            button->setFocusPolicy(Qt::TabFocus);
+            button->setObjectName(QStringLiteral("graphButton-") + QString::fromLatin1(id));
+        }
+        a->setToolTip(a->shortcut().isEmpty()
+                ? a->iconText()
+                : tr("%1 (%2)").arg(a->iconText(), a->shortcut().toString(QKeySequence::NativeText)));
+    }
     m_scene = new GraphScene(this);
     m_view = new GraphView(graphPane);
     m_view->setObjectName(QStringLiteral("graphView"));
@@ -597,6 +623,47 @@ void MainWindow::createWidgets()
     statusBar()->addPermanentWidget(m_timingLabel);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
+
+    // Tab order: as the panes read, left to right and top to bottom.
+    QList<QWidget*> chain = { m_filterBar->textEdit(), m_filterBar->portEdit(), m_filterBar->severityBox(),
+        m_filterBar->engineBox(), m_filterBar->stateBox(), m_table, m_graphSearch };
+    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" })
+        if (QWidget* button = graphBar->widgetForAction(action(QString::fromLatin1(id))))
+            chain << button;
+    chain << m_view << m_tabs;
+    for (qsizetype i = 1; i < chain.size(); ++i)
+        setTabOrder(chain[i - 1], chain[i]);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    // The current row's frame (FindingsDelegate) spans every cell: repaint the rows, not the cell.
+    if (watched == m_table && (event->type() == QEvent::FocusIn || event->type() == QEvent::FocusOut))
+        m_table->viewport()->update();
+    // Ctrl+Tab leaves the findings table like Tab (item views otherwise take it to walk cells).
+    if (watched == m_table && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if ((key->key() == Qt::Key_Tab || key->key() == Qt::Key_Backtab) && (key->modifiers() & Qt::ControlModifier)) {
+            focusNextPrevChild(key->key() == Qt::Key_Tab && !(key->modifiers() & Qt::ShiftModifier));
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::focusPane(int step)
+{
+    // Each pane, and the widget that takes the focus when it is entered.
+    const std::pair<QWidget*, QWidget*> panes[] = { { m_filterBar, m_filterBar->textEdit() }, { m_table, m_table },
+        { m_view->parentWidget(), m_view }, { m_tabs, m_tabs } };
+    constexpr int n = static_cast<int>(std::size(panes));
+    const QWidget* focus = QApplication::focusWidget();
+    int at = -1;
+    for (int i = 0; i < n && at < 0; ++i)
+        if (focus && (focus == panes[i].first || panes[i].first->isAncestorOf(focus)))
+            at = i;
+    const int next = at < 0 ? (step > 0 ? 0 : n - 1) : ((at + step) % n + n) % n;
+    panes[next].second->setFocus(Qt::TabFocusReason);
 }
 
 void MainWindow::restoreSettings()

@@ -122,6 +122,7 @@ Q_SIGNALS:
     void ready();
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
@@ -156,6 +157,8 @@ private:
     void startLayout();
     void applyLayout(GraphLayout layout, quint64 generation);
     void selectionChanged();
+    /// F6 / Shift+F6: the next or previous pane (filter, findings, graph, side tabs).
+    void focusPane(int step);
     void showNodeDetails(const QString& graphNodeId);
     void showEdgeDetails(const QString& fromId, const QString& toId);
     void searchGraph();

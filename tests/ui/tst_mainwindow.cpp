@@ -19,6 +19,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -836,6 +837,89 @@ private Q_SLOTS:
         QCOMPARE(owners.at(fifth), std::string());
         for (const auto& [id, owner] : owners)
             QVERIFY2(owner != "alice", id.c_str());
+    }
+
+    // Issue 16: Tab and Ctrl+Tab leave the findings table, every pane and the graph's controls are
+    // reachable by keyboard, and the focus can be seen (the graph's frame, the table's current row).
+    void keyboardReachesEveryPaneAndShowsFocus()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-02")));
+        QTRY_VERIFY(w.table()->hasFocus());
+        const std::string selected = currentFinding(w)->id;
+
+        // The current row is framed while the table has the focus.
+        const QRect rowRect = w.table()->visualRect(w.table()->currentIndex());
+        const QImage focused = w.table()->viewport()->grab().toImage();
+
+        // Tab leaves the table (the selection stays) for the graph's search, then its buttons.
+        QTest::keyClick(w.table(), Qt::Key_Tab);
+        QCOMPARE(currentFinding(w)->id, selected);
+        QCOMPARE(QApplication::focusWidget(), w.findChild<QLineEdit*>(QStringLiteral("graphSearch")));
+        const QImage unfocused = w.table()->viewport()->grab().toImage();
+        const QColor frame = focused.pixelColor(rowRect.center().x(), rowRect.top() + 1);
+        QVERIFY2(frame != unfocused.pixelColor(rowRect.center().x(), rowRect.top() + 1), qPrintable(frame.name()));
+        QCOMPARE(frame, w.table()->palette().color(QPalette::Active, QPalette::Text)); // on the selection
+
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QWidget* fit = QApplication::focusWidget();
+        QCOMPARE(fit->objectName(), QStringLiteral("graphButton-fit"));
+        w.graphView()->zoomBy(2.0);
+        const qreal zoomed = w.graphView()->zoom();
+        QTest::keyClick(fit, Qt::Key_Space); // the button, pressed from the keyboard
+        QVERIFY(w.graphView()->zoom() < zoomed);
+        QTest::keyClick(fit, Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget()->objectName(), QStringLiteral("graphButton-zoom-in"));
+        for (int i = 0; i < 4; ++i)
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QVERIFY(w.graphView()->hasFocus());
+
+        // The graph shows that it has the focus, and takes + - 0 and Ctrl+= (Ctrl++ without Shift).
+        const QImage graph = w.graphView()->viewport()->grab().toImage();
+        const QColor highlight = w.graphView()->palette().color(QPalette::Highlight);
+        QCOMPARE(graph.pixelColor(1, graph.height() / 2), highlight);
+        QCOMPARE(graph.pixelColor(graph.width() / 2, graph.height() - 2), highlight);
+        qreal zoom = w.graphView()->zoom();
+        QTest::keyClick(w.graphView(), Qt::Key_Plus);
+        QVERIFY(w.graphView()->zoom() > zoom);
+        zoom = w.graphView()->zoom();
+        QTest::keyClick(w.graphView(), Qt::Key_Minus);
+        QVERIFY(w.graphView()->zoom() < zoom);
+        zoom = w.graphView()->zoom();
+        QTest::keySequence(&w, QKeySequence(QStringLiteral("Ctrl+=")));
+        QVERIFY(w.graphView()->zoom() > zoom);
+        QTest::keyClick(w.graphView(), Qt::Key_0);
+        QVERIFY(w.graphView()->zoom() <= zoom);
+
+        // On to the side tabs; their pages are reachable from there.
+        QTest::keyClick(w.graphView(), Qt::Key_Tab);
+        QVERIFY(w.sideTabs()->isAncestorOf(QApplication::focusWidget()));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QVERIFY(w.inspector()->tree()->hasFocus());
+        QVERIFY(!w.graphView()->viewport()->grab().toImage().isNull());
+        QVERIFY(w.graphView()->viewport()->grab().toImage().pixelColor(1, graph.height() / 2) != highlight);
+
+        // F6 walks the panes: filter, findings, graph, side tabs, and round.
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6);
+        QVERIFY(w.filterBar()->textEdit()->hasFocus());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6);
+        QVERIFY(w.table()->hasFocus());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6);
+        QVERIFY(w.graphView()->hasFocus());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6, Qt::ShiftModifier);
+        QVERIFY(w.table()->hasFocus());
+
+        // Ctrl+Tab and Shift+Tab leave the table too, without walking its cells.
+        QTest::keyClick(w.table(), Qt::Key_Tab, Qt::ControlModifier);
+        QVERIFY(!w.table()->hasFocus());
+        QCOMPARE(currentFinding(w)->id, selected);
+        w.table()->setFocus(Qt::TabFocusReason);
+        QTest::keyClick(w.table(), Qt::Key_Backtab, Qt::ShiftModifier);
+        QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(w.filterBar()->stateBox()));
+        QCOMPARE(currentFinding(w)->id, selected);
     }
 };
 

@@ -5,7 +5,9 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QHeaderView>
 #include <QPainter>
+#include <QTableView>
 
 namespace ew::ui {
 
@@ -19,11 +21,14 @@ void FindingsDelegate::initStyleOption(QStyleOptionViewItem* option, const QMode
 
 void FindingsDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
+    QStyleOptionViewItem base = option;
+    base.state &= ~QStyle::State_HasFocus; // the row frame below says it
     if (index.column() != FindingsModel::SeverityColumn) {
-        QStyledItemDelegate::paint(painter, option, index);
+        QStyledItemDelegate::paint(painter, base, index);
+        paintCurrentRowFrame(painter, option, index);
         return;
     }
-    QStyleOptionViewItem opt = option;
+    QStyleOptionViewItem opt = base;
     initStyleOption(&opt, index);
     opt.text.clear();
     QApplication::style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
@@ -39,6 +44,38 @@ void FindingsDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
     f.setBold(true);
     painter->setFont(f);
     painter->drawText(badge, Qt::AlignCenter, Theme::severityTitle(severity));
+    painter->restore();
+    paintCurrentRowFrame(painter, option, index);
+}
+
+void FindingsDelegate::paintCurrentRowFrame(
+    QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const auto* view = qobject_cast<const QTableView*>(option.widget);
+    if (!view || !view->hasFocus() || view->currentIndex().row() != index.row())
+        return;
+    // One frame around the whole row: every cell draws its top and bottom edge, the first and last
+    // visible columns their outer edges (columns can be moved and hidden).
+    const QHeaderView* header = view->horizontalHeader();
+    const int visual = header->visualIndex(index.column());
+    bool first = true, last = true;
+    for (int v = 0; v < header->count(); ++v)
+        if (!header->isSectionHidden(header->logicalIndex(v))) {
+            first = first && v >= visual;
+            last = last && v <= visual;
+        }
+    const bool selected = option.state & QStyle::State_Selected;
+    QPen pen(option.palette.color(QPalette::Active, selected ? QPalette::Text : QPalette::Highlight), 2);
+    pen.setCapStyle(Qt::FlatCap);
+    painter->save();
+    painter->setPen(pen);
+    const QRectF r = QRectF(option.rect).adjusted(1, 1, -1, -1);
+    painter->drawLine(QPointF(option.rect.left(), r.top()), QPointF(option.rect.right() + 1, r.top()));
+    painter->drawLine(QPointF(option.rect.left(), r.bottom()), QPointF(option.rect.right() + 1, r.bottom()));
+    if (first)
+        painter->drawLine(r.topLeft(), r.bottomLeft());
+    if (last)
+        painter->drawLine(r.topRight(), r.bottomRight());
     painter->restore();
 }
 

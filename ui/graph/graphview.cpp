@@ -1,5 +1,7 @@
 #include "graphview.h"
 
+#include <QKeyEvent>
+#include <QPainter>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -15,6 +17,7 @@ GraphView::GraphView(QWidget* parent)
     setViewportUpdateMode(SmartViewportUpdate);
     setOptimizationFlags(DontSavePainterState);
     setFocusPolicy(Qt::StrongFocus);
+    setAccessibleName(tr("Reachability graph"));
 }
 
 qreal GraphView::zoom() const
@@ -76,6 +79,63 @@ void GraphView::wheelEvent(QWheelEvent* event)
     const qreal steps = event->angleDelta().y() / 120.0;
     zoomBy(std::pow(1.15, steps));
     event->accept();
+}
+
+void GraphView::keyPressEvent(QKeyEvent* event)
+{
+    if (event->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier)) {
+        QGraphicsView::keyPressEvent(event);
+        return;
+    }
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        zoomBy(1.25);
+        return;
+    case Qt::Key_Minus:
+        zoomBy(0.8);
+        return;
+    case Qt::Key_0:
+        fitAll();
+        return;
+    default:
+        QGraphicsView::keyPressEvent(event); // arrows and page keys pan
+    }
+}
+
+void GraphView::focusInEvent(QFocusEvent* event)
+{
+    QGraphicsView::focusInEvent(event);
+    viewport()->update();
+}
+
+void GraphView::focusOutEvent(QFocusEvent* event)
+{
+    QGraphicsView::focusOutEvent(event);
+    viewport()->update();
+}
+
+void GraphView::scrollContentsBy(int dx, int dy)
+{
+    QGraphicsView::scrollContentsBy(dx, dy);
+    if (hasFocus())
+        viewport()->update(); // the frame is drawn at the viewport's edge, not scrolled with the scene
+}
+
+void GraphView::drawForeground(QPainter* painter, const QRectF& rect)
+{
+    QGraphicsView::drawForeground(painter, rect);
+    if (!hasFocus())
+        return;
+    // The focus frame, in viewport pixels whatever the zoom.
+    painter->save();
+    painter->resetTransform();
+    QPen pen(palette().color(QPalette::Highlight), 3);
+    pen.setJoinStyle(Qt::MiterJoin);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRect(QRectF(viewport()->rect()).adjusted(1.5, 1.5, -1.5, -1.5));
+    painter->restore();
 }
 
 } // namespace ew::ui

@@ -4,7 +4,8 @@
 
 namespace ew::ui {
 
-/// Zoom (wheel, keys), pan (drag) and fit over the graph scene.
+/// Zoom (wheel, keys), pan (drag, arrows) and fit over the graph scene. With the focus, + and -
+/// zoom, 0 fits, and a frame shows that the keys go here.
 class GraphView : public QGraphicsView
 {
     Q_OBJECT
@@ -19,6 +20,11 @@ public:
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void focusInEvent(QFocusEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    void drawForeground(QPainter* painter, const QRectF& rect) override;
 };
 
 } // namespace ew::ui
