@@ -293,13 +293,13 @@ bool MainWindow::applyWhatIf(const WhatIfEdit& edit, QString* error)
     }
     const QString text = QString::fromStdString(describeEdit(edit, m_whatIf->snapshot()));
     std::weak_ptr<WhatIfSession> session = m_whatIf;
-    auto apply = [this, session](const WhatIfEdit& e, WhatIfEdit& inv) {
+    auto apply = [this, session](const WhatIfEdit& e, WhatIfEdit& inv, bool undoing) {
         auto s = session.lock();
         if (!s || s != m_whatIf)
             return false; // the session was ended: only the scenario list follows
         FindingsDelta d;
         QString err;
-        if (!s->apply(e, inv, d, &err))
+        if (!s->apply(e, inv, d, &err, undoing))
             return false;
         publishWhatIf(d);
         return true;
@@ -311,6 +311,14 @@ bool MainWindow::applyWhatIf(const WhatIfEdit& edit, QString* error)
 
 void MainWindow::publishWhatIf(const FindingsDelta& delta)
 {
+    if (m_whatIf->editCount() == 0) {
+        // The last edit was undone: what is shown is the estate again, with the comparison it had
+        // before the first edit. The session stays so that Redo can bring the edit back.
+        if (const auto real = m_document->realAnalysis())
+            showAnalysis(real, false);
+        report(tr("No what-if edit left: back to the real snapshot."));
+        return;
+    }
     showAnalysis(m_whatIf->current(), true);
     report(tr("What-if edit: %1 closed, %2 changed, %3 opened by this edit; against the real snapshot %4 new, %5 "
               "changed, %6 closed (see Changes).")

@@ -31,6 +31,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -920,6 +921,63 @@ private Q_SLOTS:
         QTest::keyClick(w.table(), Qt::Key_Backtab, Qt::ShiftModifier);
         QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(w.filterBar()->stateBox()));
         QCOMPARE(currentFinding(w)->id, selected);
+    }
+
+    // Issue 16: undoing the only what-if edit is the real snapshot again, fully: no badge, title or
+    // status of a what-if, and the comparison with the previous snapshot back. A disabled rule's
+    // verdict says "disabled".
+    void undoingTheLastWhatIfEditIsTheRealSnapshot()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(freshDemo(QStringLiteral("whatif-undo"))));
+        MainWindow& w = wb.w;
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        w.compareWith({ m_dir.filePath(QStringLiteral("whatif-undo/2019-12-04")) });
+        QVERIFY(wb.waitFor(2));
+        QCOMPARE(w.comparison()->baselineName, QStringLiteral("2019-12-04"));
+        const int changedBefore = static_cast<int>(w.comparison()->diff.changed.size());
+        const QString title = w.windowTitle();
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-01")));
+        bool prepared = false;
+        w.prepareWhatIf([&]() { prepared = true; });
+        QVERIFY(QTest::qWaitFor([&]() { return prepared; }, 20000));
+
+        WhatIfEdit disable;
+        disable.kind = WhatIfEdit::Kind::DisableRule;
+        disable.nsgId = "/subscriptions/5f1c2a8e-0d3b-4c6f-9a7e-2b8d4e6f1a20/resourcegroups/rg-support-prod/providers/"
+                        "microsoft.network/networksecuritygroups/nsg-es-cluster";
+        disable.ruleName = "allow-es-any";
+        QString error;
+        QVERIFY2(w.applyWhatIf(disable, &error), qPrintable(error));
+        QVERIFY(wb.waitFor(3));
+        QVERIFY(w.isWhatIfShown());
+        QVERIFY(w.whatIfBanner()->isVisible());
+        QVERIFY(w.windowTitle().contains(QStringLiteral("(what-if)")));
+        QVERIFY(w.comparison()->baselineName.contains(QLatin1String("real snapshot")));
+        QTreeWidgetItem* rule = ruleItem(w.inspector()->tree(), QStringLiteral("allow-es-any (disabled)"));
+        QVERIFY(rule);
+        QCOMPARE(rule->text(RuleInspector::StatusColumn), QStringLiteral("disabled"));
+
+        QTest::keySequence(&w, QKeySequence::Undo);
+        QVERIFY(wb.waitFor(4));
+        QVERIFY(!w.isWhatIfShown());
+        QVERIFY(!w.whatIfBanner()->isVisible());
+        QCOMPARE(w.windowTitle(), title);
+        QVERIFY2(w.statusBar()->currentMessage().contains(QLatin1String("back to the real snapshot")),
+            qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(!w.action(QStringLiteral("whatif-end"))->isEnabled());
+        QVERIFY(w.comparison());
+        QCOMPARE(w.comparison()->baselineName, QStringLiteral("2019-12-04"));
+        QCOMPARE(static_cast<int>(w.comparison()->diff.changed.size()), changedBefore);
+        QVERIFY(!w.table()->isColumnHidden(FindingsModel::ChangeColumn));
+        QVERIFY(ruleItem(w.inspector()->tree(), QStringLiteral("allow-es-any")));
+
+        // Redo brings the edit back.
+        QTest::keySequence(&w, QKeySequence::Redo);
+        QVERIFY(wb.waitFor(5));
+        QVERIFY(w.isWhatIfShown());
+        QVERIFY(w.whatIfBanner()->isVisible());
+        QVERIFY(w.windowTitle().contains(QStringLiteral("(what-if)")));
     }
 };
 

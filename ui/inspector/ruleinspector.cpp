@@ -133,7 +133,9 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
             item->setText(SourceColumn, QString::fromStdString(r.source));
             item->setText(DestinationColumn, QString::fromStdString(r.destination));
             item->setText(PortsColumn, QString::fromStdString(r.ports));
-            item->setText(StatusColumn, statusTitle(r.status));
+            // A rule a what-if edit disabled is left out of evaluation: that is its verdict, not
+            // "not for this NIC" (the engine files it under NotApplicable).
+            item->setText(StatusColumn, r.disabled ? tr("disabled") : statusTitle(r.status));
             item->setText(ReasonColumn, QString::fromStdString(r.reason));
             item->setData(0, kFileRole, QString::fromStdString(r.where.file));
             item->setData(0, kPointerRole, QString::fromStdString(r.where.pointer));

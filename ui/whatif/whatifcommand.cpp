@@ -19,7 +19,7 @@ void WhatIfEditCommand::redo()
 {
     if (!m_applied) {
         WhatIfEdit inverse;
-        if (!m_apply(m_forward, inverse)) {
+        if (!m_apply(m_forward, inverse, false)) {
             setObsolete(true);
             return;
         }
@@ -32,7 +32,7 @@ void WhatIfEditCommand::redo()
 void WhatIfEditCommand::undo()
 {
     WhatIfEdit again;
-    if (m_apply(m_inverse, again))
+    if (m_apply(m_inverse, again, true))
         m_forward = std::move(again);
     m_document->removeLastWhatIfEdit();
 }

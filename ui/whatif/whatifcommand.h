@@ -17,7 +17,8 @@ class WhatIfEditCommand : public QUndoCommand
 {
 public:
     /// Applies an edit to the session and publishes the result; false when it was refused.
-    using Apply = std::function<bool(const WhatIfEdit& edit, WhatIfEdit& inverse)>;
+    /// `undoing` is true when the edit is the inverse of this command's edit.
+    using Apply = std::function<bool(const WhatIfEdit& edit, WhatIfEdit& inverse, bool undoing)>;
     WhatIfEditCommand(ReviewDocument* document, Apply apply, WhatIfEdit edit, WhatIfEdit inverse, const QString& text);
 
     void undo() override;

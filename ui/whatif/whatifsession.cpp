@@ -1,5 +1,7 @@
 #include "whatifsession.h"
 
+#include <algorithm>
+
 namespace ew::ui {
 
 WhatIfSession::WhatIfSession(std::shared_ptr<const AnalysisData> base)
@@ -12,7 +14,8 @@ WhatIfSession::WhatIfSession(std::shared_ptr<const AnalysisData> base)
     m_analysis = std::make_unique<IncrementalAnalysis>(m_base->snapshot, options);
 }
 
-bool WhatIfSession::apply(const WhatIfEdit& edit, WhatIfEdit& inverse, FindingsDelta& delta, QString* error)
+bool WhatIfSession::apply(
+    const WhatIfEdit& edit, WhatIfEdit& inverse, FindingsDelta& delta, QString* error, bool undoing)
 {
     std::string why;
     if (!m_analysis->apply(edit, inverse, delta, why)) {
@@ -20,7 +23,7 @@ bool WhatIfSession::apply(const WhatIfEdit& edit, WhatIfEdit& inverse, FindingsD
             *error = QString::fromStdString(why);
         return false;
     }
-    ++m_edits;
+    m_edits = undoing ? std::max(0, m_edits - 1) : m_edits + 1;
     return true;
 }
 

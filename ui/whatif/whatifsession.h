@@ -21,9 +21,12 @@ public:
     IncrementalAnalysis& analysis() { return *m_analysis; }
     const Snapshot& snapshot() const { return m_analysis->snapshot(); }
 
-    bool apply(const WhatIfEdit& edit, WhatIfEdit& inverse, FindingsDelta& delta, QString* error);
+    /// Applies an edit; `undoing` says it is the inverse of an edit in effect (undo), which then
+    /// no longer counts. False (and the engine's reason) when the edit is refused.
+    bool apply(const WhatIfEdit& edit, WhatIfEdit& inverse, FindingsDelta& delta, QString* error, bool undoing = false);
     /// The edited state as the views take it (a copy of the edited snapshot and its result).
     std::shared_ptr<const AnalysisData> current() const;
+    /// Edits applied and not undone: 0 means the session shows the real snapshot again.
     int editCount() const { return m_edits; }
 
 private:
