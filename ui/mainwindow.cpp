@@ -531,6 +531,8 @@ void MainWindow::createWidgets()
     connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatus);
     connect(m_filter, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
     connect(m_filter, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateStatus);
+    connect(m_filter, &FindingsFilterModel::criteriaAboutToChange, this, [this]() { m_refiltering = true; });
+    connect(m_filter, &FindingsFilterModel::criteriaChanged, this, &MainWindow::restoreKeptSelection);
 
     // Right top: the graph with its own small toolbar.
     auto* graphPane = new QWidget(this);
@@ -959,8 +961,41 @@ void MainWindow::selectRow(int row)
     m_table->scrollTo(m_filter->index(row, 0));
 }
 
+void MainWindow::rememberSelection()
+{
+    m_keptSelection.clear();
+    for (const Finding* f : selectedFindings())
+        m_keptSelection.push_back(f->id);
+}
+
+void MainWindow::restoreKeptSelection()
+{
+    QItemSelection selection;
+    QModelIndex current;
+    for (const auto& id : m_keptSelection) {
+        const int row = m_model->rowOf(id);
+        const QModelIndex shown = row < 0 ? QModelIndex() : m_filter->mapFromSource(m_model->index(row, 0));
+        if (!shown.isValid())
+            continue; // still filtered out: kept for when the filter lets it back in
+        selection.select(shown, shown.siblingAtColumn(FindingsModel::ColumnCount - 1));
+        if (!current.isValid())
+            current = shown;
+    }
+    if (!selection.isEmpty()) {
+        // Only what changed is signalled: a selection the filter left alone stays as it is.
+        m_table->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+        if (m_table->selectionModel()->currentIndex().row() != current.row())
+            m_table->selectionModel()->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
+        m_table->scrollTo(current);
+    }
+    m_refiltering = false;
+}
+
 void MainWindow::selectionChanged()
 {
+    // While the filter changes, rows leave and come back: what the analyst selected is kept.
+    if (!m_refiltering)
+        rememberSelection();
     const auto findings = selectedFindings();
     const auto analysis = m_document->analysis();
     std::vector<std::size_t> indices;

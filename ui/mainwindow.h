@@ -157,6 +157,10 @@ private:
     void startLayout();
     void applyLayout(GraphLayout layout, quint64 generation);
     void selectionChanged();
+    /// The selection by finding id survives filtering: rows filtered out are selected again when
+    /// the filter lets them back in.
+    void rememberSelection();
+    void restoreKeptSelection();
     /// F6 / Shift+F6: the next or previous pane (filter, findings, graph, side tabs).
     void focusPane(int step);
     void showNodeDetails(const QString& graphNodeId);
@@ -197,6 +201,8 @@ private:
     QMenu* m_recentMenu = nullptr;
     QTimer* m_autosave = nullptr;
     std::map<QString, QAction*> m_actions;
+    std::vector<std::string> m_keptSelection; // finding ids, the current one first
+    bool m_refiltering = false;
 
     QFutureWatcher<GraphLayout>* m_layoutWatcher = nullptr;
     quint64 m_layoutGeneration = 0;

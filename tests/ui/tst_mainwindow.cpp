@@ -979,6 +979,55 @@ private Q_SLOTS:
         QVERIFY(w.whatIfBanner()->isVisible());
         QVERIFY(w.windowTitle().contains(QStringLiteral("(what-if)")));
     }
+
+    // Issue 16: the filter text matches ports, says when nothing matches, keeps the selection of
+    // findings filtered out and back in, and Esc clears it.
+    void filterTextMatchesPortsAndKeepsTheSelection()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        clickRow(w, rowOfTarget(w, QStringLiteral("sql-tickets-01")));
+        const std::string sql = currentFinding(w)->id;
+        FilterBar* bar = w.filterBar();
+        QTest::keySequence(&w, QKeySequence::Find);
+        QVERIFY(bar->textEdit()->hasFocus());
+
+        QTest::keyClicks(bar->textEdit(), QStringLiteral("9200"));
+        QCOMPARE(w.filterModel()->rowCount(), 6); // the five nodes (9200-9300) and kibana through one
+        QVERIFY(!bar->hint()->isVisible());
+        QVERIFY(!w.table()->selectionModel()->hasSelection()); // sql-tickets-01 is filtered out
+
+        QTest::keyClicks(bar->textEdit(), QStringLiteral("0")); // "92000": no port, no text
+        QCOMPARE(w.filterModel()->rowCount(), 0);
+        QVERIFY(bar->hint()->isVisible());
+        QVERIFY2(bar->hint()->text().contains(QLatin1String("92000")), qPrintable(bar->hint()->text()));
+
+        QTest::keyClick(bar->textEdit(), Qt::Key_Escape);
+        QVERIFY(bar->textEdit()->text().isEmpty());
+        QCOMPARE(w.filterModel()->rowCount(), 15);
+        QVERIFY(!bar->hint()->isVisible());
+        QVERIFY(currentFinding(w));
+        QCOMPARE(currentFinding(w)->id, sql); // selected again once it is shown again
+        QVERIFY(w.table()->selectionModel()->isRowSelected(rowOfTarget(w, QStringLiteral("sql-tickets-01")), {}));
+        QVERIFY(w.inspector()->tree()->topLevelItemCount() > 0);
+
+        // A filter that keeps the selected finding keeps it selected; "1433" is its port.
+        QTest::keyClicks(bar->textEdit(), QStringLiteral("1433"));
+        QCOMPARE(w.filterModel()->rowCount(), 1);
+        QVERIFY(w.table()->selectionModel()->isRowSelected(0, {}));
+        QTest::keyClick(bar->textEdit(), Qt::Key_Escape);
+        QCOMPARE(currentFinding(w)->id, sql);
+        // The port box clears with Esc too.
+        QTest::keyClicks(bar->portEdit(), QStringLiteral("3389"));
+        QCOMPARE(w.filterModel()->rowCount(), 0);
+        QVERIFY(bar->hint()->isVisible());
+        QTest::keyClick(bar->portEdit(), Qt::Key_Escape);
+        QVERIFY(bar->portEdit()->text().isEmpty());
+        QCOMPARE(w.filterModel()->rowCount(), 15);
+        QCOMPARE(currentFinding(w)->id, sql);
+    }
 };
 
 QTEST_MAIN(TestMainWindow)

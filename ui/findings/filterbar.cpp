@@ -7,6 +7,8 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QIntValidator>
+#include <QKeyEvent>
+#include <QLabel>
 #include <QLineEdit>
 #include <QVBoxLayout>
 
@@ -20,6 +22,7 @@ FilterBar::FilterBar(FindingsFilterModel* model, QWidget* parent)
     , m_engine(new QComboBox(this))
     , m_port(new QLineEdit(this))
     , m_state(new QComboBox(this))
+    , m_hint(new QLabel(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -28,7 +31,7 @@ FilterBar::FilterBar(FindingsFilterModel* model, QWidget* parent)
     auto* bottom = new QHBoxLayout;
     layout->addLayout(top);
     layout->addLayout(bottom);
-    m_text->setPlaceholderText(tr("Filter: name, address, rule, note… (Ctrl+F)"));
+    m_text->setPlaceholderText(tr("Filter: name, address, port, rule, owner… (Ctrl+F)"));
     m_text->setClearButtonEnabled(true);
     m_text->setObjectName(QStringLiteral("filterText"));
     m_severity->setObjectName(QStringLiteral("filterSeverity"));
@@ -55,6 +58,22 @@ FilterBar::FilterBar(FindingsFilterModel* model, QWidget* parent)
     bottom->addWidget(m_severity, 1);
     bottom->addWidget(m_engine, 1);
     bottom->addWidget(m_state, 1);
+    m_hint->setObjectName(QStringLiteral("filterHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::PlainText);
+    m_hint->hide();
+    layout->addWidget(m_hint);
+    // Tab goes through the fields as they are laid out.
+    setTabOrder(m_text, m_port);
+    setTabOrder(m_port, m_severity);
+    setTabOrder(m_severity, m_engine);
+    setTabOrder(m_engine, m_state);
+    m_text->installEventFilter(this);
+    m_port->installEventFilter(this);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &FilterBar::updateHint);
+    connect(m_model, &QAbstractItemModel::layoutChanged, this, &FilterBar::updateHint);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &FilterBar::updateHint);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &FilterBar::updateHint);
 
     connect(m_text, &QLineEdit::textChanged, m_model, &FindingsFilterModel::setText);
     connect(m_severity, &QComboBox::currentIndexChanged, this,
@@ -85,6 +104,35 @@ void FilterBar::setEngines(const QStringList& engines)
     const int i = m_engine->findData(current);
     m_engine->setCurrentIndex(i >= 0 ? i : 0);
     m_model->setEngine(m_engine->currentData().toString());
+}
+
+bool FilterBar::eventFilter(QObject* watched, QEvent* event)
+{
+    auto* edit = qobject_cast<QLineEdit*>(watched);
+    if (edit && (watched == m_text || watched == m_port) && event->type() == QEvent::KeyPress
+        && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape && !edit->text().isEmpty()) {
+        edit->clear();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void FilterBar::updateHint()
+{
+    // Nothing shown although there are findings: say so, rather than an empty table.
+    const bool none = m_model->rowCount() == 0 && m_model->sourceModel() && m_model->sourceModel()->rowCount() > 0;
+    if (none) {
+        QStringList what;
+        if (!m_text->text().trimmed().isEmpty())
+            what << tr("“%1”").arg(m_text->text().trimmed());
+        if (!m_port->text().isEmpty())
+            what << tr("port %1").arg(m_port->text());
+        m_hint->setText(what.isEmpty()
+                ? tr("No finding matches the filter. Ctrl+Shift+F clears it.")
+                : tr("No finding matches %1. Esc clears the text, Ctrl+Shift+F the whole filter.")
+                      .arg(what.join(tr(" and "))));
+    }
+    m_hint->setVisible(none);
 }
 
 void FilterBar::focusText()

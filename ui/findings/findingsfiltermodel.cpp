@@ -2,6 +2,8 @@
 
 #include "findingsmodel.h"
 
+#include <algorithm>
+
 namespace ew::ui {
 
 FindingsFilterModel::FindingsFilterModel(FindingsModel* source, QObject* parent)
@@ -15,38 +17,50 @@ FindingsFilterModel::FindingsFilterModel(FindingsModel* source, QObject* parent)
 
 void FindingsFilterModel::setText(const QString& text)
 {
-    m_words = text.toLower().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    m_words.clear();
+    for (const auto& w : text.toLower().split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        bool number = false;
+        const uint port = w.toUInt(&number);
+        m_words.push_back({ w, number && port <= 65535 ? std::optional<quint32>(port) : std::nullopt });
+    }
+    refilter();
+}
+
+void FindingsFilterModel::refilter()
+{
+    Q_EMIT criteriaAboutToChange();
     invalidateRowsFilter();
+    Q_EMIT criteriaChanged();
 }
 
 void FindingsFilterModel::setMinimumSeverity(int severity)
 {
     m_minSeverity = severity;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void FindingsFilterModel::setEngine(const QString& engine)
 {
     m_engine = engine;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void FindingsFilterModel::setPort(std::optional<quint32> port)
 {
     m_port = port;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void FindingsFilterModel::setState(int state)
 {
     m_state = state;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void FindingsFilterModel::setOnlyChanges(bool only)
 {
     m_onlyChanges = only;
-    invalidateRowsFilter();
+    refilter();
 }
 
 bool FindingsFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
@@ -64,18 +78,17 @@ bool FindingsFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sou
                                   : (m_engine == kAnyDataStore ? engine.isEmpty() : engine != m_engine))
             return false;
     }
-    if (m_port) {
-        const Finding* f = m_source->finding(sourceRow);
-        bool hit = false;
-        for (const auto& r : f->ports)
-            hit = hit || (r.first <= *m_port && *m_port <= r.last);
-        if (!hit)
-            return false;
-    }
-    if (!m_words.isEmpty()) {
+    const Finding* f = m_source->finding(sourceRow);
+    auto hasPort = [f](quint32 port) {
+        return std::any_of(
+            f->ports.begin(), f->ports.end(), [port](const auto& r) { return r.first <= port && port <= r.last; });
+    };
+    if (m_port && !hasPort(*m_port))
+        return false;
+    if (!m_words.empty()) {
         const QString text = idx.data(FindingsModel::SearchTextRole).toString();
         for (const auto& w : m_words)
-            if (!text.contains(w))
+            if (!text.contains(w.text) && !(w.port && hasPort(*w.port)))
                 return false;
     }
     return true;

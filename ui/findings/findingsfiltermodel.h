@@ -3,6 +3,7 @@
 #include <QSortFilterProxyModel>
 
 #include <optional>
+#include <vector>
 
 namespace ew::ui {
 
@@ -20,19 +21,33 @@ public:
 
     explicit FindingsFilterModel(FindingsModel* source, QObject* parent = nullptr);
 
-    void setText(const QString& text); // words, all must match (case-insensitive)
+    /// Words, all must match (case-insensitive); a number also matches a finding whose ports
+    /// include it ("9200" finds tcp/9200-9300).
+    void setText(const QString& text);
     void setMinimumSeverity(int severity); // -1: any
     void setEngine(const QString& engine); // kAnyEngine, kNoEngine, kAnyDataStore or an engine id
     void setPort(std::optional<quint32> port); // findings whose ports include it
     void setState(int state); // -1: any, else ew::TriageState
     void setOnlyChanges(bool only); // only findings new or changed against the comparison
 
+Q_SIGNALS:
+    /// Around every change of the criteria: rows come and go between the two (the window keeps
+    /// the selection of findings that are filtered out and back in).
+    void criteriaAboutToChange();
+    void criteriaChanged();
+
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
 private:
+    struct Word
+    {
+        QString text;
+        std::optional<quint32> port; // when the word is a port number
+    };
+    void refilter();
     FindingsModel* m_source;
-    QStringList m_words;
+    std::vector<Word> m_words;
     int m_minSeverity = -1;
     QString m_engine = kAnyEngine;
     std::optional<quint32> m_port;

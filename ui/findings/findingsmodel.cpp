@@ -110,7 +110,8 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
         return static_cast<int>(m_comparison ? m_comparison->changeOf(f.id) : Comparison::Change::None);
     case SearchTextRole: {
         QString s = QString::fromStdString(f.target.name + ' ' + f.id + ' ' + f.dataStore.engine + ' ' + f.protocol
-            + ' ' + f.frontendAddress + ' ' + d.owner + ' ' + d.note + ' ' + f.foothold.name);
+            + ' ' + formatPortRanges(f.ports) + ' ' + f.frontendAddress + ' ' + d.owner + ' ' + d.note + ' '
+            + f.foothold.name);
         for (const auto& src : f.sources)
             s += QLatin1Char(' ') + QString::fromStdString(src);
         for (const auto& r : f.rules)

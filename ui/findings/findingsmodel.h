@@ -41,7 +41,7 @@ public:
         FindingIndexRole, // int into AnalysisResult::findings
         EngineRole, // QString, "" when not a data store
         TargetIdRole, // QString, normalised resource id
-        SearchTextRole, // everything the text filter matches against, lower case
+        SearchTextRole, // everything the text filter matches against (ports as written), lower case
         ChangeRole, // int (Comparison::Change)
     };
     Q_ENUM(Columns)

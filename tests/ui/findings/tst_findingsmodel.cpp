@@ -114,6 +114,13 @@ private Q_SLOTS:
                                         << (QStringList(es) << QStringLiteral("kibana-support"));
         QTest::newRow("text-address") << QStringLiteral("40.91.12.23") << -1 << FindingsFilterModel::kAnyEngine << -1
                                       << QStringList { QStringLiteral("es-support-03") };
+        // Issue 16: a number in the text is also a port ("9250" is inside 9200-9300).
+        QTest::newRow("text-port-inside-range") << QStringLiteral("9250") << -1 << FindingsFilterModel::kAnyEngine << -1
+                                                << (QStringList(es) << QStringLiteral("kibana-support"));
+        QTest::newRow("text-port-and-word") << QStringLiteral("1433 tickets") << -1 << FindingsFilterModel::kAnyEngine
+                                            << -1 << QStringList { QStringLiteral("sql-tickets-01") };
+        QTest::newRow("text-port-nothing")
+            << QStringLiteral("3389") << -1 << FindingsFilterModel::kAnyEngine << -1 << QStringList();
         QTest::newRow("critical-only") << QString() << int(Severity::Critical) << FindingsFilterModel::kAnyEngine << -1
                                        << es;
         QTest::newRow("high-and-above") << QString() << int(Severity::High) << FindingsFilterModel::kAnyEngine << -1
