@@ -481,6 +481,7 @@ void MainWindow::createMenus()
     help->addAction(action(QStringLiteral("about-qt")));
 
     auto* tools = addToolBar(tr("Main"));
+    m_mainToolBar = tools;
     tools->setObjectName(QStringLiteral("mainToolBar"));
     tools->setMovable(false);
     tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -490,6 +491,9 @@ void MainWindow::createMenus()
     tools->addSeparator();
     tools->addAction(action(QStringLiteral("undo")));
     tools->addAction(action(QStringLiteral("redo")));
+    connect(m_document->undoStack(), &QUndoStack::undoTextChanged, this, &MainWindow::elideUndoLabels);
+    connect(m_document->undoStack(), &QUndoStack::redoTextChanged, this, &MainWindow::elideUndoLabels);
+    elideUndoLabels();
     updateRecentMenu();
 }
 
@@ -666,6 +670,23 @@ void MainWindow::focusPane(int step)
             at = i;
     const int next = at < 0 ? (step > 0 ? 0 : n - 1) : ((at + step) % n + n) % n;
     panes[next].second->setFocus(Qt::TabFocusReason);
+}
+
+void MainWindow::elideUndoLabels()
+{
+    // The tool bar shows "Undo <what>" elided, so that a long label never pushes Undo and Redo
+    // into the overflow; the menu and the tooltip keep the whole label.
+    const QFontMetrics metrics(m_mainToolBar->font());
+    const int width = metrics.horizontalAdvance(QLatin1Char('M')) * 16;
+    const std::pair<const char*, QString> labels[]
+        = { { "undo", m_document->undoStack()->undoText() }, { "redo", m_document->undoStack()->redoText() } };
+    for (const auto& [id, what] : labels) {
+        QAction* a = action(QString::fromLatin1(id));
+        const QString full = (id == std::string_view("undo") ? tr("Undo %1") : tr("Redo %1")).arg(what).trimmed();
+        QString shown = metrics.elidedText(full, Qt::ElideRight, width);
+        a->setIconText(shown.replace(QLatin1Char('&'), QLatin1String("&&")));
+        a->setToolTip(full);
+    }
 }
 
 void MainWindow::restoreSettings()

@@ -27,6 +27,7 @@ class QTabWidget;
 class QTableView;
 class QTextBrowser;
 class QTimer;
+class QToolBar;
 class QToolButton;
 
 namespace ew::ui {
@@ -163,6 +164,7 @@ private:
     void restoreKeptSelection();
     /// F6 / Shift+F6: the next or previous pane (filter, findings, graph, side tabs).
     void focusPane(int step);
+    void elideUndoLabels();
     void showNodeDetails(const QString& graphNodeId);
     void showEdgeDetails(const QString& fromId, const QString& toId);
     void searchGraph();
@@ -201,6 +203,7 @@ private:
     QMenu* m_recentMenu = nullptr;
     QTimer* m_autosave = nullptr;
     std::map<QString, QAction*> m_actions;
+    QToolBar* m_mainToolBar = nullptr;
     std::vector<std::string> m_keptSelection; // finding ids, the current one first
     bool m_refiltering = false;
 

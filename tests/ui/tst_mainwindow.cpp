@@ -36,7 +36,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QToolBar>
+#include <QToolButton>
 #include <QTreeWidget>
+#include <QUndoStack>
 
 #include <nlohmann/json.hpp>
 
@@ -114,6 +117,15 @@ QTreeWidgetItem* ruleItem(QTreeWidget* tree, const QString& name)
         }
     return nullptr;
 }
+
+// A command with a label as long as a what-if edit's can be.
+class LabelledCommand : public QUndoCommand
+{
+public:
+    explicit LabelledCommand(const QString& text) { setText(text); }
+    void undo() override { }
+    void redo() override { }
+};
 
 } // namespace
 
@@ -1027,6 +1039,36 @@ private Q_SLOTS:
         QVERIFY(bar->portEdit()->text().isEmpty());
         QCOMPARE(w.filterModel()->rowCount(), 15);
         QCOMPARE(currentFinding(w)->id, sql);
+    }
+
+    // Issue 16: long undo labels are elided on the tool bar, so Undo and Redo stay on it at 1280 px.
+    void longUndoLabelsStayOnTheToolBar()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        const QString label
+            = QStringLiteral("Edit rule allow-es-any in nsg-es-cluster: ") + QString(160, QLatin1Char('x'));
+        w.document()->undoStack()->push(new LabelledCommand(label));
+        w.document()->undoStack()->push(new LabelledCommand(label));
+        w.document()->undoStack()->undo();
+        auto* bar = w.findChild<QToolBar*>(QStringLiteral("mainToolBar"));
+        QVERIFY(bar);
+        QCOMPARE(w.width(), 1280);
+        for (const char* id : { "undo", "redo" }) {
+            QAction* a = w.action(QString::fromLatin1(id));
+            QVERIFY(a->isEnabled());
+            QWidget* button = bar->widgetForAction(a);
+            QTRY_VERIFY2(button->isVisible(), id);
+            // Laid out whole (not squeezed into "Un…") and inside the window.
+            QTRY_VERIFY2(button->width() >= button->sizeHint().width(), id);
+            QVERIFY(button->mapTo(&w, QPoint(button->width(), 0)).x() <= w.width());
+            QVERIFY(a->toolTip().endsWith(label)); // the whole label in the tooltip (and the menu)
+            QVERIFY(a->text().endsWith(label));
+            QVERIFY(a->iconText().endsWith(QChar(0x2026)));
+        }
+        auto* overflow = bar->findChild<QToolButton*>(QStringLiteral("qt_toolbar_ext_button"));
+        QVERIFY(!overflow || !overflow->isVisible());
     }
 };
 
