@@ -15,6 +15,7 @@
 #include "jobs/analysisjob.h"
 #include "presentation/presentationview.h"
 #include "problems/problemsview.h"
+#include "review/newreviewdialog.h"
 #include "review/reviewdocument.h"
 #include "settings.h"
 #include "theme.h"
@@ -804,15 +805,34 @@ bool MainWindow::openReview(const QString& fileName)
     return true;
 }
 
-void MainWindow::openInputs(const QStringList& inputs)
+bool MainWindow::openInputs(const QStringList& inputs)
 {
-    m_document->reset(inputs);
+    QString title, reviewer;
+    if (m_interactive) {
+        const QString name = ReviewDocument::snapshotName(inputs);
+        QString who = Settings::reviewer.get();
+        if (who.isEmpty())
+            who = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+        NewReviewDialog dialog(
+            inputs.size() == 1 ? QFileInfo(inputs.front()).fileName() : tr("%n input(s)", nullptr, int(inputs.size())),
+            tr("Review of %1").arg(name), who, this);
+        if (dialog.exec() != QDialog::Accepted) {
+            report(tr("No new review opened."));
+            return false;
+        }
+        title = dialog.title();
+        reviewer = dialog.reviewer();
+        if (!reviewer.isEmpty())
+            Settings::reviewer.set(reviewer);
+    }
+    m_document->reset(inputs, title, reviewer);
     for (const auto& i : m_document->inputs())
         addRecent(i);
     offerRecovery();
     m_groupState.clear();
     m_firstLayout = true;
     startAnalysis();
+    return true;
 }
 
 void MainWindow::startAnalysis()

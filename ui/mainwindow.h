@@ -58,7 +58,9 @@ public:
     /// Opens what the paths are: one review file, or export files and folders (a new review).
     void openPaths(const QStringList& paths);
     bool openReview(const QString& fileName);
-    void openInputs(const QStringList& inputs);
+    /// A new review of these inputs; an interactive window first asks for its title and reviewer
+    /// (false when the analyst cancels: the open review stays).
+    bool openInputs(const QStringList& inputs);
     bool saveReviewAs(const QString& fileName);
     /// Interactive windows ask before discarding and show message boxes; non-interactive ones
     /// (tests, --screenshot) report to the status bar and the log instead.

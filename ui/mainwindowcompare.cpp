@@ -34,20 +34,6 @@
 
 namespace ew::ui {
 
-namespace {
-
-// A snapshot's name for "compared with …": its date when its folder says, else the folder.
-QString snapshotName(const QStringList& inputs)
-{
-    if (inputs.isEmpty())
-        return {};
-    if (const auto label = labelOfInput(inputs.front().toStdString()))
-        return QString::fromStdString(label->date);
-    return QFileInfo(inputs.front()).fileName();
-}
-
-} // namespace
-
 void MainWindow::createCompareActions()
 {
     connect(newAction("compare-with", tr("&Compare With Snapshot…"), QKeySequence(tr("Ctrl+Shift+D"))),
@@ -138,7 +124,7 @@ void MainWindow::createCompareActions()
 
 void MainWindow::compareWith(const QStringList& inputs)
 {
-    m_baselineName = snapshotName(inputs);
+    m_baselineName = ReviewDocument::snapshotName(inputs);
     m_progress->setRange(0, 0);
     m_progress->setFormat(tr("Analysing %1 for the comparison…").arg(m_baselineName));
     m_progress->show();
@@ -154,7 +140,7 @@ void MainWindow::stopComparing()
 void MainWindow::openNewSnapshot(const QStringList& inputs)
 {
     const auto previous = m_document->realAnalysis();
-    const QString previousName = snapshotName(m_document->inputs());
+    const QString previousName = ReviewDocument::snapshotName(m_document->inputs());
     m_whatIf.reset();
     m_document->openNewSnapshot(inputs);
     // The comparison's baseline is the snapshot the review had: what changed since the last review.

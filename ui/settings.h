@@ -41,6 +41,8 @@ struct Settings
     static inline const Preference<QByteArray> findingsHeader { "findings/header", {} };
     static inline const Preference<QStringList> recentFiles { "recentFiles", {} };
     static inline const Preference<QString> theme { "view/theme", QStringLiteral("system") }; // system, light, dark
+    // The last reviewer named for a new review: the next new review's default (shown, not applied).
+    static inline const Preference<QString> reviewer { "review/reviewer", {} };
     static inline const Preference<int> autosaveSeconds { "review/autosaveSeconds", 60 };
     static constexpr int kMaxRecentFiles = 10;
 };

@@ -12,6 +12,7 @@
 #include "mainwindow.h"
 #include "presentation/presentationview.h"
 #include "problems/problemsview.h"
+#include "review/newreviewdialog.h"
 #include "review/reviewdocument.h"
 #include "whatif/fixdialog.h"
 #include "whatif/ruleeditdialog.h"
@@ -27,6 +28,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -36,6 +38,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -44,7 +47,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -117,6 +122,35 @@ QTreeWidgetItem* ruleItem(QTreeWidget* tree, const QString& name)
         }
     return nullptr;
 }
+
+// Answers the modal dialogs an interactive window opens, in order, as a user would: each handler
+// gets the dialog when it is shown. done() says every handler has run.
+class ModalAnswers
+{
+public:
+    using Handler = std::function<void(QWidget* dialog)>;
+    explicit ModalAnswers(std::deque<Handler> handlers)
+        : m_handlers(std::move(handlers))
+    {
+        m_timer.setInterval(10);
+        QObject::connect(&m_timer, &QTimer::timeout, [this]() {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (!modal || modal == m_last || m_handlers.empty())
+                return;
+            m_last = modal;
+            Handler h = std::move(m_handlers.front());
+            m_handlers.pop_front();
+            h(modal);
+        });
+        m_timer.start();
+    }
+    bool done() const { return m_handlers.empty(); }
+
+private:
+    std::deque<Handler> m_handlers;
+    QPointer<QWidget> m_last;
+    QTimer m_timer;
+};
 
 // A command with a label as long as a what-if edit's can be.
 class LabelledCommand : public QUndoCommand
@@ -1069,6 +1103,53 @@ private Q_SLOTS:
         }
         auto* overflow = bar->findChild<QToolButton*>(QStringLiteral("qt_toolbar_ext_button"));
         QVERIFY(!overflow || !overflow->isVisible());
+    }
+
+    // Issue 16: a new review asks for its title and reviewer, with defaults; Cancel opens nothing.
+    void newReviewAsksForTitleAndReviewer()
+    {
+        const QString review = freshDemo(QStringLiteral("new-review"));
+        const QString dir = QFileInfo(review).absolutePath();
+        Workbench wb;
+        MainWindow& w = wb.w;
+        w.setInteractive(true);
+        {
+            ModalAnswers answers({ [](QWidget* dialog) {
+                auto* d = qobject_cast<NewReviewDialog*>(dialog);
+                QVERIFY(d);
+                QCOMPARE(d->titleEdit()->text(), QStringLiteral("Review of 2019-12-04"));
+                QVERIFY(d->titleEdit()->hasFocus());
+                QTest::keyClicks(d->titleEdit(), QStringLiteral("Weekly support estate")); // replaces the selection
+                QTest::keyClick(d->titleEdit(), Qt::Key_Tab);
+                QVERIFY(d->reviewerEdit()->hasFocus());
+                d->reviewerEdit()->selectAll();
+                QTest::keyClicks(d->reviewerEdit(), QStringLiteral("analyst@contoso.com"));
+                QTest::keyClick(d->reviewerEdit(), Qt::Key_Return);
+            } });
+            QVERIFY(w.openInputs({ dir + QStringLiteral("/2019-12-04") }));
+            QVERIFY(answers.done());
+        }
+        QVERIFY(wb.waitFor(1));
+        QCOMPARE(w.document()->review().title, std::string("Weekly support estate"));
+        QCOMPARE(w.document()->review().reviewer, std::string("analyst@contoso.com"));
+        QVERIFY(w.windowTitle().startsWith(QLatin1String("Weekly support estate")));
+        QVERIFY(!w.isWindowModified());
+
+        // Cancel cancels: the review stays as it was. The reviewer offered is the last one named.
+        {
+            ModalAnswers answers({ [](QWidget* dialog) {
+                auto* d = qobject_cast<NewReviewDialog*>(dialog);
+                QVERIFY(d);
+                QCOMPARE(d->reviewerEdit()->text(), QStringLiteral("analyst@contoso.com"));
+                QTest::keyClick(d, Qt::Key_Escape);
+            } });
+            QVERIFY(!w.openInputs({ dir + QStringLiteral("/2019-12-05") }));
+            QVERIFY(answers.done());
+        }
+        QVERIFY(w.document()->inputs().front().endsWith(QLatin1String("2019-12-04")));
+        QCOMPARE(w.document()->review().title, std::string("Weekly support estate"));
+        QVERIFY(!w.isBusy());
+        w.setInteractive(false);
     }
 };
 

@@ -68,9 +68,20 @@ QString ReviewDocument::displayName() const
 {
     if (!m_fileName.isEmpty())
         return QFileInfo(m_fileName).fileName();
+    if (!m_review.title.empty())
+        return QString::fromStdString(m_review.title);
     if (!m_inputs.isEmpty())
         return tr("Untitled review of %1").arg(QFileInfo(m_inputs.front()).fileName());
     return tr("Untitled review");
+}
+
+QString ReviewDocument::snapshotName(const QStringList& inputs)
+{
+    if (inputs.isEmpty())
+        return {};
+    if (const auto label = labelOfInput(inputs.front().toStdString()))
+        return QString::fromStdString(label->date);
+    return QFileInfo(inputs.front()).fileName();
 }
 
 QString ReviewDocument::baseDir() const
@@ -82,11 +93,13 @@ QString ReviewDocument::baseDir() const
     return QDir::currentPath();
 }
 
-void ReviewDocument::reset(const QStringList& inputs)
+void ReviewDocument::reset(const QStringList& inputs, const QString& title, const QString& reviewer)
 {
     m_undo->clear();
     m_review = Review();
     m_review.created = nowUtc();
+    m_review.title = title.trimmed().toStdString();
+    m_review.reviewer = reviewer.trimmed().toStdString();
     m_fileName.clear();
     setInputs(inputs);
     m_dirty = false;

@@ -29,8 +29,12 @@ public:
     /// Saves atomically (QSaveFile); on success the document becomes clean and the recovery file
     /// is removed.
     bool save(const QString& fileName, QString* error);
-    /// Starts a new, unsaved review of these inputs (files or folders).
-    void reset(const QStringList& inputs);
+    /// Starts a new, unsaved review of these inputs (files or folders), with the title and
+    /// reviewer the analyst gave it (the document is not modified by them).
+    void reset(const QStringList& inputs, const QString& title = {}, const QString& reviewer = {});
+    /// A snapshot's short name: its date when its folder says (exposure-snapshot.json), else the
+    /// first input's file or folder name.
+    static QString snapshotName(const QStringList& inputs);
 
     QString fileName() const { return m_fileName; }
     QString displayName() const;
