@@ -790,6 +790,46 @@ void MainWindow::openPaths(const QStringList& paths)
         openInputs(paths);
 }
 
+void MainWindow::openDropped(const QStringList& paths)
+{
+    if (paths.isEmpty())
+        return;
+    const bool review = paths.size() == 1 && looksLikeReview(paths.front());
+    if (!review && !m_document->inputs().isEmpty() && m_document->realAnalysis()) {
+        bool asSnapshot = true; // nobody to ask: nothing the analyst decided is dropped
+        if (m_interactive) {
+            QStringList names;
+            for (const auto& p : paths)
+                names << QFileInfo(p).fileName();
+            QMessageBox box(QMessageBox::Question, tr("Open the dropped export"),
+                tr("Open %1 as the new snapshot of %2, or as a new review?")
+                    .arg(names.join(QStringLiteral(", ")), m_document->displayName()),
+                QMessageBox::NoButton, this);
+            box.setInformativeText(tr("As the new snapshot, every triage decision stays with its finding, the "
+                                      "current snapshot goes into the review's history and the view compares with "
+                                      "it. A new review starts without decisions."));
+            QPushButton* snapshot = box.addButton(tr("New &Snapshot of This Review"), QMessageBox::AcceptRole);
+            snapshot->setObjectName(QStringLiteral("dropAsSnapshot"));
+            QPushButton* newReview = box.addButton(tr("New &Review"), QMessageBox::ActionRole);
+            newReview->setObjectName(QStringLiteral("dropAsNewReview"));
+            QPushButton* cancel = box.addButton(QMessageBox::Cancel);
+            cancel->setObjectName(QStringLiteral("dropCancel"));
+            box.setDefaultButton(snapshot);
+            box.setEscapeButton(cancel);
+            box.exec();
+            if (box.clickedButton() != snapshot && box.clickedButton() != newReview)
+                return;
+            asSnapshot = box.clickedButton() == snapshot;
+        }
+        if (asSnapshot) {
+            openNewSnapshot(paths);
+            return;
+        }
+    }
+    if (maybeSave())
+        openPaths(paths);
+}
+
 bool MainWindow::openReview(const QString& fileName)
 {
     QString error;
@@ -1348,10 +1388,11 @@ void MainWindow::dropEvent(QDropEvent* event)
     for (const auto& url : event->mimeData()->urls())
         if (url.isLocalFile())
             paths << url.toLocalFile();
-    if (paths.isEmpty() || !maybeSave())
+    if (paths.isEmpty())
         return;
     event->acceptProposedAction();
-    openPaths(paths);
+    // Asked after the drop has finished: a dialog inside the drop would hold the drag source.
+    QTimer::singleShot(0, this, [this, paths]() { openDropped(paths); });
 }
 
 void MainWindow::openLocation(const QString& file, const QString& where)

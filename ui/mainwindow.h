@@ -61,6 +61,10 @@ public:
     /// A new review of these inputs; an interactive window first asks for its title and reviewer
     /// (false when the analyst cancels: the open review stays).
     bool openInputs(const QStringList& inputs);
+    /// What dropping paths on the window does: a review file opens; export folders or files
+    /// dropped on an open review ask whether they are its new snapshot (decisions carried over)
+    /// or a new review (non-interactive windows take them as the new snapshot).
+    void openDropped(const QStringList& paths);
     bool saveReviewAs(const QString& fileName);
     /// Interactive windows ask before discarding and show message boxes; non-interactive ones
     /// (tests, --screenshot) report to the status bar and the log instead.

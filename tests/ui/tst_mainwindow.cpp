@@ -22,11 +22,14 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -43,6 +46,7 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUndoStack>
+#include <QUrl>
 
 #include <nlohmann/json.hpp>
 
@@ -151,6 +155,43 @@ private:
     QPointer<QWidget> m_last;
     QTimer m_timer;
 };
+
+// Clicks the button of this object name in a dialog.
+ModalAnswers::Handler clickButton(const QString& name)
+{
+    return [name](QWidget* dialog) {
+        auto* button = dialog->findChild<QAbstractButton*>(name);
+        QVERIFY2(button, qPrintable(name));
+        QTest::mouseClick(button, Qt::LeftButton);
+    };
+}
+
+ModalAnswers::Handler clickStandardButton(QMessageBox::StandardButton which)
+{
+    return [which](QWidget* dialog) {
+        auto* box = qobject_cast<QMessageBox*>(dialog);
+        QVERIFY(box);
+        QVERIFY(box->button(which));
+        QTest::mouseClick(box->button(which), Qt::LeftButton);
+    };
+}
+
+// Drops these paths on the window (the events a real drag ends with).
+void dropPaths(MainWindow& w, const QStringList& paths)
+{
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const auto& p : paths)
+        urls << QUrl::fromLocalFile(p);
+    mime.setUrls(urls);
+    const QPoint at = w.rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(drop.isAccepted());
+}
 
 // A command with a label as long as a what-if edit's can be.
 class LabelledCommand : public QUndoCommand
@@ -967,6 +1008,61 @@ private Q_SLOTS:
         QTest::keyClick(w.table(), Qt::Key_Backtab, Qt::ShiftModifier);
         QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(w.filterBar()->stateBox()));
         QCOMPARE(currentFinding(w)->id, selected);
+    }
+
+    // Issue 16: an export folder dropped on an open review asks whether it is the review's new
+    // snapshot (decisions carried over, compared with the old) or a new review; Cancel cancels.
+    void droppingAnExportOnAReviewAsks()
+    {
+        const QString review = freshDemo(QStringLiteral("drop"));
+        const QString dir = QFileInfo(review).absolutePath();
+        Workbench wb;
+        QVERIFY(wb.open(review));
+        MainWindow& w = wb.w;
+        w.setInteractive(true);
+        const auto decisions = w.document()->review().decisions;
+        const std::size_t history = w.document()->review().history.size();
+
+        {
+            ModalAnswers answers({ clickButton(QStringLiteral("dropCancel")) });
+            dropPaths(w, { dir + QStringLiteral("/2019-12-31") });
+            QTRY_VERIFY(answers.done());
+        }
+        QTest::qWait(50);
+        QCOMPARE(w.document()->fileName(), review);
+        QVERIFY(w.document()->inputs().front().endsWith(QLatin1String("2019-12-05")));
+        QVERIFY(!w.isBusy());
+
+        {
+            ModalAnswers answers({ clickButton(QStringLiteral("dropAsSnapshot")) });
+            dropPaths(w, { dir + QStringLiteral("/2019-12-31") });
+            QTRY_VERIFY(answers.done());
+        }
+        QVERIFY(wb.waitFor(2));
+        QCOMPARE(w.document()->fileName(), review); // the same review, its new snapshot
+        QVERIFY(w.document()->inputs().front().endsWith(QLatin1String("2019-12-31")));
+        QCOMPARE(w.document()->review().decisions, decisions);
+        QCOMPARE(w.document()->review().history.size(), history + 1);
+        QVERIFY(w.comparison());
+        QCOMPARE(w.comparison()->baselineName, QStringLiteral("2019-12-05"));
+
+        // A new review: the unsaved snapshot change is asked about, then the new review's title.
+        {
+            ModalAnswers answers({ clickButton(QStringLiteral("dropAsNewReview")),
+                clickStandardButton(QMessageBox::Discard), [](QWidget* dialog) {
+                    auto* d = qobject_cast<NewReviewDialog*>(dialog);
+                    QVERIFY(d);
+                    QCOMPARE(d->titleEdit()->text(), QStringLiteral("Review of 2019-12-04"));
+                    QTest::mouseClick(d->buttons()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+                } });
+            dropPaths(w, { dir + QStringLiteral("/2019-12-04") });
+            QTRY_VERIFY(answers.done());
+        }
+        QVERIFY(wb.waitFor(3));
+        QVERIFY(w.document()->fileName().isEmpty());
+        QVERIFY(w.document()->review().decisions.empty());
+        QCOMPARE(w.document()->review().title, std::string("Review of 2019-12-04"));
+        w.setInteractive(false);
     }
 
     // Issue 16: undoing the only what-if edit is the real snapshot again, fully: no badge, title or
