@@ -1,6 +1,7 @@
 #include "series.h"
 
 #include "import/azureimporter.h"
+#include "import/jsonparse.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -60,8 +61,13 @@ bool readSnapshotLabel(const std::string& argument, SnapshotLabel& out, std::str
         return false;
     }
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto doc = nlohmann::json::parse(text, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
+    nlohmann::json doc;
+    std::vector<Diagnostic> diags;
+    if (!parseJson(text, file, doc, diags)) {
+        error = diags.front().where.toString() + ": " + diags.front().message;
+        return false;
+    }
+    if (!doc.is_object()) {
         error = file + ": not a JSON object";
         return false;
     }

@@ -4,6 +4,7 @@
 #include "armtemplate.h"
 #include "encoding.h"
 #include "jsonnode.h"
+#include "jsonparse.h"
 
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -262,11 +263,9 @@ void AzureReader::read(const Document& doc)
 
 void AzureReader::importArmTemplate(const simdjson::padded_string& text)
 {
-    nlohmann::json tpl = nlohmann::json::parse(std::string_view(text.data(), text.size()), nullptr, false);
-    if (tpl.is_discarded()) {
-        diag(Diagnostic::Level::Error, {}, "invalid JSON in ARM template");
+    nlohmann::json tpl;
+    if (!parseJson(std::string_view(text.data(), text.size()), m_file, tpl, m_snap.diagnostics))
         return;
-    }
     std::vector<ArmProblem> problems;
     try {
         evaluateArmTemplate(tpl, problems);
@@ -277,7 +276,8 @@ void AzureReader::importArmTemplate(const simdjson::padded_string& text)
     for (auto& p : problems)
         diag(Diagnostic::Level::Warning, p.pointer, p.message);
     // The evaluated template keeps the original structure, so pointers still name the source.
-    const std::string evaluated = tpl.dump();
+    // Functions such as substring() can cut a UTF-8 sequence in two; such text is replaced, never thrown.
+    const std::string evaluated = tpl.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     simdjson::dom::element root;
     if (m_parser.parse(evaluated).get(root) != simdjson::SUCCESS) {
         diag(Diagnostic::Level::Error, {}, "internal error re-reading the evaluated ARM template");

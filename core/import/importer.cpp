@@ -3,6 +3,7 @@
 #include "azurereader.h"
 #include "encoding.h"
 #include "formatreader.h"
+#include "jsonparse.h"
 
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -18,31 +19,6 @@ namespace ew {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Finds the byte offset of a JSON syntax error with nlohmann's SAX parser (no DOM is built).
-struct ErrorFinder : nlohmann::json_sax<nlohmann::json>
-{
-    std::size_t position = 0;
-    std::string message;
-    bool null() override { return true; }
-    bool boolean(bool) override { return true; }
-    bool number_integer(number_integer_t) override { return true; }
-    bool number_unsigned(number_unsigned_t) override { return true; }
-    bool number_float(number_float_t, const string_t&) override { return true; }
-    bool string(string_t&) override { return true; }
-    bool binary(binary_t&) override { return true; }
-    bool start_object(std::size_t) override { return true; }
-    bool key(string_t&) override { return true; }
-    bool end_object() override { return true; }
-    bool start_array(std::size_t) override { return true; }
-    bool end_array() override { return true; }
-    bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& ex) override
-    {
-        position = pos;
-        message = ex.what();
-        return false;
-    }
-};
 
 // Walks the inputs, decodes and parses each file, and hands it to the reader that recognises it.
 class Importer
@@ -174,25 +150,10 @@ void Importer::importFile(const fs::path& path, bool named)
     }
     simdjson::dom::element root;
     if (auto err = m_parser.parse(text).get(root); err != simdjson::SUCCESS) {
-        ErrorFinder finder;
-        const std::string_view view(text.data(), text.size());
-        nlohmann::json::sax_parse(view.begin(), view.end(), &finder, nlohmann::json::input_format_t::json, false);
-        std::size_t pos = std::min(finder.position, view.size());
-        int line = 1, column = 1;
-        for (std::size_t i = 0; i + 1 < pos; ++i) {
-            if (view[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        std::string what = finder.message.empty() ? std::string(simdjson::error_message(err)) : finder.message;
-        // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: "
-        if (auto colon = what.find(": "); colon != std::string::npos && what.rfind("[json.exception", 0) == 0)
-            what = what.substr(colon + 2);
-        m_snap.diagnostics.push_back(
-            { Diagnostic::Level::Error, { m_file, {}, line, column }, "invalid JSON: " + what });
+        JsonSyntaxError error;
+        if (!findJsonError(std::string_view(text.data(), text.size()), error))
+            error.message = simdjson::error_message(err); // simdjson refuses what nlohmann accepts
+        m_snap.diagnostics.push_back(jsonSyntaxDiagnostic(error, m_file));
         skip("invalid JSON");
         return finish();
     }

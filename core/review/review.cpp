@@ -1,6 +1,7 @@
 #include "review.h"
 
 #include "findings/finding.h"
+#include "import/jsonparse.h"
 
 #include <nlohmann/json.hpp>
 
@@ -106,20 +107,6 @@ private:
     std::uint64_t m_length = 0;
 };
 
-void lineColumn(std::string_view text, std::size_t byte, int& line, int& column)
-{
-    line = 1;
-    column = 1;
-    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-}
-
 // Reads one typed member; records a diagnostic when present with the wrong type.
 class Reader
 {
@@ -129,6 +116,7 @@ public:
         , m_diags(diags)
     { }
     bool ok() const { return m_ok; }
+    std::string at; // the entry being read (a JSON pointer), for an error of the JSON library
     void error(const std::string& pointer, const std::string& message)
     {
         m_ok = false;
@@ -325,21 +313,11 @@ std::string serialiseReview(const Review& r)
     return doc.dump(2) + "\n";
 }
 
-bool parseReview(std::string_view text, const std::string& fileName, Review& out, std::vector<Diagnostic>& diags)
+namespace {
+
+// Reads a parsed review into r; every problem goes to rd.
+bool readReviewDocument(const nlohmann::json& doc, Reader& rd, Review& r)
 {
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& e) {
-        int line = 0, column = 0;
-        lineColumn(text, e.byte == 0 ? 0 : e.byte - 1, line, column);
-        std::string what = e.what();
-        if (auto cut = what.find("parse error"); cut != std::string::npos)
-            what = what.substr(cut);
-        diags.push_back({ Diagnostic::Level::Error, { fileName, {}, line, column }, "not valid JSON: " + what });
-        return false;
-    }
-    Reader rd(fileName, diags);
     if (!doc.is_object()) {
         rd.error("", std::string("a review is a JSON object, not ") + doc.type_name());
         return false;
@@ -351,7 +329,6 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
         rd.error("/schema", "unknown review schema \"" + schema + "\" (this version reads " + Review::kSchema + ")");
         return false;
     }
-    Review r;
     r.title = rd.string(doc, "title", "");
     r.reviewer = rd.string(doc, "reviewer", "");
     r.created = rd.string(doc, "created", "");
@@ -369,7 +346,7 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
                 }
             if (const auto* files = rd.array(*it, "files", "/snapshot"))
                 for (std::size_t i = 0; i < files->size(); ++i) {
-                    const std::string ptr = "/snapshot/files/" + std::to_string(i);
+                    const std::string ptr = rd.at = "/snapshot/files/" + std::to_string(i);
                     const auto& f = (*files)[i];
                     if (!f.is_object()) {
                         rd.error(ptr, "a file entry must be an object");
@@ -390,7 +367,7 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
     }
     if (const auto* stores = rd.array(doc, "dataStores", ""))
         for (std::size_t i = 0; i < stores->size(); ++i) {
-            const std::string ptr = "/dataStores/" + std::to_string(i);
+            const std::string ptr = rd.at = "/dataStores/" + std::to_string(i);
             const auto& s = (*stores)[i];
             if (!s.is_object()) {
                 rd.error(ptr, "a data-store marking must be an object");
@@ -401,7 +378,7 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
         }
     if (const auto* decisions = rd.array(doc, "decisions", ""))
         for (std::size_t i = 0; i < decisions->size(); ++i) {
-            const std::string ptr = "/decisions/" + std::to_string(i);
+            const std::string ptr = rd.at = "/decisions/" + std::to_string(i);
             const auto& d = (*decisions)[i];
             if (!d.is_object()) {
                 rd.error(ptr, "a decision must be an object");
@@ -425,7 +402,7 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
         }
     if (const auto* history = rd.array(doc, "history", ""))
         for (std::size_t i = 0; i < history->size(); ++i) {
-            const std::string ptr = "/history/" + std::to_string(i);
+            const std::string ptr = rd.at = "/history/" + std::to_string(i);
             const auto& h = (*history)[i];
             if (!h.is_object()) {
                 rd.error(ptr, "a history entry must be an object");
@@ -455,7 +432,7 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
         }
     if (const auto* scenarios = rd.array(doc, "scenarios", ""))
         for (std::size_t i = 0; i < scenarios->size(); ++i) {
-            const std::string ptr = "/scenarios/" + std::to_string(i);
+            const std::string ptr = rd.at = "/scenarios/" + std::to_string(i);
             const auto& sc = (*scenarios)[i];
             if (!sc.is_object()) {
                 rd.error(ptr, "a scenario must be an object");
@@ -474,8 +451,27 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
                 }
             r.scenarios.push_back(std::move(scenario));
         }
-    if (!rd.ok())
+    return rd.ok();
+}
+
+} // namespace
+
+bool parseReview(std::string_view text, const std::string& fileName, Review& out, std::vector<Diagnostic>& diags)
+{
+    nlohmann::json doc;
+    if (!parseJson(text, fileName, doc, diags))
         return false;
+    Reader rd(fileName, diags);
+    Review r;
+    try {
+        if (!readReviewDocument(doc, rd, r))
+            return false;
+    } catch (const nlohmann::json::exception& e) {
+        // Every value is type-checked before it is read; should one still slip through, the file and
+        // the entry being read are named instead of the exception ending the program.
+        diags.push_back(jsonErrorDiagnostic(e, fileName, rd.at));
+        return false;
+    }
     out = std::move(r);
     return true;
 }

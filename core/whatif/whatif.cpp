@@ -57,6 +57,16 @@ std::string ruleSummary(const SecurityRule& r, const Snapshot& snap)
     return "priority " + std::to_string(r.priority) + ": " + ruleText(r, snap);
 }
 
+// The "name" of an edit's rule. The rule comes from a review file and may hold anything: json::value()
+// would throw type_error.302 for a name that is not a string.
+std::string nameOfRule(const json& rule, const std::string& fallback)
+{
+    if (!rule.is_object())
+        return fallback;
+    const auto it = rule.find("name");
+    return it != rule.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 // An edit's rule read as the importer reads exported ones; a what-if rule is inbound unless it says.
 std::optional<SecurityRule> readEditRule(const json& spec, const std::string& nsgId, std::vector<Diagnostic>& diags)
 {
@@ -90,7 +100,7 @@ std::optional<SecurityRule> compileRule(
     if (!rule) {
         for (const auto& d : diags)
             if (d.level == Diagnostic::Level::Error) {
-                error = "rule " + spec.value("name", std::string("(unnamed)")) + ": " + d.message
+                error = "rule " + nameOfRule(spec, "(unnamed)") + ": " + d.message
                     + (d.where.pointer.empty() ? std::string() : " (at " + d.where.pointer + ")");
                 break;
             }
@@ -203,8 +213,9 @@ std::string ruleArgs(const json& rule)
 {
     std::ostringstream out;
     auto text = [&](const char* key) {
+        // Integers as written, other numbers (100.5, 1e300) as JSON writes them: never cast out of range.
         return rule.contains(key) && rule[key].is_string() ? rule[key].get<std::string>()
-            : rule.contains(key) && rule[key].is_number()  ? std::to_string(rule[key].get<long long>())
+            : rule.contains(key) && rule[key].is_number()  ? rule[key].dump()
                                                            : std::string();
     };
     out << " --name " << quoted(text("name")) << " --priority " << text("priority") << " --direction "
@@ -479,8 +490,7 @@ std::string describeEdit(const WhatIfEdit& edit, const Snapshot& snap)
     auto specSummary = [&]() {
         std::vector<Diagnostic> diags;
         auto r = readEditRule(edit.rule, normaliseId(edit.nsgId), diags);
-        return r ? r->name + " (" + ruleSummary(*r, snap) + ")"
-                 : edit.rule.value("name", std::string("(invalid rule)"));
+        return r ? r->name + " (" + ruleSummary(*r, snap) + ")" : nameOfRule(edit.rule, "(invalid rule)");
     };
     switch (edit.kind) {
     case Kind::AddRule:
@@ -514,7 +524,7 @@ std::string azCommand(const WhatIfEdit& edit, const Snapshot& snap)
     case Kind::AddRule:
         return "az network nsg rule create" + nsgArgs(nsgId) + ruleArgs(edit.rule);
     case Kind::EditRule:
-        if (!iequal(edit.rule.value("name", edit.ruleName), edit.ruleName))
+        if (!iequal(nameOfRule(edit.rule, edit.ruleName), edit.ruleName))
             return "az network nsg rule delete" + nsgArgs(nsgId) + " --name " + quoted(edit.ruleName)
                 + " && az network nsg rule create" + nsgArgs(nsgId) + ruleArgs(edit.rule);
         return "az network nsg rule update" + nsgArgs(nsgId) + ruleArgs(edit.rule);

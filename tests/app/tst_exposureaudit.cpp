@@ -143,6 +143,45 @@ private Q_SLOTS:
                                            << 2 << QStringLiteral("cannot write");
     }
 
+    // A review whose numbers overflow a double: the JSON library throws out_of_range, which used to
+    // abort analyze --baseline and report. Now: exit 2 and the file with the place.
+    void reviewNumberOverflow_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QByteArray>("number");
+        QTest::newRow("baseline-1e999") << QStringLiteral("baseline") << QByteArray("1e999");
+        QTest::newRow("baseline-minus-1e999") << QStringLiteral("baseline") << QByteArray("-1e999");
+        QTest::newRow("baseline-1E400") << QStringLiteral("baseline") << QByteArray("1E400");
+        QTest::newRow("report-1e999") << QStringLiteral("report") << QByteArray("1e999");
+        QTest::newRow("report-minus-1e999") << QStringLiteral("report") << QByteArray("-1e999");
+        QTest::newRow("report-1E400") << QStringLiteral("report") << QByteArray("1E400");
+    }
+    void reviewNumberOverflow()
+    {
+        QFETCH(QString, command);
+        QFETCH(QByteArray, number);
+        QTemporaryDir dir;
+        const QString review = dir.filePath(QStringLiteral("weekly.review.json"));
+        QFile f(review);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        // The number on line 4, column 15 (byte 85).
+        f.write("{\n  \"schema\": \"exposure-review/1\",\n  \"snapshot\": {\"inputs\": [\"snap\"]},\n  \"modified\": "
+            + number + ",\n  \"decisions\": []\n}\n");
+        f.close();
+        const QString demo = QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05");
+        const Run r = command == QLatin1String("baseline")
+            ? run({ QStringLiteral("analyze"), demo, QStringLiteral("--baseline"), review })
+            : run({ QStringLiteral("report"), review, QStringLiteral("--pdf"), dir.filePath(QStringLiteral("r.pdf")) });
+        const QString err = QString::fromUtf8(r.err);
+        QVERIFY2(r.exitCode == 2, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(err)));
+        const QString expected = review
+            + QStringLiteral(":4:15: error: invalid JSON (at byte 85): number overflow parsing '")
+            + QString::fromLatin1(number) + QLatin1Char('\'');
+        QVERIFY2(err.contains(expected), qPrintable(err));
+        QVERIFY2(!err.contains(QLatin1String("terminate")), qPrintable(err));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("r.pdf"))));
+    }
+
     void formats_data()
     {
         QTest::addColumn<QString>("format");

@@ -154,7 +154,13 @@ private Q_SLOTS:
         QTest::newRow("label-file-bad-date") << QStringLiteral("%1") << QStringLiteral(R"({"date": "June"})")
                                              << QString() << QStringLiteral("exposure-snapshot.json#/date");
         QTest::newRow("label-file-not-json")
-            << QStringLiteral("%1") << QStringLiteral("{oops") << QString() << QStringLiteral("not a JSON object");
+            << QStringLiteral("%1") << QStringLiteral("{oops") << QString() << QStringLiteral("invalid JSON");
+        QTest::newRow("label-file-number-overflow")
+            << QStringLiteral("%1") << QStringLiteral(R"({"date": "2021-06-01", "n": -1e999})") << QString()
+            << QStringLiteral(
+                   "exposure-snapshot.json:1:29: invalid JSON (at byte 28): number overflow parsing '-1e999'");
+        QTest::newRow("label-file-not-object")
+            << QStringLiteral("%1") << QStringLiteral("[1]") << QString() << QStringLiteral("not a JSON object");
         QTest::newRow("no-date-at-all") << QStringLiteral("%1") << QString() << QString()
                                         << QStringLiteral("no date for this snapshot");
     }

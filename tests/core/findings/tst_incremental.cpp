@@ -397,6 +397,13 @@ private Q_SLOTS:
                               R"("destinationPortRange":"22"}})")
                    .arg(nsg)
             << QStringLiteral("priority");
+        // From a review file: a name that is not a string (json::value() threw type_error.302).
+        QTest::newRow("name-not-a-string")
+            << QStringLiteral(R"({"kind":"add-rule","nsg":"%1","newRule":{"name":5,"priority":5000,"access":"Deny",)"
+                              R"("protocol":"Tcp","sourceAddressPrefix":"*","destinationAddressPrefix":"*",)"
+                              R"("destinationPortRange":"22"}})")
+                   .arg(nsg)
+            << QStringLiteral("rule (unnamed): ");
         QTest::newRow("detach-without-nsg")
             << QStringLiteral(R"({"kind":"detach-nsg","resource":"/subscriptions/x/nowhere"})")
             << QStringLiteral("there is no subnet or network interface");
@@ -416,6 +423,37 @@ private Q_SLOTS:
         QVERIFY(!inc.apply(e, inverse, delta, error));
         QVERIFY2(QString::fromStdString(error).contains(message), error.c_str());
         QCOMPARE(canonical(inc.findings()), before); // nothing changed
+    }
+
+    // A review's scenario may hold rules with values of any type; describing them and writing their az
+    // commands (Export the Scenario's Changes) must not throw or cast out of range.
+    void changeListOfOddRules_data()
+    {
+        QTest::addColumn<QString>("edit");
+        QTest::addColumn<QString>("command");
+        const QString nsg = QString::fromLatin1(kEsNsg);
+        QTest::newRow("name-not-a-string")
+            << QStringLiteral(R"({"kind":"edit-rule","nsg":"%1","rule":"allow-es-any","newRule":{"name":5,)"
+                              R"("priority":110,"access":"Deny"}})")
+                   .arg(nsg)
+            << QStringLiteral("az network nsg rule update");
+        QTest::newRow("fractional-priority")
+            << QStringLiteral(R"({"kind":"add-rule","nsg":"%1","newRule":{"name":"x","priority":100.5}})").arg(nsg)
+            << QStringLiteral("--priority 100.5 ");
+        QTest::newRow("priority-beyond-long-long")
+            << QStringLiteral(R"({"kind":"add-rule","nsg":"%1","newRule":{"name":"x","priority":1e300}})").arg(nsg)
+            << QStringLiteral("--priority 1e+300 ");
+    }
+    void changeListOfOddRules()
+    {
+        QFETCH(QString, edit);
+        QFETCH(QString, command);
+        WhatIfEdit e;
+        std::string error;
+        QVERIFY2(editFromJson(json::parse(edit.toStdString()), e, error), error.c_str());
+        QVERIFY(!describeEdit(e, m_incidentDay).empty());
+        const std::string az = azCommand(e, m_incidentDay);
+        QVERIFY2(QString::fromStdString(az).contains(command), az.c_str());
     }
 
     void editJsonRoundTrip()

@@ -122,6 +122,13 @@ private Q_SLOTS:
         QTest::newRow("truncated") << kNsgRest.left(120) << QStringLiteral("bad.json:2:");
         QTest::newRow("garbage") << QByteArray("{\"value\": [1, 2,, 3]}")
                                  << QStringLiteral("bad.json:1:17: error: invalid JSON");
+        // A number that overflows a double: the place, and the sentence without the library's prefix.
+        QTest::newRow("number-overflow") << QByteArray("{\"value\": [\n  1E400]}")
+                                         << QStringLiteral("bad.json:2:3: error: invalid JSON (at byte 14): number "
+                                                           "overflow parsing '1E400'");
+        QTest::newRow("service-tags-number-overflow")
+            << QByteArray(R"({"changeNumber": -1e999, "cloud": "Public", "values": []})")
+            << QStringLiteral("bad.json:1:18: error: invalid JSON (at byte 17): number overflow parsing '-1e999'");
         QTest::newRow("empty") << QByteArray() << QStringLiteral("empty (0 bytes)");
         QTest::newRow("not-azure") << QByteArray("{\"hello\": 1}")
                                    << QStringLiteral("no Azure network or compute resources were found");

@@ -72,9 +72,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("where");
         QTest::addColumn<QString>("message");
         QTest::newRow("not-json") << QByteArray("{\n  \"schema\": \"exposure-review/1\",\n  oops\n}")
-                                  << QStringLiteral("r.json:3:") << QStringLiteral("not valid JSON");
+                                  << QStringLiteral("r.json:3:") << QStringLiteral("invalid JSON");
         QTest::newRow("truncated") << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": [")
-                                   << QStringLiteral("r.json:1:") << QStringLiteral("not valid JSON");
+                                   << QStringLiteral("r.json:1:") << QStringLiteral("invalid JSON");
+        // Numbers that overflow a double are refused by the JSON library with an exception of its own
+        // (out_of_range, not parse_error): reported with the place, never thrown through.
+        QTest::newRow("number-overflow") << QByteArray("{\n  \"schema\": \"exposure-review/1\",\n  \"x\": 1e999\n}")
+                                         << QStringLiteral("r.json:3:8: error: invalid JSON (at byte 42)")
+                                         << QStringLiteral("number overflow parsing '1e999'");
+        QTest::newRow("negative-number-overflow") << QByteArray(
+            "{\"schema\": \"exposure-review/1\", \"snapshot\": {\"files\": [{\"path\": \"a\", \"size\": "
+            "-1e999}]}}") << QStringLiteral("r.json:1:78: error: invalid JSON (at byte 77)")
+                                                  << QStringLiteral("number overflow parsing '-1e999'");
+        QTest::newRow("upper-case-exponent-overflow") << QByteArray(
+            "{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": "
+            "\"new\", \"n\": 1E400}]}") << QStringLiteral("r.json:1:88: error: invalid JSON (at byte 87)")
+                                                      << QStringLiteral("number overflow parsing '1E400'");
+        QTest::newRow("invalid-utf8") << QByteArray("{\"schema\": \"exposure-review/1\", \"title\": \"\xff\"}")
+                                      << QStringLiteral("r.json:1:") << QStringLiteral("invalid JSON (at byte ");
         QTest::newRow("not-an-object") << QByteArray("[1, 2]") << QStringLiteral("r.json: error")
                                        << QStringLiteral("JSON object");
         QTest::newRow("missing-schema") << QByteArray("{}") << QStringLiteral("r.json: error")
