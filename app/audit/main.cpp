@@ -5,6 +5,7 @@
 #include "import/azureimporter.h"
 #include "output/exports.h"
 #include "output/findingswriter.h"
+#include "outputfile.h"
 #include "report/reportcontent.h"
 #include "report/reportwriter.h"
 #include "review/review.h"
@@ -12,7 +13,10 @@
 #include <QGuiApplication>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -124,34 +128,18 @@ int usageError(const std::string& message)
     return kExitBadInput;
 }
 
-// Writes atomically: a temporary file beside the target, then rename; "-" or nothing is stdout.
+// Writes the output at path (standard output when empty or "-"); see OutputFile for how. Opened only
+// now, after the inputs were read: a temporary inside an input folder would otherwise be read as input.
 template <typename Writer> bool writeOutput(const std::string& path, Writer&& write)
 {
-    if (path.empty() || path == "-") {
-        write(std::cout);
-        std::cout.flush();
-        return bool(std::cout);
+    ew::OutputFile out(path);
+    if (out.open()) {
+        write(out.stream());
+        if (out.commit())
+            return true;
     }
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        write(out);
-        out.flush();
-        if (!out) {
-            std::cerr << "exposure-audit: cannot write " << path << "\n";
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            return false;
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::cerr << "exposure-audit: cannot write " << path << ": " << ec.message() << "\n";
-        std::filesystem::remove(tmp, ec);
-        return false;
-    }
-    return true;
+    std::cerr << "exposure-audit: " << out.error() << "\n";
+    return false;
 }
 
 bool writeText(const std::string& path, const std::string& text)
@@ -479,9 +467,8 @@ int reportCommand(const Args& a, int argc, char** argv)
     return kExitOk;
 }
 
-int main(int argc, char** argv)
+int runCommand(const Args& a, int argc, char** argv)
 {
-    const Args a = parse(argc, argv);
     if (hasFlag(a, "--version")) {
         std::cout << "exposure-audit " << EW_VERSION << "\n";
         return kExitOk;
@@ -508,4 +495,22 @@ int main(int argc, char** argv)
     if (a.command == "timeline")
         return timelineCommand(a);
     return usageError("unknown command " + a.command);
+}
+
+int main(int argc, char** argv)
+{
+    // A closed pipe (EPIPE) or a file size limit (EFBIG) is a write error, reported with exit code 2,
+    // not a silent death by SIGPIPE or SIGXFSZ that leaves half an output behind.
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
+    const int code = runCommand(parse(argc, argv), argc, argv);
+    // What went through std::cout (--help, --version) must have arrived as well.
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        const int error = errno;
+        std::cerr << "exposure-audit: cannot write to standard output"
+                  << (error ? std::string(": ") + std::strerror(error) : std::string()) << "\n";
+        return kExitBadInput;
+    }
+    return code;
 }

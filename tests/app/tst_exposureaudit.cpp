@@ -1,4 +1,6 @@
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,6 +9,14 @@
 #include <QTest>
 
 #include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -180,6 +190,221 @@ private Q_SLOTS:
         QVERIFY2(err.contains(expected), qPrintable(err));
         QVERIFY2(!err.contains(QLatin1String("terminate")), qPrintable(err));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("r.pdf"))));
+    }
+
+    // --output FILE: where the findings arrive, and what is left in the folder when writing fails.
+    void outputDestinations_data()
+    {
+        QTest::addColumn<QString>("setup"); // what is at FILE before the run
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message"); // on stderr
+        QTest::newRow("new-file") << QStringLiteral("nothing") << 0 << QString();
+        QTest::newRow("replaces-file") << QStringLiteral("file") << 0 << QString();
+        QTest::newRow("existing-tmp-untouched") << QStringLiteral("tmp") << 0 << QString();
+        QTest::newRow("symlink") << QStringLiteral("symlink") << 0 << QString();
+        QTest::newRow("fifo") << QStringLiteral("fifo") << 0 << QString();
+        QTest::newRow("size-limit") << QStringLiteral("size-limit") << 2
+                                    << QStringLiteral("findings.json: File too large");
+        QTest::newRow("dev-full") << QStringLiteral("dev-full") << 2
+                                  << QStringLiteral("findings.json: No space left on device");
+    }
+    void outputDestinations()
+    {
+        QFETCH(QString, setup);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        QString file = dir.filePath(QStringLiteral("findings.json"));
+        QString arrives = file; // where the findings should be
+        QStringList expectedEntries { QStringLiteral("findings.json") };
+        auto put = [](const QString& path, const QByteArray& bytes) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        };
+        QProcess p;
+        std::thread reader;
+        QByteArray received;
+        int keep = -1;
+        if (setup == QLatin1String("file") || setup == QLatin1String("size-limit")) {
+            put(file, "old\n");
+        } else if (setup == QLatin1String("tmp")) {
+            put(file + QStringLiteral(".tmp"), "precious");
+            expectedEntries << QStringLiteral("findings.json.tmp");
+        } else if (setup == QLatin1String("symlink")) {
+            QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("real")));
+            put(dir.filePath(QStringLiteral("real/findings.json")), "old\n");
+            QCOMPARE(::symlink("real/findings.json", file.toLocal8Bit().constData()), 0);
+            arrives = dir.filePath(QStringLiteral("real/findings.json"));
+            expectedEntries << QStringLiteral("real");
+        } else if (setup == QLatin1String("fifo")) {
+            QCOMPARE(::mkfifo(file.toLocal8Bit().constData(), 0600), 0);
+            // Held open while the program runs, so the reader sees the end only once both let go, and
+            // never waits forever on a FIFO that the program replaced instead of writing into.
+            keep = ::open(file.toLocal8Bit().constData(), O_RDWR);
+            QVERIFY(keep >= 0);
+            reader = std::thread([&] {
+                QFile in(file);
+                if (in.open(QIODevice::ReadOnly))
+                    received = in.readAll();
+            });
+        } else if (setup == QLatin1String("dev-full")) {
+            // Through a link of the test's own: a writer that replaced its destination would replace the
+            // link, not the system's /dev/full (tests may run as root).
+            struct stat st = {};
+            if (::stat("/dev/full", &st) != 0 || !S_ISCHR(st.st_mode))
+                QSKIP("no /dev/full here");
+            QCOMPARE(::symlink("/dev/full", file.toLocal8Bit().constData()), 0);
+        }
+        if (setup == QLatin1String("size-limit"))
+            p.setChildProcessModifier([] {
+                const rlimit limit = { 4096, 4096 };
+                ::setrlimit(RLIMIT_FSIZE, &limit);
+            });
+        p.start(QStringLiteral(EW_AUDIT_BINARY),
+            { QStringLiteral("analyze"), QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"),
+                QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--output"), file });
+        QVERIFY(p.waitForFinished(120000));
+        if (reader.joinable()) {
+            ::close(keep);
+            reader.join();
+        }
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(p.exitCode() == exitCode, qPrintable(err));
+        if (!message.isEmpty())
+            QVERIFY2(err.contains(message), qPrintable(err));
+        // No temporary left, whatever happened, and FILE.tmp left alone.
+        QCOMPARE(QDir(dir.path())
+                     .entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name),
+            expectedEntries);
+        if (setup == QLatin1String("tmp")) {
+            QFile tmp(file + QStringLiteral(".tmp"));
+            QVERIFY(tmp.open(QIODevice::ReadOnly));
+            QCOMPARE(tmp.readAll(), QByteArray("precious"));
+        }
+        if (setup == QLatin1String("symlink") || setup == QLatin1String("dev-full"))
+            QVERIFY(QFileInfo(file).isSymLink());
+        if (setup == QLatin1String("fifo"))
+            QVERIFY(!QFileInfo(file).isFile()); // still the FIFO
+        if (exitCode != 0) {
+            if (setup == QLatin1String("size-limit")) {
+                QFile old(file);
+                QVERIFY(old.open(QIODevice::ReadOnly));
+                QCOMPARE(old.readAll(), QByteArray("old\n")); // untouched by the failed run
+            }
+            return;
+        }
+        if (setup != QLatin1String("fifo")) {
+            QFile f(arrives);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            received = f.readAll();
+        }
+        const QJsonObject o = QJsonDocument::fromJson(received).object();
+        QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("exposure-findings/1"));
+        QCOMPARE(o.value(QStringLiteral("findings")).toArray().size(), 15);
+    }
+
+    // --output naming an inherited stream writes into that stream as it is (a pipe, or a file the shell
+    // appends to), instead of reopening it through /proc or renaming over it.
+    void outputToInheritedStreams_data()
+    {
+        QTest::addColumn<QString>("output");
+        QTest::addColumn<bool>("appendToFile"); // else standard output is a pipe
+        QTest::newRow("dev-stdout-pipe") << QStringLiteral("/dev/stdout") << false;
+        QTest::newRow("dev-fd-1-pipe") << QStringLiteral("/dev/fd/1") << false;
+        QTest::newRow("dev-stdout-appended-file") << QStringLiteral("/dev/stdout") << true;
+        QTest::newRow("proc-self-fd-1-appended-file") << QStringLiteral("/proc/self/fd/1") << true;
+    }
+    void outputToInheritedStreams()
+    {
+        QFETCH(QString, output);
+        QFETCH(bool, appendToFile);
+        // A writer that renamed over its destination would, as root, replace the system's /dev/stdout
+        // link (/dev/fd and /proc/self/fd take no new files, so those rows are safe to run anywhere).
+        if (output == QLatin1String("/dev/stdout") && ::geteuid() == 0)
+            QSKIP("not run as root: a broken writer would replace /dev/stdout");
+        QTemporaryDir dir;
+        const QString log = dir.filePath(QStringLiteral("scan.log"));
+        QProcess p;
+        if (appendToFile) {
+            QFile f(log);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("earlier scan\n");
+            f.close();
+            p.setStandardOutputFile(log, QIODevice::Append);
+        }
+        p.start(QStringLiteral(EW_AUDIT_BINARY),
+            { QStringLiteral("analyze"), golden("learn-four-vm-example"), QStringLiteral("--format"),
+                QStringLiteral("csv"), QStringLiteral("--output"), output });
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QByteArray out = p.readAllStandardOutput();
+        if (appendToFile) {
+            QFile f(log);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            out = f.readAll();
+            QVERIFY2(out.startsWith("earlier scan\nid,severity,"), out.constData());
+            QCOMPARE(
+                QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList { QStringLiteral("scan.log") });
+        } else {
+            QVERIFY2(out.startsWith("id,severity,"), out.constData());
+        }
+        QCOMPARE(out.count("\r\n"), 4); // the header and three findings
+    }
+
+    // Standard output that cannot take the output: exit 2 with a message, not success nor a silent
+    // death by SIGPIPE.
+    void standardOutputErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("stdoutTo"); // "full": /dev/full; "closed-pipe": a pipe nobody reads
+        QTest::addColumn<QString>("message");
+        const QStringList analyze { QStringLiteral("analyze"),
+            QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05") };
+        QTest::newRow("analyze-full-disk")
+            << analyze << QStringLiteral("full")
+            << QStringLiteral("cannot write to standard output: No space left on device");
+        QTest::newRow("analyze-json-full-disk")
+            << (analyze + QStringList { QStringLiteral("--format=json") }) << QStringLiteral("full")
+            << QStringLiteral("cannot write to standard output: No space");
+        QTest::newRow("version-full-disk")
+            << QStringList { QStringLiteral("--version") } << QStringLiteral("full")
+            << QStringLiteral("cannot write to standard output: No space left on device");
+        QTest::newRow("analyze-closed-pipe") << analyze << QStringLiteral("closed-pipe")
+                                             << QStringLiteral("cannot write to standard output: Broken pipe");
+        QTest::newRow("help-closed-pipe") << QStringList { QStringLiteral("--help") } << QStringLiteral("closed-pipe")
+                                          << QStringLiteral("cannot write to standard output: Broken pipe");
+    }
+    void standardOutputErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, stdoutTo);
+        QFETCH(QString, message);
+        QProcess p;
+        int pipeEnds[2] = { -1, -1 };
+        if (stdoutTo == QLatin1String("full")) {
+            struct stat st = {};
+            if (::stat("/dev/full", &st) != 0 || !S_ISCHR(st.st_mode))
+                QSKIP("no /dev/full here"); // else QProcess would create a file of that name
+            p.setStandardOutputFile(QStringLiteral("/dev/full"));
+        } else {
+            QCOMPARE(::pipe(pipeEnds), 0);
+            ::close(pipeEnds[0]); // nobody will read: a write raises SIGPIPE, or fails with EPIPE
+            const int writeEnd = pipeEnds[1];
+            p.setChildProcessModifier([writeEnd] {
+                ::dup2(writeEnd, STDOUT_FILENO);
+                ::signal(SIGPIPE, SIG_DFL); // as a shell starts it: the program must ignore SIGPIPE itself
+            });
+        }
+        p.start(QStringLiteral(EW_AUDIT_BINARY), args);
+        QVERIFY(p.waitForFinished(120000));
+        if (pipeEnds[1] >= 0)
+            ::close(pipeEnds[1]);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitStatus() == QProcess::NormalExit, "killed by a signal");
+        QVERIFY2(p.exitCode() == 2, qPrintable(QStringLiteral("exit %1: %2").arg(p.exitCode()).arg(err)));
+        QVERIFY2(err.contains(message), qPrintable(err));
     }
 
     void formats_data()
