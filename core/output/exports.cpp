@@ -2,6 +2,7 @@
 
 #include "jsonlines.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -82,6 +83,68 @@ std::string cell(std::string s)
             out += ' ';
         else
             out += c;
+    }
+    return out;
+}
+
+// RFC 3986: a path's bytes other than unreserved characters and "/" percent-encoded (UTF-8 byte by byte),
+// so spaces, '#', '%' and ':' in file names make valid URIs.
+std::string uriPath(const std::string& path)
+{
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : path) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+            || c == '_' || c == '~' || c == '/') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+// SARIF 3.4.4 and 3.14.14: a file under the source root is a relative reference carrying the uriBaseId
+// %SRCROOT%; any other is an absolute file:// URI without one (a relative reference beginning with a
+// slash does not combine with a base, SARIF1004). Relative inputs are relative to the working folder.
+json artifactLocation(const std::string& file, const std::filesystem::path& root)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(fs::path(file), ec).lexically_normal();
+    if (ec)
+        return { { "uri", uriPath(file) } };
+    // The path below folder, or empty when it is not below it.
+    auto below = [](const fs::path& path, const fs::path& folder) {
+        const fs::path rest = path.lexically_relative(folder);
+        return folder.empty() || rest.empty() || *rest.begin() == ".." || rest == "." ? fs::path() : rest;
+    };
+    fs::path relative = below(absolute, root);
+    // The working folder is known by its physical path; an input named through a symbolic link is
+    // still under it.
+    if (relative.empty() && !root.empty())
+        if (const auto physical = fs::weakly_canonical(absolute, ec); !ec)
+            relative = below(physical, fs::weakly_canonical(root, ec));
+    if (!ec && !relative.empty())
+        return { { "uri", uriPath(relative.generic_string()) }, { "uriBaseId", "%SRCROOT%" } };
+    return { { "uri", "file://" + uriPath(absolute.generic_string()) } };
+}
+
+// "internet-exposed-data-store" -> "InternetExposedDataStore": SARIF rule names are Pascal-case
+// identifiers (the Multitool's SARIF2012); CSV keeps the kind's own name.
+std::string pascalCase(const std::string& name)
+{
+    std::string out;
+    bool upper = true;
+    for (const char c : name) {
+        if (c == '-') {
+            upper = true;
+            continue;
+        }
+        out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+        upper = false;
     }
     return out;
 }
@@ -204,9 +267,16 @@ std::string findingsMarkdown(const Snapshot& snapshot, const AnalysisResult& res
     return out.str();
 }
 
-json findingsSarif(const Snapshot& snapshot, const AnalysisResult& result, const Decisions* decisions)
+json findingsSarif(
+    const Snapshot& snapshot, const AnalysisResult& result, const Decisions* decisions, const std::string& sourceRoot)
 {
     (void)snapshot;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path root = sourceRoot.empty() ? fs::current_path(ec) : fs::absolute(fs::path(sourceRoot), ec);
+    root = ec ? fs::path() : root.lexically_normal();
+    if (!root.empty() && !root.has_filename() && root.has_relative_path())
+        root = root.parent_path(); // "/a/b/" -> "/a/b"
     // Lines of every deciding rule's pointer, one pass per file.
     std::map<std::string, std::set<std::string>> pointersOf;
     for (const auto& f : result.findings)
@@ -222,14 +292,15 @@ json findingsSarif(const Snapshot& snapshot, const AnalysisResult& result, const
 
     json rules = json::array();
     for (const auto& k : kKinds)
-        rules.push_back({ { "id", k.id }, { "name", k.name }, { "shortDescription", { { "text", k.title } } },
-            { "fullDescription", { { "text", k.description } } },
+        rules.push_back({ { "id", k.id }, { "name", pascalCase(k.name) },
+            { "shortDescription", { { "text", k.title } } }, { "fullDescription", { { "text", k.description } } },
             { "help",
                 { { "text",
                     std::string(k.description)
                         + " Remove or narrow the deciding rule, or take the frontend away." } } },
             { "properties", { { "tags", { "security", "network", "exposure" } } } } });
     json results = json::array();
+    std::map<std::string, json> artifacts; // file -> artifactLocation
     for (const auto& f : result.findings) {
         const FindingKind& kind = findingKind(f);
         json locations = json::array();
@@ -237,9 +308,10 @@ json findingsSarif(const Snapshot& snapshot, const AnalysisResult& result, const
         for (const auto& r : f.rules) {
             if (r.where.file.empty() || !seen.insert(r.where.toString()).second)
                 continue;
-            json physical { { "artifactLocation", { { "uri", r.where.file } } } };
-            if (!r.where.file.empty() && r.where.file.front() != '/')
-                physical["artifactLocation"]["uriBaseId"] = "%SRCROOT%";
+            auto artifact = artifacts.find(r.where.file);
+            if (artifact == artifacts.end())
+                artifact = artifacts.emplace(r.where.file, artifactLocation(r.where.file, root)).first;
+            json physical { { "artifactLocation", artifact->second } };
             int line = 1;
             if (auto lf = lines.find(r.where.file); lf != lines.end())
                 if (auto l = lf->second.find(r.where.pointer); l != lf->second.end())
@@ -270,12 +342,19 @@ json findingsSarif(const Snapshot& snapshot, const AnalysisResult& result, const
         }
         results.push_back(std::move(res));
     }
-    json run {
-        { "tool",
-            { { "driver",
-                { { "name", "Exposure Workbench" }, { "semanticVersion", EW_VERSION }, { "rules", rules } } } } },
-        { "results", results }, { "columnKind", "unicodeCodePoints" }
-    };
+    json run { { "tool",
+                   { { "driver",
+                       { { "name", "Exposure Workbench" }, { "semanticVersion", EW_VERSION },
+                           { "informationUri", EW_HOMEPAGE }, { "rules", rules } } } } },
+        { "results", results }, { "columnKind", "unicodeCodePoints" } };
+    if (!root.empty()) {
+        std::string rootUri = "file://" + uriPath(root.generic_string());
+        if (rootUri.back() != '/')
+            rootUri += '/';
+        run["originalUriBaseIds"] = { { "%SRCROOT%",
+            { { "uri", rootUri },
+                { "description", { { "text", "The folder the input paths are relative to." } } } } } };
+    }
     return { { "$schema", "https://json.schemastore.org/sarif-2.1.0.json" }, { "version", "2.1.0" },
         { "runs", json::array({ run }) } };
 }

@@ -33,8 +33,11 @@ std::string findingsMarkdown(
 
 /// SARIF 2.1.0: one rule per finding kind, one result per finding, located at the deciding rules
 /// (file, and the line of the rule's JSON pointer, read from the files). Decisions become
-/// suppressions (accepted risk, false positive) so code-scanning tools show the triage.
-nlohmann::json findingsSarif(
-    const Snapshot& snapshot, const AnalysisResult& result, const Decisions* decisions = nullptr);
+/// suppressions (accepted risk, false positive) so code-scanning tools show the triage. A file under
+/// `sourceRoot` (empty: the working folder) is named relative to it with the uriBaseId %SRCROOT%,
+/// which the run declares in originalUriBaseIds; any other by an absolute file:// URI. Valid for
+/// Microsoft's SARIF Multitool (no error or warning).
+nlohmann::json findingsSarif(const Snapshot& snapshot, const AnalysisResult& result,
+    const Decisions* decisions = nullptr, const std::string& sourceRoot = {});
 
 } // namespace ew

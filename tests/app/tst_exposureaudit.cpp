@@ -7,6 +7,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
+
+#include "sarifmultitool.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +42,30 @@ Run run(const QStringList& args)
 QString golden(const char* name)
 {
     return QStringLiteral(EW_TEST_DATA "/golden/") + QLatin1String(name) + QStringLiteral("/input");
+}
+
+// Runs analyze --format sarif in the checkout or in dir (which then holds a copy of the demo's 5
+// December snapshot as "snap shot #1"); returns the SARIF file written in dir, or "" on failure.
+QString cliSarif(const QString& workingFolder, const QStringList& args, const QTemporaryDir& dir)
+{
+    const QString demo = QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05");
+    const QString copy = dir.filePath(QStringLiteral("snap shot #1"));
+    QDir().mkpath(copy);
+    for (const auto& name : QDir(demo).entryList(QDir::Files))
+        QFile::copy(demo + QLatin1Char('/') + name, copy + QLatin1Char('/') + name);
+    const QString out = dir.filePath(QStringLiteral("findings.sarif"));
+    QStringList full { QStringLiteral("analyze"), QStringLiteral("--format"), QStringLiteral("sarif"),
+        QStringLiteral("--output"), out };
+    for (const auto& a : args)
+        full << QString(a).replace(QLatin1String("%1"), QStringLiteral(EW_SOURCE_DIR));
+    QProcess p;
+    p.setWorkingDirectory(workingFolder == QLatin1String("source") ? QStringLiteral(EW_SOURCE_DIR) : dir.path());
+    p.start(QStringLiteral(EW_AUDIT_BINARY), full);
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        qWarning("%s", p.readAllStandardError().constData());
+        return {};
+    }
+    return out;
 }
 
 } // namespace
@@ -405,6 +432,87 @@ private Q_SLOTS:
         QVERIFY2(p.exitStatus() == QProcess::NormalExit, "killed by a signal");
         QVERIFY2(p.exitCode() == 2, qPrintable(QStringLiteral("exit %1: %2").arg(p.exitCode()).arg(err)));
         QVERIFY2(err.contains(message), qPrintable(err));
+    }
+
+    // SARIF from the command line, from inputs named in every way: locations under the working folder
+    // are relative to %SRCROOT% (declared as that folder), others absolute file:// URIs.
+    void sarifFromTheCommandLine_data()
+    {
+        QTest::addColumn<QString>("workingFolder"); // "source": the checkout; "elsewhere": a temporary folder
+        QTest::addColumn<QStringList>("args"); // after "analyze"; %1 is the checkout, %2 the temporary folder
+        QTest::addColumn<QString>("uriStart"); // of every location's uri
+        QTest::addColumn<bool>("relative"); // with uriBaseId %SRCROOT%
+        const QString demo = QStringLiteral("resources/demo/");
+        QTest::newRow("relative-input") << QStringLiteral("source")
+                                        << QStringList { demo + QStringLiteral("2019-12-05") }
+                                        << QStringLiteral("resources/demo/2019-12-05/") << true;
+        QTest::newRow("absolute-input-under-working-folder")
+            << QStringLiteral("source") << QStringList { QStringLiteral("%1/") + demo + QStringLiteral("2019-12-05") }
+            << QStringLiteral("resources/demo/2019-12-05/") << true;
+        QTest::newRow("input-outside-working-folder")
+            << QStringLiteral("elsewhere")
+            << QStringList { QStringLiteral("%1/") + demo + QStringLiteral("2019-12-05") } << QStringLiteral("file:///")
+            << false;
+        QTest::newRow("name-with-space-and-hash")
+            << QStringLiteral("elsewhere") << QStringList { QStringLiteral("snap shot #1") }
+            << QStringLiteral("snap%20shot%20%231/") << true;
+        QTest::newRow("baseline-export") << QStringLiteral("source")
+                                         << QStringList { demo + QStringLiteral("2019-12-05"),
+                                                QStringLiteral("--baseline"), demo + QStringLiteral("2019-12-04") }
+                                         << QStringLiteral("resources/demo/2019-12-05/") << true;
+        QTest::newRow("baseline-review") << QStringLiteral("source")
+                                         << QStringList { demo + QStringLiteral("2019-12-05"),
+                                                QStringLiteral("--baseline"),
+                                                demo + QStringLiteral("incident-2019.review.json") }
+                                         << QStringLiteral("resources/demo/2019-12-05/") << true;
+    }
+    void sarifFromTheCommandLine()
+    {
+        QFETCH(QString, workingFolder);
+        QFETCH(QStringList, args);
+        QFETCH(QString, uriStart);
+        QFETCH(bool, relative);
+        QTemporaryDir dir;
+        const QString sarif = cliSarif(workingFolder, args, dir);
+        QVERIFY(!sarif.isEmpty());
+        QFile f(sarif);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto doc = nlohmann::json::parse(f.readAll().toStdString());
+        const auto& run = doc.at("runs").at(0);
+        const QString folder = workingFolder == QLatin1String("source") ? QStringLiteral(EW_SOURCE_DIR) : dir.path();
+        QVERIFY(run.contains("originalUriBaseIds") && run["originalUriBaseIds"].contains("%SRCROOT%"));
+        QCOMPARE(QString::fromStdString(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].get<std::string>()),
+            QUrl::fromLocalFile(QFileInfo(folder).canonicalFilePath() + QLatin1Char('/')).toString(QUrl::FullyEncoded));
+        QVERIFY(run["tool"]["driver"].contains("informationUri"));
+        int locations = 0;
+        for (const auto& res : run["results"])
+            for (const auto& loc : res["locations"]) {
+                const auto& artifact = loc["physicalLocation"]["artifactLocation"];
+                const QString uri = QString::fromStdString(artifact["uri"].get<std::string>());
+                QVERIFY2(uri.startsWith(uriStart), qPrintable(uri));
+                QCOMPARE(artifact.contains("uriBaseId"), relative);
+                ++locations;
+            }
+        QVERIFY(locations > 0);
+    }
+
+    // Every SARIF exposure-audit writes validates with Microsoft's SARIF Multitool without errors or
+    // warnings (SARIF1004 for absolute inputs and SARIF2005, no informationUri, were reported).
+    void sarifFromTheCommandLineValidates_data() { sarifFromTheCommandLine_data(); }
+    void sarifFromTheCommandLineValidates()
+    {
+        QFETCH(QString, workingFolder);
+        QFETCH(QStringList, args);
+        const QString multitool = ew::test::sarifMultitool();
+        if (multitool.isEmpty())
+            QSKIP("the SARIF Multitool is not installed (EW_SARIF_MULTITOOL, PATH or ../tools)");
+        QTemporaryDir dir;
+        const QString sarif = cliSarif(workingFolder, args, dir);
+        QVERIFY(!sarif.isEmpty());
+        QString failure;
+        const QStringList problems = ew::test::sarifProblems(multitool, sarif, &failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
     }
 
     void formats_data()

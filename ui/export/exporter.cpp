@@ -57,7 +57,9 @@ bool Exporter::exportFindings(const QString& format, const QString& fileName, QS
     } else if (format == QLatin1String("markdown")) {
         text = findingsMarkdown(data->snapshot, data->result, &decisions);
     } else if (format == QLatin1String("sarif")) {
-        text = findingsSarif(data->snapshot, data->result, &decisions).dump(2) + "\n";
+        // Locations relative to the review's folder, where the snapshot's inputs usually are.
+        text = findingsSarif(data->snapshot, data->result, &decisions, m_document->baseDir().toStdString()).dump(2)
+            + "\n";
     } else if (format == QLatin1String("json")) {
         std::ostringstream out;
         writeAnalysisJson(out, data->snapshot, data->result);

@@ -2,8 +2,12 @@
 #include "import/azureimporter.h"
 #include "output/exports.h"
 #include "output/jsonlines.h"
+#include "sarifmultitool.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <fstream>
 #include <sstream>
@@ -25,6 +29,18 @@ private:
         for (std::string l; std::getline(in, l);)
             out.push_back(l);
         return out;
+    }
+
+    // The file a SARIF artifactLocation names: a relative reference resolved against its uriBaseId
+    // in the run's originalUriBaseIds, or an absolute file:// URI; percent-decoded.
+    static std::string fileOf(const json& run, const json& location)
+    {
+        std::string uri = location["uri"].get<std::string>();
+        if (location.contains("uriBaseId"))
+            uri = run["originalUriBaseIds"][location["uriBaseId"].get<std::string>()]["uri"].get<std::string>() + uri;
+        if (uri.rfind("file://", 0) != 0)
+            return {};
+        return QUrl::fromPercentEncoding(QByteArray::fromStdString(uri.substr(7))).toStdString();
     }
 
 private Q_SLOTS:
@@ -122,7 +138,7 @@ private Q_SLOTS:
             QVERIFY(!res["locations"].empty());
             for (const auto& loc : res["locations"]) {
                 const auto& phys = loc["physicalLocation"];
-                const std::string file = phys["artifactLocation"]["uri"].get<std::string>();
+                const std::string file = fileOf(run, phys["artifactLocation"]);
                 const int line = phys["region"]["startLine"].get<int>();
                 // The line is where the rule object opens; its name follows.
                 const auto text = lines(file);
@@ -147,6 +163,97 @@ private Q_SLOTS:
         QCOMPARE(suppressed, 1);
         QCOMPARE(run["results"][0]["level"].get<std::string>(), std::string("error"));
         QCOMPARE(run["results"][0]["properties"]["security-severity"].get<std::string>(), std::string("9.5"));
+    }
+
+    // SARIF1004: a location under the source root is a relative reference with the uriBaseId
+    // %SRCROOT%, declared in originalUriBaseIds; any other an absolute file:// URI, never a path
+    // beginning with a slash.
+    void sarifLocations_data()
+    {
+        QTest::addColumn<QString>("root");
+        QTest::addColumn<bool>("relative");
+        QTest::newRow("root-holds-the-inputs") << QStringLiteral(EW_SOURCE_DIR) << true;
+        QTest::newRow("root-with-trailing-slash") << QStringLiteral(EW_SOURCE_DIR "/") << true;
+        QTest::newRow("root-elsewhere") << QStringLiteral(EW_SOURCE_DIR "/tests") << false;
+        QTest::newRow("root-sharing-a-name-prefix")
+            << QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-0") << false;
+        QTest::newRow("root-not-normalised") << QStringLiteral(EW_SOURCE_DIR "/tests/../resources/./demo") << true;
+    }
+    void sarifLocations()
+    {
+        QFETCH(QString, root);
+        QFETCH(bool, relative);
+        const json doc = findingsSarif(m_snap, m_result, nullptr, root.toStdString());
+        const auto& run = doc["runs"][0];
+        QVERIFY(run.contains("originalUriBaseIds") && run["originalUriBaseIds"].contains("%SRCROOT%"));
+        const std::string base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].get<std::string>();
+        QVERIFY2(base.rfind("file:///", 0) == 0 && base.back() == '/', base.c_str());
+        QVERIFY(base.find("/./") == std::string::npos && base.find("/../") == std::string::npos);
+        QCOMPARE(run["tool"]["driver"]["informationUri"].get<std::string>(), std::string(EW_HOMEPAGE));
+        int locations = 0;
+        for (const auto& res : run["results"])
+            for (const auto& loc : res["locations"]) {
+                const auto& artifact = loc["physicalLocation"]["artifactLocation"];
+                const std::string uri = artifact["uri"].get<std::string>();
+                QCOMPARE(artifact.contains("uriBaseId"), relative);
+                if (relative)
+                    QVERIFY2(uri.rfind("resources/demo/2019-12-05/", 0) == 0 || uri.rfind("2019-12-05/", 0) == 0,
+                        uri.c_str());
+                else
+                    QVERIFY2(uri.rfind("file:///", 0) == 0, uri.c_str());
+                // Either way it names the input file, which exists.
+                const std::string file = fileOf(run, artifact);
+                QVERIFY2(std::ifstream(file).good(), file.c_str());
+                ++locations;
+            }
+        QVERIFY(locations >= int(m_result.findings.size()));
+    }
+
+    // An input named through a symbolic link is still under the root, which is known by its physical
+    // path (the working folder).
+    void sarifLocationThroughLink()
+    {
+        QTemporaryDir dir;
+        const QString link = dir.filePath(QStringLiteral("snapshot"));
+        QVERIFY(QFile::link(QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"), link));
+        const Snapshot snap = importAzure({ link.toStdString() });
+        const json doc = findingsSarif(snap, analyze(snap), nullptr, EW_SOURCE_DIR);
+        const auto& artifact = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+        QCOMPARE(artifact.value("uriBaseId", std::string()), std::string("%SRCROOT%"));
+        QCOMPARE(artifact["uri"].get<std::string>().rfind("resources/demo/2019-12-05/", 0), std::size_t(0));
+    }
+
+    // Every SARIF the workbench and exposure-audit write validates with Microsoft's SARIF Multitool
+    // without errors or warnings (the command line's own variants are in tst_exposureaudit).
+    void sarifValidates_data()
+    {
+        QTest::addColumn<QString>("root");
+        QTest::addColumn<bool>("decisions");
+        QTest::newRow("relative-locations") << QStringLiteral(EW_SOURCE_DIR) << false;
+        QTest::newRow("absolute-locations") << QStringLiteral(EW_SOURCE_DIR "/tests") << false;
+        QTest::newRow("suppressions") << QStringLiteral(EW_SOURCE_DIR) << true;
+    }
+    void sarifValidates()
+    {
+        QFETCH(QString, root);
+        QFETCH(bool, decisions);
+        const QString multitool = ew::test::sarifMultitool();
+        if (multitool.isEmpty())
+            QSKIP("the SARIF Multitool is not installed (EW_SARIF_MULTITOOL, PATH or ../tools)");
+        Decisions d;
+        for (const auto& f : m_result.findings)
+            if (f.target.name == "jump-01")
+                d[f.id] = { TriageState::AcceptedRisk, "ops", "bastion", "", "", "" };
+            else if (f.target.name == "kibana-support")
+                d[f.id] = { TriageState::FalsePositive, "ops", "", "", "", "" };
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("findings.sarif"));
+        std::ofstream(file.toStdString())
+            << findingsSarif(m_snap, m_result, decisions ? &d : nullptr, root.toStdString()).dump(2) << "\n";
+        QString failure;
+        const QStringList problems = ew::test::sarifProblems(multitool, file, &failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
     }
 
     void markdown()
