@@ -216,7 +216,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString link = dir.filePath(QStringLiteral("snapshot"));
         QVERIFY(QFile::link(QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"), link));
-        const Snapshot snap = importAzure({ link.toStdString() });
+        const Snapshot snap = importSnapshot({ link.toStdString() });
         const json doc = findingsSarif(snap, analyze(snap), nullptr, EW_SOURCE_DIR);
         const auto& artifact = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
         QCOMPARE(artifact.value("uriBaseId", std::string()), std::string("%SRCROOT%"));
