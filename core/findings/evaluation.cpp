@@ -73,11 +73,12 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
             static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
             auto rules = compileInboundRules(*nsg, ipc, m_ctx, AddressSet::all(), &c.assumptions);
             const auto change = m_ruleChanges.find(nsg->id);
-            if (change != m_ruleChanges.end() && previous && previous->nsg == nsg && previous->verdict)
+            if (nsg->semantics == NetworkSecurityGroup::Semantics::FirstMatch && change != m_ruleChanges.end()
+                && previous && previous->nsg == nsg && previous->verdict)
                 c.verdict = std::make_shared<const NsgVerdict>(
                     updateFirstMatch(*previous->verdict, rules, everything, change->second));
             else
-                c.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, everything));
+                c.verdict = std::make_shared<const NsgVerdict>(evaluate(*nsg, rules, everything));
             it = m_cache.emplace(f.key, std::move(c)).first;
             m_keysByNsg[nsg->id].emplace_back(CacheKind::Verdict, f.key);
             ++stats.policyGroups;
@@ -87,7 +88,7 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
         return f;
     }
     auto rules = compileInboundRules(*nsg, ipc, m_ctx, sources, &assumptions);
-    f.verdict = std::make_shared<const NsgVerdict>(evaluateFirstMatch(rules, universe));
+    f.verdict = std::make_shared<const NsgVerdict>(evaluate(*nsg, rules, universe));
     return f;
 }
 

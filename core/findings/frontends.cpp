@@ -384,7 +384,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                         at.privateRange.add(*a, *a);
                 const PacketSet arriving = PacketSet::box(maskOf(Protocol::Tcp), fw.frontendPorts, f.clients);
                 const auto rules = compileInboundRules(nsg, at, m_ctx, f.clients, &f.assumptions);
-                const NsgVerdict v = evaluateFirstMatch(rules, arriving);
+                const NsgVerdict v = evaluate(nsg, rules, arriving);
                 f.clients = v.allowed.allSources();
                 allowEvidence(nsg, v, "gateway-subnet", v.allowed, f.evidence);
             }

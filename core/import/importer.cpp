@@ -5,7 +5,6 @@
 #include "formatreader.h"
 #include "jsonparse.h"
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <algorithm>

@@ -52,9 +52,15 @@ struct SecurityRule
     SourceLocation where;
 };
 
-/// A rule list in front of machines. Azure NSGs are first match by priority, with default rules.
+/// A rule list in front of machines (a filter level's policy). Azure NSGs are first match by
+/// priority, with default rules; AWS security groups are allow rules whose union passes.
 struct NetworkSecurityGroup
 {
+    enum class Semantics {
+        FirstMatch, // the first rule that matches decides (NSGs; network ACLs by rule number)
+        AllowUnion, // allow rules only: a packet passes when any rule allows it (security groups)
+    };
+    Semantics semantics = Semantics::FirstMatch;
     std::string id; // normalised
     std::string displayId;
     std::string name;

@@ -183,6 +183,28 @@ std::string inboundGroupKey(const NetworkSecurityGroup& nsg, const IpConfigurati
     return key;
 }
 
+NsgVerdict evaluateAllowUnion(const std::vector<CompiledRule>& rules, const PacketSet& universe)
+{
+    NsgVerdict v;
+    for (const auto& r : rules) {
+        if (!r.allow)
+            continue;
+        PacketSet m = r.packets.intersected(universe);
+        if (m.isEmpty())
+            continue;
+        v.allowed = v.allowed.united(m);
+        v.claims.push_back({ r.ruleIndex, std::move(m) });
+    }
+    v.undecided = universe.subtracted(v.allowed);
+    return v;
+}
+
+NsgVerdict evaluate(const NetworkSecurityGroup& list, const std::vector<CompiledRule>& rules, const PacketSet& universe)
+{
+    return list.semantics == NetworkSecurityGroup::Semantics::AllowUnion ? evaluateAllowUnion(rules, universe)
+                                                                         : evaluateFirstMatch(rules, universe);
+}
+
 NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe)
 {
     NsgVerdict v;

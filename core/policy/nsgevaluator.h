@@ -42,6 +42,17 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
 /// First-match evaluation by filling the universe in priority order (fast engine).
 NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe);
 
+/// Allow-union evaluation (AWS security groups: "the rules of all security groups associated with
+/// the instance are aggregated"; there are no deny rules): a packet of the universe passes when any
+/// allow rule matches it. Each allow rule claims every packet it matches, so claims overlap and every
+/// rule that allows a packet is evidence for it; deny rules, which such a list cannot hold, claim
+/// nothing. What no rule allows is undecided (denied).
+NsgVerdict evaluateAllowUnion(const std::vector<CompiledRule>& rules, const PacketSet& universe);
+
+/// The evaluation the rule list's semantics call for.
+NsgVerdict evaluate(
+    const NetworkSecurityGroup& list, const std::vector<CompiledRule>& rules, const PacketSet& universe);
+
 /// One rule of an NSG changed between two evaluations: indices into NetworkSecurityGroup::rules.
 /// An edit that moves a rule is both (removed at its old index, added at its new one); disabling or
 /// enabling rule i is removed = added = i.

@@ -116,6 +116,48 @@ private Q_SLOTS:
         QCOMPARE(all, universe);
     }
 
+    // AWS, "Security group rules": "the rules of all security groups associated with the instance
+    // are aggregated" and rules only allow. The union passes what any allow rule matches, in any
+    // order; each allowing rule is evidence for every packet it matches (claims overlap).
+    void allowUnionPassesWhatAnyRuleAllows_data()
+    {
+        QTest::addColumn<int>("seed");
+        for (int seed = 1; seed <= 12; ++seed)
+            QTest::newRow(qPrintable(QStringLiteral("seed%1").arg(seed))) << seed;
+    }
+    void allowUnionPassesWhatAnyRuleAllows()
+    {
+        QFETCH(int, seed);
+        std::mt19937 rng(static_cast<unsigned>(seed));
+        auto compiled = randomCompiled(rng, 20);
+        compiled.pop_back(); // no implied deny-all: what no rule allows is simply not allowed
+        for (auto& r : compiled)
+            r.allow = true; // a security group holds allow rules only
+        const PacketSet universe = PacketSet::box(kAllProtocols, PortSet::all(), publicInternet());
+        const NsgVerdict v = evaluateAllowUnion(compiled, universe);
+        PacketSet expected;
+        for (const auto& r : compiled)
+            expected = expected.united(r.packets.intersected(universe));
+        QCOMPARE(v.allowed, expected);
+        QCOMPARE(v.undecided, universe.subtracted(expected));
+        // Order does not matter, unlike first match.
+        auto reversed = compiled;
+        std::reverse(reversed.begin(), reversed.end());
+        QCOMPARE(evaluateAllowUnion(reversed, universe).allowed, v.allowed);
+        // Every rule that matches something is a claim, with all it matches.
+        std::size_t matching = 0;
+        for (const auto& r : compiled)
+            matching += r.packets.intersects(universe) ? 1 : 0;
+        QCOMPARE(v.claims.size(), matching);
+        for (const auto& c : v.claims) {
+            const auto rule = std::find_if(
+                compiled.begin(), compiled.end(), [&](const CompiledRule& r) { return r.ruleIndex == c.ruleIndex; });
+            QCOMPARE(c.packets, rule->packets.intersected(universe));
+        }
+        // The same allow rules read first match pass the same packets.
+        QCOMPARE(evaluateFirstMatch(compiled, universe).allowed, v.allowed);
+    }
+
     // updateFirstMatch must give exactly the verdict a full evaluation of the changed rules gives:
     // the same allowed and undecided packets, the same claims by the same (renumbered) rules.
     void updateAgreesWithFullEvaluation_data()
