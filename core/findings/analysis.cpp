@@ -139,8 +139,7 @@ public:
         for (const auto& nsg : impact.nsgIds)
             for (std::size_t i = 0; i < m_targets.size(); ++i) {
                 const auto& t = m_targets[i];
-                if (std::any_of(t.levels.begin(), t.levels.end(),
-                        [&](const FilterEval& f) { return f.nsg && f.nsg->id == nsg; }))
+                if (std::any_of(t.levels.begin(), t.levels.end(), [&](const FilterEval& f) { return f.concerns(nsg); }))
                     affected.insert(i);
             }
         std::set<std::size_t> reassociated; // whose frontends or NSG associations changed

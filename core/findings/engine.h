@@ -59,7 +59,15 @@ struct FilterEval
     std::string level; // "subnet" or "nic"
     std::string key; // equal for IP configurations that get the same verdict
     std::shared_ptr<const NsgVerdict> verdict;
+    /// A list the engine made (the union of an interface's security groups), kept alive with the
+    /// level, and the ids of the lists it was made from (an edit of one of them concerns the level).
+    std::shared_ptr<const NetworkSecurityGroup> owned;
+    std::vector<std::string> members;
     bool present() const { return nsg || unknown; }
+    bool concerns(const std::string& listId) const
+    {
+        return (nsg && nsg->id == listId) || std::find(members.begin(), members.end(), listId) != members.end();
+    }
 };
 
 struct TargetEval
@@ -325,6 +333,17 @@ public:
     /// The assumption about replies that user-defined routes send elsewhere than the internet, for
     /// a target in this subnet ("" when none).
     std::string returnPathAssumption(const std::string& subnetId);
+    /// AWS: the internet addresses whose traffic the subnet's route table sends to an internet
+    /// gateway attached to its VPC (longest prefix), i.e. the clients whose replies get back.
+    const AddressSet& internetRouted(const std::string& subnetId, std::vector<std::string>& assumptions);
+    /// AWS: the union of an interface's security groups as one allow-union list (memoised by the
+    /// set of groups); null when the interface names none.
+    std::shared_ptr<const NetworkSecurityGroup> mergedGroups(
+        const NetworkInterface& nic, std::vector<std::string>& assumptions);
+    /// A stateless list's verdict narrowed to what can answer: TCP and ICMP packets from sources the
+    /// outbound rules let a reply reach (on any port, the client chooses it).
+    NsgVerdict withReplies(
+        const NetworkSecurityGroup& list, NsgVerdict verdict, std::vector<std::string>& assumptions) const;
     bool routedFrom(const ProxyDevice& device, const IpConfiguration& ipc) const;
     /// IP configurations behind a proxy whose subnet NSG is nsgId (they need their frontends again
     /// when it is edited).
@@ -463,6 +482,14 @@ private:
     std::unordered_map<std::string, std::vector<EdgeLeg>> m_edgeLegs; // by origin public IP or service
     bool m_edgeLegsBuilt = false;
     std::unordered_map<std::string, std::string> m_returnPath; // by subnet id
+    struct Routed
+    {
+        AddressSet addresses;
+        std::vector<std::string> assumptions;
+    };
+    std::unordered_map<std::string, Routed> m_internetRouted; // by subnet id
+    std::unordered_map<std::string, std::pair<std::shared_ptr<const NetworkSecurityGroup>, std::vector<std::string>>>
+        m_mergedGroups; // by the groups' joined ids
 };
 
 } // namespace ew::engine

@@ -29,8 +29,9 @@ void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, c
         if (!rule.allow || !c.packets.intersects(packets))
             continue;
         RuleEvidence ev;
-        ev.filterId = nsg.displayId.empty() ? nsg.id : nsg.displayId;
-        ev.filterName = nsg.name;
+        // In a union of security groups, each rule names its own group.
+        ev.filterId = !rule.ownerId.empty() ? rule.ownerId : nsg.displayId.empty() ? nsg.id : nsg.displayId;
+        ev.filterName = !rule.ownerName.empty() ? rule.ownerName : nsg.name;
         ev.level = level;
         ev.ruleName = rule.name;
         ev.ruleId = rule.id;
@@ -77,6 +78,9 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
                 && previous && previous->nsg == nsg && previous->verdict)
                 c.verdict = std::make_shared<const NsgVerdict>(
                     updateFirstMatch(*previous->verdict, rules, everything, change->second));
+            else if (nsg->stateless)
+                c.verdict = std::make_shared<const NsgVerdict>(
+                    withReplies(*nsg, evaluate(*nsg, rules, everything), c.assumptions));
             else
                 c.verdict = std::make_shared<const NsgVerdict>(evaluate(*nsg, rules, everything));
             it = m_cache.emplace(f.key, std::move(c)).first;
@@ -88,8 +92,103 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
         return f;
     }
     auto rules = compileInboundRules(*nsg, ipc, m_ctx, sources, &assumptions);
-    f.verdict = std::make_shared<const NsgVerdict>(evaluate(*nsg, rules, universe));
+    f.verdict = std::make_shared<const NsgVerdict>(nsg->stateless
+            ? withReplies(*nsg, evaluate(*nsg, rules, universe), assumptions)
+            : evaluate(*nsg, rules, universe));
     return f;
+}
+
+// AWS network ACLs are stateless (Amazon VPC User Guide, "Network ACLs": "responses to allowed
+// inbound traffic are subject to the rules for outbound traffic"): the reply goes to the client's
+// address and to the source port the client chose, so it leaves when an outbound rule lets any port
+// back to that address (an attacker picks a source port the rules allow).
+NsgVerdict Engine::withReplies(
+    const NetworkSecurityGroup& list, NsgVerdict verdict, std::vector<std::string>& assumptions) const
+{
+    std::vector<CompiledRule> out;
+    for (std::size_t i = 0; i < list.rules.size(); ++i) {
+        const auto& r = list.rules[i];
+        if (r.inbound || r.disabled)
+            continue;
+        ProtocolMask protocols = r.protocols;
+        if (!r.destinationPorts.isAll())
+            protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
+        // The reply's destination is the client: the rule's destination is the address dimension.
+        out.push_back({ i, r.allow,
+            PacketSet::box(
+                protocols, r.destinationPorts, r.destination.any ? AddressSet::all() : r.destination.prefixes) });
+    }
+    static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
+    const PacketSet replies = evaluateFirstMatch(out, everything).allowed;
+    PacketSet answerable;
+    for (const auto p : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other }) {
+        AddressSet to;
+        for (const auto& seg : replies.segments(p))
+            to = to.united(seg.sources);
+        answerable
+            = answerable.united(PacketSet::box(maskOf(p), PortSet::all(), p == Protocol::Udp ? AddressSet::all() : to));
+        if (p == Protocol::Udp) {
+            // A datagram is delivered even when no reply can leave: kept, and said.
+            const PacketSet udpIn
+                = verdict.allowed.intersected(PacketSet::box(maskOf(p), PortSet::all(), AddressSet::all()));
+            if (!udpIn.isEmpty() && !udpIn.allSources().subtracted(to).isEmpty())
+                assumptions.push_back("network ACL " + list.name
+                    + " lets UDP in from clients its outbound rules do not answer: the datagrams are delivered, the "
+                      "replies are dropped");
+        }
+    }
+    verdict.allowed = verdict.allowed.intersected(answerable);
+    return verdict;
+}
+
+std::shared_ptr<const NetworkSecurityGroup> Engine::mergedGroups(
+    const NetworkInterface& nic, std::vector<std::string>& assumptions)
+{
+    if (nic.securityGroupIds.empty())
+        return nullptr;
+    std::vector<std::string> ids = nic.securityGroupIds;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::string key;
+    for (const auto& id : ids)
+        key += (key.empty() ? "" : "+") + id;
+    auto& entry = m_mergedGroups[key];
+    if (!entry.first) {
+        auto merged = std::make_shared<NetworkSecurityGroup>();
+        merged->id = "securitygroups/" + key;
+        merged->semantics = NetworkSecurityGroup::Semantics::AllowUnion;
+        for (const auto& id : ids) {
+            auto it = m_snap.nsgs.find(id);
+            if (it == m_snap.nsgs.end()) {
+                // Towards reachability: a group the export lacks may allow anything.
+                entry.second.push_back("security group " + id + " is not in the export: assumed to allow all traffic");
+                SecurityRule any;
+                any.name = "(not in the export)";
+                any.id = id + "/unknown";
+                any.allow = true;
+                any.source.any = true;
+                any.destination.any = true;
+                any.ownerId = id;
+                any.ownerName = id;
+                merged->rules.push_back(std::move(any));
+                merged->name += (merged->name.empty() ? "" : ", ") + id;
+                continue;
+            }
+            const auto& sg = it->second;
+            merged->name += (merged->name.empty() ? "" : ", ") + sg.name;
+            merged->type = sg.type;
+            merged->where = sg.where;
+            for (auto rule : sg.rules) {
+                rule.ownerId = sg.displayId.empty() ? sg.id : sg.displayId;
+                rule.ownerName = sg.name;
+                merged->rules.push_back(std::move(rule));
+            }
+        }
+        merged->displayId = merged->id;
+        entry.first = std::move(merged);
+    }
+    assumptions.insert(assumptions.end(), entry.second.begin(), entry.second.end());
+    return entry.first;
 }
 
 PathStep Engine::targetOf(const NetworkInterface& nic) const
@@ -197,10 +296,38 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         if (n && n->synthetic)
             t.assumptions.push_back("network security group " + n->name
                 + " is referenced but not in the export: assumed to allow all traffic");
-    t.levels.push_back(filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, *t.universe, cache, t.assumptions,
-        previous ? previous->level("subnet") : nullptr));
-    t.levels.push_back(filter(nicNsg, false, "nic", ipc, sources, *t.universe, cache, t.assumptions,
-        previous ? previous->level("nic") : nullptr));
+    const bool aws = (sit != m_snap.subnets.end() && sit->second.needsInternetRoute) || !nic.securityGroupIds.empty();
+    if (aws) {
+        // AWS: the subnet's network ACL, then the union of the interface's security groups.
+        const NetworkSecurityGroup* acl = nullptr;
+        bool aclUnknown = sit == m_snap.subnets.end();
+        if (!aclUnknown) {
+            auto a = m_snap.nsgs.find(sit->second.networkAclId);
+            if (a != m_snap.nsgs.end())
+                acl = &a->second;
+            else {
+                aclUnknown = true;
+                t.assumptions.push_back("the network ACL of subnet " + sit->second.name
+                    + " is not in the export: assumed to allow all traffic, as a VPC's default ACL does");
+            }
+        }
+        t.levels.push_back(filter(acl, aclUnknown, "network-acl", ipc, sources, *t.universe, cache, t.assumptions,
+            previous ? previous->level("network-acl") : nullptr));
+        auto groups = mergedGroups(nic, t.assumptions);
+        if (!groups)
+            t.assumptions.push_back(
+                "the security groups of " + nic.name + " are not in the export: assumed to allow all traffic");
+        FilterEval sg = filter(groups.get(), !groups, "security-groups", ipc, sources, *t.universe, cache,
+            t.assumptions, previous ? previous->level("security-groups") : nullptr);
+        sg.owned = groups;
+        sg.members = nic.securityGroupIds;
+        t.levels.push_back(std::move(sg));
+    } else {
+        t.levels.push_back(filter(subnetNsg, subnetUnknown, "subnet", ipc, sources, *t.universe, cache, t.assumptions,
+            previous ? previous->level("subnet") : nullptr));
+        t.levels.push_back(filter(nicNsg, false, "nic", ipc, sources, *t.universe, cache, t.assumptions,
+            previous ? previous->level("nic") : nullptr));
+    }
     // Inbound: the subnet NSG, then the NIC NSG; both must allow. A missing NSG lets traffic pass.
     static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
     // within: null for every packet (not intersected with an "everything" set, which changes nothing).
@@ -271,10 +398,14 @@ std::string Engine::filterSentence(const FilterEval& f, const std::vector<RuleEv
     for (const auto& ev : evidence) {
         if (ev.level != f.level)
             continue;
-        rules += (n++ ? ", " : "") + ev.ruleName + " (priority " + std::to_string(ev.priority) + ")";
+        // A union has no order, and a network ACL's rule is named by its number.
+        const bool ordered = f.nsg->semantics == NetworkSecurityGroup::Semantics::FirstMatch
+            && ev.ruleName != std::to_string(ev.priority);
+        rules += (n++ ? ", " : "") + ev.ruleName + (ordered ? " (priority " + std::to_string(ev.priority) + ")" : "");
     }
-    return std::string(words.owner) + " " + words.filter + " " + f.nsg->name + " allows it by rule"
-        + (n > 1 ? "s " : " ") + rules;
+    const bool plural = f.nsg->semantics == NetworkSecurityGroup::Semantics::AllowUnion;
+    return std::string(words.owner) + " " + words.filter + " " + f.nsg->name + (plural ? " allow" : " allows")
+        + " it by rule" + (n > 1 ? "s " : " ") + rules;
 }
 
 std::string Engine::levelSentences(const TargetEval& t, const std::vector<RuleEvidence>& evidence) const
@@ -293,6 +424,10 @@ LevelWords levelWords(std::string_view level)
         return { "NIC", "NSG" };
     if (level == "gateway-subnet")
         return { "gateway subnet", "NSG" };
+    if (level == "network-acl")
+        return { "subnet", "network ACL" };
+    if (level == "security-groups")
+        return { "interface", "security groups" };
     return { "filter", "rule list" };
 }
 
@@ -314,9 +449,12 @@ void Engine::forgetTwoHop(const TargetEval& t)
 
 void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& key)
 {
-    for (const auto& f : t.levels)
+    for (const auto& f : t.levels) {
         if (f.nsg)
             m_keysByNsg[f.nsg->id].emplace_back(cache, key);
+        for (const auto& member : f.members)
+            m_keysByNsg[member].emplace_back(cache, key);
+    }
 }
 
 void Engine::forgetNsg(const std::string& nsgId)
@@ -344,6 +482,11 @@ void Engine::forgetNsg(const std::string& nsgId)
         }
     }
     m_keysByNsg.erase(it);
+    // A union of security groups made from the edited one is made again from the edited snapshot.
+    std::erase_if(m_mergedGroups, [&](const auto& e) {
+        return e.first == nsgId || e.first.starts_with(nsgId + "+") || e.first.ends_with("+" + nsgId)
+            || e.first.find("+" + nsgId + "+") != std::string::npos;
+    });
     // Drop the memoised sources of policies no IP configuration has any more (only the memo holds
     // them); dropping all of them made the next edit recompute thousands on L.
     if (m_allowedSources.size() > m_allowedSourcesKept + 4096) {

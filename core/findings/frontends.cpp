@@ -29,6 +29,13 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             kAllProtocols, PortSet::all(), pip && pip->ipv6 ? AddressSet::allV6() : AddressSet::allV4());
         f.filterKey = pip && pip->ipv6 ? "pip6" : "pip4";
         skuOf(pip, PublicIpAddress::Sku::Unknown, "public IP " + name, f.standard);
+        // AWS: only clients whose replies the subnet routes to an internet gateway reach it.
+        if (auto subnet = m_snap.subnets.find(ipc.subnetId);
+            subnet != m_snap.subnets.end() && subnet->second.needsInternetRoute) {
+            const AddressSet& routed = internetRouted(ipc.subnetId, f.assumptions);
+            f.filter = f.filter.intersected(PacketSet::box(kAllProtocols, PortSet::all(), routed));
+            f.filterKey += "|routed:" + ipc.subnetId; // empty when no route leads to an internet gateway
+        }
         if (pip && pip->address.empty())
             f.assumptions.push_back("public IP " + name
                 + " has no address in the export (dynamic and not allocated, or the VM is deallocated): "
@@ -122,6 +129,58 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
     return out;
 }
 
+// Amazon VPC User Guide, "Route tables" and "Enable internet access for a VPC using an internet
+// gateway": a subnet is public when its route table (its own, else the VPC's main table) sends the
+// destination to an internet gateway attached to the VPC; the most specific route wins, and a
+// blackhole route drops. An egress-only gateway admits nothing inbound.
+const AddressSet& Engine::internetRouted(const std::string& subnetId, std::vector<std::string>& assumptions)
+{
+    auto memo = m_internetRouted.find(subnetId);
+    if (memo == m_internetRouted.end()) {
+        Routed r;
+        const Subnet& subnet = m_snap.subnets.at(subnetId);
+        auto table = m_snap.routeTables.find(subnet.routeTableId);
+        if (table == m_snap.routeTables.end()) {
+            r.addresses = AddressSet::all();
+            r.assumptions.push_back("the route table of subnet " + subnet.name
+                + " is not in the export: a route to an internet gateway is assumed");
+        } else {
+            const auto vnet = m_snap.vnets.find(subnet.vnetId);
+            const bool gatewaysKnown = vnet != m_snap.vnets.end() && !vnet->second.internetGatewayIds.empty();
+            std::vector<const Route*> routes;
+            for (const auto& route : table->second.routes)
+                if (!route.prefixIsTag && !route.prefix.isEmpty())
+                    routes.push_back(&route);
+            // Most specific first (a prefix is one interval; IPv4 and IPv6 never overlap).
+            const auto size = [](const Route* route) {
+                return route->prefix.intervals().front().last - route->prefix.intervals().front().first;
+            };
+            std::stable_sort(
+                routes.begin(), routes.end(), [&](const Route* a, const Route* b) { return size(a) < size(b); });
+            AddressSet taken;
+            for (const Route* route : routes) {
+                const AddressSet mine = route->prefix.subtracted(taken);
+                taken = taken.united(route->prefix);
+                if (route->nextHopType != "InternetGateway" || route->blackhole)
+                    continue;
+                const bool attached = vnet != m_snap.vnets.end()
+                    && std::find(vnet->second.internetGatewayIds.begin(), vnet->second.internetGatewayIds.end(),
+                           route->nextHopAddress)
+                        != vnet->second.internetGatewayIds.end();
+                if (!attached && gatewaysKnown)
+                    continue; // a gateway that is not attached to this VPC carries nothing
+                if (!attached)
+                    r.assumptions.push_back("internet gateway " + route->nextHopAddress + " of route table "
+                        + table->second.name + " is not in the export: assumed attached to the VPC");
+                r.addresses = r.addresses.united(mine);
+            }
+        }
+        memo = m_internetRouted.emplace(subnetId, std::move(r)).first;
+    }
+    assumptions.insert(assumptions.end(), memo->second.assumptions.begin(), memo->second.assumptions.end());
+    return memo->second.addresses;
+}
+
 std::string Engine::returnPathAssumption(const std::string& subnetId)
 {
     auto memo = m_returnPath.find(subnetId);
@@ -129,6 +188,8 @@ std::string Engine::returnPathAssumption(const std::string& subnetId)
         return memo->second;
     std::string note;
     auto subnet = m_snap.subnets.find(subnetId);
+    if (subnet != m_snap.subnets.end() && subnet->second.needsInternetRoute)
+        subnet = m_snap.subnets.end(); // AWS routes are a filter of the frontend (internetRouted), not an assumption
     const RouteTable* table = nullptr;
     if (subnet != m_snap.subnets.end() && !subnet->second.routeTableId.empty())
         if (auto it = m_snap.routeTables.find(subnet->second.routeTableId); it != m_snap.routeTables.end())

@@ -351,8 +351,8 @@ void linkAzure(Snapshot& snap, const std::vector<EffectiveLink>& effective)
     }
     // Default rules, evaluation order, and duplicate priorities (Azure refuses those).
     for (auto& [id, nsg] : snap.nsgs) {
-        if (nsg.synthetic)
-            continue;
+        if (nsg.synthetic || nsg.type != NetworkSecurityGroup().type)
+            continue; // Azure's default rules and priorities are for Azure NSGs only
         for (auto& d : defaultSecurityRules(id, nsg.where)) {
             const bool present = std::any_of(nsg.rules.begin(), nsg.rules.end(), [&](const SecurityRule& r) {
                 return r.inbound == d.inbound && (r.priority == d.priority || toLower(r.name) == toLower(d.name));

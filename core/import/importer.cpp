@@ -1,5 +1,6 @@
 #include "importer.h"
 
+#include "awsreader.h"
 #include "azurereader.h"
 #include "encoding.h"
 #include "formatreader.h"
@@ -27,6 +28,8 @@ public:
         : m_snap(snap)
         , m_options(options)
     {
+        // Readers with recognisable top-level keys first; Azure reads what no other reader claims.
+        m_readers.push_back(makeAwsReader(snap));
         m_readers.push_back(makeAzureReader(snap));
     }
 
@@ -197,7 +200,7 @@ Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOpti
         for (const auto& i : inputs)
             names += (names.empty() ? "" : ", ") + i;
         snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 },
-            "no Azure network or compute resources were found in the input" });
+            "no Azure or AWS network or compute resources were found in the input" });
     }
     return snap;
 }

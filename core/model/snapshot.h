@@ -49,6 +49,10 @@ struct SecurityRule
     /// Why the rule was read as it was (parts a template left unevaluated); stated as an assumption
     /// of every verdict it takes part in.
     std::string assumption;
+    /// In a list merged from several (the security groups of one interface): the list the rule
+    /// comes from, which evidence names. Empty: the list that holds it.
+    std::string ownerId;
+    std::string ownerName;
     SourceLocation where;
 };
 
@@ -61,6 +65,9 @@ struct NetworkSecurityGroup
         AllowUnion, // allow rules only: a packet passes when any rule allows it (security groups)
     };
     Semantics semantics = Semantics::FirstMatch;
+    /// Stateless (AWS network ACLs): a reply is filtered too, by the outbound rules, towards the
+    /// client's address and a port the client chose.
+    bool stateless = false;
     std::string id; // normalised
     std::string displayId;
     std::string name;
@@ -94,6 +101,11 @@ struct VirtualNetwork
     std::vector<std::string> addressPrefixes;
     std::vector<std::string> subnetIds;
     std::vector<VirtualNetworkPeering> peerings;
+    /// AWS: the main route table and default network ACL, which subnets without their own use, and
+    /// the internet gateways attached to the VPC.
+    std::string mainRouteTableId;
+    std::string defaultNetworkAclId;
+    std::vector<std::string> internetGatewayIds;
     SourceLocation where;
 };
 
@@ -111,6 +123,10 @@ struct Subnet
     /// network policies for private endpoints"; disabled by default).
     std::string privateEndpointPolicies;
     std::vector<std::string> serviceEndpoints; // "Microsoft.Storage", "Microsoft.Sql", ... as written
+    /// AWS: the subnet's network ACL (stateless, first match by rule number). Internet clients reach
+    /// a public address in it only through a route to an internet gateway attached to the VPC.
+    std::string networkAclId;
+    bool needsInternetRoute = false;
     SourceLocation where;
 };
 
@@ -122,8 +138,10 @@ struct Route
     std::string prefixText; // as written: a prefix, or a service tag
     AddressSet prefix; // empty when prefixIsTag
     bool prefixIsTag = false;
-    std::string nextHopType; // "VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"
+    std::string nextHopType; // "VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None";
+                             // AWS: "InternetGateway", "NatGateway", "Local", ... with the target's id
     std::string nextHopAddress;
+    bool blackhole = false; // AWS: the target is gone; the route drops traffic
     SourceLocation where;
 };
 
@@ -180,6 +198,8 @@ struct NetworkInterface
     /// private endpoint. Traffic to it reaches that service only, on the service's ports.
     std::string serviceId;
     std::string privateEndpointId;
+    /// AWS: the security groups of the interface, whose allow rules together are one filter level.
+    std::vector<std::string> securityGroupIds;
     std::vector<IpConfiguration> ipConfigurations;
     std::map<std::string, std::string> tags;
     SourceLocation where;

@@ -143,8 +143,10 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
                     : label });
         }
         for (const auto& r : f.rules) {
-            ReportContent::Rule rule { r.filterName + " / " + r.ruleName + ", priority " + std::to_string(r.priority)
-                    + ", " + (r.allow ? "allow" : "deny") + " (" + r.level + " level"
+            // Load balancer rules, gateway listeners, DNAT and edge routes have no priority.
+            ReportContent::Rule rule { r.filterName + " / " + r.ruleName
+                    + (r.priority ? ", priority " + std::to_string(r.priority) : std::string()) + ", "
+                    + (r.allow ? "allow" : "deny") + " (" + r.level + " level"
                     + (f.hops > 1 ? (r.hop > 1 ? ", from the foothold " + f.foothold.name
                                                : ", from the internet to " + f.foothold.name)
                                   : std::string())

@@ -131,7 +131,7 @@ private Q_SLOTS:
             << QStringLiteral("bad.json:1:18: error: invalid JSON (at byte 17): number overflow parsing '-1e999'");
         QTest::newRow("empty") << QByteArray() << QStringLiteral("empty (0 bytes)");
         QTest::newRow("not-azure") << QByteArray("{\"hello\": 1}")
-                                   << QStringLiteral("no Azure network or compute resources were found");
+                                   << QStringLiteral("no Azure or AWS network or compute resources were found");
         QTest::newRow("port-out-of-range") << QByteArray(kNsgRest).replace("\"9200\"",
             "\"65536\"") << QStringLiteral("destinationPortRange: error: port range \"65536\" is outside 0-65535");
         QTest::newRow("priority-type") << QByteArray(kNsgRest).replace("100,",
@@ -290,7 +290,8 @@ private Q_SLOTS:
                 const bool batfishPriority = path.contains(QStringLiteral("batfish/test-nsg"))
                     && d.message == "\"priority\" is 5, outside 100-4096";
                 QVERIFY2(batfishPriority
-                        || d.message.find("no Azure network or compute resources were found") != std::string::npos,
+                        || d.message.find("no Azure or AWS network or compute resources were found")
+                            != std::string::npos,
                     qPrintable(path + QStringLiteral(": ") + QString::fromStdString(d.toString())));
             }
             if (f.skipped)

@@ -1,0 +1,877 @@
+// The AWS reader: `aws ec2 describe-*` documents (and the collectors that store them), recognised by
+// their top-level key, read into the neutral model. Documentation of the semantics is cited where
+// the model is decided (VPCs, security groups, network ACLs, route tables, internet gateways).
+
+#include "awsreader.h"
+
+#include "jsonnode.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace ew {
+
+namespace {
+
+constexpr std::string_view kEc2Keys[]
+    = { "SecurityGroups", "NetworkAcls", "RouteTables", "InternetGateways", "EgressOnlyInternetGateways", "NatGateways",
+          "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses", "VpcPeeringConnections" };
+
+// Documents of AWS services that play a part later (issue 12) or none: recognised, so that they are
+// skipped with a reason instead of read as something else.
+constexpr std::string_view kLaterKeys[]
+    = { "LoadBalancers", "LoadBalancerDescriptions", "Listeners", "TargetGroups", "TargetHealthDescriptions",
+          "LoadBalancerListeners", "LoadBalancerTargetHealth", "LoadBalancerAttributes", "DBInstances", "DBClusters",
+          "DBSubnetGroups", "DomainStatusList", "DomainStatus", "Clusters", "ClusterSubnetGroups", "CacheClusters",
+          "CacheSubnetGroups", "ReplicationGroups", "PrefixLists", "Entries", "SecurityGroupRules" };
+
+constexpr std::string_view kIgnoredKeys[] = { "AvailabilityZones", "VpcEndpoints", "ServiceNames", "ServiceDetails",
+    "DomainNames", "Regions", "DhcpOptions", "CustomerGateways", "VpnGateways", "VpnConnections", "Hosts",
+    "PlacementGroups", "InstanceStatuses", "MovingAddressStatuses", "Instances", "Tags" };
+
+// A number field; kAbsent when missing or not a number.
+constexpr std::int64_t kAbsent = -2;
+std::int64_t number(const std::optional<JsonNode>& n)
+{
+    return n ? n->intValue().value_or(kAbsent) : kAbsent;
+}
+
+std::string lower(std::string_view s)
+{
+    return toLower(s);
+}
+
+std::string nameTag(const JsonNode& item)
+{
+    std::string name;
+    if (auto tags = item.get("Tags"); tags && tags->isArray())
+        tags->forEachElement([&](const JsonNode& t) {
+            auto k = t.get("Key");
+            auto v = t.get("Value");
+            if (k && v && k->stringValue() == "Name")
+                name = std::string(v->stringValue());
+        });
+    return name;
+}
+
+std::map<std::string, std::string> tagsOf(const JsonNode& item)
+{
+    std::map<std::string, std::string> out;
+    if (auto tags = item.get("Tags"); tags && tags->isArray())
+        tags->forEachElement([&](const JsonNode& t) {
+            auto k = t.get("Key");
+            auto v = t.get("Value");
+            if (k && v && k->isString())
+                out[std::string(k->stringValue())] = std::string(v->stringValue());
+        });
+    return out;
+}
+
+// A protocol as AWS writes it: "-1", a name or an IANA number as a string (tcp 6, udp 17, icmp 1,
+// icmpv6 58). "Use -1 to specify all protocols ... a protocol number other than tcp, udp, icmp, or
+// icmpv6 allows traffic on all ports" (EC2 API reference, IpPermission.IpProtocol).
+bool protocolOf(std::string_view text, ProtocolMask& mask, bool& ported)
+{
+    const std::string p = lower(text);
+    ported = false;
+    if (p == "-1" || p == "all") {
+        mask = kAllProtocols;
+        return true;
+    }
+    if (p == "tcp" || p == "6") {
+        mask = maskOf(Protocol::Tcp);
+        ported = true;
+    } else if (p == "udp" || p == "17") {
+        mask = maskOf(Protocol::Udp);
+        ported = true;
+    } else if (p == "icmp" || p == "1" || p == "icmpv6" || p == "58") {
+        mask = maskOf(Protocol::Icmp);
+    } else if (!p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        mask = maskOf(Protocol::Other);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+class AwsReader final : public FormatReader
+{
+public:
+    explicit AwsReader(Snapshot& snap)
+        : m_snap(snap)
+    { }
+
+    bool recognise(simdjson::dom::element root) const override
+    {
+        simdjson::dom::object obj;
+        if (root.get_object().get(obj) != simdjson::SUCCESS)
+            return false;
+        // Azure documents (PowerShell objects among them) name themselves; AWS list responses do not.
+        for (const char* azure : { "Id", "id", "type", "Type", "properties", "ResourceGroupName" })
+            if (obj[azure].error() == simdjson::SUCCESS)
+                return false;
+        if (wrapper(obj))
+            return true;
+        for (auto field : obj) {
+            for (auto key : kEc2Keys)
+                if (field.key == key)
+                    return shapeFits(field.key, field.value);
+            for (auto key : kLaterKeys)
+                if (field.key == key)
+                    return true;
+            for (auto key : kIgnoredKeys)
+                if (field.key == key && field.value.is_array())
+                    return true;
+        }
+        return false;
+    }
+
+    void read(const Document& doc) override;
+    void link() override;
+
+private:
+    // Documents about AWS that are not exports: botocore's documentation examples and LocalStack's
+    // recorded test snapshots.
+    static bool wrapper(simdjson::dom::object obj)
+    {
+        if (obj["examples"].error() == simdjson::SUCCESS && obj["version"].error() == simdjson::SUCCESS)
+            return true;
+        for (auto field : obj)
+            if (field.key.find("::") != std::string_view::npos
+                && field.value["recorded-content"].error() == simdjson::SUCCESS)
+                return true;
+        return false;
+    }
+
+    // Keys shared with other services are told apart by their items (research: botocore scan).
+    static bool shapeFits(std::string_view key, simdjson::dom::element list)
+    {
+        simdjson::dom::array arr;
+        if (list.get_array().get(arr) != simdjson::SUCCESS)
+            return false;
+        if (arr.size() == 0)
+            return true;
+        simdjson::dom::object first;
+        if ((*arr.begin()).get_object().get(first) != simdjson::SUCCESS)
+            return false;
+        auto has = [&](std::string_view k) { return first[k].error() == simdjson::SUCCESS; };
+        static constexpr std::pair<std::string_view, std::string_view> kIds[] = { { "SecurityGroups", "GroupId" },
+            { "NetworkAcls", "NetworkAclId" }, { "RouteTables", "RouteTableId" },
+            { "InternetGateways", "InternetGatewayId" },
+            { "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId" }, { "NatGateways", "NatGatewayId" },
+            { "NetworkInterfaces", "NetworkInterfaceId" }, { "Reservations", "Instances" }, { "Subnets", "SubnetId" },
+            { "Vpcs", "VpcId" }, { "Addresses", "PublicIp" }, { "VpcPeeringConnections", "VpcPeeringConnectionId" } };
+        for (const auto& [k, id] : kIds)
+            if (k == key)
+                return has(id);
+        return true;
+    }
+
+    void error(const JsonNode& at, std::string msg)
+    {
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { m_file, at.pointer(), 0, 0 }, std::move(msg) });
+    }
+    void warn(const JsonNode& at, std::string msg)
+    {
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, at.pointer(), 0, 0 }, std::move(msg) });
+    }
+    SourceLocation here(const JsonNode& n) const { return { m_file, n.pointer(), 0, 0 }; }
+    static std::string str(const JsonNode& n, std::string_view key)
+    {
+        auto v = n.get(key);
+        return v && v->isString() ? std::string(v->stringValue()) : std::string();
+    }
+    AddressSet prefix(const JsonNode& at, const std::string& text)
+    {
+        // "::/0" is every IPv6 address, not every address: IPv4 lives apart in the address space.
+        if (auto p = parsePrefix(text))
+            return text.find(':') != std::string::npos
+                ? AddressSet::range(p->first, p->last).intersected(AddressSet::allV6())
+                : AddressSet::range(p->first, p->last);
+        error(at, "invalid CIDR \"" + text + "\"");
+        return {};
+    }
+
+    void readVpc(const JsonNode& v);
+    void readSubnet(const JsonNode& s);
+    void readSecurityGroup(const JsonNode& g);
+    void readPermission(const JsonNode& p, bool inbound, NetworkSecurityGroup& sg);
+    void readNetworkAcl(const JsonNode& a);
+    void readRouteTable(const JsonNode& t);
+    void readInternetGateway(const JsonNode& g);
+    void readInterface(const JsonNode& e, const std::string& instanceId);
+    void readInstance(const JsonNode& i);
+    void readAddress(const JsonNode& a);
+    void readPeering(const JsonNode& p);
+    /// The public address of an interface's private address (auto-assigned or Elastic IP).
+    void publicAddress(const std::string& address, const std::string& ipcId, const SourceLocation& where,
+        const std::string& allocationId);
+
+    Snapshot& m_snap;
+    std::string m_file;
+    InputFile* m_input = nullptr;
+    struct Association
+    {
+        std::string subnetId;
+        std::string listId;
+    };
+    std::vector<Association> m_aclAssociations, m_routeAssociations;
+    struct Attachment
+    {
+        std::string gatewayId, vpcId;
+    };
+    std::vector<Attachment> m_igwAttachments;
+    struct Eip
+    {
+        std::string address, allocationId, interfaceId, privateAddress;
+        SourceLocation where;
+    };
+    std::vector<Eip> m_eips;
+    std::set<std::string> m_interfacesFromDocument; // ENIs read from describe-network-interfaces
+};
+
+void AwsReader::read(const Document& doc)
+{
+    m_file = doc.file;
+    m_input = doc.input;
+    m_input->format = "aws-cli";
+    const JsonNode root(doc.root, {});
+    if (simdjson::dom::object obj; doc.root.get_object().get(obj) == simdjson::SUCCESS && wrapper(obj)) {
+        m_input->format = "aws-documentation";
+        m_input->skipped = true;
+        m_input->reason = "AWS SDK documentation examples or recorded test output, not an export of an account";
+        m_input = nullptr;
+        return;
+    }
+    bool any = false;
+    root.forEachMember([&](std::string_view key, const JsonNode& list) {
+        auto each = [&](auto&& f) {
+            if (!list.isArray()) {
+                error(list, "\"" + std::string(key) + "\" should be a list but is " + list.typeName());
+                return;
+            }
+            list.forEachElement([&](const JsonNode& item) {
+                if (!item.isObject()) {
+                    warn(item, std::string("list element is ") + item.typeName() + ", not an object; ignored");
+                    return;
+                }
+                f(item);
+                ++m_input->resources;
+            });
+            any = true;
+        };
+        if (key == "Vpcs")
+            each([&](const JsonNode& v) { readVpc(v); });
+        else if (key == "Subnets")
+            each([&](const JsonNode& s) { readSubnet(s); });
+        else if (key == "SecurityGroups")
+            each([&](const JsonNode& g) { readSecurityGroup(g); });
+        else if (key == "NetworkAcls")
+            each([&](const JsonNode& a) { readNetworkAcl(a); });
+        else if (key == "RouteTables")
+            each([&](const JsonNode& t) { readRouteTable(t); });
+        else if (key == "InternetGateways")
+            each([&](const JsonNode& g) { readInternetGateway(g); });
+        else if (key == "NetworkInterfaces")
+            each([&](const JsonNode& e) { readInterface(e, {}); });
+        else if (key == "Reservations")
+            each([&](const JsonNode& r) {
+                if (auto instances = r.get("Instances"); instances && instances->isArray())
+                    instances->forEachElement([&](const JsonNode& i) { readInstance(i); });
+            });
+        else if (key == "Addresses")
+            each([&](const JsonNode& a) { readAddress(a); });
+        else if (key == "VpcPeeringConnections")
+            each([&](const JsonNode& p) { readPeering(p); });
+        else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
+            each([](const JsonNode&) {}); // outbound only: no inbound path (AWS, "Egress-only internet gateways")
+        else if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
+            if (!m_input->skipped) {
+                m_input->skipped = true;
+                m_input->reason = "AWS " + std::string(key) + " play no part in inbound exposure analysis";
+            }
+        } else if (std::find(std::begin(kLaterKeys), std::end(kLaterKeys), key) != std::end(kLaterKeys)) {
+            if (!m_input->skipped) {
+                m_input->skipped = true;
+                m_input->reason = "AWS " + std::string(key)
+                    + " are not analysed yet (load balancers, RDS, OpenSearch, Redshift and ElastiCache come with "
+                      "issue 12): data stores behind them may be reachable without a finding";
+                m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 }, m_input->reason });
+            }
+        }
+    });
+    if (!any && !m_input->skipped) {
+        m_input->skipped = true;
+        m_input->reason = "no AWS network or compute resources in it";
+    }
+    m_input = nullptr;
+}
+
+// Microsoft-free model: a VPC is a virtual network; its CIDR blocks (IPv4 and IPv6) its space.
+void AwsReader::readVpc(const JsonNode& v)
+{
+    const std::string raw = str(v, "VpcId");
+    if (raw.empty()) {
+        error(v, "VPC without \"VpcId\"");
+        return;
+    }
+    auto& vnet = m_snap.vnets[lower(raw)];
+    vnet.id = lower(raw);
+    const std::string name = nameTag(v);
+    vnet.name = name.empty() ? raw : name;
+    vnet.where = here(v);
+    auto add = [&](const JsonNode& at, const std::string& cidr) {
+        if (cidr.empty())
+            return;
+        vnet.addressSpace = vnet.addressSpace.united(prefix(at, cidr));
+        vnet.addressPrefixes.push_back(cidr);
+    };
+    add(v, str(v, "CidrBlock"));
+    if (auto set = v.get("CidrBlockAssociationSet"); set && set->isArray())
+        set->forEachElement([&](const JsonNode& a) {
+            const std::string c = str(a, "CidrBlock");
+            if (c != str(v, "CidrBlock"))
+                add(a, c);
+        });
+    if (auto set = v.get("Ipv6CidrBlockAssociationSet"); set && set->isArray())
+        set->forEachElement([&](const JsonNode& a) { add(a, str(a, "Ipv6CidrBlock")); });
+}
+
+void AwsReader::readSubnet(const JsonNode& s)
+{
+    const std::string raw = str(s, "SubnetId");
+    if (raw.empty()) {
+        error(s, "subnet without \"SubnetId\"");
+        return;
+    }
+    Subnet sub;
+    sub.id = lower(raw);
+    const std::string name = nameTag(s);
+    sub.name = name.empty() ? raw : name;
+    sub.vnetId = lower(str(s, "VpcId"));
+    sub.where = here(s);
+    sub.needsInternetRoute = true;
+    if (const std::string c = str(s, "CidrBlock"); !c.empty())
+        sub.prefixes = prefix(s, c);
+    if (auto set = s.get("Ipv6CidrBlockAssociationSet"); set && set->isArray())
+        set->forEachElement([&](const JsonNode& a) {
+            if (const std::string c = str(a, "Ipv6CidrBlock"); !c.empty())
+                sub.prefixes = sub.prefixes.united(prefix(a, c));
+        });
+    auto& vnet = m_snap.vnets[sub.vnetId];
+    if (vnet.id.empty()) {
+        vnet.id = sub.vnetId;
+        vnet.name = str(s, "VpcId");
+    }
+    if (std::find(vnet.subnetIds.begin(), vnet.subnetIds.end(), sub.id) == vnet.subnetIds.end())
+        vnet.subnetIds.push_back(sub.id);
+    m_snap.subnets[sub.id] = std::move(sub);
+}
+
+// Security groups (Amazon VPC User Guide, "Security group rules"): allow rules only, stateful,
+// and "the rules of all security groups associated with the instance are aggregated". A source
+// that is another group stands for the private addresses of the interfaces in it.
+void AwsReader::readSecurityGroup(const JsonNode& g)
+{
+    const std::string raw = str(g, "GroupId");
+    if (raw.empty()) {
+        error(g, "security group without \"GroupId\"");
+        return;
+    }
+    const std::string id = lower(raw);
+    if (m_snap.nsgs.count(id)) {
+        warn(g, "security group " + raw + " appears twice; the first is kept");
+        return;
+    }
+    NetworkSecurityGroup sg;
+    sg.id = id;
+    sg.displayId = raw;
+    sg.name = str(g, "GroupName").empty() ? raw : str(g, "GroupName");
+    sg.type = "AWS::EC2::SecurityGroup";
+    sg.semantics = NetworkSecurityGroup::Semantics::AllowUnion;
+    sg.where = here(g);
+    for (const auto& [key, inbound] :
+        { std::pair { "IpPermissions", true }, std::pair { "IpPermissionsEgress", false } })
+        if (auto perms = g.get(key); perms && perms->isArray())
+            perms->forEachElement([&](const JsonNode& p) { readPermission(p, inbound, sg); });
+    m_snap.nsgs.emplace(id, std::move(sg));
+}
+
+void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityGroup& sg)
+{
+    SecurityRule base;
+    base.allow = true;
+    base.inbound = inbound;
+    base.destination.any = true; // the interface itself (swapped for outbound rules below)
+    base.protocolText = str(p, "IpProtocol");
+    if (base.protocolText.empty())
+        if (auto n = p.get("IpProtocol"); n && n->intValue())
+            base.protocolText = std::to_string(*n->intValue());
+    bool ported = false;
+    if (!protocolOf(base.protocolText, base.protocols, ported)) {
+        error(p, "unknown IpProtocol \"" + base.protocolText + "\"");
+        return;
+    }
+    if (ported) {
+        const std::int64_t from = number(p.get("FromPort")), to = number(p.get("ToPort"));
+        if (from >= 0 && to >= from && to <= 65535)
+            base.destinationPorts = PortSet::range(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+        else if (from != kAbsent || to != kAbsent) {
+            error(p, "invalid port range " + std::to_string(from) + "-" + std::to_string(to));
+            return;
+        }
+    }
+    base.where = here(p);
+    const std::string portText = base.destinationPorts.isAll() ? "all ports" : base.destinationPorts.toString();
+    auto add = [&](SecurityRule r, const std::string& source) {
+        r.priority = static_cast<int>(sg.rules.size()) + 1; // no order: a security group is a union
+        r.name = (inbound ? "in " : "out ") + (base.protocolText == "-1" ? std::string("all") : base.protocolText) + " "
+            + portText + (inbound ? " from " : " to ") + source;
+        r.id = sg.id + "/" + (inbound ? "ingress/" : "egress/") + std::to_string(sg.rules.size());
+        if (!inbound)
+            std::swap(r.source, r.destination);
+        sg.rules.push_back(std::move(r));
+    };
+    auto cidrs = [&](std::string_view listKey, std::string_view cidrKey) {
+        if (auto list = p.get(listKey); list && list->isArray())
+            list->forEachElement([&](const JsonNode& e) {
+                const std::string c = str(e, cidrKey);
+                SecurityRule r = base;
+                r.source.prefixes = prefix(e, c);
+                r.where = here(e);
+                if (!r.source.prefixes.isEmpty())
+                    add(std::move(r), c);
+            });
+    };
+    cidrs("IpRanges", "CidrIp");
+    cidrs("Ipv6Ranges", "CidrIpv6");
+    if (auto list = p.get("PrefixListIds"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& e) {
+            // Prefix lists are resolved when their entries are in the export (issue 12); until then a
+            // prefix list is any address, towards reachability.
+            SecurityRule r = base;
+            const std::string pl = str(e, "PrefixListId");
+            r.source.any = true;
+            r.assumption = "the prefix list " + pl + " is not resolved: any address is assumed";
+            r.where = here(e);
+            add(std::move(r), pl);
+        });
+    if (auto list = p.get("UserIdGroupPairs"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& e) {
+            SecurityRule r = base;
+            const std::string group = str(e, "GroupId");
+            r.source.asgIds.push_back(lower(group));
+            r.where = here(e);
+            add(std::move(r), group);
+        });
+}
+
+// Network ACLs (Amazon VPC User Guide, "Control subnet traffic with network access control lists"):
+// "rules are evaluated in order, starting with the lowest numbered rule"; stateless: "responses to
+// allowed inbound traffic are subject to the rules for outbound traffic".
+void AwsReader::readNetworkAcl(const JsonNode& a)
+{
+    const std::string raw = str(a, "NetworkAclId");
+    if (raw.empty()) {
+        error(a, "network ACL without \"NetworkAclId\"");
+        return;
+    }
+    NetworkSecurityGroup acl;
+    acl.id = lower(raw);
+    acl.displayId = raw;
+    acl.name = nameTag(a).empty() ? raw : nameTag(a);
+    acl.type = "AWS::EC2::NetworkAcl";
+    acl.stateless = true;
+    acl.where = here(a);
+    bool haveV4Default[2] = { false, false }, haveV6Default[2] = { false, false };
+    if (auto entries = a.get("Entries"); entries && entries->isArray())
+        entries->forEachElement([&](const JsonNode& e) {
+            SecurityRule r;
+            r.source.any = r.destination.any = true; // one side is set from the entry's CIDR below
+            const std::int64_t ruleNumber = number(e.get("RuleNumber"));
+            if (ruleNumber < 1 || ruleNumber > 32768) {
+                error(e, "network ACL entry without a valid \"RuleNumber\"");
+                return;
+            }
+            r.priority = static_cast<int>(ruleNumber);
+            r.inbound = !(e.get("Egress") && e.get("Egress")->boolValue().value_or(false));
+            r.allow = lower(str(e, "RuleAction")) == "allow";
+            r.protocolText = str(e, "Protocol");
+            bool ported = false;
+            if (!protocolOf(r.protocolText, r.protocols, ported)) {
+                error(e, "unknown protocol \"" + r.protocolText + "\"");
+                return;
+            }
+            if (auto range = e.get("PortRange"); ported && range && range->isObject()) {
+                const std::int64_t from = number(range->get("From")), to = number(range->get("To"));
+                if (from < 0 || to < from || to > 65535) {
+                    error(*range, "invalid port range");
+                    return;
+                }
+                r.destinationPorts = PortSet::range(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+            }
+            std::string cidr = str(e, "CidrBlock");
+            const bool v6 = cidr.empty();
+            if (v6)
+                cidr = str(e, "Ipv6CidrBlock");
+            AddressMatch match;
+            match.prefixes = prefix(e, cidr);
+            if (match.prefixes.isEmpty())
+                return;
+            (r.inbound ? r.source : r.destination) = match;
+            r.isDefault = ruleNumber >= 32767;
+            if (r.isDefault)
+                (v6 ? haveV6Default : haveV4Default)[r.inbound ? 0 : 1] = true;
+            r.name = r.isDefault ? "* (" + std::to_string(ruleNumber) + ")" : std::to_string(ruleNumber);
+            r.id = acl.id + (r.inbound ? "/ingress/" : "/egress/") + std::to_string(ruleNumber);
+            r.where = here(e);
+            acl.rules.push_back(std::move(r));
+        });
+    // The final "*" rules deny what no rule matched; exports list them (32767, and 32768 for IPv6),
+    // hand-written ones may not.
+    for (int dir = 0; dir < 2; ++dir)
+        for (const bool v6 : { false, true }) {
+            if ((v6 ? haveV6Default : haveV4Default)[dir])
+                continue;
+            SecurityRule r;
+            r.priority = v6 ? 32768 : 32767;
+            r.inbound = dir == 0;
+            r.allow = false;
+            r.isDefault = true;
+            r.protocolText = "-1";
+            r.source.any = r.destination.any = true;
+            AddressMatch all;
+            all.prefixes = v6 ? AddressSet::allV6() : AddressSet::allV4();
+            (r.inbound ? r.source : r.destination) = all;
+            r.name = "* (" + std::to_string(r.priority) + ")";
+            r.id = acl.id + (r.inbound ? "/ingress/" : "/egress/") + std::to_string(r.priority);
+            r.description = "implied final rule (not in the export)";
+            r.where = acl.where;
+            acl.rules.push_back(std::move(r));
+        }
+    std::stable_sort(acl.rules.begin(), acl.rules.end(), [](const SecurityRule& x, const SecurityRule& y) {
+        return x.inbound != y.inbound ? x.inbound : x.priority < y.priority;
+    });
+    if (auto assoc = a.get("Associations"); assoc && assoc->isArray())
+        assoc->forEachElement([&](const JsonNode& s) {
+            m_aclAssociations.push_back({ lower(str(s, "SubnetId")), acl.id });
+        });
+    const std::string vpc = lower(str(a, "VpcId"));
+    if (auto d = a.get("IsDefault"); d && d->boolValue().value_or(false) && !vpc.empty())
+        m_snap.vnets[vpc].defaultNetworkAclId = acl.id;
+    m_snap.nsgs[acl.id] = std::move(acl);
+}
+
+// Route tables (Amazon VPC User Guide, "Route tables"): a subnet uses its associated table, else
+// the main table of the VPC; the most specific route matches; a blackhole route drops.
+void AwsReader::readRouteTable(const JsonNode& t)
+{
+    const std::string raw = str(t, "RouteTableId");
+    if (raw.empty()) {
+        error(t, "route table without \"RouteTableId\"");
+        return;
+    }
+    RouteTable table;
+    table.id = lower(raw);
+    table.name = nameTag(t).empty() ? raw : nameTag(t);
+    table.where = here(t);
+    if (auto routes = t.get("Routes"); routes && routes->isArray())
+        routes->forEachElement([&](const JsonNode& r) {
+            Route route;
+            route.prefixText = str(r, "DestinationCidrBlock");
+            if (route.prefixText.empty())
+                route.prefixText = str(r, "DestinationIpv6CidrBlock");
+            if (route.prefixText.empty()) {
+                route.prefixText = str(r, "DestinationPrefixListId");
+                route.prefixIsTag = true; // a prefix list: resolved with issue 12's prefix lists
+            } else if (auto p = parsePrefix(route.prefixText)) {
+                route.prefix = AddressSet::range(p->first, p->last);
+            }
+            for (const auto& [key, kind] : { std::pair { "GatewayId", "" }, std::pair { "NatGatewayId", "NatGateway" },
+                     std::pair { "TransitGatewayId", "TransitGateway" },
+                     std::pair { "VpcPeeringConnectionId", "VpcPeering" },
+                     std::pair { "NetworkInterfaceId", "NetworkInterface" }, std::pair { "InstanceId", "Instance" },
+                     std::pair { "EgressOnlyInternetGatewayId", "EgressOnlyInternetGateway" } }) {
+                const std::string target = str(r, key);
+                if (target.empty())
+                    continue;
+                route.nextHopAddress = lower(target);
+                route.nextHopType = *kind          ? kind
+                    : target == "local"            ? "Local"
+                    : target.rfind("igw-", 0) == 0 ? "InternetGateway"
+                    : target.rfind("vgw-", 0) == 0 ? "VirtualPrivateGateway"
+                                                   : "Gateway";
+                break;
+            }
+            route.blackhole = lower(str(r, "State")) == "blackhole";
+            route.name = route.prefixText + " -> " + (route.nextHopAddress.empty() ? "?" : route.nextHopAddress);
+            route.where = here(r);
+            table.routes.push_back(std::move(route));
+        });
+    if (auto assoc = t.get("Associations"); assoc && assoc->isArray())
+        assoc->forEachElement([&](const JsonNode& s) {
+            if (s.get("Main") && s.get("Main")->boolValue().value_or(false)) {
+                if (const std::string vpc = lower(str(t, "VpcId")); !vpc.empty())
+                    m_snap.vnets[vpc].mainRouteTableId = table.id;
+            } else if (const std::string subnet = lower(str(s, "SubnetId")); !subnet.empty()) {
+                m_routeAssociations.push_back({ subnet, table.id });
+            }
+        });
+    m_snap.routeTables[table.id] = std::move(table);
+}
+
+void AwsReader::readInternetGateway(const JsonNode& g)
+{
+    const std::string id = lower(str(g, "InternetGatewayId"));
+    if (auto att = g.get("Attachments"); att && att->isArray())
+        att->forEachElement([&](const JsonNode& a) {
+            // The real API reports "available" for an attached gateway; botocore lists "attached".
+            const std::string state = lower(str(a, "State"));
+            if (state == "available" || state == "attached" || state.empty())
+                m_igwAttachments.push_back({ id, lower(str(a, "VpcId")) });
+        });
+}
+
+void AwsReader::publicAddress(
+    const std::string& address, const std::string& ipcId, const SourceLocation& where, const std::string& allocationId)
+{
+    PublicIpAddress pip;
+    pip.id = allocationId.empty() ? "publicip/" + address : lower(allocationId);
+    pip.name = address;
+    pip.address = address;
+    pip.type = allocationId.empty() ? "AWS public IPv4 address" : "AWS::EC2::EIP";
+    pip.sku = PublicIpAddress::Sku::Standard; // every interface has a security group: nothing is open by default
+    pip.ipv6 = address.find(':') != std::string::npos;
+    pip.ipConfigurationId = ipcId;
+    pip.where = where;
+    if (auto nic = m_snap.nics.find(ipcId.substr(0, ipcId.find("/ipconfigurations/"))); nic != m_snap.nics.end())
+        for (auto& ipc : nic->second.ipConfigurations)
+            if (ipc.id == ipcId)
+                ipc.publicIpId = pip.id;
+    m_snap.publicIps[pip.id] = std::move(pip);
+}
+
+// An elastic network interface: its security groups filter every address on it; each private
+// address (and its public association) is an IP configuration; a global IPv6 address is reachable
+// as it is (Amazon VPC User Guide, "IP addressing for your VPCs and subnets").
+void AwsReader::readInterface(const JsonNode& e, const std::string& instanceId)
+{
+    const std::string raw = str(e, "NetworkInterfaceId");
+    if (raw.empty()) {
+        error(e, "network interface without \"NetworkInterfaceId\"");
+        return;
+    }
+    const std::string id = lower(raw);
+    if (instanceId.empty())
+        m_interfacesFromDocument.insert(id);
+    else if (m_interfacesFromDocument.count(id))
+        return; // describe-network-interfaces says more (and was read)
+    NetworkInterface nic;
+    nic.id = id;
+    nic.displayId = raw;
+    nic.name = raw;
+    nic.type = "AWS::EC2::NetworkInterface";
+    nic.where = here(e);
+    nic.tags = tagsOf(e);
+    std::string vm = instanceId;
+    if (auto att = e.get("Attachment"); att && att->isObject() && vm.empty())
+        vm = str(*att, "InstanceId");
+    nic.vmId = lower(vm);
+    if (auto groups = e.get("Groups"); groups && groups->isArray())
+        groups->forEachElement([&](const JsonNode& g) { nic.securityGroupIds.push_back(lower(str(g, "GroupId"))); });
+    const std::string subnet = lower(str(e, "SubnetId"));
+    std::vector<std::pair<std::string, SourceLocation>> publics;
+    auto addIpc = [&](const JsonNode& at, const std::string& address, bool primary) {
+        IpConfiguration ipc;
+        ipc.id = id + "/ipconfigurations/" + address;
+        ipc.name = address;
+        ipc.nicId = id;
+        ipc.privateAddress = address;
+        if (auto a = parseAddress(address)) {
+            ipc.privateIp = *a;
+            ipc.privateRange = AddressSet::range(*a, *a);
+        } else {
+            error(at, "invalid private address \"" + address + "\"");
+        }
+        ipc.subnetId = subnet;
+        ipc.asgIds = nic.securityGroupIds; // group references name the members' private addresses
+        ipc.primary = primary;
+        ipc.where = here(at);
+        if (auto assoc = at.get("Association"); assoc && assoc->isObject())
+            if (const std::string pub = str(*assoc, "PublicIp"); !pub.empty())
+                publics.emplace_back(pub + "|" + ipc.id + "|" + str(*assoc, "AllocationId"), here(*assoc));
+        nic.ipConfigurations.push_back(std::move(ipc));
+    };
+    if (auto list = e.get("PrivateIpAddresses"); list && list->isArray() && list->element().get_array().size() > 0)
+        list->forEachElement([&](const JsonNode& p) {
+            addIpc(p, str(p, "PrivateIpAddress"), p.get("Primary") && p.get("Primary")->boolValue().value_or(false));
+        });
+    else if (const std::string single = str(e, "PrivateIpAddress"); !single.empty())
+        addIpc(e, single, true);
+    if (auto v6 = e.get("Ipv6Addresses"); v6 && v6->isArray() && !nic.ipConfigurations.empty())
+        v6->forEachElement([&](const JsonNode& a) {
+            const std::string address = str(a, "Ipv6Address");
+            if (!address.empty())
+                publics.emplace_back(address + "|" + nic.ipConfigurations.front().id + "|", here(a));
+        });
+    if (nic.ipConfigurations.empty()) {
+        warn(e, "network interface " + raw + " has no private address in the export; ignored");
+        return;
+    }
+    m_snap.nics[id] = std::move(nic);
+    for (const auto& [packed, where] : publics) {
+        const auto a = packed.find('|'), b = packed.find('|', a + 1);
+        publicAddress(packed.substr(0, a), packed.substr(a + 1, b - a - 1), where, packed.substr(b + 1));
+    }
+}
+
+void AwsReader::readInstance(const JsonNode& i)
+{
+    const std::string raw = str(i, "InstanceId");
+    if (raw.empty()) {
+        error(i, "instance without \"InstanceId\"");
+        return;
+    }
+    VirtualMachine vm;
+    vm.id = lower(raw);
+    vm.displayId = raw;
+    vm.name = nameTag(i).empty() ? raw : nameTag(i);
+    vm.type = "AWS::EC2::Instance";
+    vm.tags = tagsOf(i);
+    if (auto state = i.get("State"); state && state->isObject())
+        vm.powerState = str(*state, "Name");
+    vm.where = here(i);
+    if (auto enis = i.get("NetworkInterfaces"); enis && enis->isArray() && enis->element().get_array().size() > 0) {
+        enis->forEachElement([&](const JsonNode& e) {
+            readInterface(e, raw);
+            vm.nicIds.push_back(lower(str(e, "NetworkInterfaceId")));
+        });
+    } else if (const std::string address = str(i, "PrivateIpAddress"); !address.empty()) {
+        // No interface list (older exports): the instance's own fields describe its primary interface.
+        NetworkInterface nic;
+        nic.id = vm.id + "/primary-interface";
+        nic.displayId = raw;
+        nic.name = raw;
+        nic.type = "AWS::EC2::NetworkInterface";
+        nic.vmId = vm.id;
+        nic.where = here(i);
+        if (auto groups = i.get("SecurityGroups"); groups && groups->isArray())
+            groups->forEachElement(
+                [&](const JsonNode& g) { nic.securityGroupIds.push_back(lower(str(g, "GroupId"))); });
+        IpConfiguration ipc;
+        ipc.id = nic.id + "/ipconfigurations/" + address;
+        ipc.name = address;
+        ipc.nicId = nic.id;
+        ipc.privateAddress = address;
+        if (auto a = parseAddress(address)) {
+            ipc.privateIp = *a;
+            ipc.privateRange = AddressSet::range(*a, *a);
+        }
+        ipc.subnetId = lower(str(i, "SubnetId"));
+        ipc.asgIds = nic.securityGroupIds;
+        ipc.primary = true;
+        ipc.where = here(i);
+        const std::string ipcId = ipc.id;
+        nic.ipConfigurations.push_back(std::move(ipc));
+        vm.nicIds.push_back(nic.id);
+        m_snap.nics[nic.id] = std::move(nic);
+        if (const std::string pub = str(i, "PublicIpAddress"); !pub.empty())
+            publicAddress(pub, ipcId, here(i), {});
+    }
+    m_snap.vms[vm.id] = std::move(vm);
+}
+
+void AwsReader::readAddress(const JsonNode& a)
+{
+    Eip eip;
+    eip.address = str(a, "PublicIp");
+    eip.allocationId = str(a, "AllocationId");
+    eip.interfaceId = lower(str(a, "NetworkInterfaceId"));
+    eip.privateAddress = str(a, "PrivateIpAddress");
+    eip.where = here(a);
+    m_eips.push_back(std::move(eip));
+}
+
+void AwsReader::readPeering(const JsonNode& p)
+{
+    // Peering connections carry traffic only while active (Amazon VPC Peering Guide, "VPC peering
+    // connection lifecycle"); routes in both tables decide what flows (issue 12).
+    auto status = p.get("Status");
+    const std::string code = status && status->isObject() ? lower(str(*status, "Code")) : std::string();
+    auto side = [&](const char* key) -> std::pair<std::string, AddressSet> {
+        auto info = p.get(key);
+        if (!info || !info->isObject())
+            return {};
+        AddressSet space;
+        if (const std::string c = str(*info, "CidrBlock"); !c.empty())
+            space = prefix(*info, c);
+        return { lower(str(*info, "VpcId")), space };
+    };
+    const auto [requester, requesterSpace] = side("RequesterVpcInfo");
+    const auto [accepter, accepterSpace] = side("AccepterVpcInfo");
+    if (requester.empty() || accepter.empty())
+        return;
+    VirtualNetworkPeering peering;
+    peering.name = str(p, "VpcPeeringConnectionId");
+    peering.remoteVnetId = accepter;
+    peering.remoteSpace = accepterSpace;
+    peering.connected = code == "active";
+    peering.where = here(p);
+    auto& vnet = m_snap.vnets[requester];
+    if (vnet.id.empty()) {
+        vnet.id = requester;
+        vnet.name = requester;
+    }
+    for (const auto& existing : vnet.peerings)
+        if (existing.name == peering.name)
+            return; // the other account's view of the same connection
+    vnet.peerings.push_back(std::move(peering));
+}
+
+void AwsReader::link()
+{
+    if (m_snap.subnets.empty() && m_snap.nics.empty() && m_snap.nsgs.empty())
+        return;
+    for (const auto& a : m_aclAssociations)
+        if (auto s = m_snap.subnets.find(a.subnetId); s != m_snap.subnets.end())
+            s->second.networkAclId = a.listId;
+    for (const auto& a : m_routeAssociations)
+        if (auto s = m_snap.subnets.find(a.subnetId); s != m_snap.subnets.end())
+            s->second.routeTableId = a.listId;
+    for (const auto& att : m_igwAttachments)
+        if (auto v = m_snap.vnets.find(att.vpcId); v != m_snap.vnets.end())
+            v->second.internetGatewayIds.push_back(att.gatewayId);
+    for (auto& [id, subnet] : m_snap.subnets) {
+        if (!subnet.needsInternetRoute)
+            continue;
+        auto vnet = m_snap.vnets.find(subnet.vnetId);
+        if (subnet.networkAclId.empty() && vnet != m_snap.vnets.end())
+            subnet.networkAclId = vnet->second.defaultNetworkAclId;
+        if (subnet.routeTableId.empty() && vnet != m_snap.vnets.end())
+            subnet.routeTableId = vnet->second.mainRouteTableId;
+    }
+    for (const auto& eip : m_eips) {
+        if (eip.interfaceId.empty())
+            continue; // not associated: reaches nothing
+        auto nic = m_snap.nics.find(eip.interfaceId);
+        if (nic == m_snap.nics.end())
+            continue;
+        std::string ipcId = nic->second.ipConfigurations.front().id;
+        for (const auto& ipc : nic->second.ipConfigurations)
+            if (ipc.privateAddress == eip.privateAddress)
+                ipcId = ipc.id;
+        // The interface document may already list it as its association: one address, one id.
+        m_snap.publicIps.erase("publicip/" + eip.address);
+        publicAddress(eip.address, ipcId, eip.where, eip.allocationId);
+    }
+}
+
+} // namespace
+
+std::unique_ptr<FormatReader> makeAwsReader(Snapshot& snapshot)
+{
+    return std::make_unique<AwsReader>(snapshot);
+}
+
+} // namespace ew
