@@ -190,6 +190,14 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                         h.detail = fe.description
                             + (h.passes ? " admits it and forwards it from its own private address"
                                         : " does not forward it (protocol, port or client outside its rule)");
+                        if (h.passes && fe.standard && !t.anyLevelPresent()) {
+                            // An edge whose origin is a Standard public IP that no NSG opens: closed,
+                            // as analyze() says (Microsoft Learn, "Public IP addresses").
+                            h.passes = false;
+                            h.detail = fe.description
+                                + ": Standard SKU is closed to inbound traffic unless an NSG allows it, and no NSG "
+                                  "applies";
+                        }
                         pv.hops.push_back(std::move(h));
                         if (pv.hops.back().passes) {
                             const PacketSet seen = PacketSet::box(maskOf(query.protocol), port, *fe.proxySources);
