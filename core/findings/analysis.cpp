@@ -64,9 +64,10 @@ public:
         normaliseAssumptions(m_services);
         if (m_opt.twoHop) {
             m_best.assign(n, nullptr);
+            m_clients.assign(n, AddressSet());
             for (const auto& group : m_groups)
                 rankGroup(group);
-            m_footholds = m_engine.footholdIndex(m_targets, m_best, m_addresses, m_nameOrder);
+            m_footholds = m_engine.footholdIndex(m_targets, m_best, m_clients, m_addresses, m_nameOrder);
             for (std::size_t i = 0; i < n; ++i)
                 evaluateTwoHop(i);
             m_engine.addServiceEndpointFindings(m_targets, m_footholds, m_serviceTwoHop);
@@ -200,7 +201,7 @@ public:
                             m_footholds.footholds[static_cast<std::size_t>(r)].finding = best;
                 }
                 if (!sameRanking)
-                    m_footholds = m_engine.footholdIndex(m_targets, m_best, m_addresses, m_nameOrder);
+                    m_footholds = m_engine.footholdIndex(m_targets, m_best, m_clients, m_addresses, m_nameOrder);
                 // Footholds that appeared, went or moved in the ranking change the two-hop paths of
                 // the data stores they reach; the others keep their order relative to each other.
                 // A foothold whose finding changed but kept its rank matters only where it is the
@@ -429,12 +430,19 @@ private:
         return best ? static_cast<int>(best->severity) : -1;
     }
 
-    /// Sets m_best for the IP configurations of one target; returns their best finding.
+    /// Sets m_best and m_clients for the IP configurations of one target; returns their best finding.
     const Finding* rankGroup(const std::vector<std::size_t>& group)
     {
         const Finding* best = Engine::bestFinding(group, m_direct);
+        AddressSet clients;
         for (auto j : group)
+            for (const auto& f : m_direct[j])
+                if (f.packets)
+                    clients = clients.united(f.packets->allSources());
+        for (auto j : group) {
             m_best[j] = best;
+            m_clients[j] = clients; // in place: the footholds point here
+        }
         return best;
     }
 
@@ -458,6 +466,7 @@ private:
     std::vector<AddressSet> m_addresses; // what each IP configuration may be, as a foothold
     FootholdIndex m_footholds;
     std::vector<const Finding*> m_best; // per IP configuration: Engine::bestFinding of its target
+    std::vector<AddressSet> m_clients; // per IP configuration: the sources of its target's direct findings
     std::unordered_map<std::string, std::size_t> m_targetOfIpc;
     std::unordered_map<std::string, std::vector<std::size_t>> m_targetsOfId;
     std::vector<std::vector<std::size_t>> m_groups; // m_targetsOfId's values, by first IP configuration

@@ -180,6 +180,9 @@ struct Foothold
     std::size_t target; // index into the targets
     const AddressSet* addresses;
     const Finding* finding; // the most severe direct finding of its target
+    /// Every internet client of its target's direct findings: through its public IP, a load
+    /// balancer, a gateway, a firewall or Front Door (whose clients may be IPv6 ones too).
+    const AddressSet* clients;
 };
 
 // The footholds ranked (most severe first), with an address index for lookups.
@@ -358,9 +361,11 @@ public:
     BodySetPtr reuseOrMake(const std::string& key, std::unordered_map<std::string, BodySetPtr>& stale,
         const TargetEval& t, PacketSet reach, Make make);
     /// best: per IP configuration, its target's bestFinding (null: not reached directly);
+    /// clients: per IP configuration, the sources of all its target's direct findings;
     /// nameOrder: each IP configuration's place among the targets sorted by name.
     FootholdIndex footholdIndex(const std::vector<TargetEval>& targets, const std::vector<const Finding*>& best,
-        const std::vector<AddressSet>& addresses, const std::vector<std::uint32_t>& nameOrder);
+        const std::vector<AddressSet>& clients, const std::vector<AddressSet>& addresses,
+        const std::vector<std::uint32_t>& nameOrder);
     static bool twoHopCandidate(const TargetEval& t, std::size_t index, const FootholdIndex& idx);
     /// The finding that ranks a target (its IP configurations: group) as a foothold: the most
     /// severe direct one, internet-wide first; null when the internet does not reach it.

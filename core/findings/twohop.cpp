@@ -3,7 +3,8 @@
 namespace ew::engine {
 
 FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets, const std::vector<const Finding*>& best,
-    const std::vector<AddressSet>& addresses, const std::vector<std::uint32_t>& nameOrder)
+    const std::vector<AddressSet>& clients, const std::vector<AddressSet>& addresses,
+    const std::vector<std::uint32_t>& nameOrder)
 {
     // Footholds: compute the internet reaches directly, ranked by their most severe direct finding
     // (per target: all its IP configurations are footholds when any is reached).
@@ -12,7 +13,7 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets, cons
     for (std::size_t i = 0; i < targets.size(); ++i) // one target per IP configuration
         if (best[i]) {
             idx.exposed[i] = 1;
-            idx.footholds.push_back({ i, &addresses[i], best[i] });
+            idx.footholds.push_back({ i, &addresses[i], best[i], &clients[i] });
         }
     stats.footholds = idx.footholds.size();
     // Ranked by severity, then name: sorted on a packed key (no pointer chasing in the comparisons).
@@ -158,12 +159,16 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         const auto stale = m_staleTwoHop.find(reachKey);
         PacketSet covered; // client view: (protocol, port, internet client) already delivered
         PacketSet coveredWhole; // ports covered for the whole internet
+        // A whole-internet finding of an IPv4 public IP covers no IPv6 client: where a foothold has
+        // IPv6 clients (behind Front Door, or an IPv6 public IP), every foothold is weighed.
+        const bool ipv6Clients = std::any_of(reachInfo.ranks.begin(), reachInfo.ranks.end(),
+            [&](std::size_t rank) { return footholds[rank].clients->intersects(AddressSet::allV6()); });
         for (auto rank : reachInfo.ranks) {
-            if (!coveredWhole.isEmpty() && everything.subtracted(coveredWhole).isEmpty())
+            if (!ipv6Clients && !coveredWhole.isEmpty() && everything.subtracted(coveredWhole).isEmpty())
                 break;
             const Foothold& fh = footholds[rank];
             const PacketSet ports = portsFrom(*t.allowedAll, *fh.addresses);
-            const AddressSet clients = fh.finding->packets ? fh.finding->packets->allSources() : AddressSet();
+            const AddressSet& clients = *fh.clients;
             PacketSet clientView;
             for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
                 if (const PortSet p = ports.ports(proto); !p.isEmpty())
