@@ -122,6 +122,24 @@ struct Frontend
     PortSet backendPorts;
     std::string deviceNsgId; // the NSG of the device's subnet, whose edits change the clients
     std::string publicIpId; // the public IP clients (or an edge service) connect to
+    /// An edge service's client ports, each with the ports at the target it leads to (a route may
+    /// send HTTP and HTTPS to origin ports the NSGs treat differently); empty for the others.
+    std::vector<std::pair<PortRange, PortSet>> frontendToTarget;
+
+    /// The frontend ports that lead to some of `reached` (at the target).
+    std::vector<PortRange> frontendPortsFor(const std::vector<PortRange>& reached) const
+    {
+        if (frontendToTarget.empty())
+            return frontendPorts;
+        PortSet out;
+        for (const auto& [client, target] : frontendToTarget)
+            if (std::any_of(reached.begin(), reached.end(), [&](const PortRange& r) {
+                    return std::any_of(target.ranges().begin(), target.ranges().end(),
+                        [&](const PortRange& t) { return t.first <= r.last && r.first <= t.last; });
+                }))
+                out.add(client.first, client.last);
+        return out.ranges();
+    }
 };
 
 /// One origin of an edge service route, with the ports it forwards: client port -> origin port.

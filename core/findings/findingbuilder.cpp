@@ -233,7 +233,7 @@ void Engine::addFindings(
         f.assumptions = t.assumptions;
         f.assumptions.insert(f.assumptions.end(), fe.assumptions.begin(), fe.assumptions.end());
         f.frontendAddress = fe.address;
-        f.frontendPorts = fe.frontendPorts;
+        f.frontendPorts = fe.frontendPortsFor(f.ports); // an edge's client ports that lead to these ports
         f.ipConfigurationId = t.ipc->id;
         const bool allPorts = f.ports.size() == 1 && f.ports[0] == PortRange { 0, 65535 };
         const std::string what = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)

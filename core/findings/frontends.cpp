@@ -290,6 +290,7 @@ void Engine::edgeFrontends(std::vector<Frontend>& out)
         for (const auto& leg : edgeLegs(base.publicIpId)) {
             // The origin ports this frontend takes, and what each becomes at the machine.
             PortSet clientPorts, targetPorts;
+            std::vector<std::pair<PortRange, PortSet>> toTarget;
             auto takes = [&](std::uint32_t port) {
                 return std::any_of(base.frontendPorts.begin(), base.frontendPorts.end(),
                     [&](const PortRange& r) { return r.first <= port && port <= r.last; });
@@ -298,16 +299,16 @@ void Engine::edgeFrontends(std::vector<Frontend>& out)
                 if (!takes(origin))
                     continue;
                 clientPorts.add(client, client);
-                auto addAll = [&](const PortSet& ports) {
-                    for (const auto& r : ports.ranges())
-                        targetPorts.add(r.first, r.last);
-                };
+                PortSet reached; // at the machine, for this client port
                 if (base.proxy)
-                    addAll(base.backendPorts);
+                    reached = base.backendPorts;
                 else if (base.frontendPorts.size() == 1 && base.frontendPorts.front() == PortRange { 0, 65535 })
-                    targetPorts.add(origin, origin); // a public IP or HA ports: no translation
+                    reached = PortSet::range(origin, origin); // a public IP or HA ports: no translation
                 else
-                    addAll(base.filter.ports(Protocol::Tcp)); // a load-balancing rule
+                    reached = base.filter.ports(Protocol::Tcp); // a load-balancing rule
+                for (const auto& r : reached.ranges())
+                    targetPorts.add(r.first, r.last);
+                toTarget.emplace_back(PortRange { client, client }, std::move(reached));
             }
             if (clientPorts.isEmpty() || targetPorts.isEmpty())
                 continue;
@@ -316,6 +317,7 @@ void Engine::edgeFrontends(std::vector<Frontend>& out)
             f.key = base.key + "|edge:" + leg.route->id + "/" + leg.origin->name;
             f.steps.insert(f.steps.begin(), { edge.id, edge.name, edge.type, StepKind::EdgeService });
             f.frontendPorts = clientPorts.ranges();
+            f.frontendToTarget = std::move(toTarget);
             f.address.clear(); // clients connect to the edge's own address
             RuleEvidence ev;
             ev.filterId = edge.id;
