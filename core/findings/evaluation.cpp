@@ -153,40 +153,8 @@ std::shared_ptr<const NetworkSecurityGroup> Engine::mergedGroups(
     for (const auto& id : ids)
         key += (key.empty() ? "" : "+") + id;
     auto& entry = m_mergedGroups[key];
-    if (!entry.first) {
-        auto merged = std::make_shared<NetworkSecurityGroup>();
-        merged->id = "securitygroups/" + key;
-        merged->semantics = NetworkSecurityGroup::Semantics::AllowUnion;
-        for (const auto& id : ids) {
-            auto it = m_snap.nsgs.find(id);
-            if (it == m_snap.nsgs.end()) {
-                // Towards reachability: a group the export lacks may allow anything.
-                entry.second.push_back("security group " + id + " is not in the export: assumed to allow all traffic");
-                SecurityRule any;
-                any.name = "(not in the export)";
-                any.id = id + "/unknown";
-                any.allow = true;
-                any.source.any = true;
-                any.destination.any = true;
-                any.ownerId = id;
-                any.ownerName = id;
-                merged->rules.push_back(std::move(any));
-                merged->name += (merged->name.empty() ? "" : ", ") + id;
-                continue;
-            }
-            const auto& sg = it->second;
-            merged->name += (merged->name.empty() ? "" : ", ") + sg.name;
-            merged->type = sg.type;
-            merged->where = sg.where;
-            for (auto rule : sg.rules) {
-                rule.ownerId = sg.displayId.empty() ? sg.id : sg.displayId;
-                rule.ownerName = sg.name;
-                merged->rules.push_back(std::move(rule));
-            }
-        }
-        merged->displayId = merged->id;
-        entry.first = std::move(merged);
-    }
+    if (!entry.first)
+        entry.first = std::make_shared<const NetworkSecurityGroup>(unionOfGroups(m_snap, ids, entry.second));
     assumptions.insert(assumptions.end(), entry.second.begin(), entry.second.end());
     return entry.first;
 }

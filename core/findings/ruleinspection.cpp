@@ -146,6 +146,21 @@ FindingInspection FindingInspector::inspect(const Finding& f) const
             if (auto n = m_snap.nsgs.find(nic->nsgId); n != m_snap.nsgs.end())
                 nicNsg = &n->second;
         const bool footholdStage = f.hops == 2 && !st.fromFoothold;
+        // AWS: the subnet's network ACL, then the interface's security groups as one union (as the
+        // analysis reads them: evaluation.cpp).
+        if (auto s = m_snap.subnets.find(ipc->subnetId);
+            (s != m_snap.subnets.end() && s->second.needsInternetRoute) || !nic->securityGroupIds.empty()) {
+            const NetworkSecurityGroup* acl = nullptr;
+            if (s != m_snap.subnets.end())
+                if (auto a = m_snap.nsgs.find(s->second.networkAclId); a != m_snap.nsgs.end())
+                    acl = &a->second;
+            inspectLevel(f, acl, "network-acl", *ipc, st.protects, sources, footholdStage, out);
+            std::vector<std::string> ignored;
+            const NetworkSecurityGroup groups = unionOfGroups(m_snap, nic->securityGroupIds, ignored);
+            inspectLevel(f, nic->securityGroupIds.empty() ? nullptr : &groups, "security-groups", *ipc, st.protects,
+                sources, footholdStage, out);
+            continue;
+        }
         // A private endpoint's subnet NSG filters it only with network policies enabled (the
         // analysis reads it the same way: evaluation.cpp).
         if (auto s = m_snap.subnets.find(ipc->subnetId);
@@ -178,9 +193,17 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
     FilterInspection fi;
     fi.level = level;
     fi.protects = protects;
-    const std::string where = level == "subnet" ? "subnet" : level == "gateway-subnet" ? "gateway's subnet" : "NIC";
+    const bool aws = level == "network-acl" || level == "security-groups";
+    const std::string where = level == "subnet" ? "subnet"
+        : level == "gateway-subnet"             ? "gateway's subnet"
+        : level == "network-acl"                ? "subnet"
+        : level == "security-groups"            ? "interface"
+                                                : "NIC";
     if (!nsg) {
-        fi.summary = "The " + where + " of " + protects + " has no NSG: traffic passes this level.";
+        fi.summary = aws
+            ? "The " + where + " of " + protects + "'s " + (level == "network-acl" ? "network ACL" : "security groups")
+                + " are not in the export: assumed to allow (the default ACL allows all)."
+            : "The " + where + " of " + protects + " has no NSG: traffic passes this level.";
         out.filters.push_back(std::move(fi));
         return;
     }
@@ -217,13 +240,15 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
 
         static const PacketSet kNothing;
         const PacketSet& mine = byRule[i] ? *byRule[i] : kNothing;
-        const PacketSet claim = mine.subtracted(before);
+        // In a union (security groups) no rule hides another: each claims all it matches.
+        const bool union_ = nsg->semantics == NetworkSecurityGroup::Semantics::AllowUnion;
+        const PacketSet claim = union_ ? mine : mine.subtracted(before);
         // Evidence of this stage only: at a two-hop finding's data store the source is the
         // foothold, and a rule that let the internet reach the foothold decides nothing here.
         const int hop = f.hops == 2 && !footholdStage ? 2 : 1;
         const bool isEvidence = std::any_of(f.rules.begin(), f.rules.end(), [&](const RuleEvidence& ev) {
             return ev.hop == hop && ev.ruleName == r.name && ev.priority == r.priority
-                && toLower(ev.filterName) == toLower(nsg->name);
+                && toLower(ev.filterName) == toLower(r.ownerName.empty() ? nsg->name : r.ownerName);
         });
         if (r.disabled) {
             row.status = RuleRow::Status::NotApplicable;
@@ -252,7 +277,8 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
         } else if (isEvidence && footholdStage) {
             row.status = RuleRow::Status::Deciding;
             row.reason = std::string(r.allow ? "Lets" : "Stops") + " the internet reach the foothold " + protects
-                + ": the first rule to match that traffic.";
+                + (union_ ? std::string(": the groups' rules add up, and this one matches that traffic.")
+                          : std::string(": the first rule to match that traffic."));
             deciding.push_back(ruleLabel(r));
         } else if (isEvidence) {
             row.status = RuleRow::Status::Deciding;
@@ -264,7 +290,8 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
             }
             row.reason = std::string(r.allow ? "Allows" : "Denies") + " this finding's traffic"
                 + (ports.empty() ? std::string() : " on port(s) " + formatPortRanges(ports))
-                + ": the first rule to match it.";
+                + (union_ ? std::string(": the groups' rules add up, and this one matches it.")
+                          : std::string(": the first rule to match it."));
             deciding.push_back(ruleLabel(r));
         } else if (!r.allow && claim.intersects(traffic)) {
             row.status = RuleRow::Status::Blocks;
@@ -282,6 +309,8 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
     }
     const std::string kind = level == "subnet" ? "Subnet NSG "
         : level == "gateway-subnet"            ? "Gateway subnet NSG "
+        : level == "network-acl"               ? "Subnet network ACL "
+        : level == "security-groups"           ? "Security groups "
                                                : "NIC NSG ";
     if (nsg->synthetic)
         fi.summary = kind + nsg->name + " is referenced but not in the export: assumed to allow.";

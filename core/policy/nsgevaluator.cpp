@@ -199,6 +199,46 @@ NsgVerdict evaluateAllowUnion(const std::vector<CompiledRule>& rules, const Pack
     return v;
 }
 
+NetworkSecurityGroup unionOfGroups(
+    const Snapshot& snapshot, std::vector<std::string> ids, std::vector<std::string>& assumptions)
+{
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    NetworkSecurityGroup merged;
+    merged.semantics = NetworkSecurityGroup::Semantics::AllowUnion;
+    std::string key;
+    for (const auto& id : ids) {
+        key += (key.empty() ? "" : "+") + id;
+        auto it = snapshot.nsgs.find(id);
+        if (it == snapshot.nsgs.end()) {
+            assumptions.push_back("security group " + id + " is not in the export: assumed to allow all traffic");
+            SecurityRule any;
+            any.name = "(not in the export)";
+            any.id = id + "/unknown";
+            any.allow = true;
+            any.source.any = true;
+            any.destination.any = true;
+            any.ownerId = id;
+            any.ownerName = id;
+            merged.rules.push_back(std::move(any));
+            merged.name += (merged.name.empty() ? "" : ", ") + id;
+            continue;
+        }
+        const auto& sg = it->second;
+        merged.name += (merged.name.empty() ? "" : ", ") + sg.name;
+        merged.type = sg.type;
+        merged.where = sg.where;
+        for (auto rule : sg.rules) {
+            rule.ownerId = sg.displayId.empty() ? sg.id : sg.displayId;
+            rule.ownerName = sg.name;
+            merged.rules.push_back(std::move(rule));
+        }
+    }
+    merged.id = "securitygroups/" + key;
+    merged.displayId = merged.id;
+    return merged;
+}
+
 NsgVerdict evaluate(const NetworkSecurityGroup& list, const std::vector<CompiledRule>& rules, const PacketSet& universe)
 {
     return list.semantics == NetworkSecurityGroup::Semantics::AllowUnion ? evaluateAllowUnion(rules, universe)

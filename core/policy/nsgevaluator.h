@@ -49,6 +49,12 @@ NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const Pack
 /// nothing. What no rule allows is undecided (denied).
 NsgVerdict evaluateAllowUnion(const std::vector<CompiledRule>& rules, const PacketSet& universe);
 
+/// The security groups of an interface as one allow-union list (AWS: "the rules of all security groups
+/// associated with the instance are aggregated"): every rule keeps the id and name of its own group.
+/// A group the snapshot lacks adds an allow-all rule and an assumption (towards reachability).
+NetworkSecurityGroup unionOfGroups(
+    const Snapshot& snapshot, std::vector<std::string> groupIds, std::vector<std::string>& assumptions);
+
 /// The evaluation the rule list's semantics call for.
 NsgVerdict evaluate(
     const NetworkSecurityGroup& list, const std::vector<CompiledRule>& rules, const PacketSet& universe);
