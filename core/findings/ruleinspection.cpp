@@ -39,11 +39,23 @@ std::string addressMatchText(const AddressMatch& m, const Snapshot& snapshot)
     if (m.any)
         return "*";
     std::vector<std::string> parts = m.tags;
-    for (const auto& cidr : m.prefixes.toCidrs())
+    // Every IPv6 address is not one CIDR where IPv4 shares the space: written as the rule wrote it.
+    AddressSet rest = m.prefixes;
+    for (const auto& [family, text] :
+        { std::pair { &AddressSet::allV4, "0.0.0.0/0" }, std::pair { &AddressSet::allV6, "::/0" } })
+        if (!rest.isEmpty() && rest.containsAll(family())) {
+            parts.emplace_back(text);
+            rest = rest.subtracted(family());
+        }
+    for (const auto& cidr : rest.toCidrs())
         parts.push_back(cidr);
     for (const auto& asg : m.asgIds) {
+        // An Azure application security group, or an AWS security group whose members it names.
         auto it = snapshot.asgs.find(asg);
-        parts.push_back("ASG " + (it != snapshot.asgs.end() ? it->second.name : lastSegment(asg)));
+        auto sg = snapshot.nsgs.find(asg);
+        parts.push_back(it != snapshot.asgs.end() ? "ASG " + it->second.name
+                : sg != snapshot.nsgs.end()       ? "members of " + sg->second.name
+                                                  : "ASG " + lastSegment(asg));
     }
     return parts.empty() ? std::string("(nothing)") : joinedList(parts, 4);
 }

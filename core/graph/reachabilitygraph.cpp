@@ -62,13 +62,16 @@ std::string ReachabilityGraph::typeLabel(StepKind kind, const std::string& type)
     case StepKind::EdgeService:
         return "edge (Front Door/CDN)";
     case StepKind::Filter:
-        return "NSG";
+        // The kind is a filter; what the cloud calls it is display text.
+        return type == "AWS::EC2::NetworkAcl"   ? "network ACL"
+            : type == "AWS::EC2::SecurityGroup" ? "security groups"
+                                                : "NSG";
     case StepKind::ServiceFirewall:
         return "service firewall";
     case StepKind::ServiceEndpoint:
         return "public endpoint";
     case StepKind::Machine:
-        return "virtual machine";
+        return type == "AWS::EC2::Instance" ? "EC2 instance" : "virtual machine";
     case StepKind::Interface:
         return "network interface";
     case StepKind::Other:

@@ -110,6 +110,8 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
         auto* top = new QTreeWidgetItem(m_tree);
         const QString level = fi.level == "subnet" ? tr("Subnet NSG")
             : fi.level == "gateway-subnet"         ? tr("Gateway subnet NSG")
+            : fi.level == "network-acl"            ? tr("Subnet network ACL")
+            : fi.level == "security-groups"        ? tr("Security groups")
                                                    : tr("NIC NSG");
         top->setText(0,
             fi.nsgName.empty() ? tr("%1: none").arg(level)
