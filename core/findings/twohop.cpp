@@ -13,7 +13,10 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets, cons
     for (std::size_t i = 0; i < targets.size(); ++i) // one target per IP configuration
         if (best[i]) {
             idx.exposed[i] = 1;
-            idx.footholds.push_back({ i, &addresses[i], best[i], &clients[i] });
+            // A managed data service (an RDS instance, a private endpoint's service) runs no code of
+            // the attacker's: it is a data store, never a foothold.
+            if (targets[i].nic->serviceId.empty())
+                idx.footholds.push_back({ i, &addresses[i], best[i], &clients[i] });
         }
     stats.footholds = idx.footholds.size();
     // Ranked by severity, then name: sorted on a packed key (no pointer chasing in the comparisons).

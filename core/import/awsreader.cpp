@@ -16,15 +16,14 @@ namespace {
 
 constexpr std::string_view kEc2Keys[]
     = { "SecurityGroups", "NetworkAcls", "RouteTables", "InternetGateways", "EgressOnlyInternetGateways", "NatGateways",
-          "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses", "VpcPeeringConnections" };
+          "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses", "VpcPeeringConnections", "DBInstances" };
 
 // Documents of AWS services that play a part later (issue 12) or none: recognised, so that they are
 // skipped with a reason instead of read as something else.
-constexpr std::string_view kLaterKeys[]
-    = { "LoadBalancers", "LoadBalancerDescriptions", "Listeners", "TargetGroups", "TargetHealthDescriptions",
-          "LoadBalancerListeners", "LoadBalancerTargetHealth", "LoadBalancerAttributes", "DBInstances", "DBClusters",
-          "DBSubnetGroups", "DomainStatusList", "DomainStatus", "Clusters", "ClusterSubnetGroups", "CacheClusters",
-          "CacheSubnetGroups", "ReplicationGroups", "PrefixLists", "Entries", "SecurityGroupRules" };
+constexpr std::string_view kLaterKeys[] = { "LoadBalancers", "LoadBalancerDescriptions", "Listeners", "TargetGroups",
+    "TargetHealthDescriptions", "LoadBalancerListeners", "LoadBalancerTargetHealth", "LoadBalancerAttributes",
+    "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus", "Clusters", "ClusterSubnetGroups",
+    "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "PrefixLists", "Entries", "SecurityGroupRules" };
 
 constexpr std::string_view kIgnoredKeys[] = { "AvailabilityZones", "VpcEndpoints", "ServiceNames", "ServiceDetails",
     "DomainNames", "Regions", "DhcpOptions", "CustomerGateways", "VpnGateways", "VpnConnections", "Hosts",
@@ -156,12 +155,13 @@ private:
         if ((*arr.begin()).get_object().get(first) != simdjson::SUCCESS)
             return false;
         auto has = [&](std::string_view k) { return first[k].error() == simdjson::SUCCESS; };
-        static constexpr std::pair<std::string_view, std::string_view> kIds[] = { { "SecurityGroups", "GroupId" },
-            { "NetworkAcls", "NetworkAclId" }, { "RouteTables", "RouteTableId" },
-            { "InternetGateways", "InternetGatewayId" },
-            { "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId" }, { "NatGateways", "NatGatewayId" },
-            { "NetworkInterfaces", "NetworkInterfaceId" }, { "Reservations", "Instances" }, { "Subnets", "SubnetId" },
-            { "Vpcs", "VpcId" }, { "Addresses", "PublicIp" }, { "VpcPeeringConnections", "VpcPeeringConnectionId" } };
+        static constexpr std::pair<std::string_view, std::string_view> kIds[]
+            = { { "SecurityGroups", "GroupId" }, { "NetworkAcls", "NetworkAclId" }, { "RouteTables", "RouteTableId" },
+                  { "InternetGateways", "InternetGatewayId" },
+                  { "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId" }, { "NatGateways", "NatGatewayId" },
+                  { "NetworkInterfaces", "NetworkInterfaceId" }, { "Reservations", "Instances" },
+                  { "Subnets", "SubnetId" }, { "Vpcs", "VpcId" }, { "Addresses", "PublicIp" },
+                  { "VpcPeeringConnections", "VpcPeeringConnectionId" }, { "DBInstances", "DBInstanceIdentifier" } };
         for (const auto& [k, id] : kIds)
             if (k == key)
                 return has(id);
@@ -204,6 +204,7 @@ private:
     void readInstance(const JsonNode& i);
     void readAddress(const JsonNode& a);
     void readPeering(const JsonNode& p);
+    void readDbInstance(const JsonNode& d);
     /// The public address of an interface's private address (auto-assigned or Elastic IP).
     void publicAddress(const std::string& address, const std::string& ipcId, const SourceLocation& where,
         const std::string& allocationId);
@@ -284,6 +285,8 @@ void AwsReader::read(const Document& doc)
             each([&](const JsonNode& a) { readAddress(a); });
         else if (key == "VpcPeeringConnections")
             each([&](const JsonNode& p) { readPeering(p); });
+        else if (key == "DBInstances")
+            each([&](const JsonNode& d) { readDbInstance(d); });
         else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
             each([](const JsonNode&) {}); // outbound only: no inbound path (AWS, "Egress-only internet gateways")
         else if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
@@ -295,7 +298,8 @@ void AwsReader::read(const Document& doc)
             if (!m_input->skipped) {
                 m_input->skipped = true;
                 m_input->reason = "AWS " + std::string(key)
-                    + " are not analysed yet (load balancers, RDS, OpenSearch, Redshift and ElastiCache come with "
+                    + " are not analysed yet (load balancers, Aurora clusters, OpenSearch, Redshift and ElastiCache "
+                      "come with "
                       "issue 12): data stores behind them may be reachable without a finding";
                 m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 }, m_input->reason });
             }
@@ -827,6 +831,105 @@ void AwsReader::readPeering(const JsonNode& p)
         if (existing.name == peering.name)
             return; // the other account's view of the same connection
     vnet.peerings.push_back(std::move(peering));
+}
+
+// RDS (and Neptune, DocumentDB, which share the shape): the instance is a data service reached at
+// an interface in its subnet group, filtered by its VPC security groups and its subnet's ACL, on its
+// port; "PubliclyAccessible" gives it a public address too (RDS API reference, DBInstance: "its
+// Domain Name System (DNS) endpoint resolves to the public IP address ... Access to the DB instance
+// is ultimately controlled by the security group it uses"; RDS User Guide, "Working with a DB
+// instance in a VPC": all subnets of a public instance's subnet group must be public).
+void AwsReader::readDbInstance(const JsonNode& d)
+{
+    const std::string raw = str(d, "DBInstanceIdentifier");
+    if (raw.empty()) {
+        error(d, "DB instance without \"DBInstanceIdentifier\"");
+        return;
+    }
+    const std::string arn = str(d, "DBInstanceArn");
+    ManagedDataService svc;
+    svc.id = lower(arn.empty() ? "rds/" + raw : arn);
+    svc.displayId = arn.empty() ? raw : arn;
+    svc.name = raw;
+    svc.type = "AWS::RDS::DBInstance";
+    svc.privateOnly = true; // reached through its interface below, never as an Azure-style public endpoint
+    svc.where = here(d);
+    const std::string engine = lower(str(d, "Engine"));
+    svc.engine = engine.find("postgres") != std::string::npos                                      ? "postgresql"
+        : engine.find("mysql") != std::string::npos || engine.find("mariadb") != std::string::npos ? "mysql"
+        : engine.find("sqlserver") != std::string::npos                                            ? "sqlserver"
+        : engine.find("oracle") != std::string::npos                                               ? "oracle"
+        : engine == "docdb"                                                                        ? "mongodb"
+                                                                                                   : engine;
+    std::int64_t port = kAbsent;
+    if (auto endpoint = d.get("Endpoint"); endpoint && endpoint->isObject()) {
+        port = number(endpoint->get("Port"));
+        svc.endpoint = str(*endpoint, "Address");
+    }
+    if (port <= 0)
+        port = number(d.get("DbInstancePort"));
+    if (port <= 0 || port > 65535) {
+        const std::int64_t fallback = svc.engine == "postgresql" ? 5432
+            : svc.engine == "mysql"                              ? 3306
+            : svc.engine == "sqlserver"                          ? 1433
+            : svc.engine == "oracle"                             ? 1521
+                                                                 : 27017;
+        warn(d,
+            "DB instance " + raw + " has no endpoint port in the export: the engine's default, "
+                + std::to_string(fallback) + ", is assumed");
+        port = fallback;
+    }
+    svc.tcpPorts = PortSet::range(static_cast<std::uint32_t>(port), static_cast<std::uint32_t>(port));
+    if (auto list = d.get("TagList"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& t) { svc.tags[str(t, "Key")] = str(t, "Value"); });
+    // Its interface: in the subnet of its availability zone, else the group's first subnet.
+    std::string subnet;
+    const std::string zone = str(d, "AvailabilityZone");
+    if (auto group = d.get("DBSubnetGroup"); group && group->isObject())
+        if (auto subnets = group->get("Subnets"); subnets && subnets->isArray())
+            subnets->forEachElement([&](const JsonNode& s) {
+                const std::string id = lower(str(s, "SubnetIdentifier"));
+                auto az = s.get("SubnetAvailabilityZone");
+                if (subnet.empty() || (az && az->isObject() && str(*az, "Name") == zone))
+                    subnet = id;
+            });
+    NetworkInterface nic;
+    nic.id = svc.id + "/networkinterface";
+    nic.displayId = svc.displayId;
+    nic.name = raw;
+    nic.type = "AWS::EC2::NetworkInterface";
+    nic.serviceId = svc.id;
+    nic.where = here(d);
+    if (auto groups = d.get("VpcSecurityGroups"); groups && groups->isArray())
+        groups->forEachElement(
+            [&](const JsonNode& g) { nic.securityGroupIds.push_back(lower(str(g, "VpcSecurityGroupId"))); });
+    IpConfiguration ipc;
+    ipc.id = nic.id + "/ipconfigurations/primary";
+    ipc.name = "primary";
+    ipc.nicId = nic.id;
+    ipc.subnetId = subnet; // no private address in the export: any address of the subnet
+    ipc.asgIds = nic.securityGroupIds;
+    ipc.primary = true;
+    ipc.where = here(d);
+    const bool publiclyAccessible
+        = d.get("PubliclyAccessible") && d.get("PubliclyAccessible")->boolValue().value_or(false);
+    const bool stopped = lower(str(d, "DBInstanceStatus")) == "stopped";
+    if (publiclyAccessible && !stopped && engine != "docdb") {
+        // The public address is not in the export (only the DNS name): one stands for it.
+        PublicIpAddress pip;
+        pip.id = ipc.id + "/publicaddress";
+        pip.name = raw + " public endpoint";
+        pip.address = svc.endpoint; // its DNS name: the address behind it is not exported
+        pip.type = "AWS::RDS public address";
+        pip.sku = PublicIpAddress::Sku::Standard;
+        pip.ipConfigurationId = ipc.id;
+        pip.where = here(*d.get("PubliclyAccessible"));
+        ipc.publicIpId = pip.id;
+        m_snap.publicIps[pip.id] = std::move(pip);
+    }
+    nic.ipConfigurations.push_back(std::move(ipc));
+    m_snap.nics[nic.id] = std::move(nic);
+    m_snap.dataServices[svc.id] = std::move(svc);
 }
 
 void AwsReader::link()

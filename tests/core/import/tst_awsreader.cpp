@@ -60,8 +60,8 @@ private Q_SLOTS:
                                            << QStringLiteral("aws-documentation") << true;
         QTest::newRow("availability-zones") << QByteArray(R"({"AvailabilityZones": [{"ZoneName": "eu-west-1a"}]})")
                                             << QStringLiteral("aws-cli") << true;
-        QTest::newRow("rds-not-yet") << QByteArray(R"({"DBInstances": [{"DBInstanceIdentifier": "db"}]})")
-                                     << QStringLiteral("aws-cli") << true;
+        QTest::newRow("rds-clusters-not-yet")
+            << QByteArray(R"({"DBClusters": [{"DBClusterIdentifier": "db"}]})") << QStringLiteral("aws-cli") << true;
     }
     void recognisedByContent()
     {
