@@ -201,6 +201,8 @@ struct Foothold
     /// Every internet client of its target's direct findings: through its public IP, a load
     /// balancer, a gateway, a firewall or Front Door (whose clients may be IPv6 ones too).
     const AddressSet* clients;
+    bool ipv6 = false; // some of its clients are IPv6 addresses
+    bool wholeV6 = false; // every public IPv6 address is one of its clients
 };
 
 // The footholds ranked (most severe first), with an address index for lookups.

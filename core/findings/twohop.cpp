@@ -15,8 +15,12 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets, cons
             idx.exposed[i] = 1;
             // A managed data service (an RDS instance, a private endpoint's service) runs no code of
             // the attacker's: it is a data store, never a foothold.
-            if (targets[i].nic->serviceId.empty())
-                idx.footholds.push_back({ i, &addresses[i], best[i], &clients[i] });
+            if (targets[i].nic->serviceId.empty()) {
+                static const AddressSet publicV6 = publicInternet().intersected(AddressSet::allV6());
+                const bool ipv6 = clients[i].intersects(AddressSet::allV6());
+                idx.footholds.push_back(
+                    { i, &addresses[i], best[i], &clients[i], ipv6, ipv6 && clients[i].containsAll(publicV6) });
+            }
         }
     stats.footholds = idx.footholds.size();
     // Ranked by severity, then name: sorted on a packed key (no pointer chasing in the comparisons).
@@ -162,12 +166,15 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         const auto stale = m_staleTwoHop.find(reachKey);
         PacketSet covered; // client view: (protocol, port, internet client) already delivered
         PacketSet coveredWhole; // ports covered for the whole internet
+        PacketSet coveredWholeV6; // ports covered for every IPv6 client
         // A whole-internet finding of an IPv4 public IP covers no IPv6 client: where a foothold has
-        // IPv6 clients (behind Front Door, or an IPv6 public IP), every foothold is weighed.
-        const bool ipv6Clients = std::any_of(reachInfo.ranks.begin(), reachInfo.ranks.end(),
-            [&](std::size_t rank) { return footholds[rank].clients->intersects(AddressSet::allV6()); });
+        // IPv6 clients (behind Front Door, or an IPv6 public IP), the weighing stops only once the
+        // footholds cover every port for every IPv6 client too.
+        const bool ipv6Clients = std::any_of(
+            reachInfo.ranks.begin(), reachInfo.ranks.end(), [&](std::size_t rank) { return footholds[rank].ipv6; });
         for (auto rank : reachInfo.ranks) {
-            if (!ipv6Clients && !coveredWhole.isEmpty() && everything.subtracted(coveredWhole).isEmpty())
+            if (!coveredWhole.isEmpty() && everything.subtracted(coveredWhole).isEmpty()
+                && (!ipv6Clients || (!coveredWholeV6.isEmpty() && everything.subtracted(coveredWholeV6).isEmpty())))
                 break;
             const Foothold& fh = footholds[rank];
             const PacketSet ports = portsFrom(*t.allowedAll, *fh.addresses);
@@ -183,6 +190,8 @@ Engine::TwoHopPlan Engine::twoHopPlan(
             covered = covered.united(clientView);
             if (fh.finding->wholeInternet)
                 coveredWhole = coveredWhole.united(ports);
+            if (fh.wholeV6)
+                coveredWholeV6 = coveredWholeV6.united(ports);
             if (adds.isEmpty())
                 continue;
             PacketSet legReach = t.allowedAll->intersected(PacketSet::box(kAllProtocols, PortSet::all(), *fh.addresses))
