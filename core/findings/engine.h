@@ -149,6 +149,19 @@ struct EdgeLeg
     const EdgeRoute* route = nullptr;
     const EdgeOrigin* origin = nullptr;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> ports;
+    /// The route that forwards to the origin, as evidence.
+    RuleEvidence evidence() const
+    {
+        RuleEvidence ev;
+        ev.filterId = edge->id;
+        ev.filterName = edge->name;
+        ev.level = "edge-route";
+        ev.ruleName = route->name + " -> " + origin->name;
+        ev.ruleId = route->id;
+        ev.allow = true;
+        ev.where = route->where;
+        return ev;
+    }
 };
 
 // The public space of each address family in a universe, computed once per universe.

@@ -319,15 +319,7 @@ void Engine::edgeFrontends(std::vector<Frontend>& out)
             f.frontendPorts = clientPorts.ranges();
             f.frontendToTarget = std::move(toTarget);
             f.address.clear(); // clients connect to the edge's own address
-            RuleEvidence ev;
-            ev.filterId = edge.id;
-            ev.filterName = edge.name;
-            ev.level = "edge-route";
-            ev.ruleName = leg.route->name + " -> " + leg.origin->name;
-            ev.ruleId = leg.route->id;
-            ev.allow = true;
-            ev.where = leg.route->where;
-            f.evidence.insert(f.evidence.begin(), ev);
+            f.evidence.insert(f.evidence.begin(), leg.evidence());
             f.description = edge.label + " " + edge.name + " (route " + leg.route->name + " to origin "
                 + leg.origin->host + "), then " + base.description;
             const AddressSet& sources = edgeSources(f.assumptions);

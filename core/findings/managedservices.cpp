@@ -164,15 +164,7 @@ void Engine::addEdgeServiceFindings(const ManagedDataService& svc, std::vector<F
                 f.target };
         else
             f.path = { internetStep(), edgeStep, firewallStep(svc), f.target };
-        RuleEvidence route;
-        route.filterId = edge.id;
-        route.filterName = edge.name;
-        route.level = "edge-route";
-        route.ruleName = leg.route->name + " -> " + leg.origin->name;
-        route.ruleId = leg.route->id;
-        route.allow = true;
-        route.where = leg.route->where;
-        f.rules.push_back(std::move(route));
+        f.rules.push_back(leg.evidence());
         f.rules.insert(f.rules.end(), evidence.begin(), evidence.end());
         f.assumptions = std::move(assumptions);
         f.assumptions.push_back(edge.label + " " + edge.name

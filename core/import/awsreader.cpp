@@ -201,6 +201,28 @@ private:
     void readRouteTable(const JsonNode& t);
     void readInternetGateway(const JsonNode& g);
     void readInterface(const JsonNode& e, const std::string& instanceId);
+    /// One private address of an interface; its groups are its "ASGs" (a group reference names the
+    /// members' private addresses).
+    IpConfiguration ipConfiguration(const JsonNode& at, const NetworkInterface& nic, const std::string& address,
+        const std::string& subnetId, bool primary)
+    {
+        IpConfiguration ipc;
+        ipc.id = nic.id + "/ipconfigurations/" + address;
+        ipc.name = address;
+        ipc.nicId = nic.id;
+        ipc.privateAddress = address;
+        if (auto a = parseAddress(address)) {
+            ipc.privateIp = *a;
+            ipc.privateRange = AddressSet::range(*a, *a);
+        } else {
+            error(at, "invalid private address \"" + address + "\"");
+        }
+        ipc.subnetId = subnetId;
+        ipc.asgIds = nic.securityGroupIds;
+        ipc.primary = primary;
+        ipc.where = here(at);
+        return ipc;
+    }
     void readInstance(const JsonNode& i);
     void readAddress(const JsonNode& a);
     void readPeering(const JsonNode& p);
@@ -687,21 +709,7 @@ void AwsReader::readInterface(const JsonNode& e, const std::string& instanceId)
     const std::string subnet = lower(str(e, "SubnetId"));
     std::vector<std::pair<std::string, SourceLocation>> publics;
     auto addIpc = [&](const JsonNode& at, const std::string& address, bool primary) {
-        IpConfiguration ipc;
-        ipc.id = id + "/ipconfigurations/" + address;
-        ipc.name = address;
-        ipc.nicId = id;
-        ipc.privateAddress = address;
-        if (auto a = parseAddress(address)) {
-            ipc.privateIp = *a;
-            ipc.privateRange = AddressSet::range(*a, *a);
-        } else {
-            error(at, "invalid private address \"" + address + "\"");
-        }
-        ipc.subnetId = subnet;
-        ipc.asgIds = nic.securityGroupIds; // group references name the members' private addresses
-        ipc.primary = primary;
-        ipc.where = here(at);
+        IpConfiguration ipc = ipConfiguration(at, nic, address, subnet, primary);
         if (auto assoc = at.get("Association"); assoc && assoc->isObject())
             if (const std::string pub = str(*assoc, "PublicIp"); !pub.empty())
                 publics.emplace_back(pub + "|" + ipc.id + "|" + str(*assoc, "AllocationId"), here(*assoc));
@@ -763,19 +771,7 @@ void AwsReader::readInstance(const JsonNode& i)
         if (auto groups = i.get("SecurityGroups"); groups && groups->isArray())
             groups->forEachElement(
                 [&](const JsonNode& g) { nic.securityGroupIds.push_back(lower(str(g, "GroupId"))); });
-        IpConfiguration ipc;
-        ipc.id = nic.id + "/ipconfigurations/" + address;
-        ipc.name = address;
-        ipc.nicId = nic.id;
-        ipc.privateAddress = address;
-        if (auto a = parseAddress(address)) {
-            ipc.privateIp = *a;
-            ipc.privateRange = AddressSet::range(*a, *a);
-        }
-        ipc.subnetId = lower(str(i, "SubnetId"));
-        ipc.asgIds = nic.securityGroupIds;
-        ipc.primary = true;
-        ipc.where = here(i);
+        IpConfiguration ipc = ipConfiguration(i, nic, address, lower(str(i, "SubnetId")), true);
         const std::string ipcId = ipc.id;
         nic.ipConfigurations.push_back(std::move(ipc));
         vm.nicIds.push_back(nic.id);

@@ -252,16 +252,8 @@ void linkAzure(Snapshot& snap, const std::vector<EffectiveLink>& effective)
         nsg.name = lastSegment(nsgId);
         nsg.synthetic = true;
         nsg.where = where;
-        SecurityRule all;
-        all.id = nsgId + "/assumed-allow-all";
-        all.name = "(not in export: assumed allow all)";
-        all.priority = 100;
-        all.allow = true;
-        all.source.any = true;
-        all.destination.any = true;
-        all.protocolText = "*";
-        all.where = where;
-        nsg.rules.push_back(std::move(all));
+        nsg.rules.push_back(
+            allowAllRule(nsgId + "/assumed-allow-all", "(not in export: assumed allow all)", 100, where));
     };
     for (auto& [id, subnet] : snap.subnets)
         ensureNsg(subnet.nsgId, subnet.where, "subnet " + subnet.name);

@@ -1017,15 +1017,8 @@ void AzureReader::readNsg(const JsonNode& r)
         if (!isDefault && isUnevaluated(*list)) {
             // The whole rule list is a template value without one: its rules are unknown, so the NSG
             // is read as allowing everything, as a referenced NSG missing from the export is.
-            SecurityRule all;
-            all.id = id + "/securityrules/unevaluated";
-            all.name = "(rules not evaluable: assumed allow all)";
-            all.priority = 99;
-            all.allow = true;
-            all.source.any = true;
-            all.destination.any = true;
-            all.protocolText = "*";
-            all.where = here(*list);
+            SecurityRule all = allowAllRule(
+                id + "/securityrules/unevaluated", "(rules not evaluable: assumed allow all)", 99, here(*list));
             all.assumption = "its security rules are the template value " + std::string(list->stringValue())
                 + ", which could not be evaluated: read as allowing all traffic";
             warn(*list, "network security group " + nsg.name + ": " + all.assumption);

@@ -33,6 +33,20 @@ bool Snapshot::hasErrors() const
         [](const Diagnostic& d) { return d.level == Diagnostic::Level::Error; });
 }
 
+SecurityRule allowAllRule(std::string id, std::string name, int priority, SourceLocation where)
+{
+    SecurityRule all;
+    all.id = std::move(id);
+    all.name = std::move(name);
+    all.priority = priority;
+    all.allow = true;
+    all.source.any = true;
+    all.destination.any = true;
+    all.protocolText = "*";
+    all.where = std::move(where);
+    return all;
+}
+
 std::size_t Snapshot::resourceCount() const
 {
     return vnets.size() + subnets.size() + nsgs.size() + nics.size() + publicIps.size() + loadBalancers.size()

@@ -56,6 +56,10 @@ struct SecurityRule
     SourceLocation where;
 };
 
+/// A rule that allows everything, standing in for rules the export does not give (a missing NSG or
+/// security group, a template's unevaluated rule list): the analysis leans towards reachability.
+SecurityRule allowAllRule(std::string id, std::string name, int priority, SourceLocation where);
+
 /// A rule list in front of machines (a filter level's policy). Azure NSGs are first match by
 /// priority, with default rules; AWS security groups are allow rules whose union passes.
 struct NetworkSecurityGroup

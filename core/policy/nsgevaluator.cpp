@@ -212,12 +212,7 @@ NetworkSecurityGroup unionOfGroups(
         auto it = snapshot.nsgs.find(id);
         if (it == snapshot.nsgs.end()) {
             assumptions.push_back("security group " + id + " is not in the export: assumed to allow all traffic");
-            SecurityRule any;
-            any.name = "(not in the export)";
-            any.id = id + "/unknown";
-            any.allow = true;
-            any.source.any = true;
-            any.destination.any = true;
+            SecurityRule any = allowAllRule(id + "/unknown", "(not in the export)", 0, {});
             any.ownerId = id;
             any.ownerName = id;
             merged.rules.push_back(std::move(any));
