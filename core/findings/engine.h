@@ -270,6 +270,10 @@ std::string upper(std::string s);
 // Broad: the whole internet, or at least a /8 worth of IPv4 addresses.
 bool broadSources(const AddressSet& sources);
 
+/// The source address a query names (none for "internet"); false, with the error set, when it is
+/// not an address.
+bool querySource(const FlowQuery& query, std::optional<u128>& source, std::string& error);
+
 /// One flow to a managed data service: its public endpoint, then its own firewall.
 QueryResult queryService(const ManagedDataService& svc, const FlowQuery& query, const PolicyContext& ctx);
 

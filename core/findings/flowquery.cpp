@@ -49,6 +49,20 @@ HopVerdict filterHop(const FilterEval& f, const PacketSet& arriving)
 
 using namespace engine;
 
+namespace engine {
+
+bool querySource(const FlowQuery& query, std::optional<u128>& source, std::string& error)
+{
+    if (query.fromInternet)
+        return true;
+    source = parseAddress(query.source);
+    if (!source)
+        error = "\"" + query.source + "\" is not an IP address (use an address or \"internet\")";
+    return source.has_value();
+}
+
+} // namespace engine
+
 QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
 {
     QueryResult result;
@@ -89,13 +103,8 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
         return result;
     }
     std::optional<u128> sourceIp;
-    if (!query.fromInternet) {
-        sourceIp = parseAddress(query.source);
-        if (!sourceIp) {
-            result.error = "\"" + query.source + "\" is not an IP address (use an address or \"internet\")";
-            return result;
-        }
-    }
+    if (!querySource(query, sourceIp, result.error))
+        return result;
     std::sort(nics.begin(), nics.end(), [](auto* a, auto* b) { return a->id < b->id; });
     std::set<std::string> assumptions;
     for (const auto* nic : nics) {

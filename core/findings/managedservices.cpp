@@ -159,8 +159,8 @@ void Engine::addEdgeServiceFindings(const ManagedDataService& svc, std::vector<F
         const PathStep edgeStep { edge.id, edge.name, edge.type, StepKind::EdgeService };
         if (privateLink)
             f.path = { internetStep(), edgeStep,
-                { leg.origin->privateLinkId + "/privatelink", svc.name + " (Private Link)",
-                    "Microsoft.Network/privateEndpoints", StepKind::ServiceEndpoint },
+                { leg.origin->privateLinkId + "/privatelink", svc.name + " (Private Link)", PrivateEndpoint().type,
+                    StepKind::ServiceEndpoint }, // the edge's own private endpoint
                 f.target };
         else
             f.path = { internetStep(), edgeStep, firewallStep(svc), f.target };
@@ -274,13 +274,8 @@ QueryResult queryService(const ManagedDataService& svc, const FlowQuery& query, 
     result.target = { svc.displayId, svc.name, svc.type, StepKind::ManagedService };
     PathVerdict pv;
     std::optional<u128> source;
-    if (!query.fromInternet) {
-        source = parseAddress(query.source);
-        if (!source) {
-            result.error = "\"" + query.source + "\" is not an IP address (use an address or \"internet\")";
-            return result;
-        }
-    }
+    if (!querySource(query, source, result.error))
+        return result;
     const AddressSet internet = ctx.internetSpace({}).intersected(AddressSet::allV4());
     const AddressSet sources = source ? AddressSet::range(*source, *source) : internet;
     HopVerdict endpoint;

@@ -269,8 +269,9 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
             appendFilterSteps(f.path, inner);
             if (const auto& pe = inner.nic->privateEndpointId; !pe.empty()) {
                 auto it = m_snap.privateEndpoints.find(pe);
-                f.path.push_back({ pe, it != m_snap.privateEndpoints.end() ? it->second.name : lastSegment(pe),
-                    "Microsoft.Network/privateEndpoints", StepKind::ServiceEndpoint });
+                const bool known = it != m_snap.privateEndpoints.end();
+                f.path.push_back({ pe, known ? it->second.name : lastSegment(pe),
+                    known ? it->second.type : PrivateEndpoint().type, StepKind::ServiceEndpoint });
             }
             f.path.push_back(t.target);
             f.rules = via.rules;

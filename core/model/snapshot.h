@@ -427,6 +427,7 @@ struct PrivateEndpoint
     };
     std::string id;
     std::string name;
+    std::string type = "Microsoft.Network/privateEndpoints"; // as the cloud names it, for display
     std::string subnetId;
     AddressSet addresses; // its private addresses when the export says
     std::vector<std::string> nicIds;
