@@ -21,7 +21,8 @@ public:
         std::vector<const NetworkInterface*> nics;
         nics.reserve(m_snap.nics.size());
         for (const auto& [id, nic] : m_snap.nics)
-            nics.push_back(&nic);
+            if (nic.deviceId.empty()) // a load balancer's node is in front of targets, not one
+                nics.push_back(&nic);
         std::sort(nics.begin(), nics.end(), [](auto* a, auto* b) { return a->id < b->id; });
         for (const auto* nic : nics)
             for (const auto& ipc : nic->ipConfigurations) {

@@ -120,7 +120,7 @@ struct Frontend
     AddressSet clients;
     ProtocolMask proxyProtocols = 0;
     PortSet backendPorts;
-    std::string deviceNsgId; // the NSG of the device's subnet, whose edits change the clients
+    std::vector<std::string> deviceNsgIds; // the rule lists in front of the device, whose edits change the clients
     std::string publicIpId; // the public IP clients (or an edge service) connect to
     /// An edge service's client ports, each with the ports at the target it leads to (a route may
     /// send HTTP and HTTPS to origin ports the NSGs treat differently); empty for the others.
@@ -362,6 +362,9 @@ public:
     /// at the target (the evidence of the target's NSGs is theirs).
     std::vector<FindingBody> proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen);
     void proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out);
+    /// An AWS load balancer's forwards to ipc: the clients its nodes admit (each node's subnet
+    /// routes and network ACL, the load balancer's security groups), then the target.
+    void loadBalancerFrontends(const ProxyDevice& device, const IpConfiguration& ipc, std::vector<Frontend>& out);
     /// Frontends through edge services (Front Door, CDN) whose origin is the public IP of one of
     /// the frontends in out: appended to out.
     void edgeFrontends(std::vector<Frontend>& out);

@@ -282,10 +282,13 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         t.levels.push_back(filter(acl, aclUnknown, "network-acl", ipc, sources, *t.universe, cache, t.assumptions,
             previous ? previous->level("network-acl") : nullptr));
         auto groups = mergedGroups(nic, t.assumptions);
-        if (!groups)
+        // "If you don't assign a security group to your Network Load Balancer, all client traffic
+        // can reach the Network Load Balancer listeners" (Network Load Balancer guide).
+        const bool noGroups = !groups && !nic.deviceId.empty();
+        if (!groups && !noGroups)
             t.assumptions.push_back(
                 "the security groups of " + nic.name + " are not in the export: assumed to allow all traffic");
-        FilterEval sg = filter(groups.get(), !groups, "security-groups", ipc, sources, *t.universe, cache,
+        FilterEval sg = filter(groups.get(), !groups && !noGroups, "security-groups", ipc, sources, *t.universe, cache,
             t.assumptions, previous ? previous->level("security-groups") : nullptr);
         sg.owned = groups;
         sg.members = nic.securityGroupIds;
@@ -396,6 +399,10 @@ LevelWords levelWords(std::string_view level)
         return { "subnet", "network ACL" };
     if (level == "security-groups")
         return { "interface", "security groups" };
+    if (level == "lb-network-acl")
+        return { "load balancer subnet", "network ACL" };
+    if (level == "lb-security-groups")
+        return { "load balancer", "security groups" };
     return { "filter", "rule list" };
 }
 

@@ -189,8 +189,8 @@ BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
         if (!bodies || bodies->reach != reach) {
             if (!bodies) {
                 remember(t, CacheKind::Bodies, bodyKey);
-                if (!fe.deviceNsgId.empty())
-                    m_keysByNsg[fe.deviceNsgId].emplace_back(CacheKind::Bodies, bodyKey);
+                for (const auto& nsg : fe.deviceNsgIds)
+                    m_keysByNsg[nsg].emplace_back(CacheKind::Bodies, bodyKey);
             }
             auto made = std::make_shared<BodySet>();
             made->list = proxyBodies(t, reach, seen);

@@ -365,6 +365,10 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
     if (m_snap.proxies.empty())
         return;
     for (const auto& [deviceId, device] : m_snap.proxies) {
+        if (device.kind == ProxyDevice::Kind::LoadBalancer) {
+            loadBalancerFrontends(device, ipc, out);
+            continue;
+        }
         const bool gateway = device.kind == ProxyDevice::Kind::ApplicationGateway;
         for (const auto& fw : device.forwards) {
             const bool behind
@@ -428,7 +432,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
             f.evidence.push_back(rule);
             if (gateway && subnet != m_snap.subnets.end() && !subnet->second.nsgId.empty()) {
                 const auto& nsg = m_snap.nsgs.at(subnet->second.nsgId);
-                f.deviceNsgId = nsg.id;
+                f.deviceNsgIds.push_back(nsg.id);
                 m_proxyDependents[nsg.id].insert(ipc.id);
                 IpConfiguration at; // the gateway as a destination: its subnet and its frontend address
                 at.subnetId = device.subnetId;
@@ -446,6 +450,137 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
             f.filterKey = "proxy:" + f.key;
             out.push_back(std::move(f));
         }
+    }
+}
+
+// AWS load balancers. Clients reach a node of an internet-facing load balancer when its subnet
+// routes them to an internet gateway and its network ACL and the load balancer's security groups
+// admit them on the listener port ("The security group for the load balancer and any network ACLs
+// for the load balancer subnets must allow inbound traffic from the clients and outbound traffic to
+// the clients on the listener ports", Application Load Balancer guide, "Troubleshoot"). An
+// Application or Classic Load Balancer opens its own connection to the target, whose filters see
+// the node's private address ("your server access logs only contain the IP address of the load
+// balancer", "HTTP headers and Application Load Balancers"); a Network Load Balancer that preserves
+// client addresses passes the client's address through (Network Load Balancer guide, "Client IP
+// preservation").
+void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfiguration& ipc, std::vector<Frontend>& out)
+{
+    if (!device.internetFacing)
+        return; // internal: "can route requests only from clients with access to the VPC"
+    for (const auto& fw : device.forwards) {
+        if (std::find(fw.backendIpConfigurationIds.begin(), fw.backendIpConfigurationIds.end(), ipc.id)
+            == fw.backendIpConfigurationIds.end())
+            continue;
+        Frontend f;
+        f.key = device.id + "|" + fw.id;
+        f.standard = true;
+        f.frontendPorts = fw.frontendPorts.ranges();
+        RuleEvidence listener;
+        listener.filterId = device.id;
+        listener.filterName = device.name;
+        listener.level = "load-balancer";
+        listener.ruleName = fw.name;
+        listener.ruleId = fw.id;
+        listener.allow = true;
+        listener.where = fw.where;
+        f.evidence.push_back(std::move(listener));
+        if (!fw.assumption.empty())
+            f.assumptions.push_back(fw.assumption);
+        std::vector<PathStep> filterSteps;
+        std::string levelsSaid; // what the first node that admits clients says, for the explanation
+        AddressSet clients, nodeAddresses;
+        const AddressSet family = device.dualStack ? AddressSet::all() : AddressSet::allV4();
+        for (const auto& nodeId : device.nodeInterfaceIds) {
+            auto nit = m_snap.nics.find(nodeId);
+            if (nit == m_snap.nics.end() || nit->second.ipConfigurations.empty())
+                continue;
+            const NetworkInterface& node = nit->second;
+            const IpConfiguration& nodeIpc = node.ipConfigurations.front();
+            nodeAddresses = nodeAddresses.united(m_ctx.possibleAddresses(nodeIpc));
+            const std::string vnetId = m_ctx.vnetOfSubnet(nodeIpc.subnetId);
+            AddressSet reaching = m_ctx.internetSpace(vnetId).intersected(family);
+            if (!fw.anyClient)
+                reaching = reaching.intersected(fw.clientSources);
+            if (m_snap.subnets.count(nodeIpc.subnetId))
+                reaching = reaching.intersected(internetRouted(nodeIpc.subnetId, f.assumptions));
+            else
+                f.assumptions.push_back("subnet " + nodeIpc.subnetId + " of load balancer " + device.name
+                    + " is not in the export: a route to an internet gateway and an open network ACL are assumed");
+            const TargetEval nt = evaluateTarget(node, nodeIpc, m_ctx.internetSpace(vnetId), true);
+            for (const auto& level : nt.levels) {
+                std::vector<std::string> ids = level.members;
+                if (level.nsg)
+                    ids.push_back(level.nsg->id);
+                for (const auto& id : ids) {
+                    m_proxyDependents[id].insert(ipc.id);
+                    if (std::find(f.deviceNsgIds.begin(), f.deviceNsgIds.end(), id) == f.deviceNsgIds.end())
+                        f.deviceNsgIds.push_back(id);
+                }
+            }
+            const PacketSet arriving
+                = nt.allowed->intersected(PacketSet::box(fw.protocols, fw.frontendPorts, reaching));
+            if (arriving.isEmpty())
+                continue;
+            clients = clients.united(arriving.allSources());
+            f.assumptions.insert(f.assumptions.end(), nt.assumptions.begin(), nt.assumptions.end());
+            for (auto ev : evidence(nt, arriving)) {
+                ev.level = "lb-" + ev.level;
+                if (std::none_of(f.evidence.begin(), f.evidence.end(),
+                        [&](const RuleEvidence& e) { return e.ruleId == ev.ruleId && e.filterId == ev.filterId; }))
+                    f.evidence.push_back(std::move(ev));
+            }
+            if (levelsSaid.empty())
+                for (const auto& level : nt.levels) {
+                    FilterEval said = level;
+                    said.level = "lb-" + level.level;
+                    levelsSaid += "; " + filterSentence(said, f.evidence);
+                }
+            std::vector<PathStep> steps;
+            appendFilterSteps(steps, nt);
+            for (auto& s : steps)
+                if (std::none_of(
+                        filterSteps.begin(), filterSteps.end(), [&](const PathStep& x) { return x.id == s.id; }))
+                    filterSteps.push_back(std::move(s));
+        }
+        if (clients.isEmpty())
+            continue;
+        f.description = device.label + " " + device.name + " (" + fw.detail + levelsSaid + ")";
+        // A target whose security groups admit the load balancer's own groups accepts what came
+        // through it, whatever the client's address (Network Load Balancer guide, "Security groups").
+        bool admitsDevice = false;
+        if (fw.preservesClient && !device.securityGroupIds.empty()) {
+            const auto located = m_snap.locate(ipc.id);
+            if (located.nic)
+                for (const auto& sgId : located.nic->securityGroupIds)
+                    if (auto sg = m_snap.nsgs.find(sgId); sg != m_snap.nsgs.end())
+                        for (const auto& rule : sg->second.rules)
+                            for (const auto& a : rule.source.asgIds)
+                                admitsDevice = admitsDevice
+                                    || (rule.inbound
+                                        && std::find(device.securityGroupIds.begin(), device.securityGroupIds.end(), a)
+                                            != device.securityGroupIds.end());
+        }
+        f.steps.push_back(
+            { device.id, device.name, device.type, fw.preservesClient ? StepKind::LoadBalancer : StepKind::Gateway });
+        f.steps.insert(f.steps.end(), filterSteps.begin(), filterSteps.end());
+        if (!fw.preservesClient || admitsDevice) {
+            f.proxy = true;
+            f.proxySources = std::make_shared<const AddressSet>(nodeAddresses);
+            f.clients = clients;
+            f.proxyProtocols = fw.protocols;
+            f.backendPorts = fw.backendPorts;
+            f.filterKey = "proxy:" + f.key;
+            if (admitsDevice)
+                f.assumptions.push_back("the security groups of the target admit the security groups of " + device.name
+                    + ": what passes the load balancer reaches the target whatever the client's address (Network Load "
+                      "Balancer guide, \"Security groups for your Network Load Balancer\")");
+        } else {
+            f.filter = PacketSet::box(fw.protocols, fw.backendPorts, clients);
+            f.filterKey = "lb:" + f.key + "|";
+            for (const auto& c : clients.toCidrs())
+                f.filterKey += c + ",";
+        }
+        out.push_back(std::move(f));
     }
 }
 

@@ -7,6 +7,7 @@
 #include "jsonnode.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -16,18 +17,19 @@ namespace {
 
 constexpr std::string_view kEc2Keys[]
     = { "SecurityGroups", "NetworkAcls", "RouteTables", "InternetGateways", "EgressOnlyInternetGateways", "NatGateways",
-          "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses", "VpcPeeringConnections", "DBInstances" };
+          "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses", "VpcPeeringConnections", "DBInstances",
+          "LoadBalancers", "LoadBalancerDescriptions", "Listeners", "LoadBalancerListeners", "TargetGroups",
+          "TargetHealthDescriptions", "LoadBalancerTargetHealth", "Rules", "Attributes" };
 
 // Documents of AWS services that play a part later (issue 12) or none: recognised, so that they are
 // skipped with a reason instead of read as something else.
-constexpr std::string_view kLaterKeys[] = { "LoadBalancers", "LoadBalancerDescriptions", "Listeners", "TargetGroups",
-    "TargetHealthDescriptions", "LoadBalancerListeners", "LoadBalancerTargetHealth", "LoadBalancerAttributes",
-    "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus", "Clusters", "ClusterSubnetGroups",
-    "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "PrefixLists", "Entries", "SecurityGroupRules" };
+constexpr std::string_view kLaterKeys[]
+    = { "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus", "Clusters", "ClusterSubnetGroups",
+          "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "PrefixLists", "Entries", "SecurityGroupRules" };
 
 constexpr std::string_view kIgnoredKeys[] = { "AvailabilityZones", "VpcEndpoints", "ServiceNames", "ServiceDetails",
     "DomainNames", "Regions", "DhcpOptions", "CustomerGateways", "VpnGateways", "VpnConnections", "Hosts",
-    "PlacementGroups", "InstanceStatuses", "MovingAddressStatuses", "Instances", "Tags" };
+    "PlacementGroups", "InstanceStatuses", "MovingAddressStatuses", "Instances", "Tags", "LoadBalancerAttributes" };
 
 // A number field; kAbsent when missing or not a number.
 constexpr std::int64_t kAbsent = -2;
@@ -39,6 +41,12 @@ std::int64_t number(const std::optional<JsonNode>& n)
 std::string lower(std::string_view s)
 {
     return toLower(s);
+}
+
+std::string upper(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
 }
 
 std::string nameTag(const JsonNode& item)
@@ -155,13 +163,17 @@ private:
         if ((*arr.begin()).get_object().get(first) != simdjson::SUCCESS)
             return false;
         auto has = [&](std::string_view k) { return first[k].error() == simdjson::SUCCESS; };
-        static constexpr std::pair<std::string_view, std::string_view> kIds[]
-            = { { "SecurityGroups", "GroupId" }, { "NetworkAcls", "NetworkAclId" }, { "RouteTables", "RouteTableId" },
-                  { "InternetGateways", "InternetGatewayId" },
-                  { "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId" }, { "NatGateways", "NatGatewayId" },
-                  { "NetworkInterfaces", "NetworkInterfaceId" }, { "Reservations", "Instances" },
-                  { "Subnets", "SubnetId" }, { "Vpcs", "VpcId" }, { "Addresses", "PublicIp" },
-                  { "VpcPeeringConnections", "VpcPeeringConnectionId" }, { "DBInstances", "DBInstanceIdentifier" } };
+        static constexpr std::pair<std::string_view, std::string_view> kIds[] = { { "SecurityGroups", "GroupId" },
+            { "NetworkAcls", "NetworkAclId" }, { "RouteTables", "RouteTableId" },
+            { "InternetGateways", "InternetGatewayId" },
+            { "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId" }, { "NatGateways", "NatGatewayId" },
+            { "NetworkInterfaces", "NetworkInterfaceId" }, { "Reservations", "Instances" }, { "Subnets", "SubnetId" },
+            { "Vpcs", "VpcId" }, { "Addresses", "PublicIp" }, { "VpcPeeringConnections", "VpcPeeringConnectionId" },
+            { "DBInstances", "DBInstanceIdentifier" }, { "LoadBalancers", "LoadBalancerArn" },
+            { "LoadBalancerDescriptions", "LoadBalancerName" }, { "Listeners", "ListenerArn" },
+            { "LoadBalancerListeners", "Listeners" }, { "TargetGroups", "TargetGroupArn" },
+            { "TargetHealthDescriptions", "Target" }, { "LoadBalancerTargetHealth", "TargetHealthDescriptions" },
+            { "Rules", "RuleArn" }, { "Attributes", "Key" } };
         for (const auto& [k, id] : kIds)
             if (k == key)
                 return has(id);
@@ -227,6 +239,18 @@ private:
     void readAddress(const JsonNode& a);
     void readPeering(const JsonNode& p);
     void readDbInstance(const JsonNode& d);
+    // Elastic Load Balancing: read as written, linked into devices once every document is read.
+    void readLoadBalancer(const JsonNode& lb);
+    void readClassicLoadBalancer(const JsonNode& lb);
+    void readListener(const JsonNode& l, const std::string& lbArn);
+    void readListenerRule(const JsonNode& r);
+    void readTargetGroup(const JsonNode& g);
+    void readTargetHealth(const JsonNode& t, const std::string& groupArn);
+    void readTargetGroupAttribute(const JsonNode& a, const std::string& groupArn);
+    /// The ARN of the resource a per-resource document belongs to, from the collector's layout
+    /// (CloudMapper: `<service>-<command>/<url-quoted parameter>`); empty when the path names none.
+    std::string ownerFromLayout(std::string_view arnPart) const;
+    void linkLoadBalancers();
     /// The public address of an interface's private address (auto-assigned or Elastic IP).
     void publicAddress(const std::string& address, const std::string& ipcId, const SourceLocation& where,
         const std::string& allocationId);
@@ -252,6 +276,47 @@ private:
     };
     std::vector<Eip> m_eips;
     std::set<std::string> m_interfacesFromDocument; // ENIs read from describe-network-interfaces
+
+    struct Elb
+    {
+        std::string arn, name, type, scheme, state, vpcId,
+            ipAddressType; // type: application, network, gateway, classic
+        std::vector<std::string> securityGroups;
+        std::vector<std::pair<std::string, std::string>> subnets; // subnet id, node private address when stated
+        std::vector<std::string> instances; // classic: registered instances
+        SourceLocation where;
+    };
+    struct Listener
+    {
+        std::string arn, lbArn, protocol, name;
+        std::uint32_t port = 0;
+        std::uint32_t instancePort = 0; // classic
+        std::vector<std::string> groupArns; // forward actions
+        bool anyClient = true; // a listener rule's source-ip condition narrows it
+        AddressSet clients;
+        SourceLocation where;
+    };
+    struct TargetGroup
+    {
+        std::string arn, name, protocol, targetType, vpcId;
+        std::uint32_t port = 0;
+        std::vector<std::string> lbArns;
+        SourceLocation where;
+    };
+    struct Target
+    {
+        std::string groupArn, id, zone, state;
+        std::uint32_t port = 0;
+        SourceLocation where;
+    };
+    std::vector<Elb> m_elbs;
+    std::vector<Listener> m_listeners;
+    std::map<std::string, TargetGroup> m_targetGroups; // by lower-case ARN
+    std::vector<Target> m_targets;
+    std::set<std::string> m_targetsKnown; // target groups whose targets some document lists
+    std::map<std::string, std::string> m_preserveClientIp; // target group ARN -> "true" / "false"
+    std::map<std::string, std::vector<std::string>> m_elbInterfaces; // "ELB app/name/id" -> interface ids
+    std::map<std::string, std::string> m_primaryInterface; // instance id -> its device-index-0 interface
 };
 
 void AwsReader::read(const Document& doc)
@@ -309,7 +374,51 @@ void AwsReader::read(const Document& doc)
             each([&](const JsonNode& p) { readPeering(p); });
         else if (key == "DBInstances")
             each([&](const JsonNode& d) { readDbInstance(d); });
-        else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
+        else if (key == "LoadBalancers")
+            each([&](const JsonNode& lb) { readLoadBalancer(lb); });
+        else if (key == "LoadBalancerDescriptions")
+            each([&](const JsonNode& lb) { readClassicLoadBalancer(lb); });
+        else if (key == "Listeners")
+            each([&](const JsonNode& l) { readListener(l, {}); });
+        else if (key == "LoadBalancerListeners") // Batfish: the listeners of each load balancer
+            each([&](const JsonNode& w) {
+                if (auto inner = w.get("Listeners"); inner && inner->isArray())
+                    inner->forEachElement([&](const JsonNode& l) { readListener(l, str(w, "LoadBalancerArn")); });
+            });
+        else if (key == "Rules")
+            each([&](const JsonNode& r) { readListenerRule(r); });
+        else if (key == "TargetGroups")
+            each([&](const JsonNode& g) { readTargetGroup(g); });
+        else if (key == "LoadBalancerTargetHealth") // Batfish: the targets of each target group
+            each([&](const JsonNode& w) {
+                if (auto inner = w.get("TargetHealthDescriptions"); inner && inner->isArray()) {
+                    const std::string group = str(w, "TargetGroupArn");
+                    m_targetsKnown.insert(lower(group));
+                    inner->forEachElement([&](const JsonNode& t) { readTargetHealth(t, group); });
+                }
+            });
+        else if (key == "TargetHealthDescriptions" || key == "Attributes") {
+            // `describe-target-health` and `describe-target-group-attributes` do not name their
+            // target group: the collector's layout does.
+            const std::string group = ownerFromLayout(":targetgroup/");
+            if (group.empty()) {
+                m_input->skipped = true;
+                m_input->reason = std::string(key == "Attributes" ? "attributes" : "target health")
+                    + " of a resource the document does not name: store it as the collector does, "
+                      "<service>-<command>/<url-quoted target group ARN>";
+                if (key == "TargetHealthDescriptions")
+                    m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 },
+                        "targets of an unnamed target group: " + m_input->reason
+                            + "; data stores behind a load balancer may be reachable without a finding" });
+                return;
+            }
+            if (key == "TargetHealthDescriptions") {
+                m_targetsKnown.insert(lower(group));
+                each([&](const JsonNode& t) { readTargetHealth(t, group); });
+            } else {
+                each([&](const JsonNode& a) { readTargetGroupAttribute(a, group); });
+            }
+        } else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
             each([](const JsonNode&) {}); // outbound only: no inbound path (AWS, "Egress-only internet gateways")
         else if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
             if (!m_input->skipped) {
@@ -704,6 +813,13 @@ void AwsReader::readInterface(const JsonNode& e, const std::string& instanceId)
     if (auto att = e.get("Attachment"); att && att->isObject() && vm.empty())
         vm = str(*att, "InstanceId");
     nic.vmId = lower(vm);
+    if (auto att = e.get("Attachment"); att && att->isObject() && !nic.vmId.empty())
+        if (number(att->get("DeviceIndex")) == 0)
+            m_primaryInterface[nic.vmId] = id;
+    // Elastic Load Balancing names the interfaces of its nodes "ELB app/<name>/<id>" (network:
+    // "net/", classic: "ELB <name>").
+    if (const std::string description = str(e, "Description"); description.rfind("ELB ", 0) == 0)
+        m_elbInterfaces[lower(description.substr(4))].push_back(id);
     if (auto groups = e.get("Groups"); groups && groups->isArray())
         groups->forEachElement([&](const JsonNode& g) { nic.securityGroupIds.push_back(lower(str(g, "GroupId"))); });
     const std::string subnet = lower(str(e, "SubnetId"));
@@ -928,8 +1044,554 @@ void AwsReader::readDbInstance(const JsonNode& d)
     m_snap.dataServices[svc.id] = std::move(svc);
 }
 
+// Elastic Load Balancing (Elastic Load Balancing API reference, LoadBalancer.Scheme: "The nodes of
+// an Internet-facing load balancer have public IP addresses ... internal load balancers can route
+// requests only from clients with access to the VPC"). A load balancer has a node in each of its
+// subnets: the node is an interface behind that subnet's network ACL and the load balancer's
+// security groups.
+void AwsReader::readLoadBalancer(const JsonNode& lb)
+{
+    Elb e;
+    e.arn = str(lb, "LoadBalancerArn");
+    if (e.arn.empty()) {
+        error(lb, "load balancer without \"LoadBalancerArn\"");
+        return;
+    }
+    e.name = str(lb, "LoadBalancerName").empty() ? e.arn : str(lb, "LoadBalancerName");
+    e.type = lower(str(lb, "Type"));
+    e.scheme = lower(str(lb, "Scheme"));
+    if (auto state = lb.get("State"); state && state->isObject())
+        e.state = lower(str(*state, "Code"));
+    e.vpcId = lower(str(lb, "VpcId"));
+    e.ipAddressType = lower(str(lb, "IpAddressType"));
+    if (auto groups = lb.get("SecurityGroups"); groups && groups->isArray())
+        groups->forEachElement([&](const JsonNode& g) {
+            if (g.isString())
+                e.securityGroups.push_back(lower(g.stringValue()));
+        });
+    if (auto zones = lb.get("AvailabilityZones"); zones && zones->isArray())
+        zones->forEachElement([&](const JsonNode& z) {
+            const std::string subnet = lower(str(z, "SubnetId"));
+            if (subnet.empty())
+                return;
+            std::string address;
+            if (auto addrs = z.get("LoadBalancerAddresses"); addrs && addrs->isArray())
+                addrs->forEachElement([&](const JsonNode& a) {
+                    if (address.empty())
+                        address = !str(a, "PrivateIPv4Address").empty() ? str(a, "PrivateIPv4Address")
+                                                                        : str(a, "IpAddress");
+                });
+            // An internet-facing node's IpAddress is its public (elastic) address, not its own.
+            if (e.scheme == "internet-facing" && !address.empty())
+                if (auto a = parseAddress(address); a && publicInternet().contains(*a))
+                    address.clear();
+            e.subnets.emplace_back(subnet, address);
+        });
+    e.where = here(lb);
+    m_elbs.push_back(std::move(e));
+}
+
+// Classic Load Balancers (Elastic Load Balancing API reference, version 2012-06-01,
+// LoadBalancerDescription): listeners map a load balancer port to an instance port; instances are
+// registered on the load balancer itself.
+void AwsReader::readClassicLoadBalancer(const JsonNode& lb)
+{
+    Elb e;
+    e.name = str(lb, "LoadBalancerName");
+    e.arn = "classic-elb/" + e.name; // classic load balancers have no ARN in the API's answer
+    e.type = "classic";
+    e.scheme = lower(str(lb, "Scheme"));
+    e.state = "active";
+    e.vpcId = lower(str(lb, "VPCId"));
+    if (auto groups = lb.get("SecurityGroups"); groups && groups->isArray())
+        groups->forEachElement([&](const JsonNode& g) {
+            if (g.isString())
+                e.securityGroups.push_back(lower(g.stringValue()));
+        });
+    if (auto subnets = lb.get("Subnets"); subnets && subnets->isArray())
+        subnets->forEachElement([&](const JsonNode& sn) {
+            if (sn.isString())
+                e.subnets.emplace_back(lower(sn.stringValue()), std::string());
+        });
+    if (auto instances = lb.get("Instances"); instances && instances->isArray())
+        instances->forEachElement([&](const JsonNode& i) {
+            if (const std::string id = lower(str(i, "InstanceId")); !id.empty())
+                e.instances.push_back(id);
+        });
+    e.where = here(lb);
+    if (auto list = lb.get("ListenerDescriptions"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& d) {
+            auto l = d.get("Listener");
+            if (!l || !l->isObject())
+                return;
+            Listener listener;
+            listener.lbArn = e.arn;
+            listener.protocol = str(*l, "Protocol");
+            const std::int64_t port = number(l->get("LoadBalancerPort")), to = number(l->get("InstancePort"));
+            if (port < 1 || port > 65535 || to < 1 || to > 65535) {
+                error(*l, "listener without a valid LoadBalancerPort and InstancePort");
+                return;
+            }
+            listener.port = static_cast<std::uint32_t>(port);
+            listener.instancePort = static_cast<std::uint32_t>(to);
+            listener.arn = e.arn + "/listener/" + std::to_string(port);
+            listener.name = "listener " + listener.protocol + ":" + std::to_string(port);
+            listener.where = here(*l);
+            m_listeners.push_back(std::move(listener));
+        });
+    m_elbs.push_back(std::move(e));
+}
+
+// Listeners (ELBv2 API reference, Listener and Action): only a "forward" action reaches targets,
+// to its TargetGroupArn or to each group of its ForwardConfig.
+void AwsReader::readListener(const JsonNode& l, const std::string& lbArn)
+{
+    Listener listener;
+    listener.arn = str(l, "ListenerArn");
+    listener.lbArn = str(l, "LoadBalancerArn").empty() ? lbArn : str(l, "LoadBalancerArn");
+    if (listener.arn.find(":elasticloadbalancing:") == std::string::npos && !listener.arn.empty()) {
+        warn(l, "listener " + listener.arn + " is not an Elastic Load Balancing listener; ignored");
+        return;
+    }
+    listener.protocol = upper(str(l, "Protocol"));
+    const std::int64_t port = number(l.get("Port"));
+    if (port < 1 || port > 65535) {
+        error(l, "listener without a valid \"Port\"");
+        return;
+    }
+    listener.port = static_cast<std::uint32_t>(port);
+    listener.where = here(l);
+    auto forwards = [&](const JsonNode& actions) {
+        std::vector<std::string> groups;
+        if (!actions.isArray())
+            return groups;
+        actions.forEachElement([&](const JsonNode& a) {
+            if (lower(str(a, "Type")) != "forward")
+                return;
+            if (const std::string g = str(a, "TargetGroupArn"); !g.empty())
+                groups.push_back(lower(g));
+            if (auto config = a.get("ForwardConfig"); config && config->isObject())
+                if (auto list = config->get("TargetGroups"); list && list->isArray())
+                    list->forEachElement([&](const JsonNode& t) {
+                        // A weight of 0 sends nothing to the group (ELBv2 API reference, TargetGroupTuple).
+                        if (const std::string g = lower(str(t, "TargetGroupArn")); !g.empty()
+                            && number(t.get("Weight")) != 0
+                            && std::find(groups.begin(), groups.end(), g) == groups.end())
+                            groups.push_back(g);
+                    });
+        });
+        return groups;
+    };
+    if (auto actions = l.get("DefaultActions"))
+        listener.groupArns = forwards(*actions);
+    listener.name = "listener " + listener.protocol + ":" + std::to_string(port);
+    m_listeners.push_back(std::move(listener));
+}
+
+// Listener rules (ELBv2 API reference, Rule and RuleCondition): a rule forwards to further target
+// groups; a "source-ip" condition admits only the client addresses it lists ("If a client is
+// behind a proxy, this is the IP address of the proxy not the IP address of the client").
+void AwsReader::readListenerRule(const JsonNode& r)
+{
+    const std::string ruleArn = str(r, "RuleArn");
+    const auto at = ruleArn.find(":listener-rule/");
+    if (at == std::string::npos) {
+        warn(r, "rule " + ruleArn + " is not a load balancer listener rule; ignored");
+        return;
+    }
+    if (r.get("IsDefault") && r.get("IsDefault")->boolValue().value_or(false))
+        return; // the listener's default actions, read with the listener
+    // arn:...:listener-rule/app/<lb>/<lb id>/<listener id>/<rule id> names its listener.
+    std::string listenerArn = ruleArn.substr(0, at) + ":listener/" + ruleArn.substr(at + 15);
+    listenerArn = listenerArn.substr(0, listenerArn.rfind('/'));
+    Listener rule;
+    rule.arn = listenerArn; // joined with the listener's port and load balancer when linked
+    rule.name = "rule " + str(r, "Priority");
+    rule.where = here(r);
+    if (auto conditions = r.get("Conditions"); conditions && conditions->isArray())
+        conditions->forEachElement([&](const JsonNode& c) {
+            if (lower(str(c, "Field")) != "source-ip")
+                return;
+            rule.anyClient = false;
+            auto add = [&](const JsonNode& v) {
+                if (v.isString())
+                    rule.clients = rule.clients.united(prefix(v, std::string(v.stringValue())));
+            };
+            if (auto config = c.get("SourceIpConfig"); config && config->isObject())
+                if (auto values = config->get("Values"); values && values->isArray())
+                    values->forEachElement(add);
+            if (auto values = c.get("Values"); values && values->isArray())
+                values->forEachElement(add);
+        });
+    if (auto actions = r.get("Actions"); actions && actions->isArray())
+        actions->forEachElement([&](const JsonNode& a) {
+            if (lower(str(a, "Type")) != "forward")
+                return;
+            if (const std::string g = lower(str(a, "TargetGroupArn")); !g.empty())
+                rule.groupArns.push_back(g);
+            if (auto config = a.get("ForwardConfig"); config && config->isObject())
+                if (auto list = config->get("TargetGroups"); list && list->isArray())
+                    list->forEachElement([&](const JsonNode& t) {
+                        if (const std::string g = lower(str(t, "TargetGroupArn")); !g.empty()
+                            && number(t.get("Weight")) != 0
+                            && std::find(rule.groupArns.begin(), rule.groupArns.end(), g) == rule.groupArns.end())
+                            rule.groupArns.push_back(g);
+                    });
+        });
+    rule.lbArn = "rule"; // marks a rule: its listener gives port and load balancer
+    m_listeners.push_back(std::move(rule));
+}
+
+void AwsReader::readTargetGroup(const JsonNode& g)
+{
+    TargetGroup group;
+    group.arn = str(g, "TargetGroupArn");
+    if (group.arn.empty()) {
+        error(g, "target group without \"TargetGroupArn\"");
+        return;
+    }
+    group.name = str(g, "TargetGroupName").empty() ? group.arn : str(g, "TargetGroupName");
+    group.protocol = upper(str(g, "Protocol"));
+    // "instance ... This is the default value" (ELBv2 API reference, CreateTargetGroup.TargetType).
+    group.targetType = str(g, "TargetType").empty() ? std::string("instance") : lower(str(g, "TargetType"));
+    group.vpcId = lower(str(g, "VpcId"));
+    const std::int64_t port = number(g.get("Port"));
+    group.port = port >= 1 && port <= 65535 ? static_cast<std::uint32_t>(port) : 0;
+    if (auto arns = g.get("LoadBalancerArns"); arns && arns->isArray())
+        arns->forEachElement([&](const JsonNode& a) {
+            if (a.isString())
+                group.lbArns.push_back(lower(a.stringValue()));
+        });
+    group.where = here(g);
+    m_targetGroups[lower(group.arn)] = std::move(group);
+}
+
+void AwsReader::readTargetHealth(const JsonNode& t, const std::string& groupArn)
+{
+    auto target = t.get("Target");
+    if (!target || !target->isObject()) {
+        warn(t, "target health description without \"Target\"; ignored");
+        return;
+    }
+    Target tg;
+    tg.groupArn = lower(groupArn);
+    tg.id = str(*target, "Id");
+    tg.zone = str(*target, "AvailabilityZone");
+    const std::int64_t port = number(target->get("Port"));
+    tg.port = port >= 1 && port <= 65535 ? static_cast<std::uint32_t>(port) : 0;
+    if (auto health = t.get("TargetHealth"); health && health->isObject())
+        tg.state = lower(str(*health, "State"));
+    tg.where = here(*target);
+    if (tg.id.empty()) {
+        error(*target, "target without \"Id\"");
+        return;
+    }
+    m_targets.push_back(std::move(tg));
+}
+
+void AwsReader::readTargetGroupAttribute(const JsonNode& a, const std::string& groupArn)
+{
+    if (str(a, "Key") == "preserve_client_ip.enabled")
+        m_preserveClientIp[lower(groupArn)] = lower(str(a, "Value"));
+}
+
+std::string AwsReader::ownerFromLayout(std::string_view arnPart) const
+{
+    // quote_plus: "%XX" escapes and "+" for a space.
+    auto decode = [](std::string_view in) {
+        std::string out;
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1]))
+                && std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+                out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
+                i += 2;
+            } else {
+                out += in[i] == '+' ? ' ' : in[i];
+            }
+        }
+        return out;
+    };
+    std::string path = m_file;
+    std::replace(path.begin(), path.end(), '\\', '/');
+    std::string name = path.substr(path.rfind('/') + 1);
+    if (name.size() > 5 && lower(name.substr(name.size() - 5)) == ".json")
+        name.resize(name.size() - 5);
+    const std::string arn = decode(name);
+    if (arn.rfind("arn:", 0) == 0 && arn.find(arnPart) != std::string::npos)
+        return arn;
+    return {};
+}
+
+// Links listeners, target groups and targets into one device per load balancer (ELBv2 API
+// reference; Application Load Balancer guide, "Target groups": an instance target receives traffic
+// at "the primary private IP address specified in the primary network interface for the
+// instance"; an IP target at the interface that owns that address).
+void AwsReader::linkLoadBalancers()
+{
+    // Listener rules join the listener they belong to (its port and load balancer).
+    std::map<std::string, const Listener*> listenerByArn;
+    for (const auto& l : m_listeners)
+        if (l.lbArn != "rule")
+            listenerByArn[lower(l.arn)] = &l;
+    std::vector<Listener> listeners;
+    for (const auto& l : m_listeners) {
+        if (l.lbArn != "rule") {
+            listeners.push_back(l);
+            continue;
+        }
+        auto it = listenerByArn.find(lower(l.arn));
+        if (it == listenerByArn.end()) {
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, l.where,
+                "listener rule of " + l.arn + ", whose listener is not in the export; ignored" });
+            continue;
+        }
+        Listener joined = l;
+        joined.lbArn = it->second->lbArn;
+        joined.port = it->second->port;
+        joined.protocol = it->second->protocol;
+        joined.name = it->second->name + " " + l.name;
+        listeners.push_back(std::move(joined));
+    }
+    // A registered address is the interface that has it (in the target group's VPC first).
+    std::map<std::string, std::vector<std::string>> ipcOfAddress;
+    for (const auto& [id, nic] : m_snap.nics)
+        for (const auto& ipc : nic.ipConfigurations)
+            if (!ipc.privateAddress.empty())
+                ipcOfAddress[ipc.privateAddress].push_back(ipc.id);
+    auto primaryIpcOf = [&](const std::string& instance) -> std::string {
+        std::string nicId;
+        if (auto p = m_primaryInterface.find(instance); p != m_primaryInterface.end())
+            nicId = p->second;
+        else if (auto vm = m_snap.vms.find(instance); vm != m_snap.vms.end() && !vm->second.nicIds.empty())
+            nicId = vm->second.nicIds.front();
+        auto nic = m_snap.nics.find(nicId);
+        if (nic == m_snap.nics.end() || nic->second.ipConfigurations.empty())
+            return {};
+        for (const auto& ipc : nic->second.ipConfigurations)
+            if (ipc.primary)
+                return ipc.id;
+        return nic->second.ipConfigurations.front().id;
+    };
+    for (const auto& e : m_elbs) {
+        ProxyDevice device;
+        device.kind = ProxyDevice::Kind::LoadBalancer;
+        device.id = lower(e.arn);
+        device.name = e.name;
+        device.type = e.type == "classic" ? "AWS::ElasticLoadBalancing::LoadBalancer"
+                                          : "AWS::ElasticLoadBalancingV2::LoadBalancer";
+        device.label = e.type == "application" ? "Application Load Balancer"
+            : e.type == "network"              ? "Network Load Balancer"
+            : e.type == "gateway"              ? "Gateway Load Balancer"
+                                               : "Classic Load Balancer";
+        device.sku = e.type;
+        device.internetFacing = e.scheme == "internet-facing";
+        device.dualStack = e.ipAddressType.rfind("dualstack", 0) == 0;
+        device.securityGroupIds = e.securityGroups;
+        device.where = e.where;
+        if (e.type == "gateway") {
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Note, e.where,
+                "Gateway Load Balancer " + e.name
+                    + " inspects traffic routed through it and is not a way in from the internet; not modelled" });
+            continue;
+        }
+        // Its nodes: the interfaces Elastic Load Balancing made (named "ELB <type>/<name>/<id>"),
+        // else one stand-in per subnet with any address of the subnet.
+        const auto named = e.arn.find("loadbalancer/");
+        const std::string suffix = e.type == "classic" ? e.name
+            : named == std::string::npos               ? e.arn
+                                                       : e.arn.substr(named + 13);
+        if (auto found = m_elbInterfaces.find(lower(suffix)); found != m_elbInterfaces.end()) {
+            for (const auto& id : found->second)
+                if (auto nic = m_snap.nics.find(id); nic != m_snap.nics.end()) {
+                    nic->second.deviceId = device.id;
+                    if (nic->second.securityGroupIds.empty())
+                        nic->second.securityGroupIds = e.securityGroups;
+                    device.nodeInterfaceIds.push_back(id);
+                }
+        } else {
+            for (const auto& [subnet, address] : e.subnets) {
+                NetworkInterface nic;
+                nic.id = device.id + "/node/" + subnet;
+                nic.displayId = e.arn;
+                nic.name = e.name + " node in " + subnet;
+                nic.type = "AWS::ElasticLoadBalancing node";
+                nic.deviceId = device.id;
+                nic.securityGroupIds = e.securityGroups;
+                nic.where = e.where;
+                IpConfiguration ipc;
+                ipc.id = nic.id + "/ipconfigurations/node";
+                ipc.name = "node";
+                ipc.nicId = nic.id;
+                ipc.subnetId = subnet;
+                ipc.asgIds = e.securityGroups;
+                ipc.primary = true;
+                ipc.where = e.where;
+                if (auto a = parseAddress(address)) {
+                    ipc.privateAddress = address;
+                    ipc.privateIp = *a;
+                    ipc.privateRange = AddressSet::range(*a, *a);
+                }
+                nic.ipConfigurations.push_back(std::move(ipc));
+                device.nodeInterfaceIds.push_back(nic.id);
+                m_snap.nics[nic.id] = std::move(nic);
+            }
+        }
+        if (e.state == "failed" || e.state == "provisioning") {
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Note, e.where,
+                "load balancer " + e.name + " is " + e.state + ": it forwards nothing" });
+            m_snap.proxies[device.id] = std::move(device);
+            continue;
+        }
+        // The listeners of this load balancer; none in the export (CloudMapper does not collect
+        // them): every target group that names it is assumed forwarded from some listener port.
+        std::vector<Listener> mine;
+        for (const auto& l : listeners)
+            if (lower(l.lbArn) == device.id)
+                mine.push_back(l);
+        std::set<std::string> forwarded;
+        for (const auto& l : mine)
+            forwarded.insert(l.groupArns.begin(), l.groupArns.end());
+        for (const auto& [arn, group] : m_targetGroups) {
+            if (forwarded.count(arn)
+                || std::find(group.lbArns.begin(), group.lbArns.end(), device.id) == group.lbArns.end())
+                continue;
+            Listener assumed;
+            assumed.arn = e.arn + "/listener/unknown/" + group.name;
+            assumed.lbArn = e.arn;
+            assumed.protocol = group.protocol;
+            assumed.name = "a listener not in the export";
+            assumed.groupArns.push_back(arn);
+            assumed.where = group.where;
+            mine.push_back(std::move(assumed));
+        }
+        if (mine.empty() && device.internetFacing)
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, e.where,
+                "internet-facing load balancer " + e.name
+                    + " has no listeners or target groups in the export (describe-listeners, describe-target-groups, "
+                      "describe-target-health): what it forwards, and to which data stores, is unknown" });
+        for (const auto& l : mine) {
+            const bool unknownListener = l.port == 0;
+            auto forward = [&](const std::string& groupName, const std::string& groupId, std::uint32_t port,
+                               std::vector<std::string> ipcs, bool preserves, std::string assumption,
+                               const SourceLocation& where) {
+                ProxyForward fw;
+                fw.id = lower(l.arn) + "|" + groupId + "|" + std::to_string(port);
+                fw.name = l.name + " -> " + groupName;
+                fw.frontendPublicIpId = device.internetFacing ? device.id : std::string();
+                const std::string p = upper(l.protocol);
+                fw.protocols = p == "UDP" ? maskOf(Protocol::Udp)
+                    : p == "TCP_UDP"      ? static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp))
+                                          : maskOf(Protocol::Tcp);
+                fw.frontendPorts = unknownListener ? PortSet::all() : PortSet::range(l.port, l.port);
+                fw.backendPorts = PortSet::range(port, port);
+                fw.anyClient = l.anyClient;
+                fw.clientSources = l.clients;
+                fw.backendIpConfigurationIds = std::move(ipcs);
+                fw.preservesClient = preserves;
+                fw.assumption = std::move(assumption);
+                if (unknownListener)
+                    fw.assumption += std::string(fw.assumption.empty() ? "" : "; ") + "the listeners of " + e.name
+                        + " are not in the export (describe-listeners): target group " + groupName
+                        + " is assumed forwarded from a listener on any port";
+                fw.detail = l.name + " -> " + groupName + ", port " + std::to_string(port);
+                fw.where = where;
+                device.forwards.push_back(std::move(fw));
+            };
+            if (e.type == "classic") {
+                std::vector<std::string> ipcs;
+                for (const auto& instance : e.instances)
+                    if (const std::string ipc = primaryIpcOf(instance); !ipc.empty())
+                        ipcs.push_back(ipc);
+                    else
+                        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, e.where,
+                            "instance " + instance + " of load balancer " + e.name
+                                + " is not in the export: what it exposes is unknown" });
+                forward("registered instances", "instances", l.instancePort, std::move(ipcs), false, {}, l.where);
+                continue;
+            }
+            for (const auto& groupArn : l.groupArns) {
+                auto g = m_targetGroups.find(groupArn);
+                if (g == m_targetGroups.end()) {
+                    m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, l.where,
+                        "target group " + groupArn + " of " + l.name + " on " + e.name
+                            + " is not in the export (describe-target-groups): its targets are unknown" });
+                    continue;
+                }
+                const TargetGroup& group = g->second;
+                if (group.targetType == "lambda" || group.targetType == "alb") {
+                    m_snap.diagnostics.push_back({ Diagnostic::Level::Note, group.where,
+                        "target group " + group.name + " forwards to "
+                            + (group.targetType == "alb" ? "an Application Load Balancer" : "a Lambda function")
+                            + ", not to a machine in the export; not followed" });
+                    continue;
+                }
+                if (!m_targetsKnown.count(groupArn)) {
+                    m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, group.where,
+                        "the targets of target group " + group.name + " (" + e.name
+                            + ") are not in the export (describe-target-health): data stores behind it may be "
+                              "reachable without a finding" });
+                    continue;
+                }
+                // Network Load Balancer, "Edit target group attributes": client IP preservation
+                // is on by default for instance targets and for UDP, TCP_UDP, QUIC and TCP_QUIC;
+                // off by default for IP targets with TCP and TLS.
+                bool preserves = false;
+                std::string assumption;
+                if (e.type == "network") {
+                    const bool udpLike = group.protocol.find("UDP") != std::string::npos
+                        || group.protocol.find("QUIC") != std::string::npos;
+                    const bool byDefault = group.targetType == "instance" || udpLike;
+                    if (udpLike)
+                        preserves = true;
+                    else if (auto attr = m_preserveClientIp.find(groupArn); attr != m_preserveClientIp.end())
+                        preserves = attr->second == "true";
+                    else {
+                        preserves = byDefault;
+                        assumption = "the attributes of target group " + group.name
+                            + " are not in the export: client IP preservation is taken as " + (byDefault ? "on" : "off")
+                            + ", the documented default for " + group.targetType + " targets over "
+                            + (group.protocol.empty() ? std::string("TCP") : group.protocol);
+                    }
+                }
+                std::map<std::uint32_t, std::vector<std::string>> byPort;
+                for (const auto& t : m_targets) {
+                    if (t.groupArn != groupArn)
+                        continue;
+                    const std::uint32_t port = t.port ? t.port : group.port;
+                    std::string ipc;
+                    if (group.targetType == "instance") {
+                        ipc = primaryIpcOf(lower(t.id));
+                    } else if (auto found = ipcOfAddress.find(t.id); found != ipcOfAddress.end()) {
+                        for (const auto& candidate : found->second) {
+                            const auto nic
+                                = m_snap.nics.find(candidate.substr(0, candidate.find("/ipconfigurations/")));
+                            const auto sub = nic == m_snap.nics.end()
+                                ? m_snap.subnets.end()
+                                : m_snap.subnets.find(nic->second.ipConfigurations.front().subnetId);
+                            if (ipc.empty() || (sub != m_snap.subnets.end() && sub->second.vnetId == group.vpcId))
+                                ipc = candidate;
+                        }
+                    }
+                    if (ipc.empty()) {
+                        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, t.where,
+                            "target " + t.id + " of target group " + group.name
+                                + " is not in the export: what it exposes through " + e.name + " is unknown" });
+                        continue;
+                    }
+                    if (port)
+                        byPort[port].push_back(ipc);
+                }
+                for (auto& [port, ipcs] : byPort)
+                    forward(group.name, groupArn, port, std::move(ipcs), preserves, assumption, l.where);
+            }
+        }
+        m_snap.proxies[device.id] = std::move(device);
+    }
+}
+
 void AwsReader::link()
 {
+    linkLoadBalancers();
     if (m_snap.subnets.empty() && m_snap.nics.empty() && m_snap.nsgs.empty())
         return;
     for (const auto& a : m_aclAssociations)

@@ -202,6 +202,9 @@ struct NetworkInterface
     /// private endpoint. Traffic to it reaches that service only, on the service's ports.
     std::string serviceId;
     std::string privateEndpointId;
+    /// A node of a device (an AWS load balancer's interface in one of its subnets): the filters in
+    /// front of the device, never a target itself (normalised id of the ProxyDevice).
+    std::string deviceId;
     /// AWS: the security groups of the interface, whose allow rules together are one filter level.
     std::vector<std::string> securityGroupIds;
     std::vector<IpConfiguration> ipConfigurations;
@@ -342,6 +345,10 @@ struct ProxyForward
     std::vector<std::string> clientIpGroupIds; // source IP groups, resolved into clientSources on linking
     std::vector<std::string> backendIpConfigurationIds; // by reference
     std::string backendPoolId; // Application Gateway pool (NICs may name it from their side)
+    /// AWS Network Load Balancer client IP preservation: the target sees the client's address, not
+    /// the device's (its filters judge the client); otherwise the device opens its own connection.
+    bool preservesClient = false;
+    std::string assumption; // stated on every verdict through this forward (a documented default taken)
     AddressSet backendAddresses; // literal backend addresses (pool ipAddress, DNAT translatedAddress)
     std::vector<std::string> backendFqdns; // cannot be resolved offline
     std::string detail; // "listener l (port 443, Https) -> rule r -> pool p, settings s (port 8080)"
@@ -350,7 +357,9 @@ struct ProxyForward
 
 struct ProxyDevice
 {
-    enum class Kind { ApplicationGateway, Firewall };
+    /// LoadBalancer: an AWS Elastic Load Balancer (application, network or classic), whose nodes
+    /// are interfaces in its subnets behind their network ACLs and its security groups.
+    enum class Kind { ApplicationGateway, Firewall, LoadBalancer };
     Kind kind = Kind::ApplicationGateway;
     std::string id;
     std::string name;
@@ -360,6 +369,13 @@ struct ProxyDevice
     std::vector<std::string> publicIpIds; // the firewall's public IPs (DNAT destinations)
     std::vector<std::string> hubPublicAddresses; // a secured virtual hub firewall's public addresses
     std::string policyId; // Azure Firewall Policy (normalised)
+    /// AWS load balancers: the interfaces of its nodes (NetworkInterface::deviceId names it), its
+    /// security groups, whether it faces the internet, and whether IPv6 clients reach it too.
+    std::vector<std::string> nodeInterfaceIds;
+    std::vector<std::string> securityGroupIds;
+    bool internetFacing = true;
+    bool dualStack = false;
+    std::string label; // "Application Load Balancer", "Network Load Balancer", "Classic Load Balancer"
     std::vector<ProxyForward> forwards;
     SourceLocation where;
 };

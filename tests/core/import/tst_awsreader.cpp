@@ -24,6 +24,21 @@ Snapshot readOne(const QByteArray& json, const QString& name = QStringLiteral("d
     return importSnapshot({ path.toStdString() });
 }
 
+// Several documents in one folder: name, content, name, content, ...
+Snapshot readFolder(const QStringList& files)
+{
+    QTemporaryDir dir;
+    for (int i = 0; i + 1 < files.size(); i += 2) {
+        const QString path = dir.filePath(files[i]);
+        QDir().mkpath(QFileInfo(path).path());
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return {};
+        f.write(files[i + 1].toUtf8());
+    }
+    return importSnapshot({ dir.path().toStdString() });
+}
+
 QString diagnostics(const Snapshot& s)
 {
     QStringList l;
@@ -60,6 +75,13 @@ private Q_SLOTS:
                                            << QStringLiteral("aws-documentation") << true;
         QTest::newRow("availability-zones") << QByteArray(R"({"AvailabilityZones": [{"ZoneName": "eu-west-1a"}]})")
                                             << QStringLiteral("aws-cli") << true;
+        QTest::newRow("target-health-without-its-target-group")
+            << QByteArray(R"({"TargetHealthDescriptions": [{"Target": {"Id": "i-1", "Port": 80}}]})")
+            << QStringLiteral("aws-cli") << true;
+        QTest::newRow("load-balancer-attributes-batfish") << QByteArray(
+            R"({"LoadBalancerAttributes": [{"LoadBalancerArn": "arn:aws:elasticloadbalancing:r:1:loadbalancer/net/a/b",
+               "Attributes": [{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}]}]})")
+                                                          << QStringLiteral("aws-cli") << true;
         QTest::newRow("rds-clusters-not-yet")
             << QByteArray(R"({"DBClusters": [{"DBClusterIdentifier": "db"}]})") << QStringLiteral("aws-cli") << true;
     }
@@ -145,6 +167,86 @@ private Q_SLOTS:
         QCOMPARE(names,
             QStringList({ QStringLiteral("in 100"), QStringLiteral("in * (32767)"), QStringLiteral("in * (32768)"),
                 QStringLiteral("out * (32767)"), QStringLiteral("out * (32768)") }));
+    }
+
+    // Elastic Load Balancing: listeners, rules, target groups and targets linked into one device per
+    // load balancer, its nodes the interfaces Elastic Load Balancing made, else one per subnet.
+    void loadBalancerLinking_data()
+    {
+        const QString lb = QStringLiteral(R"({"LoadBalancers": [{"LoadBalancerArn":
+            "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/web/abc", "LoadBalancerName": "web",
+            "Type": "application", "Scheme": "internet-facing", "VpcId": "vpc-1", "State": {"Code": "active"},
+            "SecurityGroups": ["sg-lb"], "AvailabilityZones": [{"SubnetId": "subnet-1", "ZoneName": "a"},
+            {"SubnetId": "subnet-2", "ZoneName": "b"}]}]})");
+        const QString tg = QStringLiteral(R"({"TargetGroups": [{"TargetGroupArn":
+            "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/tg/123", "TargetGroupName": "tg", "Protocol": "HTTP",
+            "Port": 8080, "VpcId": "vpc-1", "LoadBalancerArns": ["arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/web/abc"]}]})");
+        const QString instances = QStringLiteral(R"({"Reservations": [{"Instances": [{"InstanceId": "i-1",
+            "SubnetId": "subnet-9", "PrivateIpAddress": "10.0.9.5", "NetworkInterfaces": [{"NetworkInterfaceId": "eni-1",
+            "SubnetId": "subnet-9", "PrivateIpAddress": "10.0.9.5", "Attachment": {"DeviceIndex": 0},
+            "PrivateIpAddresses": [{"Primary": true, "PrivateIpAddress": "10.0.9.5"}]}]}]}]})");
+        const QString health = QStringLiteral(R"({"TargetHealthDescriptions": [{"Target": {"Id": "i-1", "Port": 8081},
+            "TargetHealth": {"State": "healthy"}}]})");
+        const QString healthPath = QStringLiteral(
+            "elbv2-describe-target-health/arn%3Aaws%3Aelasticloadbalancing%3Aeu-west-1%3A1%3Atargetgroup%2Ftg%2F123");
+        const QString listener = QStringLiteral(R"({"Listeners": [{"ListenerArn":
+            "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/web/abc/l1", "LoadBalancerArn":
+            "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/web/abc", "Port": 443, "Protocol": "HTTPS",
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/tg/123"}]}]})");
+        QTest::addColumn<QStringList>("files");
+        QTest::addColumn<int>("nodes");
+        QTest::addColumn<QString>("forward"); // frontend ports -> backend ports, with the number of targets
+        QTest::addColumn<QString>("note"); // in a diagnostic or the forward's assumption
+
+        QTest::newRow("cloudmapper-layout-target-health")
+            << QStringList { QStringLiteral("lb.json"), lb, QStringLiteral("tg.json"), tg, QStringLiteral("i.json"),
+                   instances, healthPath, health, QStringLiteral("l.json"), listener }
+            << 2 << QStringLiteral("443 -> 8081 x1") << QString();
+        QTest::newRow("no-listeners-assumes-any-port")
+            << QStringList { QStringLiteral("lb.json"), lb, QStringLiteral("tg.json"), tg, QStringLiteral("i.json"),
+                   instances, healthPath, health }
+            << 2 << QStringLiteral("0-65535 -> 8081 x1")
+            << QStringLiteral("assumed forwarded from a listener on any port");
+        QTest::newRow("targets-unknown-without-target-health") << QStringList {
+            QStringLiteral("lb.json"), lb, QStringLiteral("tg.json"), tg, QStringLiteral("l.json"), listener
+        } << 2 << QString() << QStringLiteral("are not in the export (describe-target-health)");
+        QTest::newRow("elb-interfaces-are-the-nodes")
+            << QStringList { QStringLiteral("lb.json"), lb, QStringLiteral("eni.json"),
+                   QStringLiteral(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-lb1", "SubnetId": "subnet-1",
+                       "Description": "ELB app/web/abc", "InterfaceType": "interface", "PrivateIpAddress": "10.0.1.7",
+                       "Groups": [{"GroupId": "sg-lb"}]}]})") }
+            << 1 << QString() << QStringLiteral("has no listeners or target groups");
+        QTest::newRow("listener-without-port") << QStringList {
+            QStringLiteral("l.json"),
+            QStringLiteral(R"({"Listeners": [{"ListenerArn": "arn:aws:elasticloadbalancing:r:1:listener/app/web/abc/l1",
+                "Protocol": "HTTPS"}]})")
+        } << 0 << QString() << QStringLiteral("#/Listeners/0: error: listener without a valid \"Port\"");
+    }
+    void loadBalancerLinking()
+    {
+        QFETCH(QStringList, files);
+        QFETCH(int, nodes);
+        QFETCH(QString, forward);
+        QFETCH(QString, note);
+        const Snapshot s = readFolder(files);
+        QString all = diagnostics(s);
+        int nodeCount = 0;
+        for (const auto& [id, nic] : s.nics)
+            nodeCount += nic.deviceId.empty() ? 0 : 1;
+        QCOMPARE(nodeCount, nodes);
+        QStringList forwards;
+        for (const auto& [id, device] : s.proxies) {
+            QCOMPARE(device.kind, ProxyDevice::Kind::LoadBalancer);
+            QCOMPARE(int(device.nodeInterfaceIds.size()), nodes);
+            for (const auto& fw : device.forwards) {
+                forwards << QString::fromStdString(fw.frontendPorts.toString() + " -> " + fw.backendPorts.toString())
+                        + QStringLiteral(" x") + QString::number(fw.backendIpConfigurationIds.size());
+                all += QLatin1Char('\n') + QString::fromStdString(fw.assumption);
+            }
+        }
+        QCOMPARE(forwards.join(QLatin1Char(',')), forward);
+        if (!note.isEmpty())
+            QVERIFY2(all.contains(note), qPrintable(all));
     }
 
     void everySampleIsReadOrSkippedWithReason()
