@@ -486,7 +486,6 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
         f.evidence.push_back(std::move(listener));
         if (!fw.assumption.empty())
             f.assumptions.push_back(fw.assumption);
-        std::vector<PathStep> filterSteps;
         std::string levelsSaid; // what the first node that admits clients says, for the explanation
         AddressSet clients, nodeAddresses;
         const AddressSet family = device.dualStack ? AddressSet::all() : AddressSet::allV4();
@@ -535,12 +534,6 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
                     said.level = "lb-" + level.level;
                     levelsSaid += "; " + filterSentence(said, f.evidence);
                 }
-            std::vector<PathStep> steps;
-            appendFilterSteps(steps, nt);
-            for (auto& s : steps)
-                if (std::none_of(
-                        filterSteps.begin(), filterSteps.end(), [&](const PathStep& x) { return x.id == s.id; }))
-                    filterSteps.push_back(std::move(s));
         }
         if (clients.isEmpty())
             continue;
@@ -560,9 +553,10 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
                                         && std::find(device.securityGroupIds.begin(), device.securityGroupIds.end(), a)
                                             != device.securityGroupIds.end());
         }
+        // The load balancer's own filters are in the evidence and the inspector, not on the path (as
+        // an Application Gateway's subnet NSG): the path's filters are those guarding the target.
         f.steps.push_back(
             { device.id, device.name, device.type, fw.preservesClient ? StepKind::LoadBalancer : StepKind::Gateway });
-        f.steps.insert(f.steps.end(), filterSteps.begin(), filterSteps.end());
         if (!fw.preservesClient || admitsDevice) {
             f.proxy = true;
             f.proxySources = std::make_shared<const AddressSet>(nodeAddresses);

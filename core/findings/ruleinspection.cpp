@@ -137,6 +137,42 @@ FindingInspection FindingInspector::inspect(const Finding& f) const
             break;
         }
 
+    // Through an AWS load balancer: first its nodes' subnet network ACLs and its security groups,
+    // which decide which internet clients reach its listener (as the analysis reads them:
+    // frontends.cpp).
+    if (f.hops == 1)
+        for (const auto& step : f.path) {
+            auto device = m_snap.proxies.find(normaliseId(step.id));
+            if (device == m_snap.proxies.end() || device->second.kind != ProxyDevice::Kind::LoadBalancer)
+                continue;
+            const ProxyDevice& lb = device->second;
+            const IpConfiguration* first = nullptr;
+            std::vector<std::string> acls;
+            for (const auto& nodeId : lb.nodeInterfaceIds) {
+                auto node = m_snap.nics.find(nodeId);
+                if (node == m_snap.nics.end() || node->second.ipConfigurations.empty())
+                    continue;
+                const IpConfiguration& at = node->second.ipConfigurations.front();
+                if (!first)
+                    first = &at;
+                auto subnet = m_snap.subnets.find(at.subnetId);
+                const std::string aclId = subnet == m_snap.subnets.end() ? std::string() : subnet->second.networkAclId;
+                if (std::find(acls.begin(), acls.end(), aclId) != acls.end())
+                    continue; // one inspection per distinct list
+                acls.push_back(aclId);
+                auto acl = m_snap.nsgs.find(aclId);
+                inspectLevel(f, acl == m_snap.nsgs.end() ? nullptr : &acl->second, "lb-network-acl", at, lb.name,
+                    m_ctx.internetSpace(m_ctx.vnetOfSubnet(at.subnetId)), false, out);
+            }
+            if (first) {
+                std::vector<std::string> ignored;
+                const NetworkSecurityGroup groups = unionOfGroups(m_snap, lb.securityGroupIds, ignored);
+                inspectLevel(f, lb.securityGroupIds.empty() ? nullptr : &groups, "lb-security-groups", *first, lb.name,
+                    m_ctx.internetSpace(m_ctx.vnetOfSubnet(first->subnetId)), false, out);
+            }
+            break;
+        }
+
     const NetworkInterface* footholdNic = nullptr;
     const IpConfiguration* footholdIpc = ipConfiguration(f.footholdIpConfigurationId, &footholdNic);
     for (const auto& st : stages) {
@@ -205,17 +241,25 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
     FilterInspection fi;
     fi.level = level;
     fi.protects = protects;
-    const bool aws = level == "network-acl" || level == "security-groups";
+    const bool aws = level == "network-acl" || level == "security-groups" || level.rfind("lb-", 0) == 0;
     const std::string where = level == "subnet" ? "subnet"
         : level == "gateway-subnet"             ? "gateway's subnet"
         : level == "network-acl"                ? "subnet"
+        : level == "lb-network-acl"             ? "node's subnet"
         : level == "security-groups"            ? "interface"
                                                 : "NIC";
+    if (!nsg && level == "lb-security-groups") {
+        // "If you don't assign a security group to your Network Load Balancer, all client traffic
+        // can reach the Network Load Balancer listeners" (Network Load Balancer guide).
+        fi.summary = "Load balancer " + protects + " has no security groups: every client reaches its listeners.";
+        out.filters.push_back(std::move(fi));
+        return;
+    }
     if (!nsg) {
-        fi.summary = aws
-            ? "The " + where + " of " + protects + "'s " + (level == "network-acl" ? "network ACL" : "security groups")
+        fi.summary = aws ? "The " + where + " of " + protects + "'s "
+                + (level.find("network-acl") != std::string::npos ? "network ACL" : "security groups")
                 + " are not in the export: assumed to allow (the default ACL allows all)."
-            : "The " + where + " of " + protects + " has no NSG: traffic passes this level.";
+                         : "The " + where + " of " + protects + " has no NSG: traffic passes this level.";
         out.filters.push_back(std::move(fi));
         return;
     }
@@ -323,6 +367,8 @@ void FindingInspector::inspectLevel(const Finding& f, const NetworkSecurityGroup
         : level == "gateway-subnet"            ? "Gateway subnet NSG "
         : level == "network-acl"               ? "Subnet network ACL "
         : level == "security-groups"           ? "Security groups "
+        : level == "lb-network-acl"            ? "Load balancer subnet network ACL "
+        : level == "lb-security-groups"        ? "Load balancer security groups "
                                                : "NIC NSG ";
     if (nsg->synthetic)
         fi.summary = kind + nsg->name + " is referenced but not in the export: assumed to allow.";

@@ -56,7 +56,8 @@ std::string ReachabilityGraph::typeLabel(StepKind kind, const std::string& type)
     case StepKind::LoadBalancer:
         return "load balancer";
     case StepKind::Gateway:
-        return "application gateway";
+        // Terminates connections: an application gateway, or a load balancer that does the same.
+        return type.find("LoadBalancer") != std::string::npos ? "load balancer (proxy)" : "application gateway";
     case StepKind::Firewall:
         return "Azure Firewall (DNAT)";
     case StepKind::EdgeService:

@@ -37,7 +37,11 @@ json ruleJson(const RuleEvidence& r)
         j["applicationGateway"] = r.filterName;
     else if (r.level == "firewall-dnat")
         j["firewall"] = r.filterName;
-    else
+    else if (r.level == "network-acl" || r.level == "lb-network-acl")
+        j["networkAcl"] = r.filterName;
+    else if (r.level == "security-groups" || r.level == "lb-security-groups")
+        j["securityGroup"] = r.filterName;
+    else if (r.level == "load-balancer" || r.level == "nat")
         j["loadBalancer"] = r.filterName;
     return j;
 }

@@ -112,6 +112,8 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
             : fi.level == "gateway-subnet"         ? tr("Gateway subnet NSG")
             : fi.level == "network-acl"            ? tr("Subnet network ACL")
             : fi.level == "security-groups"        ? tr("Security groups")
+            : fi.level == "lb-network-acl"         ? tr("Load balancer subnet network ACL")
+            : fi.level == "lb-security-groups"     ? tr("Load balancer security groups")
                                                    : tr("NIC NSG");
         top->setText(0,
             fi.nsgName.empty() ? tr("%1: none").arg(level)

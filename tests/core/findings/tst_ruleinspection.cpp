@@ -72,12 +72,13 @@ private Q_SLOTS:
             QCOMPARE(got.nsgName, want["nsg"].get<std::string>());
             // Every inbound rule is listed, in evaluation order, defaults included (an NSG's
             // DenyAllInBound, a network ACL's "*" rules); a union of security groups has no order.
-            if (got.level != "security-groups")
+            const bool union_ = got.level == "security-groups" || got.level == "lb-security-groups";
+            if (!union_)
                 for (std::size_t r = 1; r < got.rules.size(); ++r)
                     QVERIFY(got.rules[r - 1].priority < got.rules[r].priority);
-            if (got.level == "network-acl")
+            if (got.level == "network-acl" || got.level == "lb-network-acl")
                 QVERIFY(!got.rules.empty() && got.rules.back().isDefault);
-            else if (got.level != "security-groups")
+            else if (!union_)
                 QVERIFY(!got.rules.empty() && got.rules.back().name == "DenyAllInBound");
             for (const auto& [name, status] : want["rules"].items()) {
                 auto it = std::find_if(
