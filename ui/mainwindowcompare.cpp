@@ -459,7 +459,9 @@ void MainWindow::editRuleDialog(const QString& nsgId, const QString& ruleName)
             while (std::any_of(nsg->second.rules.begin(), nsg->second.rules.end(),
                 [&](const SecurityRule& r) { return r.inbound && r.priority == priority; }))
                 ++priority;
-            start = { { "name", "what-if-rule" }, { "priority", priority }, { "access", "Deny" },
+            // A security group has allow rules only ("Security group rules", Amazon VPC User Guide).
+            const bool allowOnly = nsg->second.semantics == NetworkSecurityGroup::Semantics::AllowUnion;
+            start = { { "name", "what-if-rule" }, { "priority", priority }, { "access", allowOnly ? "Allow" : "Deny" },
                 { "direction", "Inbound" }, { "protocol", "Tcp" }, { "sourceAddressPrefix", "Internet" },
                 { "destinationAddressPrefix", "*" }, { "destinationPortRange", "*" } };
         }

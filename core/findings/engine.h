@@ -454,6 +454,7 @@ public:
     /// Forgets what was built on an NSG's verdicts. The body sets are kept aside until
     /// dropStale(), for reuseOrMake.
     void forgetNsg(const std::string& nsgId);
+    void forgetOne(const std::string& nsgId); // what is indexed under this one id
     void dropStale()
     {
         m_staleBodies.clear();

@@ -74,8 +74,9 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
             static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
             auto rules = compileInboundRules(*nsg, ipc, m_ctx, AddressSet::all(), &c.assumptions);
             const auto change = m_ruleChanges.find(nsg->id);
-            if (nsg->semantics == NetworkSecurityGroup::Semantics::FirstMatch && change != m_ruleChanges.end()
-                && previous && previous->nsg == nsg && previous->verdict)
+            // A stateless list's verdict is narrowed by its replies: made again, not updated.
+            if (nsg->semantics == NetworkSecurityGroup::Semantics::FirstMatch && !nsg->stateless
+                && change != m_ruleChanges.end() && previous && previous->nsg == nsg && previous->verdict)
                 c.verdict = std::make_shared<const NsgVerdict>(
                     updateFirstMatch(*previous->verdict, rules, everything, change->second));
             else if (nsg->stateless)
@@ -434,6 +435,27 @@ void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& k
 
 void Engine::forgetNsg(const std::string& nsgId)
 {
+    // A union of security groups is cached under its own id ("securitygroups/a+b"): an edit of one
+    // member forgets every union it is part of.
+    std::vector<std::string> unions;
+    for (const auto& [id, keys] : m_keysByNsg)
+        if (id.starts_with("securitygroups/")) {
+            const std::string members = "+" + id.substr(15) + "+";
+            if (members.find("+" + nsgId + "+") != std::string::npos)
+                unions.push_back(id);
+        }
+    for (const auto& id : unions)
+        forgetOne(id);
+    forgetOne(nsgId);
+    // A union of security groups made from the edited one is made again from the edited snapshot.
+    std::erase_if(m_mergedGroups, [&](const auto& e) {
+        return e.first == nsgId || e.first.starts_with(nsgId + "+") || e.first.ends_with("+" + nsgId)
+            || e.first.find("+" + nsgId + "+") != std::string::npos;
+    });
+}
+
+void Engine::forgetOne(const std::string& nsgId)
+{
     // The verdicts and the caches built on them were indexed by the NSGs of their policy when filled.
     auto it = m_keysByNsg.find(nsgId);
     if (it == m_keysByNsg.end())
@@ -457,11 +479,6 @@ void Engine::forgetNsg(const std::string& nsgId)
         }
     }
     m_keysByNsg.erase(it);
-    // A union of security groups made from the edited one is made again from the edited snapshot.
-    std::erase_if(m_mergedGroups, [&](const auto& e) {
-        return e.first == nsgId || e.first.starts_with(nsgId + "+") || e.first.ends_with("+" + nsgId)
-            || e.first.find("+" + nsgId + "+") != std::string::npos;
-    });
     // Drop the memoised sources of policies no IP configuration has any more (only the memo holds
     // them); dropping all of them made the next edit recompute thousands on L.
     if (m_allowedSources.size() > m_allowedSourcesKept + 4096) {

@@ -30,6 +30,11 @@ Target locateTarget(const Snapshot& snap, const std::string& ipcId)
         t.nsgIds.push_back(l.subnet->nsgId);
     if (l.nic && !l.nic->nsgId.empty())
         t.nsgIds.push_back(l.nic->nsgId);
+    // AWS: the subnet's network ACL and the interface's security groups.
+    if (l.subnet && !l.subnet->networkAclId.empty())
+        t.nsgIds.push_back(l.subnet->networkAclId);
+    if (l.nic)
+        t.nsgIds.insert(t.nsgIds.end(), l.nic->securityGroupIds.begin(), l.nic->securityGroupIds.end());
     return t;
 }
 
@@ -40,7 +45,10 @@ std::vector<std::string> guardedBy(const Snapshot& snap, const std::string& nsgI
     for (const auto& [id, nic] : snap.nics)
         for (const auto& ipc : nic.ipConfigurations) {
             auto s = snap.subnets.find(ipc.subnetId);
-            if (nic.nsgId == nsgId || (s != snap.subnets.end() && s->second.nsgId == nsgId))
+            const bool inGroup = std::find(nic.securityGroupIds.begin(), nic.securityGroupIds.end(), nsgId)
+                != nic.securityGroupIds.end();
+            if (nic.nsgId == nsgId || inGroup
+                || (s != snap.subnets.end() && (s->second.nsgId == nsgId || s->second.networkAclId == nsgId)))
                 out.push_back(ipc.id);
         }
     std::sort(out.begin(), out.end());
@@ -122,7 +130,9 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
     std::vector<Deciding> deciding;
     std::set<std::string> seen;
     for (const auto& ev : f.rules) {
-        if (!ev.allow || (ev.level != "subnet" && ev.level != "nic"))
+        if (!ev.allow
+            || (ev.level != "subnet" && ev.level != "nic" && ev.level != "network-acl"
+                && ev.level != "security-groups"))
             continue;
         const std::string nsgId = normaliseId(ev.filterId);
         if (std::find(target.nsgIds.begin(), target.nsgIds.end(), nsgId) == target.nsgIds.end())
@@ -163,13 +173,16 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
     for (const auto& d : deciding) {
         const auto& nsg = snap.nsgs.at(d.nsgId);
         const SecurityRule& r = *d.rule;
+        const bool group = nsg.semantics == NetworkSecurityGroup::Semantics::AllowUnion; // no deny rules
+        const bool acl = nsg.stateless; // rule numbers from 1; one source CIDR and one port range per entry
         // A: deny what this rule lets through, to this target only, just before it.
+        const int lowest = acl ? 1 : 100;
         int priority = r.priority - 1;
-        while (priority >= 100 && std::any_of(nsg.rules.begin(), nsg.rules.end(), [&](const SecurityRule& o) {
+        while (priority >= lowest && std::any_of(nsg.rules.begin(), nsg.rules.end(), [&](const SecurityRule& o) {
             return o.inbound && o.priority == priority;
         }))
             --priority;
-        if (priority >= 100 && !r.isDefault) {
+        if (priority >= lowest && !r.isDefault && !group && (!acl || sources.size() == 1)) {
             PortSet exposed;
             for (const auto& p : f.ports)
                 exposed.add(p.first, p.last);
@@ -182,18 +195,28 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
                 }
             if (ports.empty())
                 ports = f.ports;
+            if (acl && ports.size() > 1)
+                ports.resize(1); // an entry takes one range; the proposal is weighed by what it closes
             FixProposal p;
             p.edit.kind = WhatIfEdit::Kind::AddRule;
             p.edit.nsgId = d.nsgId;
             p.edit.rule
                 = { { "name", freeName(nsg, "deny-" + f.target.name + "-before-" + r.name) }, { "priority", priority },
                       { "access", "Deny" }, { "direction", "Inbound" }, { "protocol", protocolText(f.protocol) },
-                      { "sourceAddressPrefixes", sources }, { "destinationAddressPrefix", destination },
+                      { "sourceAddressPrefixes",
+                          acl && sources.front() == "Internet" ? std::vector<std::string> { "0.0.0.0/0" } : sources },
+                      { "destinationAddressPrefix", acl ? std::string("*") : destination },
                       { "destinationPortRanges", ports.empty() ? std::vector<std::string> { "*" } : portTexts(ports) },
                       { "description", "What-if: closes " + f.id + " (" + f.target.name + ")" } };
-            p.title = "Deny " + protocolText(f.protocol) + " " + joinedList(portTexts(ports), 4) + " from "
-                + joinedList(sources) + " to " + destination + " at priority " + std::to_string(priority) + " in "
-                + nsg.name + " (just before " + r.name + ")";
+            p.title = acl ? "Deny " + protocolText(f.protocol) + " " + joinedList(portTexts(ports), 4) + " from "
+                    + joinedList(sources) + " into subnet "
+                    + (snap.subnets.count(target.ipc->subnetId) ? snap.subnets.at(target.ipc->subnetId).name
+                                                                : target.ipc->subnetId)
+                    + " at rule number " + std::to_string(priority) + " in " + nsg.name + " (just before entry "
+                    + r.name + ")"
+                          : "Deny " + protocolText(f.protocol) + " " + joinedList(portTexts(ports), 4) + " from "
+                    + joinedList(sources) + " to " + destination + " at priority " + std::to_string(priority) + " in "
+                    + nsg.name + " (just before " + r.name + ")";
             candidates.push_back(std::move(p));
         }
         if (r.isDefault)
@@ -210,15 +233,29 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
         const bool publicPrefixes = !r.source.prefixes.subtracted(keptPrefixes).isEmpty();
         if (f.hops == 1 && (fromInternet || publicPrefixes)) {
             std::vector<std::string> narrowed;
+            // AWS rules take addresses, not tags: the VPC's own CIDR blocks.
+            std::vector<std::string> inside { "VirtualNetwork" };
+            if (group || acl) {
+                inside.clear();
+                if (auto s = snap.subnets.find(target.ipc->subnetId); s != snap.subnets.end())
+                    if (auto v = snap.vnets.find(s->second.vnetId); v != snap.vnets.end())
+                        inside = v->second.addressPrefixes;
+                if (acl && inside.size() > 1)
+                    inside.resize(1);
+            }
             if (r.source.any)
-                narrowed.push_back("VirtualNetwork");
+                narrowed.insert(narrowed.end(), inside.begin(), inside.end());
             for (const auto& t : r.source.tags)
                 if (toLower(t) != "internet")
                     narrowed.push_back(t);
-                else if (std::find(narrowed.begin(), narrowed.end(), "VirtualNetwork") == narrowed.end())
-                    narrowed.push_back("VirtualNetwork");
+                else
+                    for (const auto& in : inside)
+                        if (std::find(narrowed.begin(), narrowed.end(), in) == narrowed.end())
+                            narrowed.push_back(in);
             for (const auto& c : keptPrefixes.toCidrs())
                 narrowed.push_back(c);
+            if (group || acl)
+                narrowed = inside; // an AWS rule has one source CIDR: the VPC's blocks instead
             if (!narrowed.empty() || !r.source.asgIds.empty()) {
                 FixProposal p;
                 p.edit.kind = WhatIfEdit::Kind::EditRule;
@@ -234,12 +271,18 @@ std::vector<FixProposal> proposeFixes(IncrementalAnalysis& analysis, const std::
                 candidates.push_back(std::move(p));
             }
         }
-        // C: delete the rule.
+        // C: delete the rule. Not a network ACL's allow-everything entry: that cuts the subnet off
+        // (the deny before it, A, is the fix).
+        if (acl && r.allow && r.protocols == kAllProtocols && r.destinationPorts.isAll()
+            && (r.source.any || r.source.prefixes.containsAll(AddressSet::allV4())))
+            continue;
         FixProposal del;
         del.edit.kind = WhatIfEdit::Kind::DeleteRule;
         del.edit.nsgId = d.nsgId;
         del.edit.ruleName = r.name;
-        del.title = "Delete " + r.name + " from " + nsg.name;
+        del.title = group ? "Revoke " + r.name + " from security group " + nsg.name
+            : acl         ? "Delete entry " + r.name + " from " + nsg.name
+                          : "Delete " + r.name + " from " + nsg.name;
         candidates.push_back(std::move(del));
     }
 

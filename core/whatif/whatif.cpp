@@ -67,13 +67,46 @@ std::string nameOfRule(const json& rule, const std::string& fallback)
     return it != rule.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
+// AWS rule lists (a security group's allow rules, a network ACL's numbered entries) take the same
+// what-if rule JSON as NSGs; their own constraints are checked in compileRule.
+bool awsList(const NetworkSecurityGroup& nsg)
+{
+    return nsg.semantics == NetworkSecurityGroup::Semantics::AllowUnion || nsg.stateless;
+}
+
 // An edit's rule read as the importer reads exported ones; a what-if rule is inbound unless it says.
-std::optional<SecurityRule> readEditRule(const json& spec, const std::string& nsgId, std::vector<Diagnostic>& diags)
+// A network ACL's rule number (1-32766) stands where an NSG's priority (100-4096) would.
+std::optional<SecurityRule> readEditRule(const json& spec, const std::string& nsgId, std::vector<Diagnostic>& diags,
+    const NetworkSecurityGroup* list = nullptr)
 {
     json filled = spec;
     if (filled.is_object() && !filled.contains("direction"))
         filled["direction"] = "Inbound";
-    return securityRuleFromJson(filled.dump(), nsgId, "what-if", diags);
+    std::optional<std::int64_t> number;
+    if (list && awsList(*list) && filled.is_object()) {
+        auto it = filled.find("priority");
+        if (it != filled.end() && it->is_number_integer())
+            number = it->get<std::int64_t>();
+        filled["priority"] = 100; // checked below against the list's own range
+        if (list->semantics == NetworkSecurityGroup::Semantics::AllowUnion && !filled.contains("access"))
+            filled["access"] = "Allow";
+    }
+    auto rule = securityRuleFromJson(filled.dump(), nsgId, "what-if", diags);
+    if (rule && list && awsList(*list)) {
+        if (list->semantics == NetworkSecurityGroup::Semantics::AllowUnion) {
+            int next = 1; // a security group has no order: after every rule
+            for (const auto& r : list->rules)
+                next = std::max(next, r.priority + 1);
+            rule->priority = next;
+        } else if (!number || *number < 1 || *number > 32766) {
+            diags.push_back({ Diagnostic::Level::Error, { "what-if", "/priority", 0, 0 },
+                "a network ACL entry needs a rule number from 1 to 32766 (\"priority\")" });
+            return std::nullopt;
+        } else {
+            rule->priority = static_cast<int>(*number);
+        }
+    }
+    return rule;
 }
 
 // Evaluation order: direction, then priority (as the importer sorts).
@@ -96,7 +129,12 @@ std::optional<SecurityRule> compileRule(
         return std::nullopt;
     }
     std::vector<Diagnostic> diags;
-    auto rule = readEditRule(spec, nsg.id, diags);
+    auto rule = readEditRule(spec, nsg.id, diags, &nsg);
+    if (rule && nsg.semantics == NetworkSecurityGroup::Semantics::AllowUnion && !rule->allow) {
+        // Amazon VPC User Guide, "Security group rules": "You can specify allow rules, but not deny rules."
+        error = nsg.name + " is a security group, which has allow rules only: deny in the subnet's network ACL instead";
+        return std::nullopt;
+    }
     if (!rule) {
         for (const auto& d : diags)
             if (d.level == Diagnostic::Level::Error) {
@@ -116,9 +154,12 @@ std::optional<SecurityRule> compileRule(
             error = nsg.name + " already has a rule named " + other.name;
             return std::nullopt;
         }
-        if (other.inbound == rule->inbound && other.priority == rule->priority) {
-            error = "priority " + std::to_string(rule->priority) + " is taken by " + other.name + " in " + nsg.name
-                + " (Azure requires unique priorities)";
+        if (other.inbound == rule->inbound && other.priority == rule->priority
+            && nsg.semantics == NetworkSecurityGroup::Semantics::FirstMatch) {
+            error = nsg.stateless ? "rule number " + std::to_string(rule->priority) + " is taken by entry " + other.name
+                    + " in " + nsg.name + " (a network ACL's rule numbers are unique per direction)"
+                                  : "priority " + std::to_string(rule->priority) + " is taken by " + other.name + " in "
+                    + nsg.name + " (Azure requires unique priorities)";
             return std::nullopt;
         }
     }
@@ -345,9 +386,12 @@ bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, E
         }
         SecurityRule& old = nsg.rules[static_cast<std::size_t>(index)];
         if (old.isDefault && edit.kind != Kind::EnableRule) {
-            error = old.name
-                + " is one of Azure's default rules, which cannot be changed or removed; add a rule "
-                  "with a lower priority number instead";
+            error = nsg.stateless ? "entry " + old.name
+                    + " is the network ACL's final rule, which cannot be changed or removed; add an entry with a lower "
+                      "rule number instead"
+                                  : old.name
+                    + " is one of Azure's default rules, which cannot be changed or removed; add a rule "
+                      "with a lower priority number instead";
             return false;
         }
         switch (edit.kind) {
@@ -489,7 +533,9 @@ std::string describeEdit(const WhatIfEdit& edit, const Snapshot& snap)
     const std::string nsg = nameOf(snap, normaliseId(edit.nsgId));
     auto specSummary = [&]() {
         std::vector<Diagnostic> diags;
-        auto r = readEditRule(edit.rule, normaliseId(edit.nsgId), diags);
+        const auto list = snap.nsgs.find(normaliseId(edit.nsgId));
+        auto r = readEditRule(
+            edit.rule, normaliseId(edit.nsgId), diags, list == snap.nsgs.end() ? nullptr : &list->second);
         return r ? r->name + " (" + ruleSummary(*r, snap) + ")" : nameOfRule(edit.rule, "(invalid rule)");
     };
     switch (edit.kind) {
@@ -515,9 +561,116 @@ std::string describeEdit(const WhatIfEdit& edit, const Snapshot& snap)
     return {};
 }
 
+namespace {
+
+// The AWS CLI commands of a rule edit (EC2 API reference: AuthorizeSecurityGroupIngress,
+// RevokeSecurityGroupIngress, CreateNetworkAclEntry, DeleteNetworkAclEntry).
+std::string awsCommand(const WhatIfEdit& edit, const NetworkSecurityGroup& list, const Snapshot& snap)
+{
+    using Kind = WhatIfEdit::Kind;
+    const std::string id = list.displayId.empty() ? list.id : list.displayId;
+    auto permission = [&](const SecurityRule& r) {
+        json p;
+        const std::string proto = toLower(r.protocolText);
+        const bool all = proto == "*" || proto == "-1" || proto == "all" || proto.empty();
+        p["IpProtocol"] = all ? "-1" : proto;
+        if (!all && !r.destinationPorts.isAll() && !r.destinationPorts.ranges().empty()) {
+            p["FromPort"] = r.destinationPorts.ranges().front().first;
+            p["ToPort"] = r.destinationPorts.ranges().back().last;
+        }
+        json v4 = json::array(), v6 = json::array(), groups = json::array();
+        const AddressSet prefixes = r.source.any ? AddressSet::all() : r.source.prefixes;
+        for (const auto& c : prefixes.toCidrs())
+            (c.find(':') == std::string::npos ? v4 : v6)
+                .push_back({ { c.find(':') == std::string::npos ? "CidrIp" : "CidrIpv6", c } });
+        for (const auto& g : r.source.asgIds)
+            groups.push_back({ { "GroupId", g } });
+        if (!v4.empty())
+            p["IpRanges"] = v4;
+        if (!v6.empty())
+            p["Ipv6Ranges"] = v6;
+        if (!groups.empty())
+            p["UserIdGroupPairs"] = groups;
+        return quoted(json::array({ p }).dump());
+    };
+    auto entry = [&](const SecurityRule& r, const char* verb) {
+        const std::string proto = toLower(r.protocolText);
+        const std::string number = proto == "tcp" ? "6"
+            : proto == "udp"                      ? "17"
+            : proto == "icmp"                     ? "1"
+            : proto == "*" || proto.empty()       ? "-1"
+                                                  : proto;
+        std::string cmd = std::string("aws ec2 ") + verb + "-network-acl-entry --network-acl-id " + quoted(id)
+            + (r.inbound ? " --ingress" : " --egress") + " --rule-number " + std::to_string(r.priority) + " --protocol "
+            + number + " --rule-action " + (r.allow ? "allow" : "deny");
+        const AddressSet& side = r.inbound ? r.source.prefixes : r.destination.prefixes;
+        const auto cidrs = (r.inbound ? r.source.any : r.destination.any) ? std::vector<std::string> { "0.0.0.0/0" }
+                                                                          : side.toCidrs();
+        if (!cidrs.empty())
+            cmd += (cidrs.front().find(':') == std::string::npos ? " --cidr-block " : " --ipv6-cidr-block ")
+                + cidrs.front();
+        if (!r.destinationPorts.isAll() && !r.destinationPorts.ranges().empty())
+            cmd += " --port-range From=" + std::to_string(r.destinationPorts.ranges().front().first)
+                + ",To=" + std::to_string(r.destinationPorts.ranges().front().last);
+        return cmd;
+    };
+    auto existing = [&](const std::string& name) -> const SecurityRule* {
+        const int i = findRule(list, name);
+        return i < 0 ? nullptr : &list.rules[static_cast<std::size_t>(i)];
+    };
+    auto compiled = [&]() -> std::optional<SecurityRule> {
+        std::vector<Diagnostic> diags;
+        return readEditRule(edit.rule, list.id, diags, &list);
+    };
+    const bool acl = list.stateless;
+    auto remove = [&](const SecurityRule& r) {
+        return acl ? "aws ec2 delete-network-acl-entry --network-acl-id " + quoted(id)
+                + (r.inbound ? " --ingress" : " --egress") + " --rule-number " + std::to_string(r.priority)
+                   : "aws ec2 revoke-security-group-ingress --group-id " + quoted(r.ownerId.empty() ? id : r.ownerId)
+                + " --ip-permissions " + permission(r);
+    };
+    auto add = [&](const SecurityRule& r) {
+        return acl ? entry(r, "create")
+                   : "aws ec2 authorize-security-group-ingress --group-id " + quoted(id) + " --ip-permissions "
+                + permission(r);
+    };
+    switch (edit.kind) {
+    case Kind::AddRule:
+        if (auto r = compiled())
+            return add(*r);
+        break;
+    case Kind::EditRule: {
+        const SecurityRule* old = existing(edit.ruleName);
+        auto r = compiled();
+        if (old && r)
+            return acl && old->priority == r->priority ? entry(*r, "replace") : remove(*old) + " && " + add(*r);
+        break;
+    }
+    case Kind::DeleteRule:
+    case Kind::DisableRule:
+        if (const SecurityRule* old = existing(edit.ruleName))
+            return remove(*old)
+                + (edit.kind == Kind::DisableRule
+                        ? "  # AWS rules cannot be disabled; removing the rule has the same effect"
+                        : "");
+        break;
+    case Kind::EnableRule:
+        return "# " + edit.ruleName + " stays as it is";
+    default:
+        break;
+    }
+    (void)snap;
+    return "# " + describeEdit(edit, snap);
+}
+
+} // namespace
+
 std::string azCommand(const WhatIfEdit& edit, const Snapshot& snap)
 {
     using Kind = WhatIfEdit::Kind;
+    if (auto list = snap.nsgs.find(normaliseId(edit.nsgId)); list != snap.nsgs.end() && awsList(list->second)
+        && edit.kind != Kind::AttachNsg && edit.kind != Kind::DetachNsg)
+        return awsCommand(edit, list->second, snap);
     const std::string nsgId = displayIdOf(snap, normaliseId(edit.nsgId));
     const std::string resource = normaliseId(edit.resourceId);
     switch (edit.kind) {
