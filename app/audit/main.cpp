@@ -34,7 +34,7 @@ constexpr int kExitBadInput = 2;
 
 const char* kUsage = R"(Usage: exposure-audit COMMAND [OPTIONS]
 
-Which resources of an Azure estate can the internet reach, through which path and because of which rule.
+Which resources of a cloud estate (Azure, AWS) can the internet reach, through which path and because of which rule.
 Inputs are exported JSON files or folders (read recursively); no cloud credentials are used.
 
 Commands:
