@@ -248,6 +248,10 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     if (!nic.serviceId.empty())
         if (auto it = m_snap.dataServices.find(nic.serviceId); it != m_snap.dataServices.end())
             service = &it->second;
+    // What the reader assumed about the service (its port, subnet, public flag) is part of every
+    // verdict on it.
+    if (service)
+        t.assumptions.insert(t.assumptions.end(), service->assumptions.begin(), service->assumptions.end());
     if (service && sit != m_snap.subnets.end()) {
         const std::string& policies = sit->second.privateEndpointPolicies;
         const bool nsgApplies = toLower(policies) == "enabled" || toLower(policies) == "networksecuritygroupenabled";

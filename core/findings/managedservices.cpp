@@ -66,7 +66,8 @@ PathStep serviceStep(const ManagedDataService& svc)
 
 PathStep firewallStep(const ManagedDataService& svc)
 {
-    return { svc.displayId + "/firewall", svc.name + " firewall", svc.type + "/firewall", StepKind::ServiceFirewall };
+    return { svc.displayId + "/firewall", svc.name + " " + svc.firewallLabel, svc.type + "/firewall",
+        StepKind::ServiceFirewall };
 }
 
 } // namespace
@@ -108,6 +109,7 @@ void Engine::addServiceFindings(std::vector<Finding>& out)
         f.path = { internetStep(), firewallStep(*svc), f.target };
         f.rules = std::move(evidence);
         f.assumptions = std::move(assumptions);
+        f.assumptions.insert(f.assumptions.end(), svc->assumptions.begin(), svc->assumptions.end());
         f.frontendAddress = svc->endpoint;
         f.frontendPorts = f.ports;
         std::string rules;
@@ -115,7 +117,7 @@ void Engine::addServiceFindings(std::vector<Finding>& out)
             rules += (rules.empty() ? "" : ", ") + r.ruleName;
         f.explanation = "TCP " + portsText(f.ports) + " from " + sourcesText(f) + " reaches " + svc->name + " ("
             + svc->type + ") at its public endpoint" + (svc->endpoint.empty() ? std::string() : " " + svc->endpoint)
-            + ": the service firewall allows it (" + rules + ").";
+            + ": its " + svc->firewallLabel + " allows it (" + rules + ").";
         FindingBody body;
         body.broad = f.wholeInternet || broadSources(allowed);
         severity(f, body);
@@ -287,8 +289,8 @@ QueryResult queryService(const ManagedDataService& svc, const FlowQuery& query, 
                           : "public network access is enabled";
     pv.hops.push_back(endpoint);
     HopVerdict firewall;
-    firewall.step
-        = { svc.displayId + "/firewall", svc.name + " firewall", svc.type + "/firewall", StepKind::ServiceFirewall };
+    firewall.step = firewallStep(svc);
+    result.assumptions.insert(result.assumptions.end(), svc.assumptions.begin(), svc.assumptions.end());
     const bool portOk = query.protocol == Protocol::Tcp && svc.tcpPorts.contains(query.port);
     AddressSet allowed;
     auto evidence = [&](const std::string& name, const SourceLocation& where) {
@@ -324,8 +326,8 @@ QueryResult queryService(const ManagedDataService& svc, const FlowQuery& query, 
     const AddressSet through = allowed.intersected(sources);
     firewall.passes = endpoint.passes && portOk && !through.isEmpty();
     firewall.detail = !portOk ? "the service listens on TCP " + svc.tcpPorts.toString() + " only"
-        : through.isEmpty()   ? "no firewall rule admits this source (the firewall denies by default)"
-                              : "admitted by the service firewall";
+        : through.isEmpty()   ? "nothing in its " + svc.firewallLabel + " admits this source (it denies by default)"
+                              : "admitted by its " + svc.firewallLabel;
     pv.hops.push_back(firewall);
     pv.hops.push_back({ result.target, firewall.passes, firewall.passes ? "reached" : "not reached", {} });
     pv.reachable = firewall.passes;

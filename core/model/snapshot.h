@@ -286,7 +286,9 @@ struct ApplicationSecurityGroup
 };
 
 /// A managed data service with its own network firewall (Azure SQL, PostgreSQL/MySQL servers,
-/// Storage accounts, Cosmos DB, Azure Cache for Redis).
+/// Storage accounts, Cosmos DB, Azure Cache for Redis, a public OpenSearch domain's access policy),
+/// or one reached through interfaces in a VPC (privateOnly: RDS, Aurora, Redshift, ElastiCache,
+/// OpenSearch VPC domains), whose NetworkInterface::serviceId names it.
 struct ManagedDataService
 {
     struct FirewallEntry
@@ -323,6 +325,11 @@ struct ManagedDataService
     bool vnetRulesApply = true; // Cosmos DB: only with isVirtualNetworkFilterEnabled
     /// The service endpoint name its subnets need ("Microsoft.Storage", "Microsoft.Sql", ...).
     std::string serviceEndpointName;
+    /// What its own gate is called on a path ("firewall"; "access policy" for an OpenSearch domain).
+    std::string firewallLabel = "firewall";
+    /// What the reader had to assume about the service (a port, a subnet or a flag the export does
+    /// not give, a policy it could not read): stated with every verdict on it.
+    std::vector<std::string> assumptions;
     std::map<std::string, std::string> tags;
     SourceLocation where;
 };
