@@ -13,15 +13,20 @@ void Engine::severity(Finding& f, const FindingBody& body) const
     const bool broad = body.broad;
     const std::string who = broad ? "the whole internet or a broad range" : "a narrow source range";
     // Judge an engine's own ports by the sources that reach them, not by the union (memoised).
+    const bool service = f.dataStore.basis == DataStoreMatch::Basis::ServiceType;
     auto engineReach = [&](const std::string& id) {
-        auto it = body.engineReach.find(id);
+        const std::string key = service ? "service:" + id : id;
+        auto it = body.engineReach.find(key);
         if (it != body.engineReach.end())
             return it->second;
-        const auto* engine = m_opt.catalogue->engineForName(id);
+        // A managed service speaks its engine's protocol on the ports it is configured with (an
+        // OpenSearch domain's REST API on 443, an RDS instance on a port of its choosing): every
+        // port it is reached on is an engine port, whatever the catalogue lists for self-run servers.
+        const auto* engine = service ? nullptr : m_opt.catalogue->engineForName(id);
         const PacketSet onEngine
             = engine ? f.packets->intersected(m_opt.catalogue->enginePackets(*engine)) : *f.packets;
         const int r = onEngine.isEmpty() ? 0 : (broadSources(onEngine.allSources()) ? 2 : 1);
-        body.engineReach.emplace(id, r);
+        body.engineReach.emplace(key, r);
         return r;
     };
     if (f.dataStore.declared() && !f.dataStore.engine.empty()) {
