@@ -88,9 +88,21 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                 nics.push_back(&nic);
             }
     if (matches.empty()) {
-        for (const auto& [id, svc] : snapshot.dataServices)
-            if (id == wantedId || toLower(svc.name) == wanted)
+        for (const auto& [id, svc] : snapshot.dataServices) {
+            if (id != wantedId && toLower(svc.name) != wanted)
+                continue;
+            // A service reached through interfaces in a VPC (RDS, Redshift, ElastiCache, an
+            // OpenSearch VPC domain) is queried at those interfaces.
+            for (const auto& [nicId, nic] : snapshot.nics)
+                if (nic.serviceId == id)
+                    nics.push_back(&nic);
+            if (nics.empty())
                 return queryService(svc, query, ctx);
+            matches.push_back(svc.displayId.empty() ? svc.id : svc.displayId);
+            break;
+        }
+    }
+    if (matches.empty()) {
         result.error
             = "no virtual machine, network interface or data service named \"" + query.target + "\" in the input";
         return result;
@@ -108,6 +120,10 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
     std::sort(nics.begin(), nics.end(), [](auto* a, auto* b) { return a->id < b->id; });
     std::set<std::string> assumptions;
     for (const auto* nic : nics) {
+        const ManagedDataService* service = nullptr;
+        if (auto it = snapshot.dataServices.find(nic->serviceId);
+            !nic->serviceId.empty() && it != snapshot.dataServices.end())
+            service = &it->second;
         for (const auto& ipc : nic->ipConfigurations) {
             const std::string vnetId = ctx.vnetOfSubnet(ipc.subnetId);
             const AddressSet sources = sourceIp ? AddressSet::range(*sourceIp, *sourceIp) : ctx.internetSpace(vnetId);
@@ -144,7 +160,17 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
                     if (level.verdict)
                         through = through.intersected(level.verdict->allowed);
                 }
-                pv.hops.push_back({ t.target, !through.isEmpty(), through.isEmpty() ? "not reached" : "reached", {} });
+                // A managed service behind the interface answers on its own ports only (as analyze()
+                // says): an open security group does not make it listen on SSH.
+                std::string notReached = "not reached";
+                if (service && !through.isEmpty()) {
+                    through = through.intersected(
+                        PacketSet::box(maskOf(Protocol::Tcp), service->tcpPorts, AddressSet::all()));
+                    if (through.isEmpty())
+                        notReached = "not reached: " + service->name + " listens on TCP " + service->tcpPorts.toString()
+                            + " only";
+                }
+                pv.hops.push_back({ t.target, !through.isEmpty(), through.isEmpty() ? notReached : "reached", {} });
                 pv.reachable = !through.isEmpty();
                 pv.sources = through.allSources().toCidrs();
                 if (pv.reachable && !sourceIp && through.allSources().containsAll(sources))
