@@ -83,6 +83,8 @@ const DataStoreCatalogue& DataStoreCatalogue::builtin()
             { "neo4j", "Neo4j", tcp({ { 7474, 7474 }, { 7687, 7687 } }), {}, { "neo4j" } },
             { "influxdb", "InfluxDB", tcp({ { 8086, 8086 } }), {}, { "influx", "influxdb" } },
             { "clickhouse", "ClickHouse", tcp({ { 8123, 8123 }, { 9000, 9000 } }), {}, { "clickhouse" } },
+            // Amazon Redshift speaks PostgreSQL's protocol on its own default port.
+            { "redshift", "Amazon Redshift", tcp({ { 5439, 5439 } }), {}, { "redshift" } },
         };
         return cat;
     }();

@@ -24,7 +24,7 @@ class DataStoreCatalogue
 public:
     /// The built-in catalogue (version kBuiltinVersion).
     static const DataStoreCatalogue& builtin();
-    static constexpr const char* kBuiltinVersion = "2026.11";
+    static constexpr const char* kBuiltinVersion = "2026.12";
 
     const std::vector<DataStoreEngine>& engines() const { return m_engines; }
     std::string version() const { return m_version; }
