@@ -1,9 +1,11 @@
-// The AWS reader: `aws ec2 describe-*` documents (and the collectors that store them), recognised by
-// their top-level key, read into the neutral model. Documentation of the semantics is cited where
-// the model is decided (VPCs, security groups, network ACLs, route tables, internet gateways).
+// The AWS reader: `aws ec2 describe-*` documents and the managed data services' `describe-*`
+// documents (RDS, Aurora, OpenSearch/Elasticsearch, Redshift, ElastiCache), and the collectors that
+// store them, recognised by their top-level key, read into the neutral model. Documentation of the
+// semantics is cited where the model is decided.
 
 #include "awsreader.h"
 
+#include "awsaccesspolicy.h"
 #include "jsonnode.h"
 
 #include <algorithm>
@@ -15,17 +17,16 @@ namespace ew {
 
 namespace {
 
-constexpr std::string_view kEc2Keys[]
-    = { "SecurityGroups", "NetworkAcls", "RouteTables", "InternetGateways", "EgressOnlyInternetGateways", "NatGateways",
-          "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses", "VpcPeeringConnections", "DBInstances",
-          "LoadBalancers", "LoadBalancerDescriptions", "Listeners", "LoadBalancerListeners", "TargetGroups",
-          "TargetHealthDescriptions", "LoadBalancerTargetHealth", "Rules", "Attributes" };
+constexpr std::string_view kReadKeys[] = { "SecurityGroups", "NetworkAcls", "RouteTables", "InternetGateways",
+    "EgressOnlyInternetGateways", "NatGateways", "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses",
+    "VpcPeeringConnections", "DBInstances", "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus",
+    "Clusters", "ClusterSubnetGroups", "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "LoadBalancers",
+    "LoadBalancerDescriptions", "Listeners", "LoadBalancerListeners", "TargetGroups", "TargetHealthDescriptions",
+    "LoadBalancerTargetHealth", "Rules", "Attributes" };
 
 // Documents of AWS services that play a part later (issue 12) or none: recognised, so that they are
 // skipped with a reason instead of read as something else.
-constexpr std::string_view kLaterKeys[]
-    = { "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus", "Clusters", "ClusterSubnetGroups",
-          "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "PrefixLists", "Entries", "SecurityGroupRules" };
+constexpr std::string_view kLaterKeys[] = { "PrefixLists", "Entries", "SecurityGroupRules" };
 
 constexpr std::string_view kIgnoredKeys[] = { "AvailabilityZones", "VpcEndpoints", "ServiceNames", "ServiceDetails",
     "DomainNames", "Regions", "DhcpOptions", "CustomerGateways", "VpnGateways", "VpnConnections", "Hosts",
@@ -75,6 +76,41 @@ std::map<std::string, std::string> tagsOf(const JsonNode& item)
     return out;
 }
 
+// The catalogue's engine for an RDS engine name (RDS API reference, CreateDBInstance.Engine:
+// "aurora-mysql", "aurora-postgresql", "mysql", "mariadb", "postgres", "oracle-ee", "sqlserver-se",
+// "db2-se", "custom-oracle-ee", ...; "aurora" is Aurora MySQL 5.6; DocumentDB speaks MongoDB's
+// protocol).
+std::string rdsEngine(std::string_view name)
+{
+    const std::string e = lower(name);
+    if (e.find("postgres") != std::string::npos)
+        return "postgresql";
+    if (e.find("mysql") != std::string::npos || e.find("mariadb") != std::string::npos || e == "aurora")
+        return "mysql";
+    if (e.find("sqlserver") != std::string::npos)
+        return "sqlserver";
+    if (e.find("oracle") != std::string::npos)
+        return "oracle";
+    if (e.find("db2") != std::string::npos)
+        return "db2";
+    if (e == "docdb")
+        return "mongodb";
+    return e;
+}
+
+// The port an engine listens on when the export does not say (each service's defaults: RDS
+// CreateDBInstance.Port, Neptune 8182, Redshift 5439, ElastiCache 6379 / 11211); 0 when unknown.
+std::int64_t defaultPort(std::string_view engine)
+{
+    static constexpr std::pair<std::string_view, std::int64_t> kPorts[] = { { "postgresql", 5432 }, { "mysql", 3306 },
+        { "sqlserver", 1433 }, { "oracle", 1521 }, { "db2", 50000 }, { "mongodb", 27017 }, { "neptune", 8182 },
+        { "redshift", 5439 }, { "redis", 6379 }, { "memcached", 11211 } };
+    for (const auto& [e, port] : kPorts)
+        if (e == engine)
+            return port;
+    return 0;
+}
+
 // A protocol as AWS writes it: "-1", a name or an IANA number as a string (tcp 6, udp 17, icmp 1,
 // icmpv6 58). "Use -1 to specify all protocols ... a protocol number other than tcp, udp, icmp, or
 // icmpv6 allows traffic on all ports" (EC2 API reference, IpPermission.IpProtocol).
@@ -121,7 +157,7 @@ public:
         if (wrapper(obj))
             return true;
         for (auto field : obj) {
-            for (auto key : kEc2Keys)
+            for (auto key : kReadKeys)
                 if (field.key == key)
                     return shapeFits(field.key, field.value);
             for (auto key : kLaterKeys)
@@ -154,6 +190,13 @@ private:
     // Keys shared with other services are told apart by their items (research: botocore scan).
     static bool shapeFits(std::string_view key, simdjson::dom::element list)
     {
+        // `describe-domain` answers with one object (`create-domain` too).
+        if (key == "DomainStatus")
+            return list.is_object() && list["DomainName"].error() == simdjson::SUCCESS;
+        // "Clusters" is Redshift's, and DAX's, MemoryDB's, EMR's, CloudHSM's...: read() tells them
+        // apart by their items (Redshift's carry ClusterIdentifier) and skips the others with a reason.
+        if (key == "Clusters")
+            return list.is_array();
         simdjson::dom::array arr;
         if (list.get_array().get(arr) != simdjson::SUCCESS)
             return false;
@@ -173,7 +216,10 @@ private:
             { "LoadBalancerDescriptions", "LoadBalancerName" }, { "Listeners", "ListenerArn" },
             { "LoadBalancerListeners", "Listeners" }, { "TargetGroups", "TargetGroupArn" },
             { "TargetHealthDescriptions", "Target" }, { "LoadBalancerTargetHealth", "TargetHealthDescriptions" },
-            { "Rules", "RuleArn" }, { "Attributes", "Key" } };
+            { "Rules", "RuleArn" }, { "Attributes", "Key" }, { "DBClusters", "DBClusterIdentifier" },
+            { "DBSubnetGroups", "DBSubnetGroupName" }, { "DomainStatusList", "DomainName" },
+            { "ClusterSubnetGroups", "ClusterSubnetGroupName" }, { "CacheClusters", "CacheClusterId" },
+            { "CacheSubnetGroups", "CacheSubnetGroupName" }, { "ReplicationGroups", "ReplicationGroupId" } };
         for (const auto& [k, id] : kIds)
             if (k == key)
                 return has(id);
@@ -251,9 +297,31 @@ private:
     /// (CloudMapper: `<service>-<command>/<url-quoted parameter>`); empty when the path names none.
     std::string ownerFromLayout(std::string_view arnPart) const;
     void linkLoadBalancers();
+    void readDbCluster(const JsonNode& c);
+    void readSubnetGroup(const JsonNode& g, const char* kind, std::string_view nameKey);
+    void readDomain(const JsonNode& d);
+    void readRedshiftCluster(const JsonNode& c);
+    void readCacheCluster(const JsonNode& c);
+    void readReplicationGroup(const JsonNode& g);
     /// The public address of an interface's private address (auto-assigned or Elastic IP).
     void publicAddress(const std::string& address, const std::string& ipcId, const SourceLocation& where,
         const std::string& allocationId);
+    /// The interface through which a service in a VPC is reached, with its security groups; its
+    /// private address is not in the exports (any address of its subnet). Returns the IP
+    /// configuration's id.
+    std::string serviceInterface(const ManagedDataService& svc, const std::string& name,
+        const std::vector<std::string>& groups, const std::string& subnetId, const SourceLocation& where);
+    /// A service interface's public address: its endpoint's DNS name (the address behind it is not
+    /// exported) or an Elastic IP.
+    void servicePublicAddress(const std::string& ipcId, const std::string& name, const std::string& address,
+        const std::string& type, const SourceLocation& where);
+    /// A service interface whose subnet comes from a named subnet group (or among a list of subnets),
+    /// by availability zone: chosen when linking, once every document is read.
+    void place(const std::string& ipcId, const std::string& serviceId, const char* groupKind, std::string groupName,
+        std::vector<std::string> subnets, std::vector<std::string> zones, const SourceLocation& where);
+    void linkDbCluster(std::size_t index);
+    void linkCacheClusters();
+    void linkPlacements();
 
     Snapshot& m_snap;
     std::string m_file;
@@ -317,6 +385,53 @@ private:
     std::map<std::string, std::string> m_preserveClientIp; // target group ARN -> "true" / "false"
     std::map<std::string, std::vector<std::string>> m_elbInterfaces; // "ELB app/name/id" -> interface ids
     std::map<std::string, std::string> m_primaryInterface; // instance id -> its device-index-0 interface
+    struct Placement
+    {
+        std::string ipcId, serviceId;
+        const char* groupKind = nullptr; // "DB subnet group", ...; null: among `subnets`
+        std::string groupName;
+        std::vector<std::string> subnets;
+        std::vector<std::string> zones; // the availability zones its nodes are in; empty: unknown
+        SourceLocation where;
+    };
+    std::vector<Placement> m_placements;
+    struct SubnetGroup
+    {
+        std::vector<std::pair<std::string, std::string>> subnets; // (subnet id, availability zone)
+    };
+    std::map<std::string, SubnetGroup> m_subnetGroups; // by "<kind>/<lower-case name>"
+    struct DbInstanceRef
+    {
+        std::string serviceId, ipcId;
+    };
+    std::map<std::string, DbInstanceRef> m_dbInstances; // by lower-case DBInstanceIdentifier
+    struct DbCluster
+    {
+        std::string raw, arn, engine, engineName, engineMode, endpoint, subnetGroup, status;
+        std::int64_t port = 0;
+        std::vector<std::string> groups;
+        std::vector<std::pair<std::string, bool>> members; // (DBInstanceIdentifier, IsClusterWriter)
+        std::optional<bool> clusterPublic; // Multi-AZ DB clusters only
+        std::map<std::string, std::string> tags;
+        SourceLocation where, publicWhere;
+    };
+    std::vector<DbCluster> m_dbClusters;
+    struct CacheCluster
+    {
+        std::string raw, arn, engine, replicationGroup, subnetGroup, endpoint, status;
+        std::int64_t port = 0;
+        std::vector<std::string> groups, zones;
+        SourceLocation where;
+    };
+    std::vector<CacheCluster> m_cacheClusters;
+    struct ReplicationGroup
+    {
+        std::string raw, arn, endpoint;
+        std::int64_t port = 0;
+        std::vector<std::string> members;
+        SourceLocation where;
+    };
+    std::map<std::string, ReplicationGroup> m_replicationGroups; // by lower-case id
 };
 
 void AwsReader::read(const Document& doc)
@@ -418,6 +533,54 @@ void AwsReader::read(const Document& doc)
             } else {
                 each([&](const JsonNode& a) { readTargetGroupAttribute(a, group); });
             }
+        } else if (key == "DBClusters")
+            each([&](const JsonNode& c) { readDbCluster(c); });
+        else if (key == "DBSubnetGroups")
+            each([&](const JsonNode& g) { readSubnetGroup(g, "DB subnet group", "DBSubnetGroupName"); });
+        else if (key == "ClusterSubnetGroups")
+            each([&](const JsonNode& g) { readSubnetGroup(g, "cluster subnet group", "ClusterSubnetGroupName"); });
+        else if (key == "CacheSubnetGroups")
+            each([&](const JsonNode& g) { readSubnetGroup(g, "cache subnet group", "CacheSubnetGroupName"); });
+        else if (key == "CacheClusters")
+            each([&](const JsonNode& c) { readCacheCluster(c); });
+        else if (key == "ReplicationGroups")
+            each([&](const JsonNode& g) { readReplicationGroup(g); });
+        else if (key == "DomainStatusList" || key == "DomainStatus") {
+            // Amazon CloudSearch answers with the same keys; its domains carry a search service.
+            const JsonNode first = list.isArray() && list.element().get_array().size() > 0
+                ? JsonNode(list.element().get_array().at(0).value(), list.pointer() + "/0")
+                : list;
+            if (first.isObject() && (first.get("SearchService") || first.get("DocService"))) {
+                m_input->skipped = true;
+                m_input->reason
+                    = "Amazon CloudSearch domains are not analysed (their search endpoints are public, gated "
+                      "by their access policies): a search index behind them may be reachable without a "
+                      "finding";
+                m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 }, m_input->reason });
+            } else if (key == "DomainStatus") {
+                if (!list.isObject()) {
+                    error(list, "\"DomainStatus\" should be an object but is " + std::string(list.typeName()));
+                } else {
+                    readDomain(list);
+                    ++m_input->resources;
+                    any = true;
+                }
+            } else {
+                each([&](const JsonNode& d) { readDomain(d); });
+            }
+        } else if (key == "Clusters") {
+            // Redshift's clusters carry ClusterIdentifier; DAX's and MemoryDB's (data stores too) and
+            // EMR's, CloudHSM's... do not.
+            const bool redshift = !list.isArray() || list.element().get_array().size() == 0
+                || list.element().get_array().at(0)["ClusterIdentifier"].error() == simdjson::SUCCESS;
+            if (redshift) {
+                each([&](const JsonNode& c) { readRedshiftCluster(c); });
+            } else {
+                m_input->skipped = true;
+                m_input->reason = "AWS \"Clusters\" of another service than Redshift (DAX, MemoryDB, EMR, ...) are not "
+                                  "analysed: a data store among them may be reachable without a finding";
+                m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 }, m_input->reason });
+            }
         } else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
             each([](const JsonNode&) {}); // outbound only: no inbound path (AWS, "Egress-only internet gateways")
         else if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
@@ -429,9 +592,9 @@ void AwsReader::read(const Document& doc)
             if (!m_input->skipped) {
                 m_input->skipped = true;
                 m_input->reason = "AWS " + std::string(key)
-                    + " are not analysed yet (load balancers, Aurora clusters, OpenSearch, Redshift and ElastiCache "
-                      "come with "
-                      "issue 12): data stores behind them may be reachable without a finding";
+                    + " are not analysed yet (prefix lists come with issue 12): data stores behind them may be "
+                      "reachable "
+                      "without a finding";
                 m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 }, m_input->reason });
             }
         }
@@ -945,6 +1108,57 @@ void AwsReader::readPeering(const JsonNode& p)
     vnet.peerings.push_back(std::move(peering));
 }
 
+std::string AwsReader::serviceInterface(const ManagedDataService& svc, const std::string& name,
+    const std::vector<std::string>& groups, const std::string& subnetId, const SourceLocation& where)
+{
+    NetworkInterface nic;
+    nic.id = svc.id + "/networkinterface";
+    nic.displayId = svc.displayId;
+    nic.name = name;
+    nic.type = "AWS::EC2::NetworkInterface";
+    nic.serviceId = svc.id;
+    nic.where = where;
+    nic.securityGroupIds = groups;
+    IpConfiguration ipc;
+    ipc.id = nic.id + "/ipconfigurations/primary";
+    ipc.name = "primary";
+    ipc.nicId = nic.id;
+    ipc.subnetId = subnetId; // no private address in the export: any address of the subnet
+    ipc.asgIds = nic.securityGroupIds;
+    ipc.primary = true;
+    ipc.where = where;
+    const std::string ipcId = ipc.id;
+    nic.ipConfigurations.push_back(std::move(ipc));
+    m_snap.nics[nic.id] = std::move(nic);
+    return ipcId;
+}
+
+void AwsReader::servicePublicAddress(const std::string& ipcId, const std::string& name, const std::string& address,
+    const std::string& type, const SourceLocation& where)
+{
+    PublicIpAddress pip;
+    pip.id = ipcId + "/publicaddress";
+    pip.name = name;
+    pip.address = address;
+    pip.type = type;
+    pip.sku = PublicIpAddress::Sku::Standard; // behind security groups: nothing is open by default
+    pip.ipConfigurationId = ipcId;
+    pip.where = where;
+    auto& nic = m_snap.nics.at(ipcId.substr(0, ipcId.find("/ipconfigurations/")));
+    for (auto& ipc : nic.ipConfigurations)
+        if (ipc.id == ipcId)
+            ipc.publicIpId = pip.id;
+    m_snap.publicIps[pip.id] = std::move(pip);
+}
+
+void AwsReader::place(const std::string& ipcId, const std::string& serviceId, const char* groupKind,
+    std::string groupName, std::vector<std::string> subnets, std::vector<std::string> zones,
+    const SourceLocation& where)
+{
+    m_placements.push_back(
+        { ipcId, serviceId, groupKind, std::move(groupName), std::move(subnets), std::move(zones), where });
+}
+
 // RDS (and Neptune, DocumentDB, which share the shape): the instance is a data service reached at
 // an interface in its subnet group, filtered by its VPC security groups and its subnet's ACL, on its
 // port; "PubliclyAccessible" gives it a public address too (RDS API reference, DBInstance: "its
@@ -962,17 +1176,15 @@ void AwsReader::readDbInstance(const JsonNode& d)
     ManagedDataService svc;
     svc.id = lower(arn.empty() ? "rds/" + raw : arn);
     svc.displayId = arn.empty() ? raw : arn;
-    svc.name = raw;
+    // A member of an Aurora (or Multi-AZ) cluster is named after its cluster: the analyst sees the
+    // cluster and the instance that is reached (linkDbCluster adds its role).
+    const std::string cluster = str(d, "DBClusterIdentifier");
+    svc.name = cluster.empty() ? raw : cluster + "/" + raw;
     svc.type = "AWS::RDS::DBInstance";
     svc.privateOnly = true; // reached through its interface below, never as an Azure-style public endpoint
     svc.where = here(d);
     const std::string engine = lower(str(d, "Engine"));
-    svc.engine = engine.find("postgres") != std::string::npos                                      ? "postgresql"
-        : engine.find("mysql") != std::string::npos || engine.find("mariadb") != std::string::npos ? "mysql"
-        : engine.find("sqlserver") != std::string::npos                                            ? "sqlserver"
-        : engine.find("oracle") != std::string::npos                                               ? "oracle"
-        : engine == "docdb"                                                                        ? "mongodb"
-                                                                                                   : engine;
+    svc.engine = rdsEngine(engine);
     std::int64_t port = kAbsent;
     if (auto endpoint = d.get("Endpoint"); endpoint && endpoint->isObject()) {
         port = number(endpoint->get("Port"));
@@ -981,17 +1193,23 @@ void AwsReader::readDbInstance(const JsonNode& d)
     if (port <= 0)
         port = number(d.get("DbInstancePort"));
     if (port <= 0 || port > 65535) {
-        const std::int64_t fallback = svc.engine == "postgresql" ? 5432
-            : svc.engine == "mysql"                              ? 3306
-            : svc.engine == "sqlserver"                          ? 1433
-            : svc.engine == "oracle"                             ? 1521
-                                                                 : 27017;
-        warn(d,
-            "DB instance " + raw + " has no endpoint port in the export: the engine's default, "
-                + std::to_string(fallback) + ", is assumed");
+        const std::int64_t fallback = defaultPort(svc.engine);
+        if (fallback > 0) {
+            warn(d,
+                "DB instance " + raw + " has no endpoint port in the export: the engine's default, "
+                    + std::to_string(fallback) + ", is assumed");
+            svc.assumptions.push_back(svc.name + " listens on its engine's default port " + std::to_string(fallback)
+                + " (not in the export)");
+        } else {
+            warn(d,
+                "DB instance " + raw + " has no endpoint port in the export and its engine \"" + engine
+                    + "\" has no known default: every TCP port is assumed");
+            svc.assumptions.push_back(svc.name + " has no port in the export: every TCP port is assumed");
+        }
         port = fallback;
     }
-    svc.tcpPorts = PortSet::range(static_cast<std::uint32_t>(port), static_cast<std::uint32_t>(port));
+    svc.tcpPorts = port > 0 ? PortSet::range(static_cast<std::uint32_t>(port), static_cast<std::uint32_t>(port))
+                            : PortSet::all();
     if (auto list = d.get("TagList"); list && list->isArray())
         list->forEachElement([&](const JsonNode& t) { svc.tags[str(t, "Key")] = str(t, "Value"); });
     // Its interface: in the subnet of its availability zone, else the group's first subnet.
@@ -1005,42 +1223,209 @@ void AwsReader::readDbInstance(const JsonNode& d)
                 if (subnet.empty() || (az && az->isObject() && str(*az, "Name") == zone))
                     subnet = id;
             });
-    NetworkInterface nic;
-    nic.id = svc.id + "/networkinterface";
-    nic.displayId = svc.displayId;
-    nic.name = raw;
-    nic.type = "AWS::EC2::NetworkInterface";
-    nic.serviceId = svc.id;
-    nic.where = here(d);
-    if (auto groups = d.get("VpcSecurityGroups"); groups && groups->isArray())
-        groups->forEachElement(
-            [&](const JsonNode& g) { nic.securityGroupIds.push_back(lower(str(g, "VpcSecurityGroupId"))); });
-    IpConfiguration ipc;
-    ipc.id = nic.id + "/ipconfigurations/primary";
-    ipc.name = "primary";
-    ipc.nicId = nic.id;
-    ipc.subnetId = subnet; // no private address in the export: any address of the subnet
-    ipc.asgIds = nic.securityGroupIds;
-    ipc.primary = true;
-    ipc.where = here(d);
+    std::vector<std::string> groups;
+    if (auto list = d.get("VpcSecurityGroups"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& g) { groups.push_back(lower(str(g, "VpcSecurityGroupId"))); });
+    const std::string ipcId = serviceInterface(svc, raw, groups, subnet, here(d));
     const bool publiclyAccessible
         = d.get("PubliclyAccessible") && d.get("PubliclyAccessible")->boolValue().value_or(false);
     const bool stopped = lower(str(d, "DBInstanceStatus")) == "stopped";
-    if (publiclyAccessible && !stopped && engine != "docdb") {
-        // The public address is not in the export (only the DNS name): one stands for it.
-        PublicIpAddress pip;
-        pip.id = ipc.id + "/publicaddress";
-        pip.name = raw + " public endpoint";
-        pip.address = svc.endpoint; // its DNS name: the address behind it is not exported
-        pip.type = "AWS::RDS public address";
-        pip.sku = PublicIpAddress::Sku::Standard;
-        pip.ipConfigurationId = ipc.id;
-        pip.where = here(*d.get("PubliclyAccessible"));
-        ipc.publicIpId = pip.id;
-        m_snap.publicIps[pip.id] = std::move(pip);
+    // DocumentDB: "Amazon DocumentDB does not currently support public endpoints. The value of
+    // PubliclyAccessible is always false" (DocumentDB API reference, DBInstance).
+    if (publiclyAccessible && !stopped && engine != "docdb")
+        servicePublicAddress(ipcId, raw + " public endpoint", svc.endpoint, "AWS::RDS public address",
+            here(*d.get("PubliclyAccessible")));
+    m_dbInstances[lower(raw)] = { svc.id, ipcId };
+    m_snap.dataServices[svc.id] = std::move(svc);
+}
+
+// `aws rds describe-db-clusters` (Aurora, Multi-AZ DB clusters, and DocumentDB and Neptune clusters,
+// which share the shape). A cluster's endpoints are DNS names of its instances' addresses: the
+// cluster endpoint resolves to the writer, the reader endpoint to the readers (Aurora User Guide,
+// "Amazon Aurora endpoint connections"). So the reachable endpoints are the instances, and each is
+// one data store (named "<cluster>/<instance>"); the cluster is not a data store of its own, which
+// would report the same addresses twice. Linked once every document is read (linkDbCluster).
+void AwsReader::readDbCluster(const JsonNode& c)
+{
+    DbCluster cluster;
+    cluster.raw = str(c, "DBClusterIdentifier");
+    if (cluster.raw.empty()) {
+        error(c, "DB cluster without \"DBClusterIdentifier\"");
+        return;
     }
-    nic.ipConfigurations.push_back(std::move(ipc));
-    m_snap.nics[nic.id] = std::move(nic);
+    cluster.arn = str(c, "DBClusterArn");
+    cluster.engineName = lower(str(c, "Engine"));
+    cluster.engine = rdsEngine(cluster.engineName);
+    cluster.engineMode = lower(str(c, "EngineMode"));
+    cluster.endpoint = str(c, "Endpoint"); // a string here, not an object as in DBInstance
+    cluster.subnetGroup = str(c, "DBSubnetGroup"); // the group's name only
+    cluster.status = lower(str(c, "Status"));
+    cluster.port = number(c.get("Port"));
+    if (auto list = c.get("VpcSecurityGroups"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& g) { cluster.groups.push_back(lower(str(g, "VpcSecurityGroupId"))); });
+    if (auto list = c.get("DBClusterMembers"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& m) {
+            const std::string id = str(m, "DBInstanceIdentifier");
+            const bool writer = m.get("IsClusterWriter") && m.get("IsClusterWriter")->boolValue().value_or(false);
+            if (id.empty())
+                return;
+            // The same instance may be listed twice (the aws-cli example lists it as reader and writer).
+            auto same = std::find_if(cluster.members.begin(), cluster.members.end(),
+                [&](const auto& x) { return lower(x.first) == lower(id); });
+            if (same == cluster.members.end())
+                cluster.members.emplace_back(id, writer);
+            else
+                same->second = same->second || writer;
+        });
+    if (auto flag = c.get("PubliclyAccessible"); flag && flag->boolValue()) {
+        cluster.clusterPublic = *flag->boolValue();
+        cluster.publicWhere = here(*flag);
+    }
+    if (auto list = c.get("TagList"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& t) { cluster.tags[str(t, "Key")] = str(t, "Value"); });
+    cluster.where = here(c);
+    m_dbClusters.push_back(std::move(cluster));
+}
+
+// DB, cluster (Redshift) and cache (ElastiCache) subnet groups share a shape: a name and subnets
+// with their availability zones.
+void AwsReader::readSubnetGroup(const JsonNode& g, const char* kind, std::string_view nameKey)
+{
+    const std::string name = str(g, nameKey);
+    if (name.empty()) {
+        error(g, std::string(kind) + " without \"" + std::string(nameKey) + "\"");
+        return;
+    }
+    SubnetGroup group;
+    if (auto subnets = g.get("Subnets"); subnets && subnets->isArray())
+        subnets->forEachElement([&](const JsonNode& s) {
+            auto az = s.get("SubnetAvailabilityZone");
+            group.subnets.emplace_back(
+                lower(str(s, "SubnetIdentifier")), az && az->isObject() ? str(*az, "Name") : std::string());
+        });
+    m_subnetGroups[std::string(kind) + "/" + lower(name)] = std::move(group);
+}
+
+// `aws opensearch describe-domain(s)` and `aws es describe-elasticsearch-domain(s)`. A domain lives
+// either in a VPC or at a public endpoint, never both (OpenSearch Developer Guide, "Launching your
+// Amazon OpenSearch Service domains within a VPC",
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html).
+// - Public: "accessible from any internet-connected device", gated by its access policy alone (ac.html):
+//   a service whose firewall is the policy's anonymous grants (readAnonymousAccess).
+// - VPC: reached through interfaces in VPCOptions.SubnetIds behind VPCOptions.SecurityGroupIds; "you
+//   can't directly access your domains from outside the VPC": no public address, two-hop only.
+// Ports: HTTPS 443, and HTTP 80 unless DomainEndpointOptions.EnforceHTTPS ("True to require that all
+// traffic to the domain arrive over HTTPS", OpenSearch API reference, DomainEndpointOptions); the
+// managed endpoint does not expose Elasticsearch's 9200/9300.
+void AwsReader::readDomain(const JsonNode& d)
+{
+    const std::string name = str(d, "DomainName");
+    if (name.empty()) {
+        error(d, "domain without \"DomainName\"");
+        return;
+    }
+    if (auto deleted = d.get("Deleted"); deleted && deleted->boolValue().value_or(false)) {
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Note, here(d),
+            "domain " + name + " is being deleted (\"Deleted\": true): not analysed" });
+        return;
+    }
+    const std::string arn = str(d, "ARN");
+    const std::string domainId = str(d, "DomainId");
+    ManagedDataService svc;
+    svc.id = lower(!arn.empty() ? arn : "opensearch/" + (domainId.empty() ? name : domainId));
+    svc.displayId = arn.empty() ? name : arn;
+    svc.name = name;
+    // The OpenSearch API names its fields EngineVersion/ClusterConfig; the legacy es API
+    // ElasticsearchVersion/ElasticsearchClusterConfig.
+    const bool opensearchApi = d.get("EngineVersion") || d.get("ClusterConfig");
+    svc.type = opensearchApi ? "AWS::OpenSearchService::Domain" : "AWS::Elasticsearch::Domain";
+    svc.engine = "elasticsearch"; // the catalogue's engine; OpenSearch is its fork with the same REST API
+    svc.where = here(d);
+    bool enforceHttps = false;
+    if (auto options = d.get("DomainEndpointOptions"); options && options->isObject())
+        enforceHttps = options->get("EnforceHTTPS") && options->get("EnforceHTTPS")->boolValue().value_or(false);
+    svc.tcpPorts = PortSet::range(443, 443);
+    if (!enforceHttps)
+        svc.tcpPorts.add(80, 80);
+    // Fine-grained access control authenticates requests (internal user database, IAM, SAML): a
+    // second gate, not a network one; the path stays and the analyst is told.
+    if (auto security = d.get("AdvancedSecurityOptions"); security && security->isObject()) {
+        const bool fgac = security->get("Enabled") && security->get("Enabled")->boolValue().value_or(false);
+        const bool anonymousAuth = security->get("AnonymousAuthEnabled")
+            && security->get("AnonymousAuthEnabled")->boolValue().value_or(false);
+        if (fgac)
+            svc.assumptions.push_back("fine-grained access control is enabled on " + name
+                + (anonymousAuth ? ", with anonymous authentication enabled: requests without credentials get the "
+                                   "anonymous user's permissions"
+                                 : ": a request must also authenticate (internal user, IAM or SAML) before it reads "
+                                   "data; the network path is reported as it is (OpenSearch Developer Guide, "
+                                   "\"Fine-grained access control in Amazon OpenSearch Service\")"));
+    }
+    // The policy is a JSON string (LocalStack records it parsed: read either).
+    std::string policy;
+    std::optional<JsonNode> policyNode = d.get("AccessPolicies");
+    if (policyNode && policyNode->isString())
+        policy = std::string(policyNode->stringValue());
+    else if (policyNode && policyNode->isObject())
+        policy = simdjson::minify(policyNode->element());
+    const AnonymousAccess access = readAnonymousAccess(policy, arn);
+    const SourceLocation policyWhere = policyNode ? here(*policyNode) : here(d);
+    for (const auto& bad : access.invalidAddresses)
+        error(policyNode ? *policyNode : d,
+            "invalid address in aws:SourceIp of the access policy of " + name + ", " + bad);
+    std::vector<std::string> subnets, groups;
+    std::string vpcId;
+    if (auto vpc = d.get("VPCOptions"); vpc && vpc->isObject()) {
+        vpcId = lower(str(*vpc, "VPCId"));
+        if (auto list = vpc->get("SubnetIds"); list && list->isArray())
+            list->forEachElement([&](const JsonNode& s) { subnets.push_back(lower(s.stringValue())); });
+        if (auto list = vpc->get("SecurityGroupIds"); list && list->isArray())
+            list->forEachElement([&](const JsonNode& g) { groups.push_back(lower(g.stringValue())); });
+    }
+    if (!subnets.empty() || !vpcId.empty()) {
+        svc.privateOnly = true;
+        if (auto endpoints = d.get("Endpoints"); endpoints && endpoints->isObject())
+            svc.endpoint = str(*endpoints, "vpc");
+        // "if a request reaches the OpenSearch Service domain and the associated security groups
+        // permit it, the domain accepts the request. The only exception is if you're using
+        // fine-grained access control or an access policy that specifies IAM roles" (vpc.html).
+        if (access.valid && access.grants.empty())
+            svc.assumptions.push_back("the access policy of " + name
+                + " admits no anonymous request: a request that reaches it must be signed by a principal the policy "
+                  "names (OpenSearch Developer Guide, \"About access policies on VPC domains\")");
+        if (!access.valid)
+            warn(policyNode ? *policyNode : d,
+                "the access policy of " + name + " is " + access.error
+                    + ": it does not decide this VPC domain's "
+                      "reachability, its security groups do");
+        const std::string ipcId = serviceInterface(svc, name, groups, {}, here(d));
+        place(ipcId, svc.id, nullptr, {}, subnets, {}, here(d));
+        m_snap.dataServices[svc.id] = std::move(svc);
+        return;
+    }
+    svc.endpoint = str(d, "Endpoint");
+    if (svc.endpoint.empty())
+        svc.endpoint = str(d, "EndpointV2");
+    if (!svc.endpoint.empty())
+        svc.hostNames.push_back(lower(svc.endpoint));
+    svc.firewallLabel = "access policy";
+    if (lower(str(d, "IPAddressType")) == "dualstack")
+        svc.assumptions.push_back(name + " also has an IPv6 endpoint (dual stack): only IPv4 clients are analysed");
+    if (!access.valid) {
+        // Towards reachability: a policy that cannot be read is assumed to let anyone in.
+        warn(policyNode ? *policyNode : d,
+            "the access policy (\"AccessPolicies\") of domain " + name + " is " + access.error
+                + ": the domain is treated as open to any address");
+        svc.defaultAllow = true;
+        svc.defaultWhy = "AccessPolicies unreadable: treated as open";
+        svc.defaultWhere = policyWhere;
+        svc.assumptions.push_back("the access policy of " + name + " could not be read (" + access.error
+            + "): it is assumed to allow anonymous requests from any address");
+    }
+    for (const auto& g : access.grants)
+        svc.entries.push_back({ g.name, g.sources, false, policyWhere });
+    for (const auto& note : access.notes)
+        svc.assumptions.push_back(name + ": " + note);
     m_snap.dataServices[svc.id] = std::move(svc);
 }
 
@@ -1589,11 +1974,373 @@ void AwsReader::linkLoadBalancers()
     }
 }
 
+// `aws redshift describe-clusters`: like an RDS instance, in its cluster subnet group behind its VPC
+// security groups on its endpoint port; "PubliclyAccessible": "the cluster can be accessed from a
+// public network", through an Elastic IP (Redshift Management Guide, "Managing clusters in a VPC":
+// "Amazon Redshift uses an elastic IP address for the external IP address"). The node addresses in
+// ClusterNodes appear "regardless of whether the cluster is publicly accessible or not": ignored.
+void AwsReader::readRedshiftCluster(const JsonNode& c)
+{
+    const std::string raw = str(c, "ClusterIdentifier");
+    if (raw.empty()) {
+        error(c, "Redshift cluster without \"ClusterIdentifier\"");
+        return;
+    }
+    ManagedDataService svc;
+    svc.id = "redshift/cluster/" + lower(raw); // describe-clusters gives no cluster ARN
+    svc.displayId = raw;
+    svc.name = raw;
+    svc.type = "AWS::Redshift::Cluster";
+    svc.engine = "redshift";
+    svc.privateOnly = true;
+    svc.where = here(c);
+    std::int64_t port = kAbsent;
+    if (auto endpoint = c.get("Endpoint"); endpoint && endpoint->isObject()) {
+        port = number(endpoint->get("Port"));
+        svc.endpoint = str(*endpoint, "Address");
+    }
+    if (port <= 0 || port > 65535) {
+        warn(c, "Redshift cluster " + raw + " has no endpoint port in the export: the default, 5439, is assumed");
+        svc.assumptions.push_back(raw + " listens on Redshift's default port 5439 (not in the export)");
+        port = 5439;
+    }
+    svc.tcpPorts = PortSet::range(static_cast<std::uint32_t>(port), static_cast<std::uint32_t>(port));
+    svc.tags = tagsOf(c);
+    std::vector<std::string> groups;
+    if (auto list = c.get("VpcSecurityGroups"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& g) { groups.push_back(lower(str(g, "VpcSecurityGroupId"))); });
+    const std::string ipcId = serviceInterface(svc, raw, groups, {}, here(c));
+    const std::string zone = str(c, "AvailabilityZone");
+    place(ipcId, svc.id, "cluster subnet group", str(c, "ClusterSubnetGroupName"), {},
+        zone.empty() ? std::vector<std::string> {} : std::vector<std::string> { zone }, here(c));
+    const bool publiclyAccessible
+        = c.get("PubliclyAccessible") && c.get("PubliclyAccessible")->boolValue().value_or(false);
+    const std::string status = lower(str(c, "ClusterStatus"));
+    if (publiclyAccessible && status != "paused") {
+        std::string address = svc.endpoint;
+        std::string type = "AWS::Redshift public address";
+        if (auto eip = c.get("ElasticIpStatus"); eip && eip->isObject() && !str(*eip, "ElasticIp").empty()) {
+            address = str(*eip, "ElasticIp");
+            type = "AWS::EC2::EIP";
+        }
+        servicePublicAddress(ipcId, raw + " public endpoint", address, type, here(*c.get("PubliclyAccessible")));
+    }
+    m_snap.dataServices[svc.id] = std::move(svc);
+}
+
+// `aws elasticache describe-cache-clusters [--show-cache-node-info]`. ElastiCache has no public
+// endpoint: "Opening up the ElastiCache cluster to 0.0.0.0/0 does not expose the cluster to the
+// Internet because it has no public IP address and therefore cannot be accessed from outside the
+// VPC" (ElastiCache User Guide, "Accessing your ElastiCache cluster"). Its nodes are reached in its
+// cache subnet group's subnets behind SecurityGroups, on the node port. The nodes of a replication
+// group hold the same data behind the same groups: one data store per replication group
+// (linkCacheClusters), one per cluster outside any.
+void AwsReader::readCacheCluster(const JsonNode& c)
+{
+    CacheCluster cache;
+    cache.raw = str(c, "CacheClusterId");
+    if (cache.raw.empty()) {
+        error(c, "cache cluster without \"CacheClusterId\"");
+        return;
+    }
+    cache.arn = str(c, "ARN");
+    cache.engine = lower(str(c, "Engine"));
+    cache.replicationGroup = str(c, "ReplicationGroupId");
+    cache.subnetGroup = str(c, "CacheSubnetGroupName");
+    cache.status = lower(str(c, "CacheClusterStatus"));
+    cache.where = here(c);
+    if (auto list = c.get("SecurityGroups"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& g) { cache.groups.push_back(lower(str(g, "SecurityGroupId"))); });
+    // Node endpoints only with --show-cache-node-info; the configuration endpoint for Memcached.
+    if (auto nodes = c.get("CacheNodes"); nodes && nodes->isArray())
+        nodes->forEachElement([&](const JsonNode& n) {
+            if (auto endpoint = n.get("Endpoint"); endpoint && endpoint->isObject()) {
+                if (cache.port <= 0)
+                    cache.port = number(endpoint->get("Port"));
+                if (cache.endpoint.empty())
+                    cache.endpoint = str(*endpoint, "Address");
+            }
+            if (const std::string zone = str(n, "CustomerAvailabilityZone"); !zone.empty())
+                cache.zones.push_back(zone);
+        });
+    if (auto endpoint = c.get("ConfigurationEndpoint"); endpoint && endpoint->isObject()) {
+        if (cache.port <= 0)
+            cache.port = number(endpoint->get("Port"));
+        cache.endpoint = str(*endpoint, "Address");
+    }
+    if (const std::string zone = str(c, "PreferredAvailabilityZone");
+        cache.zones.empty() && !zone.empty() && lower(zone) != "multiple")
+        cache.zones.push_back(zone);
+    m_cacheClusters.push_back(std::move(cache));
+}
+
+// `aws elasticache describe-replication-groups`: its member clusters, and the port of its primary
+// (or configuration) endpoint. It names neither subnets nor security groups: those come from its
+// member clusters.
+void AwsReader::readReplicationGroup(const JsonNode& g)
+{
+    ReplicationGroup group;
+    group.raw = str(g, "ReplicationGroupId");
+    if (group.raw.empty()) {
+        error(g, "replication group without \"ReplicationGroupId\"");
+        return;
+    }
+    group.arn = str(g, "ARN");
+    group.where = here(g);
+    if (auto list = g.get("MemberClusters"); list && list->isArray())
+        list->forEachElement([&](const JsonNode& m) { group.members.emplace_back(m.stringValue()); });
+    auto endpointOf = [&](const JsonNode& e) {
+        if (group.port <= 0)
+            group.port = number(e.get("Port"));
+        if (group.endpoint.empty())
+            group.endpoint = str(e, "Address");
+    };
+    if (auto e = g.get("ConfigurationEndpoint"); e && e->isObject())
+        endpointOf(*e);
+    if (auto nodeGroups = g.get("NodeGroups"); nodeGroups && nodeGroups->isArray())
+        nodeGroups->forEachElement([&](const JsonNode& ng) {
+            if (auto e = ng.get("PrimaryEndpoint"); e && e->isObject())
+                endpointOf(*e);
+        });
+    m_replicationGroups[lower(group.raw)] = std::move(group);
+}
+
+// A cluster's members are its data stores (readDbCluster). Aurora: "the instance's
+// PubliclyAccessible decides" (DBCluster.PubliclyAccessible: "This setting is only for non-Aurora
+// Multi-AZ DB clusters"); a Multi-AZ DB cluster: the cluster's setting. Members missing from
+// `describe-db-instances` stand in with the cluster's subnet group and security groups, and, towards
+// reachability, are assumed public where the instance's own setting would decide.
+void AwsReader::linkDbCluster(std::size_t index)
+{
+    const DbCluster& c = m_dbClusters[index];
+    const bool aurora = c.engineName.rfind("aurora", 0) == 0;
+    const bool docdb = c.engineName == "docdb";
+    const bool clusterDecides = !aurora && c.clusterPublic.has_value(); // a Multi-AZ DB cluster
+    const bool stopped = c.status == "stopped";
+    // A member the export lacks: public when the cluster's setting says so (Multi-AZ DB cluster),
+    // assumed public where the instance's own setting decides (Aurora, Neptune), never for
+    // DocumentDB ("does not currently support public endpoints") or Aurora Serverless v1 ("can't be
+    // given a public IP address").
+    const bool neverPublic = docdb || stopped || c.engineMode == "serverless";
+    const bool assumedPublic = !neverPublic && !clusterDecides;
+    std::vector<std::pair<std::string, bool>> missing;
+    for (const auto& [member, writer] : c.members) {
+        auto it = m_dbInstances.find(lower(member));
+        if (it == m_dbInstances.end()) {
+            missing.emplace_back(member, writer);
+            continue;
+        }
+        const std::string role = std::string(writer ? "writer" : "reader") + " of " + c.raw;
+        const auto& ref = it->second;
+        auto& svc = m_snap.dataServices.at(ref.serviceId);
+        const auto& ipc
+            = m_snap.nics.at(ref.ipcId.substr(0, ref.ipcId.find("/ipconfigurations/"))).ipConfigurations.front();
+        if (!ipc.publicIpId.empty()) {
+            m_snap.publicIps.at(ipc.publicIpId).name = member + " public endpoint (" + role + ")";
+            if (writer && !c.endpoint.empty())
+                svc.hostNames.push_back(lower(c.endpoint)); // the cluster endpoint resolves here
+        } else if (clusterDecides && *c.clusterPublic && !docdb && !stopped) {
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, c.publicWhere,
+                "DB cluster " + c.raw + " is publicly accessible but its member " + member
+                    + " is not: the cluster's setting decides for a Multi-AZ DB cluster" });
+            servicePublicAddress(ref.ipcId, member + " public endpoint (" + role + ")", svc.endpoint,
+                "AWS::RDS public address", c.publicWhere);
+        }
+    }
+    // A cluster without members (Aurora Serverless v1, or no instance yet) is reached, if at all, at
+    // its cluster endpoint: one stand-in for it.
+    const bool noMembers = c.members.empty();
+    if (noMembers)
+        missing.emplace_back(std::string(), true);
+    std::string names;
+    for (const auto& [member, writer] : missing)
+        if (!member.empty())
+            names += (names.empty() ? "" : ", ") + member;
+    if (!names.empty())
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, c.where,
+            "member(s) " + names + " of DB cluster " + c.raw
+                + " are not in the export (aws rds describe-db-instances): each is analysed with the cluster's "
+                  "subnet group and security groups"
+                + (assumedPublic ? " and assumed publicly accessible" : std::string()) });
+    for (const auto& [member, writer] : missing) {
+        ManagedDataService svc;
+        const std::string clusterId = lower(c.arn.empty() ? "rds/cluster/" + c.raw : c.arn);
+        svc.id = member.empty() ? clusterId : clusterId + "/" + lower(member);
+        svc.displayId = member.empty() ? (c.arn.empty() ? c.raw : c.arn) : member;
+        svc.name = member.empty() ? c.raw : c.raw + "/" + member;
+        svc.type = member.empty() ? "AWS::RDS::DBCluster" : "AWS::RDS::DBInstance";
+        svc.engine = c.engine;
+        svc.endpoint = c.endpoint;
+        svc.privateOnly = true;
+        svc.tags = c.tags;
+        svc.where = c.where;
+        std::int64_t port = c.port;
+        if (port <= 0 || port > 65535) {
+            port = defaultPort(c.engine);
+            svc.assumptions.push_back(svc.name + " listens on its engine's default port "
+                + (port > 0 ? std::to_string(port) : std::string("(unknown: every TCP port)"))
+                + " (not in the export)");
+        }
+        svc.tcpPorts = port > 0 ? PortSet::range(static_cast<std::uint32_t>(port), static_cast<std::uint32_t>(port))
+                                : PortSet::all();
+        // A memberless cluster without a cluster-level setting has no instance to answer publicly.
+        bool isPublic = false;
+        SourceLocation publicWhere = c.where;
+        if (!neverPublic && clusterDecides) {
+            isPublic = *c.clusterPublic;
+            publicWhere = c.publicWhere;
+        } else if (assumedPublic && !member.empty()) {
+            isPublic = true;
+            svc.assumptions.push_back(member + " (" + (writer ? "writer" : "reader") + " of DB cluster " + c.raw
+                + ") is not in the export (aws rds describe-db-instances): its PubliclyAccessible setting is unknown "
+                  "and assumed true");
+        }
+        if (!member.empty())
+            svc.assumptions.push_back(member + " is analysed in its cluster's DB subnet group " + c.subnetGroup
+                + " with the cluster's security groups (the instance is not in the export)");
+        const std::string ipcId = serviceInterface(svc, member.empty() ? c.raw : member, c.groups, {}, c.where);
+        place(ipcId, svc.id, "DB subnet group", c.subnetGroup, {}, {}, c.where);
+        if (isPublic)
+            servicePublicAddress(ipcId,
+                (member.empty() ? c.raw : member) + " public endpoint ("
+                    + (member.empty() ? "cluster endpoint" : std::string(writer ? "writer" : "reader") + " of " + c.raw)
+                    + ")",
+                c.endpoint, "AWS::RDS public address", publicWhere);
+        m_snap.dataServices[svc.id] = std::move(svc);
+    }
+}
+
+// One data store per replication group (its member clusters fold into it), one per cache cluster
+// outside any; a replication group whose members are not in the export cannot be placed.
+void AwsReader::linkCacheClusters()
+{
+    std::map<std::string, std::vector<const CacheCluster*>> byGroup; // by lower-case replication group id
+    std::vector<const CacheCluster*> alone;
+    for (const auto& c : m_cacheClusters)
+        if (c.replicationGroup.empty())
+            alone.push_back(&c);
+        else
+            byGroup[lower(c.replicationGroup)].push_back(&c);
+    for (const auto& [id, g] : m_replicationGroups)
+        if (!byGroup.count(id))
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, g.where,
+                "no member cluster of ElastiCache replication group " + g.raw
+                    + " is in the export (aws elasticache describe-cache-clusters): its subnets and security groups "
+                      "are unknown and it is not analysed" });
+    auto build = [&](const std::vector<const CacheCluster*>& members, const ReplicationGroup* group) {
+        const CacheCluster& first = *members.front();
+        ManagedDataService svc;
+        const std::string raw = first.replicationGroup.empty() ? first.raw : first.replicationGroup;
+        const std::string arn = group ? group->arn : first.replicationGroup.empty() ? first.arn : std::string();
+        svc.id = lower(!arn.empty()              ? arn
+                : first.replicationGroup.empty() ? "elasticache/cluster/" + raw
+                                                 : "elasticache/replicationgroup/" + raw);
+        svc.displayId = arn.empty() ? raw : arn;
+        svc.name = raw;
+        svc.type
+            = first.replicationGroup.empty() ? "AWS::ElastiCache::CacheCluster" : "AWS::ElastiCache::ReplicationGroup";
+        // Valkey is Redis's fork and speaks its protocol on its port.
+        svc.engine = first.engine == "valkey" ? "redis" : first.engine;
+        svc.privateOnly = true;
+        svc.where = group ? group->where : first.where;
+        svc.endpoint = group && !group->endpoint.empty() ? group->endpoint : first.endpoint;
+        std::int64_t port = group ? group->port : 0;
+        std::vector<std::string> groups, zones;
+        for (const auto* m : members) {
+            if (port <= 0)
+                port = m->port;
+            for (const auto& sg : m->groups)
+                if (std::find(groups.begin(), groups.end(), sg) == groups.end())
+                    groups.push_back(sg);
+            zones.insert(zones.end(), m->zones.begin(), m->zones.end());
+        }
+        if (port <= 0 || port > 65535) {
+            port = defaultPort(svc.engine);
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, first.where,
+                "ElastiCache " + raw
+                    + " has no node port in the export (describe-cache-clusters without "
+                      "--show-cache-node-info): "
+                    + (port > 0 ? "the engine's default, " + std::to_string(port) + ", is assumed"
+                                : std::string("every TCP port is assumed")) });
+            svc.assumptions.push_back(raw + " listens on "
+                + (port > 0 ? "its engine's default port " + std::to_string(port) : std::string("every TCP port"))
+                + " (the export has no node endpoints: describe-cache-clusters --show-cache-node-info gives them)");
+        }
+        svc.tcpPorts = port > 0 ? PortSet::range(static_cast<std::uint32_t>(port), static_cast<std::uint32_t>(port))
+                                : PortSet::all();
+        const std::string ipcId = serviceInterface(svc, raw, groups, {}, svc.where);
+        place(ipcId, svc.id, "cache subnet group", first.subnetGroup, {}, zones, first.where);
+        m_snap.dataServices[svc.id] = std::move(svc);
+    };
+    for (const auto* c : alone)
+        build({ c }, nullptr);
+    for (const auto& [id, members] : byGroup) {
+        auto g = m_replicationGroups.find(id);
+        build(members, g == m_replicationGroups.end() ? nullptr : &g->second);
+    }
+}
+
+// Subnets from subnet groups, by availability zone. Nodes spread over subnets whose network ACLs
+// differ are analysed in one of them, and the analyst is told.
+void AwsReader::linkPlacements()
+{
+    static const std::map<std::string, std::string> kCommands
+        = { { "DB subnet group", "aws rds describe-db-subnet-groups" },
+              { "cluster subnet group", "aws redshift describe-cluster-subnet-groups" },
+              { "cache subnet group", "aws elasticache describe-cache-subnet-groups" } };
+    for (const auto& p : m_placements) {
+        auto svc = m_snap.dataServices.find(p.serviceId);
+        auto nic = m_snap.nics.find(p.ipcId.substr(0, p.ipcId.find("/ipconfigurations/")));
+        if (svc == m_snap.dataServices.end() || nic == m_snap.nics.end())
+            continue;
+        std::vector<std::pair<std::string, std::string>> subnets;
+        if (p.groupKind) {
+            auto g = m_subnetGroups.find(std::string(p.groupKind) + "/" + lower(p.groupName));
+            if (g == m_subnetGroups.end()) {
+                const std::string what = p.groupName.empty() ? "names no " + std::string(p.groupKind)
+                                                             : "is in " + std::string(p.groupKind) + " " + p.groupName
+                        + ", which is not in the export (" + kCommands.at(p.groupKind) + ")";
+                m_snap.diagnostics.push_back(
+                    { Diagnostic::Level::Warning, p.where, svc->second.name + " " + what + ": its subnet is unknown" });
+                svc->second.assumptions.push_back(svc->second.name + " " + what
+                    + ": its subnet and VPC are unknown, its network ACL and route are assumed to let traffic pass, "
+                      "and footholds in its VPC cannot be weighed");
+                continue;
+            }
+            subnets = g->second.subnets;
+        } else {
+            for (const auto& s : p.subnets)
+                subnets.emplace_back(s, std::string());
+        }
+        std::vector<std::string> candidates;
+        for (const auto& [id, zone] : subnets)
+            if (std::find(p.zones.begin(), p.zones.end(), zone) != p.zones.end()
+                && std::find(candidates.begin(), candidates.end(), id) == candidates.end())
+                candidates.push_back(id);
+        if (candidates.empty())
+            for (const auto& [id, zone] : subnets)
+                if (std::find(candidates.begin(), candidates.end(), id) == candidates.end())
+                    candidates.push_back(id);
+        if (candidates.empty())
+            continue;
+        nic->second.ipConfigurations.front().subnetId = candidates.front();
+        std::set<std::string> acls;
+        for (const auto& id : candidates)
+            if (auto s = m_snap.subnets.find(id); s != m_snap.subnets.end())
+                acls.insert(s->second.networkAclId);
+        if (acls.size() > 1) {
+            std::string list;
+            for (const auto& id : candidates)
+                list += (list.empty() ? "" : ", ") + id;
+            svc->second.assumptions.push_back(svc->second.name + " has nodes in subnets " + list
+                + ", whose network ACLs differ: it is analysed in " + candidates.front());
+        }
+    }
+}
+
 void AwsReader::link()
 {
     linkLoadBalancers();
-    if (m_snap.subnets.empty() && m_snap.nics.empty() && m_snap.nsgs.empty())
-        return;
     for (const auto& a : m_aclAssociations)
         if (auto s = m_snap.subnets.find(a.subnetId); s != m_snap.subnets.end())
             s->second.networkAclId = a.listId;
@@ -1626,6 +2373,10 @@ void AwsReader::link()
         m_snap.publicIps.erase("publicip/" + eip.address);
         publicAddress(eip.address, ipcId, eip.where, eip.allocationId);
     }
+    for (std::size_t i = 0; i < m_dbClusters.size(); ++i)
+        linkDbCluster(i);
+    linkCacheClusters();
+    linkPlacements();
 }
 
 } // namespace

@@ -5,6 +5,9 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -24,8 +27,8 @@ Snapshot readOne(const QByteArray& json, const QString& name = QStringLiteral("d
     return importSnapshot({ path.toStdString() });
 }
 
-// Several documents in one folder: name, content, name, content, ...
-Snapshot readFolder(const QStringList& files)
+// Documents laid out as a collector stores them: name, content, name, content, ...
+Snapshot readLayout(const QStringList& files)
 {
     QTemporaryDir dir;
     for (int i = 0; i + 1 < files.size(); i += 2) {
@@ -37,6 +40,43 @@ Snapshot readFolder(const QStringList& files)
         f.write(files[i + 1].toUtf8());
     }
     return importSnapshot({ dir.path().toStdString() });
+}
+
+// Several documents in one folder, read as one export (f0.json, f1.json, ...).
+Snapshot readFolder(const QStringList& documents)
+{
+    QTemporaryDir dir;
+    for (int i = 0; i < documents.size(); ++i) {
+        QFile f(dir.filePath(QStringLiteral("f%1.json").arg(i)));
+        if (!f.open(QIODevice::WriteOnly))
+            return {};
+        f.write(documents[i].toUtf8());
+    }
+    return importSnapshot({ dir.path().toStdString() });
+}
+
+const ManagedDataService* serviceNamed(const Snapshot& s, const QString& name)
+{
+    for (const auto& [id, svc] : s.dataServices)
+        if (QString::fromStdString(svc.name) == name)
+            return &svc;
+    return nullptr;
+}
+
+const IpConfiguration* interfaceOf(const Snapshot& s, const ManagedDataService& svc)
+{
+    for (const auto& [id, nic] : s.nics)
+        if (nic.serviceId == svc.id && !nic.ipConfigurations.empty())
+            return &nic.ipConfigurations.front();
+    return nullptr;
+}
+
+QString joined(const std::vector<std::string>& lines)
+{
+    QStringList l;
+    for (const auto& line : lines)
+        l << QString::fromStdString(line);
+    return l.join(QLatin1Char('\n'));
 }
 
 QString diagnostics(const Snapshot& s)
@@ -82,8 +122,37 @@ private Q_SLOTS:
             R"({"LoadBalancerAttributes": [{"LoadBalancerArn": "arn:aws:elasticloadbalancing:r:1:loadbalancer/net/a/b",
                "Attributes": [{"Key": "load_balancing.cross_zone.enabled", "Value": "true"}]}]})")
                                                           << QStringLiteral("aws-cli") << true;
-        QTest::newRow("rds-clusters-not-yet")
-            << QByteArray(R"({"DBClusters": [{"DBClusterIdentifier": "db"}]})") << QStringLiteral("aws-cli") << true;
+        QTest::newRow("rds-clusters") << QByteArray(R"({"DBClusters": [{"DBClusterIdentifier": "db",
+            "Engine": "aurora-mysql", "DBClusterMembers": []}]})")
+                                      << QStringLiteral("aws-cli") << false;
+        QTest::newRow("rds-subnet-groups") << QByteArray(R"({"DBSubnetGroups": [{"DBSubnetGroupName": "g",
+            "VpcId": "vpc-1", "Subnets": []}]})")
+                                           << QStringLiteral("aws-cli") << false;
+        QTest::newRow("redshift-clusters") << QByteArray(R"({"Clusters": [{"ClusterIdentifier": "r1",
+            "NodeType": "dc2.large", "Endpoint": {"Address": "r1.example", "Port": 5439}}]})")
+                                           << QStringLiteral("aws-cli") << false;
+        // "Clusters" of another service: DAX's items have ClusterName, MemoryDB's Name.
+        QTest::newRow("dax-clusters-skipped") << QByteArray(R"({"Clusters": [{"ClusterName": "dax1",
+            "ClusterArn": "arn:aws:dax:eu-west-1:111122223333:cache/dax1", "NodeType": "dax.r5.large"}]})")
+                                              << QStringLiteral("aws-cli") << true;
+        QTest::newRow("memorydb-clusters-skipped") << QByteArray(R"({"Clusters": [{"Name": "sessions",
+            "NodeType": "db.r6g.large", "ARN": "arn:aws:memorydb:eu-west-1:111122223333:cluster/sessions"}]})")
+                                                   << QStringLiteral("aws-cli") << true;
+        QTest::newRow("cloudsearch-domains-skipped") << QByteArray(R"({"DomainStatusList": [{"DomainId":
+            "111122223333/movies", "DomainName": "movies", "ARN": "arn:aws:cloudsearch:eu-west-1:111122223333:domain/movies",
+            "Created": true, "Deleted": false, "SearchService": {"Endpoint": "search-movies-x.eu-west-1.cloudsearch.amazonaws.com"},
+            "DocService": {"Endpoint": "doc-movies-x.eu-west-1.cloudsearch.amazonaws.com"}}]})")
+                                                     << QStringLiteral("aws-cli") << true;
+        QTest::newRow("opensearch-domain-status") << QByteArray(R"({"DomainStatus": {"DomainName": "d",
+            "ARN": "arn:aws:es:eu-west-1:111122223333:domain/d", "Endpoint": "search-d-x.eu-west-1.es.amazonaws.com",
+            "EngineVersion": "OpenSearch_2.17", "AccessPolicies": ""}})")
+                                                  << QStringLiteral("aws-cli") << false;
+        QTest::newRow("cache-clusters") << QByteArray(R"({"CacheClusters": [{"CacheClusterId": "c1",
+            "Engine": "redis", "CacheSubnetGroupName": "g"}]})")
+                                        << QStringLiteral("aws-cli") << false;
+        QTest::newRow("replication-groups") << QByteArray(R"({"ReplicationGroups": [{"ReplicationGroupId": "rg",
+            "MemberClusters": ["c1"]}]})") << QStringLiteral("aws-cli")
+                                            << false;
     }
     void recognisedByContent()
     {
@@ -228,7 +297,7 @@ private Q_SLOTS:
         QFETCH(int, nodes);
         QFETCH(QString, forward);
         QFETCH(QString, note);
-        const Snapshot s = readFolder(files);
+        const Snapshot s = readLayout(files);
         QString all = diagnostics(s);
         int nodeCount = 0;
         for (const auto& [id, nic] : s.nics)
@@ -247,6 +316,359 @@ private Q_SLOTS:
         QCOMPARE(forwards.join(QLatin1Char(',')), forward);
         if (!note.isEmpty())
             QVERIFY2(all.contains(note), qPrintable(all));
+    }
+
+    // Amazon OpenSearch Service Developer Guide, "Identity and Access Management in Amazon
+    // OpenSearch Service": Principal "*" is anonymous access, aws:SourceIp conditions narrow it, an
+    // explicit deny overrides; IAM principals need signed requests (no anonymous grant). A policy
+    // that cannot be read leaves the domain open, towards reachability, and says where.
+    void accessPolicy_data()
+    {
+        QTest::addColumn<QByteArray>("policy");
+        QTest::addColumn<int>("entries");
+        QTest::addColumn<QString>("sources"); // the IPv4 part of what the entries admit
+        QTest::addColumn<bool>("open"); // defaultAllow: the policy could not be read
+        QTest::addColumn<QString>("diagnostic");
+        QTest::addColumn<QString>("assumption");
+        // Ordinary literals where a policy names "<arn>/*": moc reads a slash-star in a raw literal as
+        // the start of a comment.
+        const QByteArray resource = "\"Resource\": \"arn:aws:es:eu-west-1:111122223333:domain/d/*\"";
+        auto policy = [&](const QByteArray& statements) -> QByteArray {
+            return QByteArray(R"({"Version": "2012-10-17", "Statement": [)") + statements + "]}";
+        };
+        auto allow = [&](const QByteArray& principal, const QByteArray& rest = {}) -> QByteArray {
+            return R"({"Effect": "Allow", "Principal": )" + principal + R"(, "Action": "es:*", )" + resource + rest
+                + "}";
+        };
+        QTest::newRow("principal-star-no-condition")
+            << policy(allow(R"("*")")) << 1 << QStringLiteral("0.0.0.0/0") << false << QString() << QString();
+        QTest::newRow("aws-star-source-ip-list") << policy(allow(
+            R"({"AWS": "*"})", R"(, "Condition": {"IpAddress": {"aws:SourceIp": ["96.74.30.0/24", "81.2.69.160"]}})"))
+                                                 << 1 << QStringLiteral("81.2.69.160/32 96.74.30.0/24") << false
+                                                 << QString() << QString();
+        QTest::newRow("aws-star-among-principals")
+            << policy(allow(R"({"AWS": ["arn:aws:iam::111122223333:root", "*"]})")) << 1 << QStringLiteral("0.0.0.0/0")
+            << false << QString() << QString();
+        QTest::newRow("iam-principal-only") << policy(allow(R"({"AWS": "arn:aws:iam::111122223333:role/shipper"})"))
+                                            << 0 << QString() << false << QString() << QString();
+        QTest::newRow("account-principal-only")
+            << policy(allow(R"({"AWS": "111122223333"})")) << 0 << QString() << false << QString() << QString();
+        QTest::newRow("not-ip-address") << policy(
+            allow(R"("*")", R"(, "Condition": {"NotIpAddress": {"aws:SourceIp": "0.0.0.0/1"}})"))
+                                        << 1 << QStringLiteral("128.0.0.0/1") << false << QString() << QString();
+        QTest::newRow("deny-subtracts") << policy(allow(R"("*")")
+            + R"(, {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "es:*", )" + resource
+            + R"(, "Condition": {"IpAddress": {"aws:SourceIp": "128.0.0.0/1"}}})")
+                                        << 1 << QStringLiteral("0.0.0.0/1") << false << QString() << QString();
+        QTest::newRow("deny-of-some-methods-subtracts-nothing")
+            << policy(allow(R"("*")") + R"(, {"Effect": "Deny", "Principal": "*", "Action": "es:ESHttpDelete", )"
+                   + resource + "}")
+            << 1 << QStringLiteral("0.0.0.0/0") << false << QString()
+            << QStringLiteral("covers only some HTTP methods");
+        QTest::newRow("deny-of-one-index-subtracts-nothing")
+            << policy(allow(R"("*")")
+                   + ", {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"es:*\", "
+                     "\"Resource\": \"arn:aws:es:eu-west-1:111122223333:domain/d/secret/*\"}")
+            << 1 << QStringLiteral("0.0.0.0/0") << false << QString()
+            << QStringLiteral("covers only some HTTP methods or indices");
+        QTest::newRow("unknown-condition-assumed-met")
+            << policy(allow(R"("*")", R"(, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}})")) << 1
+            << QStringLiteral("0.0.0.0/0") << false << QString() << QStringLiteral("assumed met");
+        QTest::newRow("configuration-actions-only")
+            << policy(R"({"Effect": "Allow", "Principal": "*", "Action": ["es:DescribeDomain", "es:ListTags"], )"
+                   + resource + "}")
+            << 0 << QString() << false << QString() << QString();
+        QTest::newRow("get-only-is-still-access") << QByteArray(
+            R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "es:ESHttpGet", )"
+            + resource + "}}") << 1 << QStringLiteral("0.0.0.0/0")
+                                                  << false << QString() << QString();
+        QTest::newRow("empty-policy") << QByteArray() << 0 << QString() << false << QString() << QString();
+        QTest::newRow("not-json") << QByteArray(R"({"Version": "2012-10-17", "Statement": [)") << 0 << QString() << true
+                                  << QStringLiteral(
+                                         "doc.json#/DomainStatusList/0/AccessPolicies: warning: the access policy "
+                                         "(\"AccessPolicies\") of domain d is not valid JSON (at byte")
+                                  << QStringLiteral("could not be read");
+        QTest::newRow("not-a-policy") << QByteArray(R"(["es:*"])") << 0 << QString() << true
+                                      << QStringLiteral("is not a policy document")
+                                      << QStringLiteral("could not be read");
+        QTest::newRow("invalid-source-ip")
+            << policy(allow(R"("*")", R"(, "Condition": {"IpAddress": {"aws:SourceIp": "300.1.1.1"}})")) << 1
+            << QString() << false
+            << QStringLiteral("doc.json#/DomainStatusList/0/AccessPolicies: error: invalid address in aws:SourceIp")
+            << QString();
+    }
+    void accessPolicy()
+    {
+        QFETCH(QByteArray, policy);
+        QFETCH(int, entries);
+        QFETCH(QString, sources);
+        QFETCH(bool, open);
+        QFETCH(QString, diagnostic);
+        QFETCH(QString, assumption);
+        QJsonObject domain { { QStringLiteral("DomainName"), QStringLiteral("d") },
+            { QStringLiteral("ARN"), QStringLiteral("arn:aws:es:eu-west-1:111122223333:domain/d") },
+            { QStringLiteral("Endpoint"), QStringLiteral("search-d-x.eu-west-1.es.amazonaws.com") },
+            { QStringLiteral("EngineVersion"), QStringLiteral("OpenSearch_2.17") },
+            { QStringLiteral("AccessPolicies"), QString::fromUtf8(policy) } };
+        const QJsonObject doc { { QStringLiteral("DomainStatusList"), QJsonArray { domain } } };
+        const Snapshot s = readOne(QJsonDocument(doc).toJson());
+        const QString diags = diagnostics(s);
+        if (diagnostic.isEmpty())
+            QVERIFY2(diags.isEmpty(), qPrintable(diags));
+        else
+            QVERIFY2(diags.contains(diagnostic), qPrintable(diags));
+        if (s.hasErrors())
+            return;
+        const ManagedDataService* svc = serviceNamed(s, QStringLiteral("d"));
+        QVERIFY(svc);
+        QVERIFY(!svc->privateOnly);
+        QCOMPARE(QString::fromStdString(svc->firewallLabel), QStringLiteral("access policy"));
+        QCOMPARE(int(svc->entries.size()), entries);
+        QCOMPARE(svc->defaultAllow, open);
+        AddressSet admitted;
+        for (const auto& e : svc->entries)
+            admitted = admitted.united(e.range);
+        QStringList cidrs;
+        for (const auto& c : admitted.intersected(AddressSet::allV4()).toCidrs())
+            cidrs << QString::fromStdString(c);
+        QCOMPARE(cidrs.join(QLatin1Char(' ')), sources);
+        const QString assumed = joined(svc->assumptions);
+        if (assumption.isEmpty())
+            QVERIFY2(assumed.isEmpty(), qPrintable(assumed));
+        else
+            QVERIFY2(assumed.contains(assumption), qPrintable(assumed));
+    }
+
+    // OpenSearch API reference, DomainEndpointOptions.EnforceHTTPS: "True to require that all traffic
+    // to the domain arrive over HTTPS"; without it the endpoint answers HTTP on 80 too. A domain with
+    // VPCOptions has no public endpoint: an interface in its subnets behind its security groups.
+    void domainPortsAndPlacement_data()
+    {
+        QTest::addColumn<QByteArray>("fields");
+        QTest::addColumn<QString>("ports");
+        QTest::addColumn<bool>("inVpc");
+        QTest::newRow("https-enforced") << QByteArray(R"("DomainEndpointOptions": {"EnforceHTTPS": true})")
+                                        << QStringLiteral("443") << false;
+        QTest::newRow("http-allowed") << QByteArray(R"("DomainEndpointOptions": {"EnforceHTTPS": false})")
+                                      << QStringLiteral("80, 443") << false;
+        QTest::newRow("legacy-without-endpoint-options")
+            << QByteArray(R"("ElasticsearchVersion": "6.0")") << QStringLiteral("80, 443") << false;
+        QTest::newRow("vpc-domain") << QByteArray(R"("VPCOptions": {"VPCId": "vpc-1", "SubnetIds": ["subnet-1"],
+            "SecurityGroupIds": ["sg-1"]}, "DomainEndpointOptions": {"EnforceHTTPS": true})")
+                                    << QStringLiteral("443") << true;
+    }
+    void domainPortsAndPlacement()
+    {
+        QFETCH(QByteArray, fields);
+        QFETCH(QString, ports);
+        QFETCH(bool, inVpc);
+        const Snapshot s
+            = readOne(R"({"DomainStatusList": [{"DomainName": "d", "ARN": "arn:aws:es:eu-west-1:1:domain/d",
+            "Endpoint": "search-d.example", "AccessPolicies": "", )"
+                + fields + "}]}");
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        const ManagedDataService* svc = serviceNamed(s, QStringLiteral("d"));
+        QVERIFY(svc);
+        QCOMPARE(QString::fromStdString(svc->tcpPorts.toString()), ports);
+        QCOMPARE(svc->privateOnly, inVpc);
+        const IpConfiguration* ipc = interfaceOf(s, *svc);
+        QCOMPARE(ipc != nullptr, inVpc);
+        if (ipc) {
+            QCOMPARE(QString::fromStdString(ipc->subnetId), QStringLiteral("subnet-1"));
+            QVERIFY(ipc->publicIpId.empty());
+        }
+    }
+
+    // Documents that refer to each other by name (subnet groups, cluster members, replication
+    // groups), read from one folder: what each data store becomes, and what is said when a part is
+    // missing from the export.
+    void serviceLinking_data()
+    {
+        QTest::addColumn<QStringList>("documents");
+        QTest::addColumn<QString>("service"); // its name; empty: no data store is expected
+        QTest::addColumn<QString>("subnet");
+        QTest::addColumn<bool>("isPublic");
+        QTest::addColumn<QString>("ports");
+        QTest::addColumn<QString>("diagnostic");
+        QTest::addColumn<QString>("assumption");
+        const QString redshift
+            = QString::fromUtf8(R"({"Clusters": [{"ClusterIdentifier": "r1", "NodeType": "ra3.xlplus",
+            "ClusterStatus": "available", "Endpoint": {"Address": "r1.example", "Port": 5439}, "PubliclyAccessible": true,
+            "VpcId": "vpc-1", "AvailabilityZone": "eu-west-1b", "ClusterSubnetGroupName": "analytics",
+            "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-1", "Status": "active"}]}]})");
+        const QString redshiftGroups
+            = QString::fromUtf8(R"({"ClusterSubnetGroups": [{"ClusterSubnetGroupName": "analytics",
+            "VpcId": "vpc-1", "Subnets": [{"SubnetIdentifier": "subnet-a", "SubnetAvailabilityZone": {"Name": "eu-west-1a"}},
+            {"SubnetIdentifier": "subnet-b", "SubnetAvailabilityZone": {"Name": "eu-west-1b"}}]}]})");
+        const QString dbGroups = QString::fromUtf8(R"({"DBSubnetGroups": [{"DBSubnetGroupName": "g", "VpcId": "vpc-1",
+            "Subnets": [{"SubnetIdentifier": "subnet-a", "SubnetAvailabilityZone": {"Name": "eu-west-1a"}}]}]})");
+        auto cluster = [](const char* engine, const char* extra) {
+            return QString::fromUtf8(R"({"DBClusters": [{"DBClusterIdentifier": "c", "Engine": "%1", "Port": 0,
+                "DBClusterArn": "arn:aws:rds:eu-west-1:1:cluster:c", "DBSubnetGroup": "g", "Status": "available",
+                "Endpoint": "c.cluster-x.example", "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-1"}]%2}]})")
+                .arg(QLatin1String(engine), QLatin1String(extra));
+        };
+        QTest::newRow("redshift-missing-subnet-group")
+            << QStringList { redshift } << QStringLiteral("r1") << QString() << true << QStringLiteral("5439")
+            << QStringLiteral(
+                   "f0.json#/Clusters/0: warning: r1 is in cluster subnet group analytics, which is not in the "
+                   "export (aws redshift describe-cluster-subnet-groups): its subnet is unknown")
+            << QStringLiteral("its subnet and VPC are unknown");
+        QTest::newRow("redshift-subnet-of-its-zone")
+            << QStringList { redshift, redshiftGroups } << QStringLiteral("r1") << QStringLiteral("subnet-b") << true
+            << QStringLiteral("5439") << QString() << QString();
+        QTest::newRow("aurora-member-missing")
+            << QStringList { cluster("aurora-postgresql",
+                                 R"(, "DBClusterMembers": [{"DBInstanceIdentifier": "m1", "IsClusterWriter": true}])"),
+                   dbGroups }
+            << QStringLiteral("c/m1") << QStringLiteral("subnet-a") << true << QStringLiteral("5432")
+            << QStringLiteral("member(s) m1 of DB cluster c are not in the export (aws rds describe-db-instances)")
+            << QStringLiteral("its PubliclyAccessible setting is unknown and assumed true");
+        QTest::newRow("aurora-serverless-v1-not-public")
+            << QStringList { cluster("aurora-mysql", R"(, "EngineMode": "serverless", "DBClusterMembers": [])"),
+                   dbGroups }
+            << QStringLiteral("c") << QStringLiteral("subnet-a") << false << QStringLiteral("3306") << QString()
+            << QStringLiteral("default port 3306");
+        QTest::newRow("multi-az-cluster-setting-decides")
+            << QStringList { cluster("postgres", R"(, "Port": 5432, "PubliclyAccessible": true,
+                   "DBClusterMembers": [{"DBInstanceIdentifier": "m1", "IsClusterWriter": true}])"),
+                   QString::fromUtf8(R"({"DBInstances": [{"DBInstanceIdentifier": "m1", "Engine": "postgres",
+                   "DBClusterIdentifier": "c", "PubliclyAccessible": false, "Endpoint": {"Address": "m1.example", "Port": 5432},
+                   "DBSubnetGroup": {"DBSubnetGroupName": "g", "Subnets": [{"SubnetIdentifier": "subnet-a"}]}}]})") }
+            << QStringLiteral("c/m1") << QStringLiteral("subnet-a") << true << QStringLiteral("5432")
+            << QStringLiteral("the cluster's setting decides for a Multi-AZ DB cluster") << QString();
+        QTest::newRow("documentdb-cluster-never-public")
+            << QStringList { cluster("docdb", R"(, "Port": 27017,
+                   "DBClusterMembers": [{"DBInstanceIdentifier": "d1", "IsClusterWriter": true}])"),
+                   dbGroups }
+            << QStringLiteral("c/d1") << QStringLiteral("subnet-a") << false << QStringLiteral("27017")
+            << QStringLiteral("member(s) d1 of DB cluster c are not in the export") << QString();
+        QTest::newRow("db-cluster-missing-subnet-group") << QStringList { cluster("aurora-mysql",
+            R"(, "Port": 3306, "DBClusterMembers": [{"DBInstanceIdentifier": "m1", "IsClusterWriter": false}])") }
+                                                         << QStringLiteral("c/m1") << QString() << true
+                                                         << QStringLiteral("3306")
+                                                         << QStringLiteral(
+                                                                "c/m1 is in DB subnet group g, which is not in the "
+                                                                "export (aws rds describe-db-subnet-groups)")
+                                                         << QStringLiteral("its subnet and VPC are unknown");
+        QTest::newRow("elasticache-default-port")
+            << QStringList { QString::fromUtf8(R"({"CacheClusters": [{"CacheClusterId": "c1", "Engine": "redis",
+                   "CacheSubnetGroupName": "g", "PreferredAvailabilityZone": "eu-west-1a",
+                   "SecurityGroups": [{"SecurityGroupId": "sg-1", "Status": "active"}]}]})"),
+                   QString::fromUtf8(R"({"CacheSubnetGroups": [{"CacheSubnetGroupName": "g", "VpcId": "vpc-1",
+                   "Subnets": [{"SubnetIdentifier": "subnet-a", "SubnetAvailabilityZone": {"Name": "eu-west-1a"}}]}]})") }
+            << QStringLiteral("c1") << QStringLiteral("subnet-a") << false << QStringLiteral("6379")
+            << QStringLiteral("ElastiCache c1 has no node port in the export") << QStringLiteral("default port 6379");
+        QTest::newRow("elasticache-replication-group-folds-members")
+            << QStringList { QString::fromUtf8(
+                                 R"({"CacheClusters": [
+                   {"CacheClusterId": "rg-001", "Engine": "valkey", "ReplicationGroupId": "rg", "CacheSubnetGroupName": "g",
+                    "SecurityGroups": [{"SecurityGroupId": "sg-1"}]},
+                   {"CacheClusterId": "rg-002", "Engine": "valkey", "ReplicationGroupId": "rg", "CacheSubnetGroupName": "g",
+                    "SecurityGroups": [{"SecurityGroupId": "sg-1"}]}]})"),
+                   QString::fromUtf8(
+                       R"({"ReplicationGroups": [{"ReplicationGroupId": "rg", "MemberClusters": ["rg-001", "rg-002"],
+                   "NodeGroups": [{"PrimaryEndpoint": {"Address": "rg.example", "Port": 6380}}]}]})"),
+                   QString::fromUtf8(R"({"CacheSubnetGroups": [{"CacheSubnetGroupName": "g", "Subnets": [
+                   {"SubnetIdentifier": "subnet-a", "SubnetAvailabilityZone": {"Name": "eu-west-1a"}}]}]})") }
+            << QStringLiteral("rg") << QStringLiteral("subnet-a") << false << QStringLiteral("6380") << QString()
+            << QString();
+        QTest::newRow("elasticache-replication-group-without-members")
+            << QStringList { QString::fromUtf8(R"({"ReplicationGroups": [{"ReplicationGroupId": "rg",
+                   "MemberClusters": ["rg-001"]}]})"),
+                   QString::fromUtf8(R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]})") }
+            << QString() << QString() << false << QString()
+            << QStringLiteral("no member cluster of ElastiCache replication group rg is in the export") << QString();
+        QTest::newRow("opensearch-vpc-subnets-with-different-acls")
+            << QStringList { QString::fromUtf8(
+                                 R"({"DomainStatusList": [{"DomainName": "d", "ARN": "arn:aws:es:eu-west-1:1:domain/d",
+                   "AccessPolicies": "", "VPCOptions": {"VPCId": "vpc-1", "SubnetIds": ["subnet-a", "subnet-b"],
+                   "SecurityGroupIds": ["sg-1"]}}]})"),
+                   QString::fromUtf8(
+                       R"({"Subnets": [{"SubnetId": "subnet-a", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"},
+                   {"SubnetId": "subnet-b", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}]})"),
+                   QString::fromUtf8(R"({"NetworkAcls": [
+                   {"NetworkAclId": "acl-a", "VpcId": "vpc-1", "Associations": [{"SubnetId": "subnet-a"}], "Entries": []},
+                   {"NetworkAclId": "acl-b", "VpcId": "vpc-1", "Associations": [{"SubnetId": "subnet-b"}], "Entries": []}]})") }
+            << QStringLiteral("d") << QStringLiteral("subnet-a") << false << QStringLiteral("80, 443") << QString()
+            << QStringLiteral("d has nodes in subnets subnet-a, subnet-b, whose network ACLs differ: it is analysed in "
+                              "subnet-a");
+    }
+    void serviceLinking()
+    {
+        QFETCH(QStringList, documents);
+        QFETCH(QString, service);
+        QFETCH(QString, subnet);
+        QFETCH(bool, isPublic);
+        QFETCH(QString, ports);
+        QFETCH(QString, diagnostic);
+        QFETCH(QString, assumption);
+        const Snapshot s = readFolder(documents);
+        const QString diags = diagnostics(s);
+        QVERIFY2(!s.hasErrors(), qPrintable(diags));
+        if (!diagnostic.isEmpty())
+            QVERIFY2(diags.contains(diagnostic), qPrintable(diags));
+        if (service.isEmpty()) {
+            QVERIFY(s.dataServices.empty());
+            return;
+        }
+        QCOMPARE(s.dataServices.size(), std::size_t(1));
+        const ManagedDataService* svc = serviceNamed(s, service);
+        QVERIFY2(svc, qPrintable(QString::fromStdString(s.dataServices.begin()->second.name)));
+        QVERIFY(svc->privateOnly);
+        QCOMPARE(QString::fromStdString(svc->tcpPorts.toString()), ports);
+        const IpConfiguration* ipc = interfaceOf(s, *svc);
+        QVERIFY(ipc);
+        QCOMPARE(QString::fromStdString(ipc->subnetId), subnet);
+        QCOMPARE(!ipc->publicIpId.empty(), isPublic);
+        if (!assumption.isEmpty())
+            QVERIFY2(joined(svc->assumptions).contains(assumption), qPrintable(joined(svc->assumptions)));
+    }
+
+    // The AWS samples that hold managed data services: each is read, not skipped.
+    void serviceSamplesAreRead_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("service");
+        QTest::addColumn<bool>("isPrivate");
+        QTest::newRow("cloudmapper-redshift")
+            << QStringLiteral("cloudmapper/account-data/demo/us-east-1/redshift-describe-clusters.json")
+            << QStringLiteral("redshift-cluster-1") << true;
+        QTest::newRow("cloudmapper-redshift-subnet-groups")
+            << QStringLiteral("cloudmapper/account-data/demo/us-east-1/redshift-describe-cluster-subnet-groups.json")
+            << QString() << true;
+        QTest::newRow("cloudmapper-es-domain-file-without-extension")
+            << QStringLiteral("cloudmapper/account-data/demo/us-east-1/es-describe-elasticsearch-domain/myvpcdomain")
+            << QStringLiteral("myvpcdomain") << true;
+        QTest::newRow("batfish-public-es-domain")
+            << QStringLiteral("batfish/hybrid-cloud-aws/aws_configs/us-west-2/ElasticsearchDomains.json")
+            << QStringLiteral("publices") << false;
+        QTest::newRow("batfish-vpc-es-domain")
+            << QStringLiteral("batfish/representation-aws-test/aws_configs/ElasticsearchDomains.json")
+            << QStringLiteral("es-domain") << true;
+        QTest::newRow("batfish-es-fragment")
+            << QStringLiteral("batfish/representation-aws-fragments/ElasticsearchDomainTest.json")
+            << QStringLiteral("es-domain") << true;
+    }
+    void serviceSamplesAreRead()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, service);
+        QFETCH(bool, isPrivate);
+        const QString file = QStringLiteral(EW_SAMPLES "/aws/") + path;
+        if (!QFileInfo::exists(file))
+            QSKIP("../shared/samples is not beside this checkout");
+        const Snapshot s = importSnapshot({ file.toStdString() });
+        QCOMPARE(s.files.size(), std::size_t(1));
+        QVERIFY2(!s.files[0].skipped, s.files[0].reason.c_str());
+        QVERIFY(s.files[0].resources > 0);
+        if (service.isEmpty())
+            return;
+        const ManagedDataService* svc = serviceNamed(s, service);
+        QVERIFY(svc);
+        QCOMPARE(svc->privateOnly, isPrivate);
+        if (!isPrivate) // the sample's policy: Principal {"AWS": "*"} with aws:SourceIp "96.74.30.201"
+            QCOMPARE(svc->entries.size(), std::size_t(1));
     }
 
     void everySampleIsReadOrSkippedWithReason()
