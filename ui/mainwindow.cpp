@@ -1,4 +1,6 @@
 #include "mainwindow.h"
+
+#include "findings/datastores.h"
 #include "htmltext.h"
 
 #include "export/exporter.h"
@@ -281,9 +283,10 @@ void MainWindow::createActions()
     connect(newAction("about", tr("&About Exposure Workbench")), &QAction::triggered, this, [this]() {
         QMessageBox::about(this, tr("About Exposure Workbench"),
             tr("<h3>Exposure Workbench %1</h3><p>Which data stores in a cloud estate can the internet reach, through "
-               "which path, and because of which rule.</p><p>Engine catalogue: data stores v2026.11. Built with Qt "
+               "which path, and because of which rule.</p><p>Engine catalogue: data stores v%3. Built with Qt "
                "%2.</p>")
-                .arg(QStringLiteral(EW_VERSION), QString::fromLatin1(qVersion())));
+                .arg(QStringLiteral(EW_VERSION), QString::fromLatin1(qVersion()),
+                    QString::fromStdString(DataStoreCatalogue::builtin().version())));
     });
     connect(newAction("about-qt", tr("About &Qt")), &QAction::triggered, qApp, &QApplication::aboutQt);
 }

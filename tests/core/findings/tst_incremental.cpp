@@ -661,10 +661,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("folder");
         QTest::addColumn<unsigned>("seed");
         unsigned seed = 21;
-        for (const char* folder :
-            { "aws-security-groups-routes-and-two-hop", "aws-network-acl-stateless-first-match",
-                "aws-application-load-balancer-listener-to-targets", "aws-network-load-balancer-client-ip-preservation",
-                "aws-classic-load-balancer-instance-ports", "aws-rds-publicly-accessible" })
+        for (const char* folder : { "aws-security-groups-routes-and-two-hop", "aws-network-acl-stateless-first-match",
+                 "aws-application-load-balancer-listener-to-targets",
+                 "aws-network-load-balancer-client-ip-preservation", "aws-classic-load-balancer-instance-ports",
+                 "aws-rds-publicly-accessible", "aws-opensearch-public-domain-access-policy", "aws-elasticache-two-hop",
+                 "aws-aurora-cluster-public-member", "aws-redshift-publicly-accessible" })
             for (int k = 0; k < 2; ++k, ++seed)
                 QTest::newRow(qPrintable(QStringLiteral("%1-seed-%2").arg(QLatin1String(folder)).arg(seed)))
                     << QString::fromLatin1(folder) << seed;
