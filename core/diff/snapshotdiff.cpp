@@ -57,6 +57,53 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
                 if (!after.count(name))
                     out.push_back(
                         { "rule-removed", o->second.name + "/" + r->name, ruleSignature(*r, oldSnap), r->where });
+        } else if (step.kind == StepKind::ServiceFirewall) {
+            // A managed service's own gate (firewall rules, an OpenSearch access policy's grants):
+            // its entries by name, what it admits by default, and whether its public access is on.
+            const std::string serviceId = id.substr(0, id.size() - std::string("/firewall").size());
+            auto find = [&](const Snapshot& snap) -> const ManagedDataService* {
+                for (const auto& [key, svc] : snap.dataServices)
+                    if (normaliseId(svc.displayId.empty() ? svc.id : svc.displayId) == serviceId)
+                        return &svc;
+                return nullptr;
+            };
+            const ManagedDataService* o = find(oldSnap);
+            const ManagedDataService* n = find(newSnap);
+            if (!o || !n)
+                continue;
+            const std::string gate = n->name + " " + n->firewallLabel;
+            std::map<std::string, std::string> before, after;
+            auto admits = [](const ManagedDataService::FirewallEntry& e) {
+                return e.azureServices                         ? std::string("Azure services")
+                    : e.range.containsAll(AddressSet::allV4()) ? std::string("any address")
+                                                               : joinedList(e.range.toCidrs(), 4);
+            };
+            for (const auto& e : o->entries)
+                before[e.name] = admits(e);
+            for (const auto& e : n->entries)
+                after[e.name] = admits(e);
+            for (const auto& e : n->entries) {
+                auto b = before.find(e.name);
+                if (b == before.end())
+                    out.push_back({ "rule-added", gate + "/" + e.name, after[e.name], e.where });
+                else if (b->second != after[e.name])
+                    out.push_back(
+                        { "rule-edited", gate + "/" + e.name, b->second + "  =>  " + after[e.name], e.where });
+            }
+            for (const auto& e : o->entries)
+                if (!after.count(e.name))
+                    out.push_back({ "rule-removed", gate + "/" + e.name, before[e.name], e.where });
+            if (o->defaultAllow != n->defaultAllow)
+                out.push_back({ "default-changed", gate,
+                    std::string(o->defaultAllow ? "allows" : "denies") + " by default  =>  "
+                        + (n->defaultAllow ? "allows by default (" + n->defaultWhy + ")" : "denies by default"),
+                    n->defaultWhere });
+            if (o->publicAccess != n->publicAccess)
+                out.push_back({ "public-access-changed", n->name,
+                    std::string(o->publicAccess == ManagedDataService::PublicAccess::Enabled ? "enabled" : "disabled")
+                        + "  =>  "
+                        + (n->publicAccess == ManagedDataService::PublicAccess::Enabled ? "enabled" : "disabled"),
+                    n->where });
         } else if (step.kind == StepKind::PublicAddress) {
             if (!oldSnap.publicIps.count(id) && newSnap.publicIps.count(id))
                 out.push_back({ "public-ip-added", step.name, "the public IP is new", newSnap.publicIps.at(id).where });
@@ -90,6 +137,27 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
         if (o.nic->nsgId != n.nic->nsgId)
             add({ "nsg-association-changed", "NIC " + n.nic->name,
                 nsgName(oldSnap, o.nic->nsgId) + "  =>  " + nsgName(newSnap, n.nic->nsgId), n.nic->where });
+        // AWS: the interface's security groups and the subnet's network ACL.
+        auto groupList = [](const Snapshot& snap, std::vector<std::string> ids) {
+            std::sort(ids.begin(), ids.end());
+            std::string s;
+            for (const auto& id : ids) {
+                auto it = snap.nsgs.find(id);
+                s += (s.empty() ? "" : ", ") + (it == snap.nsgs.end() ? id : it->second.name);
+            }
+            return s.empty() ? std::string("no security groups") : s;
+        };
+        if (groupList(oldSnap, o.nic->securityGroupIds) != groupList(newSnap, n.nic->securityGroupIds))
+            add({ "security-groups-changed", "interface " + n.nic->name,
+                groupList(oldSnap, o.nic->securityGroupIds) + "  =>  " + groupList(newSnap, n.nic->securityGroupIds),
+                n.nic->where });
+        const std::string oldAcl = o.subnet ? o.subnet->networkAclId : std::string();
+        const std::string newAcl = n.subnet ? n.subnet->networkAclId : std::string();
+        if (oldAcl != newAcl)
+            add({ "network-acl-association-changed",
+                "subnet " + (n.subnet ? n.subnet->name : lastSegment(n.ipc->subnetId)),
+                nsgName(oldSnap, oldAcl) + "  =>  " + nsgName(newSnap, newAcl),
+                n.subnet ? n.subnet->where : n.nic->where });
         if (o.ipc->publicIpId != n.ipc->publicIpId)
             add({ "public-ip-association-changed", "IP configuration " + n.nic->name + "/" + n.ipc->name,
                 (o.ipc->publicIpId.empty() ? std::string("no public IP") : lastSegment(o.ipc->publicIpId)) + "  =>  "
