@@ -503,8 +503,9 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
             if (m_snap.subnets.count(nodeIpc.subnetId))
                 reaching = reaching.intersected(internetRouted(nodeIpc.subnetId, f.assumptions));
             else
-                f.assumptions.push_back("subnet " + nodeIpc.subnetId + " of load balancer " + device.name
-                    + " is not in the export: a route to an internet gateway and an open network ACL are assumed");
+                f.assumptions.push_back((nodeIpc.subnetId.empty() ? "the subnets" : "subnet " + nodeIpc.subnetId)
+                    + " of load balancer " + device.name + (nodeIpc.subnetId.empty() ? " are" : " is")
+                    + " not in the export: a route to an internet gateway and an open network ACL are assumed");
             const TargetEval nt = evaluateTarget(node, nodeIpc, m_ctx.internetSpace(vnetId), true);
             for (const auto& level : nt.levels) {
                 std::vector<std::string> ids = level.members;

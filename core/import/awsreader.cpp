@@ -1794,11 +1794,21 @@ void AwsReader::linkLoadBalancers()
                     device.nodeInterfaceIds.push_back(id);
                 }
         } else {
-            for (const auto& [subnet, address] : e.subnets) {
+            // No subnets in the export (EC2-Classic, or a trimmed document): one node whose subnet,
+            // routes and network ACL are unknown, towards reachability.
+            auto subnets = e.subnets;
+            if (subnets.empty()) {
+                subnets.emplace_back(std::string(), std::string());
+                m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, e.where,
+                    "load balancer " + e.name
+                        + " lists no subnets: its nodes' routes and network ACLs are unknown and assumed to admit "
+                          "every client" });
+            }
+            for (const auto& [subnet, address] : subnets) {
                 NetworkInterface nic;
                 nic.id = device.id + "/node/" + subnet;
                 nic.displayId = e.arn;
-                nic.name = e.name + " node in " + subnet;
+                nic.name = subnet.empty() ? e.name + " node" : e.name + " node in " + subnet;
                 nic.type = "AWS::ElasticLoadBalancing node";
                 nic.deviceId = device.id;
                 nic.securityGroupIds = e.securityGroups;
@@ -1815,6 +1825,10 @@ void AwsReader::linkLoadBalancers()
                     ipc.privateAddress = address;
                     ipc.privateIp = *a;
                     ipc.privateRange = AddressSet::range(*a, *a);
+                } else if (subnet.empty()) {
+                    // Its address is some address of its VPC (every address when the VPC is unknown too).
+                    if (auto v = m_snap.vnets.find(e.vpcId); v != m_snap.vnets.end())
+                        ipc.privateRange = v->second.addressSpace;
                 }
                 nic.ipConfigurations.push_back(std::move(ipc));
                 device.nodeInterfaceIds.push_back(nic.id);

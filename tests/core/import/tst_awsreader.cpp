@@ -285,6 +285,14 @@ private Q_SLOTS:
                        "Description": "ELB app/web/abc", "InterfaceType": "interface", "PrivateIpAddress": "10.0.1.7",
                        "Groups": [{"GroupId": "sg-lb"}]}]})") }
             << 1 << QString() << QStringLiteral("has no listeners or target groups");
+        QString noSubnets = lb;
+        noSubnets.replace(QStringLiteral(R"("AvailabilityZones": [{"SubnetId": "subnet-1", "ZoneName": "a"},
+            {"SubnetId": "subnet-2", "ZoneName": "b"}])"),
+            QStringLiteral(R"("AvailabilityZones": [])"));
+        QTest::newRow("no-subnets-one-node-assumed-open")
+            << QStringList { QStringLiteral("lb.json"), noSubnets, QStringLiteral("tg.json"), tg,
+                   QStringLiteral("i.json"), instances, healthPath, health, QStringLiteral("l.json"), listener }
+            << 1 << QStringLiteral("443 -> 8081 x1") << QStringLiteral("lists no subnets");
         QTest::newRow("listener-without-port") << QStringList {
             QStringLiteral("l.json"),
             QStringLiteral(R"({"Listeners": [{"ListenerArn": "arn:aws:elasticloadbalancing:r:1:listener/app/web/abc/l1",
