@@ -289,7 +289,8 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         auto groups = mergedGroups(nic, t.assumptions);
         // "If you don't assign a security group to your Network Load Balancer, all client traffic
         // can reach the Network Load Balancer listeners" (Network Load Balancer guide).
-        const bool noGroups = !groups && !nic.deviceId.empty();
+        const auto device = nic.deviceId.empty() ? m_snap.proxies.end() : m_snap.proxies.find(nic.deviceId);
+        const bool noGroups = !groups && device != m_snap.proxies.end() && device->second.sku == "network";
         if (!groups && !noGroups)
             t.assumptions.push_back(
                 "the security groups of " + nic.name + " are not in the export: assumed to allow all traffic");

@@ -541,6 +541,9 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
         f.description = device.label + " " + device.name + " (" + fw.detail + levelsSaid + ")";
         // A target whose security groups admit the load balancer's own groups accepts what came
         // through it, whatever the client's address (Network Load Balancer guide, "Security groups").
+        // A target whose security groups admit the load balancer's own groups on the target port
+        // accepts what came through it, whatever the client's address (Network Load Balancer guide,
+        // "Security groups for your Network Load Balancer").
         bool admitsDevice = false;
         if (fw.preservesClient && !device.securityGroupIds.empty()) {
             const auto located = m_snap.locate(ipc.id);
@@ -550,31 +553,57 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
                         for (const auto& rule : sg->second.rules)
                             for (const auto& a : rule.source.asgIds)
                                 admitsDevice = admitsDevice
-                                    || (rule.inbound
+                                    || (rule.inbound && !rule.disabled && (rule.protocols & fw.protocols) != 0
+                                        && std::any_of(fw.backendPorts.ranges().begin(), fw.backendPorts.ranges().end(),
+                                            [&](const PortRange& r) {
+                                                return std::any_of(rule.destinationPorts.ranges().begin(),
+                                                    rule.destinationPorts.ranges().end(), [&](const PortRange& q) {
+                                                        return q.first <= r.last && r.first <= q.last;
+                                                    });
+                                            })
                                         && std::find(device.securityGroupIds.begin(), device.securityGroupIds.end(), a)
                                             != device.securityGroupIds.end());
         }
+        // IPv6 clients of a dual-stack load balancer reach IPv4 targets translated: the target sees
+        // the load balancer's address.
+        const AddressSet v6Clients = device.dualStack ? clients.intersected(AddressSet::allV6()) : AddressSet();
         // The load balancer's own filters are in the evidence and the inspector, not on the path (as
         // an Application Gateway's subnet NSG): the path's filters are those guarding the target.
         f.steps.push_back(
             { device.id, device.name, device.type, fw.preservesClient ? StepKind::LoadBalancer : StepKind::Gateway });
-        if (!fw.preservesClient || admitsDevice) {
-            f.proxy = true;
-            f.proxySources = std::make_shared<const AddressSet>(nodeAddresses);
-            f.clients = clients;
-            f.proxyProtocols = fw.protocols;
-            f.backendPorts = fw.backendPorts;
-            f.filterKey = "proxy:" + f.key;
-            if (admitsDevice)
-                f.assumptions.push_back("the security groups of the target admit the security groups of " + device.name
-                    + ": what passes the load balancer reaches the target whatever the client's address (Network Load "
-                      "Balancer guide, \"Security groups for your Network Load Balancer\")");
-        } else {
-            f.filter = PacketSet::box(fw.protocols, fw.backendPorts, clients);
-            f.filterKey = "lb:" + f.key + "|";
-            for (const auto& c : clients.toCidrs())
-                f.filterKey += c + ",";
+        auto asProxy = [&](Frontend p, const AddressSet& admitted) {
+            p.proxy = true;
+            p.proxySources = std::make_shared<const AddressSet>(nodeAddresses);
+            p.clients = admitted;
+            p.proxyProtocols = fw.protocols;
+            p.backendPorts = fw.backendPorts;
+            p.filterKey = "proxy:" + p.key;
+            return p;
+        };
+        if (!fw.preservesClient) {
+            out.push_back(asProxy(std::move(f), clients));
+            continue;
         }
+        // The client's address passes through: the target's filters judge it. What the target
+        // admits because it came through the load balancer (its groups name the load balancer's, or
+        // an IPv6 client was translated) is a second way in, judged on the load balancer's address.
+        if (admitsDevice || !v6Clients.isEmpty()) {
+            Frontend through = asProxy(f, admitsDevice ? clients : v6Clients);
+            through.key += admitsDevice ? "|admitted" : "|translated";
+            through.filterKey = "proxy:" + through.key;
+            through.assumptions.push_back(admitsDevice
+                    ? "the security groups of the target admit the security groups of " + device.name
+                        + ": what passes the load balancer reaches the target whatever the client's address (Network "
+                          "Load Balancer guide, \"Security groups for your Network Load Balancer\")"
+                    : "IPv6 clients of " + device.name
+                        + " reach the IPv4 target translated, from the load balancer's address");
+            out.push_back(std::move(through));
+        }
+        const AddressSet passed = clients.subtracted(admitsDevice ? AddressSet() : v6Clients);
+        f.filter = PacketSet::box(fw.protocols, fw.backendPorts, passed);
+        f.filterKey = "lb:" + f.key + "|";
+        for (const auto& c : passed.toCidrs())
+            f.filterKey += c + ",";
         out.push_back(std::move(f));
     }
 }

@@ -357,9 +357,11 @@ private:
     struct Listener
     {
         std::string arn, lbArn, protocol, name;
+        std::string ruleArn; // a listener rule: its own ARN (arn names its listener)
         std::uint32_t port = 0;
         std::uint32_t instancePort = 0; // classic
         std::vector<std::string> groupArns; // forward actions
+        std::string assumption; // what was taken for a part the export lacks
         bool anyClient = true; // a listener rule's source-ip condition narrows it
         AddressSet clients;
         SourceLocation where;
@@ -382,6 +384,7 @@ private:
     std::map<std::string, TargetGroup> m_targetGroups; // by lower-case ARN
     std::vector<Target> m_targets;
     std::set<std::string> m_targetsKnown; // target groups whose targets some document lists
+    std::set<std::string> m_rulesKnown; // listeners whose rules some document lists
     std::map<std::string, std::string> m_preserveClientIp; // target group ARN -> "true" / "false"
     std::map<std::string, std::vector<std::string>> m_elbInterfaces; // "ELB app/name/id" -> interface ids
     std::map<std::string, std::string> m_primaryInterface; // instance id -> its device-index-0 interface
@@ -1541,6 +1544,10 @@ void AwsReader::readListener(const JsonNode& l, const std::string& lbArn)
     listener.protocol = upper(str(l, "Protocol"));
     const std::int64_t port = number(l.get("Port"));
     if (port < 1 || port > 65535) {
+        // A Gateway Load Balancer's listener has no port or protocol ("You cannot specify a
+        // protocol or port", Gateway Load Balancer guide): it inspects routed traffic, no way in.
+        if (listener.protocol.empty() || listener.protocol == "GENEVE")
+            return;
         error(l, "listener without a valid \"Port\"");
         return;
     }
@@ -1584,13 +1591,15 @@ void AwsReader::readListenerRule(const JsonNode& r)
         warn(r, "rule " + ruleArn + " is not a load balancer listener rule; ignored");
         return;
     }
-    if (r.get("IsDefault") && r.get("IsDefault")->boolValue().value_or(false))
-        return; // the listener's default actions, read with the listener
     // arn:...:listener-rule/app/<lb>/<lb id>/<listener id>/<rule id> names its listener.
     std::string listenerArn = ruleArn.substr(0, at) + ":listener/" + ruleArn.substr(at + 15);
     listenerArn = listenerArn.substr(0, listenerArn.rfind('/'));
+    m_rulesKnown.insert(lower(listenerArn));
+    if (r.get("IsDefault") && r.get("IsDefault")->boolValue().value_or(false))
+        return; // the listener's default actions, read with the listener
     Listener rule;
     rule.arn = listenerArn; // joined with the listener's port and load balancer when linked
+    rule.ruleArn = ruleArn;
     rule.name = "rule " + str(r, "Priority");
     rule.where = here(r);
     if (auto conditions = r.get("Conditions"); conditions && conditions->isArray())
@@ -1847,6 +1856,31 @@ void AwsReader::linkLoadBalancers()
         for (const auto& l : listeners)
             if (lower(l.lbArn) == device.id)
                 mine.push_back(l);
+        // An Application Load Balancer's HTTP(S) listener whose rules are not in the export
+        // (describe-rules; Batfish's snapshots hold none) may forward to any target group that names
+        // the load balancer: assumed, and said.
+        if (e.type == "application") {
+            std::vector<Listener> fromRules;
+            for (const auto& l : mine) {
+                if (!l.ruleArn.empty() || l.port == 0 || (l.protocol != "HTTP" && l.protocol != "HTTPS")
+                    || m_rulesKnown.count(lower(l.arn)))
+                    continue;
+                for (const auto& [arn, group] : m_targetGroups) {
+                    if (std::find(group.lbArns.begin(), group.lbArns.end(), device.id) == group.lbArns.end()
+                        || std::find(l.groupArns.begin(), l.groupArns.end(), arn) != l.groupArns.end())
+                        continue;
+                    Listener r = l;
+                    r.ruleArn = l.arn + "/rules-not-in-the-export";
+                    r.groupArns = { arn };
+                    r.name = l.name + " (a rule not in the export)";
+                    r.assumption = "the rules of " + l.name + " on " + e.name
+                        + " are not in the export (describe-rules): target group " + group.name
+                        + ", which names the load balancer, is assumed forwarded by one of them";
+                    fromRules.push_back(std::move(r));
+                }
+            }
+            mine.insert(mine.end(), fromRules.begin(), fromRules.end());
+        }
         std::set<std::string> forwarded;
         for (const auto& l : mine)
             forwarded.insert(l.groupArns.begin(), l.groupArns.end());
@@ -1874,13 +1908,15 @@ void AwsReader::linkLoadBalancers()
                                std::vector<std::string> ipcs, bool preserves, std::string assumption,
                                const SourceLocation& where) {
                 ProxyForward fw;
-                fw.id = lower(l.arn) + "|" + groupId + "|" + std::to_string(port);
+                fw.id = lower(l.ruleArn.empty() ? l.arn : l.ruleArn) + "|" + groupId + "|" + std::to_string(port);
                 fw.name = l.name + " -> " + groupName;
                 fw.frontendPublicIpId = device.internetFacing ? device.id : std::string();
                 const std::string p = upper(l.protocol);
-                fw.protocols = p == "UDP" ? maskOf(Protocol::Udp)
-                    : p == "TCP_UDP"      ? static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp))
-                                          : maskOf(Protocol::Tcp);
+                // QUIC runs over UDP; TCP_QUIC listens on both (ELBv2 API reference, Listener.Protocol).
+                fw.protocols = p == "UDP" || p == "QUIC" ? maskOf(Protocol::Udp)
+                    : p == "TCP_UDP" || p == "TCP_QUIC"
+                    ? static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp))
+                    : maskOf(Protocol::Tcp);
                 fw.frontendPorts = unknownListener ? PortSet::all() : PortSet::range(l.port, l.port);
                 fw.backendPorts = PortSet::range(port, port);
                 fw.anyClient = l.anyClient;
@@ -1888,6 +1924,8 @@ void AwsReader::linkLoadBalancers()
                 fw.backendIpConfigurationIds = std::move(ipcs);
                 fw.preservesClient = preserves;
                 fw.assumption = std::move(assumption);
+                if (!l.assumption.empty())
+                    fw.assumption += (fw.assumption.empty() ? "" : "; ") + l.assumption;
                 if (unknownListener)
                     fw.assumption += std::string(fw.assumption.empty() ? "" : "; ") + "the listeners of " + e.name
                         + " are not in the export (describe-listeners): target group " + groupName
@@ -1918,10 +1956,11 @@ void AwsReader::linkLoadBalancers()
                 }
                 const TargetGroup& group = g->second;
                 if (group.targetType == "lambda" || group.targetType == "alb") {
-                    m_snap.diagnostics.push_back({ Diagnostic::Level::Note, group.where,
+                    m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, group.where,
                         "target group " + group.name + " forwards to "
                             + (group.targetType == "alb" ? "an Application Load Balancer" : "a Lambda function")
-                            + ", not to a machine in the export; not followed" });
+                            + ", not to a machine in the export; not followed: what it leads to may be reachable "
+                              "without a finding" });
                     continue;
                 }
                 if (!m_targetsKnown.count(groupArn)) {

@@ -569,15 +569,12 @@ std::string awsCommand(const WhatIfEdit& edit, const NetworkSecurityGroup& list,
 {
     using Kind = WhatIfEdit::Kind;
     const std::string id = list.displayId.empty() ? list.id : list.displayId;
+    // One IpPermission per port range of the rule (a permission has one FromPort-ToPort).
     auto permission = [&](const SecurityRule& r) {
-        json p;
+        json base;
         const std::string proto = toLower(r.protocolText);
         const bool all = proto == "*" || proto == "-1" || proto == "all" || proto.empty();
-        p["IpProtocol"] = all ? "-1" : proto;
-        if (!all && !r.destinationPorts.isAll() && !r.destinationPorts.ranges().empty()) {
-            p["FromPort"] = r.destinationPorts.ranges().front().first;
-            p["ToPort"] = r.destinationPorts.ranges().back().last;
-        }
+        base["IpProtocol"] = all ? "-1" : proto;
         json v4 = json::array(), v6 = json::array(), groups = json::array();
         const AddressSet prefixes = r.source.any ? AddressSet::all() : r.source.prefixes;
         for (const auto& c : prefixes.toCidrs())
@@ -586,13 +583,24 @@ std::string awsCommand(const WhatIfEdit& edit, const NetworkSecurityGroup& list,
         for (const auto& g : r.source.asgIds)
             groups.push_back({ { "GroupId", g } });
         if (!v4.empty())
-            p["IpRanges"] = v4;
+            base["IpRanges"] = v4;
         if (!v6.empty())
-            p["Ipv6Ranges"] = v6;
+            base["Ipv6Ranges"] = v6;
         if (!groups.empty())
-            p["UserIdGroupPairs"] = groups;
-        return quoted(json::array({ p }).dump());
+            base["UserIdGroupPairs"] = groups;
+        json permissions = json::array();
+        if (all || r.destinationPorts.isAll() || r.destinationPorts.ranges().empty())
+            permissions.push_back(base);
+        else
+            for (const auto& range : r.destinationPorts.ranges()) {
+                json p = base;
+                p["FromPort"] = range.first;
+                p["ToPort"] = range.last;
+                permissions.push_back(std::move(p));
+            }
+        return quoted(permissions.dump());
     };
+    // One entry per source CIDR and port range (an entry has one of each), at consecutive numbers.
     auto entry = [&](const SecurityRule& r, const char* verb) {
         const std::string proto = toLower(r.protocolText);
         const std::string number = proto == "tcp" ? "6"
@@ -600,19 +608,26 @@ std::string awsCommand(const WhatIfEdit& edit, const NetworkSecurityGroup& list,
             : proto == "icmp"                     ? "1"
             : proto == "*" || proto.empty()       ? "-1"
                                                   : proto;
-        std::string cmd = std::string("aws ec2 ") + verb + "-network-acl-entry --network-acl-id " + quoted(id)
-            + (r.inbound ? " --ingress" : " --egress") + " --rule-number " + std::to_string(r.priority) + " --protocol "
-            + number + " --rule-action " + (r.allow ? "allow" : "deny");
         const AddressSet& side = r.inbound ? r.source.prefixes : r.destination.prefixes;
         const auto cidrs = (r.inbound ? r.source.any : r.destination.any) ? std::vector<std::string> { "0.0.0.0/0" }
                                                                           : side.toCidrs();
-        if (!cidrs.empty())
-            cmd += (cidrs.front().find(':') == std::string::npos ? " --cidr-block " : " --ipv6-cidr-block ")
-                + cidrs.front();
-        if (!r.destinationPorts.isAll() && !r.destinationPorts.ranges().empty())
-            cmd += " --port-range From=" + std::to_string(r.destinationPorts.ranges().front().first)
-                + ",To=" + std::to_string(r.destinationPorts.ranges().front().last);
-        return cmd;
+        std::vector<std::string> ranges;
+        if (r.destinationPorts.isAll() || r.destinationPorts.ranges().empty())
+            ranges.emplace_back();
+        else
+            for (const auto& range : r.destinationPorts.ranges())
+                ranges.push_back(
+                    " --port-range From=" + std::to_string(range.first) + ",To=" + std::to_string(range.last));
+        std::string out;
+        int n = r.priority;
+        for (const auto& cidr : cidrs)
+            for (const auto& range : ranges)
+                out += (out.empty() ? "" : " && ") + std::string("aws ec2 ") + verb
+                    + "-network-acl-entry --network-acl-id " + quoted(id) + (r.inbound ? " --ingress" : " --egress")
+                    + " --rule-number " + std::to_string(n++) + " --protocol " + number + " --rule-action "
+                    + (r.allow ? "allow" : "deny")
+                    + (cidr.find(':') == std::string::npos ? " --cidr-block " : " --ipv6-cidr-block ") + cidr + range;
+        return out;
     };
     auto existing = [&](const std::string& name) -> const SecurityRule* {
         const int i = findRule(list, name);
