@@ -4,10 +4,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 namespace ew {
 
 namespace {
+
+std::string toLowerAscii(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
 
 bool isHex(char c)
 {
@@ -56,8 +63,72 @@ std::string Redactor::placeholder(const std::string& value, const char* kind)
     return p;
 }
 
-std::string Redactor::redact(std::string_view s)
+// E-mail addresses written so that a filter misses them: "@" between spaces, "at" and "dot" as
+// words or in brackets, a space where the domain's dot was ("XYZ @contoso com", the incident's).
+std::string Redactor::obfuscatedEmails(std::string_view text)
 {
+    static const std::regex pattern(
+        R"(([A-Za-z0-9][A-Za-z0-9._%+-]*)(\s*@\s+|\s+@\s*|\s*[\[\(\{<]\s*at\s*[\]\)\}>]\s*|\s+at\s+(?=[A-Za-z0-9-]+\s*(?:[\[\(\{<]\s*dot\s*[\]\)\}>]|\s+dot\s+))))"
+        R"(([A-Za-z0-9-]+(?:(?:\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+|\.|\s+(?=(?:com|net|org|io|de|uk|fr|nl|eu|us|info|biz|co)\b))[A-Za-z0-9-]+)+))",
+        std::regex::icase);
+    std::string out;
+    std::string rest(text);
+    std::smatch m;
+    while (std::regex_search(rest, m, pattern)) {
+        // The domain must end in a known top-level domain or have been written with "dot"s.
+        out += m.prefix().str();
+        const std::string whole = m.str(0);
+        std::string normal = m.str(1) + "@";
+        std::string domain = m.str(3);
+        domain = std::regex_replace(
+            domain, std::regex(R"(\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+|\s+)", std::regex::icase), ".");
+        normal += toLowerAscii(domain);
+        out += placeholder(toLowerAscii(normal), "EMAIL");
+        rest = m.suffix().str();
+    }
+    return out + rest;
+}
+
+// AWS account ids: twelve digits alone or between an ARN's colons.
+std::string Redactor::accountIds(std::string_view text)
+{
+    static const std::regex pattern(R"((^|[^A-Za-z0-9.]|%3[Aa])([0-9]{12})(?![A-Za-z0-9-]|\.[0-9]))");
+    std::string out;
+    std::string rest(text);
+    std::smatch m;
+    while (std::regex_search(rest, m, pattern)) {
+        out += m.prefix().str() + m.str(1) + placeholder(m.str(2), "ACCOUNT");
+        rest = m.suffix().str();
+    }
+    return out + rest;
+}
+
+// Host names and FQDNs: labels joined by at least two dots, ending in a known top-level domain
+// (public ones and the usual internal ones).
+std::string Redactor::hostNames(std::string_view text)
+{
+    static const std::regex pattern(
+        R"(\b((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.){2,}(?:com|net|org|io|gov|edu|info|biz|co|uk|de|fr|nl|eu|us|cn|jp|internal|local|lan|corp|intra|intranet|home|arpa))\b)",
+        std::regex::icase);
+    std::string out;
+    std::string rest(text);
+    std::smatch m;
+    while (std::regex_search(rest, m, pattern)) {
+        out += m.prefix().str();
+        out += placeholder(toLowerAscii(m.str(1)), "HOST");
+        rest = m.suffix().str();
+    }
+    return out + rest;
+}
+
+std::string Redactor::redact(std::string_view input)
+{
+    // Disguised e-mail addresses, then host names, before the character scan below (which knows
+    // plain addresses, GUIDs, account ids and plain e-mail addresses).
+    std::string staged = accountIds(obfuscatedEmails(input));
+    if (m_hostNames)
+        staged = hostNames(staged);
+    const std::string_view s = staged;
     std::string out;
     out.reserve(s.size());
     std::size_t i = 0;
@@ -83,7 +154,7 @@ std::string Redactor::redact(std::string_view s)
                 --end;
             const std::string_view domain = s.substr(i + 1, end - i - 1);
             if (start < out.size() && domain.find('.') != std::string_view::npos) {
-                const std::string email = out.substr(start) + "@" + std::string(domain);
+                const std::string email = toLowerAscii(out.substr(start) + "@" + std::string(domain));
                 out.resize(start);
                 out += placeholder(email, "EMAIL");
                 i = end;

@@ -82,6 +82,8 @@ void redactAll(ReportContent& c)
         for (auto& s : *list)
             fix(s);
     c.redacted = true;
+    for (const auto& [kind, n] : r.counts())
+        c.redactions.emplace_back(kind, n);
 }
 
 } // namespace
@@ -194,24 +196,44 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
             ++read;
         }
     }
-    c.methodology.push_back("Imported " + std::to_string(read) + " file(s) of an offline Azure export ("
+    // Which clouds the export holds: the readers name the format of each file they read.
+    bool aws = false, azure = false;
+    for (const auto& f : snapshot.files)
+        if (!f.skipped)
+            (f.format.rfind("aws", 0) == 0 ? aws : azure) = true;
+    const std::string clouds = aws && azure ? "Azure and AWS" : aws ? "AWS" : "Azure";
+    c.methodology.push_back("Imported " + std::to_string(read) + " file(s) of an offline " + clouds + " export ("
         + std::to_string(skipped) + " skipped, listed below): " + std::to_string(snapshot.vnets.size())
-        + " virtual network(s), " + std::to_string(snapshot.nsgs.size()) + " network security group(s), "
+        + " virtual network(s)/VPC(s), " + std::to_string(snapshot.nsgs.size())
+        + " rule list(s) (network security groups, security groups, network ACLs), "
         + std::to_string(snapshot.nics.size()) + " network interface(s), " + std::to_string(snapshot.publicIps.size())
-        + " public IP address(es), " + std::to_string(snapshot.loadBalancers.size()) + " load balancer(s) and "
-        + std::to_string(snapshot.dataServices.size()) + " managed data service(s). No cloud credentials were used.");
+        + " public IP address(es), " + std::to_string(snapshot.loadBalancers.size() + snapshot.proxies.size())
+        + " load balancer(s) and gateway(s) and " + std::to_string(snapshot.dataServices.size())
+        + " managed data service(s). No cloud credentials were used.");
     c.methodology.push_back(
         "For every network interface with an internet-facing frontend (a public IP on its IP configuration, or a "
-        "public load balancer's rule or inbound NAT rule that targets it), the exact set of packets from the internet "
-        "that reach it was computed: protocol, destination ports at the machine after translation, and source ranges.");
-    c.methodology.push_back(
-        "Semantics applied (Microsoft Learn, \"How network security groups filter network traffic\"): rules are "
-        "evaluated by priority and the first match decides; the default rules 65000-65500 always exist; the subnet "
-        "NSG and then the NIC NSG must both allow; destination prefixes match the private address; the Internet and "
-        "VirtualNetwork service tags are address spaces, AzureLoadBalancer is only the health probe address; a rule "
-        "naming an application security group applies only to its members; source ports protect nothing; "
-        "Standard-SKU public IPs are closed unless an NSG allows, Basic ones open when no NSG applies. Managed data "
-        "services are judged by their own firewalls.");
+        "public load balancer's rule, listener or inbound NAT rule that targets it), the exact set of packets from the "
+        "internet that reach it was computed: protocol, destination ports at the machine after translation, and "
+        "source ranges.");
+    if (azure)
+        c.methodology.push_back(
+            "Azure semantics (Microsoft Learn, \"How network security groups filter network traffic\"): rules are "
+            "evaluated by priority and the first match decides; the default rules 65000-65500 always exist; the "
+            "subnet NSG and then the NIC NSG must both allow; destination prefixes match the private address; the "
+            "Internet and VirtualNetwork service tags are address spaces, AzureLoadBalancer is only the health probe "
+            "address; a rule naming an application security group applies only to its members; source ports protect "
+            "nothing; Standard-SKU public IPs are closed unless an NSG allows, Basic ones open when no NSG applies. "
+            "Managed data services are judged by their own firewalls.");
+    if (aws)
+        c.methodology.push_back(
+            "AWS semantics (Amazon VPC User Guide, \"Security group rules\", \"Control subnet traffic with network "
+            "access control lists\", \"Route tables\"): an interface's security groups allow the union of their "
+            "rules and are stateful; the subnet's network ACL decides by rule number, first match, and is stateless, "
+            "so the reply must be allowed out too; a public address is reached only through a route to an internet "
+            "gateway attached to the VPC. Load balancers are followed from listener to target (Application and "
+            "Classic ones open their own connection; a Network Load Balancer passes the client's address when client "
+            "IP preservation is on); RDS, Redshift and OpenSearch are public only when publicly accessible (OpenSearch "
+            "by its access policy); ElastiCache is reached only through a foothold.");
     c.methodology.push_back(
         "Data stores are recognised by managed service type, by tags naming an engine, by the analyst's marking and, "
         "with lower confidence, by exposed ports of the data-store port catalogue. A data store the internet cannot "

@@ -60,6 +60,9 @@ struct ReportContent
     std::string date;
     std::string toolVersion;
     bool redacted = false;
+    /// What redaction replaced: each kind of placeholder with how many distinct values it stands
+    /// for ("PUBLIC-IP", 14), for the report's last page.
+    std::vector<std::pair<std::string, int>> redactions;
     std::vector<std::pair<std::string, std::string>> identity; // file, sha256 (shortened)
     int bySeverity[5] = {}; // index = Severity
     int byState[kTriageStateCount] = {}; // index = TriageState

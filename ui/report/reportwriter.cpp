@@ -8,6 +8,8 @@
 #include <QPdfWriter>
 #include <QSaveFile>
 
+#include <map>
+
 namespace ew::ui {
 
 namespace {
@@ -200,8 +202,10 @@ void cover(Pages& pg, const ReportContent& c)
         { QStringLiteral("Produced by"), QStringLiteral("Exposure Workbench ") + q(c.toolVersion) } };
     if (c.redacted)
         facts.emplace_back(QStringLiteral("Redaction"),
-            QStringLiteral("Addresses, e-mail addresses and subscription and tenant ids are replaced by placeholders; "
-                           "the same value has the same placeholder throughout."));
+            QStringLiteral(
+                "Addresses, e-mail addresses, subscription, tenant and AWS account ids and host names are "
+                "replaced by placeholders; the same value has the same placeholder throughout (the last page "
+                "counts them)."));
     pg.facts(facts);
     pg.skip(20);
     pg.text(QStringLiteral("Snapshot identity"), pg.font(11, true), Qt::black, 0, 4);
@@ -414,6 +418,29 @@ void methodology(Pages& pg, const ReportContent& c)
             QStringLiteral("Every input file was read and used; no problems were found in the input."), pg.font(9.5));
     pg.bullets(c.skipped, pg.font(9));
     pg.bullets(c.problems, pg.font(9));
+    if (c.redacted) {
+        // What was replaced, so a reviewer can trust the redaction (and see what it did not cover).
+        pg.skip(6);
+        pg.heading(QStringLiteral("Redaction"));
+        static const std::map<std::string, const char*> kinds = { { "PUBLIC-IP", "public IP addresses and prefixes" },
+            { "PRIVATE-IP", "private IP addresses and prefixes" },
+            { "EMAIL",
+                "e-mail addresses (also when written "
+                "with spaces, \"at\" and \"dot\")" },
+            { "ID", "GUIDs (subscription, tenant and object ids)" }, { "ACCOUNT", "AWS account ids" },
+            { "HOST", "host names and FQDNs" } };
+        std::vector<std::string> lines;
+        for (const auto& [kind, n] : c.redactions) {
+            auto it = kinds.find(kind);
+            lines.push_back(std::to_string(n) + " " + (it == kinds.end() ? kind.c_str() : it->second) + ", as " + kind
+                + "-1 to " + kind + "-" + std::to_string(n));
+        }
+        if (lines.empty())
+            lines.push_back("Nothing needed replacing.");
+        pg.text(QStringLiteral("Each distinct value has one placeholder throughout the report:"), pg.font(9.5),
+            Qt::black, 0, 4);
+        pg.bullets(lines, pg.font(9));
+    }
 }
 
 } // namespace

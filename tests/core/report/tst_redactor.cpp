@@ -33,6 +33,34 @@ private Q_SLOTS:
             << QStringLiteral("EW-723ed447fecba54d") << QStringLiteral("EW-723ed447fecba54d");
         QTest::newRow("not-an-address") << QStringLiteral("999.1.1.1 and dead:beef")
                                         << QStringLiteral("999.1.1.1 and dead:beef");
+        // The incident's redaction missed "XYZ @contoso com": e-mail addresses written to slip past
+        // a filter are e-mail addresses, and the same one whichever way it is written.
+        QTest::newRow("email-space-at-and-space-dot")
+            << QStringLiteral("ask XYZ @contoso com today") << QStringLiteral("ask EMAIL-1 today");
+        QTest::newRow("email-bracketed-at-dot")
+            << QStringLiteral("jane [at] contoso [dot] com, jane(at)contoso(dot)com")
+            << QStringLiteral("EMAIL-1, EMAIL-1");
+        QTest::newRow("email-at-dot-words")
+            << QStringLiteral("write to jane at contoso dot com") << QStringLiteral("write to EMAIL-1");
+        QTest::newRow("email-same-however-written")
+            << QStringLiteral("Jane@Contoso.com or jane @ contoso com") << QStringLiteral("EMAIL-1 or EMAIL-1");
+        QTest::newRow("at-as-a-word-stays") << QStringLiteral("reaches es-support-01 at 10.20.1.11 on port 9200")
+                                            << QStringLiteral("reaches es-support-01 at PRIVATE-IP-1 on port 9200");
+        QTest::newRow("aws-account-ids") << QStringLiteral(
+            "arn:aws:es:eu-west-1:111122223333:domain/support-es, owner 444455556666.")
+                                         << QStringLiteral(
+                                                "arn:aws:es:eu-west-1:ACCOUNT-1:domain/support-es, owner ACCOUNT-2.");
+        QTest::newRow("aws-account-id-in-url-quoted-arn")
+            << QStringLiteral("elbv2-describe-target-health/"
+                              "arn%3Aaws%3Aelasticloadbalancing%3Aeu-west-1%3A111122223333%3Atargetgroup")
+            << QStringLiteral("elbv2-describe-target-health/"
+                              "arn%3Aaws%3Aelasticloadbalancing%3Aeu-west-1%3AACCOUNT-1%3Atargetgroup");
+        QTest::newRow("host-names-and-fqdns")
+            << QStringLiteral("endpoint search-support-es-k3l9.eu-west-1.es.amazonaws.com and db01.corp.contoso.local")
+            << QStringLiteral("endpoint HOST-1 and HOST-2");
+        QTest::newRow("file-names-and-versions-stay")
+            << QStringLiteral("resources/demo/aws/2019-12-05/ec2-describe-instances.json, OpenSearch_2.17")
+            << QStringLiteral("resources/demo/aws/2019-12-05/ec2-describe-instances.json, OpenSearch_2.17");
     }
     void redact()
     {
@@ -40,6 +68,17 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         Redactor r;
         QCOMPARE(QString::fromStdString(r.redact(input.toStdString())), expected);
+    }
+
+    // The report's last page says what kinds were replaced and how many.
+    void countsPerKind()
+    {
+        Redactor r;
+        r.redact("40.91.12.21 and 40.91.12.22 from jane@contoso.com in 111122223333, jane [at] contoso [dot] com");
+        QCOMPARE(r.counts().at("PUBLIC-IP"), 2);
+        QCOMPARE(r.counts().at("EMAIL"), 1);
+        QCOMPARE(r.counts().at("ACCOUNT"), 1);
+        QVERIFY(!r.counts().count("HOST"));
     }
 
     void consistentAcrossCalls()

@@ -112,6 +112,14 @@ private Q_SLOTS:
         QVERIFY(m.hasMatch());
         QVERIFY(text.count(m.captured(1) + QLatin1Char(')')) >= 1);
         QVERIFY(text.contains(QLatin1String("5601 from PUBLIC-IP-")));
+        // The last page says what was replaced and how many, and no GUID-shaped subscription id,
+        // twelve-digit account id or FQDN is left.
+        QVERIFY(text.contains(QLatin1String("Redaction")));
+        QVERIFY(
+            text.contains(QRegularExpression(QStringLiteral("\\d+ public IP addresses and prefixes, as PUBLIC-IP-1"))));
+        QVERIFY(!text.contains(QRegularExpression(QStringLiteral("\\b\\d{12}\\b"))));
+        QVERIFY(
+            !text.contains(QRegularExpression(QStringLiteral("\\b[\\w-]+\\.[\\w-]+\\.(com|net|local|internal)\\b"))));
         // The facts that matter stay.
         QVERIFY(text.contains(QLatin1String("es-support-01")));
         QVERIFY(text.contains(QLatin1String("allow-es-any")));
