@@ -63,44 +63,46 @@ std::string Redactor::placeholder(const std::string& value, const char* kind)
     return p;
 }
 
+namespace {
+
+// Every match of re in text replaced by replace(match).
+template <typename Replace> std::string replaceAll(std::string_view text, const std::regex& re, Replace replace)
+{
+    const std::string s(text);
+    std::string out;
+    auto last = s.cbegin();
+    for (std::sregex_iterator it(s.cbegin(), s.cend(), re), end; it != end; ++it) {
+        out.append(last, (*it)[0].first);
+        out += replace(*it);
+        last = (*it)[0].second;
+    }
+    out.append(last, s.cend());
+    return out;
+}
+
+} // namespace
+
 // E-mail addresses written so that a filter misses them: "@" between spaces, "at" and "dot" as
 // words or in brackets, a space where the domain's dot was ("XYZ @contoso com", the incident's).
+// The "at" word counts only before a domain written with "dot", and a space stands for a dot only
+// before a known top-level domain.
 std::string Redactor::obfuscatedEmails(std::string_view text)
 {
     static const std::regex pattern(
         R"(([A-Za-z0-9][A-Za-z0-9._%+-]*)(\s*@\s+|\s+@\s*|\s*[\[\(\{<]\s*at\s*[\]\)\}>]\s*|\s+at\s+(?=[A-Za-z0-9-]+\s*(?:[\[\(\{<]\s*dot\s*[\]\)\}>]|\s+dot\s+))))"
         R"(([A-Za-z0-9-]+(?:(?:\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+|\.|\s+(?=(?:com|net|org|io|de|uk|fr|nl|eu|us|info|biz|co)\b))[A-Za-z0-9-]+)+))",
         std::regex::icase);
-    std::string out;
-    std::string rest(text);
-    std::smatch m;
-    while (std::regex_search(rest, m, pattern)) {
-        // The domain must end in a known top-level domain or have been written with "dot"s.
-        out += m.prefix().str();
-        const std::string whole = m.str(0);
-        std::string normal = m.str(1) + "@";
-        std::string domain = m.str(3);
-        domain = std::regex_replace(
-            domain, std::regex(R"(\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+|\s+)", std::regex::icase), ".");
-        normal += toLowerAscii(domain);
-        out += placeholder(toLowerAscii(normal), "EMAIL");
-        rest = m.suffix().str();
-    }
-    return out + rest;
+    static const std::regex dot(R"(\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+|\s+)", std::regex::icase);
+    return replaceAll(text, pattern, [&](const std::smatch& m) {
+        return placeholder(toLowerAscii(m.str(1) + "@" + std::regex_replace(m.str(3), dot, ".")), "EMAIL");
+    });
 }
 
-// AWS account ids: twelve digits alone or between an ARN's colons.
+// AWS account ids: twelve digits alone, between an ARN's colons, or URL-quoted ones.
 std::string Redactor::accountIds(std::string_view text)
 {
     static const std::regex pattern(R"((^|[^A-Za-z0-9.]|%3[Aa])([0-9]{12})(?![A-Za-z0-9-]|\.[0-9]))");
-    std::string out;
-    std::string rest(text);
-    std::smatch m;
-    while (std::regex_search(rest, m, pattern)) {
-        out += m.prefix().str() + m.str(1) + placeholder(m.str(2), "ACCOUNT");
-        rest = m.suffix().str();
-    }
-    return out + rest;
+    return replaceAll(text, pattern, [&](const std::smatch& m) { return m.str(1) + placeholder(m.str(2), "ACCOUNT"); });
 }
 
 // Host names and FQDNs: labels joined by at least two dots, ending in a known top-level domain
@@ -110,15 +112,7 @@ std::string Redactor::hostNames(std::string_view text)
     static const std::regex pattern(
         R"(\b((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.){2,}(?:com|net|org|io|gov|edu|info|biz|co|uk|de|fr|nl|eu|us|cn|jp|internal|local|lan|corp|intra|intranet|home|arpa))\b)",
         std::regex::icase);
-    std::string out;
-    std::string rest(text);
-    std::smatch m;
-    while (std::regex_search(rest, m, pattern)) {
-        out += m.prefix().str();
-        out += placeholder(toLowerAscii(m.str(1)), "HOST");
-        rest = m.suffix().str();
-    }
-    return out + rest;
+    return replaceAll(text, pattern, [&](const std::smatch& m) { return placeholder(toLowerAscii(m.str(1)), "HOST"); });
 }
 
 std::string Redactor::redact(std::string_view input)
