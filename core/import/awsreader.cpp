@@ -7,6 +7,8 @@
 #include "jsonnode.h"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -14,16 +16,16 @@ namespace ew {
 
 namespace {
 
-constexpr std::string_view kEc2Keys[]
-    = { "SecurityGroups", "NetworkAcls", "RouteTables", "InternetGateways", "EgressOnlyInternetGateways", "NatGateways",
-          "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses", "VpcPeeringConnections", "DBInstances" };
+constexpr std::string_view kEc2Keys[] = { "SecurityGroups", "NetworkAcls", "RouteTables", "InternetGateways",
+    "EgressOnlyInternetGateways", "NatGateways", "NetworkInterfaces", "Reservations", "Subnets", "Vpcs", "Addresses",
+    "VpcPeeringConnections", "DBInstances", "PrefixLists" };
 
 // Documents of AWS services that play a part later (issue 12) or none: recognised, so that they are
 // skipped with a reason instead of read as something else.
 constexpr std::string_view kLaterKeys[] = { "LoadBalancers", "LoadBalancerDescriptions", "Listeners", "TargetGroups",
     "TargetHealthDescriptions", "LoadBalancerListeners", "LoadBalancerTargetHealth", "LoadBalancerAttributes",
     "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus", "Clusters", "ClusterSubnetGroups",
-    "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "PrefixLists", "Entries", "SecurityGroupRules" };
+    "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "SecurityGroupRules" };
 
 constexpr std::string_view kIgnoredKeys[] = { "AvailabilityZones", "VpcEndpoints", "ServiceNames", "ServiceDetails",
     "DomainNames", "Regions", "DhcpOptions", "CustomerGateways", "VpnGateways", "VpnConnections", "Hosts",
@@ -119,6 +121,10 @@ public:
             for (auto key : kLaterKeys)
                 if (field.key == key)
                     return true;
+            // get-managed-prefix-list-entries: a generic key; the reader decides from the layout
+            // whether it is a prefix list's (and skips it with the reason when not).
+            if (field.key == "Entries" && field.value.is_array())
+                return true;
             for (auto key : kIgnoredKeys)
                 if (field.key == key && field.value.is_array())
                     return true;
@@ -155,13 +161,13 @@ private:
         if ((*arr.begin()).get_object().get(first) != simdjson::SUCCESS)
             return false;
         auto has = [&](std::string_view k) { return first[k].error() == simdjson::SUCCESS; };
-        static constexpr std::pair<std::string_view, std::string_view> kIds[]
-            = { { "SecurityGroups", "GroupId" }, { "NetworkAcls", "NetworkAclId" }, { "RouteTables", "RouteTableId" },
-                  { "InternetGateways", "InternetGatewayId" },
-                  { "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId" }, { "NatGateways", "NatGatewayId" },
-                  { "NetworkInterfaces", "NetworkInterfaceId" }, { "Reservations", "Instances" },
-                  { "Subnets", "SubnetId" }, { "Vpcs", "VpcId" }, { "Addresses", "PublicIp" },
-                  { "VpcPeeringConnections", "VpcPeeringConnectionId" }, { "DBInstances", "DBInstanceIdentifier" } };
+        static constexpr std::pair<std::string_view, std::string_view> kIds[] = { { "SecurityGroups", "GroupId" },
+            { "NetworkAcls", "NetworkAclId" }, { "RouteTables", "RouteTableId" },
+            { "InternetGateways", "InternetGatewayId" },
+            { "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId" }, { "NatGateways", "NatGatewayId" },
+            { "NetworkInterfaces", "NetworkInterfaceId" }, { "Reservations", "Instances" }, { "Subnets", "SubnetId" },
+            { "Vpcs", "VpcId" }, { "Addresses", "PublicIp" }, { "VpcPeeringConnections", "VpcPeeringConnectionId" },
+            { "DBInstances", "DBInstanceIdentifier" }, { "PrefixLists", "PrefixListId" } };
         for (const auto& [k, id] : kIds)
             if (k == key)
                 return has(id);
@@ -227,6 +233,19 @@ private:
     void readAddress(const JsonNode& a);
     void readPeering(const JsonNode& p);
     void readDbInstance(const JsonNode& d);
+    void readPrefixList(const JsonNode& l);
+    /// get-managed-prefix-list-entries: the list it belongs to comes from a wrapper's PrefixListId or
+    /// the collector's layout; false (the file skipped with the reason) when neither names one.
+    bool readEntries(const JsonNode& root, const JsonNode& list);
+    /// The CIDR blocks of a prefix list into it (entries or Cidrs), each diagnosed at its place.
+    void addPrefixListCidr(PrefixList& pl, const JsonNode& at, const std::string& cidr)
+    {
+        const AddressSet a = prefix(at, cidr);
+        if (a.isEmpty())
+            return;
+        pl.addresses = pl.addresses.united(a);
+        pl.cidrs.push_back(cidr);
+    }
     /// The public address of an interface's private address (auto-assigned or Elastic IP).
     void publicAddress(const std::string& address, const std::string& ipcId, const SourceLocation& where,
         const std::string& allocationId);
@@ -309,6 +328,10 @@ void AwsReader::read(const Document& doc)
             each([&](const JsonNode& p) { readPeering(p); });
         else if (key == "DBInstances")
             each([&](const JsonNode& d) { readDbInstance(d); });
+        else if (key == "PrefixLists")
+            each([&](const JsonNode& l) { readPrefixList(l); });
+        else if (key == "Entries")
+            any = readEntries(root, list) || any;
         else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
             each([](const JsonNode&) {}); // outbound only: no inbound path (AWS, "Egress-only internet gateways")
         else if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
@@ -474,12 +497,16 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
     cidrs("Ipv6Ranges", "CidrIpv6");
     if (auto list = p.get("PrefixListIds"); list && list->isArray())
         list->forEachElement([&](const JsonNode& e) {
-            // Prefix lists are resolved when their entries are in the export (issue 12); until then a
-            // prefix list is any address, towards reachability.
+            // A prefix list stands for its entries, resolved when evaluated (any address of its family,
+            // with an assumption, when the export lacks them); the list is named in the rule's name.
             SecurityRule r = base;
             const std::string pl = str(e, "PrefixListId");
-            r.source.any = true;
-            r.assumption = "the prefix list " + pl + " is not resolved: any address is assumed";
+            if (pl.empty()) {
+                error(e, "prefix list reference without \"PrefixListId\"");
+                return;
+            }
+            r.source.tags.push_back(lower(pl));
+            r.description = str(e, "Description");
             r.where = here(e);
             add(std::move(r), pl);
         });
@@ -928,10 +955,148 @@ void AwsReader::readDbInstance(const JsonNode& d)
     m_snap.dataServices[svc.id] = std::move(svc);
 }
 
+// Prefix lists (Amazon VPC User Guide, "Group CIDR blocks using managed prefix lists"): the older
+// describe-prefix-lists gives AWS service lists with their Cidrs; describe-managed-prefix-lists gives
+// customer- and AWS-managed lists without entries, which get-managed-prefix-list-entries adds.
+void AwsReader::readPrefixList(const JsonNode& l)
+{
+    const std::string raw = str(l, "PrefixListId");
+    if (raw.empty()) {
+        error(l, "prefix list without \"PrefixListId\"");
+        return;
+    }
+    PrefixList& pl = m_snap.prefixLists[lower(raw)];
+    const bool described = !pl.where.file.empty();
+    pl.id = lower(raw);
+    pl.displayId = raw;
+    if (!described) {
+        pl.name = str(l, "PrefixListName");
+        pl.ownerId = str(l, "OwnerId");
+        pl.addressFamily = str(l, "AddressFamily");
+        pl.where = here(l);
+    }
+    auto cidrs = l.get("Cidrs");
+    if (!cidrs || !cidrs->isArray())
+        return;
+    if (pl.entriesKnown)
+        return; // the same list again (another account's copy); its entries were read
+    cidrs->forEachElement([&](const JsonNode& c) { addPrefixListCidr(pl, c, std::string(c.stringValue())); });
+    pl.entriesKnown = true;
+    pl.entriesWhere = here(*cidrs);
+}
+
+namespace {
+
+// CloudMapper names a per-resource call's file after its parameter, urllib.parse.quote_plus'ed.
+std::string unquotePlus(std::string_view text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        auto hex = [](char h) {
+            return h >= '0' && h <= '9' ? h - '0'
+                : h >= 'a' && h <= 'f'  ? h - 'a' + 10
+                : h >= 'A' && h <= 'F'  ? h - 'A' + 10
+                                        : -1;
+        };
+        if (c == '+')
+            out += ' ';
+        else if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+            i += 2;
+        } else
+            out += c;
+    }
+    return out;
+}
+
+// A prefix list id ("pl-" and 8 to 17 hexadecimal digits) standing alone in text, or "".
+std::string prefixListIdIn(std::string_view text)
+{
+    const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    for (std::size_t at = text.find("pl-"); at != std::string_view::npos; at = text.find("pl-", at + 1)) {
+        if (at > 0 && alnum(text[at - 1]))
+            continue;
+        std::size_t end = at + 3;
+        while (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end])))
+            ++end;
+        const std::size_t digits = end - at - 3;
+        if (digits >= 8 && digits <= 17 && (end == text.size() || !alnum(text[end])))
+            return std::string(text.substr(at, end - at));
+    }
+    return {};
+}
+
+} // namespace
+
+bool AwsReader::readEntries(const JsonNode& root, const JsonNode& list)
+{
+    auto skip = [&](std::string reason) {
+        m_input->skipped = true;
+        m_input->reason = std::move(reason);
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, list.pointer(), 0, 0 }, m_input->reason });
+        return false;
+    };
+    // "Entries" is a generic key (CloudWatch, EventBridge, SSM, ... answer with it): only items of the
+    // shape {Cidr, Description} are a prefix list's.
+    bool cidrs = true;
+    list.forEachElement([&](const JsonNode& e) { cidrs = cidrs && e.isObject() && e.get("Cidr"); });
+    if (!cidrs)
+        return skip("an \"Entries\" list whose items are not prefix list entries ({Cidr, Description}): not an "
+                    "export this tool reads");
+    // The list: a wrapper's PrefixListId (Batfish-like collectors), else the layout: CloudMapper's
+    // ec2-get-managed-prefix-list-entries/<quoted list id>, or a file named after the list.
+    std::string id = lower(str(root, "PrefixListId"));
+    const std::filesystem::path path(m_file);
+    if (id.empty())
+        id = prefixListIdIn(lower(unquotePlus(path.filename().string())));
+    if (id.empty())
+        return skip("get-managed-prefix-list-entries output does not say which prefix list it holds: store it as "
+                    "ec2-get-managed-prefix-list-entries/<prefix list id> (CloudMapper's layout) or in a file "
+                    "named after the list (pl-0123456789abcdef0.json); skipped");
+    PrefixList& pl = m_snap.prefixLists[id];
+    if (pl.id.empty()) {
+        pl.id = id;
+        pl.displayId = id;
+    }
+    PrefixList read = pl;
+    read.addresses = {};
+    read.cidrs.clear();
+    list.forEachElement([&](const JsonNode& e) {
+        ++m_input->resources;
+        auto cidr = e.get("Cidr");
+        addPrefixListCidr(read, *cidr, std::string(cidr->stringValue()));
+    });
+    if (pl.entriesKnown) {
+        // The same list twice (a collector run per account, or a second layout): one copy counts.
+        if (read.addresses != pl.addresses)
+            warn(list,
+                "prefix list " + pl.displayId + " has other entries in " + pl.entriesWhere.toString()
+                    + "; those are kept");
+        return true;
+    }
+    pl.addresses = std::move(read.addresses);
+    pl.cidrs = std::move(read.cidrs);
+    pl.entriesKnown = true;
+    pl.entriesWhere = here(list);
+    return true;
+}
+
 void AwsReader::link()
 {
     if (m_snap.subnets.empty() && m_snap.nics.empty() && m_snap.nsgs.empty())
         return;
+    // A rule naming a prefix list the export describes also carries its name ("from pl-0a1b (office)").
+    for (auto& [id, sg] : m_snap.nsgs) {
+        if (sg.type != "AWS::EC2::SecurityGroup")
+            continue;
+        for (auto& rule : sg.rules)
+            for (const auto* side : { &rule.source, &rule.destination })
+                for (const auto& tag : side->tags)
+                    if (auto pl = m_snap.prefixLists.find(tag);
+                        pl != m_snap.prefixLists.end() && !pl->second.name.empty() && lower(rule.name).ends_with(tag))
+                        rule.name += " (" + pl->second.name + ")";
+    }
     for (const auto& a : m_aclAssociations)
         if (auto s = m_snap.subnets.find(a.subnetId); s != m_snap.subnets.end())
             s->second.networkAclId = a.listId;

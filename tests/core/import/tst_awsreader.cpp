@@ -16,6 +16,7 @@ Snapshot readOne(const QByteArray& json, const QString& name = QStringLiteral("d
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(name);
+    QDir().mkpath(QFileInfo(path).path()); // a collector's layout: ec2-get-managed-prefix-list-entries/<id>
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly))
         return {};
@@ -145,6 +146,114 @@ private Q_SLOTS:
         QCOMPARE(names,
             QStringList({ QStringLiteral("in 100"), QStringLiteral("in * (32767)"), QStringLiteral("in * (32768)"),
                 QStringLiteral("out * (32767)"), QStringLiteral("out * (32768)") }));
+    }
+
+    // Prefix lists (Amazon VPC User Guide, "Group CIDR blocks using managed prefix lists"):
+    // describe-prefix-lists carries its Cidrs, describe-managed-prefix-lists does not, and
+    // get-managed-prefix-list-entries answers with a bare "Entries" list that does not name its list:
+    // the list comes from a wrapper's PrefixListId or the collector's layout, else the file is skipped.
+    void prefixLists_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("list"); // the prefix list expected in the snapshot ("" for none)
+        QTest::addColumn<int>("cidrs"); // its entries, -1 when they are not known
+        QTest::addColumn<bool>("skipped");
+        QTest::addColumn<QString>("diagnostic"); // a diagnostic that must be there ("" for none)
+        const QByteArray entries = R"({"Entries": [{"Cidr": "81.2.69.0/24", "Description": "head office"},
+            {"Cidr": "2001:db8:1234::/48"}]})";
+        QTest::newRow("cloudmapper-layout-without-extension")
+            << QStringLiteral("account-data/prod/eu-west-1/ec2-get-managed-prefix-list-entries/pl-0a1b2c3d4e5f60718")
+            << entries << QStringLiteral("pl-0a1b2c3d4e5f60718") << 2 << false << QString();
+        QTest::newRow("cloudmapper-layout-quoted")
+            << QStringLiteral("ec2-get-managed-prefix-list-entries/pl%2D0a1b2c3d4e5f60718.json") << entries
+            << QStringLiteral("pl-0a1b2c3d4e5f60718") << 2 << false << QString();
+        QTest::newRow("file-named-after-the-list") << QStringLiteral("pl-0a1b2c3d.json") << entries
+                                                   << QStringLiteral("pl-0a1b2c3d") << 2 << false << QString();
+        QTest::newRow("list-id-inside-the-file-name")
+            << QStringLiteral("entries_pl-0a1b2c3d4e5f60718_eu-west-1.json") << entries
+            << QStringLiteral("pl-0a1b2c3d4e5f60718") << 2 << false << QString();
+        QTest::newRow("wrapper-names-the-list")
+            << QStringLiteral("ManagedPrefixListEntries.json")
+            << QByteArray(R"({"PrefixListId": "pl-0fedcba9876543210", "Entries": [{"Cidr": "81.2.69.0/24"}]})")
+            << QStringLiteral("pl-0fedcba9876543210") << 1 << false << QString();
+        QTest::newRow("entries-with-no-list-id-in-layout")
+            << QStringLiteral("ec2-get-managed-prefix-list-entries.json") << entries << QString() << -1 << true
+            << QStringLiteral("does not say which prefix list it holds");
+        QTest::newRow("not-an-id-only-looks-like-one")
+            << QStringLiteral("pl-office.json") << entries << QString() << -1 << true
+            << QStringLiteral("does not say which prefix list it holds");
+        QTest::newRow("entries-of-another-service")
+            << QStringLiteral("pl-0a1b2c3d4e5f60718.json")
+            << QByteArray(
+                   R"({"FailedEntryCount": 0, "Entries": [{"EventId": "11710aed-b79e-4468-a20b-bb3c0c3b4860"}]})")
+            << QString() << -1 << true << QStringLiteral("not prefix list entries");
+        QTest::newRow("invalid-cidr-in-entries")
+            << QStringLiteral("ec2-get-managed-prefix-list-entries/pl-0a1b2c3d4e5f60718")
+            << QByteArray(R"({"Entries": [{"Cidr": "81.2.69.0/24"}, {"Cidr": "81.2.69.300/32"}]})")
+            << QStringLiteral("pl-0a1b2c3d4e5f60718") << 1 << false
+            << QStringLiteral("pl-0a1b2c3d4e5f60718#/Entries/1/Cidr: error: invalid CIDR \"81.2.69.300/32\"");
+        QTest::newRow("describe-prefix-lists-carries-cidrs")
+            << QStringLiteral("PrefixLists.json")
+            << QByteArray(R"({"PrefixLists": [{"Cidrs": ["52.219.80.0/20", "3.5.128.0/22"],
+                "PrefixListId": "pl-7ba54012", "PrefixListName": "com.amazonaws.us-east-2.s3"}]})")
+            << QStringLiteral("pl-7ba54012") << 2 << false << QString();
+        QTest::newRow("describe-managed-prefix-lists-without-entries")
+            << QStringLiteral("ec2-describe-managed-prefix-lists.json")
+            << QByteArray(R"({"PrefixLists": [{"PrefixListId": "pl-3b927c52", "AddressFamily": "IPv4",
+                "State": "create-complete", "PrefixListName": "com.amazonaws.global.cloudfront.origin-facing",
+                "MaxEntries": 55, "Version": 41, "OwnerId": "AWS"}]})")
+            << QStringLiteral("pl-3b927c52") << -1 << false << QString();
+    }
+    void prefixLists()
+    {
+        QFETCH(QString, file);
+        QFETCH(QByteArray, json);
+        QFETCH(QString, list);
+        QFETCH(int, cidrs);
+        QFETCH(bool, skipped);
+        QFETCH(QString, diagnostic);
+        const Snapshot s = readOne(json, file);
+        QCOMPARE(s.files.size(), std::size_t(1));
+        QCOMPARE(s.files[0].skipped, skipped);
+        if (skipped) {
+            QVERIFY2(QString::fromStdString(s.files[0].reason).contains(diagnostic),
+                qPrintable(QString::fromStdString(s.files[0].reason)));
+            QVERIFY(s.prefixLists.empty());
+        }
+        if (!diagnostic.isEmpty())
+            QVERIFY2(diagnostics(s).contains(diagnostic), qPrintable(diagnostics(s)));
+        if (list.isEmpty())
+            return;
+        QVERIFY2(s.prefixLists.count(list.toStdString()), qPrintable(diagnostics(s)));
+        const PrefixList& pl = s.prefixLists.at(list.toStdString());
+        QCOMPARE(pl.entriesKnown, cidrs >= 0);
+        if (cidrs >= 0)
+            QCOMPARE(int(pl.cidrs.size()), cidrs);
+    }
+
+    // A security group rule naming a prefix list keeps the list's id as its source (resolved when
+    // evaluated) and its name once the export describes the list.
+    void securityGroupRuleNamesItsPrefixList()
+    {
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& json) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(json);
+        };
+        write(QStringLiteral("sg.json"), R"({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "a", "VpcId": "vpc-1",
+            "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+            "PrefixListIds": [{"PrefixListId": "pl-0a1b2c3d4e5f60718", "Description": "offices"}]}]}]})");
+        write(QStringLiteral("lists.json"), R"({"PrefixLists": [{"PrefixListId": "pl-0a1b2c3d4e5f60718",
+            "AddressFamily": "IPv4", "PrefixListName": "office-ranges", "OwnerId": "111122223333"}]})");
+        const Snapshot s = importSnapshot({ dir.path().toStdString() });
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        const auto& rule = s.nsgs.at("sg-1").rules.at(0);
+        QVERIFY(!rule.source.any);
+        QCOMPARE(rule.source.tags, std::vector<std::string> { "pl-0a1b2c3d4e5f60718" });
+        QCOMPARE(
+            QString::fromStdString(rule.name), QStringLiteral("in tcp 22 from pl-0a1b2c3d4e5f60718 (office-ranges)"));
     }
 
     void everySampleIsReadOrSkippedWithReason()
