@@ -376,6 +376,17 @@ public:
     /// AWS: the internet addresses whose traffic the subnet's route table sends to an internet
     /// gateway attached to its VPC (longest prefix), i.e. the clients whose replies get back.
     const AddressSet& internetRouted(const std::string& subnetId, std::vector<std::string>& assumptions);
+    /// One destination prefix of a route table with its route: a route to a prefix list is one cell
+    /// per entry.
+    struct RouteCell
+    {
+        AddressSet prefix;
+        const Route* route = nullptr;
+        bool fromList = false;
+    };
+    /// The cells of a table's routes, most specific first (a CIDR route before a prefix list's entry
+    /// of the same length); routes to prefix lists the export does not resolve go to unresolved.
+    std::vector<RouteCell> routesBySpecificity(const RouteTable& table, std::vector<const Route*>* unresolved) const;
     /// AWS: the union of an interface's security groups as one allow-union list (memoised by the
     /// set of groups); null when the interface names none.
     std::shared_ptr<const NetworkSecurityGroup> mergedGroups(

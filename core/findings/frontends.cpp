@@ -129,6 +129,40 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
     return out;
 }
 
+// Amazon VPC User Guide, "How route priority works": "we direct traffic using the most specific route
+// that matches the traffic", and of routes as specific, "Static routes" before "Prefix list routes";
+// a route to a prefix list matches each of its entries.
+std::vector<Engine::RouteCell> Engine::routesBySpecificity(
+    const RouteTable& table, std::vector<const Route*>* unresolved) const
+{
+    std::vector<RouteCell> cells;
+    for (const auto& route : table.routes) {
+        if (!route.prefixIsTag) {
+            if (!route.prefix.isEmpty())
+                cells.push_back({ route.prefix, &route, false });
+            continue;
+        }
+        const PrefixList* list = isPrefixListId(route.prefixText) ? m_ctx.prefixList(route.prefixText) : nullptr;
+        if (!list || !list->entriesKnown) {
+            if (unresolved)
+                unresolved->push_back(&route);
+            continue;
+        }
+        for (const auto& iv : list->addresses.intervals())
+            for (const auto& cidr : AddressSet::range(iv.first, iv.last).toCidrs())
+                if (auto p = parsePrefix(cidr))
+                    cells.push_back({ AddressSet::range(p->first, p->last), &route, true });
+    }
+    // Most specific first (each cell is one prefix; IPv4 and IPv6 never overlap); a CIDR route
+    // before a prefix list's entry of the same length.
+    const auto size
+        = [](const RouteCell& c) { return c.prefix.intervals().front().last - c.prefix.intervals().front().first; };
+    std::stable_sort(cells.begin(), cells.end(), [&](const RouteCell& a, const RouteCell& b) {
+        return size(a) != size(b) ? size(a) < size(b) : (!a.fromList && b.fromList);
+    });
+    return cells;
+}
+
 // Amazon VPC User Guide, "Route tables" and "Enable internet access for a VPC using an internet
 // gateway": a subnet is public when its route table (its own, else the VPC's main table) sends the
 // destination to an internet gateway attached to the VPC; the most specific route wins, and a
@@ -147,33 +181,38 @@ const AddressSet& Engine::internetRouted(const std::string& subnetId, std::vecto
         } else {
             const auto vnet = m_snap.vnets.find(subnet.vnetId);
             const bool gatewaysKnown = vnet != m_snap.vnets.end() && !vnet->second.internetGatewayIds.empty();
-            std::vector<const Route*> routes;
-            for (const auto& route : table->second.routes)
-                if (!route.prefixIsTag && !route.prefix.isEmpty())
-                    routes.push_back(&route);
-            // Most specific first (a prefix is one interval; IPv4 and IPv6 never overlap).
-            const auto size = [](const Route* route) {
-                return route->prefix.intervals().front().last - route->prefix.intervals().front().first;
-            };
-            std::stable_sort(
-                routes.begin(), routes.end(), [&](const Route* a, const Route* b) { return size(a) < size(b); });
-            AddressSet taken;
-            for (const Route* route : routes) {
-                const AddressSet mine = route->prefix.subtracted(taken);
-                taken = taken.united(route->prefix);
-                if (route->nextHopType != "InternetGateway" || route->blackhole)
-                    continue;
+            const auto toGateway = [&](const Route& route) {
+                if (route.nextHopType != "InternetGateway" || route.blackhole)
+                    return false;
                 const bool attached = vnet != m_snap.vnets.end()
                     && std::find(vnet->second.internetGatewayIds.begin(), vnet->second.internetGatewayIds.end(),
-                           route->nextHopAddress)
+                           route.nextHopAddress)
                         != vnet->second.internetGatewayIds.end();
                 if (!attached && gatewaysKnown)
-                    continue; // a gateway that is not attached to this VPC carries nothing
+                    return false; // a gateway that is not attached to this VPC carries nothing
                 if (!attached)
-                    r.assumptions.push_back("internet gateway " + route->nextHopAddress + " of route table "
+                    r.assumptions.push_back("internet gateway " + route.nextHopAddress + " of route table "
                         + table->second.name + " is not in the export: assumed attached to the VPC");
-                r.addresses = r.addresses.united(mine);
+                return true;
+            };
+            std::vector<const Route*> unresolved;
+            AddressSet taken;
+            for (const RouteCell& cell : routesBySpecificity(table->second, &unresolved)) {
+                const AddressSet mine = cell.prefix.subtracted(taken);
+                taken = taken.united(cell.prefix);
+                if (!mine.isEmpty() && toGateway(*cell.route))
+                    r.addresses = r.addresses.united(mine);
             }
+            // A route to a prefix list whose entries the export lacks: towards reachability, it may
+            // send any client to the internet gateway (other targets are left out: they only take
+            // clients away).
+            for (const Route* route : unresolved)
+                if (toGateway(*route)) {
+                    r.addresses = AddressSet::all();
+                    r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
+                        + resolvePrefixList(m_ctx, route->prefixText).note
+                        + ", so every client is assumed routed to the internet gateway");
+                }
         }
         memo = m_internetRouted.emplace(subnetId, std::move(r)).first;
     }
