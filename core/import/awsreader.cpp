@@ -820,40 +820,59 @@ void AwsReader::readAddress(const JsonNode& a)
     m_eips.push_back(std::move(eip));
 }
 
+// VPC peering (Amazon VPC Peering Guide, "VPC peering connection lifecycle": traffic flows only while
+// the connection is active; "Update your route tables for a VPC peering connection": "you must add a
+// route to the route tables associated with the subnets for both instances"). Each VPC gets its side,
+// with the other side's CIDR blocks (CidrBlockSet and Ipv6CidrBlockSet, which may hold more than
+// CidrBlock); the engine checks the routes. The requester's and the accepter's accounts both list
+// the same connection: one copy per VPC.
 void AwsReader::readPeering(const JsonNode& p)
 {
-    // Peering connections carry traffic only while active (Amazon VPC Peering Guide, "VPC peering
-    // connection lifecycle"); routes in both tables decide what flows (issue 12).
+    const std::string id = str(p, "VpcPeeringConnectionId");
     auto status = p.get("Status");
     const std::string code = status && status->isObject() ? lower(str(*status, "Code")) : std::string();
-    auto side = [&](const char* key) -> std::pair<std::string, AddressSet> {
+    struct Side
+    {
+        std::string vpc;
+        AddressSet space;
+    };
+    auto side = [&](const char* key) -> Side {
         auto info = p.get(key);
         if (!info || !info->isObject())
             return {};
-        AddressSet space;
-        if (const std::string c = str(*info, "CidrBlock"); !c.empty())
-            space = prefix(*info, c);
-        return { lower(str(*info, "VpcId")), space };
+        Side out { lower(str(*info, "VpcId")), {} };
+        auto add = [&](const JsonNode& at, const std::string& cidr) {
+            if (!cidr.empty())
+                out.space = out.space.united(prefix(at, cidr));
+        };
+        add(*info, str(*info, "CidrBlock"));
+        for (const auto& [list, field] :
+            { std::pair { "CidrBlockSet", "CidrBlock" }, std::pair { "Ipv6CidrBlockSet", "Ipv6CidrBlock" } })
+            if (auto set = info->get(list); set && set->isArray())
+                set->forEachElement([&](const JsonNode& c) { add(c, str(c, field)); });
+        return out;
     };
-    const auto [requester, requesterSpace] = side("RequesterVpcInfo");
-    const auto [accepter, accepterSpace] = side("AccepterVpcInfo");
-    if (requester.empty() || accepter.empty())
+    const Side requester = side("RequesterVpcInfo");
+    const Side accepter = side("AccepterVpcInfo");
+    if (id.empty() || requester.vpc.empty() || accepter.vpc.empty())
         return;
-    VirtualNetworkPeering peering;
-    peering.name = str(p, "VpcPeeringConnectionId");
-    peering.remoteVnetId = accepter;
-    peering.remoteSpace = accepterSpace;
-    peering.connected = code == "active";
-    peering.where = here(p);
-    auto& vnet = m_snap.vnets[requester];
-    if (vnet.id.empty()) {
-        vnet.id = requester;
-        vnet.name = requester;
+    for (const auto& [local, remote] : { std::pair { &requester, &accepter }, std::pair { &accepter, &requester } }) {
+        VirtualNetworkPeering peering;
+        peering.name = id;
+        peering.remoteVnetId = remote->vpc;
+        peering.remoteSpace = remote->space;
+        peering.connected = code == "active";
+        peering.needsRoutes = true;
+        peering.where = here(p);
+        auto& vnet = m_snap.vnets[local->vpc];
+        if (vnet.id.empty()) {
+            vnet.id = local->vpc;
+            vnet.name = local->vpc;
+        }
+        if (std::none_of(vnet.peerings.begin(), vnet.peerings.end(),
+                [&](const VirtualNetworkPeering& existing) { return existing.name == peering.name; }))
+            vnet.peerings.push_back(std::move(peering));
     }
-    for (const auto& existing : vnet.peerings)
-        if (existing.name == peering.name)
-            return; // the other account's view of the same connection
-    vnet.peerings.push_back(std::move(peering));
 }
 
 // RDS (and Neptune, DocumentDB, which share the shape): the instance is a data service reached at

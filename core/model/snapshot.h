@@ -96,6 +96,10 @@ struct VirtualNetworkPeering
     bool allowForwardedTraffic = false;
     bool allowGatewayTransit = false;
     bool useRemoteGateways = false;
+    /// AWS: traffic crosses the connection (named by `name`, its pcx- id) only between subnets whose
+    /// route tables both send it there (Amazon VPC Peering Guide, "Update your route tables for a VPC
+    /// peering connection"); Azure peerings route the whole address space by themselves.
+    bool needsRoutes = false;
     SourceLocation where;
 };
 

@@ -256,6 +256,55 @@ private Q_SLOTS:
             QString::fromStdString(rule.name), QStringLiteral("in tcp 22 from pl-0a1b2c3d4e5f60718 (office-ranges)"));
     }
 
+    // VPC peering (Amazon VPC Peering Guide): each VPC gets its side of the connection with the other
+    // side's CIDR blocks (CidrBlockSet and Ipv6CidrBlockSet, which may hold more than CidrBlock);
+    // only an active connection carries traffic, and only where routes send it there.
+    void peeringSides_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<bool>("connected");
+        QTest::addColumn<QStringList>("requesterSeesAccepter"); // CIDRs of the accepter in the requester's side
+        QTest::addColumn<QStringList>("accepterSeesRequester");
+        QTest::newRow("active-with-cidr-block-sets")
+            << QByteArray(R"({"VpcPeeringConnections": [{
+            "VpcPeeringConnectionId": "pcx-1", "Status": {"Code": "active", "Message": "Active"},
+            "RequesterVpcInfo": {"VpcId": "vpc-r", "OwnerId": "111122223333", "CidrBlock": "10.130.0.0/16",
+              "CidrBlockSet": [{"CidrBlock": "10.130.0.0/16"}, {"CidrBlock": "10.131.0.0/16"}]},
+            "AccepterVpcInfo": {"VpcId": "vpc-a", "OwnerId": "444455556666", "CidrBlock": "10.199.100.0/24",
+              "Ipv6CidrBlockSet": [{"Ipv6CidrBlock": "2600:1f16:751:7800::/56"}]}}]})")
+            << true << QStringList { QStringLiteral("10.199.100.0/24"), QStringLiteral("2600:1f16:751:7800::/56") }
+            << QStringList { QStringLiteral("10.130.0.0/15") };
+        QTest::newRow("pending-acceptance-has-no-accepter-cidr")
+            << QByteArray(R"({"VpcPeeringConnections": [{
+            "VpcPeeringConnectionId": "pcx-2", "Status": {"Code": "pending-acceptance"},
+            "ExpirationTime": "2024-05-14T09:12:40+00:00",
+            "RequesterVpcInfo": {"VpcId": "vpc-r", "CidrBlock": "10.130.0.0/16"},
+            "AccepterVpcInfo": {"VpcId": "vpc-a", "OwnerId": "444455556666"}}]})")
+            << false << QStringList() << QStringList { QStringLiteral("10.130.0.0/16") };
+    }
+    void peeringSides()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(bool, connected);
+        QFETCH(QStringList, requesterSeesAccepter);
+        QFETCH(QStringList, accepterSeesRequester);
+        const Snapshot s = readOne(json);
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        for (const auto& [vpc, expected] :
+            { std::pair { "vpc-r", requesterSeesAccepter }, std::pair { "vpc-a", accepterSeesRequester } }) {
+            const auto& peerings = s.vnets.at(vpc).peerings;
+            QCOMPARE(peerings.size(), std::size_t(1));
+            QCOMPARE(peerings[0].connected, connected);
+            QVERIFY(peerings[0].needsRoutes);
+            QCOMPARE(QString::fromStdString(peerings[0].remoteVnetId),
+                QString::fromLatin1(std::string_view(vpc) == "vpc-r" ? "vpc-a" : "vpc-r"));
+            QStringList cidrs;
+            for (const auto& c : peerings[0].remoteSpace.toCidrs())
+                cidrs << QString::fromStdString(c);
+            QCOMPARE(cidrs, expected);
+        }
+    }
+
     void everySampleIsReadOrSkippedWithReason()
     {
         const QString root = QStringLiteral(EW_SAMPLES "/aws");
