@@ -92,6 +92,9 @@ struct TargetEval
         return nullptr;
     }
     std::string policyKey; // subnet and NIC group keys: equal for IP configurations with equal verdicts
+    /// AWS, in a VPC with peering connections that need routes: its subnet and address, which decide
+    /// which footholds of the peer VPCs route to it (empty otherwise).
+    std::string peerRouteKey;
     // Shared between IP configurations with the same policy inputs (PERFORMANCE.md: grouping).
     std::shared_ptr<const PacketSet> universe; // the sources this evaluation is about
     std::shared_ptr<const PacketSet> allowedAll; // what both levels allow, from any source
@@ -387,6 +390,21 @@ public:
     /// The cells of a table's routes, most specific first (a CIDR route before a prefix list's entry
     /// of the same length); routes to prefix lists the export does not resolve go to unresolved.
     std::vector<RouteCell> routesBySpecificity(const RouteTable& table, std::vector<const Route*>* unresolved) const;
+    /// AWS: the peering connection between two VPCs whose traffic needs routes in both subnets' tables
+    /// (null when they are not peered so, or the connection is not active).
+    const VirtualNetworkPeering* routedPeering(const std::string& fromVnet, const std::string& toVnet) const;
+    /// AWS: the destinations a subnet's route table sends over a peering connection (the most
+    /// specific active route); every address, with an assumption, when the table is not in the export.
+    const AddressSet& peeringRouted(
+        const std::string& subnetId, const std::string& connection, std::vector<std::string>* assumptions);
+    /// AWS: why a private source address in a VPC peered with ipc's over a connection that needs routes
+    /// does not reach it (a route table of either subnet does not send the traffic over the
+    /// connection); "" when it does, or when no such connection joins the two VPCs.
+    std::string peeringUnrouted(const IpConfiguration& ipc, u128 source, std::vector<std::string>& assumptions);
+    /// AWS: what a two-hop leg from a foothold in another VPC rests on when a peering connection that
+    /// needs routes joins the two: the words for its path and the assumptions (both empty otherwise).
+    void peeringLeg(
+        const TargetEval& store, const TargetEval& foothold, std::string& words, std::vector<std::string>& assumptions);
     /// AWS: the union of an interface's security groups as one allow-union list (memoised by the
     /// set of groups); null when the interface names none.
     std::shared_ptr<const NetworkSecurityGroup> mergedGroups(
@@ -541,6 +559,7 @@ private:
         std::vector<std::string> assumptions;
     };
     std::unordered_map<std::string, Routed> m_internetRouted; // by subnet id
+    std::unordered_map<std::string, Routed> m_peeringRouted; // by subnet id and connection
     std::unordered_map<std::string, std::pair<std::shared_ptr<const NetworkSecurityGroup>, std::vector<std::string>>>
         m_mergedGroups; // by the groups' joined ids
 };

@@ -266,6 +266,11 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
                 + " is referenced but not in the export: assumed to allow all traffic");
     const bool aws = (sit != m_snap.subnets.end() && sit->second.needsInternetRoute) || !nic.securityGroupIds.empty();
     if (aws) {
+        // Which footholds of peer VPCs reach it depends on its subnet's routes and its address.
+        if (auto vnet = m_snap.vnets.find(t.vnetId); vnet != m_snap.vnets.end()
+            && std::any_of(vnet->second.peerings.begin(), vnet->second.peerings.end(),
+                [](const VirtualNetworkPeering& p) { return p.connected && p.needsRoutes; }))
+            t.peerRouteKey = ipc.subnetId + "|" + ipc.privateAddress;
         // AWS: the subnet's network ACL, then the union of the interface's security groups.
         const NetworkSecurityGroup* acl = nullptr;
         bool aclUnknown = sit == m_snap.subnets.end();
@@ -401,7 +406,7 @@ LevelWords levelWords(std::string_view level)
 
 std::string Engine::twoHopKey(const TargetEval& t)
 {
-    return t.policyKey + "|" + t.vnetId;
+    return t.peerRouteKey.empty() ? t.policyKey + "|" + t.vnetId : t.policyKey + "|" + t.vnetId + "|" + t.peerRouteKey;
 }
 
 std::string Engine::twoHopReachKey(const TargetEval& t, bool exposed)

@@ -220,6 +220,52 @@ const AddressSet& Engine::internetRouted(const std::string& subnetId, std::vecto
     return memo->second.addresses;
 }
 
+// Amazon VPC Peering Guide, "Update your route tables for a VPC peering connection": traffic between
+// instances in peered VPCs needs "a route to the route tables associated with the subnets for both
+// instances" whose target is the connection; a route added while the connection is pending is a
+// blackhole until it is active.
+const AddressSet& Engine::peeringRouted(
+    const std::string& subnetId, const std::string& connection, std::vector<std::string>* assumptions)
+{
+    const std::string key = subnetId + "|" + connection;
+    auto memo = m_peeringRouted.find(key);
+    if (memo == m_peeringRouted.end()) {
+        Routed r;
+        const auto subnet = m_snap.subnets.find(subnetId);
+        const auto table = subnet == m_snap.subnets.end() ? m_snap.routeTables.end()
+                                                          : m_snap.routeTables.find(subnet->second.routeTableId);
+        const auto over = [&](const Route& route) {
+            return route.nextHopType == "VpcPeering" && route.nextHopAddress == connection && !route.blackhole;
+        };
+        if (table == m_snap.routeTables.end()) {
+            r.addresses = AddressSet::all();
+            r.assumptions.push_back("the route table of subnet "
+                + (subnet == m_snap.subnets.end() ? lastSegment(subnetId) : subnet->second.name)
+                + " is not in the export: a route over peering connection " + connection + " is assumed");
+        } else {
+            std::vector<const Route*> unresolved;
+            AddressSet taken;
+            for (const RouteCell& cell : routesBySpecificity(table->second, &unresolved)) {
+                const AddressSet mine = cell.prefix.subtracted(taken);
+                taken = taken.united(cell.prefix);
+                if (over(*cell.route))
+                    r.addresses = r.addresses.united(mine);
+            }
+            for (const Route* route : unresolved)
+                if (over(*route)) {
+                    r.addresses = AddressSet::all();
+                    r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
+                        + resolvePrefixList(m_ctx, route->prefixText).note
+                        + ", so every address is assumed routed over the peering connection");
+                }
+        }
+        memo = m_peeringRouted.emplace(key, std::move(r)).first;
+    }
+    if (assumptions)
+        assumptions->insert(assumptions->end(), memo->second.assumptions.begin(), memo->second.assumptions.end());
+    return memo->second.addresses;
+}
+
 std::string Engine::returnPathAssumption(const std::string& subnetId)
 {
     auto memo = m_returnPath.find(subnetId);
