@@ -100,8 +100,13 @@ struct TargetEval
     std::shared_ptr<const PacketSet> allowedAll; // what both levels allow, from any source
     std::shared_ptr<const PacketSet> allowed; // allowedAll within the universe
     PathStep target;
+    /// Where the target lives when the data say (AWS: "AWS account 111122223333, eu-west-1"), for
+    /// what the analyst reads; empty otherwise.
+    std::string owner;
     DataStoreMatch dataStore;
     std::vector<std::string> assumptions;
+    /// The target's name with its owner, for explanations ("web-1 (AWS account 111122223333)").
+    std::string targetText() const { return owner.empty() ? target.name : target.name + " (" + owner + ")"; }
 };
 
 struct Frontend

@@ -228,6 +228,10 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         t.universe = std::make_shared<const PacketSet>(PacketSet::box(kAllProtocols, PortSet::all(), sources));
     }
     t.target = targetOf(nic);
+    if (!nic.account.empty())
+        t.owner = "AWS account " + nic.account + (nic.region.empty() ? std::string() : ", " + nic.region);
+    else if (!nic.region.empty())
+        t.owner = "AWS region " + nic.region;
     t.dataStore = dataStoreOf(nic);
     const NetworkSecurityGroup* subnetNsg = nullptr;
     bool subnetUnknown = false;

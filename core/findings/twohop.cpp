@@ -377,8 +377,9 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
             f.ipConfigurationId = inner.ipc->id;
             f.footholdIpConfigurationId = via.ipConfigurationId;
             f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
-                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
-                + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
+                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.targetText() + " from "
+                + targets[static_cast<std::size_t>(footholdTarget)].targetText() + ", which " + sourcesText(via)
+                + " can reach directly: " + b.how
                 + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string())
                 + ".";
             severity(f, b);

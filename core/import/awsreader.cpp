@@ -7,9 +7,11 @@
 #include "jsonnode.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace ew {
@@ -41,6 +43,67 @@ std::int64_t number(const std::optional<JsonNode>& n)
 std::string lower(std::string_view s)
 {
     return toLower(s);
+}
+
+// The region of an availability zone name ("eu-west-1a" -> "eu-west-1", a Local Zone
+// "us-west-2-lax-1a" -> "us-west-2"); "" for anything else (a zone id such as "use1-az1").
+std::string regionOfZone(const std::string& zone)
+{
+    static const std::regex region(R"(^([a-z]{2}(-[a-z]+)+-[0-9]+)[a-z0-9-]*$)");
+    std::smatch m;
+    return std::regex_match(zone, m, region) && m[1].length() < static_cast<long>(zone.size()) ? m[1].str()
+                                                                                               : std::string();
+}
+
+// The fields of an ARN ("arn", partition, service, region, account, resource...); empty when not one.
+std::vector<std::string> arnParts(const std::string& arn)
+{
+    std::vector<std::string> parts;
+    if (arn.rfind("arn:", 0) != 0)
+        return parts;
+    std::size_t at = 0;
+    for (int i = 0; i < 5; ++i) {
+        const auto colon = arn.find(':', at);
+        if (colon == std::string::npos)
+            return {};
+        parts.push_back(arn.substr(at, colon - at));
+        at = colon + 1;
+    }
+    parts.push_back(arn.substr(at));
+    return parts;
+}
+
+// A hash of a JSON value that does not depend on the order of object members (collectors sort keys
+// or not) or on white space; members named in `ignored` are left out at any depth.
+std::size_t contentHash(simdjson::dom::element e, std::initializer_list<std::string_view> ignored = {})
+{
+    const auto mix = [](std::size_t h, std::size_t v) { return (h ^ v) * 0x100000001b3ull; };
+    std::size_t h = 0xcbf29ce484222325ull;
+    switch (e.type()) {
+    case simdjson::dom::element_type::ARRAY: {
+        h = mix(h, '[');
+        simdjson::dom::array arr;
+        if (e.get_array().get(arr) == simdjson::SUCCESS)
+            for (auto child : arr)
+                h = mix(h, contentHash(child, ignored));
+        return h;
+    }
+    case simdjson::dom::element_type::OBJECT: {
+        std::vector<std::pair<std::string_view, std::size_t>> members;
+        simdjson::dom::object obj;
+        if (e.get_object().get(obj) == simdjson::SUCCESS)
+            for (auto field : obj)
+                if (std::find(ignored.begin(), ignored.end(), field.key) == ignored.end())
+                    members.emplace_back(field.key, contentHash(field.value, ignored));
+        std::sort(members.begin(), members.end());
+        h = mix(h, '{');
+        for (const auto& [key, value] : members)
+            h = mix(mix(h, std::hash<std::string_view> {}(key)), value);
+        return h;
+    }
+    default:
+        return mix(h, std::hash<std::string> {}(simdjson::minify(e)));
+    }
 }
 
 std::string nameTag(const JsonNode& item)
@@ -199,6 +262,13 @@ private:
         return {};
     }
 
+    /// Whether an item is the first copy of its resource (by its kind's id). A collector run per
+    /// account, or twice, lists the same resource in several folders: a copy with the same content
+    /// is left out silently, one with other content is left out with a warning (once per resource).
+    bool firstCopy(std::string_view kind, const JsonNode& item);
+    /// The account and region of an interface, from what the documents said (see NetworkInterface).
+    void ownerOf(NetworkInterface& nic) const;
+
     void readVpc(const JsonNode& v);
     void readSubnet(const JsonNode& s);
     void readSecurityGroup(const JsonNode& g);
@@ -271,6 +341,20 @@ private:
     };
     std::vector<Eip> m_eips;
     std::set<std::string> m_interfacesFromDocument; // ENIs read from describe-network-interfaces
+    struct Copy
+    {
+        std::size_t hash = 0; // of the item's content, object keys sorted
+        SourceLocation where;
+        bool warned = false;
+    };
+    std::map<std::string, Copy> m_copies; // by kind and id
+    // Accounts and regions as the documents say them, resolved per interface on linking.
+    std::string m_reservationOwner; // of the reservation being read
+    struct Owner
+    {
+        std::string account, region;
+    };
+    std::map<std::string, Owner> m_vpcOwners, m_subnetOwners, m_groupOwners, m_interfaceOwners, m_instanceOwners;
 };
 
 void AwsReader::read(const Document& doc)
@@ -298,6 +382,8 @@ void AwsReader::read(const Document& doc)
                     warn(item, std::string("list element is ") + item.typeName() + ", not an object; ignored");
                     return;
                 }
+                if (!firstCopy(key, item))
+                    return;
                 f(item);
                 ++m_input->resources;
             });
@@ -319,8 +405,12 @@ void AwsReader::read(const Document& doc)
             each([&](const JsonNode& e) { readInterface(e, {}); });
         else if (key == "Reservations")
             each([&](const JsonNode& r) {
+                m_reservationOwner = str(r, "OwnerId");
                 if (auto instances = r.get("Instances"); instances && instances->isArray())
-                    instances->forEachElement([&](const JsonNode& i) { readInstance(i); });
+                    instances->forEachElement([&](const JsonNode& i) {
+                        if (i.isObject() && firstCopy("Instances", i))
+                            readInstance(i);
+                    });
             });
         else if (key == "Addresses")
             each([&](const JsonNode& a) { readAddress(a); });
@@ -370,6 +460,8 @@ void AwsReader::readVpc(const JsonNode& v)
     const std::string name = nameTag(v);
     vnet.name = name.empty() ? raw : name;
     vnet.where = here(v);
+    if (const std::string owner = str(v, "OwnerId"); !owner.empty())
+        m_vpcOwners[vnet.id].account = owner;
     auto add = [&](const JsonNode& at, const std::string& cidr) {
         if (cidr.empty())
             return;
@@ -401,6 +493,7 @@ void AwsReader::readSubnet(const JsonNode& s)
     sub.vnetId = lower(str(s, "VpcId"));
     sub.where = here(s);
     sub.needsInternetRoute = true;
+    m_subnetOwners[sub.id] = { str(s, "OwnerId"), regionOfZone(str(s, "AvailabilityZone")) };
     if (const std::string c = str(s, "CidrBlock"); !c.empty())
         sub.prefixes = prefix(s, c);
     if (auto set = s.get("Ipv6CidrBlockAssociationSet"); set && set->isArray())
@@ -429,10 +522,8 @@ void AwsReader::readSecurityGroup(const JsonNode& g)
         return;
     }
     const std::string id = lower(raw);
-    if (m_snap.nsgs.count(id)) {
-        warn(g, "security group " + raw + " appears twice; the first is kept");
-        return;
-    }
+    if (const std::string owner = str(g, "OwnerId"); !owner.empty())
+        m_groupOwners[id].account = owner;
     NetworkSecurityGroup sg;
     sg.id = id;
     sg.displayId = raw;
@@ -727,6 +818,7 @@ void AwsReader::readInterface(const JsonNode& e, const std::string& instanceId)
     nic.type = "AWS::EC2::NetworkInterface";
     nic.where = here(e);
     nic.tags = tagsOf(e);
+    m_interfaceOwners[id] = { str(e, "OwnerId"), regionOfZone(str(e, "AvailabilityZone")) };
     std::string vm = instanceId;
     if (auto att = e.get("Attachment"); att && att->isObject() && vm.empty())
         vm = str(*att, "InstanceId");
@@ -778,6 +870,11 @@ void AwsReader::readInstance(const JsonNode& i)
     vm.name = nameTag(i).empty() ? raw : nameTag(i);
     vm.type = "AWS::EC2::Instance";
     vm.tags = tagsOf(i);
+    {
+        auto placement = i.get("Placement");
+        m_instanceOwners[vm.id] = { m_reservationOwner,
+            regionOfZone(placement && placement->isObject() ? str(*placement, "AvailabilityZone") : std::string()) };
+    }
     if (auto state = i.get("State"); state && state->isObject())
         vm.powerState = str(*state, "Name");
     vm.where = here(i);
@@ -941,6 +1038,11 @@ void AwsReader::readDbInstance(const JsonNode& d)
     nic.name = raw;
     nic.type = "AWS::EC2::NetworkInterface";
     nic.serviceId = svc.id;
+    // arn:partition:rds:region:account:db:name
+    if (const auto parts = arnParts(arn); parts.size() >= 5) {
+        nic.region = parts[3];
+        nic.account = parts[4];
+    }
     nic.where = here(d);
     if (auto groups = d.get("VpcSecurityGroups"); groups && groups->isArray())
         groups->forEachElement(
@@ -1101,6 +1203,73 @@ bool AwsReader::readEntries(const JsonNode& root, const JsonNode& list)
     return true;
 }
 
+bool AwsReader::firstCopy(std::string_view kind, const JsonNode& item)
+{
+    static constexpr std::array<std::array<std::string_view, 4>, 12> kIds = { {
+        { "Vpcs", "VpcId", "", "VPC" },
+        { "Subnets", "SubnetId", "", "subnet" },
+        { "SecurityGroups", "GroupId", "", "security group" },
+        { "NetworkAcls", "NetworkAclId", "", "network ACL" },
+        { "RouteTables", "RouteTableId", "", "route table" },
+        { "InternetGateways", "InternetGatewayId", "", "internet gateway" },
+        { "NetworkInterfaces", "NetworkInterfaceId", "", "network interface" },
+        { "Instances", "InstanceId", "", "instance" },
+        { "Addresses", "AllocationId", "PublicIp", "Elastic IP" },
+        { "VpcPeeringConnections", "VpcPeeringConnectionId", "", "peering connection" },
+        { "DBInstances", "DBInstanceArn", "DBInstanceIdentifier", "DB instance" },
+        { "PrefixLists", "PrefixListId", "", "prefix list" },
+    } };
+    for (const auto& [k, idKey, otherKey, label] : kIds) {
+        if (k != kind)
+            continue;
+        std::string id = str(item, idKey);
+        if (id.empty() && !otherKey.empty())
+            id = str(item, otherKey);
+        if (id.empty())
+            return true; // the reader says what is missing
+        // The two accounts of a peering connection each see their own tags and peering options.
+        const std::size_t hash = kind == "VpcPeeringConnections"
+            ? contentHash(item.element(), { "Tags", "PeeringOptions" })
+            : contentHash(item.element());
+        auto [it, fresh] = m_copies.try_emplace(std::string(kind) + "|" + lower(id), Copy { hash, here(item), false });
+        if (fresh)
+            return true;
+        if (it->second.hash != hash && !it->second.warned) {
+            it->second.warned = true;
+            warn(item,
+                std::string(label) + " " + id + " is listed again with other content; the first copy ("
+                    + it->second.where.toString() + ") is kept");
+        }
+        return false;
+    }
+    return true;
+}
+
+void AwsReader::ownerOf(NetworkInterface& nic) const
+{
+    const auto find = [](const std::map<std::string, Owner>& owners, const std::string& id) {
+        auto it = owners.find(id);
+        return it == owners.end() ? Owner {} : it->second;
+    };
+    // The interface's instance owns the target; then the interface itself, its security groups, its
+    // subnet and VPC.
+    std::vector<Owner> candidates { find(m_instanceOwners, nic.vmId), find(m_interfaceOwners, nic.id) };
+    for (const auto& group : nic.securityGroupIds)
+        candidates.push_back(find(m_groupOwners, group));
+    if (!nic.ipConfigurations.empty()) {
+        const std::string& subnet = nic.ipConfigurations.front().subnetId;
+        candidates.push_back(find(m_subnetOwners, subnet));
+        if (auto s = m_snap.subnets.find(subnet); s != m_snap.subnets.end())
+            candidates.push_back(find(m_vpcOwners, s->second.vnetId));
+    }
+    for (const auto& c : candidates) {
+        if (nic.account.empty())
+            nic.account = c.account;
+        if (nic.region.empty())
+            nic.region = c.region;
+    }
+}
+
 void AwsReader::link()
 {
     if (m_snap.subnets.empty() && m_snap.nics.empty() && m_snap.nsgs.empty())
@@ -1125,6 +1294,9 @@ void AwsReader::link()
     for (const auto& att : m_igwAttachments)
         if (auto v = m_snap.vnets.find(att.vpcId); v != m_snap.vnets.end())
             v->second.internetGatewayIds.push_back(att.gatewayId);
+    for (auto& [id, nic] : m_snap.nics)
+        if (nic.type == "AWS::EC2::NetworkInterface")
+            ownerOf(nic);
     for (auto& [id, subnet] : m_snap.subnets) {
         if (!subnet.needsInternetRoute)
             continue;

@@ -210,6 +210,11 @@ struct NetworkInterface
     std::string privateEndpointId;
     /// AWS: the security groups of the interface, whose allow rules together are one filter level.
     std::vector<std::string> securityGroupIds;
+    /// AWS: the account and region of what the interface belongs to, as the data give them (its
+    /// instance's reservation OwnerId, its own OwnerId, an RDS instance's ARN, else its VPC's OwnerId;
+    /// an availability zone or an ARN), never a collector's folder name; empty when the data do not say.
+    std::string account;
+    std::string region;
     std::vector<IpConfiguration> ipConfigurations;
     std::map<std::string, std::string> tags;
     SourceLocation where;

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace ew;
 
 namespace {
@@ -303,6 +305,109 @@ private Q_SLOTS:
                 cidrs << QString::fromStdString(c);
             QCOMPARE(cidrs, expected);
         }
+    }
+
+    // One collector run per account (or two runs) lists the same resource in several folders: an
+    // identical copy is left out silently, one with other content with one warning per resource; the
+    // first copy is kept and counted once.
+    void copiesInSeveralFolders_data()
+    {
+        QTest::addColumn<QByteArrayList>("copies"); // one file per copy, in folder order
+        QTest::addColumn<int>("warnings");
+        QTest::addColumn<int>("rules"); // of the security group kept
+        const QByteArray sg = R"({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "a", "VpcId": "vpc-1",
+            "OwnerId": "111122223333", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]})";
+        const QByteArray reordered = R"({"SecurityGroups": [{"IpPermissions": [{"ToPort": 22, "FromPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "IpProtocol": "tcp"}], "VpcId": "vpc-1", "OwnerId": "111122223333",
+            "GroupName": "a", "GroupId": "sg-1"}]})";
+        const QByteArray other = R"({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "a", "VpcId": "vpc-1",
+            "OwnerId": "111122223333", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]})";
+        QTest::newRow("identical-copy-is-silent") << QByteArrayList { sg, sg } << 0 << 1;
+        QTest::newRow("member-order-and-spacing-do-not-matter") << QByteArrayList { sg, reordered } << 0 << 1;
+        QTest::newRow("other-content-warned-once-first-kept") << QByteArrayList { sg, other, other } << 1 << 1;
+    }
+    void copiesInSeveralFolders()
+    {
+        QFETCH(QByteArrayList, copies);
+        QFETCH(int, warnings);
+        QFETCH(int, rules);
+        QTemporaryDir dir;
+        for (int i = 0; i < copies.size(); ++i) {
+            const QString path = dir.filePath(QStringLiteral("accounts/%1/eu-west-1/SecurityGroups.json").arg(i));
+            QDir().mkpath(QFileInfo(path).path());
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(copies[i]);
+        }
+        const Snapshot s = importSnapshot({ dir.path().toStdString() });
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        QCOMPARE(int(std::count_if(s.diagnostics.begin(), s.diagnostics.end(),
+                     [](const Diagnostic& d) { return d.message.find("listed again") != std::string::npos; })),
+            warnings);
+        QCOMPARE(int(s.nsgs.at("sg-1").rules.size()), rules);
+        std::size_t counted = 0;
+        for (const auto& f : s.files)
+            counted += f.resources;
+        QCOMPARE(counted, std::size_t(1));
+    }
+
+    // The account and region of what an interface belongs to come from the data (OwnerId of the
+    // reservation, the interface, its security groups, its VPC; an ARN; availability zones), never
+    // from a collector's folder name.
+    void accountFromTheData_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("nic");
+        QTest::addColumn<QString>("account");
+        QTest::addColumn<QString>("region");
+        QTest::newRow("reservation-owner-and-placement")
+            << QByteArray(R"({"Reservations": [{"OwnerId": "111122223333", "Instances": [{"InstanceId": "i-1",
+                "Placement": {"AvailabilityZone": "eu-west-1b"}, "NetworkInterfaces": [{"NetworkInterfaceId": "eni-1",
+                "OwnerId": "444455556666", "SubnetId": "subnet-1", "PrivateIpAddress": "10.0.0.5", "Groups": []}]}]}]})")
+            << QStringLiteral("eni-1") << QStringLiteral("111122223333") << QStringLiteral("eu-west-1");
+        QTest::newRow("interface-owner-and-local-zone")
+            << QByteArray(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-2", "OwnerId": "653711331788",
+                "AvailabilityZone": "us-west-2-lax-1a", "SubnetId": "subnet-1", "PrivateIpAddress": "10.0.0.6"}]})")
+            << QStringLiteral("eni-2") << QStringLiteral("653711331788") << QStringLiteral("us-west-2");
+        QTest::newRow("security-group-owner")
+            << QByteArray(R"({"SecurityGroups": [{"GroupId": "sg-9", "GroupName": "a", "VpcId": "vpc-1",
+                "OwnerId": "777788889999", "IpPermissions": []}],
+                "NetworkInterfaces": [{"NetworkInterfaceId": "eni-3", "SubnetId": "subnet-1",
+                "PrivateIpAddress": "10.0.0.7", "Groups": [{"GroupId": "sg-9"}]}]})")
+            << QStringLiteral("eni-3") << QStringLiteral("777788889999") << QString();
+        QTest::newRow("vpc-owner-and-subnet-zone")
+            << QByteArray(R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": "121212121212"}],
+                "Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24",
+                "AvailabilityZone": "ap-southeast-2c"}],
+                "NetworkInterfaces": [{"NetworkInterfaceId": "eni-4", "SubnetId": "subnet-1", "PrivateIpAddress": "10.0.0.8"}]})")
+            << QStringLiteral("eni-4") << QStringLiteral("121212121212") << QStringLiteral("ap-southeast-2");
+        QTest::newRow("rds-arn") << QByteArray(R"({"DBInstances": [{"DBInstanceIdentifier": "orders",
+                "DBInstanceArn": "arn:aws:rds:eu-central-1:343434343434:db:orders", "Engine": "postgres",
+                "Endpoint": {"Address": "orders.x.eu-central-1.rds.amazonaws.com", "Port": 5432},
+                "DBSubnetGroup": {"Subnets": [{"SubnetIdentifier": "subnet-1"}]}}]})")
+                                 << QStringLiteral("arn:aws:rds:eu-central-1:343434343434:db:orders/networkinterface")
+                                 << QStringLiteral("343434343434") << QStringLiteral("eu-central-1");
+        QTest::newRow("no-owner-anywhere-not-the-folder")
+            << QByteArray(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-5", "SubnetId": "subnet-1",
+                "PrivateIpAddress": "10.0.0.9"}]})")
+            << QStringLiteral("eni-5") << QString() << QString();
+    }
+    void accountFromTheData()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, nic);
+        QFETCH(QString, account);
+        QFETCH(QString, region);
+        // A Batfish-like folder named after an account the data do not name.
+        const Snapshot s = readOne(json, QStringLiteral("aws_configs/accounts/999999999999/us-east-1/doc.json"));
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        QVERIFY2(s.nics.count(nic.toStdString()), qPrintable(nic));
+        const auto& n = s.nics.at(nic.toStdString());
+        QCOMPARE(QString::fromStdString(n.account), account);
+        QCOMPARE(QString::fromStdString(n.region), region);
     }
 
     void everySampleIsReadOrSkippedWithReason()
