@@ -840,11 +840,16 @@ void AwsReader::readInterface(const JsonNode& e, const std::string& instanceId)
         });
     else if (const std::string single = str(e, "PrivateIpAddress"); !single.empty())
         addIpc(e, single, true);
-    if (auto v6 = e.get("Ipv6Addresses"); v6 && v6->isArray() && !nic.ipConfigurations.empty())
+    // An IPv6 address is the same inside the VPC and on the internet: an IP configuration of its own,
+    // beside the IPv4 one and its public IPv4 address (one public address per configuration).
+    if (auto v6 = e.get("Ipv6Addresses"); v6 && v6->isArray())
         v6->forEachElement([&](const JsonNode& a) {
             const std::string address = str(a, "Ipv6Address");
-            if (!address.empty())
-                publics.emplace_back(address + "|" + nic.ipConfigurations.front().id + "|", here(a));
+            if (address.empty())
+                return;
+            IpConfiguration ipc = ipConfiguration(a, nic, address, subnet, false);
+            publics.emplace_back(address + "|" + ipc.id + "|", here(a));
+            nic.ipConfigurations.push_back(std::move(ipc));
         });
     if (nic.ipConfigurations.empty()) {
         warn(e, "network interface " + raw + " has no private address in the export; ignored");

@@ -121,6 +121,23 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(sg.rules[0].destinationPorts.toString()), ports);
     }
 
+    // A dual-stack interface: its public IPv4 address and its IPv6 address each reach it (the IPv6
+    // address is an IP configuration of its own; one public address per configuration).
+    void dualStackInterfaceKeepsBothPublicAddresses()
+    {
+        const Snapshot s = readOne(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-1",
+            "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.10", "Primary": true,
+              "Association": {"PublicIp": "54.200.1.10", "IpOwnerId": "amazon"}}],
+            "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:aaaa:bb01::10"}]}]})");
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        const auto& nic = s.nics.at("eni-1");
+        QCOMPARE(nic.ipConfigurations.size(), std::size_t(2));
+        QStringList publics;
+        for (const auto& ipc : nic.ipConfigurations)
+            publics << QString::fromStdString(s.publicIps.at(ipc.publicIpId).address);
+        QCOMPARE(publics, QStringList({ QStringLiteral("54.200.1.10"), QStringLiteral("2600:1f18:aaaa:bb01::10") }));
+    }
+
     void invalidPortRangeNamesItsPlace()
     {
         const Snapshot s = readOne(R"({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "a", "VpcId": "vpc-1",
