@@ -115,8 +115,9 @@ NsgVerdict Engine::withReplies(
             protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
         // The reply's destination is the client: the rule's destination is the address dimension.
         out.push_back({ i, r.allow,
-            PacketSet::box(
-                protocols, r.destinationPorts, r.destination.any ? AddressSet::all() : r.destination.prefixes) });
+            PacketSet::box(protocols, r.destinationPorts,
+                (r.destination.any ? AddressSet::all() : r.destination.prefixes)
+                    .intersected(familyAddresses(r.family))) });
     }
     static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
     const PacketSet replies = evaluateFirstMatch(out, everything).allowed;

@@ -134,11 +134,13 @@ std::map<std::string, std::string> tagsOf(const JsonNode& item)
 
 // A protocol as AWS writes it: "-1", a name or an IANA number as a string (tcp 6, udp 17, icmp 1,
 // icmpv6 58). "Use -1 to specify all protocols ... a protocol number other than tcp, udp, icmp, or
-// icmpv6 allows traffic on all ports" (EC2 API reference, IpPermission.IpProtocol).
-bool protocolOf(std::string_view text, ProtocolMask& mask, bool& ported)
+// icmpv6 allows traffic on all ports" (EC2 API reference, IpPermission.IpProtocol). ICMP (1) is
+// IPv4's and ICMPv6 (58) IPv6's: the family of the rule.
+bool protocolOf(std::string_view text, ProtocolMask& mask, bool& ported, SecurityRule::Family& family)
 {
     const std::string p = lower(text);
     ported = false;
+    family = SecurityRule::Family::Any;
     if (p == "-1" || p == "all") {
         mask = kAllProtocols;
         return true;
@@ -151,6 +153,7 @@ bool protocolOf(std::string_view text, ProtocolMask& mask, bool& ported)
         ported = true;
     } else if (p == "icmp" || p == "1" || p == "icmpv6" || p == "58") {
         mask = maskOf(Protocol::Icmp);
+        family = p == "icmp" || p == "1" ? SecurityRule::Family::V4 : SecurityRule::Family::V6;
     } else if (!p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         mask = maskOf(Protocol::Other);
     } else {
@@ -549,7 +552,7 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
         if (auto n = p.get("IpProtocol"); n && n->intValue())
             base.protocolText = std::to_string(*n->intValue());
     bool ported = false;
-    if (!protocolOf(base.protocolText, base.protocols, ported)) {
+    if (!protocolOf(base.protocolText, base.protocols, ported, base.family)) {
         error(p, "unknown IpProtocol \"" + base.protocolText + "\"");
         return;
     }
@@ -580,6 +583,12 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
                 SecurityRule r = base;
                 r.source.prefixes = prefix(e, c);
                 r.where = here(e);
+                if (r.family != SecurityRule::Family::Any
+                    && !r.source.prefixes.intersects(
+                        r.family == SecurityRule::Family::V4 ? AddressSet::allV4() : AddressSet::allV6()))
+                    r.description = r.family == SecurityRule::Family::V4
+                        ? "ICMP is IPv4's: an IPv6 source matches no packet (IPv6 uses icmpv6)"
+                        : "ICMPv6 is IPv6's: an IPv4 source matches no packet (IPv4 uses icmp)";
                 if (!r.source.prefixes.isEmpty())
                     add(std::move(r), c);
             });
@@ -643,7 +652,7 @@ void AwsReader::readNetworkAcl(const JsonNode& a)
             r.allow = lower(str(e, "RuleAction")) == "allow";
             r.protocolText = str(e, "Protocol");
             bool ported = false;
-            if (!protocolOf(r.protocolText, r.protocols, ported)) {
+            if (!protocolOf(r.protocolText, r.protocols, ported, r.family)) {
                 error(e, "unknown protocol \"" + r.protocolText + "\"");
                 return;
             }

@@ -44,6 +44,11 @@ struct SecurityRule
     bool disabled = false; // a what-if edit: shown, but left out of evaluation
     ProtocolMask protocols = kAllProtocols;
     std::string protocolText; // as written
+    /// The address family the rule's protocol exists in: AWS's "icmp" (1) is ICMP for IPv4 and
+    /// "icmpv6" (58) ICMP for IPv6, so their rules match no packet of the other family whatever
+    /// addresses they name. Any: both (the model's ICMP class holds both protocols).
+    enum class Family : std::uint8_t { Any, V4, V6 };
+    Family family = Family::Any;
     AddressMatch source;
     AddressMatch destination;
     PortSet destinationPorts = PortSet::all();

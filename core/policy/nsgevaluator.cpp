@@ -161,6 +161,8 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
             for (const auto& asg : rule.source.asgIds)
                 src = src.united(ctx.asgMembers(asg));
         }
+        if (rule.family != SecurityRule::Family::Any)
+            src = src.intersected(familyAddresses(rule.family));
         src = src.intersected(sourceUniverse);
         ProtocolMask protocols = rule.protocols;
         // ICMP and ESP/AH carry no ports: a rule restricted to ports cannot match them.
@@ -169,6 +171,12 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
         out.push_back({ i, rule.allow, PacketSet::box(protocols, rule.destinationPorts, src) });
     }
     return out;
+}
+
+const AddressSet& familyAddresses(SecurityRule::Family family)
+{
+    static const AddressSet all = AddressSet::all(), v4 = AddressSet::allV4(), v6 = AddressSet::allV6();
+    return family == SecurityRule::Family::V4 ? v4 : family == SecurityRule::Family::V6 ? v6 : all;
 }
 
 std::string inboundGroupKey(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc, const PolicyContext& ctx)

@@ -121,6 +121,40 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(sg.rules[0].destinationPorts.toString()), ports);
     }
 
+    // ICMP (1) exists over IPv4 only and ICMPv6 (58) over IPv6 only: a rule of one names the family
+    // its addresses are matched in, so "icmp from ::/0" (which the console accepts) matches nothing.
+    void icmpFamily_data()
+    {
+        QTest::addColumn<QByteArray>("permission");
+        QTest::addColumn<int>("family");
+        QTest::addColumn<bool>("matchesNothing");
+        QTest::newRow("icmp-from-ipv4") << QByteArray(R"({"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})")
+                                        << int(SecurityRule::Family::V4) << false;
+        QTest::newRow("icmp-from-ipv6") << QByteArray(R"({"IpProtocol": "icmp", "FromPort": 8, "ToPort": -1,
+            "Ipv6Ranges": [{"CidrIpv6": "::/0"}]})")
+                                        << int(SecurityRule::Family::V4) << true;
+        QTest::newRow("icmpv6-number-from-ipv4") << QByteArray(R"({"IpProtocol": "58", "FromPort": -1, "ToPort": -1,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})")
+                                                 << int(SecurityRule::Family::V6) << true;
+        QTest::newRow("all-protocols-both-families") << QByteArray(R"({"IpProtocol": "-1",
+            "Ipv6Ranges": [{"CidrIpv6": "::/0"}]})") << int(SecurityRule::Family::Any)
+                                                     << false;
+    }
+    void icmpFamily()
+    {
+        QFETCH(QByteArray, permission);
+        QFETCH(int, family);
+        QFETCH(bool, matchesNothing);
+        const Snapshot s = readOne(R"({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "a", "VpcId": "vpc-1",
+            "IpPermissions": [)"
+            + permission + "]}]}");
+        QVERIFY2(!s.hasErrors(), qPrintable(diagnostics(s)));
+        const auto& rule = s.nsgs.at("sg-1").rules.at(0);
+        QCOMPARE(int(rule.family), family);
+        QCOMPARE(rule.description.find("matches no packet") != std::string::npos, matchesNothing);
+    }
+
     // A dual-stack interface: its public IPv4 address and its IPv6 address each reach it (the IPv6
     // address is an IP configuration of its own; one public address per configuration).
     void dualStackInterfaceKeepsBothPublicAddresses()
