@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace ew {
 
@@ -57,10 +58,15 @@ PolicyContext::PolicyContext(const Snapshot& snapshot)
         info.routable = info.routable.united(info.space);
     }
     // Internet clients: public space outside the virtual network. 168.63.129.16 is Azure's platform
-    // address (health probes, DNS); no internet client can use it.
+    // address (health probes, DNS); no internet client can use it in Azure, but to an AWS VPC (whose
+    // subnets need a route to an internet gateway) it is an ordinary internet address.
     const AddressSet internet = publicInternet().subtracted(azureLoadBalancer());
+    std::set<std::string> outsideAzure;
+    for (const auto& [id, subnet] : m_snap.subnets)
+        if (subnet.needsInternetRoute)
+            outsideAzure.insert(subnet.vnetId);
     for (auto& [id, info] : m_vnets)
-        info.internet = internet.subtracted(info.space);
+        info.internet = (outsideAzure.count(id) ? publicInternet() : internet).subtracted(info.space);
     m_unknownVnet.internet = internet;
     // On-premises networks behind a VPN or ExpressRoute gateway join the VirtualNetwork tag of the
     // gateway's VNet and of spokes that use it through gateway transit (Microsoft Learn, "Virtual
