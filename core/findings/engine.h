@@ -388,7 +388,8 @@ public:
     /// per entry.
     struct RouteCell
     {
-        AddressSet prefix;
+        AddressSet prefix; // the addresses of its family that the prefix holds
+        u128 span = 0; // the prefix as written, last - first: smaller is more specific
         const Route* route = nullptr;
         bool fromList = false;
     };

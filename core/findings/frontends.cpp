@@ -136,10 +136,20 @@ std::vector<Engine::RouteCell> Engine::routesBySpecificity(
     const RouteTable& table, std::vector<const Route*>* unresolved) const
 {
     std::vector<RouteCell> cells;
+    // "Routes to IPv4 and IPv6 addresses or CIDR blocks are independent of each other": an IPv6
+    // prefix (::/0 among them) holds no IPv4 address, whatever the address space shares.
+    const auto add = [&](const std::string& cidr, const Route& route, bool fromList) {
+        const auto p = parsePrefix(cidr);
+        if (!p)
+            return;
+        const AddressSet written = AddressSet::range(p->first, p->last);
+        cells.push_back(
+            { p->v4 ? written : written.intersected(AddressSet::allV6()), p->last - p->first, &route, fromList });
+    };
     for (const auto& route : table.routes) {
         if (!route.prefixIsTag) {
             if (!route.prefix.isEmpty())
-                cells.push_back({ route.prefix, &route, false });
+                add(route.prefixText, route, false);
             continue;
         }
         const PrefixList* list = isPrefixListId(route.prefixText) ? m_ctx.prefixList(route.prefixText) : nullptr;
@@ -148,17 +158,12 @@ std::vector<Engine::RouteCell> Engine::routesBySpecificity(
                 unresolved->push_back(&route);
             continue;
         }
-        for (const auto& iv : list->addresses.intervals())
-            for (const auto& cidr : AddressSet::range(iv.first, iv.last).toCidrs())
-                if (auto p = parsePrefix(cidr))
-                    cells.push_back({ AddressSet::range(p->first, p->last), &route, true });
+        for (const auto& cidr : list->cidrs)
+            add(cidr, route, true);
     }
-    // Most specific first (each cell is one prefix; IPv4 and IPv6 never overlap); a CIDR route
-    // before a prefix list's entry of the same length.
-    const auto size
-        = [](const RouteCell& c) { return c.prefix.intervals().front().last - c.prefix.intervals().front().first; };
-    std::stable_sort(cells.begin(), cells.end(), [&](const RouteCell& a, const RouteCell& b) {
-        return size(a) != size(b) ? size(a) < size(b) : (!a.fromList && b.fromList);
+    // Most specific first; a CIDR route before a prefix list's entry of the same length.
+    std::stable_sort(cells.begin(), cells.end(), [](const RouteCell& a, const RouteCell& b) {
+        return a.span != b.span ? a.span < b.span : (!a.fromList && b.fromList);
     });
     return cells;
 }
