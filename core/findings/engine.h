@@ -10,6 +10,7 @@
 #include "policy/nsgevaluator.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -396,6 +397,11 @@ public:
     /// The cells of a table's routes, most specific first (a CIDR route before a prefix list's entry
     /// of the same length); routes to prefix lists the export does not resolve go to unresolved.
     std::vector<RouteCell> routesBySpecificity(const RouteTable& table, std::vector<const Route*>* unresolved) const;
+    /// The destinations whose most specific route in a table is one `to` accepts (asked only of
+    /// routes that carry something); routes to prefix lists without entries that `to` accepts go to
+    /// unresolved (the caller decides what they stand for).
+    AddressSet destinationsRouted(const RouteTable& table, const std::function<bool(const Route&)>& to,
+        std::vector<const Route*>& unresolved) const;
     /// AWS: the peering connection between two VPCs whose traffic needs routes in both subnets' tables
     /// (null when they are not peered so, or the connection is not active).
     const VirtualNetworkPeering* routedPeering(const std::string& fromVnet, const std::string& toVnet) const;

@@ -168,6 +168,23 @@ std::vector<Engine::RouteCell> Engine::routesBySpecificity(
     return cells;
 }
 
+AddressSet Engine::destinationsRouted(
+    const RouteTable& table, const std::function<bool(const Route&)>& to, std::vector<const Route*>& unresolved) const
+{
+    AddressSet out, taken;
+    std::vector<const Route*> lists;
+    for (const RouteCell& cell : routesBySpecificity(table, &lists)) {
+        const AddressSet mine = cell.prefix.subtracted(taken);
+        taken = taken.united(cell.prefix);
+        if (!mine.isEmpty() && to(*cell.route))
+            out = out.united(mine);
+    }
+    for (const Route* route : lists)
+        if (to(*route))
+            unresolved.push_back(route);
+    return out;
+}
+
 // Amazon VPC User Guide, "Route tables" and "Enable internet access for a VPC using an internet
 // gateway": a subnet is public when its route table (its own, else the VPC's main table) sends the
 // destination to an internet gateway attached to the VPC; the most specific route wins, and a
@@ -201,23 +218,16 @@ const AddressSet& Engine::internetRouted(const std::string& subnetId, std::vecto
                 return true;
             };
             std::vector<const Route*> unresolved;
-            AddressSet taken;
-            for (const RouteCell& cell : routesBySpecificity(table->second, &unresolved)) {
-                const AddressSet mine = cell.prefix.subtracted(taken);
-                taken = taken.united(cell.prefix);
-                if (!mine.isEmpty() && toGateway(*cell.route))
-                    r.addresses = r.addresses.united(mine);
-            }
+            r.addresses = destinationsRouted(table->second, toGateway, unresolved);
             // A route to a prefix list whose entries the export lacks: towards reachability, it may
             // send any client to the internet gateway (other targets are left out: they only take
             // clients away).
-            for (const Route* route : unresolved)
-                if (toGateway(*route)) {
-                    r.addresses = AddressSet::all();
-                    r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
-                        + resolvePrefixList(m_ctx, route->prefixText).note
-                        + ", so every client is assumed routed to the internet gateway");
-                }
+            for (const Route* route : unresolved) {
+                r.addresses = AddressSet::all();
+                r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
+                    + resolvePrefixList(m_ctx, route->prefixText).note
+                    + ", so every client is assumed routed to the internet gateway");
+            }
         }
         memo = m_internetRouted.emplace(subnetId, std::move(r)).first;
     }
@@ -249,20 +259,13 @@ const AddressSet& Engine::peeringRouted(
                 + " is not in the export: a route over peering connection " + connection + " is assumed");
         } else {
             std::vector<const Route*> unresolved;
-            AddressSet taken;
-            for (const RouteCell& cell : routesBySpecificity(table->second, &unresolved)) {
-                const AddressSet mine = cell.prefix.subtracted(taken);
-                taken = taken.united(cell.prefix);
-                if (over(*cell.route))
-                    r.addresses = r.addresses.united(mine);
+            r.addresses = destinationsRouted(table->second, over, unresolved);
+            for (const Route* route : unresolved) {
+                r.addresses = AddressSet::all();
+                r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
+                    + resolvePrefixList(m_ctx, route->prefixText).note
+                    + ", so every address is assumed routed over the peering connection");
             }
-            for (const Route* route : unresolved)
-                if (over(*route)) {
-                    r.addresses = AddressSet::all();
-                    r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
-                        + resolvePrefixList(m_ctx, route->prefixText).note
-                        + ", so every address is assumed routed over the peering connection");
-                }
         }
         memo = m_peeringRouted.emplace(key, std::move(r)).first;
     }
