@@ -10,6 +10,7 @@
 #include "policy/nsgevaluator.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -92,13 +93,21 @@ struct TargetEval
         return nullptr;
     }
     std::string policyKey; // subnet and NIC group keys: equal for IP configurations with equal verdicts
+    /// AWS, in a VPC with peering connections that need routes: its subnet and address, which decide
+    /// which footholds of the peer VPCs route to it (empty otherwise).
+    std::string peerRouteKey;
     // Shared between IP configurations with the same policy inputs (PERFORMANCE.md: grouping).
     std::shared_ptr<const PacketSet> universe; // the sources this evaluation is about
     std::shared_ptr<const PacketSet> allowedAll; // what both levels allow, from any source
     std::shared_ptr<const PacketSet> allowed; // allowedAll within the universe
     PathStep target;
+    /// Where the target lives when the data say (AWS: "AWS account 111122223333, eu-west-1"), for
+    /// what the analyst reads; empty otherwise.
+    std::string owner;
     DataStoreMatch dataStore;
     std::vector<std::string> assumptions;
+    /// The target's name with its owner, for explanations ("web-1 (AWS account 111122223333)").
+    std::string targetText() const { return owner.empty() ? target.name : target.name + " (" + owner + ")"; }
 };
 
 struct Frontend
@@ -379,6 +388,38 @@ public:
     /// AWS: the internet addresses whose traffic the subnet's route table sends to an internet
     /// gateway attached to its VPC (longest prefix), i.e. the clients whose replies get back.
     const AddressSet& internetRouted(const std::string& subnetId, std::vector<std::string>& assumptions);
+    /// One destination prefix of a route table with its route: a route to a prefix list is one cell
+    /// per entry.
+    struct RouteCell
+    {
+        AddressSet prefix; // the addresses of its family that the prefix holds
+        u128 span = 0; // the prefix as written, last - first: smaller is more specific
+        const Route* route = nullptr;
+        bool fromList = false;
+    };
+    /// The cells of a table's routes, most specific first (a CIDR route before a prefix list's entry
+    /// of the same length); routes to prefix lists the export does not resolve go to unresolved.
+    std::vector<RouteCell> routesBySpecificity(const RouteTable& table, std::vector<const Route*>* unresolved) const;
+    /// The destinations whose most specific route in a table is one `to` accepts (asked only of
+    /// routes that carry something); routes to prefix lists without entries that `to` accepts go to
+    /// unresolved (the caller decides what they stand for).
+    AddressSet destinationsRouted(const RouteTable& table, const std::function<bool(const Route&)>& to,
+        std::vector<const Route*>& unresolved) const;
+    /// AWS: the peering connection between two VPCs whose traffic needs routes in both subnets' tables
+    /// (null when they are not peered so, or the connection is not active).
+    const VirtualNetworkPeering* routedPeering(const std::string& fromVnet, const std::string& toVnet) const;
+    /// AWS: the destinations a subnet's route table sends over a peering connection (the most
+    /// specific active route); every address, with an assumption, when the table is not in the export.
+    const AddressSet& peeringRouted(
+        const std::string& subnetId, const std::string& connection, std::vector<std::string>* assumptions);
+    /// AWS: why a private source address in a VPC peered with ipc's over a connection that needs routes
+    /// does not reach it (a route table of either subnet does not send the traffic over the
+    /// connection); "" when it does, or when no such connection joins the two VPCs.
+    std::string peeringUnrouted(const IpConfiguration& ipc, u128 source, std::vector<std::string>& assumptions);
+    /// AWS: what a two-hop leg from a foothold in another VPC rests on when a peering connection that
+    /// needs routes joins the two: the words for its path and the assumptions (both empty otherwise).
+    void peeringLeg(
+        const TargetEval& store, const TargetEval& foothold, std::string& words, std::vector<std::string>& assumptions);
     /// AWS: the union of an interface's security groups as one allow-union list (memoised by the
     /// set of groups); null when the interface names none.
     std::shared_ptr<const NetworkSecurityGroup> mergedGroups(
@@ -534,6 +575,7 @@ private:
         std::vector<std::string> assumptions;
     };
     std::unordered_map<std::string, Routed> m_internetRouted; // by subnet id
+    std::unordered_map<std::string, Routed> m_peeringRouted; // by subnet id and connection
     std::unordered_map<std::string, std::pair<std::shared_ptr<const NetworkSecurityGroup>, std::vector<std::string>>>
         m_mergedGroups; // by the groups' joined ids
 };

@@ -116,8 +116,9 @@ NsgVerdict Engine::withReplies(
             protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
         // The reply's destination is the client: the rule's destination is the address dimension.
         out.push_back({ i, r.allow,
-            PacketSet::box(
-                protocols, r.destinationPorts, r.destination.any ? AddressSet::all() : r.destination.prefixes) });
+            PacketSet::box(protocols, r.destinationPorts,
+                (r.destination.any ? AddressSet::all() : r.destination.prefixes)
+                    .intersected(familyAddresses(r.family))) });
     }
     static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
     const PacketSet replies = evaluateFirstMatch(out, everything).allowed;
@@ -229,6 +230,10 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         t.universe = std::make_shared<const PacketSet>(PacketSet::box(kAllProtocols, PortSet::all(), sources));
     }
     t.target = targetOf(nic);
+    if (!nic.account.empty())
+        t.owner = "AWS account " + nic.account + (nic.region.empty() ? std::string() : ", " + nic.region);
+    else if (!nic.region.empty())
+        t.owner = "AWS region " + nic.region;
     t.dataStore = dataStoreOf(nic);
     const NetworkSecurityGroup* subnetNsg = nullptr;
     bool subnetUnknown = false;
@@ -271,6 +276,11 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
                 + " is referenced but not in the export: assumed to allow all traffic");
     const bool aws = (sit != m_snap.subnets.end() && sit->second.needsInternetRoute) || !nic.securityGroupIds.empty();
     if (aws) {
+        // Which footholds of peer VPCs reach it depends on its subnet's routes and its address.
+        if (auto vnet = m_snap.vnets.find(t.vnetId); vnet != m_snap.vnets.end()
+            && std::any_of(vnet->second.peerings.begin(), vnet->second.peerings.end(),
+                [](const VirtualNetworkPeering& p) { return p.connected && p.needsRoutes; }))
+            t.peerRouteKey = ipc.subnetId + "|" + ipc.privateAddress;
         // AWS: the subnet's network ACL, then the union of the interface's security groups.
         const NetworkSecurityGroup* acl = nullptr;
         bool aclUnknown = sit == m_snap.subnets.end();
@@ -414,7 +424,7 @@ LevelWords levelWords(std::string_view level)
 
 std::string Engine::twoHopKey(const TargetEval& t)
 {
-    return t.policyKey + "|" + t.vnetId;
+    return t.peerRouteKey.empty() ? t.policyKey + "|" + t.vnetId : t.policyKey + "|" + t.vnetId + "|" + t.peerRouteKey;
 }
 
 std::string Engine::twoHopReachKey(const TargetEval& t, bool exposed)

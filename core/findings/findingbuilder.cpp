@@ -239,7 +239,7 @@ void Engine::addFindings(
         const std::string what = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
             + (f.ports.empty() || (f.protocol == "any" && allPorts) ? std::string() : " " + portsText(f.ports));
         f.explanation = what + " from " + sourcesText(f) + (f.exposures.empty() ? "" : " (sources differ by port)")
-            + " reaches " + t.target.name + " through " + fe.description + ": " + b.how + ".";
+            + " reaches " + t.targetText() + " through " + fe.description + ": " + b.how + ".";
         severity(f, b);
         f.id = stableId({ f.target.id, fe.key, f.protocol, "1" });
         out.push_back(std::move(f));

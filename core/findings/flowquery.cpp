@@ -179,7 +179,16 @@ QueryResult queryFlow(const Snapshot& snapshot, const FlowQuery& query)
             };
             std::vector<std::string> feAssumptions;
             const auto frontends = engine.frontendsOf(ipc, feAssumptions);
-            if (insideSource) {
+            // AWS: a source in a peered VPC needs routes over the connection in both subnets' tables.
+            const std::string unrouted
+                = insideSource ? engine.peeringUnrouted(ipc, *sourceIp, feAssumptions) : std::string();
+            if (!unrouted.empty()) {
+                PathVerdict pv;
+                pv.hops.push_back({ { "", query.source, "source" }, false, unrouted, {} });
+                pv.hops.push_back({ t.target, false, "not reached", {} });
+                pv.summary = "not reachable from " + query.source + ": no route";
+                result.paths.push_back(std::move(pv));
+            } else if (insideSource) {
                 PathVerdict pv;
                 pv.hops.push_back({ { "", query.source, "source" }, true,
                     "source inside the virtual network (or a peered one): no frontend needed", {} });

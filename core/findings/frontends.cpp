@@ -129,6 +129,62 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
     return out;
 }
 
+// Amazon VPC User Guide, "How route priority works": "we direct traffic using the most specific route
+// that matches the traffic", and of routes as specific, "Static routes" before "Prefix list routes";
+// a route to a prefix list matches each of its entries.
+std::vector<Engine::RouteCell> Engine::routesBySpecificity(
+    const RouteTable& table, std::vector<const Route*>* unresolved) const
+{
+    std::vector<RouteCell> cells;
+    // "Routes to IPv4 and IPv6 addresses or CIDR blocks are independent of each other": an IPv6
+    // prefix (::/0 among them) holds no IPv4 address, whatever the address space shares.
+    const auto add = [&](const std::string& cidr, const Route& route, bool fromList) {
+        const auto p = parsePrefix(cidr);
+        if (!p)
+            return;
+        const AddressSet written = AddressSet::range(p->first, p->last);
+        cells.push_back(
+            { p->v4 ? written : written.intersected(AddressSet::allV6()), p->last - p->first, &route, fromList });
+    };
+    for (const auto& route : table.routes) {
+        if (!route.prefixIsTag) {
+            if (!route.prefix.isEmpty())
+                add(route.prefixText, route, false);
+            continue;
+        }
+        const PrefixList* list = isPrefixListId(route.prefixText) ? m_ctx.prefixList(route.prefixText) : nullptr;
+        if (!list || !list->entriesKnown) {
+            if (unresolved)
+                unresolved->push_back(&route);
+            continue;
+        }
+        for (const auto& cidr : list->cidrs)
+            add(cidr, route, true);
+    }
+    // Most specific first; a CIDR route before a prefix list's entry of the same length.
+    std::stable_sort(cells.begin(), cells.end(), [](const RouteCell& a, const RouteCell& b) {
+        return a.span != b.span ? a.span < b.span : (!a.fromList && b.fromList);
+    });
+    return cells;
+}
+
+AddressSet Engine::destinationsRouted(
+    const RouteTable& table, const std::function<bool(const Route&)>& to, std::vector<const Route*>& unresolved) const
+{
+    AddressSet out, taken;
+    std::vector<const Route*> lists;
+    for (const RouteCell& cell : routesBySpecificity(table, &lists)) {
+        const AddressSet mine = cell.prefix.subtracted(taken);
+        taken = taken.united(cell.prefix);
+        if (!mine.isEmpty() && to(*cell.route))
+            out = out.united(mine);
+    }
+    for (const Route* route : lists)
+        if (to(*route))
+            unresolved.push_back(route);
+    return out;
+}
+
 // Amazon VPC User Guide, "Route tables" and "Enable internet access for a VPC using an internet
 // gateway": a subnet is public when its route table (its own, else the VPC's main table) sends the
 // destination to an internet gateway attached to the VPC; the most specific route wins, and a
@@ -147,37 +203,74 @@ const AddressSet& Engine::internetRouted(const std::string& subnetId, std::vecto
         } else {
             const auto vnet = m_snap.vnets.find(subnet.vnetId);
             const bool gatewaysKnown = vnet != m_snap.vnets.end() && !vnet->second.internetGatewayIds.empty();
-            std::vector<const Route*> routes;
-            for (const auto& route : table->second.routes)
-                if (!route.prefixIsTag && !route.prefix.isEmpty())
-                    routes.push_back(&route);
-            // Most specific first (a prefix is one interval; IPv4 and IPv6 never overlap).
-            const auto size = [](const Route* route) {
-                return route->prefix.intervals().front().last - route->prefix.intervals().front().first;
-            };
-            std::stable_sort(
-                routes.begin(), routes.end(), [&](const Route* a, const Route* b) { return size(a) < size(b); });
-            AddressSet taken;
-            for (const Route* route : routes) {
-                const AddressSet mine = route->prefix.subtracted(taken);
-                taken = taken.united(route->prefix);
-                if (route->nextHopType != "InternetGateway" || route->blackhole)
-                    continue;
+            const auto toGateway = [&](const Route& route) {
+                if (route.nextHopType != "InternetGateway" || route.blackhole)
+                    return false;
                 const bool attached = vnet != m_snap.vnets.end()
                     && std::find(vnet->second.internetGatewayIds.begin(), vnet->second.internetGatewayIds.end(),
-                           route->nextHopAddress)
+                           route.nextHopAddress)
                         != vnet->second.internetGatewayIds.end();
                 if (!attached && gatewaysKnown)
-                    continue; // a gateway that is not attached to this VPC carries nothing
+                    return false; // a gateway that is not attached to this VPC carries nothing
                 if (!attached)
-                    r.assumptions.push_back("internet gateway " + route->nextHopAddress + " of route table "
+                    r.assumptions.push_back("internet gateway " + route.nextHopAddress + " of route table "
                         + table->second.name + " is not in the export: assumed attached to the VPC");
-                r.addresses = r.addresses.united(mine);
+                return true;
+            };
+            std::vector<const Route*> unresolved;
+            r.addresses = destinationsRouted(table->second, toGateway, unresolved);
+            // A route to a prefix list whose entries the export lacks: towards reachability, it may
+            // send any client to the internet gateway (other targets are left out: they only take
+            // clients away).
+            for (const Route* route : unresolved) {
+                r.addresses = AddressSet::all();
+                r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
+                    + resolvePrefixList(m_ctx, route->prefixText).note
+                    + ", so every client is assumed routed to the internet gateway");
             }
         }
         memo = m_internetRouted.emplace(subnetId, std::move(r)).first;
     }
     assumptions.insert(assumptions.end(), memo->second.assumptions.begin(), memo->second.assumptions.end());
+    return memo->second.addresses;
+}
+
+// Amazon VPC Peering Guide, "Update your route tables for a VPC peering connection": traffic between
+// instances in peered VPCs needs "a route to the route tables associated with the subnets for both
+// instances" whose target is the connection; a route added while the connection is pending is a
+// blackhole until it is active.
+const AddressSet& Engine::peeringRouted(
+    const std::string& subnetId, const std::string& connection, std::vector<std::string>* assumptions)
+{
+    const std::string key = subnetId + "|" + connection;
+    auto memo = m_peeringRouted.find(key);
+    if (memo == m_peeringRouted.end()) {
+        Routed r;
+        const auto subnet = m_snap.subnets.find(subnetId);
+        const auto table = subnet == m_snap.subnets.end() ? m_snap.routeTables.end()
+                                                          : m_snap.routeTables.find(subnet->second.routeTableId);
+        const auto over = [&](const Route& route) {
+            return route.nextHopType == "VpcPeering" && route.nextHopAddress == connection && !route.blackhole;
+        };
+        if (table == m_snap.routeTables.end()) {
+            r.addresses = AddressSet::all();
+            r.assumptions.push_back("the route table of subnet "
+                + (subnet == m_snap.subnets.end() ? lastSegment(subnetId) : subnet->second.name)
+                + " is not in the export: a route over peering connection " + connection + " is assumed");
+        } else {
+            std::vector<const Route*> unresolved;
+            r.addresses = destinationsRouted(table->second, over, unresolved);
+            for (const Route* route : unresolved) {
+                r.addresses = AddressSet::all();
+                r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
+                    + resolvePrefixList(m_ctx, route->prefixText).note
+                    + ", so every address is assumed routed over the peering connection");
+            }
+        }
+        memo = m_peeringRouted.emplace(key, std::move(r)).first;
+    }
+    if (assumptions)
+        assumptions->insert(assumptions->end(), memo->second.assumptions.begin(), memo->second.assumptions.end());
     return memo->second.addresses;
 }
 

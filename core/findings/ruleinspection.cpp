@@ -39,6 +39,10 @@ std::string addressMatchText(const AddressMatch& m, const Snapshot& snapshot)
     if (m.any)
         return "*";
     std::vector<std::string> parts = m.tags;
+    // An AWS prefix list: its id, and its name when the export describes it.
+    for (auto& part : parts)
+        if (auto pl = snapshot.prefixLists.find(part); pl != snapshot.prefixLists.end() && !pl->second.name.empty())
+            part += " (" + pl->second.name + ")";
     // Every IPv6 address is not one CIDR where IPv4 shares the space: written as the rule wrote it.
     AddressSet rest = m.prefixes;
     for (const auto& [family, text] :

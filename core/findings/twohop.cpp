@@ -104,12 +104,30 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         cached.reset(); // stale: the chosen foothold is no longer one (callers forget such groups)
     if (!cached) {
         auto r = std::make_shared<TwoHopReach>();
-        auto& sources = idx.connectedSources[t.vnetId];
+        auto& sources = idx.connectedSources[t.peerRouteKey.empty() ? t.vnetId : t.vnetId + "|" + t.peerRouteKey];
         if (!sources) {
             sources = std::make_shared<AddressSet>();
-            for (const auto& vnet : connected)
-                if (auto it = idx.vnetFootholds.find(vnet); it != idx.vnetFootholds.end())
+            for (const auto& vnet : connected) {
+                auto it = idx.vnetFootholds.find(vnet);
+                if (it == idx.vnetFootholds.end())
+                    continue;
+                const VirtualNetworkPeering* peering = vnet == t.vnetId ? nullptr : routedPeering(vnet, t.vnetId);
+                if (!peering) {
                     *sources = sources->united(it->second);
+                    continue;
+                }
+                // AWS: a foothold of the peer VPC counts where its subnet's table sends the data
+                // store's address over the connection and the store's table sends the foothold's
+                // address back over it. Peering is not transitive: only the VPCs peered with this one.
+                const std::string connection = toLower(peering->name);
+                const AddressSet& back = peeringRouted(t.ipc->subnetId, connection, nullptr);
+                const AddressSet store = m_ctx.possibleAddresses(*t.ipc);
+                for (const auto& fh : footholds) {
+                    const TargetEval& from = targets[fh.target];
+                    if (from.vnetId == vnet && peeringRouted(from.ipc->subnetId, connection, nullptr).intersects(store))
+                        *sources = sources->united(fh.addresses->intersected(back));
+                }
+            }
         }
         // An address reaches the data store iff some packet from it is allowed: the sources of
         // what both levels allow, within the footholds. No ports x addresses product is built.
@@ -208,6 +226,14 @@ Engine::TwoHopPlan Engine::twoHopPlan(
             if (!bodies) {
                 auto made = std::make_shared<BodySet>();
                 made->list = twoHopBodies(t, legReach, fh.finding->wholeInternet);
+                std::string over;
+                std::vector<std::string> peeringAssumptions;
+                peeringLeg(t, targets[fh.target], over, peeringAssumptions);
+                for (auto& b : made->list) {
+                    if (!over.empty())
+                        b.how = over + ": " + b.how;
+                    b.shared.assumptions = peeringAssumptions;
+                }
                 made->reach = std::move(legReach);
                 bodies = std::move(made);
             }
@@ -225,6 +251,68 @@ Engine::TwoHopPlan Engine::twoHopPlan(
     for (std::size_t k = 1; k < reachInfo.legs.size(); ++k)
         plan.more.emplace_back(static_cast<long>(reachInfo.legs[k].target), reachInfo.legs[k].bodies);
     return plan;
+}
+
+const VirtualNetworkPeering* Engine::routedPeering(const std::string& fromVnet, const std::string& toVnet) const
+{
+    for (const auto& [self, other] : { std::pair { &fromVnet, &toVnet }, std::pair { &toVnet, &fromVnet } })
+        if (auto v = m_snap.vnets.find(*self); v != m_snap.vnets.end())
+            for (const auto& p : v->second.peerings)
+                if (p.remoteVnetId == *other && p.connected && p.needsRoutes)
+                    return &p;
+    return nullptr;
+}
+
+void Engine::peeringLeg(
+    const TargetEval& store, const TargetEval& foothold, std::string& words, std::vector<std::string>& assumptions)
+{
+    if (store.vnetId == foothold.vnetId)
+        return;
+    const VirtualNetworkPeering* peering = routedPeering(foothold.vnetId, store.vnetId);
+    if (!peering)
+        return;
+    const std::string connection = toLower(peering->name);
+    peeringRouted(foothold.ipc->subnetId, connection, &assumptions);
+    peeringRouted(store.ipc->subnetId, connection, &assumptions);
+    auto tableOf = [&](const std::string& subnetId) {
+        auto subnet = m_snap.subnets.find(subnetId);
+        auto table = subnet == m_snap.subnets.end() ? m_snap.routeTables.end()
+                                                    : m_snap.routeTables.find(subnet->second.routeTableId);
+        return table == m_snap.routeTables.end() ? std::string("an unexported route table") : table->second.name;
+    };
+    words = "over VPC peering connection " + peering->name + ", to which route tables "
+        + tableOf(foothold.ipc->subnetId) + " and " + tableOf(store.ipc->subnetId) + " send the traffic both ways";
+}
+
+std::string Engine::peeringUnrouted(const IpConfiguration& ipc, u128 source, std::vector<std::string>& assumptions)
+{
+    const std::string vnet = m_ctx.vnetOfSubnet(ipc.subnetId);
+    std::string fromSubnet, fromVnet;
+    for (const auto& [id, subnet] : m_snap.subnets)
+        if (subnet.vnetId != vnet && subnet.prefixes.contains(source)) {
+            fromSubnet = id;
+            fromVnet = subnet.vnetId;
+            break;
+        }
+    if (fromVnet.empty())
+        for (const auto& [id, other] : m_snap.vnets)
+            if (id != vnet && other.addressSpace.contains(source))
+                fromVnet = id;
+    const VirtualNetworkPeering* peering = fromVnet.empty() ? nullptr : routedPeering(fromVnet, vnet);
+    if (!peering)
+        return {};
+    const std::string connection = toLower(peering->name);
+    if (fromSubnet.empty())
+        assumptions.push_back("the subnet of " + formatAddress(source) + " is not in the export: its route table is "
+            + "assumed to send the traffic over peering connection " + peering->name);
+    else if (!peeringRouted(fromSubnet, connection, &assumptions).intersects(m_ctx.possibleAddresses(ipc)))
+        return "the route table of the source's subnet " + m_snap.subnets.at(fromSubnet).name + " sends no traffic for "
+            + (ipc.privateAddress.empty() ? ipc.name : ipc.privateAddress) + " over peering connection "
+            + peering->name;
+    if (!peeringRouted(ipc.subnetId, connection, &assumptions).contains(source))
+        return "the route table of the target's subnet sends no reply to " + formatAddress(source)
+            + " over peering connection " + peering->name;
+    return {};
 }
 
 std::vector<FindingBody> Engine::twoHopBodies(const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet)
@@ -283,13 +371,15 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
             }
             f.assumptions = via.assumptions;
             f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
+            f.assumptions.insert(f.assumptions.end(), b.shared.assumptions.begin(), b.shared.assumptions.end());
             f.frontendAddress = via.frontendAddress;
             f.frontendPorts = via.frontendPorts;
             f.ipConfigurationId = inner.ipc->id;
             f.footholdIpConfigurationId = via.ipConfigurationId;
             f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
-                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.target.name + " from "
-                + via.target.name + ", which " + sourcesText(via) + " can reach directly: " + b.how
+                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.targetText() + " from "
+                + targets[static_cast<std::size_t>(footholdTarget)].targetText() + ", which " + sourcesText(via)
+                + " can reach directly: " + b.how
                 + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string())
                 + ".";
             severity(f, b);

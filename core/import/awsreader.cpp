@@ -9,8 +9,11 @@
 #include "jsonnode.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace ew {
@@ -22,11 +25,11 @@ constexpr std::string_view kReadKeys[] = { "SecurityGroups", "NetworkAcls", "Rou
     "VpcPeeringConnections", "DBInstances", "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus",
     "Clusters", "ClusterSubnetGroups", "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "LoadBalancers",
     "LoadBalancerDescriptions", "Listeners", "LoadBalancerListeners", "TargetGroups", "TargetHealthDescriptions",
-    "LoadBalancerTargetHealth", "Rules", "Attributes" };
+    "LoadBalancerTargetHealth", "Rules", "Attributes", "PrefixLists" };
 
 // Documents of AWS services that play a part later (issue 12) or none: recognised, so that they are
 // skipped with a reason instead of read as something else.
-constexpr std::string_view kLaterKeys[] = { "PrefixLists", "Entries", "SecurityGroupRules" };
+constexpr std::string_view kLaterKeys[] = { "SecurityGroupRules" };
 
 constexpr std::string_view kIgnoredKeys[] = { "AvailabilityZones", "VpcEndpoints", "ServiceNames", "ServiceDetails",
     "DomainNames", "Regions", "DhcpOptions", "CustomerGateways", "VpnGateways", "VpnConnections", "Hosts",
@@ -48,6 +51,67 @@ std::string upper(std::string s)
 {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return s;
+}
+
+// The region of an availability zone name ("eu-west-1a" -> "eu-west-1", a Local Zone
+// "us-west-2-lax-1a" -> "us-west-2"); "" for anything else (a zone id such as "use1-az1").
+std::string regionOfZone(const std::string& zone)
+{
+    static const std::regex region(R"(^([a-z]{2}(-[a-z]+)+-[0-9]+)[a-z0-9-]*$)");
+    std::smatch m;
+    return std::regex_match(zone, m, region) && m[1].length() < static_cast<long>(zone.size()) ? m[1].str()
+                                                                                               : std::string();
+}
+
+// The fields of an ARN ("arn", partition, service, region, account, resource...); empty when not one.
+std::vector<std::string> arnParts(const std::string& arn)
+{
+    std::vector<std::string> parts;
+    if (arn.rfind("arn:", 0) != 0)
+        return parts;
+    std::size_t at = 0;
+    for (int i = 0; i < 5; ++i) {
+        const auto colon = arn.find(':', at);
+        if (colon == std::string::npos)
+            return {};
+        parts.push_back(arn.substr(at, colon - at));
+        at = colon + 1;
+    }
+    parts.push_back(arn.substr(at));
+    return parts;
+}
+
+// A hash of a JSON value that does not depend on the order of object members (collectors sort keys
+// or not) or on white space; members named in `ignored` are left out at any depth.
+std::size_t contentHash(simdjson::dom::element e, std::initializer_list<std::string_view> ignored = {})
+{
+    const auto mix = [](std::size_t h, std::size_t v) { return (h ^ v) * 0x100000001b3ull; };
+    std::size_t h = 0xcbf29ce484222325ull;
+    switch (e.type()) {
+    case simdjson::dom::element_type::ARRAY: {
+        h = mix(h, '[');
+        simdjson::dom::array arr;
+        if (e.get_array().get(arr) == simdjson::SUCCESS)
+            for (auto child : arr)
+                h = mix(h, contentHash(child, ignored));
+        return h;
+    }
+    case simdjson::dom::element_type::OBJECT: {
+        std::vector<std::pair<std::string_view, std::size_t>> members;
+        simdjson::dom::object obj;
+        if (e.get_object().get(obj) == simdjson::SUCCESS)
+            for (auto field : obj)
+                if (std::find(ignored.begin(), ignored.end(), field.key) == ignored.end())
+                    members.emplace_back(field.key, contentHash(field.value, ignored));
+        std::sort(members.begin(), members.end());
+        h = mix(h, '{');
+        for (const auto& [key, value] : members)
+            h = mix(mix(h, std::hash<std::string_view> {}(key)), value);
+        return h;
+    }
+    default:
+        return mix(h, std::hash<std::string> {}(simdjson::minify(e)));
+    }
 }
 
 std::string nameTag(const JsonNode& item)
@@ -113,11 +177,13 @@ std::int64_t defaultPort(std::string_view engine)
 
 // A protocol as AWS writes it: "-1", a name or an IANA number as a string (tcp 6, udp 17, icmp 1,
 // icmpv6 58). "Use -1 to specify all protocols ... a protocol number other than tcp, udp, icmp, or
-// icmpv6 allows traffic on all ports" (EC2 API reference, IpPermission.IpProtocol).
-bool protocolOf(std::string_view text, ProtocolMask& mask, bool& ported)
+// icmpv6 allows traffic on all ports" (EC2 API reference, IpPermission.IpProtocol). ICMP (1) is
+// IPv4's and ICMPv6 (58) IPv6's: the family of the rule.
+bool protocolOf(std::string_view text, ProtocolMask& mask, bool& ported, SecurityRule::Family& family)
 {
     const std::string p = lower(text);
     ported = false;
+    family = SecurityRule::Family::Any;
     if (p == "-1" || p == "all") {
         mask = kAllProtocols;
         return true;
@@ -130,6 +196,7 @@ bool protocolOf(std::string_view text, ProtocolMask& mask, bool& ported)
         ported = true;
     } else if (p == "icmp" || p == "1" || p == "icmpv6" || p == "58") {
         mask = maskOf(Protocol::Icmp);
+        family = p == "icmp" || p == "1" ? SecurityRule::Family::V4 : SecurityRule::Family::V6;
     } else if (!p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         mask = maskOf(Protocol::Other);
     } else {
@@ -163,6 +230,10 @@ public:
             for (auto key : kLaterKeys)
                 if (field.key == key)
                     return true;
+            // get-managed-prefix-list-entries: a generic key; the reader decides from the layout
+            // whether it is a prefix list's (and skips it with the reason when not).
+            if (field.key == "Entries" && field.value.is_array())
+                return true;
             for (auto key : kIgnoredKeys)
                 if (field.key == key && field.value.is_array())
                     return true;
@@ -219,7 +290,8 @@ private:
             { "Rules", "RuleArn" }, { "Attributes", "Key" }, { "DBClusters", "DBClusterIdentifier" },
             { "DBSubnetGroups", "DBSubnetGroupName" }, { "DomainStatusList", "DomainName" },
             { "ClusterSubnetGroups", "ClusterSubnetGroupName" }, { "CacheClusters", "CacheClusterId" },
-            { "CacheSubnetGroups", "CacheSubnetGroupName" }, { "ReplicationGroups", "ReplicationGroupId" } };
+            { "CacheSubnetGroups", "CacheSubnetGroupName" }, { "ReplicationGroups", "ReplicationGroupId" },
+            { "PrefixLists", "PrefixListId" } };
         for (const auto& [k, id] : kIds)
             if (k == key)
                 return has(id);
@@ -250,6 +322,13 @@ private:
         error(at, "invalid CIDR \"" + text + "\"");
         return {};
     }
+
+    /// Whether an item is the first copy of its resource (by its kind's id). A collector run per
+    /// account, or twice, lists the same resource in several folders: a copy with the same content
+    /// is left out silently, one with other content is left out with a warning (once per resource).
+    bool firstCopy(std::string_view kind, const JsonNode& item);
+    /// The account and region of an interface, from what the documents said (see NetworkInterface).
+    void ownerOf(NetworkInterface& nic) const;
 
     void readVpc(const JsonNode& v);
     void readSubnet(const JsonNode& s);
@@ -303,6 +382,19 @@ private:
     void readRedshiftCluster(const JsonNode& c);
     void readCacheCluster(const JsonNode& c);
     void readReplicationGroup(const JsonNode& g);
+    void readPrefixList(const JsonNode& l);
+    /// get-managed-prefix-list-entries: the list it belongs to comes from a wrapper's PrefixListId or
+    /// the collector's layout; false (the file skipped with the reason) when neither names one.
+    bool readEntries(const JsonNode& root, const JsonNode& list);
+    /// The CIDR blocks of a prefix list into it (entries or Cidrs), each diagnosed at its place.
+    void addPrefixListCidr(PrefixList& pl, const JsonNode& at, const std::string& cidr)
+    {
+        const AddressSet a = prefix(at, cidr);
+        if (a.isEmpty())
+            return;
+        pl.addresses = pl.addresses.united(a);
+        pl.cidrs.push_back(cidr);
+    }
     /// The public address of an interface's private address (auto-assigned or Elastic IP).
     void publicAddress(const std::string& address, const std::string& ipcId, const SourceLocation& where,
         const std::string& allocationId);
@@ -435,6 +527,20 @@ private:
         SourceLocation where;
     };
     std::map<std::string, ReplicationGroup> m_replicationGroups; // by lower-case id
+    struct Copy
+    {
+        std::size_t hash = 0; // of the item's content, object keys sorted
+        SourceLocation where;
+        bool warned = false;
+    };
+    std::map<std::string, Copy> m_copies; // by kind and id
+    // Accounts and regions as the documents say them, resolved per interface on linking.
+    std::string m_reservationOwner; // of the reservation being read
+    struct Owner
+    {
+        std::string account, region;
+    };
+    std::map<std::string, Owner> m_vpcOwners, m_subnetOwners, m_groupOwners, m_interfaceOwners, m_instanceOwners;
 };
 
 void AwsReader::read(const Document& doc)
@@ -462,6 +568,8 @@ void AwsReader::read(const Document& doc)
                     warn(item, std::string("list element is ") + item.typeName() + ", not an object; ignored");
                     return;
                 }
+                if (!firstCopy(key, item))
+                    return;
                 f(item);
                 ++m_input->resources;
             });
@@ -483,8 +591,12 @@ void AwsReader::read(const Document& doc)
             each([&](const JsonNode& e) { readInterface(e, {}); });
         else if (key == "Reservations")
             each([&](const JsonNode& r) {
+                m_reservationOwner = str(r, "OwnerId");
                 if (auto instances = r.get("Instances"); instances && instances->isArray())
-                    instances->forEachElement([&](const JsonNode& i) { readInstance(i); });
+                    instances->forEachElement([&](const JsonNode& i) {
+                        if (i.isObject() && firstCopy("Instances", i))
+                            readInstance(i);
+                    });
             });
         else if (key == "Addresses")
             each([&](const JsonNode& a) { readAddress(a); });
@@ -584,7 +696,11 @@ void AwsReader::read(const Document& doc)
                                   "analysed: a data store among them may be reachable without a finding";
                 m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 }, m_input->reason });
             }
-        } else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
+        } else if (key == "PrefixLists")
+            each([&](const JsonNode& l) { readPrefixList(l); });
+        else if (key == "Entries")
+            any = readEntries(root, list) || any;
+        else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
             each([](const JsonNode&) {}); // outbound only: no inbound path (AWS, "Egress-only internet gateways")
         else if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
             if (!m_input->skipped) {
@@ -622,6 +738,8 @@ void AwsReader::readVpc(const JsonNode& v)
     const std::string name = nameTag(v);
     vnet.name = name.empty() ? raw : name;
     vnet.where = here(v);
+    if (const std::string owner = str(v, "OwnerId"); !owner.empty())
+        m_vpcOwners[vnet.id].account = owner;
     auto add = [&](const JsonNode& at, const std::string& cidr) {
         if (cidr.empty())
             return;
@@ -653,6 +771,7 @@ void AwsReader::readSubnet(const JsonNode& s)
     sub.vnetId = lower(str(s, "VpcId"));
     sub.where = here(s);
     sub.needsInternetRoute = true;
+    m_subnetOwners[sub.id] = { str(s, "OwnerId"), regionOfZone(str(s, "AvailabilityZone")) };
     if (const std::string c = str(s, "CidrBlock"); !c.empty())
         sub.prefixes = prefix(s, c);
     if (auto set = s.get("Ipv6CidrBlockAssociationSet"); set && set->isArray())
@@ -681,10 +800,8 @@ void AwsReader::readSecurityGroup(const JsonNode& g)
         return;
     }
     const std::string id = lower(raw);
-    if (m_snap.nsgs.count(id)) {
-        warn(g, "security group " + raw + " appears twice; the first is kept");
-        return;
-    }
+    if (const std::string owner = str(g, "OwnerId"); !owner.empty())
+        m_groupOwners[id].account = owner;
     NetworkSecurityGroup sg;
     sg.id = id;
     sg.displayId = raw;
@@ -710,7 +827,7 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
         if (auto n = p.get("IpProtocol"); n && n->intValue())
             base.protocolText = std::to_string(*n->intValue());
     bool ported = false;
-    if (!protocolOf(base.protocolText, base.protocols, ported)) {
+    if (!protocolOf(base.protocolText, base.protocols, ported, base.family)) {
         error(p, "unknown IpProtocol \"" + base.protocolText + "\"");
         return;
     }
@@ -741,6 +858,12 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
                 SecurityRule r = base;
                 r.source.prefixes = prefix(e, c);
                 r.where = here(e);
+                if (r.family != SecurityRule::Family::Any
+                    && !r.source.prefixes.intersects(
+                        r.family == SecurityRule::Family::V4 ? AddressSet::allV4() : AddressSet::allV6()))
+                    r.description = r.family == SecurityRule::Family::V4
+                        ? "ICMP is IPv4's: an IPv6 source matches no packet (IPv6 uses icmpv6)"
+                        : "ICMPv6 is IPv6's: an IPv4 source matches no packet (IPv4 uses icmp)";
                 if (!r.source.prefixes.isEmpty())
                     add(std::move(r), c);
             });
@@ -749,12 +872,16 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
     cidrs("Ipv6Ranges", "CidrIpv6");
     if (auto list = p.get("PrefixListIds"); list && list->isArray())
         list->forEachElement([&](const JsonNode& e) {
-            // Prefix lists are resolved when their entries are in the export (issue 12); until then a
-            // prefix list is any address, towards reachability.
+            // A prefix list stands for its entries, resolved when evaluated (any address of its family,
+            // with an assumption, when the export lacks them); the list is named in the rule's name.
             SecurityRule r = base;
             const std::string pl = str(e, "PrefixListId");
-            r.source.any = true;
-            r.assumption = "the prefix list " + pl + " is not resolved: any address is assumed";
+            if (pl.empty()) {
+                error(e, "prefix list reference without \"PrefixListId\"");
+                return;
+            }
+            r.source.tags.push_back(lower(pl));
+            r.description = str(e, "Description");
             r.where = here(e);
             add(std::move(r), pl);
         });
@@ -800,7 +927,7 @@ void AwsReader::readNetworkAcl(const JsonNode& a)
             r.allow = lower(str(e, "RuleAction")) == "allow";
             r.protocolText = str(e, "Protocol");
             bool ported = false;
-            if (!protocolOf(r.protocolText, r.protocols, ported)) {
+            if (!protocolOf(r.protocolText, r.protocols, ported, r.family)) {
                 error(e, "unknown protocol \"" + r.protocolText + "\"");
                 return;
             }
@@ -975,6 +1102,7 @@ void AwsReader::readInterface(const JsonNode& e, const std::string& instanceId)
     nic.type = "AWS::EC2::NetworkInterface";
     nic.where = here(e);
     nic.tags = tagsOf(e);
+    m_interfaceOwners[id] = { str(e, "OwnerId"), regionOfZone(str(e, "AvailabilityZone")) };
     std::string vm = instanceId;
     if (auto att = e.get("Attachment"); att && att->isObject() && vm.empty())
         vm = str(*att, "InstanceId");
@@ -1003,11 +1131,16 @@ void AwsReader::readInterface(const JsonNode& e, const std::string& instanceId)
         });
     else if (const std::string single = str(e, "PrivateIpAddress"); !single.empty())
         addIpc(e, single, true);
-    if (auto v6 = e.get("Ipv6Addresses"); v6 && v6->isArray() && !nic.ipConfigurations.empty())
+    // An IPv6 address is the same inside the VPC and on the internet: an IP configuration of its own,
+    // beside the IPv4 one and its public IPv4 address (one public address per configuration).
+    if (auto v6 = e.get("Ipv6Addresses"); v6 && v6->isArray())
         v6->forEachElement([&](const JsonNode& a) {
             const std::string address = str(a, "Ipv6Address");
-            if (!address.empty())
-                publics.emplace_back(address + "|" + nic.ipConfigurations.front().id + "|", here(a));
+            if (address.empty())
+                return;
+            IpConfiguration ipc = ipConfiguration(a, nic, address, subnet, false);
+            publics.emplace_back(address + "|" + ipc.id + "|", here(a));
+            nic.ipConfigurations.push_back(std::move(ipc));
         });
     if (nic.ipConfigurations.empty()) {
         warn(e, "network interface " + raw + " has no private address in the export; ignored");
@@ -1033,6 +1166,11 @@ void AwsReader::readInstance(const JsonNode& i)
     vm.name = nameTag(i).empty() ? raw : nameTag(i);
     vm.type = "AWS::EC2::Instance";
     vm.tags = tagsOf(i);
+    {
+        auto placement = i.get("Placement");
+        m_instanceOwners[vm.id] = { m_reservationOwner,
+            regionOfZone(placement && placement->isObject() ? str(*placement, "AvailabilityZone") : std::string()) };
+    }
     if (auto state = i.get("State"); state && state->isObject())
         vm.powerState = str(*state, "Name");
     vm.where = here(i);
@@ -1075,40 +1213,59 @@ void AwsReader::readAddress(const JsonNode& a)
     m_eips.push_back(std::move(eip));
 }
 
+// VPC peering (Amazon VPC Peering Guide, "VPC peering connection lifecycle": traffic flows only while
+// the connection is active; "Update your route tables for a VPC peering connection": "you must add a
+// route to the route tables associated with the subnets for both instances"). Each VPC gets its side,
+// with the other side's CIDR blocks (CidrBlockSet and Ipv6CidrBlockSet, which may hold more than
+// CidrBlock); the engine checks the routes. The requester's and the accepter's accounts both list
+// the same connection: one copy per VPC.
 void AwsReader::readPeering(const JsonNode& p)
 {
-    // Peering connections carry traffic only while active (Amazon VPC Peering Guide, "VPC peering
-    // connection lifecycle"); routes in both tables decide what flows (issue 12).
+    const std::string id = str(p, "VpcPeeringConnectionId");
     auto status = p.get("Status");
     const std::string code = status && status->isObject() ? lower(str(*status, "Code")) : std::string();
-    auto side = [&](const char* key) -> std::pair<std::string, AddressSet> {
+    struct Side
+    {
+        std::string vpc;
+        AddressSet space;
+    };
+    auto side = [&](const char* key) -> Side {
         auto info = p.get(key);
         if (!info || !info->isObject())
             return {};
-        AddressSet space;
-        if (const std::string c = str(*info, "CidrBlock"); !c.empty())
-            space = prefix(*info, c);
-        return { lower(str(*info, "VpcId")), space };
+        Side out { lower(str(*info, "VpcId")), {} };
+        auto add = [&](const JsonNode& at, const std::string& cidr) {
+            if (!cidr.empty())
+                out.space = out.space.united(prefix(at, cidr));
+        };
+        add(*info, str(*info, "CidrBlock"));
+        for (const auto& [list, field] :
+            { std::pair { "CidrBlockSet", "CidrBlock" }, std::pair { "Ipv6CidrBlockSet", "Ipv6CidrBlock" } })
+            if (auto set = info->get(list); set && set->isArray())
+                set->forEachElement([&](const JsonNode& c) { add(c, str(c, field)); });
+        return out;
     };
-    const auto [requester, requesterSpace] = side("RequesterVpcInfo");
-    const auto [accepter, accepterSpace] = side("AccepterVpcInfo");
-    if (requester.empty() || accepter.empty())
+    const Side requester = side("RequesterVpcInfo");
+    const Side accepter = side("AccepterVpcInfo");
+    if (id.empty() || requester.vpc.empty() || accepter.vpc.empty())
         return;
-    VirtualNetworkPeering peering;
-    peering.name = str(p, "VpcPeeringConnectionId");
-    peering.remoteVnetId = accepter;
-    peering.remoteSpace = accepterSpace;
-    peering.connected = code == "active";
-    peering.where = here(p);
-    auto& vnet = m_snap.vnets[requester];
-    if (vnet.id.empty()) {
-        vnet.id = requester;
-        vnet.name = requester;
+    for (const auto& [local, remote] : { std::pair { &requester, &accepter }, std::pair { &accepter, &requester } }) {
+        VirtualNetworkPeering peering;
+        peering.name = id;
+        peering.remoteVnetId = remote->vpc;
+        peering.remoteSpace = remote->space;
+        peering.connected = code == "active";
+        peering.needsRoutes = true;
+        peering.where = here(p);
+        auto& vnet = m_snap.vnets[local->vpc];
+        if (vnet.id.empty()) {
+            vnet.id = local->vpc;
+            vnet.name = local->vpc;
+        }
+        if (std::none_of(vnet.peerings.begin(), vnet.peerings.end(),
+                [&](const VirtualNetworkPeering& existing) { return existing.name == peering.name; }))
+            vnet.peerings.push_back(std::move(peering));
     }
-    for (const auto& existing : vnet.peerings)
-        if (existing.name == peering.name)
-            return; // the other account's view of the same connection
-    vnet.peerings.push_back(std::move(peering));
 }
 
 std::string AwsReader::serviceInterface(const ManagedDataService& svc, const std::string& name,
@@ -1230,6 +1387,12 @@ void AwsReader::readDbInstance(const JsonNode& d)
     if (auto list = d.get("VpcSecurityGroups"); list && list->isArray())
         list->forEachElement([&](const JsonNode& g) { groups.push_back(lower(str(g, "VpcSecurityGroupId"))); });
     const std::string ipcId = serviceInterface(svc, raw, groups, subnet, here(d));
+    // arn:partition:rds:region:account:db:name
+    if (const auto parts = arnParts(arn); parts.size() >= 5)
+        if (auto nic = m_snap.nics.find(ipcId.substr(0, ipcId.find("/ipconfigurations/"))); nic != m_snap.nics.end()) {
+            nic->second.region = parts[3];
+            nic->second.account = parts[4];
+        }
     const bool publiclyAccessible
         = d.get("PubliclyAccessible") && d.get("PubliclyAccessible")->boolValue().value_or(false);
     const bool stopped = lower(str(d, "DBInstanceStatus")) == "stopped";
@@ -2391,9 +2554,214 @@ void AwsReader::linkPlacements()
     }
 }
 
+// Prefix lists (Amazon VPC User Guide, "Group CIDR blocks using managed prefix lists"): the older
+// describe-prefix-lists gives AWS service lists with their Cidrs; describe-managed-prefix-lists gives
+// customer- and AWS-managed lists without entries, which get-managed-prefix-list-entries adds.
+void AwsReader::readPrefixList(const JsonNode& l)
+{
+    const std::string raw = str(l, "PrefixListId");
+    if (raw.empty()) {
+        error(l, "prefix list without \"PrefixListId\"");
+        return;
+    }
+    PrefixList& pl = m_snap.prefixLists[lower(raw)];
+    const bool described = !pl.where.file.empty();
+    pl.id = lower(raw);
+    pl.displayId = raw;
+    if (!described) {
+        pl.name = str(l, "PrefixListName");
+        pl.ownerId = str(l, "OwnerId");
+        pl.addressFamily = str(l, "AddressFamily");
+        pl.where = here(l);
+    }
+    auto cidrs = l.get("Cidrs");
+    if (!cidrs || !cidrs->isArray())
+        return;
+    if (pl.entriesKnown)
+        return; // the same list again (another account's copy); its entries were read
+    cidrs->forEachElement([&](const JsonNode& c) { addPrefixListCidr(pl, c, std::string(c.stringValue())); });
+    pl.entriesKnown = true;
+    pl.entriesWhere = here(*cidrs);
+}
+
+namespace {
+
+// CloudMapper names a per-resource call's file after its parameter, urllib.parse.quote_plus'ed.
+std::string unquotePlus(std::string_view text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        auto hex = [](char h) {
+            return h >= '0' && h <= '9' ? h - '0'
+                : h >= 'a' && h <= 'f'  ? h - 'a' + 10
+                : h >= 'A' && h <= 'F'  ? h - 'A' + 10
+                                        : -1;
+        };
+        if (c == '+')
+            out += ' ';
+        else if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+            i += 2;
+        } else
+            out += c;
+    }
+    return out;
+}
+
+// A prefix list id ("pl-" and 8 to 17 hexadecimal digits) standing alone in text, or "".
+std::string prefixListIdIn(std::string_view text)
+{
+    const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    for (std::size_t at = text.find("pl-"); at != std::string_view::npos; at = text.find("pl-", at + 1)) {
+        if (at > 0 && alnum(text[at - 1]))
+            continue;
+        std::size_t end = at + 3;
+        while (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end])))
+            ++end;
+        const std::size_t digits = end - at - 3;
+        if (digits >= 8 && digits <= 17 && (end == text.size() || !alnum(text[end])))
+            return std::string(text.substr(at, end - at));
+    }
+    return {};
+}
+
+} // namespace
+
+bool AwsReader::readEntries(const JsonNode& root, const JsonNode& list)
+{
+    auto skip = [&](std::string reason) {
+        m_input->skipped = true;
+        m_input->reason = std::move(reason);
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, list.pointer(), 0, 0 }, m_input->reason });
+        return false;
+    };
+    // "Entries" is a generic key (CloudWatch, EventBridge, SSM, ... answer with it): only items of the
+    // shape {Cidr, Description} are a prefix list's.
+    bool cidrs = true;
+    list.forEachElement([&](const JsonNode& e) { cidrs = cidrs && e.isObject() && e.get("Cidr"); });
+    if (!cidrs)
+        return skip("an \"Entries\" list whose items are not prefix list entries ({Cidr, Description}): not an "
+                    "export this tool reads");
+    // The list: a wrapper's PrefixListId (Batfish-like collectors), else the layout: CloudMapper's
+    // ec2-get-managed-prefix-list-entries/<quoted list id>, or a file named after the list.
+    std::string id = lower(str(root, "PrefixListId"));
+    const std::filesystem::path path(m_file);
+    if (id.empty())
+        id = prefixListIdIn(lower(unquotePlus(path.filename().string())));
+    if (id.empty())
+        return skip("get-managed-prefix-list-entries output does not say which prefix list it holds: store it as "
+                    "ec2-get-managed-prefix-list-entries/<prefix list id> (CloudMapper's layout) or in a file "
+                    "named after the list (pl-0123456789abcdef0.json); skipped");
+    PrefixList& pl = m_snap.prefixLists[id];
+    if (pl.id.empty()) {
+        pl.id = id;
+        pl.displayId = id;
+    }
+    PrefixList read = pl;
+    read.addresses = {};
+    read.cidrs.clear();
+    list.forEachElement([&](const JsonNode& e) {
+        ++m_input->resources;
+        auto cidr = e.get("Cidr");
+        addPrefixListCidr(read, *cidr, std::string(cidr->stringValue()));
+    });
+    if (pl.entriesKnown) {
+        // The same list twice (a collector run per account, or a second layout): one copy counts.
+        if (read.addresses != pl.addresses)
+            warn(list,
+                "prefix list " + pl.displayId + " has other entries in " + pl.entriesWhere.toString()
+                    + "; those are kept");
+        return true;
+    }
+    pl.addresses = std::move(read.addresses);
+    pl.cidrs = std::move(read.cidrs);
+    pl.entriesKnown = true;
+    pl.entriesWhere = here(list);
+    return true;
+}
+
+bool AwsReader::firstCopy(std::string_view kind, const JsonNode& item)
+{
+    static constexpr std::array<std::array<std::string_view, 4>, 12> kIds = { {
+        { "Vpcs", "VpcId", "", "VPC" },
+        { "Subnets", "SubnetId", "", "subnet" },
+        { "SecurityGroups", "GroupId", "", "security group" },
+        { "NetworkAcls", "NetworkAclId", "", "network ACL" },
+        { "RouteTables", "RouteTableId", "", "route table" },
+        { "InternetGateways", "InternetGatewayId", "", "internet gateway" },
+        { "NetworkInterfaces", "NetworkInterfaceId", "", "network interface" },
+        { "Instances", "InstanceId", "", "instance" },
+        { "Addresses", "AllocationId", "PublicIp", "Elastic IP" },
+        { "VpcPeeringConnections", "VpcPeeringConnectionId", "", "peering connection" },
+        { "DBInstances", "DBInstanceArn", "DBInstanceIdentifier", "DB instance" },
+        { "PrefixLists", "PrefixListId", "", "prefix list" },
+    } };
+    for (const auto& [k, idKey, otherKey, label] : kIds) {
+        if (k != kind)
+            continue;
+        std::string id = str(item, idKey);
+        if (id.empty() && !otherKey.empty())
+            id = str(item, otherKey);
+        if (id.empty())
+            return true; // the reader says what is missing
+        // The two accounts of a peering connection each see their own tags and peering options.
+        const std::size_t hash = kind == "VpcPeeringConnections"
+            ? contentHash(item.element(), { "Tags", "PeeringOptions" })
+            : contentHash(item.element());
+        auto [it, fresh] = m_copies.try_emplace(std::string(kind) + "|" + lower(id), Copy { hash, here(item), false });
+        if (fresh)
+            return true;
+        if (it->second.hash != hash && !it->second.warned) {
+            it->second.warned = true;
+            warn(item,
+                std::string(label) + " " + id + " is listed again with other content; the first copy ("
+                    + it->second.where.toString() + ") is kept");
+        }
+        return false;
+    }
+    return true;
+}
+
+void AwsReader::ownerOf(NetworkInterface& nic) const
+{
+    const auto find = [](const std::map<std::string, Owner>& owners, const std::string& id) {
+        auto it = owners.find(id);
+        return it == owners.end() ? Owner {} : it->second;
+    };
+    // The interface's instance owns the target; then the interface itself, its security groups, its
+    // subnet and VPC.
+    std::vector<Owner> candidates { find(m_instanceOwners, nic.vmId), find(m_interfaceOwners, nic.id) };
+    for (const auto& group : nic.securityGroupIds)
+        candidates.push_back(find(m_groupOwners, group));
+    if (!nic.ipConfigurations.empty()) {
+        const std::string& subnet = nic.ipConfigurations.front().subnetId;
+        candidates.push_back(find(m_subnetOwners, subnet));
+        if (auto s = m_snap.subnets.find(subnet); s != m_snap.subnets.end())
+            candidates.push_back(find(m_vpcOwners, s->second.vnetId));
+    }
+    for (const auto& c : candidates) {
+        if (nic.account.empty())
+            nic.account = c.account;
+        if (nic.region.empty())
+            nic.region = c.region;
+    }
+}
+
 void AwsReader::link()
 {
     linkLoadBalancers();
+    // A rule naming a prefix list the export describes also carries its name ("from pl-0a1b (office)").
+    for (auto& [id, sg] : m_snap.nsgs) {
+        if (sg.type != "AWS::EC2::SecurityGroup")
+            continue;
+        for (auto& rule : sg.rules)
+            for (const auto* side : { &rule.source, &rule.destination })
+                for (const auto& tag : side->tags)
+                    if (auto pl = m_snap.prefixLists.find(tag);
+                        pl != m_snap.prefixLists.end() && !pl->second.name.empty() && lower(rule.name).ends_with(tag))
+                        rule.name += " (" + pl->second.name + ")";
+    }
     for (const auto& a : m_aclAssociations)
         if (auto s = m_snap.subnets.find(a.subnetId); s != m_snap.subnets.end())
             s->second.networkAclId = a.listId;
@@ -2403,6 +2771,9 @@ void AwsReader::link()
     for (const auto& att : m_igwAttachments)
         if (auto v = m_snap.vnets.find(att.vpcId); v != m_snap.vnets.end())
             v->second.internetGatewayIds.push_back(att.gatewayId);
+    for (auto& [id, nic] : m_snap.nics)
+        if (nic.type == "AWS::EC2::NetworkInterface")
+            ownerOf(nic);
     for (auto& [id, subnet] : m_snap.subnets) {
         if (!subnet.needsInternetRoute)
             continue;

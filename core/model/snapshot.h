@@ -25,7 +25,9 @@ struct AddressMatch
 {
     bool any = false; // "*", "Any", "0.0.0.0/0" and "::/0" together
     AddressSet prefixes; // literal addresses and prefixes
-    std::vector<std::string> tags; // service tags as written ("Internet", "Storage.WestUS")
+    /// Service tags as written ("Internet", "Storage.WestUS"); AWS: the ids of managed prefix lists
+    /// ("pl-0123abcd", normalised), resolved from Snapshot::prefixLists when evaluated.
+    std::vector<std::string> tags;
     std::vector<std::string> asgIds; // normalised ids of application security groups
     bool invalid = false; // something did not parse (already reported)
 };
@@ -42,6 +44,11 @@ struct SecurityRule
     bool disabled = false; // a what-if edit: shown, but left out of evaluation
     ProtocolMask protocols = kAllProtocols;
     std::string protocolText; // as written
+    /// The address family the rule's protocol exists in: AWS's "icmp" (1) is ICMP for IPv4 and
+    /// "icmpv6" (58) ICMP for IPv6, so their rules match no packet of the other family whatever
+    /// addresses they name. Any: both (the model's ICMP class holds both protocols).
+    enum class Family : std::uint8_t { Any, V4, V6 };
+    Family family = Family::Any;
     AddressMatch source;
     AddressMatch destination;
     PortSet destinationPorts = PortSet::all();
@@ -94,6 +101,10 @@ struct VirtualNetworkPeering
     bool allowForwardedTraffic = false;
     bool allowGatewayTransit = false;
     bool useRemoteGateways = false;
+    /// AWS: traffic crosses the connection (named by `name`, its pcx- id) only between subnets whose
+    /// route tables both send it there (Amazon VPC Peering Guide, "Update your route tables for a VPC
+    /// peering connection"); Azure peerings route the whole address space by themselves.
+    bool needsRoutes = false;
     SourceLocation where;
 };
 
@@ -207,6 +218,11 @@ struct NetworkInterface
     std::string deviceId;
     /// AWS: the security groups of the interface, whose allow rules together are one filter level.
     std::vector<std::string> securityGroupIds;
+    /// AWS: the account and region of what the interface belongs to, as the data give them (its
+    /// instance's reservation OwnerId, its own OwnerId, an RDS instance's ARN, else its VPC's OwnerId;
+    /// an availability zone or an ARN), never a collector's folder name; empty when the data do not say.
+    std::string account;
+    std::string region;
     std::vector<IpConfiguration> ipConfigurations;
     std::map<std::string, std::string> tags;
     SourceLocation where;
@@ -509,6 +525,25 @@ struct ServiceTagRanges
     SourceLocation where; // the tag's entry in the file
 };
 
+/// An AWS prefix list: a named set of CIDR blocks that security group rules and routes may name
+/// instead of addresses (Amazon VPC User Guide, "Group CIDR blocks using managed prefix lists").
+/// `aws ec2 describe-prefix-lists` gives AWS service lists with their CIDRs;
+/// `describe-managed-prefix-lists` gives customer- and AWS-managed lists without them, whose entries
+/// come from `get-managed-prefix-list-entries`, one document per list.
+struct PrefixList
+{
+    std::string id; // normalised ("pl-0123abcd")
+    std::string displayId;
+    std::string name; // PrefixListName ("com.amazonaws.global.cloudfront.origin-facing"); empty when unknown
+    std::string ownerId; // OwnerId as written ("AWS" for AWS-managed lists); empty when unknown
+    std::string addressFamily; // "IPv4" or "IPv6" when the export says (a list holds one family only)
+    bool entriesKnown = false; // its CIDRs were read (Cidrs, or its get-managed-prefix-list-entries document)
+    AddressSet addresses; // the union of its entries when entriesKnown
+    std::vector<std::string> cidrs; // as written
+    SourceLocation where; // its description
+    SourceLocation entriesWhere; // where its entries were read
+};
+
 /// Everything imported from one export, with references normalised. Value type.
 struct Snapshot
 {
@@ -533,6 +568,8 @@ struct Snapshot
     /// Service tags with exact ranges, by lower-case name ("azurecloud", "storage.westeurope"):
     /// empty unless the export holds a service tag file. Not resources (resourceCount leaves them out).
     std::unordered_map<std::string, ServiceTagRanges> serviceTags;
+    /// AWS prefix lists by normalised id, with their entries when the export has them. Not resources.
+    std::unordered_map<std::string, PrefixList> prefixLists;
 
     std::vector<InputFile> files;
     std::vector<Diagnostic> diagnostics;

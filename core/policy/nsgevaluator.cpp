@@ -46,6 +46,9 @@ bool resolveTag(const std::string& tag, const std::string& vnetId, const PolicyC
 
 std::string describe(const NetworkSecurityGroup& nsg, const SecurityRule& r)
 {
+    // A union of security groups has no order, and each rule names its own group.
+    if (nsg.semantics == NetworkSecurityGroup::Semantics::AllowUnion)
+        return "rule " + r.name + " of " + (r.ownerName.empty() ? nsg.name : r.ownerName);
     return "rule " + r.name + " (priority " + std::to_string(r.priority) + ") of " + nsg.name;
 }
 
@@ -121,6 +124,17 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
         else {
             src = rule.source.prefixes;
             for (const auto& tag : rule.source.tags) {
+                if (isPrefixListId(tag)) {
+                    // AWS: the list's entries; without them any address of its family, for an allow
+                    // (a deny is assumed to block none of it), said either way.
+                    PrefixListResolution pl = resolvePrefixList(ctx, tag);
+                    if (pl.exact || rule.allow)
+                        src = src.united(pl.addresses);
+                    if (assumptions && !pl.note.empty())
+                        assumptions->push_back(describe(nsg, rule) + ": " + pl.note
+                            + (pl.exact || rule.allow ? std::string() : "; this deny is assumed to block none of it"));
+                    continue;
+                }
                 const ServiceTagRanges* published = nullptr;
                 if (resolveTag(tag, vnetId, ctx, src, &published)) {
                     // Exact, but only for the version of the list in the export: Azure changes
@@ -147,6 +161,8 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
             for (const auto& asg : rule.source.asgIds)
                 src = src.united(ctx.asgMembers(asg));
         }
+        if (rule.family != SecurityRule::Family::Any)
+            src = src.intersected(familyAddresses(rule.family));
         src = src.intersected(sourceUniverse);
         ProtocolMask protocols = rule.protocols;
         // ICMP and ESP/AH carry no ports: a rule restricted to ports cannot match them.
@@ -155,6 +171,12 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
         out.push_back({ i, rule.allow, PacketSet::box(protocols, rule.destinationPorts, src) });
     }
     return out;
+}
+
+const AddressSet& familyAddresses(SecurityRule::Family family)
+{
+    static const AddressSet all = AddressSet::all(), v4 = AddressSet::allV4(), v6 = AddressSet::allV6();
+    return family == SecurityRule::Family::V4 ? v4 : family == SecurityRule::Family::V6 ? v6 : all;
 }
 
 std::string inboundGroupKey(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc, const PolicyContext& ctx)

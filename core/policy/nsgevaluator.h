@@ -39,6 +39,9 @@ struct NsgVerdict
 std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, const IpConfiguration& ipc,
     const PolicyContext& ctx, const AddressSet& sourceUniverse, std::vector<std::string>* assumptions);
 
+/// The addresses of a rule's address family (every address for Family::Any).
+const AddressSet& familyAddresses(SecurityRule::Family family);
+
 /// First-match evaluation by filling the universe in priority order (fast engine).
 NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace ew {
 
@@ -57,10 +58,15 @@ PolicyContext::PolicyContext(const Snapshot& snapshot)
         info.routable = info.routable.united(info.space);
     }
     // Internet clients: public space outside the virtual network. 168.63.129.16 is Azure's platform
-    // address (health probes, DNS); no internet client can use it.
+    // address (health probes, DNS); no internet client can use it in Azure, but to an AWS VPC (whose
+    // subnets need a route to an internet gateway) it is an ordinary internet address.
     const AddressSet internet = publicInternet().subtracted(azureLoadBalancer());
+    std::set<std::string> outsideAzure;
+    for (const auto& [id, subnet] : m_snap.subnets)
+        if (subnet.needsInternetRoute)
+            outsideAzure.insert(subnet.vnetId);
     for (auto& [id, info] : m_vnets)
-        info.internet = internet.subtracted(info.space);
+        info.internet = (outsideAzure.count(id) ? publicInternet() : internet).subtracted(info.space);
     m_unknownVnet.internet = internet;
     // On-premises networks behind a VPN or ExpressRoute gateway join the VirtualNetwork tag of the
     // gateway's VNet and of spokes that use it through gateway transit (Microsoft Learn, "Virtual
@@ -128,6 +134,58 @@ const ServiceTagRanges* PolicyContext::serviceTag(std::string_view name) const
         return nullptr;
     auto it = m_snap.serviceTags.find(toLower(name));
     return it == m_snap.serviceTags.end() ? nullptr : &it->second;
+}
+
+const PrefixList* PolicyContext::prefixList(std::string_view id) const
+{
+    if (m_snap.prefixLists.empty())
+        return nullptr;
+    auto it = m_snap.prefixLists.find(toLower(id));
+    return it == m_snap.prefixLists.end() ? nullptr : &it->second;
+}
+
+bool isPrefixListId(std::string_view tag)
+{
+    return tag.size() > 3 && (tag[0] == 'p' || tag[0] == 'P') && (tag[1] == 'l' || tag[1] == 'L') && tag[2] == '-';
+}
+
+PrefixListResolution resolvePrefixList(const PolicyContext& ctx, std::string_view id)
+{
+    PrefixListResolution r;
+    const PrefixList* list = ctx.prefixList(id);
+    const std::string shown = list && !list->displayId.empty() ? list->displayId : std::string(id);
+    r.label = "prefix list " + shown + (list && !list->name.empty() ? " (" + list->name + ")" : std::string());
+    // CloudFront's lists hold the addresses of its origin-facing servers, which forward requests of
+    // any internet client to any origin a distribution names (Amazon VPC User Guide, "AWS-managed
+    // prefix lists"; Amazon CloudFront Developer Guide, "Locations and IP address ranges of
+    // CloudFront edge servers": "the IP address ranges of all of CloudFront's globally distributed
+    // origin-facing servers").
+    const bool cloudFront = list
+        && (list->name == "com.amazonaws.global.cloudfront.origin-facing"
+            || list->name == "com.amazonaws.global.ipv6.cloudfront.origin-facing");
+    const std::string cloudFrontWhy = "CloudFront's origin-facing servers, which forward the requests of any internet "
+                                      "client through a CloudFront distribution (AWS, 'AWS-managed prefix lists', "
+                                      "https://docs.aws.amazon.com/vpc/latest/userguide/"
+                                      "working-with-aws-managed-prefix-lists.html)";
+    if (list && list->entriesKnown) {
+        r.addresses = list->addresses;
+        r.exact = true;
+        if (cloudFront)
+            r.note = r.label + " is " + cloudFrontWhy + "; its entries (" + list->entriesWhere.toString()
+                + ") are the sources";
+        return r;
+    }
+    // Towards reachability: a list holds one address family only ("A prefix list supports a single
+    // type of IP addressing only"), any address of it is assumed.
+    const std::string family = list ? toLower(list->addressFamily) : std::string();
+    r.addresses = family == "ipv4" ? AddressSet::allV4() : family == "ipv6" ? AddressSet::allV6() : AddressSet::all();
+    const std::string any = family == "ipv4" ? "any IPv4 address"
+        : family == "ipv6"                   ? "any IPv6 address"
+                                             : "any address";
+    r.note = cloudFront
+        ? r.label + " is " + cloudFrontWhy + "; its entries are not in the export, so " + any + " is assumed"
+        : r.label + " has no entries in the export (aws ec2 get-managed-prefix-list-entries): " + any + " is assumed";
+    return r;
 }
 
 std::string serviceTagVersion(const ServiceTagRanges& tag)

@@ -39,6 +39,8 @@ public:
     /// service tag file in the export; null when the export has no such file or the file no such tag.
     /// Internet, VirtualNetwork and AzureLoadBalancer are modelled from the estate and never looked up here.
     const ServiceTagRanges* serviceTag(std::string_view name) const;
+    /// An AWS prefix list by id (any case); null when the export does not describe it.
+    const PrefixList* prefixList(std::string_view id) const;
 
 private:
     struct VnetInfo
@@ -59,5 +61,20 @@ private:
 /// change weekly, so the analyst must know which list was used ("changeNumber 63 of the Public
 /// cloud's service tag list (file#/values/0)").
 std::string serviceTagVersion(const ServiceTagRanges& tag);
+
+/// Whether an address match's tag names an AWS prefix list ("pl-0123abcd") rather than a service tag.
+bool isPrefixListId(std::string_view tag);
+
+/// What an AWS prefix list named by a rule or a route stands for.
+struct PrefixListResolution
+{
+    AddressSet addresses; // its entries; every address of its family when they are not in the export
+    bool exact = false; // the entries were read
+    std::string label; // "prefix list pl-0123abcd (office-ranges)"
+    /// What a verdict using it rests on (empty when exact and unremarkable): entries missing, or the
+    /// list being CloudFront's origin-facing servers, which forward any internet client.
+    std::string note;
+};
+PrefixListResolution resolvePrefixList(const PolicyContext& ctx, std::string_view id);
 
 } // namespace ew

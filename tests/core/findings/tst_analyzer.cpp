@@ -189,6 +189,24 @@ private Q_SLOTS:
         }
     }
 
+    // AWS: the analyst reads which account and region a target and its foothold are in, as the data
+    // say (OwnerId, availability zone), not as the collector's folders are named.
+    void awsAccountInExplanation()
+    {
+        const QString dir = QStringLiteral(EW_TEST_DATA "/golden/aws-peering-two-hop-needs-routes-both-ways/input");
+        const AnalysisResult result = analyze(importSnapshot({ dir.toStdString() }));
+        std::map<std::string, std::string> explanations;
+        for (const auto& f : result.findings)
+            explanations[f.target.name] = f.explanation;
+        QVERIFY2(explanations["web-a"].find("reaches web-a (AWS account 111122223333, eu-west-1) through")
+                != std::string::npos,
+            qPrintable(q(explanations["web-a"])));
+        QVERIFY2(explanations["db-b"].find("reaches db-b (AWS account 444455556666, eu-west-1) from web-a (AWS account "
+                                           "111122223333, eu-west-1)")
+                != std::string::npos,
+            qPrintable(q(explanations["db-b"])));
+    }
+
     void findingIdsAreStable()
     {
         const QString dir = QStringLiteral(EW_TEST_DATA "/golden/learn-four-vm-example/input");
