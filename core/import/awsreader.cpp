@@ -369,6 +369,7 @@ private:
     void readClassicLoadBalancer(const JsonNode& lb);
     void readListener(const JsonNode& l, const std::string& lbArn);
     void readListenerRule(const JsonNode& r);
+    static std::vector<std::string> forwardedGroups(const JsonNode& actions);
     void readTargetGroup(const JsonNode& g);
     void readTargetHealth(const JsonNode& t, const std::string& groupArn);
     void readTargetGroupAttribute(const JsonNode& a, const std::string& groupArn);
@@ -1693,6 +1694,32 @@ void AwsReader::readClassicLoadBalancer(const JsonNode& lb)
     m_elbs.push_back(std::move(e));
 }
 
+// The target groups (lower-case ARNs) a list of listener or rule actions forwards to: a "forward"
+// action's TargetGroupArn, or each group of its ForwardConfig with a weight (a weight of 0 sends
+// nothing to the group: ELBv2 API reference, TargetGroupTuple).
+std::vector<std::string> AwsReader::forwardedGroups(const JsonNode& actions)
+{
+    std::vector<std::string> groups;
+    auto add = [&](std::string g) {
+        if (!g.empty() && std::find(groups.begin(), groups.end(), g) == groups.end())
+            groups.push_back(std::move(g));
+    };
+    if (!actions.isArray())
+        return groups;
+    actions.forEachElement([&](const JsonNode& a) {
+        if (lower(str(a, "Type")) != "forward")
+            return;
+        add(lower(str(a, "TargetGroupArn")));
+        if (auto config = a.get("ForwardConfig"); config && config->isObject())
+            if (auto list = config->get("TargetGroups"); list && list->isArray())
+                list->forEachElement([&](const JsonNode& t) {
+                    if (number(t.get("Weight")) != 0)
+                        add(lower(str(t, "TargetGroupArn")));
+                });
+    });
+    return groups;
+}
+
 // Listeners (ELBv2 API reference, Listener and Action): only a "forward" action reaches targets,
 // to its TargetGroupArn or to each group of its ForwardConfig.
 void AwsReader::readListener(const JsonNode& l, const std::string& lbArn)
@@ -1716,29 +1743,8 @@ void AwsReader::readListener(const JsonNode& l, const std::string& lbArn)
     }
     listener.port = static_cast<std::uint32_t>(port);
     listener.where = here(l);
-    auto forwards = [&](const JsonNode& actions) {
-        std::vector<std::string> groups;
-        if (!actions.isArray())
-            return groups;
-        actions.forEachElement([&](const JsonNode& a) {
-            if (lower(str(a, "Type")) != "forward")
-                return;
-            if (const std::string g = str(a, "TargetGroupArn"); !g.empty())
-                groups.push_back(lower(g));
-            if (auto config = a.get("ForwardConfig"); config && config->isObject())
-                if (auto list = config->get("TargetGroups"); list && list->isArray())
-                    list->forEachElement([&](const JsonNode& t) {
-                        // A weight of 0 sends nothing to the group (ELBv2 API reference, TargetGroupTuple).
-                        if (const std::string g = lower(str(t, "TargetGroupArn")); !g.empty()
-                            && number(t.get("Weight")) != 0
-                            && std::find(groups.begin(), groups.end(), g) == groups.end())
-                            groups.push_back(g);
-                    });
-        });
-        return groups;
-    };
     if (auto actions = l.get("DefaultActions"))
-        listener.groupArns = forwards(*actions);
+        listener.groupArns = forwardedGroups(*actions);
     listener.name = "listener " + listener.protocol + ":" + std::to_string(port);
     m_listeners.push_back(std::move(listener));
 }
@@ -1780,21 +1786,8 @@ void AwsReader::readListenerRule(const JsonNode& r)
             if (auto values = c.get("Values"); values && values->isArray())
                 values->forEachElement(add);
         });
-    if (auto actions = r.get("Actions"); actions && actions->isArray())
-        actions->forEachElement([&](const JsonNode& a) {
-            if (lower(str(a, "Type")) != "forward")
-                return;
-            if (const std::string g = lower(str(a, "TargetGroupArn")); !g.empty())
-                rule.groupArns.push_back(g);
-            if (auto config = a.get("ForwardConfig"); config && config->isObject())
-                if (auto list = config->get("TargetGroups"); list && list->isArray())
-                    list->forEachElement([&](const JsonNode& t) {
-                        if (const std::string g = lower(str(t, "TargetGroupArn")); !g.empty()
-                            && number(t.get("Weight")) != 0
-                            && std::find(rule.groupArns.begin(), rule.groupArns.end(), g) == rule.groupArns.end())
-                            rule.groupArns.push_back(g);
-                    });
-        });
+    if (auto actions = r.get("Actions"))
+        rule.groupArns = forwardedGroups(*actions);
     rule.lbArn = "rule"; // marks a rule: its listener gives port and load balancer
     m_listeners.push_back(std::move(rule));
 }
