@@ -624,6 +624,12 @@ void AwsReader::read(const Document& doc)
             each([&](const JsonNode& w) {
                 if (auto inner = w.get("TargetHealthDescriptions"); inner && inner->isArray()) {
                     const std::string group = str(w, "TargetGroupArn");
+                    if (group.empty()) {
+                        warn(w,
+                            "target health without \"TargetGroupArn\": its targets cannot be placed behind a load "
+                            "balancer; data stores behind it may be reachable without a finding");
+                        return;
+                    }
                     m_targetsKnown.insert(lower(group));
                     inner->forEachElement([&](const JsonNode& t) { readTargetHealth(t, group); });
                 }
@@ -632,6 +638,12 @@ void AwsReader::read(const Document& doc)
             // `describe-target-health` and `describe-target-group-attributes` do not name their
             // target group: the collector's layout does.
             const std::string group = ownerFromLayout(":targetgroup/");
+            if (group.empty() && key == "Attributes" && !ownerFromLayout(":loadbalancer/").empty()) {
+                m_input->skipped = true;
+                m_input->reason = "load balancer attributes (access logs, cross-zone, deletion protection) do not "
+                                  "change who reaches it";
+                return;
+            }
             if (group.empty()) {
                 m_input->skipped = true;
                 m_input->reason = std::string(key == "Attributes" ? "attributes" : "target health")
@@ -1829,6 +1841,10 @@ void AwsReader::readTargetHealth(const JsonNode& t, const std::string& groupArn)
     tg.zone = str(*target, "AvailabilityZone");
     const std::int64_t port = number(target->get("Port"));
     tg.port = port >= 1 && port <= 65535 ? static_cast<std::uint32_t>(port) : 0;
+    if (target->get("Port") && !tg.port)
+        warn(*target,
+            "target port " + (port == kAbsent ? std::string("(not a number)") : std::to_string(port))
+                + " is not a port: the target group's port is taken");
     if (auto health = t.get("TargetHealth"); health && health->isObject())
         tg.state = lower(str(*health, "State"));
     tg.where = here(*target);
@@ -2174,6 +2190,10 @@ void AwsReader::linkLoadBalancers()
                     }
                     if (port)
                         byPort[port].push_back(ipc);
+                    else
+                        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, t.where,
+                            "target " + t.id + " of target group " + group.name
+                                + " has no port (neither its own nor the group's): what it exposes is unknown" });
                 }
                 for (auto& [port, ipcs] : byPort)
                     forward(group.name, groupArn, port, std::move(ipcs), preserves, assumption, l.where);

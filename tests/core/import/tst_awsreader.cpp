@@ -364,6 +364,12 @@ private Q_SLOTS:
                    QStringLiteral("l.json"), listener }
             << 2 << QStringLiteral("443 -> 8081 x1,443 -> 9200 x1")
             << QStringLiteral("are not in the export (describe-rules): target group tg2");
+        // A target port that is not a port: the group's port is taken, and said.
+        QTest::newRow("target-port-out-of-range-takes-the-groups") << QStringList { QStringLiteral("lb.json"), lb,
+            QStringLiteral("tg.json"), tg, QStringLiteral("i.json"), instances, healthPath,
+            QStringLiteral(R"({"TargetHealthDescriptions": [{"Target": {"Id": "i-1", "Port": 70000}}]})"),
+            QStringLiteral("l.json"), listener } << 2 << QStringLiteral("443 -> 8080 x1")
+                                                                   << QStringLiteral("target port 70000 is not a port");
         // A Gateway Load Balancer's listener has no port: not an error (Gateway Load Balancer guide).
         QTest::newRow("gateway-listener-without-port") << QStringList {
             QStringLiteral("l.json"),
