@@ -574,6 +574,8 @@ private:
         AddressSet addresses;
         std::vector<std::string> assumptions;
     };
+    void routesTo(
+        const RouteTable& table, const std::function<bool(const Route&)>& to, const char* consequence, Routed& r);
     std::unordered_map<std::string, Routed> m_internetRouted; // by subnet id
     std::unordered_map<std::string, Routed> m_peeringRouted; // by subnet id and connection
     std::unordered_map<std::string, std::pair<std::shared_ptr<const NetworkSecurityGroup>, std::vector<std::string>>>

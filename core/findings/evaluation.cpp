@@ -450,22 +450,14 @@ void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& k
 
 void Engine::forgetNsg(const std::string& nsgId)
 {
-    // A union of security groups is cached under its own id ("securitygroups/a+b"): an edit of one
-    // member forgets every union it is part of.
-    std::vector<std::string> unions;
-    for (const auto& [id, keys] : m_keysByNsg)
-        if (id.starts_with("securitygroups/")) {
-            const std::string members = "+" + id.substr(15) + "+";
-            if (members.find("+" + nsgId + "+") != std::string::npos)
-                unions.push_back(id);
-        }
-    for (const auto& id : unions)
-        forgetOne(id);
     forgetOne(nsgId);
-    // A union of security groups made from the edited one is made again from the edited snapshot.
+    // A union of security groups made from the edited one (cached under the union's own id):
+    // what was built on it is forgotten, and the union is made again from the edited snapshot.
     std::erase_if(m_mergedGroups, [&](const auto& e) {
-        return e.first == nsgId || e.first.starts_with(nsgId + "+") || e.first.ends_with("+" + nsgId)
-            || e.first.find("+" + nsgId + "+") != std::string::npos;
+        const bool member = ("+" + e.first + "+").find("+" + nsgId + "+") != std::string::npos;
+        if (member && e.second.first)
+            forgetOne(e.second.first->id);
+        return member;
     });
 }
 

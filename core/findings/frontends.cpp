@@ -168,6 +168,20 @@ std::vector<Engine::RouteCell> Engine::routesBySpecificity(
     return cells;
 }
 
+// The destinations a table sends over `to`; a route to a prefix list whose entries the export
+// lacks may send anything there: every address, with the consequence said.
+void Engine::routesTo(
+    const RouteTable& table, const std::function<bool(const Route&)>& to, const char* consequence, Routed& r)
+{
+    std::vector<const Route*> unresolved;
+    r.addresses = destinationsRouted(table, to, unresolved);
+    for (const Route* route : unresolved) {
+        r.addresses = AddressSet::all();
+        r.assumptions.push_back("route " + route->name + " of route table " + table.name + ": "
+            + resolvePrefixList(m_ctx, route->prefixText).note + ", so " + consequence);
+    }
+}
+
 AddressSet Engine::destinationsRouted(
     const RouteTable& table, const std::function<bool(const Route&)>& to, std::vector<const Route*>& unresolved) const
 {
@@ -217,17 +231,10 @@ const AddressSet& Engine::internetRouted(const std::string& subnetId, std::vecto
                         + table->second.name + " is not in the export: assumed attached to the VPC");
                 return true;
             };
-            std::vector<const Route*> unresolved;
-            r.addresses = destinationsRouted(table->second, toGateway, unresolved);
             // A route to a prefix list whose entries the export lacks: towards reachability, it may
             // send any client to the internet gateway (other targets are left out: they only take
             // clients away).
-            for (const Route* route : unresolved) {
-                r.addresses = AddressSet::all();
-                r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
-                    + resolvePrefixList(m_ctx, route->prefixText).note
-                    + ", so every client is assumed routed to the internet gateway");
-            }
+            routesTo(table->second, toGateway, "every client is assumed routed to the internet gateway", r);
         }
         memo = m_internetRouted.emplace(subnetId, std::move(r)).first;
     }
@@ -258,14 +265,7 @@ const AddressSet& Engine::peeringRouted(
                 + (subnet == m_snap.subnets.end() ? lastSegment(subnetId) : subnet->second.name)
                 + " is not in the export: a route over peering connection " + connection + " is assumed");
         } else {
-            std::vector<const Route*> unresolved;
-            r.addresses = destinationsRouted(table->second, over, unresolved);
-            for (const Route* route : unresolved) {
-                r.addresses = AddressSet::all();
-                r.assumptions.push_back("route " + route->name + " of route table " + table->second.name + ": "
-                    + resolvePrefixList(m_ctx, route->prefixText).note
-                    + ", so every address is assumed routed over the peering connection");
-            }
+            routesTo(table->second, over, "every address is assumed routed over the peering connection", r);
         }
         memo = m_peeringRouted.emplace(key, std::move(r)).first;
     }
