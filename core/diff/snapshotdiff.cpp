@@ -173,7 +173,7 @@ std::vector<std::string> differences(const Finding& a, const Finding& b)
     if (a.severity != b.severity)
         what.push_back("severity");
     if (!(a.packets && b.packets && *a.packets == *b.packets)) {
-        if (a.ports != b.ports)
+        if (a.ports != b.ports || a.icmpTypes != b.icmpTypes)
             what.push_back("ports");
         if (a.sources != b.sources || a.exposures.size() != b.exposures.size())
             what.push_back("sources");

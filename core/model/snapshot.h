@@ -52,6 +52,8 @@ struct SecurityRule
     AddressMatch source;
     AddressMatch destination;
     PortSet destinationPorts = PortSet::all();
+    /// ICMP's type-codes (icmpTypeCode): every type unless an AWS rule names one.
+    PortSet icmpTypes = PortSet::all();
     std::string sourcePortsText; // kept for display: a source port protects nothing
     /// Why the rule was read as it was (parts a template left unevaluated); stated as an assumption
     /// of every verdict it takes part in.

@@ -205,7 +205,7 @@ std::string findingsCsv(const AnalysisResult& result, const Decisions* decisions
     for (const auto& f : result.findings) {
         const Decision d = decisionOf(f, decisions);
         const std::vector<std::string> row = { f.id, severityName(f.severity), findingKind(f).name, f.target.name,
-            f.target.id, f.dataStore.engine, f.protocol, formatPortRanges(f.ports, " "), joined(f.sources, " "),
+            f.target.id, f.dataStore.engine, f.protocol, f.icmpTypes.empty() ? formatPortRanges(f.ports, " ") : f.icmpTypes, joined(f.sources, " "),
             std::to_string(f.hops), pathText(f), rulesText(f), f.frontendAddress, triageStateName(d.state), d.owner,
             d.note, f.explanation };
         for (std::size_t i = 0; i < row.size(); ++i)
@@ -240,7 +240,7 @@ std::string findingsMarkdown(const Snapshot& snapshot, const AnalysisResult& res
         const Decision d = decisionOf(f, decisions);
         out << "| " << severityName(f.severity) << " | " << triageStateName(d.state) << " | " << cell(f.target.name)
             << " | " << (f.dataStore.engine.empty() ? "-" : f.dataStore.engine) << " | " << f.protocol << " | "
-            << cell(formatPortRanges(f.ports)) << " | "
+            << cell(portsOrTypes(f)) << " | "
             << cell(f.wholeInternet ? std::string("any internet address") : joined(f.sources, ", ")) << " | " << f.hops
             << " | `" << f.id << "` |\n";
     }
@@ -249,7 +249,7 @@ std::string findingsMarkdown(const Snapshot& snapshot, const AnalysisResult& res
             continue;
         const Decision d = decisionOf(f, decisions);
         out << "\n## " << severityName(f.severity) << ": " << f.target.name << " (" << f.protocol << " "
-            << formatPortRanges(f.ports) << ")\n\n";
+            << portsOrTypes(f) << ")\n\n";
         out << f.explanation << "\n\n";
         out << "- Path: " << pathText(f) << "\n";
         for (const auto& r : f.rules)

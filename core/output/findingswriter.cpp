@@ -85,6 +85,8 @@ json findingJson(const Finding& f)
         { "target", target }, { "protocol", f.protocol }, { "ports", portsJson(f.ports) }, { "sources", f.sources },
         { "hops", f.hops }, { "path", path }, { "rules", rules }, { "assumptions", f.assumptions },
         { "explanation", f.explanation } };
+    if (!f.icmpTypes.empty())
+        j["icmpTypes"] = f.icmpTypes;
     if (!f.exposures.empty()) {
         json ex = json::array();
         for (const auto& e : f.exposures)

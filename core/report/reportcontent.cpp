@@ -119,7 +119,7 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
             wholeInternetStores += f.wholeInternet && f.hops == 1;
         }
         c.rows.push_back({ severityName(f.severity), triageStateTitle(d.state), f.target.name, f.dataStore.engine,
-            f.protocol + " " + formatPortRanges(f.ports), fromText(f), f.id, f.hops });
+            f.protocol + " " + portsOrTypes(f), fromText(f), f.id, f.hops });
         if (f.severity < Severity::High)
             continue;
         ReportContent::FindingPage p;
@@ -127,7 +127,7 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         p.severity = severityName(f.severity);
         p.target = f.target.name;
         p.dataStore = f.dataStore.engine;
-        p.what = upper(f.protocol) + (f.ports.empty() ? "" : " " + formatPortRanges(f.ports));
+        p.what = upper(f.protocol) + (portsOrTypes(f).empty() ? "" : " " + portsOrTypes(f));
         p.from = fromText(f);
         for (const auto& e : f.exposures) {
             std::string src;
