@@ -175,6 +175,17 @@ private Q_SLOTS:
             QVERIFY2(r.error.empty(), qPrintable(q(r.error)));
             QVERIFY2(r.reachable == qe["reachable"].get<bool>(),
                 qPrintable(QStringLiteral("query verdict wrong:\n") + text));
+            if (qe.contains("detailContains")) {
+                // What the hop that stops (or passes) the flow says about it.
+                bool said = false;
+                for (const auto& p : r.paths)
+                    for (const auto& h : p.hops)
+                        said = said || h.detail.find(qe["detailContains"].get<std::string>()) != std::string::npos;
+                QVERIFY2(said,
+                    qPrintable(
+                        QStringLiteral("query does not say '%1':\n").arg(q(qe["detailContains"].get<std::string>()))
+                        + text));
+            }
             if (qe.contains("decidedBy")) {
                 // The deciding rule is named at the hop where the verdict was made.
                 bool named = false;
