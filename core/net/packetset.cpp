@@ -114,6 +114,21 @@ bool hasPorts(std::size_t p)
     return p != static_cast<std::size_t>(Protocol::Other);
 }
 
+// The step function of ports x sources: PortSet ranges are disjoint and non-adjacent, so empty and
+// full segments alternate.
+void appendSteps(std::vector<PacketSet::Segment>& segs, const PortSet& ports, const AddressSet& sources)
+{
+    std::uint32_t cur = 0;
+    for (auto r : ports.ranges()) {
+        if (r.first > cur)
+            segs.push_back({ cur, {} });
+        segs.push_back({ r.first, sources });
+        cur = r.last + 1;
+    }
+    if (cur < kPortCount)
+        segs.push_back({ cur, {} });
+}
+
 } // namespace
 
 std::string formatIcmpTypes(const std::vector<PortRange>& typeCodes)
@@ -174,16 +189,7 @@ PacketSet PacketSet::box(ProtocolMask protocols, const PortSet& ports, const Add
             segs.push_back({ 0, sources });
             continue;
         }
-        // PortSet ranges are disjoint and non-adjacent, so empty and full segments alternate.
-        std::uint32_t cur = 0;
-        for (auto r : ports.ranges()) {
-            if (r.first > cur)
-                segs.push_back({ cur, {} });
-            segs.push_back({ r.first, sources });
-            cur = r.last + 1;
-        }
-        if (cur < kPortCount)
-            segs.push_back({ cur, {} });
+        appendSteps(segs, ports, sources);
     }
     return s;
 }
@@ -193,16 +199,7 @@ PacketSet PacketSet::icmp(const PortSet& typeCodes, const AddressSet& sources)
     PacketSet s;
     if (sources.isEmpty() || typeCodes.isEmpty())
         return s;
-    auto& segs = s.m_p[static_cast<std::size_t>(Protocol::Icmp)];
-    std::uint32_t cur = 0;
-    for (auto r : typeCodes.ranges()) {
-        if (r.first > cur)
-            segs.push_back({ cur, {} });
-        segs.push_back({ r.first, sources });
-        cur = r.last + 1;
-    }
-    if (cur < kPortCount)
-        segs.push_back({ cur, {} });
+    appendSteps(s.m_p[static_cast<std::size_t>(Protocol::Icmp)], typeCodes, sources);
     return s;
 }
 
