@@ -6,6 +6,7 @@
 #include "output/exports.h"
 #include "output/findingswriter.h"
 #include "outputfile.h"
+#include "report/notify.h"
 #include "report/reportcontent.h"
 #include "report/reportwriter.h"
 #include "review/review.h"
@@ -23,6 +24,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,14 @@ Commands:
       A PDF for management: summary, a page per critical and high exposure with its path, the deciding
       rules and the review's decisions, every finding, methodology and assumptions. --redact replaces
       addresses, e-mail addresses and subscription/tenant ids with consistent placeholders.
+  notify REVIEW|INPUT... --output DIR [--by owner] [--baseline OLD|REVIEW] [--owners MAPPING.json]
+         [--owner-tags owner,team,contact] [--due critical=1,high=7,medium=30,low=90] [--date YYYY-MM-DD]
+      One Markdown notice per owner of exposed resources (owner-<name>.md; unassigned.md for the rest)
+      with each finding's path, deciding rules, due date and smallest fix, and index.json for mail or
+      ticketing. The owner is the review's triage owner, else the first --owners entry whose "match"
+      (a glob) fits the target's name or id, else the target's first owner tag. Accepted risks, false
+      positives and fixed findings are left out; with --baseline only new or worse findings are sent.
+      Exit 0, or 2 on bad input or usage.
   query INPUT... --to NAME|ID --port N [--protocol tcp|udp] [--from IP|internet] [--format text|json]
       The verdict for one flow, with the deciding rule at each hop (or what stops it).
       --port is the destination port at the target (after load-balancer translation).
@@ -79,7 +89,8 @@ struct Args
 Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
-        "--protocol", "--from", "--pdf", "--title", "--reviewer" };
+        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due",
+        "--date" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -467,6 +478,105 @@ int reportCommand(const Args& a, int argc, char** argv)
     return kExitOk;
 }
 
+// Notices per owner (issue 16, "Alerting service teams").
+int notifyCommand(const Args& a)
+{
+    if (!a.options.count("--output"))
+        return usageError("notify needs --output DIR (a folder for the notices)");
+    if (a.options.count("--by") && a.options.at("--by") != "owner")
+        return usageError("--by " + a.options.at("--by") + ": notices are grouped by owner");
+    ew::NotifyOptions options;
+    if (a.options.count("--due")) {
+        std::string error;
+        if (!ew::DuePolicy::parse(a.options.at("--due"), options.due, error))
+            return usageError("--due: " + error);
+    }
+    if (a.options.count("--owner-tags")) {
+        options.ownerTags.clear();
+        std::stringstream in(a.options.at("--owner-tags"));
+        for (std::string tag; std::getline(in, tag, ',');)
+            if (!tag.empty())
+                options.ownerTags.push_back(tag);
+    }
+    if (a.options.count("--owners")) {
+        const std::string path = a.options.at("--owners");
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            return usageError("--owners " + path + ": cannot be read");
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::vector<ew::Diagnostic> diags;
+        if (!ew::parseOwnerMapping(text, path, options.mapping, diags)) {
+            for (const auto& d : diags)
+                std::cerr << d.toString() << "\n";
+            return kExitBadInput;
+        }
+    }
+    const std::time_t now = std::time(nullptr);
+    char today[32];
+    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
+    options.date = a.options.count("--date") ? a.options.at("--date") : std::string(today);
+    if (ew::addDays(options.date, 0).empty())
+        return usageError("--date " + options.date + ": expected YYYY-MM-DD");
+
+    ew::Review review;
+    bool isReview = false;
+    std::vector<std::string> inputs = a.inputs;
+    if (a.inputs.size() == 1) {
+        std::vector<std::string> fromReview;
+        if (!readReview(a.inputs.front(), review, fromReview, isReview))
+            return kExitBadInput;
+        if (isReview)
+            inputs = fromReview;
+    }
+    options.analysis.analystDataStores = review.dataStores;
+    std::optional<ew::AnalysisResult> baseline;
+    ew::Review baselineReview;
+    bool baselineIsReview = false;
+    if (a.options.count("--baseline")) {
+        const std::string path = a.options.at("--baseline");
+        std::vector<std::string> baseInputs;
+        if (!readReview(path, baselineReview, baseInputs, baselineIsReview))
+            return kExitBadInput;
+        if (!baselineIsReview)
+            baseInputs = { path };
+        ew::Snapshot baseSnap;
+        if (!load(a, baseSnap, &baseInputs)) {
+            std::cerr << "exposure-audit: the baseline " << path << " could not be read\n";
+            return kExitBadInput;
+        }
+        baseline = ew::analyze(baseSnap, options.analysis);
+    }
+    ew::Snapshot snap;
+    if (!load(a, snap, &inputs))
+        return kExitBadInput;
+    const auto result = ew::analyze(snap, options.analysis);
+    std::map<std::string, ew::BaselineStatus> standing;
+    if (baseline)
+        standing = ew::compareWithBaseline(result, &*baseline, baselineIsReview ? &baselineReview.decisions : nullptr);
+    const auto notices = ew::buildNotices(snap, result, options, isReview ? &review.decisions : nullptr,
+        isReview ? &review.history : nullptr, baseline ? &standing : nullptr);
+
+    const std::filesystem::path dir = a.options.at("--output");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir)) {
+        std::cerr << "exposure-audit: --output " << dir.string() << ": cannot create the folder"
+                  << (ec ? ": " + ec.message() : std::string()) << "\n";
+        return kExitBadInput;
+    }
+    for (const auto& n : notices.owners)
+        if (!writeText((dir / n.file).string(), ew::noticeMarkdown(n, notices)))
+            return kExitBadInput;
+    if (!writeText((dir / "index.json").string(), ew::noticesIndex(notices).dump(2)))
+        return kExitBadInput;
+    std::size_t findings = 0;
+    for (const auto& n : notices.owners)
+        findings += n.items.size();
+    std::cerr << "exposure-audit: wrote " << notices.owners.size() << " notice(s) for " << findings << " finding(s) to "
+              << dir.string() << " (" << notices.left << " left out: decided in the review or known in the baseline)\n";
+    return kExitOk;
+}
+
 int runCommand(const Args& a, int argc, char** argv)
 {
     if (hasFlag(a, "--version")) {
@@ -494,6 +604,8 @@ int runCommand(const Args& a, int argc, char** argv)
         return diffCommand(a);
     if (a.command == "timeline")
         return timelineCommand(a);
+    if (a.command == "notify")
+        return notifyCommand(a);
     return usageError("unknown command " + a.command);
 }
 

@@ -74,6 +74,34 @@ class TestExposureAudit : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // notify: one notice per owner and an index, from the demo review (issue 16, "Alerting service teams").
+    void notifyWritesOneNoticePerOwner()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("notices"));
+        const Run r
+            = run({ QStringLiteral("notify"), QStringLiteral(EW_SOURCE_DIR "/resources/demo/incident-2019.review.json"),
+                QStringLiteral("--output"), out, QStringLiteral("--date"), QStringLiteral("2019-12-31") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile index(out + QStringLiteral("/index.json"));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const auto doc = nlohmann::json::parse(index.readAll().toStdString());
+        QCOMPARE(doc["schema"].get<std::string>(), std::string("exposure-notify/1"));
+        QVERIFY(!doc["owners"].empty());
+        for (const auto& o : doc["owners"]) {
+            QVERIFY(QFile::exists(out + QLatin1Char('/') + QString::fromStdString(o["file"].get<std::string>())));
+            for (const auto& f : o["findings"])
+                QVERIFY(!f["exposedSince"].get<std::string>().empty());
+        }
+        const Run bad = run({ QStringLiteral("notify"), golden("compute-web-medium"), QStringLiteral("--output"), out,
+            QStringLiteral("--due"), QStringLiteral("critical=soon") });
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("is not a number of days"), bad.err.constData());
+        const Run noOut = run({ QStringLiteral("notify"), golden("compute-web-medium") });
+        QCOMPARE(noOut.exitCode, 2);
+        QVERIFY(noOut.err.contains("notify needs --output DIR"));
+    }
+
     void exitCodes_data()
     {
         QTest::addColumn<QStringList>("args");
