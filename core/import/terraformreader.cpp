@@ -432,8 +432,18 @@ std::vector<std::string> TerraformReader::fromReferences(
     const TfResource& r, const std::vector<std::string>& path, std::string_view wanted) const
 {
     std::vector<std::string> out;
+    // Only links are taken from references: an id or a name is the referenced value as it is
+    // (subnet_id = aws_subnet.a.id), an address or a CIDR is often computed from it
+    // (cidrsubnet(aws_vpc.main.cidr_block, 8, 1)) and is never guessed.
+    const std::string key = path.empty() ? std::string() : path.back();
+    auto endsWith = [&](std::string_view suffix) {
+        return key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    const bool link = key == "id" || key == "name" || endsWith("_id") || endsWith("_ids") || endsWith("_name")
+        || key == "identifier" || key == "cluster_identifier" || key == "security_groups" || key == "instance"
+        || key == "network_interface" || key == "subnets";
     auto c = m_config.find(configKey(r));
-    if (c == m_config.end())
+    if (!link || c == m_config.end())
         return out;
     const json* e = c->second;
     for (const auto& seg : path) {
@@ -698,8 +708,11 @@ void TerraformReader::translateAzure(Synth& out)
               list.push_back(std::move(resource));
           };
     auto rest = [&](const TfResource& r, const char* type, json properties) {
-        return json { { "id", r.id }, { "name", str(r, { "name" }, "name") }, { "type", type },
+        json resource = { { "id", r.id }, { "name", str(r, { "name" }, "name") }, { "type", type },
             { "properties", std::move(properties) } };
+        if (const json* t = value(r, { "tags" }); t && t->is_object())
+            resource["tags"] = *t; // a data store's tags mark it
+        return resource;
     };
     auto is = [](const TfResource& r, std::initializer_list<const char*> types) {
         return std::any_of(types.begin(), types.end(), [&](const char* t) { return r.type == t; });
@@ -1374,7 +1387,35 @@ void TerraformReader::translateAws(Synth& out)
         if (auto owner = str(r, { "owner_id" }); !owner.empty())
             g["OwnerId"] = owner;
         push("SecurityGroups", std::move(g), r, parts);
+        separate.erase(toLower(r.id));
     });
+    // Rule resources of a group the document does not hold (created elsewhere): the group is read
+    // with these rules only, said, so that an interface in the estate that uses it is not left
+    // without them.
+    for (const auto& [group, rules] : separate) {
+        if (group.empty() || rules.empty())
+            continue;
+        json in = json::array(), egress = json::array();
+        std::vector<std::pair<std::string, Origin>> parts;
+        for (const auto& p : rules) {
+            json& to = p.inbound ? in : egress;
+            parts.emplace_back(
+                std::string(p.inbound ? "/IpPermissions/" : "/IpPermissionsEgress/") + std::to_string(to.size()),
+                p.where);
+            to.push_back(permissionJson(p));
+        }
+        const TfResource* first
+            = m_byAddress.count(rules.front().where.address) ? m_byAddress.at(rules.front().where.address) : nullptr;
+        if (!first)
+            continue;
+        note(Diagnostic::Level::Warning, *first,
+            "security group " + rules.front().group
+                + " is not in the document: only the rules of its rule resources are known (it may have more)");
+        push("SecurityGroups",
+            { { "GroupId", rules.front().group }, { "GroupName", rules.front().group }, { "IpPermissions", in },
+                { "IpPermissionsEgress", egress } },
+            *first, parts);
+    }
 
     // ---- VPCs, subnets, gateways
     std::map<std::string, std::string> mainRouteTable; // route table id (lower) -> vpc id
@@ -1554,16 +1595,16 @@ void TerraformReader::translateAws(Synth& out)
     std::map<std::string, unsigned> placeholders; // subnet -> addresses handed out
     auto placeholderAddress = [&](const TfResource& r, const std::string& subnet) -> std::string {
         auto s = subnets.find(toLower(subnet));
-        if (s == subnets.end())
-            return {};
-        auto p = parsePrefix(str(*s->second, { "cidr_block" }));
-        if (!p)
-            return {};
-        // AWS reserves the first four addresses; each interface takes the next one.
-        const std::string address = formatAddress(p->first + 4 + placeholders[toLower(subnet)]++);
+        auto p = s == subnets.end() ? std::nullopt : parsePrefix(str(*s->second, { "cidr_block" }));
+        // AWS reserves the first four addresses of a subnet; each interface takes the next one. A
+        // subnet whose range is not known yet: an address that stands for some private address (the
+        // interface is still analysed; its security groups, not its address, decide its exposure).
+        const u128 base = p ? p->first : *parseAddress("10.255.0.0");
+        const std::string address = formatAddress(base + 4 + placeholders[toLower(subnet)]++);
         note(Diagnostic::Level::Warning, r,
-            r.address + ": its private address is known only after apply; " + address + " of its subnet "
-                + s->second->address + " stands for it");
+            r.address + ": its private address is known only after apply; " + address
+                + (p ? " of its subnet " + s->second->address : std::string(" (its subnet's range is not known)"))
+                + " stands for it");
         return address;
     };
     std::map<std::string, std::vector<std::string>> extraGroups; // interface (lower) -> groups
@@ -2010,7 +2051,7 @@ void TerraformReader::read(const Document& doc)
         auto& ipc = nic->second.ipConfigurations.front();
         PublicIpAddress pip;
         pip.id = "publicip/after-apply/" + p.nicId;
-        pip.name = p.r->address + " public IP";
+        pip.name = p.r->address;
         pip.type = "AWS public IPv4 address";
         pip.sku = PublicIpAddress::Sku::Standard;
         pip.ipConfigurationId = ipc.id;
@@ -2023,10 +2064,13 @@ void TerraformReader::read(const Document& doc)
     }
     // Public IPs the plan creates: their address is known only after apply, said on every verdict.
     for (const auto& r : m_resources) {
-        const bool azure = r.type == "azurerm_public_ip";
-        if (!(azure || r.type == "aws_eip") || !unknownAt(r, { azure ? "ip_address" : "public_ip" }))
+        if (!r.data && !startsWith(r.type, "azurerm_") && !startsWith(r.type, "aws_"))
+            m_otherTypes.insert(r.type); // another provider's
+        const bool isAzure = r.type == "azurerm_public_ip";
+        if (!(isAzure || r.type == "aws_eip") || !unknownAt(r, { isAzure ? "ip_address" : "public_ip" }))
             continue;
-        if (auto pip = m_snap.publicIps.find(azure ? normaliseId(r.id) : toLower(r.id)); pip != m_snap.publicIps.end())
+        if (auto pip = m_snap.publicIps.find(isAzure ? normaliseId(r.id) : toLower(r.id));
+            pip != m_snap.publicIps.end())
             pip->second.unknownAddress
                 = "(" + r.address + ") gets its address only when the plan is applied (known only after apply)";
     }
