@@ -425,8 +425,8 @@ int diffCommand(const Args& a)
         if (!load(a, oldSnap, &planOnly, priorSide) || !load(a, newSnap, &planOnly))
             return kExitBadInput;
         if (!isTerraformPlan(newSnap))
-            return usageError("diff with one input needs a Terraform plan (terraform show -json tfplan); " + planInput
-                + " is not one");
+            return usageError("diff needs two inputs, OLD NEW, or one Terraform plan (terraform show -json tfplan); "
+                + planInput + " is not a plan");
     } else {
         const std::vector<std::string> oldInput { a.inputs[0] };
         if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &planOnly))
