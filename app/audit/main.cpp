@@ -47,9 +47,16 @@ Commands:
       With --baseline (an older export, or a review file and its snapshot), only findings that are new
       or worse than in the baseline (more severe, or reaching more ports or sources) count for
       --fail-on, and findings accepted in the review (accepted risk, false positive) never do.
-  diff OLD NEW [--format text|json|markdown] [--output FILE]
+  diff OLD NEW [--format text|json|markdown] [--output FILE] [--fail-on SEVERITY]
+  diff PLAN [...]
+  diff EXPORT PLAN [...]
       New, closed and changed exposures between two snapshots, each with the rule changes on its path.
-      Exit 0 when nothing is new or changed, 1 when something is, 2 on bad input or usage.
+      PLAN is a Terraform plan (terraform show -json tfplan): alone, its prior state against its
+      planned state; after an export, the export against the export with the plan applied to it.
+      Causes name the Terraform resource addresses.
+      Exit 0 when nothing is new or changed, 1 when something is, 2 on bad input or usage. With
+      --fail-on, 1 only when a new finding, or one that got worse (more severe, more ports, sources or
+      protocols), is at or above that severity.
   timeline SNAPSHOT... [--format text|json|markdown] [--output FILE]
       Each finding across a series of snapshots: first and last appearance, "exposed since", and its
       severity in each. SNAPSHOT is DATE=FOLDER, or FOLDER with an exposure-snapshot.json giving its
@@ -163,14 +170,15 @@ bool writeText(const std::string& path, const std::string& text)
 }
 
 // Loads the inputs and reports problems on stderr. Returns false when the input is unusable.
-bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inputs = nullptr)
+bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inputs = nullptr,
+    const ew::ImportOptions& options = {})
 {
     const auto& in = inputs ? *inputs : a.inputs;
     if (in.empty()) {
         usageError("no input given (files or folders of exported JSON)");
         return false;
     }
-    snap = ew::importSnapshot(in);
+    snap = ew::importSnapshot(in, options);
     const bool verbose = hasFlag(a, "--verbose");
     for (const auto& d : snap.diagnostics)
         if (d.level != ew::Diagnostic::Level::Note || verbose)
@@ -369,26 +377,119 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
     return true;
 }
 
+// Whether an input is one Terraform plan (`terraform show -json tfplan`), by its content.
+bool isTerraformPlan(const ew::Snapshot& snap)
+{
+    return snap.files.size() == 1 && snap.files.front().format == "terraform-plan";
+}
+
+// The export with a plan applied: what the plan's prior state has and its planned state no longer
+// has is removed; what the planned state has replaces or joins the export's (by id).
+void applyPlan(ew::Snapshot& exportSnap, const ew::Snapshot& prior, const ew::Snapshot& planned)
+{
+    auto apply = [](auto& into, const auto& before, const auto& after) {
+        for (const auto& [id, v] : before)
+            if (!after.count(id))
+                into.erase(id);
+        for (const auto& [id, v] : after)
+            into[id] = v;
+    };
+    apply(exportSnap.vnets, prior.vnets, planned.vnets);
+    apply(exportSnap.subnets, prior.subnets, planned.subnets);
+    apply(exportSnap.nsgs, prior.nsgs, planned.nsgs);
+    apply(exportSnap.nics, prior.nics, planned.nics);
+    apply(exportSnap.publicIps, prior.publicIps, planned.publicIps);
+    apply(exportSnap.loadBalancers, prior.loadBalancers, planned.loadBalancers);
+    apply(exportSnap.asgs, prior.asgs, planned.asgs);
+    apply(exportSnap.vms, prior.vms, planned.vms);
+    apply(exportSnap.dataServices, prior.dataServices, planned.dataServices);
+    apply(exportSnap.proxies, prior.proxies, planned.proxies);
+    apply(exportSnap.routeTables, prior.routeTables, planned.routeTables);
+    apply(exportSnap.privateEndpoints, prior.privateEndpoints, planned.privateEndpoints);
+    for (const auto& d : planned.diagnostics)
+        exportSnap.diagnostics.push_back(d);
+    for (const auto& f : planned.files)
+        exportSnap.files.push_back(f);
+}
+
 int diffCommand(const Args& a)
 {
-    if (a.inputs.size() != 2)
-        return usageError("diff needs two inputs: OLD NEW (export folders or files)");
+    if (a.inputs.size() != 2 && a.inputs.size() != 1)
+        return usageError("diff needs two inputs, OLD NEW (export folders or files), or a Terraform plan");
     const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
-    if (format != "text" && format != "json" && format != "markdown")
-        return usageError("--format " + format + ": expected text, json or markdown");
+    if (format != "text" && format != "json" && format != "markdown" && format != "sarif")
+        return usageError("--format " + format + ": expected text, json, markdown or sarif");
+    std::optional<ew::Severity> failOn;
+    if (auto it = a.options.find("--fail-on"); it != a.options.end()) {
+        ew::Severity s;
+        if (!ew::parseSeverity(it->second, s))
+            return usageError("--fail-on " + it->second + ": expected critical, high, medium, low or info");
+        failOn = s;
+    }
     ew::Snapshot oldSnap, newSnap;
-    const std::vector<std::string> oldInput { a.inputs[0] }, newInput { a.inputs[1] };
-    if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &newInput))
-        return kExitBadInput;
+    ew::ImportOptions priorSide;
+    priorSide.terraformPlanSide = ew::TerraformPlanSide::Prior;
+    const std::string& planInput = a.inputs.back();
+    const std::vector<std::string> planOnly { planInput };
+    if (a.inputs.size() == 1) {
+        // One plan: its prior state against its planned state.
+        if (!load(a, oldSnap, &planOnly, priorSide) || !load(a, newSnap, &planOnly))
+            return kExitBadInput;
+        if (!isTerraformPlan(newSnap))
+            return usageError("diff needs two inputs, OLD NEW, or one Terraform plan (terraform show -json tfplan); "
+                + planInput + " is not a plan");
+    } else {
+        const std::vector<std::string> oldInput { a.inputs[0] };
+        if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &planOnly))
+            return kExitBadInput;
+        if (isTerraformPlan(newSnap)) {
+            // An export and a plan of part of it: the export, and the export with the plan applied.
+            ew::Snapshot prior;
+            if (!load(a, prior, &planOnly, priorSide))
+                return kExitBadInput;
+            ew::Snapshot planned = std::move(newSnap);
+            newSnap = oldSnap;
+            applyPlan(newSnap, prior, planned);
+        }
+    }
     const auto oldResult = ew::analyze(oldSnap);
     const auto newResult = ew::analyze(newSnap);
     const auto d = ew::diffAnalyses(oldSnap, oldResult, newSnap, newResult);
     const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
-    const std::string text = format == "json" ? ew::diffJson(d).dump(2) + "\n"
-        : format == "markdown"                ? ew::diffMarkdown(d)
-                                              : ew::diffText(d);
+    const auto status = ew::compareWithBaseline(newResult, &oldResult, nullptr);
+    std::string text;
+    if (format == "sarif") {
+        // What the change exposes anew or more widely, for a pull request's code scanning: the
+        // results are located at the deciding rules (a Terraform plan's: the resource address).
+        auto sarif = ew::findingsSarif(newSnap, newResult);
+        for (auto& run : sarif["runs"]) {
+            nlohmann::json kept = nlohmann::json::array();
+            for (auto& res : run["results"]) {
+                const auto st = status.at(res["partialFingerprints"]["exposureFindingId/v1"].get<std::string>());
+                if (st != ew::BaselineStatus::New && st != ew::BaselineStatus::Worse)
+                    continue;
+                res["baselineState"] = st == ew::BaselineStatus::New ? "new" : "updated";
+                kept.push_back(std::move(res));
+            }
+            run["results"] = std::move(kept);
+        }
+        text = sarif.dump(2) + "\n";
+    } else {
+        text = format == "json"    ? ew::diffJson(d).dump(2) + "\n"
+            : format == "markdown" ? ew::diffMarkdown(d)
+                                   : ew::diffText(d);
+    }
     if (!writeText(output, text))
         return kExitBadInput;
+    if (failOn) {
+        // A plan gate: only what this change newly exposes, or exposes more widely, at or above it.
+        for (const auto& f : newResult.findings)
+            if (f.severity >= *failOn)
+                if (auto st = status.find(f.id); st != status.end()
+                    && (st->second == ew::BaselineStatus::New || st->second == ew::BaselineStatus::Worse))
+                    return kExitFindings;
+        return kExitOk;
+    }
     // Like diff(1): 1 when the exposure changed (new or changed findings), so a schedule can alert.
     return d.added.empty() && d.changed.empty() ? kExitOk : kExitFindings;
 }

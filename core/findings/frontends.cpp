@@ -40,8 +40,10 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
         }
         if (pip && pip->address.empty())
             f.assumptions.push_back("public IP " + name
-                + " has no address in the export (dynamic and not allocated, or the VM is deallocated): "
-                  "evaluated as if it had one");
+                + (pip->unknownAddress.empty()
+                        ? " has no address in the export (dynamic and not allocated, or the VM is deallocated)"
+                        : " " + pip->unknownAddress)
+                + ": evaluated as if it had one");
         f.description = "public IP " + name + (f.address.empty() ? std::string() : " (" + f.address + ")");
         out.push_back(std::move(f));
     }

@@ -5,6 +5,7 @@
 #include "encoding.h"
 #include "formatreader.h"
 #include "jsonparse.h"
+#include "terraformreader.h"
 
 #include <simdjson.h>
 
@@ -29,8 +30,10 @@ public:
         , m_options(options)
     {
         // Readers with recognisable top-level keys first; Azure reads what no other reader claims.
+        // Terraform documents are translated into the others' shapes and handed to them.
         m_readers.push_back(makeAwsReader(snap));
         m_readers.push_back(makeAzureReader(snap));
+        m_readers.insert(m_readers.begin(), makeTerraformReader(snap, *m_readers[0], *m_readers[1], options));
     }
 
     void importPath(const std::string& input);
@@ -38,6 +41,8 @@ public:
     {
         for (const auto& reader : m_readers)
             reader->link();
+        for (const auto& reader : m_readers)
+            reader->finish();
     }
 
 private:

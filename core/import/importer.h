@@ -10,8 +10,14 @@
 
 namespace ew {
 
+/// Which state of a Terraform plan to read: the one it would produce, or the one it starts from.
+enum class TerraformPlanSide { Planned, Prior };
+
 struct ImportOptions
 {
+    /// A Terraform plan (`terraform show -json`) is read as its planned state, or as its prior state
+    /// (`exposure-audit diff PLAN.json` compares the two).
+    TerraformPlanSide terraformPlanSide = TerraformPlanSide::Planned;
     /// Files larger than this are refused with a diagnostic (simdjson's own limit is 4 GiB).
     std::uint64_t maxFileSize = std::uint64_t(3) << 30;
     /// Called with (files done, files total) from the importing thread.
@@ -31,7 +37,8 @@ inline constexpr const char* kSnapshotLabelFile = "exposure-snapshot.json";
 /// Azure shapes: az CLI (flattened), REST (properties), {"value": [...]}, single resources, REST API
 /// examples (responses/200/body), ARM templates, Bicep output and `az group export`, PowerShell
 /// ConvertTo-Json, Resource Graph results, service tag lists and `az network nic
-/// list-effective-nsg` output.
+/// list-effective-nsg` output. Terraform: `terraform show -json` of a state or a plan, and
+/// terraform.tfstate (version 4), azurerm and aws resources.
 Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOptions& options = {});
 
 } // namespace ew

@@ -178,6 +178,9 @@ struct PublicIpAddress
     std::string name;
     std::string type = "Microsoft.Network/publicIPAddresses";
     std::string address; // empty when not allocated
+    /// Why the address is not known, when the export says (a Terraform plan: "known only after
+    /// apply"); stated as the assumption of every verdict through it.
+    std::string unknownAddress;
     std::string fqdn; // dnsSettings.fqdn ("label.westeurope.cloudapp.azure.com")
     Sku sku = Sku::Unknown;
     bool ipv6 = false; // publicIPAddressVersion IPv6: only IPv6 clients reach it

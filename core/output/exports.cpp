@@ -327,7 +327,10 @@ json findingsSarif(
                     { { "text",
                         r.filterName + "/" + r.ruleName + " (priority " + std::to_string(r.priority) + ")" } } },
                 { "logicalLocations",
-                    json::array({ { { "fullyQualifiedName", r.where.pointer }, { "kind", "member" } } }) } });
+                    // A Terraform document's rule is known by its resource's address.
+                    json::array({ r.where.address.empty()
+                            ? json { { "fullyQualifiedName", r.where.pointer }, { "kind", "member" } }
+                            : json { { "fullyQualifiedName", r.where.address }, { "kind", "resource" } } }) } });
         }
         json res { { "ruleId", kind.id }, { "level", sarifLevel(f.severity) },
             { "message", { { "text", f.explanation } } }, { "locations", locations },

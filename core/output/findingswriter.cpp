@@ -31,6 +31,8 @@ json ruleJson(const RuleEvidence& r)
     json j { { "filter", r.filterName }, { "filterId", r.filterId }, { "level", r.level }, { "name", r.ruleName },
         { "priority", r.priority }, { "access", r.allow ? "Allow" : "Deny" }, { "default", r.isDefault },
         { "file", r.where.file }, { "pointer", r.where.pointer } };
+    if (!r.where.address.empty())
+        j["address"] = r.where.address; // a Terraform document's rule: its resource's address
     if (r.level == "subnet" || r.level == "nic" || r.level == "gateway-subnet")
         j["nsg"] = r.filterName;
     else if (r.level == "application-gateway")

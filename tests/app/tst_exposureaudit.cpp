@@ -624,6 +624,32 @@ private Q_SLOTS:
         QVERIFY2(two.out.contains("exposed since 2019-12-04; critical since 2019-12-05"), two.out.constData());
     }
 
+    // A Terraform plan alone: its prior state against its planned state, causes named by address;
+    // --fail-on gates on what the change newly exposes; SARIF lists only that, at the address.
+    void diffOfATerraformPlan()
+    {
+        const QString plan
+            = QStringLiteral(EW_TEST_DATA "/diff/terraform-azurerm-plan-opens-elasticsearch-9200/plan.json");
+        const Run text = run({ QStringLiteral("diff"), plan });
+        QCOMPARE(text.exitCode, 1);
+        QVERIFY2(text.out.startsWith("5 new, 0 closed, 0 changed"), text.out.constData());
+        QVERIFY(text.out.contains("at azurerm_network_security_rule.allow_es"));
+        QCOMPARE(
+            run({ QStringLiteral("diff"), plan, QStringLiteral("--fail-on"), QStringLiteral("high") }).exitCode, 1);
+        QCOMPARE(
+            run({ QStringLiteral("diff"), plan, QStringLiteral("--fail-on"), QStringLiteral("critical") }).exitCode, 0);
+        const Run sarif = run({ QStringLiteral("diff"), plan, QStringLiteral("--format"), QStringLiteral("sarif") });
+        const auto doc = nlohmann::json::parse(sarif.out.toStdString());
+        QCOMPARE(doc["runs"][0]["results"].size(), std::size_t(5));
+        for (const auto& r : doc["runs"][0]["results"]) {
+            QCOMPARE(r["baselineState"].get<std::string>(), std::string("new"));
+            QCOMPARE(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].get<std::string>(),
+                std::string("azurerm_network_security_rule.allow_es"));
+        }
+        // One input that is not a plan is a usage error.
+        QCOMPARE(run({ QStringLiteral("diff"), golden("learn-four-vm-example") }).exitCode, 2);
+    }
+
     void baselineMarksFindings()
     {
         const QString demo = QStringLiteral(EW_SOURCE_DIR "/resources/demo/");
