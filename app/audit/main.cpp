@@ -553,6 +553,20 @@ int reportCommand(const Args& a, int argc, char** argv)
     const auto result = ew::analyze(snap, options);
 
     ew::ReportOptions ro;
+    // A Terraform plan: the report of the state it would produce, with what it changes against the
+    // state it starts from (issue 13, "what this change would expose").
+    std::optional<ew::AnalysisResult> prior;
+    if (isTerraformPlan(snap)) {
+        ew::ImportOptions priorSide;
+        priorSide.terraformPlanSide = ew::TerraformPlanSide::Prior;
+        ew::Snapshot priorSnap;
+        if (!load(a, priorSnap, &inputs, priorSide))
+            return kExitBadInput;
+        prior = ew::analyze(priorSnap, options);
+        ro.baseline = &*prior;
+        ro.baselineLabel = "the plan's prior state (before apply)";
+        ro.title = "What this Terraform change would expose";
+    }
     ro.redact = hasFlag(a, "--redact");
     if (a.options.count("--title"))
         ro.title = a.options.at("--title");
