@@ -377,40 +377,8 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
     return true;
 }
 
-// Whether an input is one Terraform plan (`terraform show -json tfplan`), by its content.
-bool isTerraformPlan(const ew::Snapshot& snap)
-{
-    return snap.files.size() == 1 && snap.files.front().format == "terraform-plan";
-}
-
-// The export with a plan applied: what the plan's prior state has and its planned state no longer
-// has is removed; what the planned state has replaces or joins the export's (by id).
-void applyPlan(ew::Snapshot& exportSnap, const ew::Snapshot& prior, const ew::Snapshot& planned)
-{
-    auto apply = [](auto& into, const auto& before, const auto& after) {
-        for (const auto& [id, v] : before)
-            if (!after.count(id))
-                into.erase(id);
-        for (const auto& [id, v] : after)
-            into[id] = v;
-    };
-    apply(exportSnap.vnets, prior.vnets, planned.vnets);
-    apply(exportSnap.subnets, prior.subnets, planned.subnets);
-    apply(exportSnap.nsgs, prior.nsgs, planned.nsgs);
-    apply(exportSnap.nics, prior.nics, planned.nics);
-    apply(exportSnap.publicIps, prior.publicIps, planned.publicIps);
-    apply(exportSnap.loadBalancers, prior.loadBalancers, planned.loadBalancers);
-    apply(exportSnap.asgs, prior.asgs, planned.asgs);
-    apply(exportSnap.vms, prior.vms, planned.vms);
-    apply(exportSnap.dataServices, prior.dataServices, planned.dataServices);
-    apply(exportSnap.proxies, prior.proxies, planned.proxies);
-    apply(exportSnap.routeTables, prior.routeTables, planned.routeTables);
-    apply(exportSnap.privateEndpoints, prior.privateEndpoints, planned.privateEndpoints);
-    for (const auto& d : planned.diagnostics)
-        exportSnap.diagnostics.push_back(d);
-    for (const auto& f : planned.files)
-        exportSnap.files.push_back(f);
-}
+using ew::applyPlan;
+using ew::isTerraformPlan;
 
 int diffCommand(const Args& a)
 {

@@ -975,17 +975,41 @@ void AwsReader::readGroupRule(const JsonNode& r)
     m_pendingGroupRules.push_back(std::move(pending));
 }
 
-// Rules of describe-security-group-rules for groups describe-security-groups did not describe: the
-// group is made from them (its name is its id; interfaces name it by id).
+// Rules of describe-security-group-rules: a group describe-security-groups did not describe is made
+// from them (its name is its id; interfaces name it by id). A group it did describe has the same
+// rules when both were exported together; a rule it lacks (the documents are of different times) is
+// added, towards reachability, and said.
 void AwsReader::linkGroupRules()
 {
-    std::set<std::string> described;
+    // What a rule admits, whichever document it comes from: direction, protocol, ports or ICMP
+    // types, and the peer (a rule's source, an outbound rule's destination).
+    auto key = [](const SecurityRule& r, bool swapped) {
+        const AddressMatch& peer = r.inbound || !swapped ? r.source : r.destination;
+        std::string k = (r.inbound ? "in|" : "out|") + std::to_string(r.protocols) + "|"
+            + std::to_string(static_cast<int>(r.family)) + "|" + r.destinationPorts.toString() + "|"
+            + r.icmpTypes.toString() + "|";
+        for (const auto& c : peer.prefixes.toCidrs())
+            k += c + ",";
+        for (const auto& t : peer.tags)
+            k += "pl:" + t + ",";
+        for (const auto& g : peer.asgIds)
+            k += "sg:" + g + ",";
+        return k;
+    };
+    std::map<std::string, std::set<std::string>> described; // group -> keys of its rules
     for (const auto& [id, sg] : m_snap.nsgs)
-        if (sg.type == "AWS::EC2::SecurityGroup")
-            described.insert(id);
+        if (sg.type == "AWS::EC2::SecurityGroup") {
+            auto& keys = described[id];
+            for (const auto& r : sg.rules)
+                keys.insert(key(r, true));
+        }
+    std::map<std::string, int> added; // described group -> rules only the rules listing had
     for (auto& p : m_pendingGroupRules) {
-        if (described.count(p.groupId))
-            continue;
+        if (auto d = described.find(p.groupId); d != described.end()) {
+            if (!d->second.insert(key(p.rule, false)).second)
+                continue; // the same rule in both documents
+            ++added[p.groupId];
+        }
         auto [it, fresh] = m_snap.nsgs.try_emplace(p.groupId);
         NetworkSecurityGroup& sg = it->second;
         if (fresh) {
@@ -1002,6 +1026,13 @@ void AwsReader::linkGroupRules()
         addGroupRule(sg, std::move(p.rule), p.source);
         if (!ruleId.empty())
             sg.rules.back().id = sg.id + "/" + lower(ruleId);
+    }
+    for (const auto& [group, n] : added) {
+        const auto& sg = m_snap.nsgs.at(group);
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, sg.where,
+            "security group " + (sg.displayId.empty() ? sg.id : sg.displayId) + ": describe-security-group-rules lists "
+                + std::to_string(n)
+                + " rule(s) describe-security-groups does not (exports of different times?); they are added" });
     }
     m_pendingGroupRules.clear();
 }

@@ -210,4 +210,42 @@ Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOpti
     return snap;
 }
 
+bool isTerraformPlan(const Snapshot& snapshot)
+{
+    return snapshot.files.size() == 1 && snapshot.files.front().format == "terraform-plan";
+}
+
+void applyPlan(Snapshot& exportSnapshot, const Snapshot& prior, const Snapshot& planned)
+{
+    auto apply = [](auto& into, const auto& before, const auto& after) {
+        for (const auto& [id, v] : before)
+            if (!after.count(id))
+                into.erase(id);
+        for (const auto& [id, v] : after)
+            into[id] = v;
+    };
+    Snapshot& s = exportSnapshot;
+    apply(s.vnets, prior.vnets, planned.vnets);
+    apply(s.subnets, prior.subnets, planned.subnets);
+    apply(s.nsgs, prior.nsgs, planned.nsgs);
+    apply(s.nics, prior.nics, planned.nics);
+    apply(s.publicIps, prior.publicIps, planned.publicIps);
+    apply(s.loadBalancers, prior.loadBalancers, planned.loadBalancers);
+    apply(s.asgs, prior.asgs, planned.asgs);
+    apply(s.vms, prior.vms, planned.vms);
+    apply(s.dataServices, prior.dataServices, planned.dataServices);
+    apply(s.proxies, prior.proxies, planned.proxies);
+    apply(s.firewallPolicies, prior.firewallPolicies, planned.firewallPolicies);
+    apply(s.ipGroups, prior.ipGroups, planned.ipGroups);
+    apply(s.routeTables, prior.routeTables, planned.routeTables);
+    apply(s.edges, prior.edges, planned.edges);
+    apply(s.privateEndpoints, prior.privateEndpoints, planned.privateEndpoints);
+    apply(s.localGateways, prior.localGateways, planned.localGateways);
+    apply(s.vnetGateways, prior.vnetGateways, planned.vnetGateways);
+    apply(s.gatewayConnections, prior.gatewayConnections, planned.gatewayConnections);
+    apply(s.prefixLists, prior.prefixLists, planned.prefixLists);
+    s.diagnostics.insert(s.diagnostics.end(), planned.diagnostics.begin(), planned.diagnostics.end());
+    s.files.insert(s.files.end(), planned.files.begin(), planned.files.end());
+}
+
 } // namespace ew

@@ -41,4 +41,12 @@ inline constexpr const char* kSnapshotLabelFile = "exposure-snapshot.json";
 /// terraform.tfstate (version 4), azurerm and aws resources.
 Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOptions& options = {});
 
+/// Whether a snapshot was read from one Terraform plan (`terraform show -json tfplan`), by content.
+bool isTerraformPlan(const Snapshot& snapshot);
+
+/// An export with a plan applied (`exposure-audit diff EXPORT PLAN.json`): what the plan's prior
+/// state has and its planned state no longer has is removed; what the planned state has replaces
+/// or joins the export's, by id. The planned side's files and diagnostics are added.
+void applyPlan(Snapshot& exportSnapshot, const Snapshot& prior, const Snapshot& planned);
+
 } // namespace ew

@@ -1244,9 +1244,19 @@ void TerraformReader::translateAws(Synth& out)
                 + "|" + toLower(source);
         }
     };
+    // A port as written; -1 when absent, kAnyPort when it is known only after apply (then every
+    // port is assumed, towards reachability, and said), kBadPort when it is not a port number (the
+    // AWS reader names the range as invalid).
+    constexpr std::int64_t kAnyPort = -3, kBadPort = 70000;
     auto port = [&](const TfResource& r, const std::vector<std::string>& p) -> std::int64_t {
         const json* v = value(r, p);
-        return v && v->is_number() ? v->get<std::int64_t>() : -1;
+        if ((!v || v->is_null()) && unknownAt(r, p))
+            return kAnyPort;
+        if (!v || !v->is_number())
+            return -1;
+        if (!v->is_number_integer() || v->get<double>() < -1 || v->get<double>() > 65535)
+            return kBadPort;
+        return v->get<std::int64_t>();
     };
     // The permissions of a block or a rule resource; cidr keys as the resource names them.
     auto perms = [&](const TfResource& r, std::vector<std::string> base, const std::string& group, bool inbound,
@@ -1262,10 +1272,21 @@ void TerraformReader::translateAws(Synth& out)
         p.group = group;
         p.inbound = inbound;
         p.protocol = awsProtocol(str(r, at(protoKey)));
-        if (p.protocol.empty())
+        if (p.protocol.empty()) {
+            if (unknownAt(r, at(protoKey)))
+                note(Diagnostic::Level::Warning, r,
+                    r.address + ": its " + protoKey
+                        + " is known only after apply; every protocol is assumed until the plan is applied");
             p.protocol = "-1";
+        }
         p.from = port(r, at("from_port"));
         p.to = port(r, at("to_port"));
+        if (p.from == kAnyPort || p.to == kAnyPort) {
+            note(Diagnostic::Level::Warning, r,
+                r.address + ": its ports are known only after apply; every port is assumed until the plan is applied");
+            p.from = 0;
+            p.to = 65535;
+        }
         if (p.protocol == "-1")
             p.from = p.to = -1;
         p.description = str(r, at("description"));
@@ -1299,6 +1320,13 @@ void TerraformReader::translateAws(Synth& out)
     std::set<std::string> separateKeys; // in this state or the plan's prior state
     auto separateOf = [&](const TfResource& r, bool collect) {
         std::vector<Perm> found;
+        if ((r.type == "aws_security_group_rule" || r.type == "aws_vpc_security_group_ingress_rule"
+                || r.type == "aws_vpc_security_group_egress_rule")
+            && collect && str(r, { "security_group_id" }).empty())
+            note(Diagnostic::Level::Warning, r,
+                r.address
+                    + ": its security group is known only after apply and no reference of the configuration names "
+                      "it: its rules are attached to no group, so what they admit is not analysed");
         if (r.type == "aws_security_group_rule") {
             const std::string group = str(r, { "security_group_id" });
             const bool inbound = str(r, { "type" }) != "egress";

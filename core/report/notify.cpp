@@ -351,6 +351,8 @@ json noticesIndex(const Notices& notices)
                 { "ports", ports }, { "exposedSince", item.exposedSince },
                 { "due", item.due.empty() ? json(nullptr) : json(item.due) }, { "state", item.state },
                 { "ownerBasis", item.ownerBasis } };
+            if (!f.icmpTypes.empty())
+                j["icmpTypes"] = f.icmpTypes;
             if (!item.baseline.empty())
                 j["baseline"] = item.baseline;
             if (!item.fix.empty())
