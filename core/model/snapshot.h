@@ -17,6 +17,9 @@ namespace ew {
 std::string normaliseId(std::string_view id);
 /// ASCII lower case (Azure names, types and tags compare case-insensitively).
 std::string toLower(std::string_view text);
+/// Wildcards as IAM policies and owner mappings write them: "*" any run of characters, "?" one
+/// character. Case-sensitive (lower both sides for a case-insensitive match).
+bool globMatch(std::string_view pattern, std::string_view text);
 /// The last segment of an id ("/.../networkSecurityGroups/nsg-a" -> "nsg-a").
 std::string lastSegment(std::string_view id);
 

@@ -42,32 +42,6 @@ bool DuePolicy::parse(const std::string& text, DuePolicy& out, std::string& erro
 
 namespace {
 
-// `*` any run, `?` one character; ASCII case-insensitive.
-bool globMatch(std::string_view pattern, std::string_view text)
-{
-    std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-    auto same = [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-    };
-    while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
-            ++p;
-            ++t;
-        } else if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            mark = t;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            t = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*')
-        ++p;
-    return p == pattern.size();
-}
-
 const std::map<std::string, std::string>* tagsOf(const Snapshot& snap, const std::string& id)
 {
     const std::string key = normaliseId(id);
@@ -195,7 +169,8 @@ Notices buildNotices(const Snapshot& snapshot, const AnalysisResult& result, con
         for (const auto& rule : options.mapping) {
             if (!owner.empty())
                 break;
-            if (globMatch(rule.pattern, f.target.name) || globMatch(rule.pattern, f.target.id)) {
+            if (const std::string pattern = toLower(rule.pattern);
+                globMatch(pattern, toLower(f.target.name)) || globMatch(pattern, toLower(f.target.id))) {
                 owner = rule.owner;
                 item.ownerBasis = "mapping " + rule.pattern;
             }
