@@ -204,18 +204,27 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
 
 namespace {
 
+// --fail-on SEVERITY (analyze, diff); false when it is given and is not a severity.
+bool failOnOption(const Args& a, std::optional<ew::Severity>& failOn)
+{
+    const auto it = a.options.find("--fail-on");
+    if (it == a.options.end())
+        return true;
+    ew::Severity s;
+    if (!ew::parseSeverity(it->second, s))
+        return false;
+    failOn = s;
+    return true;
+}
+
 int analyzeCommand(const Args& a)
 {
     const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
     if (format != "text" && format != "json" && format != "csv" && format != "sarif" && format != "markdown")
         return usageError("--format " + format + ": expected text, json, csv, sarif or markdown");
     std::optional<ew::Severity> failOn;
-    if (auto it = a.options.find("--fail-on"); it != a.options.end()) {
-        ew::Severity s;
-        if (!ew::parseSeverity(it->second, s))
-            return usageError("--fail-on " + it->second + ": expected critical, high, medium, low or info");
-        failOn = s;
-    }
+    if (!failOnOption(a, failOn))
+        return usageError("--fail-on " + a.options.at("--fail-on") + ": expected critical, high, medium, low or info");
     // The baseline first: a review's data-store markings apply to the new snapshot too.
     ew::Review review;
     bool baselineIsReview = false;
@@ -388,12 +397,8 @@ int diffCommand(const Args& a)
     if (format != "text" && format != "json" && format != "markdown" && format != "sarif")
         return usageError("--format " + format + ": expected text, json, markdown or sarif");
     std::optional<ew::Severity> failOn;
-    if (auto it = a.options.find("--fail-on"); it != a.options.end()) {
-        ew::Severity s;
-        if (!ew::parseSeverity(it->second, s))
-            return usageError("--fail-on " + it->second + ": expected critical, high, medium, low or info");
-        failOn = s;
-    }
+    if (!failOnOption(a, failOn))
+        return usageError("--fail-on " + a.options.at("--fail-on") + ": expected critical, high, medium, low or info");
     ew::Snapshot oldSnap, newSnap;
     ew::ImportOptions priorSide;
     priorSide.terraformPlanSide = ew::TerraformPlanSide::Prior;
