@@ -15,6 +15,98 @@ std::string ruleSignature(const SecurityRule& r, const Snapshot& snap)
     return "priority " + std::to_string(r.priority) + ", " + ruleText(r, snap);
 }
 
+std::string listKind(const std::string& type)
+{
+    return type.find("SecurityGroup") != std::string::npos && type.rfind("AWS", 0) == 0 ? "security group"
+        : type.find("NetworkAcl") != std::string::npos                                  ? "network ACL"
+                                                                                        : "NSG";
+}
+
+// A rule list (NSG, security group, network ACL) in both snapshots: added, removed, and its inbound
+// rules added, edited or removed, by name.
+void compareRuleList(
+    const std::string& id, const Snapshot& oldSnap, const Snapshot& newSnap, std::vector<ConfigChange>& out)
+{
+    auto o = oldSnap.nsgs.find(id);
+    auto n = newSnap.nsgs.find(id);
+    if (o == oldSnap.nsgs.end() && n != newSnap.nsgs.end()) {
+        out.push_back({ "nsg-added", n->second.name, "the " + listKind(n->second.type) + " is new", n->second.where });
+        return;
+    }
+    if (n == newSnap.nsgs.end() && o != oldSnap.nsgs.end()) {
+        out.push_back(
+            { "nsg-removed", o->second.name, "the " + listKind(o->second.type) + " is gone", o->second.where });
+        return;
+    }
+    if (o == oldSnap.nsgs.end())
+        return;
+    std::map<std::string, const SecurityRule*> before, after;
+    for (const auto& r : o->second.rules)
+        if (r.inbound && !r.isDefault)
+            before[toLower(r.name)] = &r;
+    for (const auto& r : n->second.rules)
+        if (r.inbound && !r.isDefault)
+            after[toLower(r.name)] = &r;
+    for (const auto& [name, r] : after) {
+        auto b = before.find(name);
+        if (b == before.end())
+            out.push_back({ "rule-added", n->second.name + "/" + r->name, ruleSignature(*r, newSnap), r->where });
+        else if (ruleSignature(*b->second, oldSnap) != ruleSignature(*r, newSnap))
+            out.push_back({ "rule-edited", n->second.name + "/" + r->name,
+                ruleSignature(*b->second, oldSnap) + "  =>  " + ruleSignature(*r, newSnap), r->where });
+    }
+    for (const auto& [name, r] : before)
+        if (!after.count(name))
+            out.push_back({ "rule-removed", o->second.name + "/" + r->name, ruleSignature(*r, oldSnap), r->where });
+}
+
+std::string forwardSignature(const ProxyForward& f)
+{
+    return f.frontendPorts.toString() + " -> " + f.backendPorts.toString() + " from "
+        + (f.anyClient ? std::string("any client") : joinedList(f.clientSources.toCidrs(), 4));
+}
+
+// A load balancer, gateway or firewall on the path: new, or its forwards (rules, listeners, DNAT
+// rules, its policy's DNAT rules) added, edited or removed.
+void compareProxy(const std::string& id, const std::string& name, const Snapshot& oldSnap, const Snapshot& newSnap,
+    std::vector<ConfigChange>& out)
+{
+    auto n = newSnap.proxies.find(id);
+    if (n == newSnap.proxies.end())
+        return;
+    auto o = oldSnap.proxies.find(id);
+    if (o == oldSnap.proxies.end()) {
+        const ProxyDevice& d = n->second;
+        const std::string what = !d.label.empty()             ? d.label
+            : d.kind == ProxyDevice::Kind::ApplicationGateway ? std::string("Application Gateway")
+            : d.kind == ProxyDevice::Kind::Firewall           ? std::string("Azure Firewall")
+                                                              : std::string("load balancer");
+        out.push_back({ "frontend-added", name, "the " + what + " is new", d.where });
+        return;
+    }
+    auto forwards = [](const Snapshot& snap, const ProxyDevice& d) {
+        std::map<std::string, const ProxyForward*> all;
+        for (const auto& f : d.forwards)
+            all[f.id] = &f;
+        if (auto p = snap.firewallPolicies.find(d.policyId); p != snap.firewallPolicies.end())
+            for (const auto& f : p->second.natRules)
+                all[f.id] = &f;
+        return all;
+    };
+    const auto before = forwards(oldSnap, o->second), after = forwards(newSnap, n->second);
+    for (const auto& [fid, f] : after) {
+        auto b = before.find(fid);
+        if (b == before.end())
+            out.push_back({ "rule-added", name + "/" + f->name, forwardSignature(*f), f->where });
+        else if (forwardSignature(*b->second) != forwardSignature(*f))
+            out.push_back({ "rule-edited", name + "/" + f->name,
+                forwardSignature(*b->second) + "  =>  " + forwardSignature(*f), f->where });
+    }
+    for (const auto& [fid, f] : before)
+        if (!after.count(fid))
+            out.push_back({ "rule-removed", name + "/" + f->name, forwardSignature(*f), f->where });
+}
+
 // Configuration changes on the path of a finding, comparing what the two snapshots say.
 std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, const Snapshot& newSnap)
 {
@@ -25,38 +117,24 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
         if (!seen.insert(id).second)
             continue;
         if (step.kind == StepKind::Filter) {
-            auto o = oldSnap.nsgs.find(id);
-            auto n = newSnap.nsgs.find(id);
-            if (o == oldSnap.nsgs.end() && n != newSnap.nsgs.end()) {
-                out.push_back({ "nsg-added", n->second.name, "the NSG is new", n->second.where });
-                continue;
+            // An AWS interface's security groups are one filter on the path ("securitygroups/a+b"):
+            // each group is compared on its own.
+            std::vector<std::string> lists;
+            if (id.rfind("securitygroups/", 0) == 0) {
+                std::string rest = id.substr(15);
+                for (std::size_t at = 0; at <= rest.size();) {
+                    const auto plus = std::min(rest.find('+', at), rest.size());
+                    lists.push_back(rest.substr(at, plus - at));
+                    at = plus + 1;
+                }
+            } else {
+                lists.push_back(id);
             }
-            if (n == newSnap.nsgs.end() && o != oldSnap.nsgs.end()) {
-                out.push_back({ "nsg-removed", o->second.name, "the NSG is gone", o->second.where });
-                continue;
-            }
-            if (o == oldSnap.nsgs.end())
-                continue;
-            std::map<std::string, const SecurityRule*> before, after;
-            for (const auto& r : o->second.rules)
-                if (r.inbound && !r.isDefault)
-                    before[toLower(r.name)] = &r;
-            for (const auto& r : n->second.rules)
-                if (r.inbound && !r.isDefault)
-                    after[toLower(r.name)] = &r;
-            for (const auto& [name, r] : after) {
-                auto b = before.find(name);
-                if (b == before.end())
-                    out.push_back(
-                        { "rule-added", n->second.name + "/" + r->name, ruleSignature(*r, newSnap), r->where });
-                else if (ruleSignature(*b->second, oldSnap) != ruleSignature(*r, newSnap))
-                    out.push_back({ "rule-edited", n->second.name + "/" + r->name,
-                        ruleSignature(*b->second, oldSnap) + "  =>  " + ruleSignature(*r, newSnap), r->where });
-            }
-            for (const auto& [name, r] : before)
-                if (!after.count(name))
-                    out.push_back(
-                        { "rule-removed", o->second.name + "/" + r->name, ruleSignature(*r, oldSnap), r->where });
+            for (const auto& listId : lists)
+                compareRuleList(listId, oldSnap, newSnap, out);
+        } else if (step.kind == StepKind::LoadBalancer || step.kind == StepKind::Gateway
+            || step.kind == StepKind::Firewall) {
+            compareProxy(id, step.name, oldSnap, newSnap, out);
         } else if (step.kind == StepKind::ServiceFirewall) {
             // A managed service's own gate (firewall rules, an OpenSearch access policy's grants):
             // its entries by name, what it admits by default, and whether its public access is on.

@@ -13,7 +13,9 @@ namespace ew {
 struct ConfigChange
 {
     /// "rule-added", "rule-removed", "rule-edited", "nsg-added", "nsg-removed", "public-ip-added",
-    /// "nsg-association-changed" (a subnet's or NIC's NSG), "public-ip-association-changed"
+    /// "nsg-association-changed" (a subnet's or NIC's NSG), "public-ip-association-changed",
+    /// "frontend-added" (a load balancer, Application Gateway or firewall on the path is new); a
+    /// forward of such a frontend (listener rule, routing rule, DNAT rule) is a rule
     std::string kind;
     std::string subject; // "nsg-es-cluster/allow-es-any", "pip-es-01"
     std::string detail; // "priority 110, allow Tcp * -> * 9200-9300"

@@ -200,7 +200,11 @@ Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOpti
         return snap;
     }
     importer.link();
-    if (snap.resourceCount() == 0 && !snap.hasErrors()) {
+    // The prior state of a plan that creates everything is empty, and rightly so: nothing existed.
+    const bool emptyPrior = options.terraformPlanSide == TerraformPlanSide::Prior && !snap.files.empty()
+        && std::all_of(
+            snap.files.begin(), snap.files.end(), [](const InputFile& f) { return f.format == "terraform-plan"; });
+    if (snap.resourceCount() == 0 && !snap.hasErrors() && !emptyPrior) {
         std::string names;
         for (const auto& i : inputs)
             names += (names.empty() ? "" : ", ") + i;

@@ -96,6 +96,23 @@ bool startsWith(std::string_view s, std::string_view p)
 }
 
 // A JSON value's string form (numbers as written by Terraform's providers: ports, priorities).
+// Elastic Load Balancing resources, whose id is their ARN.
+bool isElbType(std::string_view type)
+{
+    for (std::string_view t : { "aws_lb", "aws_alb", "aws_lb_listener", "aws_alb_listener", "aws_lb_listener_rule",
+             "aws_alb_listener_rule", "aws_lb_target_group", "aws_alb_target_group" })
+        if (type == t)
+            return true;
+    return false;
+}
+
+std::string upperCase(std::string s)
+{
+    for (auto& c : s)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
 std::string textOf(const json* v)
 {
     if (!v || v->is_null())
@@ -259,6 +276,8 @@ private:
         return navigate(r.values, path);
     }
     bool unknownAt(const TfResource& r, const std::vector<std::string>& path) const;
+    std::vector<std::pair<const TfResource*, std::vector<std::string>>> referenced(
+        const TfResource& r, const std::vector<std::string>& path) const;
     std::vector<std::string> fromReferences(
         const TfResource& r, const std::vector<std::string>& path, std::string_view wanted) const;
     std::string str(const TfResource& r, const std::vector<std::string>& path, std::string_view wanted = "id") const;
@@ -279,6 +298,7 @@ private:
     std::string azureId(const TfResource& r) const;
     std::string awsId(const TfResource& r) const;
 
+    std::vector<std::string> gatewayPools(const TfResource& association);
     void translateAzure(Synth& out);
     void translateAws(Synth& out);
     int feed(Synth& synth, FormatReader& reader, const Document& doc);
@@ -426,29 +446,19 @@ bool TerraformReader::unknownAt(const TfResource& r, const std::vector<std::stri
     return false;
 }
 
-// The values an expression's references lead to: the referenced resources' `wanted` attribute (or
-// the attribute the reference names), in the order written.
-std::vector<std::string> TerraformReader::fromReferences(
-    const TfResource& r, const std::vector<std::string>& path, std::string_view wanted) const
+// The resources an expression's references name, with the attribute each names (empty for the
+// resource itself), in the order written.
+std::vector<std::pair<const TfResource*, std::vector<std::string>>> TerraformReader::referenced(
+    const TfResource& r, const std::vector<std::string>& path) const
 {
-    std::vector<std::string> out;
-    // Only links are taken from references: an id or a name is the referenced value as it is
-    // (subnet_id = aws_subnet.a.id), an address or a CIDR is often computed from it
-    // (cidrsubnet(aws_vpc.main.cidr_block, 8, 1)) and is never guessed.
-    const std::string key = path.empty() ? std::string() : path.back();
-    auto endsWith = [&](std::string_view suffix) {
-        return key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    const bool link = key == "id" || key == "name" || endsWith("_id") || endsWith("_ids") || endsWith("_name")
-        || key == "identifier" || key == "cluster_identifier" || key == "security_groups" || key == "instance"
-        || key == "network_interface" || key == "subnets";
+    std::vector<std::pair<const TfResource*, std::vector<std::string>>> found;
     auto c = m_config.find(configKey(r));
-    if (!link || c == m_config.end())
-        return out;
+    if (c == m_config.end())
+        return found;
     const json* e = c->second;
     for (const auto& seg : path) {
         if (!e)
-            return out;
+            return found;
         if (e->is_array()) {
             // Blocks are lists of expression objects; a numeric segment picks one (dynamic blocks
             // have none: the first stands for all).
@@ -464,22 +474,43 @@ std::vector<std::string> TerraformReader::fromReferences(
     }
     const json* refs = member(e, "references");
     if (!refs || !refs->is_array())
-        return out;
-    std::set<const TfResource*> withAttribute;
-    std::vector<std::pair<const TfResource*, std::vector<std::string>>> found;
+        return found;
     for (const json& text : *refs) {
         if (!text.is_string())
             continue;
         auto ref = parseReference(text.get<std::string>());
         if (!ref)
             continue;
-        const TfResource* t = target(r, *ref);
-        if (!t)
-            continue;
-        if (!ref->attribute.empty())
-            withAttribute.insert(t);
-        found.emplace_back(t, ref->attribute);
+        if (const TfResource* t = target(r, *ref))
+            found.emplace_back(t, ref->attribute);
     }
+    return found;
+}
+
+// The values an expression's references lead to: the referenced resources' `wanted` attribute (or
+// the attribute the reference names), in the order written.
+std::vector<std::string> TerraformReader::fromReferences(
+    const TfResource& r, const std::vector<std::string>& path, std::string_view wanted) const
+{
+    std::vector<std::string> out;
+    // Only links are taken from references: an id or a name is the referenced value as it is
+    // (subnet_id = aws_subnet.a.id), an address or a CIDR is often computed from it
+    // (cidrsubnet(aws_vpc.main.cidr_block, 8, 1)) and is never guessed.
+    const std::string key = path.empty() ? std::string() : path.back();
+    auto endsWith = [&](std::string_view suffix) {
+        return key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    const bool link = key == "id" || key == "name" || endsWith("_id") || endsWith("_ids") || endsWith("_name")
+        || endsWith("_arn") || endsWith("_arns") || key == "arn" || key == "identifier" || key == "cluster_identifier"
+        || key == "security_groups" || key == "instance" || key == "network_interface" || key == "subnets"
+        || key == "instances" || key == "elb" || key == "target_id" || endsWith("_ip_groups");
+    if (!link)
+        return out;
+    auto found = referenced(r, path);
+    std::set<const TfResource*> withAttribute;
+    for (const auto& [t, attribute] : found)
+        if (!attribute.empty())
+            withAttribute.insert(t);
     auto push = [&](const std::string& v) {
         if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end())
             out.push_back(v);
@@ -495,7 +526,9 @@ std::vector<std::string> TerraformReader::fromReferences(
             continue;
         }
         const json* v = navigate(t->values, attribute);
-        if (v && v->is_string())
+        if (attribute.size() == 1 && attribute[0] == "arn" && (!v || !v->is_string()) && isElbType(t->type))
+            push(t->id); // a load balancer's, listener's or target group's id is its ARN
+        else if (v && v->is_string())
             push(v->get<std::string>());
         else if (v && v->is_array())
             for (const json& x : *v)
@@ -570,6 +603,10 @@ std::string TerraformReader::azureId(const TfResource& r) const
         { "azurerm_storage_account", "Microsoft.Storage/storageAccounts" },
         { "azurerm_cosmosdb_account", "Microsoft.DocumentDB/databaseAccounts" },
         { "azurerm_redis_cache", "Microsoft.Cache/redis" },
+        { "azurerm_application_gateway", "Microsoft.Network/applicationGateways" },
+        { "azurerm_firewall", "Microsoft.Network/azureFirewalls" },
+        { "azurerm_firewall_policy", "Microsoft.Network/firewallPolicies" },
+        { "azurerm_ip_group", "Microsoft.Network/ipGroups" },
     };
     const std::string name = [&] {
         std::string n = str(r, { "name" }, "name");
@@ -601,6 +638,11 @@ std::string TerraformReader::azureId(const TfResource& r) const
         return child("route_table_name", "Microsoft.Network/routeTables", "routes");
     if (r.type == "azurerm_virtual_network_peering")
         return child("virtual_network_name", "Microsoft.Network/virtualNetworks", "virtualNetworkPeerings");
+    if (r.type == "azurerm_firewall_nat_rule_collection")
+        return child("azure_firewall_name", "Microsoft.Network/azureFirewalls", "natRuleCollections");
+    if (r.type == "azurerm_firewall_policy_rule_collection_group")
+        if (std::string policy = str(r, { "firewall_policy_id" }); !policy.empty())
+            return policy + "/ruleCollectionGroups/" + name;
     if (r.type == "azurerm_sql_firewall_rule")
         return child("server_name", "Microsoft.Sql/servers", "firewallRules");
     if (r.type == "azurerm_postgresql_firewall_rule")
@@ -633,6 +675,32 @@ std::string TerraformReader::awsId(const TfResource& r) const
         { "aws_internet_gateway", "igw-" }, { "aws_instance", "i-" }, { "aws_network_interface", "eni-" },
         { "aws_eip", "eipalloc-" }, { "aws_nat_gateway", "nat-" }, { "aws_vpc_peering_connection", "pcx-" },
         { "aws_egress_only_internet_gateway", "eigw-" } };
+    // Elastic Load Balancing names its resources by ARN, and the readers take the kind of each from
+    // it ("loadbalancer/app/", "listener/", "listener-rule/", "targetgroup/"; ELBv2 API reference).
+    const std::string arn = "arn:aws:elasticloadbalancing:terraform:000000000000:";
+    const std::string name = lowerAlnum(r.address);
+    if (r.type == "aws_lb" || r.type == "aws_alb") {
+        const std::string kind = str(r, { "load_balancer_type" }, "load_balancer_type");
+        return arn + "loadbalancer/"
+            + (kind == "network"        ? "net"
+                    : kind == "gateway" ? "gwy"
+                                        : "app")
+            + "/" + name + "/tf";
+    }
+    if (r.type == "aws_lb_target_group" || r.type == "aws_alb_target_group")
+        return arn + "targetgroup/" + name + "/tf";
+    if (r.type == "aws_lb_listener" || r.type == "aws_alb_listener") {
+        std::string lb = str(r, { "load_balancer_arn" });
+        const auto at = lb.find(":loadbalancer/");
+        lb = at == std::string::npos ? "app/unknown/tf" : lb.substr(at + 14);
+        return arn + "listener/" + lb + "/" + name;
+    }
+    if (r.type == "aws_lb_listener_rule" || r.type == "aws_alb_listener_rule") {
+        std::string listener = str(r, { "listener_arn" });
+        if (const auto at = listener.find(":listener/"); at != std::string::npos)
+            return listener.substr(0, at) + ":listener-rule/" + listener.substr(at + 10) + "/" + name;
+        return arn + "listener-rule/app/unknown/tf/unknown/" + name;
+    }
     auto it = kPrefixes.find(r.type);
     return (it == kPrefixes.end() ? std::string("tf-") : it->second) + "tf-" + lowerAlnum(r.address);
 }
@@ -655,7 +723,7 @@ void TerraformReader::assignIds()
             r.id = textOf(member(r.values, "id"));
     // Ids left open: parents first (a subnet's id is built from its network's name only, and a
     // firewall rule's from its server's id, which may itself be open).
-    for (int pass = 0; pass < 2; ++pass)
+    for (int pass = 0; pass < 3; ++pass) // listener rule -> listener -> load balancer
         for (auto& r : m_resources) {
             if (!textOf(member(r.values, "id")).empty())
                 continue;
@@ -694,6 +762,40 @@ json idRefs(const std::vector<std::string>& ids)
 
 } // namespace
 
+// The Application Gateway backend pools an association puts an interface in: the pool's id, or,
+// when the plan creates the gateway (a pool's id is known only after apply), the pools of the
+// gateway its expression refers to (the one pool, or every pool of the gateway, said).
+std::vector<std::string> TerraformReader::gatewayPools(const TfResource& r)
+{
+    if (std::string id = str(r, { "backend_address_pool_id" }); !id.empty())
+        return { id };
+    for (const auto& found : referenced(r, { "backend_address_pool_id" })) {
+        const TfResource* gw = found.first;
+        if (gw->type != "azurerm_application_gateway")
+            continue;
+        std::vector<std::string> ids;
+        std::string names;
+        if (const json* blocks = value(*gw, { "backend_address_pool" }); blocks && blocks->is_array())
+            for (std::size_t i = 0; i < blocks->size(); ++i) {
+                const std::string name = str(*gw, { "backend_address_pool", std::to_string(i), "name" }, "name");
+                ids.push_back(gw->id + "/backendAddressPools/" + name);
+                names += (names.empty() ? "" : ", ") + name;
+            }
+        if (ids.size() > 1)
+            note(Diagnostic::Level::Warning, r,
+                r.address
+                    + ": the backend pool it joins is known only after apply; the interface is taken as in every "
+                      "pool of "
+                    + gw->address + " (" + names + ")");
+        return ids;
+    }
+    note(Diagnostic::Level::Warning, r,
+        r.address
+            + ": its backend pool is known only after apply and no reference names the gateway: the interface "
+              "is in no pool here, and what an Application Gateway exposes through it is not analysed");
+    return {};
+}
+
 void TerraformReader::translateAzure(Synth& out)
 {
     json& list = out.doc["value"];
@@ -717,10 +819,11 @@ void TerraformReader::translateAzure(Synth& out)
     auto is = [](const TfResource& r, std::initializer_list<const char*> types) {
         return std::any_of(types.begin(), types.end(), [&](const char* t) { return r.type == t; });
     };
+    auto lowerEq = [](const std::string& a, const std::string& b) { return toLower(a) == toLower(b); };
 
     // Associations made by resources of their own, applied to what they associate.
     std::map<std::string, std::string> subnetNsg, subnetRouteTable, nicNsg;
-    std::map<std::string, std::vector<std::string>> nicAsgs, ipcPools, ipcNatRules;
+    std::map<std::string, std::vector<std::string>> nicAsgs, ipcPools, ipcNatRules, ipcGatewayPools;
     // Security rules managed as resources of their own (in this state or the plan's prior state):
     // the same rule also appears inline in the NSG after a refresh, and the resource says it
     // (a plan changes the resource, not the stale inline copy).
@@ -745,6 +848,11 @@ void TerraformReader::translateAzure(Synth& out)
         else if (r.type == "azurerm_network_interface_backend_address_pool_association")
             ipcPools[toLower(str(r, { "network_interface_id" })) + "|" + toLower(str(r, { "ip_configuration_name" }))]
                 .push_back(str(r, { "backend_address_pool_id" }));
+        else if (r.type == "azurerm_network_interface_application_gateway_backend_address_pool_association")
+            for (const auto& pool : gatewayPools(r))
+                ipcGatewayPools[toLower(str(r, { "network_interface_id" })) + "|"
+                    + toLower(str(r, { "ip_configuration_name" }))]
+                    .push_back(pool);
         else if (r.type == "azurerm_network_interface_nat_rule_association")
             ipcNatRules[toLower(str(r, { "network_interface_id" })) + "|"
                 + toLower(str(r, { "ip_configuration_name" }))]
@@ -903,6 +1011,8 @@ void TerraformReader::translateAzure(Synth& out)
                         p["loadBalancerBackendAddressPools"] = idRefs(a->second);
                     if (auto a = ipcNatRules.find(toLower(r.id) + "|" + toLower(name)); a != ipcNatRules.end())
                         p["loadBalancerInboundNatRules"] = idRefs(a->second);
+                    if (auto a = ipcGatewayPools.find(toLower(r.id) + "|" + toLower(name)); a != ipcGatewayPools.end())
+                        p["applicationGatewayBackendAddressPools"] = idRefs(a->second);
                     parts.emplace_back("/properties/ipConfigurations/" + idx, "/ip_configuration/" + idx);
                     configs.push_back({ { "id", r.id + "/ipConfigurations/" + name }, { "name", name },
                         { "properties", std::move(p) } });
@@ -1147,6 +1257,257 @@ void TerraformReader::translateAzure(Synth& out)
                 if (o.type == "azurerm_virtual_network" && toLower(o.id) == remote)
                     p["remoteAddressSpace"] = { { "addressPrefixes", strs(o, { "address_space" }) } };
             add(rest(r, "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", p), r);
+        } else if (r.type == "azurerm_application_gateway") {
+            // The gateway's parts are blocks named by name; the REST shape links them by id.
+            auto partId = [&](const char* kind, const std::string& name) { return r.id + "/" + kind + "/" + name; };
+            std::vector<std::pair<std::string, std::string>> parts;
+            auto blocks = [&](const char* tf, const char* kind, auto&& make) {
+                json items = json::array();
+                if (const json* found = value(r, { tf }); found && found->is_array())
+                    for (std::size_t i = 0; i < found->size(); ++i) {
+                        const std::string idx = std::to_string(i);
+                        auto at = [&](const char* key) { return std::vector<std::string> { tf, idx, key }; };
+                        const std::string name = str(r, at("name"), "name");
+                        json properties = make(at);
+                        parts.emplace_back(
+                            "/properties/" + std::string(kind) + "/" + idx, "/" + std::string(tf) + "/" + idx);
+                        items.push_back({ { "id", partId(kind, name) }, { "name", name },
+                            { "properties", std::move(properties) } });
+                    }
+                return items;
+            };
+            auto number = [&](const std::vector<std::string>& at) {
+                const json* v = value(r, at);
+                return v && !v->is_null() ? *v : json();
+            };
+            auto named = [&](const char* kind, const std::string& name) {
+                return name.empty() ? json() : idRef(partId(kind, name));
+            };
+            json p = json::object();
+            p["sku"] = { { "name", str(r, { "sku", "0", "name" }, "name") },
+                { "tier", str(r, { "sku", "0", "tier" }, "tier") } };
+            p["gatewayIPConfigurations"] = blocks("gateway_ip_configuration", "gatewayIPConfigurations", [&](auto at) {
+                return json { { "subnet", idRef(str(r, at("subnet_id"))) } };
+            });
+            p["frontendIPConfigurations"]
+                = blocks("frontend_ip_configuration", "frontendIPConfigurations", [&](auto at) {
+                      json f = json::object();
+                      if (auto pip = str(r, at("public_ip_address_id")); !pip.empty())
+                          f["publicIPAddress"] = idRef(pip);
+                      if (auto a = str(r, at("private_ip_address")); !a.empty())
+                          f["privateIPAddress"] = a;
+                      if (auto sn = str(r, at("subnet_id")); !sn.empty())
+                          f["subnet"] = idRef(sn);
+                      return f;
+                  });
+            p["frontendPorts"] = blocks("frontend_port", "frontendPorts", [&](auto at) {
+                json f = json::object();
+                if (json port = number(at("port")); !port.is_null())
+                    f["port"] = port;
+                return f;
+            });
+            p["httpListeners"] = blocks("http_listener", "httpListeners", [&](auto at) {
+                return json {
+                    { "frontendIPConfiguration",
+                        named("frontendIPConfigurations", str(r, at("frontend_ip_configuration_name"), "name")) },
+                    { "frontendPort", named("frontendPorts", str(r, at("frontend_port_name"), "name")) },
+                    { "protocol", str(r, at("protocol"), "protocol") }
+                };
+            });
+            // Interfaces put in a pool by association resources.
+            std::map<std::string, std::vector<std::string>> poolIpcs;
+            for (const auto& [key, pools] : ipcGatewayPools)
+                for (const auto& pool : pools)
+                    poolIpcs[toLower(pool)].push_back(
+                        key.substr(0, key.find('|')) + "/ipconfigurations/" + key.substr(key.find('|') + 1));
+            p["backendAddressPools"] = blocks("backend_address_pool", "backendAddressPools", [&](auto at) {
+                json addresses = json::array();
+                for (const auto& a : strs(r, at("ip_addresses"), "private_ip_address"))
+                    addresses.push_back({ { "ipAddress", a } });
+                for (const auto& f : strs(r, at("fqdns"), "fqdn"))
+                    addresses.push_back({ { "fqdn", f } });
+                json pool = { { "backendAddresses", addresses } };
+                const std::string id = toLower(partId("backendAddressPools", str(r, at("name"), "name")));
+                if (auto it = poolIpcs.find(id); it != poolIpcs.end())
+                    pool["backendIPConfigurations"] = idRefs(it->second);
+                return pool;
+            });
+            p["backendHttpSettingsCollection"]
+                = blocks("backend_http_settings", "backendHttpSettingsCollection", [&](auto at) {
+                      json h = { { "protocol", str(r, at("protocol"), "protocol") } };
+                      if (json port = number(at("port")); !port.is_null())
+                          h["port"] = port;
+                      return h;
+                  });
+            p["urlPathMaps"] = blocks("url_path_map", "urlPathMaps", [&](auto at) {
+                json rules = json::array();
+                if (const json* found = value(r, at("path_rule")); found && found->is_array())
+                    for (std::size_t k = 0; k < found->size(); ++k) {
+                        auto in = [&](const char* key) {
+                            auto path = at("path_rule");
+                            path.push_back(std::to_string(k));
+                            path.emplace_back(key);
+                            return path;
+                        };
+                        rules.push_back({ { "name", str(r, in("name"), "name") },
+                            { "properties",
+                                { { "paths", strs(r, in("paths"), "paths") },
+                                    { "backendAddressPool",
+                                        named("backendAddressPools", str(r, in("backend_address_pool_name"), "name")) },
+                                    { "backendHttpSettings",
+                                        named("backendHttpSettingsCollection",
+                                            str(r, in("backend_http_settings_name"), "name")) } } } });
+                    }
+                return json { { "defaultBackendAddressPool",
+                                  named(
+                                      "backendAddressPools", str(r, at("default_backend_address_pool_name"), "name")) },
+                    { "defaultBackendHttpSettings",
+                        named("backendHttpSettingsCollection",
+                            str(r, at("default_backend_http_settings_name"), "name")) },
+                    { "pathRules", rules } };
+            });
+            p["requestRoutingRules"] = blocks("request_routing_rule", "requestRoutingRules", [&](auto at) {
+                json rr = { { "ruleType", str(r, at("rule_type"), "rule_type") },
+                    { "httpListener", named("httpListeners", str(r, at("http_listener_name"), "name")) } };
+                if (auto pool = str(r, at("backend_address_pool_name"), "name"); !pool.empty())
+                    rr["backendAddressPool"] = named("backendAddressPools", pool);
+                if (auto set = str(r, at("backend_http_settings_name"), "name"); !set.empty())
+                    rr["backendHttpSettings"] = named("backendHttpSettingsCollection", set);
+                if (auto map = str(r, at("url_path_map_name"), "name"); !map.empty())
+                    rr["urlPathMap"] = named("urlPathMaps", map);
+                if (auto redirect = str(r, at("redirect_configuration_name"), "name"); !redirect.empty())
+                    rr["redirectConfiguration"] = named("redirectConfigurations", redirect);
+                if (json priority = number(at("priority")); !priority.is_null())
+                    rr["priority"] = priority;
+                return rr;
+            });
+            add(rest(r, "Microsoft.Network/applicationGateways", p), r, parts);
+        } else if (r.type == "azurerm_firewall") {
+            std::vector<std::pair<std::string, std::string>> parts;
+            json configs = json::array();
+            if (const json* found = value(r, { "ip_configuration" }); found && found->is_array())
+                for (std::size_t i = 0; i < found->size(); ++i) {
+                    const std::string idx = std::to_string(i);
+                    json c = json::object();
+                    if (auto sn = str(r, { "ip_configuration", idx, "subnet_id" }); !sn.empty())
+                        c["subnet"] = idRef(sn);
+                    if (auto pip = str(r, { "ip_configuration", idx, "public_ip_address_id" }); !pip.empty())
+                        c["publicIPAddress"] = idRef(pip);
+                    if (auto a = str(r, { "ip_configuration", idx, "private_ip_address" }); !a.empty())
+                        c["privateIPAddress"] = a;
+                    configs.push_back(
+                        { { "name", str(r, { "ip_configuration", idx, "name" }, "name") }, { "properties", c } });
+                }
+            json p = { { "sku",
+                           { { "name", str(r, { "sku_name" }, "sku_name") },
+                               { "tier", str(r, { "sku_tier" }, "sku_tier") } } },
+                { "ipConfigurations", configs } };
+            if (auto policy = str(r, { "firewall_policy_id" }); !policy.empty())
+                p["firewallPolicy"] = idRef(policy);
+            // A firewall in a secured virtual hub: its public addresses are the hub's.
+            if (auto hub = strs(r, { "virtual_hub", "0", "public_ip_addresses" }, "public_ip_addresses");
+                !hub.empty()) {
+                json addresses = json::array();
+                for (const auto& a : hub)
+                    addresses.push_back({ { "address", a } });
+                p["hubIPAddresses"] = { { "publicIPs", { { "addresses", addresses } } } };
+            } else if (const json* v = value(r, { "virtual_hub" }); v && v->is_array() && !v->empty()) {
+                note(Diagnostic::Level::Warning, r,
+                    r.address
+                        + " sits in a secured virtual hub whose public addresses are known only after apply: "
+                          "its DNAT rules are followed from any address of the firewall");
+                p["hubIPAddresses"]
+                    = { { "publicIPs", { { "addresses", json::array({ { { "address", "0.0.0.0/0" } } }) } } } };
+            }
+            // Classic rule collections managed as resources of their own, on this firewall.
+            json collections = json::array();
+            for (const auto& o : m_resources) {
+                if (o.data || o.type != "azurerm_firewall_nat_rule_collection"
+                    || !lowerEq(str(o, { "azure_firewall_name" }, "name"), str(r, { "name" }, "name"))
+                    || !lowerEq(str(o, { "resource_group_name" }, "name"), str(r, { "resource_group_name" }, "name")))
+                    continue;
+                json rules = json::array();
+                if (const json* found = value(o, { "rule" }); found && found->is_array())
+                    for (std::size_t k = 0; k < found->size(); ++k) {
+                        const std::string kdx = std::to_string(k);
+                        auto at = [&](const char* key) { return std::vector<std::string> { "rule", kdx, key }; };
+                        json natRule = { { "name", str(o, at("name"), "name") },
+                            { "sourceAddresses", strs(o, at("source_addresses"), "source_addresses") },
+                            { "sourceIpGroups", strs(o, at("source_ip_groups")) },
+                            { "destinationAddresses", strs(o, at("destination_addresses"), "destination_addresses") },
+                            { "destinationPorts", strs(o, at("destination_ports"), "destination_ports") },
+                            { "protocols", strs(o, at("protocols"), "protocols") },
+                            { "translatedAddress", str(o, at("translated_address"), "translated_address") } };
+                        if (auto port = str(o, at("translated_port"), "translated_port"); !port.empty())
+                            natRule["translatedPort"] = port;
+                        out.origins["/value/" + std::to_string(list.size()) + "/properties/natRuleCollections/"
+                            + std::to_string(collections.size()) + "/properties/rules/" + kdx]
+                            = origin(o, "/rule/" + kdx);
+                        rules.push_back(std::move(natRule));
+                    }
+                out.origins["/value/" + std::to_string(list.size()) + "/properties/natRuleCollections/"
+                    + std::to_string(collections.size())]
+                    = origin(o);
+                collections.push_back({ { "id", o.id }, { "name", str(o, { "name" }, "name") },
+                    { "properties",
+                        { { "priority", value(o, { "priority" }) ? *value(o, { "priority" }) : json() },
+                            { "action", { { "type", str(o, { "action" }, "action") } } }, { "rules", rules } } } });
+            }
+            p["natRuleCollections"] = collections;
+            add(rest(r, "Microsoft.Network/azureFirewalls", p), r, parts);
+        } else if (r.type == "azurerm_firewall_policy") {
+            json p = json::object();
+            if (auto base = str(r, { "base_policy_id" }); !base.empty())
+                p["basePolicy"] = idRef(base);
+            add(rest(r, "Microsoft.Network/firewallPolicies", p), r);
+        } else if (r.type == "azurerm_firewall_policy_rule_collection_group") {
+            // DNAT collections only: network and application rules filter what the firewall
+            // forwards outwards, not what it lets in.
+            std::vector<std::pair<std::string, std::string>> parts;
+            json collections = json::array();
+            if (const json* found = value(r, { "nat_rule_collection" }); found && found->is_array())
+                for (std::size_t i = 0; i < found->size(); ++i) {
+                    const std::string idx = std::to_string(i);
+                    json rules = json::array();
+                    if (const json* inner = value(r, { "nat_rule_collection", idx, "rule" });
+                        inner && inner->is_array())
+                        for (std::size_t k = 0; k < inner->size(); ++k) {
+                            const std::string kdx = std::to_string(k);
+                            auto at = [&](const char* key) {
+                                return std::vector<std::string> { "nat_rule_collection", idx, "rule", kdx, key };
+                            };
+                            json natRule = { { "ruleType", "NatRule" }, { "name", str(r, at("name"), "name") },
+                                { "ipProtocols", strs(r, at("protocols"), "protocols") },
+                                { "sourceAddresses", strs(r, at("source_addresses"), "source_addresses") },
+                                { "sourceIpGroups", strs(r, at("source_ip_groups")) },
+                                { "destinationPorts", strs(r, at("destination_ports"), "destination_ports") } };
+                            if (auto d = str(r, at("destination_address"), "destination_address"); !d.empty())
+                                natRule["destinationAddresses"] = json::array({ d });
+                            if (auto a = str(r, at("translated_address"), "translated_address"); !a.empty())
+                                natRule["translatedAddress"] = a;
+                            if (auto f = str(r, at("translated_fqdn"), "translated_fqdn"); !f.empty())
+                                natRule["translatedFqdn"] = f;
+                            if (const json* port = value(r, at("translated_port")); port && !port->is_null())
+                                natRule["translatedPort"] = port->is_number() ? json(textOf(port)) : *port;
+                            parts.emplace_back("/properties/ruleCollections/" + idx + "/rules/" + kdx,
+                                "/nat_rule_collection/" + idx + "/rule/" + kdx);
+                            rules.push_back(std::move(natRule));
+                        }
+                    parts.emplace_back("/properties/ruleCollections/" + idx, "/nat_rule_collection/" + idx);
+                    collections.push_back({ { "ruleCollectionType", "FirewallPolicyNatRuleCollection" },
+                        { "name", str(r, { "nat_rule_collection", idx, "name" }, "name") },
+                        { "priority",
+                            value(r, { "nat_rule_collection", idx, "priority" })
+                                ? *value(r, { "nat_rule_collection", idx, "priority" })
+                                : json() },
+                        { "action", { { "type", str(r, { "nat_rule_collection", idx, "action" }, "action") } } },
+                        { "rules", rules } });
+                }
+            add(rest(r, "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+                    { { "ruleCollections", collections } }),
+                r, parts);
+        } else if (r.type == "azurerm_ip_group") {
+            add(rest(r, "Microsoft.Network/ipGroups", { { "ipAddresses", strs(r, { "cidrs" }, "cidrs") } }), r);
         } else if (r.type == "azurerm_private_endpoint") {
             json conns = json::array();
             if (const json* blocks = value(r, { "private_service_connection" }); blocks && blocks->is_array())
@@ -1166,8 +1527,10 @@ void TerraformReader::translateAzure(Synth& out)
                            "azurerm_network_interface_security_group_association",
                            "azurerm_network_interface_application_security_group_association",
                            "azurerm_network_interface_backend_address_pool_association",
-                           "azurerm_network_interface_nat_rule_association", "azurerm_lb_backend_address_pool",
-                           "azurerm_lb_rule", "azurerm_lb_nat_rule", "azurerm_storage_account_network_rules",
+                           "azurerm_network_interface_nat_rule_association",
+                           "azurerm_network_interface_application_gateway_backend_address_pool_association",
+                           "azurerm_firewall_nat_rule_collection", "azurerm_lb_backend_address_pool", "azurerm_lb_rule",
+                           "azurerm_lb_nat_rule", "azurerm_storage_account_network_rules",
                            "azurerm_virtual_network" })) {
             continue; // applied to what they associate, above
         } else {
@@ -1747,6 +2110,231 @@ void TerraformReader::translateAws(Synth& out)
         push("Addresses", std::move(a), r);
     });
 
+    // ---- Elastic Load Balancing (ELBv2 API reference; the classic 2012-06-01 API). Data sources of a
+    // load balancer or listener describe one that exists (a shared load balancer another workspace
+    // manages, to which this one adds a rule): read like resources.
+    auto elb = [&](std::initializer_list<const char*> types, auto&& f) {
+        for (const auto& r : m_resources)
+            if (std::any_of(types.begin(), types.end(), [&](const char* t) { return r.type == t; }))
+                f(r);
+    };
+    // Actions as the API writes them: only "forward" reaches targets.
+    auto actions = [&](const TfResource& r, const char* key) {
+        json written = json::array();
+        const json* found = value(r, { key });
+        if (!found || !found->is_array())
+            return written;
+        for (std::size_t i = 0; i < found->size(); ++i) {
+            const std::string idx = std::to_string(i);
+            json a = { { "Type", str(r, { key, idx, "type" }, "type") } };
+            if (auto g = str(r, { key, idx, "target_group_arn" }, "arn"); !g.empty())
+                a["TargetGroupArn"] = g;
+            json groups = json::array();
+            if (const json* tg = value(r, { key, idx, "forward", "0", "target_group" }); tg && tg->is_array())
+                for (std::size_t k = 0; k < tg->size(); ++k) {
+                    const std::string kdx = std::to_string(k);
+                    json t = { { "TargetGroupArn",
+                        str(r, { key, idx, "forward", "0", "target_group", kdx, "arn" }, "arn") } };
+                    if (const json* w = value(r, { key, idx, "forward", "0", "target_group", kdx, "weight" });
+                        w && w->is_number())
+                        t["Weight"] = *w;
+                    groups.push_back(std::move(t));
+                }
+            if (!groups.empty())
+                a["ForwardConfig"] = { { "TargetGroups", groups } };
+            written.push_back(std::move(a));
+        }
+        return written;
+    };
+    std::map<std::string, std::set<std::string>> groupLoadBalancers; // target group (lower) -> load balancers
+    std::map<std::string, std::string> listenerLoadBalancer; // listener (lower) -> load balancer
+    auto forwardedBy = [&](const json& actionList, const std::string& lb) {
+        for (const auto& a : actionList) {
+            if (a.contains("TargetGroupArn"))
+                groupLoadBalancers[toLower(a["TargetGroupArn"].get<std::string>())].insert(lb);
+            if (a.contains("ForwardConfig"))
+                for (const auto& t : a["ForwardConfig"]["TargetGroups"])
+                    groupLoadBalancers[toLower(t["TargetGroupArn"].get<std::string>())].insert(lb);
+        }
+    };
+    auto vpcOfSubnets = [&](const std::vector<std::string>& ids) {
+        for (const auto& id : ids)
+            if (auto it = subnets.find(toLower(id)); it != subnets.end())
+                return str(*it->second, { "vpc_id" });
+        return std::string();
+    };
+    elb({ "aws_lb", "aws_alb" }, [&](const TfResource& r) {
+        std::vector<std::pair<std::string, std::string>> zones; // subnet, private address
+        for (const auto& sn : strs(r, { "subnets" }))
+            zones.emplace_back(sn, std::string());
+        if (const json* m = value(r, { "subnet_mapping" }); m && m->is_array())
+            for (std::size_t i = 0; i < m->size(); ++i) {
+                const std::string idx = std::to_string(i);
+                const std::string sn = str(r, { "subnet_mapping", idx, "subnet_id" });
+                const std::string address
+                    = str(r, { "subnet_mapping", idx, "private_ipv4_address" }, "private_ipv4_address");
+                auto same
+                    = std::find_if(zones.begin(), zones.end(), [&](const auto& z) { return lowerEq(z.first, sn); });
+                if (same != zones.end())
+                    same->second = address;
+                else if (!sn.empty())
+                    zones.emplace_back(sn, address);
+            }
+        json zoneList = json::array();
+        std::vector<std::string> subnetIds;
+        for (const auto& [sn, address] : zones) {
+            json z = { { "SubnetId", sn } };
+            if (!address.empty())
+                z["LoadBalancerAddresses"] = json::array({ { { "PrivateIPv4Address", address } } });
+            zoneList.push_back(std::move(z));
+            subnetIds.push_back(sn);
+        }
+        std::string type = str(r, { "load_balancer_type" }, "load_balancer_type");
+        if (type.empty())
+            type = "application"; // the provider's default
+        bool internal = flag(r, { "internal" }, false);
+        if (!value(r, { "internal" }) && unknownAt(r, { "internal" })) {
+            internal = false;
+            note(Diagnostic::Level::Warning, r,
+                r.address + ": whether it is internal is known only after apply; it is taken as internet-facing");
+        }
+        std::string vpc = str(r, { "vpc_id" });
+        if (vpc.empty())
+            vpc = vpcOfSubnets(subnetIds);
+        std::string name = str(r, { "name" }, "name");
+        json lb = { { "LoadBalancerArn", r.id }, { "LoadBalancerName", name.empty() ? r.address : name },
+            { "Type", type }, { "Scheme", internal ? "internal" : "internet-facing" }, { "VpcId", vpc },
+            { "SecurityGroups", strs(r, { "security_groups" }) }, { "AvailabilityZones", zoneList },
+            { "IpAddressType", str(r, { "ip_address_type" }, "ip_address_type") },
+            { "State", { { "Code", "active" } } } };
+        push("LoadBalancers", std::move(lb), r);
+    });
+    elb({ "aws_lb_listener", "aws_alb_listener" }, [&](const TfResource& r) {
+        const std::string lb = str(r, { "load_balancer_arn" }, "arn");
+        listenerLoadBalancer[toLower(r.id)] = lb;
+        json l = { { "ListenerArn", r.id }, { "LoadBalancerArn", lb },
+            { "Protocol", upperCase(str(r, { "protocol" }, "protocol")) },
+            { "DefaultActions", actions(r, "default_action") } };
+        forwardedBy(l["DefaultActions"], lb);
+        if (const json* p = value(r, { "port" }); p && !p->is_null()) {
+            l["Port"] = *p;
+        } else if (unknownAt(r, { "port" })) {
+            // Its target groups name the load balancer and are followed from a listener on any port.
+            note(Diagnostic::Level::Warning, r,
+                r.address + ": its port is known only after apply; what it forwards is followed from any port");
+            return;
+        }
+        push("Listeners", std::move(l), r);
+        // The listener's rules are those of this document (aws_lb_listener_rule): a default rule
+        // says so, so that no rule is assumed beyond them.
+        const auto at = r.id.find(":listener/");
+        if (!r.data && at != std::string::npos)
+            push("Rules",
+                { { "RuleArn", r.id.substr(0, at) + ":listener-rule/" + r.id.substr(at + 10) + "/default" },
+                    { "IsDefault", true }, { "Priority", "default" } },
+                r);
+    });
+    elb({ "aws_lb_listener_rule", "aws_alb_listener_rule" }, [&](const TfResource& r) {
+        if (r.data)
+            return;
+        json conditions = json::array();
+        if (const json* c = value(r, { "condition" }); c && c->is_array())
+            for (std::size_t i = 0; i < c->size(); ++i) {
+                const std::string idx = std::to_string(i);
+                if (const json* sip = value(r, { "condition", idx, "source_ip" });
+                    sip && sip->is_array() && !sip->empty())
+                    conditions.push_back({ { "Field", "source-ip" },
+                        { "SourceIpConfig",
+                            { { "Values", strs(r, { "condition", idx, "source_ip", "0", "values" }, "values") } } } });
+            }
+        json rule = { { "RuleArn", r.id }, { "Priority", str(r, { "priority" }, "priority") }, { "IsDefault", false },
+            { "Conditions", conditions }, { "Actions", actions(r, "action") } };
+        if (auto l = listenerLoadBalancer.find(toLower(str(r, { "listener_arn" }, "arn")));
+            l != listenerLoadBalancer.end())
+            forwardedBy(rule["Actions"], l->second);
+        push("Rules", std::move(rule), r);
+    });
+    std::map<std::string, json> health; // target group (lower) -> its targets
+    std::map<std::string, std::string> healthGroup;
+    elb({ "aws_lb_target_group_attachment", "aws_alb_target_group_attachment" }, [&](const TfResource& r) {
+        if (r.data)
+            return;
+        const std::string group = str(r, { "target_group_arn" }, "arn");
+        const std::string target = str(r, { "target_id" });
+        if (group.empty())
+            return;
+        healthGroup[toLower(group)] = group;
+        json& targets = health[toLower(group)];
+        if (targets.is_null())
+            targets = json::array();
+        if (target.empty()) {
+            note(Diagnostic::Level::Warning, r,
+                r.address
+                    + ": its target is known only after apply and no reference names it: what the load balancer "
+                      "exposes through it is not analysed");
+            return;
+        }
+        json t = { { "Id", target } };
+        if (const json* p = value(r, { "port" }); p && p->is_number())
+            t["Port"] = *p;
+        if (auto az = str(r, { "availability_zone" }, "availability_zone"); !az.empty())
+            t["AvailabilityZone"] = az;
+        targets.push_back({ { "Target", t }, { "TargetHealth", { { "State", "unknown" } } } });
+    });
+    elb({ "aws_lb_target_group", "aws_alb_target_group" }, [&](const TfResource& r) {
+        if (r.data)
+            return;
+        json lbs = json::array();
+        std::set<std::string> names = groupLoadBalancers[toLower(r.id)];
+        for (const auto& a : strs(r, { "load_balancer_arns" }))
+            names.insert(a);
+        for (const auto& a : names)
+            lbs.push_back(a);
+        std::string name = str(r, { "name" }, "name");
+        json g = { { "TargetGroupArn", r.id }, { "TargetGroupName", name.empty() ? r.address : name },
+            { "Protocol", upperCase(str(r, { "protocol" }, "protocol")) },
+            { "TargetType", str(r, { "target_type" }, "target_type") }, { "VpcId", str(r, { "vpc_id" }) },
+            { "LoadBalancerArns", lbs } };
+        if (const json* p = value(r, { "port" }); p && p->is_number())
+            g["Port"] = *p;
+        push("TargetGroups", std::move(g), r);
+        if (auto h = health.find(toLower(r.id)); h != health.end())
+            push("LoadBalancerTargetHealth", { { "TargetGroupArn", r.id }, { "TargetHealthDescriptions", h->second } },
+                r);
+    });
+    elb({ "aws_elb" }, [&](const TfResource& r) {
+        if (r.data)
+            return;
+        json instances = json::array();
+        auto ids = strs(r, { "instances" });
+        for (const auto& o : m_resources)
+            if (o.type == "aws_elb_attachment" && lowerEq(str(o, { "elb" }, "name"), str(r, { "name" }, "name")))
+                if (auto i = str(o, { "instance" }); !i.empty() && std::find(ids.begin(), ids.end(), i) == ids.end())
+                    ids.push_back(i);
+        for (const auto& i : ids)
+            instances.push_back({ { "InstanceId", i } });
+        json listeners = json::array();
+        if (const json* found = value(r, { "listener" }); found && found->is_array())
+            for (std::size_t i = 0; i < found->size(); ++i) {
+                const std::string idx = std::to_string(i);
+                json l = { { "Protocol", upperCase(str(r, { "listener", idx, "lb_protocol" }, "lb_protocol")) },
+                    { "InstanceProtocol",
+                        upperCase(str(r, { "listener", idx, "instance_protocol" }, "instance_protocol")) } };
+                if (const json* p = value(r, { "listener", idx, "lb_port" }); p && !p->is_null())
+                    l["LoadBalancerPort"] = *p;
+                if (const json* p = value(r, { "listener", idx, "instance_port" }); p && !p->is_null())
+                    l["InstancePort"] = *p;
+                listeners.push_back({ { "Listener", l } });
+            }
+        const auto subnetIds = strs(r, { "subnets" });
+        std::string name = str(r, { "name" }, "name");
+        json lb = { { "LoadBalancerName", name.empty() ? r.address : name },
+            { "Scheme", flag(r, { "internal" }, false) ? "internal" : "internet-facing" },
+            { "VPCId", vpcOfSubnets(subnetIds) }, { "SecurityGroups", strs(r, { "security_groups" }) },
+            { "Subnets", subnetIds }, { "Instances", instances }, { "ListenerDescriptions", listeners } };
+        push("LoadBalancerDescriptions", std::move(lb), r);
+    });
+
     // ---- Data services
     auto subnetGroup = [&](const std::string& name, std::initializer_list<const char*> types) -> json {
         for (const auto& o : m_resources)
@@ -1850,7 +2438,10 @@ void TerraformReader::translateAws(Synth& out)
         "aws_network_acl_rule", "aws_network_acl_association", "aws_instance", "aws_network_interface",
         "aws_network_interface_sg_attachment", "aws_eip", "aws_eip_association", "aws_db_instance",
         "aws_db_subnet_group", "aws_opensearch_domain", "aws_elasticsearch_domain", "aws_opensearch_domain_policy",
-        "aws_elasticsearch_domain_policy", "aws_redshift_cluster", "aws_redshift_subnet_group" };
+        "aws_elasticsearch_domain_policy", "aws_redshift_cluster", "aws_redshift_subnet_group", "aws_lb", "aws_alb",
+        "aws_lb_listener", "aws_alb_listener", "aws_lb_listener_rule", "aws_alb_listener_rule", "aws_lb_target_group",
+        "aws_alb_target_group", "aws_lb_target_group_attachment", "aws_alb_target_group_attachment", "aws_elb",
+        "aws_elb_attachment" };
     for (const auto& r : m_resources)
         if (!r.data && startsWith(r.type, "aws_") && !kRead.count(r.type))
             m_otherTypes.insert(r.type);

@@ -101,7 +101,7 @@ private Q_SLOTS:
         for (const auto& a : actual)
             listing += "  " + describe(a) + " sources " + a["sources"].dump() + " rules " + a["rules"].dump() + "\n";
         const QString context
-            = QStringLiteral("\nwhy: %1\nactual findings:\n%2").arg(q(expected["why"].get<std::string>()), q(listing));
+            = QStringLiteral("\nactual findings:\n%1why: %2").arg(q(listing), q(expected["why"].get<std::string>()));
 
         std::set<std::size_t> matched;
         for (const auto& e : expected["findings"]) {
