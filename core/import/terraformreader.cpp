@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <functional>
 #include <map>
@@ -106,6 +107,70 @@ bool isElbType(std::string_view type)
     return false;
 }
 
+// The JSON type of a value, as a message names it.
+std::string typeName(const json& v)
+{
+    switch (v.type()) {
+    case json::value_t::object:
+        return "an object";
+    case json::value_t::array:
+        return "a list";
+    case json::value_t::string:
+        return "a string";
+    case json::value_t::boolean:
+        return "a boolean";
+    case json::value_t::null:
+        return "null";
+    default:
+        return "a number";
+    }
+}
+
+// The types the Terraform JSON Output Format gives the members the reader walks.
+enum class Shape { Object, Array, String, Scalar, Boolean };
+
+bool hasShape(const json& v, Shape shape)
+{
+    switch (shape) {
+    case Shape::Object:
+        return v.is_object();
+    case Shape::Array:
+        return v.is_array();
+    case Shape::String:
+        return v.is_string();
+    case Shape::Scalar:
+        return v.is_string() || v.is_number();
+    case Shape::Boolean:
+        return v.is_boolean();
+    }
+    return false;
+}
+
+const char* shapeName(Shape shape)
+{
+    switch (shape) {
+    case Shape::Object:
+        return "an object";
+    case Shape::Array:
+        return "a list";
+    case Shape::String:
+        return "a string";
+    case Shape::Scalar:
+        return "a string or a number";
+    case Shape::Boolean:
+        return "true or false";
+    }
+    return "";
+}
+
+std::string pointerOf(const std::string& base, const std::vector<std::string>& path)
+{
+    std::string out = base;
+    for (const auto& seg : path)
+        out += "/" + seg;
+    return out;
+}
+
 std::string upperCase(std::string s)
 {
     for (auto& c : s)
@@ -119,10 +184,17 @@ std::string textOf(const json* v)
         return {};
     if (v->is_string())
         return v->get<std::string>();
-    if (v->is_number_integer())
+    if (v->is_number_integer() && !v->is_number_unsigned())
         return std::to_string(v->get<std::int64_t>());
+    if (v->is_number_float()) {
+        // A whole number written with a fraction or an exponent ("443.0", "4e2") as a whole number;
+        // any other as written, for the readers to refuse with its value.
+        const double d = v->get<double>();
+        if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15)
+            return std::to_string(static_cast<std::int64_t>(d));
+    }
     if (v->is_number())
-        return std::to_string(static_cast<std::int64_t>(v->get<double>()));
+        return v->dump();
     if (v->is_boolean())
         return v->get<bool>() ? "true" : "false";
     return {};
@@ -264,7 +336,7 @@ public:
 private:
     void collectModule(const json& module, const std::string& pointer, std::deque<TfResource>& into);
     void collectTfstate(const json& resources, const std::string& pointer, std::deque<TfResource>& into);
-    void collectConfig(const json& module, const std::string& path);
+    void collectConfig(const json& module, const std::string& path, const std::string& pointer);
     std::string configKey(const TfResource& r) const
     {
         const std::string m = moduleConfigPath(r.module);
@@ -286,7 +358,55 @@ private:
     bool flag(const TfResource& r, const std::vector<std::string>& path, bool fallback) const
     {
         const json* v = value(r, path);
+        if (v && !v->is_null() && !v->is_boolean())
+            valueError(r, path, "should be true or false but is " + typeName(*v));
         return v && v->is_boolean() ? v->get<bool>() : fallback;
+    }
+    /// A list of blocks or values: nullptr when absent or null; a value of another type is an
+    /// error at its place (never read as an empty list).
+    const json* listAt(const TfResource& r, const std::vector<std::string>& path) const
+    {
+        const json* v = value(r, path);
+        if (!v || v->is_null())
+            return nullptr;
+        if (!v->is_array()) {
+            valueError(r, path, "should be a list but is " + typeName(*v));
+            return nullptr;
+        }
+        return v;
+    }
+    void valueError(const TfResource& r, const std::vector<std::string>& path, const std::string& msg) const
+    {
+        const std::string key = path.empty() ? std::string("values") : path.back();
+        m_valueErrors.emplace(pointerOf(r.pointer, path), std::make_pair(r.address, "\"" + key + "\" " + msg));
+    }
+    /// A member of the document that must have one JSON type: when present with another, an
+    /// error at its place, and false.
+    bool shaped(const json* v, const std::string& pointer, Shape shape, bool required = false)
+    {
+        // "resources" for a member, "element 3 of resources" for an element of a list.
+        auto named = [&] {
+            const auto slash = pointer.rfind('/');
+            const std::string last = pointer.substr(slash + 1);
+            if (last.empty() || !std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                return "\"" + last + "\"";
+            const std::string parent = slash == std::string::npos ? std::string() : pointer.substr(0, slash);
+            return "element " + last + " of \"" + parent.substr(parent.rfind('/') + 1) + "\"";
+        };
+        if (!v || (v->is_null() && !required)) {
+            if (required)
+                m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { m_file, pointer, 0, 0 },
+                    "\"" + pointer.substr(pointer.rfind('/') + 1) + "\" is missing; it should be "
+                        + shapeName(shape) });
+            m_shapeErrors += required ? 1 : 0;
+            return false;
+        }
+        if (hasShape(*v, shape))
+            return true;
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { m_file, pointer, 0, 0 },
+            named() + " should be " + shapeName(shape) + " but is " + typeName(*v) });
+        ++m_shapeErrors;
+        return false;
     }
     void note(Diagnostic::Level level, const TfResource& r, std::string msg)
     {
@@ -315,6 +435,9 @@ private:
     std::deque<TfResource> m_prior; // a plan's prior state (rules managed as resources of their own)
     std::map<std::string, const TfResource*> m_byAddress;
     std::map<std::string, const json*> m_config; // "module.a.aws_instance.x" -> its expressions
+    std::map<const json*, std::string> m_configPointers; // expressions -> their place
+    int m_shapeErrors = 0;
+    mutable std::map<std::string, std::pair<std::string, std::string>> m_valueErrors; // pointer -> address, message
     std::map<std::string, const json*> m_unknowns; // address -> change.after_unknown
     std::string m_subscription;
     std::set<std::string> m_otherTypes;
@@ -342,28 +465,45 @@ private:
 
 void TerraformReader::collectModule(const json& module, const std::string& pointer, std::deque<TfResource>& into)
 {
-    const std::string moduleAddress = module.value("address", std::string());
-    if (const json* list = member(&module, "resources"); list && list->is_array())
+    if (!shaped(&module, pointer, Shape::Object, true))
+        return;
+    std::string moduleAddress;
+    if (const json* a = member(&module, "address"); shaped(a, pointer + "/address", Shape::String))
+        moduleAddress = a->get<std::string>();
+    if (const json* list = member(&module, "resources"); shaped(list, pointer + "/resources", Shape::Array))
         for (std::size_t i = 0; i < list->size(); ++i) {
             const json& res = (*list)[i];
-            if (!res.is_object())
+            const std::string at = pointer + "/resources/" + std::to_string(i);
+            if (!shaped(&res, at, Shape::Object, true))
                 continue;
+            auto text = [&](const char* key, bool required) {
+                const json* v = member(&res, key);
+                return shaped(v, at + "/" + key, Shape::String, required) ? v->get<std::string>() : std::string();
+            };
             TfResource r;
-            r.address = res.value("address", std::string());
+            r.address = text("address", true);
             r.module = moduleAddress;
-            r.type = res.value("type", std::string());
-            r.name = res.value("name", std::string());
-            r.data = res.value("mode", std::string()) == "data";
-            if (const json* index = member(&res, "index"))
+            r.type = text("type", true);
+            r.name = text("name", false);
+            r.data = text("mode", false) == "data";
+            if (const json* index = member(&res, "index"); shaped(index, at + "/index", Shape::Scalar))
                 r.indexText = indexTextOf(*index);
             r.values = member(&res, "values");
-            r.pointer = pointer + "/resources/" + std::to_string(i) + "/values";
+            r.pointer = at + "/values";
+            // A plan's resource whose every value is known only after apply may have none
+            // (Terraform before 0.15): it is there, with nothing known.
+            static const json kNothingKnown = json::object();
+            if (!r.values || r.values->is_null())
+                r.values = &kNothingKnown;
+            else if (!shaped(r.values, r.pointer, Shape::Object))
+                continue;
             if (auto u = m_unknowns.find(r.address); u != m_unknowns.end() && &into == &m_resources)
                 r.unknown = u->second;
-            if (r.values && !r.type.empty())
+            if (!r.type.empty() && !r.address.empty())
                 into.push_back(std::move(r));
         }
-    if (const json* children = member(&module, "child_modules"); children && children->is_array())
+    if (const json* children = member(&module, "child_modules");
+        shaped(children, pointer + "/child_modules", Shape::Array))
         for (std::size_t i = 0; i < children->size(); ++i)
             collectModule((*children)[i], pointer + "/child_modules/" + std::to_string(i), into);
 }
@@ -372,40 +512,65 @@ void TerraformReader::collectTfstate(const json& resources, const std::string& p
 {
     for (std::size_t i = 0; i < resources.size(); ++i) {
         const json& res = resources[i];
-        if (!res.is_object())
+        const std::string at = pointer + "/" + std::to_string(i);
+        if (!shaped(&res, at, Shape::Object, true))
             continue;
+        auto text = [&](const char* key, bool required) {
+            const json* v = member(&res, key);
+            return shaped(v, at + "/" + key, Shape::String, required) ? v->get<std::string>() : std::string();
+        };
+        const std::string module = text("module", false), type = text("type", true), name = text("name", true);
+        const bool data = text("mode", false) == "data";
         const json* instances = member(&res, "instances");
-        if (!instances || !instances->is_array())
+        if (!shaped(instances, at + "/instances", Shape::Array, true))
             continue;
         for (std::size_t k = 0; k < instances->size(); ++k) {
             const json& inst = (*instances)[k];
+            const std::string instAt = at + "/instances/" + std::to_string(k);
+            if (!shaped(&inst, instAt, Shape::Object, true))
+                continue;
             TfResource r;
-            r.module = res.value("module", std::string());
-            r.type = res.value("type", std::string());
-            r.name = res.value("name", std::string());
-            r.data = res.value("mode", std::string()) == "data";
-            if (const json* key = member(&inst, "index_key"))
+            r.module = module;
+            r.type = type;
+            r.name = name;
+            r.data = data;
+            if (const json* key = member(&inst, "index_key"); shaped(key, instAt + "/index_key", Shape::Scalar))
                 r.indexText = indexTextOf(*key);
             r.address = (r.module.empty() ? "" : r.module + ".") + (r.data ? "data." : "") + r.type + "." + r.name
                 + r.indexText;
             r.values = member(&inst, "attributes");
-            r.pointer = pointer + "/" + std::to_string(i) + "/instances/" + std::to_string(k) + "/attributes";
-            if (r.values && !r.type.empty())
+            r.pointer = instAt + "/attributes";
+            if (shaped(r.values, r.pointer, Shape::Object, true) && !r.type.empty())
                 into.push_back(std::move(r));
         }
     }
 }
 
-void TerraformReader::collectConfig(const json& module, const std::string& path)
+void TerraformReader::collectConfig(const json& module, const std::string& path, const std::string& pointer)
 {
-    if (const json* list = member(&module, "resources"); list && list->is_array())
-        for (const json& res : *list)
-            if (const json* e = member(&res, "expressions"))
-                m_config[(path.empty() ? "" : path + ".") + res.value("address", std::string())] = e;
-    if (const json* calls = member(&module, "module_calls"); calls && calls->is_object())
-        for (auto it = calls->begin(); it != calls->end(); ++it)
-            if (const json* inner = member(&it.value(), "module"))
-                collectConfig(*inner, (path.empty() ? "" : path + ".") + "module." + it.key());
+    if (!shaped(&module, pointer, Shape::Object, true))
+        return;
+    if (const json* list = member(&module, "resources"); shaped(list, pointer + "/resources", Shape::Array))
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const json& res = (*list)[i];
+            const std::string at = pointer + "/resources/" + std::to_string(i);
+            if (!shaped(&res, at, Shape::Object, true))
+                continue;
+            const json* address = member(&res, "address");
+            const json* e = member(&res, "expressions");
+            if (shaped(address, at + "/address", Shape::String, true)
+                && shaped(e, at + "/expressions", Shape::Object)) {
+                m_config[(path.empty() ? "" : path + ".") + address->get<std::string>()] = e;
+                m_configPointers[e] = at + "/expressions";
+            }
+        }
+    if (const json* calls = member(&module, "module_calls"); shaped(calls, pointer + "/module_calls", Shape::Object))
+        for (auto it = calls->begin(); it != calls->end(); ++it) {
+            const std::string at = pointer + "/module_calls/" + it.key();
+            if (shaped(&it.value(), at, Shape::Object, true))
+                if (const json* inner = member(&it.value(), "module"); shaped(inner, at + "/module", Shape::Object))
+                    collectConfig(*inner, (path.empty() ? "" : path + ".") + "module." + it.key(), at + "/module");
+        }
 }
 
 const TfResource* TerraformReader::target(const TfResource& from, const Reference& ref) const
@@ -473,6 +638,12 @@ std::vector<std::pair<const TfResource*, std::vector<std::string>>> TerraformRea
         }
     }
     const json* refs = member(e, "references");
+    if (refs && !refs->is_array() && !refs->is_null()) {
+        auto place = m_configPointers.find(c->second);
+        m_valueErrors.emplace(
+            pointerOf(place == m_configPointers.end() ? std::string() : place->second, path) + "/references",
+            std::make_pair(r.address, "\"references\" should be a list but is " + typeName(*refs)));
+    }
     if (!refs || !refs->is_array())
         return found;
     for (const json& text : *refs) {
@@ -544,6 +715,10 @@ std::string TerraformReader::str(
     const json* v = value(r, path);
     if (v && (v->is_string() || v->is_number()) && !textOf(v).empty())
         return textOf(v);
+    if (v && (v->is_object() || v->is_array() || v->is_boolean())) {
+        valueError(r, path, "should be a single value but is " + typeName(*v));
+        return {};
+    }
     // Unknown until apply (or null with a reference): the referenced resource says it.
     auto refs = fromReferences(r, path, wanted);
     return refs.empty() ? std::string() : refs.front();
@@ -556,14 +731,23 @@ std::vector<std::string> TerraformReader::strs(
     const json* v = value(r, path);
     bool gaps = !v || v->is_null() || unknownAt(r, path);
     if (v && v->is_array()) {
-        for (const json& x : *v) {
-            if (x.is_string() && !x.get<std::string>().empty())
-                out.push_back(x.get<std::string>());
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            const json& x = (*v)[i];
+            if ((x.is_string() || x.is_number()) && !textOf(&x).empty())
+                out.push_back(textOf(&x));
             else if (x.is_null())
                 gaps = true; // an element known only after apply
+            else if (!x.is_string()) {
+                auto at = path;
+                at.push_back(std::to_string(i));
+                valueError(r, at, "should be a single value but is " + typeName(x));
+            }
         }
     } else if (v && v->is_string() && !v->get<std::string>().empty()) {
         out.push_back(v->get<std::string>());
+    } else if (v && !v->is_null() && !v->is_string()) {
+        valueError(r, path, "should be a list but is " + typeName(*v));
+        return out;
     }
     if (gaps)
         for (auto& s : fromReferences(r, path, wanted))
@@ -775,7 +959,7 @@ std::vector<std::string> TerraformReader::gatewayPools(const TfResource& r)
             continue;
         std::vector<std::string> ids;
         std::string names;
-        if (const json* blocks = value(*gw, { "backend_address_pool" }); blocks && blocks->is_array())
+        if (const json* blocks = listAt(*gw, { "backend_address_pool" }); blocks)
             for (std::size_t i = 0; i < blocks->size(); ++i) {
                 const std::string name = str(*gw, { "backend_address_pool", std::to_string(i), "name" }, "name");
                 ids.push_back(gw->id + "/backendAddressPools/" + name);
@@ -814,6 +998,8 @@ void TerraformReader::translateAzure(Synth& out)
             { "properties", std::move(properties) } };
         if (const json* t = value(r, { "tags" }); t && t->is_object())
             resource["tags"] = *t; // a data store's tags mark it
+        else if (t && !t->is_null())
+            valueError(r, { "tags" }, "should be an object but is " + typeName(*t));
         return resource;
     };
     auto is = [](const TfResource& r, std::initializer_list<const char*> types) {
@@ -901,7 +1087,7 @@ void TerraformReader::translateAzure(Synth& out)
         if (r.type == "azurerm_virtual_network") {
             json subnets = json::array();
             std::vector<std::pair<std::string, std::string>> parts;
-            if (const json* blocks = value(r, { "subnet" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "subnet" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     std::string id = str(r, { "subnet", idx, "id" });
@@ -954,7 +1140,7 @@ void TerraformReader::translateAzure(Synth& out)
         } else if (r.type == "azurerm_network_security_group") {
             json rules = json::array();
             std::vector<std::pair<std::string, std::string>> parts;
-            if (const json* blocks = value(r, { "security_rule" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "security_rule" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     json one = rule(r, { "security_rule", idx });
@@ -994,7 +1180,7 @@ void TerraformReader::translateAzure(Synth& out)
         } else if (r.type == "azurerm_network_interface") {
             json configs = json::array();
             std::vector<std::pair<std::string, std::string>> parts;
-            if (const json* blocks = value(r, { "ip_configuration" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "ip_configuration" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     const std::string name = str(r, { "ip_configuration", idx, "name" }, "name");
@@ -1029,12 +1215,11 @@ void TerraformReader::translateAzure(Synth& out)
             add(rest(r, "Microsoft.Compute/virtualMachines", p), r);
         } else if (is(r, { "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set" })) {
             json nics = json::array();
-            if (const json* blocks = value(r, { "network_interface" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "network_interface" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     json ipcs = json::array();
-                    if (const json* inner = value(r, { "network_interface", idx, "ip_configuration" });
-                        inner && inner->is_array())
+                    if (const json* inner = listAt(r, { "network_interface", idx, "ip_configuration" }); inner)
                         for (std::size_t k = 0; k < inner->size(); ++k) {
                             const std::string kdx = std::to_string(k);
                             const std::vector<std::string> base { "network_interface", idx, "ip_configuration", kdx };
@@ -1049,8 +1234,7 @@ void TerraformReader::translateAzure(Synth& out)
                             p["applicationSecurityGroups"] = idRefs(strs(r, at("application_security_group_ids")));
                             p["loadBalancerBackendAddressPools"]
                                 = idRefs(strs(r, at("load_balancer_backend_address_pool_ids")));
-                            if (const json* pip = value(r, at("public_ip_address"));
-                                pip && pip->is_array() && !pip->empty())
+                            if (const json* pip = listAt(r, at("public_ip_address")); pip && !pip->empty())
                                 p["publicIPAddressConfiguration"] = { { "name", textOf(member(&(*pip)[0], "name")) } };
                             ipcs.push_back({ { "name", str(r, at("name"), "name") }, { "properties", p } });
                         }
@@ -1148,7 +1332,7 @@ void TerraformReader::translateAzure(Synth& out)
             p["ipRules"] = ipRules;
             p["isVirtualNetworkFilterEnabled"] = flag(r, { "is_virtual_network_filter_enabled" }, false);
             json vnetRules = json::array();
-            if (const json* blocks = value(r, { "virtual_network_rule" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "virtual_network_rule" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i)
                     vnetRules.push_back({ { "id", str(r, { "virtual_network_rule", std::to_string(i), "id" }) } });
             p["virtualNetworkRules"] = vnetRules;
@@ -1169,7 +1353,7 @@ void TerraformReader::translateAzure(Synth& out)
             json fes = json::array(), pools = json::array(), rules = json::array(), nats = json::array();
             std::vector<std::pair<std::string, std::string>> parts;
             std::map<std::string, std::string> frontendIds; // name -> id
-            if (const json* blocks = value(r, { "frontend_ip_configuration" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "frontend_ip_configuration" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     const std::string name = str(r, { "frontend_ip_configuration", idx, "name" }, "name");
@@ -1230,7 +1414,7 @@ void TerraformReader::translateAzure(Synth& out)
             add(std::move(res), r, parts);
         } else if (r.type == "azurerm_route_table") {
             json routes = json::array();
-            if (const json* blocks = value(r, { "route" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "route" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     routes.push_back({ { "name", str(r, { "route", idx, "name" }, "name") },
@@ -1263,7 +1447,7 @@ void TerraformReader::translateAzure(Synth& out)
             std::vector<std::pair<std::string, std::string>> parts;
             auto blocks = [&](const char* tf, const char* kind, auto&& make) {
                 json items = json::array();
-                if (const json* found = value(r, { tf }); found && found->is_array())
+                if (const json* found = listAt(r, { tf }); found)
                     for (std::size_t i = 0; i < found->size(); ++i) {
                         const std::string idx = std::to_string(i);
                         auto at = [&](const char* key) { return std::vector<std::string> { tf, idx, key }; };
@@ -1341,7 +1525,7 @@ void TerraformReader::translateAzure(Synth& out)
                   });
             p["urlPathMaps"] = blocks("url_path_map", "urlPathMaps", [&](auto at) {
                 json rules = json::array();
-                if (const json* found = value(r, at("path_rule")); found && found->is_array())
+                if (const json* found = listAt(r, at("path_rule")); found)
                     for (std::size_t k = 0; k < found->size(); ++k) {
                         auto in = [&](const char* key) {
                             auto path = at("path_rule");
@@ -1385,7 +1569,7 @@ void TerraformReader::translateAzure(Synth& out)
         } else if (r.type == "azurerm_firewall") {
             std::vector<std::pair<std::string, std::string>> parts;
             json configs = json::array();
-            if (const json* found = value(r, { "ip_configuration" }); found && found->is_array())
+            if (const json* found = listAt(r, { "ip_configuration" }); found)
                 for (std::size_t i = 0; i < found->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     json c = json::object();
@@ -1411,7 +1595,7 @@ void TerraformReader::translateAzure(Synth& out)
                 for (const auto& a : hub)
                     addresses.push_back({ { "address", a } });
                 p["hubIPAddresses"] = { { "publicIPs", { { "addresses", addresses } } } };
-            } else if (const json* v = value(r, { "virtual_hub" }); v && v->is_array() && !v->empty()) {
+            } else if (const json* v = listAt(r, { "virtual_hub" }); v && !v->empty()) {
                 note(Diagnostic::Level::Warning, r,
                     r.address
                         + " sits in a secured virtual hub whose public addresses are known only after apply: "
@@ -1427,7 +1611,7 @@ void TerraformReader::translateAzure(Synth& out)
                     || !lowerEq(str(o, { "resource_group_name" }, "name"), str(r, { "resource_group_name" }, "name")))
                     continue;
                 json rules = json::array();
-                if (const json* found = value(o, { "rule" }); found && found->is_array())
+                if (const json* found = listAt(o, { "rule" }); found)
                     for (std::size_t k = 0; k < found->size(); ++k) {
                         const std::string kdx = std::to_string(k);
                         auto at = [&](const char* key) { return std::vector<std::string> { "rule", kdx, key }; };
@@ -1465,12 +1649,11 @@ void TerraformReader::translateAzure(Synth& out)
             // forwards outwards, not what it lets in.
             std::vector<std::pair<std::string, std::string>> parts;
             json collections = json::array();
-            if (const json* found = value(r, { "nat_rule_collection" }); found && found->is_array())
+            if (const json* found = listAt(r, { "nat_rule_collection" }); found)
                 for (std::size_t i = 0; i < found->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     json rules = json::array();
-                    if (const json* inner = value(r, { "nat_rule_collection", idx, "rule" });
-                        inner && inner->is_array())
+                    if (const json* inner = listAt(r, { "nat_rule_collection", idx, "rule" }); inner)
                         for (std::size_t k = 0; k < inner->size(); ++k) {
                             const std::string kdx = std::to_string(k);
                             auto at = [&](const char* key) {
@@ -1510,7 +1693,7 @@ void TerraformReader::translateAzure(Synth& out)
             add(rest(r, "Microsoft.Network/ipGroups", { { "ipAddresses", strs(r, { "cidrs" }, "cidrs") } }), r);
         } else if (r.type == "azurerm_private_endpoint") {
             json conns = json::array();
-            if (const json* blocks = value(r, { "private_service_connection" }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { "private_service_connection" }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     conns.push_back({ { "name", str(r, { "private_service_connection", idx, "name" }, "name") },
@@ -1571,6 +1754,8 @@ void TerraformReader::translateAws(Synth& out)
     auto tags = [&](const TfResource& r) {
         json t = json::array();
         bool named = false;
+        if (const json* m = value(r, { "tags" }); m && !m->is_null() && !m->is_object())
+            valueError(r, { "tags" }, "should be an object but is " + typeName(*m));
         if (const json* m = value(r, { "tags" }); m && m->is_object())
             for (auto it = m->begin(); it != m->end(); ++it) {
                 t.push_back({ { "Key", it.key() }, { "Value", textOf(&it.value()) } });
@@ -1740,10 +1925,10 @@ void TerraformReader::translateAws(Synth& out)
         json in = json::array(), egress = json::array();
         std::vector<std::pair<std::string, Origin>> parts;
         for (const auto& [key, inbound] : { std::pair { "ingress", true }, std::pair { "egress", false } }) {
-            const json* blocks = value(r, { key });
-            if (!blocks || !blocks->is_array())
+            const json* rules = listAt(r, { key });
+            if (!rules)
                 continue;
-            for (std::size_t i = 0; i < blocks->size(); ++i) {
+            for (std::size_t i = 0; i < rules->size(); ++i) {
                 const std::string idx = std::to_string(i);
                 auto found = perms(r, { key, idx }, r.id, inbound, "protocol",
                     { { "cidr_blocks", "cidr4" }, { "ipv6_cidr_blocks", "cidr6" }, { "prefix_list_ids", "pl" },
@@ -1884,7 +2069,7 @@ void TerraformReader::translateAws(Synth& out)
     byType({ "aws_route_table", "aws_default_route_table" }, [&](const TfResource& r) {
         json routes = json::array();
         std::vector<std::pair<std::string, Origin>> parts;
-        if (const json* blocks = value(r, { "route" }); blocks && blocks->is_array())
+        if (const json* blocks = listAt(r, { "route" }); blocks)
             for (std::size_t i = 0; i < blocks->size(); ++i) {
                 json one = route(r, { "route", std::to_string(i) }, false);
                 const std::string dest = one.value("DestinationCidrBlock",
@@ -1952,7 +2137,7 @@ void TerraformReader::translateAws(Synth& out)
         json entries = json::array();
         std::vector<std::pair<std::string, Origin>> parts;
         for (const auto& [key, egress] : { std::pair { "ingress", false }, std::pair { "egress", true } })
-            if (const json* blocks = value(r, { key }); blocks && blocks->is_array())
+            if (const json* blocks = listAt(r, { key }); blocks)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     json one = entry(r, { key, std::to_string(i) }, egress, false);
                     if (separateEntries.count(toLower(r.id) + "|" + (egress ? "1" : "0") + "|"
@@ -2083,7 +2268,7 @@ void TerraformReader::translateAws(Synth& out)
             ips.push_back({ { "PrivateIpAddress", addresses[i] }, { "Primary", i == 0 } });
         json nic = { { "NetworkInterfaceId", r.id }, { "SubnetId", subnet }, { "Groups", groupList },
             { "PrivateIpAddresses", ips }, { "TagSet", tags(r) } };
-        if (const json* att = value(r, { "attachment" }); att && att->is_array() && !att->empty())
+        if (const json* att = listAt(r, { "attachment" }); att && !att->empty())
             nic["Attachment"] = { { "InstanceId", str(r, { "attachment", "0", "instance" }) },
                 { "DeviceIndex", port(r, { "attachment", "0", "device_index" }) } };
         push("NetworkInterfaces", std::move(nic), r);
@@ -2121,8 +2306,8 @@ void TerraformReader::translateAws(Synth& out)
     // Actions as the API writes them: only "forward" reaches targets.
     auto actions = [&](const TfResource& r, const char* key) {
         json written = json::array();
-        const json* found = value(r, { key });
-        if (!found || !found->is_array())
+        const json* found = listAt(r, { key });
+        if (!found)
             return written;
         for (std::size_t i = 0; i < found->size(); ++i) {
             const std::string idx = std::to_string(i);
@@ -2130,7 +2315,7 @@ void TerraformReader::translateAws(Synth& out)
             if (auto g = str(r, { key, idx, "target_group_arn" }, "arn"); !g.empty())
                 a["TargetGroupArn"] = g;
             json groups = json::array();
-            if (const json* tg = value(r, { key, idx, "forward", "0", "target_group" }); tg && tg->is_array())
+            if (const json* tg = listAt(r, { key, idx, "forward", "0", "target_group" }); tg)
                 for (std::size_t k = 0; k < tg->size(); ++k) {
                     const std::string kdx = std::to_string(k);
                     json t = { { "TargetGroupArn",
@@ -2167,7 +2352,7 @@ void TerraformReader::translateAws(Synth& out)
         std::vector<std::pair<std::string, std::string>> zones; // subnet, private address
         for (const auto& sn : strs(r, { "subnets" }))
             zones.emplace_back(sn, std::string());
-        if (const json* m = value(r, { "subnet_mapping" }); m && m->is_array())
+        if (const json* m = listAt(r, { "subnet_mapping" }); m)
             for (std::size_t i = 0; i < m->size(); ++i) {
                 const std::string idx = std::to_string(i);
                 const std::string sn = str(r, { "subnet_mapping", idx, "subnet_id" });
@@ -2238,11 +2423,10 @@ void TerraformReader::translateAws(Synth& out)
         if (r.data)
             return;
         json conditions = json::array();
-        if (const json* c = value(r, { "condition" }); c && c->is_array())
+        if (const json* c = listAt(r, { "condition" }); c)
             for (std::size_t i = 0; i < c->size(); ++i) {
                 const std::string idx = std::to_string(i);
-                if (const json* sip = value(r, { "condition", idx, "source_ip" });
-                    sip && sip->is_array() && !sip->empty())
+                if (const json* sip = listAt(r, { "condition", idx, "source_ip" }); sip && !sip->empty())
                     conditions.push_back({ { "Field", "source-ip" },
                         { "SourceIpConfig",
                             { { "Values", strs(r, { "condition", idx, "source_ip", "0", "values" }, "values") } } } });
@@ -2314,7 +2498,7 @@ void TerraformReader::translateAws(Synth& out)
         for (const auto& i : ids)
             instances.push_back({ { "InstanceId", i } });
         json listeners = json::array();
-        if (const json* found = value(r, { "listener" }); found && found->is_array())
+        if (const json* found = listAt(r, { "listener" }); found)
             for (std::size_t i = 0; i < found->size(); ++i) {
                 const std::string idx = std::to_string(i);
                 json l = { { "Protocol", upperCase(str(r, { "listener", idx, "lb_protocol" }, "lb_protocol")) },
@@ -2392,7 +2576,7 @@ void TerraformReader::translateAws(Synth& out)
                 policy = str(o, { "access_policies" });
         if (!policy.empty())
             d["AccessPolicies"] = policy;
-        if (const json* vpc = value(r, { "vpc_options" }); vpc && vpc->is_array() && !vpc->empty()) {
+        if (const json* vpc = listAt(r, { "vpc_options" }); vpc && !vpc->empty()) {
             d["VPCOptions"] = { { "SubnetIds", strs(r, { "vpc_options", "0", "subnet_ids" }) },
                 { "SecurityGroupIds", strs(r, { "vpc_options", "0", "security_group_ids" }) },
                 { "VPCId", str(r, { "vpc_options", "0", "vpc_id" }) } };
@@ -2607,10 +2791,21 @@ void TerraformReader::read(const Document& doc)
             std::string("the Terraform document could not be read: ") + e.what() });
         return skip("unreadable Terraform document");
     }
+    m_shapeErrors = 0;
+    m_valueErrors.clear();
+    m_configPointers.clear();
+    // Each member the reader walks has the type the JSON Output Format gives it; another type is an
+    // error at its place, never read as empty.
+    auto object = [&](const json* parent, const char* key, const std::string& pointer) -> const json* {
+        const json* v = member(parent, key);
+        return shaped(v, pointer, Shape::Object) ? v : nullptr;
+    };
     const bool plan = m_root.contains("planned_values") || m_root.contains("resource_changes");
     if (m_root.contains("format_version")) {
-        const std::string version = textOf(member(&m_root, "format_version"));
         input.format = plan ? "terraform-plan" : "terraform-state";
+        if (!shaped(member(&m_root, "format_version"), "/format_version", Shape::String, true))
+            return skip("\"format_version\" is not a string");
+        const std::string version = textOf(member(&m_root, "format_version"));
         // "Reject any input which reports an unsupported major version" (JSON Output Format).
         if (!startsWith(version, "0.") && !startsWith(version, "1.")) {
             m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { m_file, "/format_version", 0, 0 },
@@ -2619,7 +2814,13 @@ void TerraformReader::read(const Document& doc)
         }
     } else {
         input.format = "terraform-tfstate";
-        const std::int64_t version = m_root.value("version", std::int64_t(0));
+        const json* v = member(&m_root, "version");
+        if (!v || !v->is_number_integer()) {
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { m_file, "/version", 0, 0 },
+                "\"version\" should be a whole number but is " + (v ? typeName(*v) : std::string("missing")) });
+            return skip("\"version\" of the terraform.tfstate is not a whole number");
+        }
+        const std::int64_t version = v->get<std::int64_t>();
         if (version != 4)
             return skip("terraform.tfstate version " + std::to_string(version)
                 + ": only version 4 (Terraform 0.12 and later) is read; `terraform show -json` prints any state in "
@@ -2627,28 +2828,49 @@ void TerraformReader::read(const Document& doc)
     }
 
     if (plan) {
-        if (const json* changes = member(&m_root, "resource_changes"); changes && changes->is_array())
-            for (const json& c : *changes)
-                if (const json* u = member(member(&c, "change"), "after_unknown"))
-                    m_unknowns[c.value("address", std::string())] = u;
-        const json* prior = member(member(member(&m_root, "prior_state"), "values"), "root_module");
+        if (const json* changes = member(&m_root, "resource_changes");
+            shaped(changes, "/resource_changes", Shape::Array))
+            for (std::size_t i = 0; i < changes->size(); ++i) {
+                const json& c = (*changes)[i];
+                const std::string at = "/resource_changes/" + std::to_string(i);
+                if (!shaped(&c, at, Shape::Object, true))
+                    continue;
+                const json* address = member(&c, "address");
+                const json* change = object(&c, "change", at + "/change");
+                const json* u = member(change, "after_unknown");
+                if (shaped(address, at + "/address", Shape::String, true) && u && !u->is_null()) {
+                    if (!u->is_object() && !u->is_boolean())
+                        shaped(u, at + "/change/after_unknown", Shape::Object);
+                    else
+                        m_unknowns[address->get<std::string>()] = u;
+                }
+            }
+        const json* priorState = object(&m_root, "prior_state", "/prior_state");
+        const json* priorValues = object(priorState, "values", "/prior_state/values");
+        const json* prior = object(priorValues, "root_module", "/prior_state/values/root_module");
         if (m_options.terraformPlanSide == TerraformPlanSide::Prior) {
             m_unknowns.clear();
             if (prior)
                 collectModule(*prior, "/prior_state/values/root_module", m_resources);
         } else {
-            if (const json* planned = member(member(&m_root, "planned_values"), "root_module"))
-                collectModule(*planned, "/planned_values/root_module", m_resources);
+            const json* planned = object(&m_root, "planned_values", "/planned_values");
+            if (const json* root = object(planned, "root_module", "/planned_values/root_module"))
+                collectModule(*root, "/planned_values/root_module", m_resources);
             if (prior)
                 collectModule(*prior, "/prior_state/values/root_module", m_prior);
         }
-    } else if (const json* root = member(member(&m_root, "values"), "root_module")) {
-        collectModule(*root, "/values/root_module", m_resources);
-    } else if (const json* resources = member(&m_root, "resources"); resources && resources->is_array()) {
+    } else if (m_root.contains("values")) {
+        const json* values = object(&m_root, "values", "/values");
+        if (const json* root = object(values, "root_module", "/values/root_module"))
+            collectModule(*root, "/values/root_module", m_resources);
+    } else if (const json* resources = member(&m_root, "resources"); shaped(resources, "/resources", Shape::Array)) {
         collectTfstate(*resources, "/resources", m_resources);
     }
-    if (const json* config = member(member(&m_root, "configuration"), "root_module"))
-        collectConfig(*config, {});
+    const json* configuration = object(&m_root, "configuration", "/configuration");
+    if (const json* config = object(configuration, "root_module", "/configuration/root_module"))
+        collectConfig(*config, {}, "/configuration/root_module");
+    if (m_shapeErrors > 0)
+        return skip("not in the shape of Terraform's JSON output (see the errors)");
     for (const auto& r : m_resources)
         m_byAddress[r.address] = &r;
     assignIds();
@@ -2657,6 +2879,9 @@ void TerraformReader::read(const Document& doc)
     Synth azure, aws;
     translateAzure(azure);
     translateAws(aws);
+    for (const auto& [pointer, error] : m_valueErrors)
+        m_snap.diagnostics.push_back(
+            { Diagnostic::Level::Error, { m_file, pointer, 0, 0, error.first }, error.first + ": " + error.second });
     if (!azure.doc["value"].empty())
         used += feed(azure, m_azure, doc);
     if (aws.doc.size() > 0)

@@ -3,9 +3,13 @@
 
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <fstream>
 
 using namespace ew;
 
@@ -63,6 +67,106 @@ private Q_SLOTS:
             if (e.ports.size() == 1 && e.ports.front().first == 3389)
                 rdpFromOffice = e.sources == std::vector<std::string> { "52.10.20.0/24" };
         QVERIFY(rdpFromOffice);
+    }
+
+    // A member of the wrong JSON type is an error at its place (Terraform JSON Output Format,
+    // https://developer.hashicorp.com/terraform/internals/json-format, gives each its type), never
+    // read as empty: an NSG whose rule list is a string must not become an NSG without rules, a NIC
+    // whose ip_configuration is an object must not become a NIC that nothing reaches.
+    void wrongShapes_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("at");
+        QTest::addColumn<QString>("replacement");
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("message");
+        const QString azure = QStringLiteral("terraform-azurerm-state-nsg-exposes-sql/input/terraform-show.json");
+        const QString tfstate
+            = QStringLiteral("terraform-aws-tfstate-sg-exposes-rds-opensearch/input/terraform.tfstate");
+        const QString plan = QStringLiteral("terraform-aws-plan-new-stack-unknown-ids/input/plan.json");
+        const QString rs = QStringLiteral("/values/root_module/resources");
+        QTest::newRow("values-a-string") << azure << rs + QStringLiteral("/3/values") << QStringLiteral("\"oops\"")
+                                         << rs + QStringLiteral("/3/values")
+                                         << QStringLiteral("\"values\" should be an object but is a string");
+        QTest::newRow("rule-list-a-string")
+            << azure << rs + QStringLiteral("/3/values/security_rule") << QStringLiteral("\"oops\"")
+            << rs + QStringLiteral("/3/values/security_rule")
+            << QStringLiteral("\"security_rule\" should be a list but is a string");
+        QTest::newRow("ip-configuration-an-object")
+            << azure << rs + QStringLiteral("/7/values/ip_configuration") << QStringLiteral("{\"name\": \"x\"}")
+            << rs + QStringLiteral("/7/values/ip_configuration")
+            << QStringLiteral("\"ip_configuration\" should be a list but is an object");
+        QTest::newRow("resources-a-string") << azure << rs << QStringLiteral("\"oops\"") << rs
+                                            << QStringLiteral("\"resources\" should be a list but is a string");
+        QTest::newRow("resource-a-string")
+            << azure << rs + QStringLiteral("/0") << QStringLiteral("\"oops\"") << rs + QStringLiteral("/0")
+            << QStringLiteral("element 0 of \"resources\" should be an object");
+        QTest::newRow("address-list-element-an-object")
+            << azure << rs + QStringLiteral("/1/values/address_space/0") << QStringLiteral("{}")
+            << rs + QStringLiteral("/1/values/address_space/0")
+            << QStringLiteral("\"0\" should be a single value but is an object");
+        QTest::newRow("name-a-list") << azure << rs + QStringLiteral("/3/values/name") << QStringLiteral("[\"a\"]")
+                                     << rs + QStringLiteral("/3/values/name")
+                                     << QStringLiteral("\"name\" should be a single value but is a list");
+        QTest::newRow("tags-a-list") << azure << rs + QStringLiteral("/3/values/tags") << QStringLiteral("[\"a\"]")
+                                     << rs + QStringLiteral("/3/values/tags")
+                                     << QStringLiteral("\"tags\" should be an object but is a list");
+        QTest::newRow("tfstate-version-a-string")
+            << tfstate << QStringLiteral("/version") << QStringLiteral("\"4\"") << QStringLiteral("/version")
+            << QStringLiteral("\"version\" should be a whole number but is a string");
+        QTest::newRow("tfstate-instances-a-string")
+            << tfstate << QStringLiteral("/resources/0/instances") << QStringLiteral("\"x\"")
+            << QStringLiteral("/resources/0/instances")
+            << QStringLiteral("\"instances\" should be a list but is a string");
+        QTest::newRow("tfstate-name-a-number")
+            << tfstate << QStringLiteral("/resources/1/name") << QStringLiteral("5")
+            << QStringLiteral("/resources/1/name") << QStringLiteral("\"name\" should be a string but is a number");
+        QTest::newRow("format-version-a-number")
+            << plan << QStringLiteral("/format_version") << QStringLiteral("1.2") << QStringLiteral("/format_version")
+            << QStringLiteral("\"format_version\" should be a string but is a number");
+        QTest::newRow("change-a-string") << plan << QStringLiteral("/resource_changes/0/change")
+                                         << QStringLiteral("\"x\"") << QStringLiteral("/resource_changes/0/change")
+                                         << QStringLiteral("\"change\" should be an object but is a string");
+        QTest::newRow("after-unknown-a-list")
+            << plan << QStringLiteral("/resource_changes/2/change/after_unknown") << QStringLiteral("[true]")
+            << QStringLiteral("/resource_changes/2/change/after_unknown")
+            << QStringLiteral("\"after_unknown\" should be an object but is a list");
+        QTest::newRow("references-a-string")
+            << plan << QStringLiteral("/configuration/root_module/resources/3/expressions/vpc_id/references")
+            << QStringLiteral("\"aws_vpc.main.id\"")
+            << QStringLiteral("/configuration/root_module/resources/3/expressions/vpc_id/references")
+            << QStringLiteral("\"references\" should be a list but is a string");
+        QTest::newRow("module-call-a-string")
+            << plan << QStringLiteral("/configuration/root_module/module_calls") << QStringLiteral("{\"x\": \"y\"}")
+            << QStringLiteral("/configuration/root_module/module_calls/x")
+            << QStringLiteral("\"x\" should be an object but is a string");
+    }
+
+    void wrongShapes()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, at);
+        QFETCH(QString, replacement);
+        QFETCH(QString, pointer);
+        QFETCH(QString, message);
+        std::ifstream in(QString(QStringLiteral(EW_TEST_DATA "/golden/") + file).toStdString());
+        nlohmann::json doc = nlohmann::json::parse(in);
+        doc[nlohmann::json::json_pointer(at.toStdString())] = nlohmann::json::parse(replacement.toStdString());
+        QTemporaryDir dir;
+        const std::string path = QString(dir.path() + QLatin1Char('/') + QFileInfo(file).fileName()).toStdString();
+        std::ofstream(path) << doc.dump();
+        const Snapshot snap = importSnapshot({ path });
+        QVERIFY(snap.hasErrors());
+        std::string all;
+        bool found = false;
+        for (const auto& d : snap.diagnostics) {
+            all += d.toString() + "\n";
+            found = found
+                || (d.level == Diagnostic::Level::Error && d.where.file == path
+                    && d.where.pointer == pointer.toStdString()
+                    && d.message.find(message.toStdString()) != std::string::npos);
+        }
+        QVERIFY2(found, all.c_str());
     }
 
     // A plan is read as its planned state, or as its prior state.
