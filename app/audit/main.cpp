@@ -61,10 +61,14 @@ Commands:
       Each finding across a series of snapshots: first and last appearance, "exposed since", and its
       severity in each. SNAPSHOT is DATE=FOLDER, or FOLDER with an exposure-snapshot.json giving its
       date ({"date": "2019-12-05"}). Exit 0, or 2 on bad input or usage.
-  report REVIEW|INPUT... --pdf FILE [--redact] [--title TEXT] [--reviewer NAME]
-      A PDF for management: summary, a page per critical and high exposure with its path, the deciding
-      rules and the review's decisions, every finding, methodology and assumptions. --redact replaces
-      addresses, e-mail addresses and subscription/tenant ids with consistent placeholders.
+  report REVIEW|INPUT... --pdf FILE [--redact] [--title TEXT] [--reviewer NAME] [--max-pages N]
+         [--max-rows N] [--max-fixes N] [--owners MAPPING.json] [--owner-tags ...] [--due ...] [--date ...]
+      A PDF for management: summary with the trend and what changed, the rules to fix first with their
+      commands, a page per cause of the critical and high exposures (every critical one, --max-pages
+      high ones, 25 by default) with its path, deciding rules, due date, fix and the review's
+      decisions, a table of at most --max-rows findings (500), methodology and assumptions. Smallest
+      fixes for the --max-fixes most severe findings (20). --redact replaces addresses, e-mail
+      addresses and subscription/tenant ids with consistent placeholders.
   notify REVIEW|INPUT... --output DIR [--by owner] [--baseline OLD|REVIEW] [--owners MAPPING.json]
          [--owner-tags owner,team,contact] [--due critical=1,high=7,medium=30,low=90] [--date YYYY-MM-DD]
       One Markdown notice per owner of exposed resources (owner-<name>.md; unassigned.md for the rest)
@@ -96,8 +100,8 @@ struct Args
 Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
-        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due",
-        "--date" };
+        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due", "--date",
+        "--max-fixes", "--max-pages", "--max-rows" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -504,6 +508,51 @@ int timelineCommand(const Args& a)
                                                                                                    : kExitBadInput;
 }
 
+// The options `notify` and `report` share: owners (tags, mapping file), the due policy, the date
+// and how many smallest fixes to compute. Returns the usage error, or "" when they are good (a bad
+// mapping file is said on standard error and gives "-").
+std::string notifyOptionsFrom(const Args& a, ew::NotifyOptions& options)
+{
+    if (a.options.count("--due")) {
+        std::string error;
+        if (!ew::DuePolicy::parse(a.options.at("--due"), options.due, error))
+            return "--due: " + error;
+    }
+    if (a.options.count("--owner-tags")) {
+        options.ownerTags.clear();
+        std::stringstream in(a.options.at("--owner-tags"));
+        for (std::string tag; std::getline(in, tag, ',');)
+            if (!tag.empty())
+                options.ownerTags.push_back(tag);
+    }
+    if (a.options.count("--owners")) {
+        const std::string path = a.options.at("--owners");
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            return "--owners " + path + ": cannot be read";
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::vector<ew::Diagnostic> diags;
+        if (!ew::parseOwnerMapping(text, path, options.mapping, diags)) {
+            for (const auto& d : diags)
+                std::cerr << d.toString() << "\n";
+            return "-";
+        }
+    }
+    const std::time_t now = std::time(nullptr);
+    char today[32];
+    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
+    options.date = a.options.count("--date") ? a.options.at("--date") : std::string(today);
+    if (ew::addDays(options.date, 0).empty())
+        return "--date " + options.date + ": expected YYYY-MM-DD";
+    if (a.options.count("--max-fixes")) {
+        const std::string& text = a.options.at("--max-fixes");
+        if (text.empty() || text.size() > 6 || !std::all_of(text.begin(), text.end(), ::isdigit))
+            return "--max-fixes " + text + ": expected a number of findings (0 for none)";
+        options.maxFixes = std::stoul(text);
+    }
+    return {};
+}
+
 int reportCommand(const Args& a, int argc, char** argv)
 {
     if (!a.options.count("--pdf"))
@@ -540,15 +589,27 @@ int reportCommand(const Args& a, int argc, char** argv)
         ro.baselineLabel = "the plan's prior state (before apply)";
         ro.title = "What this Terraform change would expose";
     }
+    if (const std::string error = notifyOptionsFrom(a, ro.notify); !error.empty())
+        return error == "-" ? kExitBadInput : usageError(error);
+    ro.notify.analysis = options;
+    if (a.options.count("--max-pages")) {
+        const std::string& text = a.options.at("--max-pages");
+        if (text.empty() || text.size() > 6 || !std::all_of(text.begin(), text.end(), ::isdigit))
+            return usageError("--max-pages " + text + ": expected a number of pages");
+        ro.maxFindingPages = std::stoul(text);
+    }
+    if (a.options.count("--max-rows")) {
+        const std::string& text = a.options.at("--max-rows");
+        if (text.empty() || text.size() > 7 || !std::all_of(text.begin(), text.end(), ::isdigit))
+            return usageError("--max-rows " + text + ": expected a number of table rows");
+        ro.maxTableRows = std::stoul(text);
+    }
     ro.redact = hasFlag(a, "--redact");
     if (a.options.count("--title"))
         ro.title = a.options.at("--title");
     if (a.options.count("--reviewer"))
         ro.reviewer = a.options.at("--reviewer");
-    const std::time_t now = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
-    ro.date = date;
+    ro.date = ro.notify.date;
     const auto content = ew::buildReport(snap, result, review, inputs, ro);
 
     // Headless: the PDF is drawn with QtGui on the offscreen platform, no display needed.
@@ -562,7 +623,7 @@ int reportCommand(const Args& a, int argc, char** argv)
         return kExitBadInput;
     }
     std::cerr << "exposure-audit: wrote " << file.toStdString() << " (" << content.pages.size() << " finding page(s), "
-              << content.rows.size() << " finding(s)" << (ro.redact ? ", redacted" : "") << ")\n";
+              << result.findings.size() << " finding(s)" << (ro.redact ? ", redacted" : "") << ")\n";
     return kExitOk;
 }
 
@@ -574,38 +635,8 @@ int notifyCommand(const Args& a)
     if (a.options.count("--by") && a.options.at("--by") != "owner")
         return usageError("--by " + a.options.at("--by") + ": notices are grouped by owner");
     ew::NotifyOptions options;
-    if (a.options.count("--due")) {
-        std::string error;
-        if (!ew::DuePolicy::parse(a.options.at("--due"), options.due, error))
-            return usageError("--due: " + error);
-    }
-    if (a.options.count("--owner-tags")) {
-        options.ownerTags.clear();
-        std::stringstream in(a.options.at("--owner-tags"));
-        for (std::string tag; std::getline(in, tag, ',');)
-            if (!tag.empty())
-                options.ownerTags.push_back(tag);
-    }
-    if (a.options.count("--owners")) {
-        const std::string path = a.options.at("--owners");
-        std::ifstream in(path, std::ios::binary);
-        if (!in)
-            return usageError("--owners " + path + ": cannot be read");
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::vector<ew::Diagnostic> diags;
-        if (!ew::parseOwnerMapping(text, path, options.mapping, diags)) {
-            for (const auto& d : diags)
-                std::cerr << d.toString() << "\n";
-            return kExitBadInput;
-        }
-    }
-    const std::time_t now = std::time(nullptr);
-    char today[32];
-    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
-    options.date = a.options.count("--date") ? a.options.at("--date") : std::string(today);
-    if (ew::addDays(options.date, 0).empty())
-        return usageError("--date " + options.date + ": expected YYYY-MM-DD");
-
+    if (const std::string error = notifyOptionsFrom(a, options); !error.empty())
+        return error == "-" ? kExitBadInput : usageError(error);
     ew::Review review;
     bool isReview = false;
     std::vector<std::string> inputs = a.inputs;

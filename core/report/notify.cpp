@@ -111,16 +111,36 @@ bool parseOwnerMapping(
     return true;
 }
 
-std::string addDays(const std::string& date, int days)
+namespace {
+
+std::optional<std::chrono::sys_days> dayOf(const std::string& date)
 {
     int y = 0;
     unsigned m = 0, d = 0;
     if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3)
-        return {};
+        return std::nullopt;
     const std::chrono::year_month_day ymd { std::chrono::year(y), std::chrono::month(m), std::chrono::day(d) };
     if (!ymd.ok())
+        return std::nullopt;
+    return std::chrono::sys_days(ymd);
+}
+
+} // namespace
+
+std::optional<int> daysBetween(const std::string& from, const std::string& to)
+{
+    const auto a = dayOf(from), b = dayOf(to);
+    if (!a || !b)
+        return std::nullopt;
+    return static_cast<int>((*b - *a).count());
+}
+
+std::string addDays(const std::string& date, int days)
+{
+    const auto day = dayOf(date);
+    if (!day)
         return {};
-    const std::chrono::year_month_day due { std::chrono::sys_days(ymd) + std::chrono::days(days) };
+    const std::chrono::year_month_day due { *day + std::chrono::days(days) };
     char out[16];
     std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(due.year()), static_cast<unsigned>(due.month()),
         static_cast<unsigned>(due.day()));
@@ -205,17 +225,53 @@ Notices buildNotices(const Snapshot& snapshot, const AnalysisResult& result, con
     // The smallest fix of each finding, most severe first (result.findings is in that order).
     if (!fixWanted.empty() && options.maxFixes > 0) {
         IncrementalAnalysis analysis(snapshot, options.analysis);
+        // A finding that an earlier finding's fix closes too shares that fix (one rule change often
+        // closes many): it is not computed again, and does not count against maxFixes.
+        std::map<std::string, const NoticeItem*> closedBy;
         std::size_t done = 0;
         for (const auto& [owner, index] : fixWanted) {
-            if (done++ == options.maxFixes)
-                break;
             NoticeItem& item = byOwner[owner].items[index];
+            if (auto earlier = closedBy.find(item.finding->id); earlier != closedBy.end()) {
+                item.fix = earlier->second->fix;
+                item.fixCloses = true;
+                item.fixClosesIds = earlier->second->fixClosesIds;
+                item.fixCommand = earlier->second->fixCommand;
+                item.fixRule = earlier->second->fixRule;
+                continue;
+            }
+            if (done == options.maxFixes)
+                continue;
+            ++done;
             const auto fixes = proposeFixes(analysis, item.finding->id);
             if (fixes.empty())
                 continue;
             item.fix = fixes.front().title;
             item.fixCloses = fixes.front().closesFinding;
+            item.fixClosesIds = fixes.front().closes;
             item.fixCommand = azCommand(fixes.front().edit, analysis.snapshot());
+            // The rule it is about: the one it edits or deletes, or the allow rule of the finding in
+            // the list it adds a deny to.
+            // A deny added at priority p goes before the finding's allow rule with the next priority.
+            const WhatIfEdit& edit = fixes.front().edit;
+            const std::int64_t before
+                = edit.rule.is_object() && edit.rule.contains("priority") && edit.rule["priority"].is_number_integer()
+                ? edit.rule["priority"].get<std::int64_t>()
+                : -1;
+            const RuleEvidence* about = nullptr;
+            for (const auto& r : item.finding->rules) {
+                if (normaliseId(r.filterId) != normaliseId(edit.nsgId))
+                    continue;
+                if (!edit.ruleName.empty() ? r.ruleName == edit.ruleName
+                                           : r.allow && r.priority > before && (!about || r.priority < about->priority))
+                    about = &r;
+                if (!edit.ruleName.empty() && about)
+                    break;
+            }
+            if (about)
+                item.fixRule = about->filterName + " / " + about->ruleName;
+            if (item.fixCloses)
+                for (const auto& id : item.fixClosesIds)
+                    closedBy.emplace(id, &item);
         }
     }
     std::set<std::string> files;

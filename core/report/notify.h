@@ -65,6 +65,8 @@ struct NoticeItem
     std::string fix; // the smallest fix proposed ("" when none was computed)
     std::string fixCommand; // as an az / aws command
     bool fixCloses = false;
+    std::vector<std::string> fixClosesIds; // every finding the fix closes (this one when fixCloses)
+    std::string fixRule; // the rule the fix changes or puts a deny before: "nsg-es / allow-es-any"
 };
 
 struct OwnerNotice
@@ -98,5 +100,8 @@ nlohmann::json noticesIndex(const Notices& notices);
 
 /// YYYY-MM-DD plus days (proleptic Gregorian); empty when date is not a date.
 std::string addDays(const std::string& date, int days);
+
+/// Days from one YYYY-MM-DD to another; nothing when either is not a date.
+std::optional<int> daysBetween(const std::string& from, const std::string& to);
 
 } // namespace ew

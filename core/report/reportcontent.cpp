@@ -38,6 +38,24 @@ std::string fromText(const Finding& f)
 {
     if (f.wholeInternet)
         return "any internet address";
+    // Most of the internet: what it leaves out is the shorter, and the truer, statement.
+    if (f.sources.size() > 4) {
+        AddressSet sources;
+        bool v6 = false;
+        for (const auto& text : f.sources)
+            if (auto p = parsePrefix(text)) {
+                sources.add(p->first, p->last);
+                v6 = v6 || text.find(':') != std::string::npos;
+            }
+        const AddressSet family = v6 ? publicInternet() : publicInternet().intersected(AddressSet::allV4());
+        const auto except = family.subtracted(sources).toCidrs();
+        if (!except.empty() && except.size() <= 4) {
+            std::string s = "any internet address except ";
+            for (std::size_t i = 0; i < except.size(); ++i)
+                s += (i ? ", " : "") + except[i];
+            return s;
+        }
+    }
     std::string s;
     for (std::size_t i = 0; i < f.sources.size() && i < 4; ++i)
         s += (i ? ", " : "") + f.sources[i];
@@ -67,8 +85,10 @@ void redactAll(ReportContent& c)
     for (auto& ch : c.changes)
         fix(ch.target);
     for (auto& p : c.pages) {
-        for (auto* s : { &p.target, &p.from, &p.explanation, &p.owner, &p.note })
+        for (auto* s : { &p.target, &p.from, &p.explanation, &p.owner, &p.note, &p.stateSince, &p.fix, &p.fixCommand })
             fix(*s);
+        for (auto& s : p.alsoTargets)
+            fix(s);
         for (auto& s : p.sourcesByPort)
             fix(s);
         for (auto& s : p.path)
@@ -83,6 +103,15 @@ void redactAll(ReportContent& c)
     for (auto& row : c.rows) {
         fix(row.target);
         fix(row.from);
+        fix(row.owner);
+    }
+    for (auto& g : c.fixFirst) {
+        for (auto* s : { &g.rule, &g.change, &g.owners })
+            fix(*s);
+        for (auto& cmd : g.commands)
+            fix(cmd);
+        for (auto& t : g.targets)
+            fix(t);
     }
     for (auto* list : { &c.methodology, &c.assumptions, &c.skipped, &c.problems })
         for (auto& s : *list)
@@ -104,18 +133,54 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
     c.toolVersion = EW_VERSION;
     for (std::size_t i = 0; i < inputs.size(); ++i)
         c.estate += (i ? ", " : "") + lastPart(inputs[i]);
+    // Places in the input are named from the folder that holds each input ("M/nsgs-0000.json"),
+    // never by the analyst's local absolute path.
+    std::vector<std::string> roots;
+    for (const auto& in : inputs) {
+        std::string root = in;
+        while (root.size() > 1 && root.back() == '/')
+            root.pop_back();
+        const auto cut = root.find_last_of('/');
+        if (cut != std::string::npos)
+            roots.push_back(root.substr(0, cut + 1));
+    }
+    auto relative = [&](std::string place) {
+        for (const auto& root : roots)
+            if (place.rfind(root, 0) == 0)
+                return place.substr(root.size());
+        return place;
+    };
     for (const auto& f : review.files)
         c.identity.emplace_back(f.path, f.sha256.substr(0, 16));
     if (c.identity.empty())
         for (const auto& f : snapshot.files)
             if (!f.skipped)
-                c.identity.emplace_back(f.path, std::string());
+                c.identity.emplace_back(relative(f.path), std::string());
 
     auto decisionOf = [&](const Finding& f) {
         auto it = review.decisions.find(f.id);
         return it == review.decisions.end() ? Decision() : it->second;
     };
+    // Owners, exposed-since, due dates and smallest fixes, as `notify` finds them; findings the
+    // review accepted, called false positives or marked fixed have none.
+    NotifyOptions notifyOptions = options.notify;
+    if (notifyOptions.date.empty())
+        notifyOptions.date = options.date;
+    const Notices notices = buildNotices(snapshot, result, notifyOptions, &review.decisions, &review.history);
+    std::map<std::string, const NoticeItem*> itemOf;
+    std::map<std::string, std::string> ownerOf;
+    for (const auto& notice : notices.owners)
+        for (const auto& item : notice.items) {
+            itemOf[item.finding->id] = &item;
+            ownerOf[item.finding->id] = notice.owner;
+        }
+    for (const auto& [severity, days] : notifyOptions.due.days)
+        c.duePolicy = std::string(severityName(severity)) + " " + std::to_string(days) + (days == 1 ? " day" : " days")
+            + (c.duePolicy.empty() ? "" : ", ") + c.duePolicy;
+
     int exposedStores = 0, wholeInternetStores = 0;
+    std::vector<ReportContent::FindingPage> candidates;
+    std::vector<std::string> causeOf; // per candidate page: what makes findings share it
     for (const auto& f : result.findings) {
         const Decision d = decisionOf(f);
         ++c.bySeverity[static_cast<int>(f.severity)];
@@ -124,8 +189,10 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
             ++exposedStores;
             wholeInternetStores += f.wholeInternet && f.hops == 1;
         }
+        const NoticeItem* item = itemOf.count(f.id) ? itemOf.at(f.id) : nullptr;
+        const std::string owner = !d.owner.empty() ? d.owner : item ? ownerOf[f.id] : std::string();
         c.rows.push_back({ severityName(f.severity), triageStateTitle(d.state), f.target.name, f.dataStore.engine,
-            f.protocol + " " + portsOrTypes(f), fromText(f), f.id, f.hops });
+            f.protocol + " " + portsOrTypes(f), fromText(f), f.id, f.hops, owner, item ? item->due : std::string() });
         if (f.severity < Severity::High)
             continue;
         ReportContent::FindingPage p;
@@ -159,7 +226,7 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
                                                : ", from the internet to " + f.foothold.name)
                                   : std::string())
                     + ")",
-                r.where.toString() };
+                relative(r.where.toString()) };
             // The same rule listed twice for one hop (several levels name it): once.
             if (std::none_of(p.rules.begin(), p.rules.end(),
                     [&](const ReportContent::Rule& x) { return x.text == rule.text && x.where == rule.where; }))
@@ -167,11 +234,153 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         }
         p.explanation = f.explanation;
         p.state = triageStateTitle(d.state);
-        p.owner = d.owner;
+        if (!d.updated.empty())
+            p.stateSince = d.updated.substr(0, 10) + (c.reviewer.empty() ? std::string() : " by " + c.reviewer);
+        p.owner = owner;
+        p.ownerBasis = item ? item->ownerBasis : std::string();
         p.note = d.note;
+        if (item) {
+            p.exposedSince = item->exposedSince;
+            p.daysExposed = daysBetween(item->exposedSince, notifyOptions.date).value_or(0);
+            p.due = item->due;
+            p.fix = item->fix;
+            p.fixCommand = item->fixCommand;
+        }
         p.assumptions = f.assumptions;
-        c.pages.push_back(std::move(p));
+        // A finding the review decided differently stands on its own page.
+        std::string cause = p.severity + "|" + p.what + "|" + p.from + "|" + p.state + "|" + p.owner + "|" + p.note;
+        for (const auto& r : p.rules)
+            cause += "|" + r.text;
+        causeOf.push_back(std::move(cause));
+        candidates.push_back(std::move(p));
     }
+    // One page per cause (the same rules let the same packets in): the first finding's, naming the
+    // others; every critical cause, then high ones up to the limit.
+    {
+        std::map<std::string, std::size_t> pageOf;
+        std::size_t highPages = 0;
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            if (auto it = pageOf.find(causeOf[i]); it != pageOf.end()) {
+                c.pages[it->second].alsoTargets.push_back(candidates[i].target);
+                continue;
+            }
+            if (candidates[i].severity != "critical" && highPages++ >= options.maxFindingPages) {
+                ++c.findingsWithoutPage;
+                continue;
+            }
+            pageOf[causeOf[i]] = c.pages.size();
+            c.pages.push_back(std::move(candidates[i]));
+        }
+    }
+
+    // Fix these first: the smallest fixes, one per change, with every finding each closes.
+    {
+        std::map<std::string, const Finding*> byId;
+        for (const auto& f : result.findings)
+            byId[f.id] = &f;
+        struct Group
+        {
+            ReportContent::FixGroup g;
+            std::set<std::string> closes, narrows;
+            std::set<std::string> owners;
+            Severity worst = Severity::Info;
+        };
+        std::map<std::string, Group> groups;
+        std::vector<std::string> order;
+        for (const auto& notice : notices.owners)
+            for (const auto& item : notice.items) {
+                if (item.fix.empty() || item.fixCommand.empty())
+                    continue;
+                // One entry per rule to change: the fixes of findings one rule lets in together.
+                const std::string key = item.fixRule.empty() ? item.fixCommand : item.fixRule;
+                auto [it, fresh] = groups.try_emplace(key);
+                Group& grp = it->second;
+                if (fresh) {
+                    grp.g.rule = item.fixRule;
+                    grp.g.change = item.fix;
+                    grp.g.targets.push_back(item.finding->target.name); // the finding it was proposed for
+                    order.push_back(key);
+                }
+                if (std::find(grp.g.commands.begin(), grp.g.commands.end(), item.fixCommand) == grp.g.commands.end()) {
+                    if (!grp.g.commands.empty())
+                        ++grp.g.changes;
+                    if (grp.g.commands.size() < 3)
+                        grp.g.commands.push_back(item.fixCommand);
+                }
+                // A fix that only narrows a finding (what another rule admits stays) is listed too:
+                // the most severe exposures are often those.
+                if (item.fixCloses)
+                    grp.closes.insert(item.finding->id);
+                else
+                    grp.narrows.insert(item.finding->id);
+                grp.closes.insert(item.fixClosesIds.begin(), item.fixClosesIds.end());
+                grp.worst = std::max(grp.worst, item.finding->severity);
+                grp.owners.insert(notice.owner.empty() ? std::string("(unassigned)") : notice.owner);
+            }
+        std::vector<ReportContent::FixGroup> fixes;
+        std::vector<std::pair<int, int>> rank; // (severity, findings) per fix
+        for (const auto& key : order) {
+            Group& grp = groups.at(key);
+            std::set<std::string> stores;
+            for (const auto& id : grp.closes) {
+                auto f = byId.find(id);
+                if (f == byId.end())
+                    continue;
+                ++grp.g.findings;
+                grp.worst = std::max(grp.worst, f->second->severity);
+                if (!f->second->dataStore.engine.empty())
+                    stores.insert(f->second->target.id);
+                if (grp.g.targets.size() < 5
+                    && std::find(grp.g.targets.begin(), grp.g.targets.end(), f->second->target.name)
+                        == grp.g.targets.end())
+                    grp.g.targets.push_back(f->second->target.name);
+            }
+            for (const auto& id : grp.narrows) {
+                if (grp.closes.count(id))
+                    continue;
+                ++grp.g.narrowed;
+                if (auto f = byId.find(id); f != byId.end() && grp.g.targets.size() < 5
+                    && std::find(grp.g.targets.begin(), grp.g.targets.end(), f->second->target.name)
+                        == grp.g.targets.end())
+                    grp.g.targets.push_back(f->second->target.name);
+            }
+            grp.g.dataStores = static_cast<int>(stores.size());
+            grp.g.severity = severityName(grp.worst);
+            for (const auto& o : grp.owners)
+                grp.g.owners += (grp.g.owners.empty() ? "" : ", ") + o;
+            fixes.push_back(grp.g);
+            rank.emplace_back(static_cast<int>(grp.worst), grp.g.findings);
+        }
+        std::vector<std::size_t> index(fixes.size());
+        for (std::size_t i = 0; i < index.size(); ++i)
+            index[i] = i;
+        std::stable_sort(index.begin(), index.end(), [&](std::size_t a, std::size_t b) { return rank[a] > rank[b]; });
+        for (std::size_t i = 0; i < index.size() && i < 10; ++i)
+            c.fixFirst.push_back(std::move(fixes[index[i]]));
+    }
+
+    // The table: the most severe findings (result.findings is most severe first), the rest counted.
+    if (c.rows.size() > options.maxTableRows) {
+        for (std::size_t i = options.maxTableRows; i < c.rows.size(); ++i) {
+            Severity sv = Severity::Info;
+            if (parseSeverity(c.rows[i].severity, sv))
+                ++c.rowsLeftOut[static_cast<int>(sv)];
+        }
+        c.rows.resize(options.maxTableRows);
+    }
+
+    // The trend of exposures by severity over the review's snapshots.
+    if (review.history.size() >= 2)
+        for (const auto& h : review.history) {
+            ReportContent::TrendPoint point;
+            point.date = h.date.empty() ? h.label : h.date;
+            for (const auto& [id, severity] : h.findings) {
+                Severity sv = Severity::Info;
+                if (parseSeverity(severity, sv))
+                    ++point.bySeverity[static_cast<int>(sv)];
+            }
+            c.trend.push_back(point);
+        }
 
     const int total = static_cast<int>(result.findings.size());
     if (total == 0) {
@@ -257,6 +466,15 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         c.keyMessages.insert(c.keyMessages.begin(),
             "Since " + c.changesSince + ": " + std::to_string(added) + " new, " + std::to_string(worse) + " worse, "
                 + std::to_string(closed) + " closed exposure(s).");
+    }
+
+    if (!c.fixFirst.empty()) {
+        const auto& top = c.fixFirst.front();
+        c.keyMessages.push_back("Fix these first: changing " + (top.rule.empty() ? top.change : top.rule) + " closes "
+            + std::to_string(top.findings) + " exposure(s), " + std::to_string(top.dataStores) + " of them on data stores"
+            + (top.narrowed ? ", and narrows " + std::to_string(top.narrowed) + " more" : std::string())
+            + "; \"Fix these first\" lists " + std::to_string(c.fixFirst.size())
+            + " rule(s) to change, with the commands.");
     }
 
     std::size_t read = 0, skipped = 0;

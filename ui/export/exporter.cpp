@@ -154,6 +154,7 @@ void Exporter::exportReport(const QString& fileName, bool redact, const QString&
     options.reviewer = reviewer.toStdString();
     options.date = QDate::currentDate().toString(Qt::ISODate).toStdString();
     const Review review = m_document->review();
+    options.notify.analysis.analystDataStores = review.dataStores; // the fixes see what the analysis saw
     std::vector<std::string> inputs;
     for (const auto& i : m_document->inputs())
         inputs.push_back(i.toStdString());

@@ -7,6 +7,7 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
+#include <QTextOption>
 
 #include <map>
 
@@ -120,7 +121,17 @@ public:
         m_device->newPage();
         ++m_page;
         m_y = m_area.top();
+        if (!m_running.isEmpty()) {
+            // A finding that goes on: its title again, so the page stands on its own.
+            m_p->setFont(font(9, true));
+            m_p->setPen(QColor(0x44, 0x44, 0x44));
+            m_p->drawText(QRectF(m_area.left(), m_y, m_area.width(), 14), Qt::AlignLeft | Qt::AlignVCenter,
+                m_running + QStringLiteral(" (continued)"));
+            m_y += 22;
+        }
     }
+    /// The title repeated at the top of each page a section continues on ("" for none).
+    void setRunningTitle(const QString& title) { m_running = title; }
     // Starts a new page unless h more points fit on this one.
     void ensure(qreal h)
     {
@@ -186,6 +197,7 @@ private:
     QRectF m_area;
     qreal m_y = 0;
     int m_page = 1;
+    QString m_running;
 };
 
 void cover(Pages& pg, const ReportContent& c)
@@ -220,6 +232,127 @@ void cover(Pages& pg, const ReportContent& c)
 }
 
 void changes(Pages& pg, const ReportContent& c);
+
+// Exposures by severity at each of the review's snapshots: a stacked bar per snapshot, most severe
+// at the bottom, with patterns and the total (readable in greyscale).
+void trend(Pages& pg, const ReportContent& c)
+{
+    if (c.trend.size() < 2)
+        return;
+    pg.skip(14);
+    pg.text(QStringLiteral("Trend over the review's snapshots"), pg.font(11, true), Qt::black, 0, 6);
+    constexpr qreal chartH = 110, labelH = 26;
+    pg.ensure(chartH + labelH + 40);
+    pg.skip(14); // room for the totals above the tallest bar
+    QPainter* p = pg.painter();
+    const std::size_t shown = std::min<std::size_t>(c.trend.size(), 12); // the latest twelve
+    const std::size_t first = c.trend.size() - shown;
+    int maxTotal = 1;
+    for (std::size_t i = first; i < c.trend.size(); ++i) {
+        int total = 0;
+        for (int s = 0; s < 5; ++s)
+            total += c.trend[i].bySeverity[s];
+        maxTotal = std::max(maxTotal, total);
+    }
+    const qreal top = pg.y(), base = top + chartH;
+    const qreal slot = std::min<qreal>(60, (pg.width() - 120) / static_cast<qreal>(shown));
+    const char* names[] = { "info", "low", "medium", "high", "critical" };
+    p->setPen(QPen(QColor(0x88, 0x88, 0x88), 0.5));
+    p->drawLine(QPointF(pg.left(), base), QPointF(pg.left() + slot * static_cast<qreal>(shown), base));
+    for (std::size_t i = first; i < c.trend.size(); ++i) {
+        const qreal x = pg.left() + slot * static_cast<qreal>(i - first) + slot * 0.2;
+        qreal y = base;
+        int total = 0;
+        for (int s = 4; s >= 0; --s) {
+            const int n = c.trend[i].bySeverity[s];
+            total += n;
+            if (n == 0)
+                continue;
+            const qreal h = chartH * n / maxTotal;
+            p->setPen(QPen(Qt::black, 0.5));
+            p->setBrush(severityBrush(names[s]));
+            p->drawRect(QRectF(x, y - h, slot * 0.6, h));
+            y -= h;
+        }
+        p->setFont(pg.font(7.5, true));
+        p->setPen(Qt::black);
+        p->drawText(
+            QRectF(x - 10, y - 14, slot * 0.6 + 20, 12), Qt::AlignHCenter | Qt::AlignBottom, QString::number(total));
+        p->setFont(pg.font(7));
+        p->drawText(QRectF(x - slot * 0.2, base + 2, slot, labelH), Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
+            q(c.trend[i].date));
+    }
+    // The legend, beside the bars.
+    qreal ly = top;
+    const qreal lx = pg.left() + slot * static_cast<qreal>(shown) + 16;
+    for (int s = 4; s >= 0; --s) {
+        p->setPen(QPen(Qt::black, 0.5));
+        p->setBrush(severityBrush(names[s]));
+        p->drawRect(QRectF(lx, ly + 2, 10, 8));
+        p->setFont(pg.font(7.5));
+        p->drawText(QRectF(lx + 14, ly, 80, 12), Qt::AlignLeft | Qt::AlignVCenter, capitalised(names[s]));
+        ly += 14;
+    }
+    pg.moveTo(base + labelH + 6);
+    if (c.trend.size() > shown)
+        pg.text(QStringLiteral("The latest %1 of %2 snapshots.").arg(shown).arg(c.trend.size()), pg.font(7.5),
+            QColor(0x44, 0x44, 0x44));
+}
+
+// Fix these first: the smallest rule changes, each with what it closes, its owners and the
+// command that makes it.
+void fixFirst(Pages& pg, const ReportContent& c)
+{
+    if (c.fixFirst.empty())
+        return;
+    pg.newPage();
+    pg.heading(QStringLiteral("Fix these first"));
+    pg.text(QStringLiteral("The rules to change, most severe exposure first, then those whose change closes most, each "
+                           "with the smallest change: it was applied to the analysis and checked to close (or narrow) "
+                           "the findings counted and to open none."),
+        pg.font(9.5), Qt::black, 0, 4);
+    if (!c.duePolicy.empty())
+        pg.text(QStringLiteral("Due dates follow the policy ") + q(c.duePolicy)
+                + QStringLiteral(", counted from the day a finding was first seen in the review."),
+            pg.font(8.5), QColor(0x44, 0x44, 0x44), 0, 10);
+    const QFont mono = [&] {
+        QFont f(QStringLiteral("DejaVu Sans Mono"));
+        f.setPointSizeF(7.5);
+        return f;
+    }();
+    int n = 0;
+    for (const auto& g : c.fixFirst) {
+        pg.ensure(90);
+        QPainter* p = pg.painter();
+        const qreal y = pg.y();
+        p->setBrush(severityBrush(g.severity));
+        p->setPen(QPen(Qt::black, 0.5));
+        p->drawRect(QRectF(pg.left(), y + 2, 8, 10));
+        pg.text(QString::number(++n) + QStringLiteral(". ") + q(g.rule.empty() ? g.change : g.rule), pg.font(9.5, true),
+            Qt::black, 14, 3);
+        pg.text(g.changes > 1
+                ? QStringLiteral("%1 changes, one for each target; the first: ").arg(g.changes) + q(g.change)
+                : q(g.change),
+            pg.font(9), Qt::black, 14, 3);
+        std::string targets;
+        for (const auto& t : g.targets)
+            targets += (targets.empty() ? "" : ", ") + t;
+        if (g.findings > static_cast<int>(g.targets.size()))
+            targets += ", …";
+        QString effect = QStringLiteral("%1 finding(s) (%2 on data stores)").arg(g.findings).arg(g.dataStores);
+        if (g.narrowed > 0)
+            effect += QStringLiteral("; narrows %1 more that another rule still admits in part").arg(g.narrowed);
+        pg.facts({ { QStringLiteral("Closes"), effect + QStringLiteral("; the most severe ") + q(g.severity) },
+            { QStringLiteral("Targets"), q(targets) }, { QStringLiteral("Owner"), q(g.owners) } });
+        for (const auto& cmd : g.commands)
+            pg.text(q(cmd), mono, QColor(0x22, 0x22, 0x22), 14, 4);
+        if (g.changes > static_cast<int>(g.commands.size()))
+            pg.text(QStringLiteral("and %1 more: exposure-audit notify writes each with its finding.")
+                        .arg(g.changes - static_cast<int>(g.commands.size())),
+                pg.font(8), QColor(0x44, 0x44, 0x44), 14, 4);
+        pg.skip(6);
+    }
+}
 
 void summary(Pages& pg, const ReportContent& c)
 {
@@ -256,7 +389,9 @@ void summary(Pages& pg, const ReportContent& c)
         states.emplace_back(
             QString::fromLatin1(triageStateTitle(static_cast<TriageState>(s))), QString::number(c.byState[s]));
     pg.facts(states);
+    trend(pg, c);
     changes(pg, c);
+    fixFirst(pg, c);
 }
 
 // What changed since the state compared with (a plan's prior state, the review's previous
@@ -355,13 +490,32 @@ void findingPage(Pages& pg, const ReportContent::FindingPage& f)
     p->fillRect(band, QBrush(severityFill(f.severity)));
     p->setPen(f.severity == "medium" ? Qt::black : Qt::white);
     p->setFont(pg.font(12, true));
-    p->drawText(band.adjusted(10, 0, -10, 0), Qt::AlignLeft | Qt::AlignVCenter,
-        capitalised(f.severity).toUpper() + QStringLiteral("   ") + q(f.target));
+    const QString title = capitalised(f.severity).toUpper() + QStringLiteral("   ") + q(f.target)
+        + (f.alsoTargets.empty() ? QString()
+                                 : QStringLiteral("  and %1 more of the same cause").arg(f.alsoTargets.size()));
+    p->drawText(band.adjusted(10, 0, -10, 0), Qt::AlignLeft | Qt::AlignVCenter, title);
     p->setFont(pg.font(8));
     p->drawText(band.adjusted(10, 0, -10, 0), Qt::AlignRight | Qt::AlignVCenter, q(f.id));
     pg.skip(36);
-    pg.facts({ { QStringLiteral("Exposed"), q(f.what) }, { QStringLiteral("From"), q(f.from) },
-        { QStringLiteral("Data store"), f.dataStore.empty() ? QStringLiteral("not recognised") : q(f.dataStore) } });
+    pg.setRunningTitle(title);
+    std::vector<std::pair<QString, QString>> facts = { { QStringLiteral("Exposed"), q(f.what) },
+        { QStringLiteral("From"), q(f.from) },
+        { QStringLiteral("Data store"), f.dataStore.empty() ? QStringLiteral("not recognised") : q(f.dataStore) } };
+    if (!f.exposedSince.empty())
+        facts.emplace_back(QStringLiteral("Exposed since"),
+            q(f.exposedSince)
+                + (f.daysExposed > 0 ? QStringLiteral(" (%1 day(s))").arg(f.daysExposed) : QStringLiteral(" (new)")));
+    if (!f.due.empty())
+        facts.emplace_back(QStringLiteral("Due"), q(f.due));
+    if (!f.alsoTargets.empty()) {
+        std::string also;
+        for (std::size_t i = 0; i < f.alsoTargets.size() && i < 20; ++i)
+            also += (i ? ", " : "") + f.alsoTargets[i];
+        if (f.alsoTargets.size() > 20)
+            also += " and " + std::to_string(f.alsoTargets.size() - 20) + " more";
+        facts.emplace_back(QStringLiteral("Same cause"), q(also));
+    }
+    pg.facts(facts);
     pg.skip(6);
     pg.text(QStringLiteral("Exposure path"), pg.font(11, true), Qt::black, 0, 6);
     diagram(pg, f);
@@ -377,24 +531,49 @@ void findingPage(Pages& pg, const ReportContent::FindingPage& f)
         pg.text(q(r.where), pg.font(7.5), QColor(0x44, 0x44, 0x44), 10, 4);
     }
     pg.skip(6);
+    if (!f.fix.empty()) {
+        pg.skip(4);
+        pg.text(QStringLiteral("Proposed fix"), pg.font(10, true), Qt::black, 0, 3);
+        pg.text(q(f.fix), pg.font(9), Qt::black, 0, 3);
+        QFont mono(QStringLiteral("DejaVu Sans Mono"));
+        mono.setPointSizeF(7.5);
+        if (!f.fixCommand.empty())
+            pg.text(q(f.fixCommand), mono, QColor(0x22, 0x22, 0x22), 10, 6);
+    }
+    pg.skip(6);
     pg.text(QStringLiteral("Analyst's decision"), pg.font(10, true), Qt::black, 0, 3);
-    pg.facts({ { QStringLiteral("State"), q(f.state) },
-        { QStringLiteral("Owner"), f.owner.empty() ? QStringLiteral("-") : q(f.owner) },
-        { QStringLiteral("Note"), f.note.empty() ? QStringLiteral("-") : q(f.note) } });
+    pg.facts(
+        { { QStringLiteral("State"),
+              q(f.state)
+                  + (f.stateSince.empty() ? QString() : QStringLiteral(" (") + q(f.stateSince) + QLatin1Char(')')) },
+            { QStringLiteral("Owner"),
+                f.owner.empty() ? QStringLiteral("-")
+                                : q(f.owner)
+                        + (f.ownerBasis.empty() || f.ownerBasis == "review"
+                                ? QString()
+                                : QStringLiteral(" (from ") + q(f.ownerBasis) + QLatin1Char(')')) },
+            { QStringLiteral("Note"), f.note.empty() ? QStringLiteral("-") : q(f.note) } });
     if (!f.assumptions.empty()) {
         pg.text(QStringLiteral("Assumptions"), pg.font(10, true), Qt::black, 0, 3);
         pg.bullets(f.assumptions, pg.font(9));
     }
+    pg.setRunningTitle({});
 }
 
 void table(Pages& pg, const ReportContent& c)
 {
     pg.newPage();
     pg.heading(QStringLiteral("All findings"));
+    if (c.findingsWithoutPage > 0)
+        pg.text(QStringLiteral("%1 high finding(s) have no page of their own: the report gives one to every critical "
+                               "cause and to the first high ones; all are listed here.")
+                    .arg(c.findingsWithoutPage),
+            pg.font(8.5), QColor(0x44, 0x44, 0x44));
+    // Names, ports, sources and owners wrap onto more lines rather than being cut.
     const std::vector<std::pair<QString, qreal>> cols
-        = { { QStringLiteral("Severity"), 50 }, { QStringLiteral("State"), 64 }, { QStringLiteral("Target"), 74 },
-              { QStringLiteral("Data store"), 62 }, { QStringLiteral("Ports"), 88 }, { QStringLiteral("From"), 82 },
-              { QStringLiteral("Hops"), 28 }, { QStringLiteral("Id"), 47 } };
+        = { { QStringLiteral("Severity"), 46 }, { QStringLiteral("State"), 50 }, { QStringLiteral("Target"), 74 },
+              { QStringLiteral("Data store"), 50 }, { QStringLiteral("Ports"), 62 }, { QStringLiteral("From"), 80 },
+              { QStringLiteral("Owner"), 56 }, { QStringLiteral("Due"), 45 }, { QStringLiteral("Id"), 32 } };
     QPainter* p = pg.painter();
     const qreal rowH = 15;
     auto header = [&]() {
@@ -410,19 +589,27 @@ void table(Pages& pg, const ReportContent& c)
     };
     header();
     int n = 0;
+    QTextOption wrap;
+    wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    p->setFont(pg.font(7.5));
+    const QFontMetricsF fm(p->font());
     for (const auto& r : c.rows) {
-        if (pg.y() + rowH > 842 - kMargin - kFooter) { // a clean break: header again on the next page
+        const QString values[] = { capitalised(r.severity), q(r.state),
+            q(r.target) + (r.hops > 1 ? QStringLiteral(" (through a foothold)") : QString()),
+            r.dataStore.empty() ? QStringLiteral("-") : q(r.dataStore), q(r.ports), q(r.from),
+            r.owner.empty() ? QStringLiteral("-") : q(r.owner), r.due.empty() ? QStringLiteral("-") : q(r.due),
+            q(r.id).mid(3, 6) };
+        qreal h = rowH;
+        for (std::size_t i = 1; i < cols.size(); ++i)
+            h = std::max(h, p->boundingRect(QRectF(0, 0, cols[i].second - 4, 1e4), values[i], wrap).height() + 3);
+        if (pg.y() + h > 842 - kMargin - kFooter) { // a clean break: header again on the next page
             pg.newPage();
             header();
+            p->setFont(pg.font(7.5));
         }
         if (n++ % 2)
-            p->fillRect(QRectF(pg.left(), pg.y() - 1, pg.width(), rowH), QColor(0xf3, 0xf5, 0xf7));
-        const QString values[] = { capitalised(r.severity), q(r.state), q(r.target),
-            r.dataStore.empty() ? QStringLiteral("-") : q(r.dataStore), q(r.ports), q(r.from), QString::number(r.hops),
-            q(r.id).mid(3, 8) };
+            p->fillRect(QRectF(pg.left(), pg.y() - 1, pg.width(), h), QColor(0xf3, 0xf5, 0xf7));
         qreal x = pg.left();
-        p->setFont(pg.font(7.5));
-        const QFontMetricsF fm(p->font());
         for (std::size_t i = 0; i < cols.size(); ++i) {
             p->setPen(Qt::black);
             if (i == 0) {
@@ -431,17 +618,30 @@ void table(Pages& pg, const ReportContent& c)
                 p->drawRect(QRectF(x + 2, pg.y() + 3, 6, 8));
                 p->setPen(Qt::black);
                 p->drawText(
-                    QRectF(x + 11, pg.y() - 1, cols[i].second - 12, rowH), Qt::AlignLeft | Qt::AlignVCenter, values[i]);
+                    QRectF(x + 11, pg.y() + 1, cols[i].second - 12, rowH), Qt::AlignLeft | Qt::AlignTop, values[i]);
             } else {
-                p->drawText(QRectF(x + 2, pg.y() - 1, cols[i].second - 4, rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                    fm.elidedText(values[i], Qt::ElideRight, cols[i].second - 4));
+                p->drawText(QRectF(x + 2, pg.y() + 1, cols[i].second - 4, h), values[i], wrap);
             }
             x += cols[i].second;
         }
-        pg.skip(rowH);
+        pg.skip(h);
     }
     pg.skip(6);
-    pg.text(QStringLiteral("Ids are shortened (EW-xxxxxxxx…); the full ids are in the workbench and in every export."),
+    int left = 0;
+    QStringList bySeverity;
+    const char* names[] = { "info", "low", "medium", "high", "critical" };
+    for (int s = 4; s >= 0; --s)
+        if (c.rowsLeftOut[s] > 0) {
+            left += c.rowsLeftOut[s];
+            bySeverity << QStringLiteral("%1 %2").arg(c.rowsLeftOut[s]).arg(QLatin1String(names[s]));
+        }
+    if (left > 0)
+        pg.text(QStringLiteral("%1 more finding(s) (%2) are not listed here: every finding is in the workbench and in "
+                               "exposure-audit analyze --format csv.")
+                    .arg(left)
+                    .arg(bySeverity.join(QStringLiteral(", "))),
+            pg.font(8.5), QColor(0x22, 0x22, 0x22));
+    pg.text(QStringLiteral("Ids are shortened (EW-xxxxxx…); the full ids are in the workbench and in every export."),
         pg.font(7.5), QColor(0x44, 0x44, 0x44));
 }
 
