@@ -28,5 +28,8 @@ grep -q "es-support-01" <<<"$text" || { echo "check-package: es-support-01 missi
 QT_QPA_PLATFORM=offscreen XDG_CONFIG_HOME="$out/config" XDG_DATA_HOME="$out/data" \
     /usr/bin/exposure-workbench --demo --screenshot "$out/workbench.png"
 [ -s "$out/workbench.png" ] || { echo "check-package: no screenshot"; exit 1; }
+for schema in exposure-findings-1 exposure-findings-2 exposure-diff-1 exposure-review-1; do
+    [ -s "/usr/share/exposure-workbench/schemas/$schema.schema.json" ] || { echo "check-package: no $schema schema"; exit 1; }
+done
 echo "check-package: installed package works (report: $pages pages, screenshot written)"
 rm -rf "$out"

@@ -15,6 +15,7 @@
 #include "graph/nodeitem.h"
 #include "inspector/ruleinspector.h"
 #include "jobs/analysisjob.h"
+#include "output/findingsreader.h"
 #include "presentation/presentationview.h"
 #include "problems/problemsview.h"
 #include "review/newreviewdialog.h"
@@ -454,7 +455,8 @@ void MainWindow::createMenus()
     triage->addAction(action(QStringLiteral("not-data-store")));
 
     QMenu* compare = menuBar()->addMenu(tr("&Compare"));
-    for (const char* id : { "compare-with", "open-new-snapshot", "compare-only-changes", "compare-stop" })
+    for (const char* id :
+        { "compare-with", "compare-with-findings", "open-new-snapshot", "compare-only-changes", "compare-stop" })
         compare->addAction(action(QString::fromLatin1(id)));
     QMenu* whatIf = menuBar()->addMenu(tr("What &If"));
     for (const char* id :
@@ -785,8 +787,24 @@ void MainWindow::offerRecovery()
         fail(tr("Cannot recover"), error);
 }
 
+bool MainWindow::openFindingsFile(const QStringList& paths)
+{
+    if (paths.size() != 1 || !isFindingsFile(paths.front().toStdString()))
+        return false;
+    if (m_document->realAnalysis())
+        compareWith(paths);
+    else
+        fail(tr("Cannot open"),
+            tr("%1 is the findings JSON of an analysis (exposure-findings/1 or /2): it has no snapshot to show. Open "
+               "the export or the review, then compare with it (Compare > Compare With Findings File…).")
+                .arg(QFileInfo(paths.front()).fileName()));
+    return true;
+}
+
 void MainWindow::openPaths(const QStringList& paths)
 {
+    if (openFindingsFile(paths))
+        return;
     if (paths.size() == 1 && looksLikeReview(paths.front()))
         openReview(paths.front());
     else if (!paths.isEmpty())
@@ -795,7 +813,7 @@ void MainWindow::openPaths(const QStringList& paths)
 
 void MainWindow::openDropped(const QStringList& paths)
 {
-    if (paths.isEmpty())
+    if (paths.isEmpty() || openFindingsFile(paths))
         return;
     const bool review = paths.size() == 1 && looksLikeReview(paths.front());
     if (!review && !m_document->inputs().isEmpty() && m_document->realAnalysis()) {
@@ -1273,6 +1291,7 @@ void MainWindow::updateActions()
     action(QStringLiteral("export-path"))->setEnabled(haveSelection);
     action(QStringLiteral("present"))->setEnabled(haveData);
     action(QStringLiteral("compare-with"))->setEnabled(haveData);
+    action(QStringLiteral("compare-with-findings"))->setEnabled(haveData);
     action(QStringLiteral("open-new-snapshot"))->setEnabled(haveData && !m_analysing);
     action(QStringLiteral("whatif-fix"))->setEnabled(haveSelection);
     action(QStringLiteral("whatif-remove-pip"))->setEnabled(haveSelection);

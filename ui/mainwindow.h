@@ -65,6 +65,10 @@ public:
     /// dropped on an open review ask whether they are its new snapshot (decisions carried over)
     /// or a new review (non-interactive windows take them as the new snapshot).
     void openDropped(const QStringList& paths);
+    /// The findings JSON of an earlier analysis (exposure-findings/1 or /2) has no snapshot to show:
+    /// opened or dropped, it is compared with (or refused with a reason when nothing is open).
+    /// False when paths are not one findings file.
+    bool openFindingsFile(const QStringList& paths);
     bool saveReviewAs(const QString& fileName);
     /// Interactive windows ask before discarding and show message boxes; non-interactive ones
     /// (tests, --screenshot) report to the status bar and the log instead.

@@ -43,6 +43,14 @@ void MainWindow::createCompareActions()
             if (!dir.isEmpty())
                 compareWith({ dir });
         });
+    connect(
+        newAction("compare-with-findings", tr("Compare With &Findings File…")), &QAction::triggered, this, [this]() {
+            const QString file = QFileDialog::getOpenFileName(this,
+                tr("Compare with the findings JSON of an earlier analysis (exposure-findings/1 or /2)"),
+                m_document->baseDir(), tr("Findings JSON (*.json)"));
+            if (!file.isEmpty())
+                compareWith({ file });
+        });
     connect(newAction("compare-stop", tr("&Stop Comparing")), &QAction::triggered, this, &MainWindow::stopComparing);
     QAction* only = newAction("compare-only-changes", tr("Show &Only Changes"), QKeySequence(tr("Ctrl+Shift+C")));
     only->setCheckable(true);
@@ -103,8 +111,15 @@ void MainWindow::createCompareActions()
         &MainWindow::replayScenario);
 
     m_baselineJob = new AnalysisJob(this);
+    m_baselineJob->setReadsFindings(true);
     connect(m_baselineJob, &AnalysisJob::finished, this, [this](std::shared_ptr<const AnalysisData> baseline) {
         m_progress->hide();
+        if (baseline->fromFindings && baseline->snapshot.hasErrors()) {
+            fail(tr("Cannot compare"),
+                tr("The findings file %1 cannot be read: %2")
+                    .arg(m_baselineName, QString::fromStdString(baseline->snapshot.diagnostics.front().toString())));
+            return;
+        }
         if (baseline->snapshot.hasErrors()) {
             fail(tr("Cannot compare"),
                 tr("The snapshot %1 has errors; no comparison is made on input that could not "

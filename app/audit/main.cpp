@@ -4,6 +4,8 @@
 #include "findings/analyzer.h"
 #include "import/azureimporter.h"
 #include "output/exports.h"
+#include "output/findingsreader.h"
+#include "output/findingsstreamwriter.h"
 #include "output/findingswriter.h"
 #include "outputfile.h"
 #include "report/notify.h"
@@ -14,6 +16,7 @@
 #include <QGuiApplication>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -40,27 +43,32 @@ Which resources of a cloud estate (Azure, AWS) can the internet reach, through w
 Inputs are exported JSON files or folders (read recursively); no cloud credentials are used.
 
 Commands:
-  analyze INPUT... [--format text|json|csv|sarif|markdown] [--output FILE] [--fail-on SEVERITY] [--verbose]
-          [--baseline OLD|REVIEW]
+  analyze INPUT... [--format text|json|csv|sarif|markdown] [--schema 1|2] [--output FILE] [--fail-on SEVERITY]
+          [--verbose] [--baseline OLD|REVIEW|FINDINGS]
       Every internet exposure with its ports, sources, path and deciding rules.
       Exit 0 when nothing reaches --fail-on, 1 when something does, 2 on bad input or usage.
-      With --baseline (an older export, or a review file and its snapshot), only findings that are new
-      or worse than in the baseline (more severe, or reaching more ports or sources) count for
-      --fail-on, and findings accepted in the review (accepted risk, false positive) never do.
+      JSON is exposure-findings/2 (rules, resources and paths stated once, referenced by index);
+      --schema 1 writes exposure-findings/1 (every finding in full) as earlier versions did.
+      With --baseline (an older export, a review file and its snapshot, or the findings JSON of an
+      earlier analysis, either schema), only findings that are new or worse than in the baseline (more
+      severe, or reaching more ports or sources) count for --fail-on, and findings accepted in the
+      review (accepted risk, false positive) never do.
   diff OLD NEW [--format text|json|markdown] [--output FILE] [--fail-on SEVERITY]
   diff PLAN [...]
   diff EXPORT PLAN [...]
       New, closed and changed exposures between two snapshots, each with the rule changes on its path.
       PLAN is a Terraform plan (terraform show -json tfplan): alone, its prior state against its
       planned state; after an export, the export against the export with the plan applied to it.
-      Causes name the Terraform resource addresses.
+      Causes name the Terraform resource addresses. OLD or NEW may be the findings JSON of an
+      analysis (either schema); causes are then not given, the configuration being unknown.
       Exit 0 when nothing is new or changed, 1 when something is, 2 on bad input or usage. With
       --fail-on, 1 only when a new finding, or one that got worse (more severe, more ports, sources or
       protocols), is at or above that severity.
   timeline SNAPSHOT... [--format text|json|markdown] [--output FILE]
       Each finding across a series of snapshots: first and last appearance, "exposed since", and its
       severity in each. SNAPSHOT is DATE=FOLDER, or FOLDER with an exposure-snapshot.json giving its
-      date ({"date": "2019-12-05"}). Exit 0, or 2 on bad input or usage.
+      date ({"date": "2019-12-05"}), or DATE=FINDINGS (the findings JSON of that day's analysis).
+      Exit 0, or 2 on bad input or usage.
   report REVIEW|INPUT... --pdf FILE [--redact] [--title TEXT] [--reviewer NAME] [--max-pages N]
          [--max-rows N] [--max-fixes N] [--owners MAPPING.json] [--owner-tags ...] [--due ...] [--date ...]
       A PDF for management: summary with the trend and what changed, the rules to fix first with their
@@ -69,7 +77,7 @@ Commands:
       decisions, a table of at most --max-rows findings (500), methodology and assumptions. Smallest
       fixes for the --max-fixes most severe findings (20). --redact replaces addresses, e-mail
       addresses and subscription/tenant ids with consistent placeholders.
-  notify REVIEW|INPUT... --output DIR [--by owner] [--baseline OLD|REVIEW] [--owners MAPPING.json]
+  notify REVIEW|INPUT... --output DIR [--by owner] [--baseline OLD|REVIEW|FINDINGS] [--owners MAPPING.json]
          [--owner-tags owner,team,contact] [--due critical=1,high=7,medium=30,low=90] [--date YYYY-MM-DD]
       One Markdown notice per owner of exposed resources (owner-<name>.md; unassigned.md for the rest)
       with each finding's path, deciding rules, due date and smallest fix, and index.json for mail or
@@ -101,7 +109,7 @@ Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
         "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due", "--date",
-        "--max-fixes", "--max-pages", "--max-rows" };
+        "--max-fixes", "--max-pages", "--max-rows", "--schema" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -202,6 +210,27 @@ bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inp
     return true;
 }
 
+enum class FindingsFile { No, Read, Bad };
+
+// The findings JSON of an earlier analysis given where an export is expected (a baseline, a side
+// of a diff, a day of a timeline): its findings are read, not recomputed. Problems go to stderr.
+FindingsFile readFindingsInput(const std::string& path, ew::AnalysisResult& result)
+{
+    if (!ew::isFindingsFile(path))
+        return FindingsFile::No;
+    ew::FindingsDocument doc;
+    std::vector<ew::Diagnostic> diags;
+    if (!ew::readFindingsFile(path, doc, diags)) {
+        for (const auto& d : diags)
+            std::cerr << d.toString() << "\n";
+        return FindingsFile::Bad;
+    }
+    result = {};
+    result.findings = std::move(doc.findings);
+    result.assumptions = std::move(doc.assumptions);
+    return FindingsFile::Read;
+}
+
 } // namespace
 
 bool readReview(const std::string& path, ew::Review& review, std::vector<std::string>& inputs, bool& isReview);
@@ -221,6 +250,40 @@ bool failOnOption(const Args& a, std::optional<ew::Severity>& failOn)
     return true;
 }
 
+// The baseline of analyze and notify: a review (its snapshot, analysed with its data-store markings,
+// which options then carry when adoptMarkings), the findings JSON of an earlier analysis, or an
+// export. False when it cannot be read (reported on stderr).
+bool readBaseline(const Args& a, const std::string& path, ew::AnalysisOptions& options, bool adoptMarkings,
+    ew::Review& review, bool& isReview, std::optional<ew::AnalysisResult>& baseline)
+{
+    std::vector<std::string> inputs;
+    if (!readReview(path, review, inputs, isReview))
+        return false;
+    if (!isReview) {
+        ew::AnalysisResult earlier;
+        switch (readFindingsInput(path, earlier)) {
+        case FindingsFile::Read:
+            baseline = std::move(earlier);
+            return true;
+        case FindingsFile::Bad:
+            std::cerr << "exposure-audit: the baseline " << path << " could not be read\n";
+            return false;
+        case FindingsFile::No:
+            inputs = { path };
+            break;
+        }
+    }
+    ew::Snapshot snap;
+    if (!load(a, snap, &inputs)) {
+        std::cerr << "exposure-audit: the baseline " << path << " could not be read\n";
+        return false;
+    }
+    if (adoptMarkings)
+        options.analystDataStores = review.dataStores;
+    baseline = ew::analyze(snap, options);
+    return true;
+}
+
 int analyzeCommand(const Args& a)
 {
     const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
@@ -229,26 +292,18 @@ int analyzeCommand(const Args& a)
     std::optional<ew::Severity> failOn;
     if (!failOnOption(a, failOn))
         return usageError("--fail-on " + a.options.at("--fail-on") + ": expected critical, high, medium, low or info");
+    const std::string schemaText = a.options.count("--schema") ? a.options.at("--schema") : "2";
+    if (schemaText != "1" && schemaText != "2")
+        return usageError("--schema " + schemaText + ": expected 1 (exposure-findings/1) or 2 (exposure-findings/2)");
+    const auto schema = schemaText == "1" ? ew::FindingsSchema::V1 : ew::FindingsSchema::V2;
     // The baseline first: a review's data-store markings apply to the new snapshot too.
     ew::Review review;
     bool baselineIsReview = false;
     std::optional<ew::AnalysisResult> baseline;
     ew::AnalysisOptions options;
     const std::string baselinePath = a.options.count("--baseline") ? a.options.at("--baseline") : std::string();
-    if (!baselinePath.empty()) {
-        std::vector<std::string> reviewInputs;
-        if (!readReview(baselinePath, review, reviewInputs, baselineIsReview))
-            return kExitBadInput;
-        const std::vector<std::string> baseInputs
-            = baselineIsReview ? reviewInputs : std::vector<std::string> { baselinePath };
-        ew::Snapshot baseSnap;
-        if (!load(a, baseSnap, &baseInputs)) {
-            std::cerr << "exposure-audit: the baseline " << baselinePath << " could not be read\n";
-            return kExitBadInput;
-        }
-        options.analystDataStores = review.dataStores;
-        baseline = ew::analyze(baseSnap, options);
-    }
+    if (!baselinePath.empty() && !readBaseline(a, baselinePath, options, true, review, baselineIsReview, baseline))
+        return kExitBadInput;
     ew::Snapshot snap;
     if (!load(a, snap))
         return kExitBadInput;
@@ -261,7 +316,18 @@ int analyzeCommand(const Args& a)
     };
     const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
     bool written = false;
-    if (format == "json" && baseline) {
+    if (format == "json" && baseline && schema == ew::FindingsSchema::V2) {
+        written = writeOutput(output, [&](std::ostream& out) {
+            const nlohmann::ordered_json head { { "baseline",
+                { { "source", baselinePath }, { "new", counts(ew::BaselineStatus::New) },
+                    { "worse", counts(ew::BaselineStatus::Worse) }, { "known", counts(ew::BaselineStatus::Known) },
+                    { "accepted", counts(ew::BaselineStatus::Accepted) } } } };
+            ew::FindingsStreamWriter writer(out, snap, result.assumptions, head);
+            for (const auto& f : result.findings)
+                writer.add(f, { { "baseline", ew::baselineStatusName(standing.at(f.id)) } });
+            writer.finish();
+        });
+    } else if (format == "json" && baseline) {
         auto doc = ew::analysisJson(snap, result);
         doc["baseline"] = { { "source", baselinePath }, { "new", counts(ew::BaselineStatus::New) },
             { "worse", counts(ew::BaselineStatus::Worse) }, { "known", counts(ew::BaselineStatus::Known) },
@@ -270,7 +336,7 @@ int analyzeCommand(const Args& a)
             f["baseline"] = ew::baselineStatusName(standing.at(f["id"].get<std::string>()));
         written = writeText(output, doc.dump(2));
     } else if (format == "json")
-        written = writeOutput(output, [&](std::ostream& out) { ew::writeAnalysisJson(out, snap, result); });
+        written = writeOutput(output, [&](std::ostream& out) { ew::writeAnalysisJson(out, snap, result, schema); });
     else if (format == "csv")
         written = writeText(output, ew::findingsCsv(result));
     else if (format == "sarif") {
@@ -393,45 +459,12 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
 using ew::applyPlan;
 using ew::isTerraformPlan;
 
-int diffCommand(const Args& a)
+// Writes a diff in its format and returns the exit code: newSnap is the new side's snapshot (empty
+// when it was read from findings JSON), for SARIF locations.
+int writeDiff(const Args& a, const std::string& format, const std::optional<ew::Severity>& failOn,
+    const ew::Snapshot& newSnap, const ew::AnalysisResult& oldResult, const ew::AnalysisResult& newResult,
+    const ew::AnalysisDiff& d)
 {
-    if (a.inputs.size() != 2 && a.inputs.size() != 1)
-        return usageError("diff needs two inputs, OLD NEW (export folders or files), or a Terraform plan");
-    const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
-    if (format != "text" && format != "json" && format != "markdown" && format != "sarif")
-        return usageError("--format " + format + ": expected text, json, markdown or sarif");
-    std::optional<ew::Severity> failOn;
-    if (!failOnOption(a, failOn))
-        return usageError("--fail-on " + a.options.at("--fail-on") + ": expected critical, high, medium, low or info");
-    ew::Snapshot oldSnap, newSnap;
-    ew::ImportOptions priorSide;
-    priorSide.terraformPlanSide = ew::TerraformPlanSide::Prior;
-    const std::string& planInput = a.inputs.back();
-    const std::vector<std::string> planOnly { planInput };
-    if (a.inputs.size() == 1) {
-        // One plan: its prior state against its planned state.
-        if (!load(a, oldSnap, &planOnly, priorSide) || !load(a, newSnap, &planOnly))
-            return kExitBadInput;
-        if (!isTerraformPlan(newSnap))
-            return usageError("diff needs two inputs, OLD NEW, or one Terraform plan (terraform show -json tfplan); "
-                + planInput + " is not a plan");
-    } else {
-        const std::vector<std::string> oldInput { a.inputs[0] };
-        if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &planOnly))
-            return kExitBadInput;
-        if (isTerraformPlan(newSnap)) {
-            // An export and a plan of part of it: the export, and the export with the plan applied.
-            ew::Snapshot prior;
-            if (!load(a, prior, &planOnly, priorSide))
-                return kExitBadInput;
-            ew::Snapshot planned = std::move(newSnap);
-            newSnap = oldSnap;
-            applyPlan(newSnap, prior, planned);
-        }
-    }
-    const auto oldResult = ew::analyze(oldSnap);
-    const auto newResult = ew::analyze(newSnap);
-    const auto d = ew::diffAnalyses(oldSnap, oldResult, newSnap, newResult);
     const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
     const auto status = ew::compareWithBaseline(newResult, &oldResult, nullptr);
     std::string text;
@@ -471,6 +504,68 @@ int diffCommand(const Args& a)
     return d.added.empty() && d.changed.empty() ? kExitOk : kExitFindings;
 }
 
+int diffCommand(const Args& a)
+{
+    if (a.inputs.size() != 2 && a.inputs.size() != 1)
+        return usageError("diff needs two inputs, OLD NEW (export folders or files), or a Terraform plan");
+    const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
+    if (format != "text" && format != "json" && format != "markdown" && format != "sarif")
+        return usageError("--format " + format + ": expected text, json, markdown or sarif");
+    std::optional<ew::Severity> failOn;
+    if (!failOnOption(a, failOn))
+        return usageError("--fail-on " + a.options.at("--fail-on") + ": expected critical, high, medium, low or info");
+    // Either side may be the findings JSON of an earlier analysis: compared by what it reports.
+    if (a.inputs.size() == 2) {
+        std::array<ew::AnalysisResult, 2> sides;
+        std::array<ew::Snapshot, 2> snaps;
+        std::array<FindingsFile, 2> kinds {};
+        for (std::size_t i = 0; i < 2; ++i)
+            if ((kinds[i] = readFindingsInput(a.inputs[i], sides[i])) == FindingsFile::Bad)
+                return kExitBadInput;
+        if (kinds[0] == FindingsFile::Read || kinds[1] == FindingsFile::Read) {
+            for (std::size_t i = 0; i < 2; ++i) {
+                const std::vector<std::string> in { a.inputs[i] };
+                if (kinds[i] == FindingsFile::No) {
+                    if (!load(a, snaps[i], &in))
+                        return kExitBadInput;
+                    sides[i] = ew::analyze(snaps[i]);
+                }
+            }
+            return writeDiff(a, format, failOn, snaps[1], sides[0], sides[1], ew::diffAnalyses(sides[0], sides[1]));
+        }
+    }
+    ew::Snapshot oldSnap, newSnap;
+    ew::ImportOptions priorSide;
+    priorSide.terraformPlanSide = ew::TerraformPlanSide::Prior;
+    const std::string& planInput = a.inputs.back();
+    const std::vector<std::string> planOnly { planInput };
+    if (a.inputs.size() == 1) {
+        // One plan: its prior state against its planned state.
+        if (!load(a, oldSnap, &planOnly, priorSide) || !load(a, newSnap, &planOnly))
+            return kExitBadInput;
+        if (!isTerraformPlan(newSnap))
+            return usageError("diff needs two inputs, OLD NEW, or one Terraform plan (terraform show -json tfplan); "
+                + planInput + " is not a plan");
+    } else {
+        const std::vector<std::string> oldInput { a.inputs[0] };
+        if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &planOnly))
+            return kExitBadInput;
+        if (isTerraformPlan(newSnap)) {
+            // An export and a plan of part of it: the export, and the export with the plan applied.
+            ew::Snapshot prior;
+            if (!load(a, prior, &planOnly, priorSide))
+                return kExitBadInput;
+            ew::Snapshot planned = std::move(newSnap);
+            newSnap = oldSnap;
+            applyPlan(newSnap, prior, planned);
+        }
+    }
+    const auto oldResult = ew::analyze(oldSnap);
+    const auto newResult = ew::analyze(newSnap);
+    return writeDiff(
+        a, format, failOn, newSnap, oldResult, newResult, ew::diffAnalyses(oldSnap, oldResult, newSnap, newResult));
+}
+
 int timelineCommand(const Args& a)
 {
     if (a.inputs.empty())
@@ -491,6 +586,14 @@ int timelineCommand(const Args& a)
     std::stable_sort(labels.begin(), labels.end(), [](const auto& x, const auto& y) { return x.date < y.date; });
     std::vector<ew::AnalysisResult> results;
     for (const auto& label : labels) {
+        ew::AnalysisResult earlier; // DATE=FINDINGS: that day's analysis as it was written
+        const auto findingsFile = readFindingsInput(label.folder, earlier);
+        if (findingsFile == FindingsFile::Bad)
+            return kExitBadInput;
+        if (findingsFile == FindingsFile::Read) {
+            results.push_back(std::move(earlier));
+            continue;
+        }
         ew::Snapshot snap;
         const std::vector<std::string> in { label.folder };
         if (!load(a, snap, &in))
@@ -651,20 +754,10 @@ int notifyCommand(const Args& a)
     std::optional<ew::AnalysisResult> baseline;
     ew::Review baselineReview;
     bool baselineIsReview = false;
-    if (a.options.count("--baseline")) {
-        const std::string path = a.options.at("--baseline");
-        std::vector<std::string> baseInputs;
-        if (!readReview(path, baselineReview, baseInputs, baselineIsReview))
-            return kExitBadInput;
-        if (!baselineIsReview)
-            baseInputs = { path };
-        ew::Snapshot baseSnap;
-        if (!load(a, baseSnap, &baseInputs)) {
-            std::cerr << "exposure-audit: the baseline " << path << " could not be read\n";
-            return kExitBadInput;
-        }
-        baseline = ew::analyze(baseSnap, options.analysis);
-    }
+    if (a.options.count("--baseline")
+        && !readBaseline(
+            a, a.options.at("--baseline"), options.analysis, false, baselineReview, baselineIsReview, baseline))
+        return kExitBadInput;
     ew::Snapshot snap;
     if (!load(a, snap, &inputs))
         return kExitBadInput;
@@ -738,7 +831,15 @@ int main(int argc, char** argv)
     // What went through std::cout (--help, --version) must have arrived as well.
     errno = 0;
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        const int error = errno;
+        int error = errno;
+        if (error == 0) {
+            // The write failed earlier, when the buffer filled (a long --help into a closed pipe),
+            // and its errno is gone: one more write gives the reason again.
+            std::clearerr(stdout);
+            std::fputc('\n', stdout);
+            std::fflush(stdout);
+            error = errno;
+        }
         std::cerr << "exposure-audit: cannot write to standard output"
                   << (error ? std::string(": ") + std::strerror(error) : std::string()) << "\n";
         return kExitBadInput;

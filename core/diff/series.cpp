@@ -1,5 +1,6 @@
 #include "series.h"
 
+#include "findings/clientview.h"
 #include "import/azureimporter.h"
 #include "import/jsonparse.h"
 
@@ -151,7 +152,10 @@ std::map<std::string, BaselineStatus> compareWithBaseline(
         } else if (f.packets && was.packets) {
             wider = wider || !f.packets->subtracted(*was.packets).isEmpty();
         } else {
-            wider = wider || (f.packets && !was.packets);
+            // A baseline read from findings JSON has no packets: what the findings report is compared.
+            // Sources and ports are exact there (clientView); ICMP types are compared as written.
+            wider = wider || !reportedView(f).subtracted(reportedView(was)).isEmpty()
+                || (f.protocol == "icmp" && f.icmpTypes != was.icmpTypes && !was.icmpTypes.empty());
         }
         out[f.id] = wider ? BaselineStatus::Worse : BaselineStatus::Known;
     }

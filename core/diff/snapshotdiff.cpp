@@ -1,5 +1,6 @@
 #include "snapshotdiff.h"
 
+#include "findings/clientview.h"
 #include "findings/ruleinspection.h"
 #include "output/findingswriter.h"
 
@@ -250,7 +251,10 @@ std::vector<std::string> differences(const Finding& a, const Finding& b)
     std::vector<std::string> what;
     if (a.severity != b.severity)
         what.push_back("severity");
-    if (!(a.packets && b.packets && *a.packets == *b.packets)) {
+    // A finding read back from findings JSON has no packets: what it reports is compared instead.
+    const bool samePackets = a.packets && b.packets ? *a.packets == *b.packets
+                                                    : reportedView(a) == reportedView(b) && a.icmpTypes == b.icmpTypes;
+    if (!samePackets) {
         if (a.ports != b.ports || a.icmpTypes != b.icmpTypes)
             what.push_back("ports");
         if (a.sources != b.sources || a.exposures.size() != b.exposures.size())
@@ -307,9 +311,15 @@ std::string headline(const Finding& f)
 
 } // namespace
 
-AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& oldResult, const Snapshot& newSnapshot,
+namespace {
+
+// Causes need both snapshots; a side read from findings JSON has none.
+AnalysisDiff diff(const Snapshot* oldSnapshot, const AnalysisResult& oldResult, const Snapshot* newSnapshot,
     const AnalysisResult& newResult)
 {
+    auto causes = [&](const Finding& f) {
+        return oldSnapshot && newSnapshot ? causesOn(f, *oldSnapshot, *newSnapshot) : std::vector<ConfigChange>();
+    };
     AnalysisDiff d;
     std::map<std::string, const Finding*> before, after;
     for (const auto& f : oldResult.findings)
@@ -325,17 +335,30 @@ AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& old
     for (const auto& f : newResult.findings) {
         auto b = before.find(f.id);
         if (b == before.end()) {
-            d.added.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
+            d.added.emplace_back(&f, causes(f));
             continue;
         }
         auto what = differences(*b->second, f);
         if (!what.empty())
-            d.changed.push_back({ b->second, &f, std::move(what), causesOn(f, oldSnapshot, newSnapshot) });
+            d.changed.push_back({ b->second, &f, std::move(what), causes(f) });
     }
     for (const auto& f : oldResult.findings)
         if (!after.count(f.id) && !coveredByOthers(f, newAll))
-            d.closed.emplace_back(&f, causesOn(f, oldSnapshot, newSnapshot));
+            d.closed.emplace_back(&f, causes(f));
     return d;
+}
+
+} // namespace
+
+AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& oldResult, const Snapshot& newSnapshot,
+    const AnalysisResult& newResult)
+{
+    return diff(&oldSnapshot, oldResult, &newSnapshot, newResult);
+}
+
+AnalysisDiff diffAnalyses(const AnalysisResult& oldResult, const AnalysisResult& newResult)
+{
+    return diff(nullptr, oldResult, nullptr, newResult);
 }
 
 nlohmann::json diffJson(const AnalysisDiff& d)

@@ -43,6 +43,8 @@ struct AnalysisDiff
 
 AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& oldResult, const Snapshot& newSnapshot,
     const AnalysisResult& newResult);
+/// The same without causes, when a side has no snapshot (findings read back from findings JSON).
+AnalysisDiff diffAnalyses(const AnalysisResult& oldResult, const AnalysisResult& newResult);
 
 /// `exposure-audit diff --format json`: {"schema": "exposure-diff/1", "new": [...], "closed": [...],
 /// "changed": [{"before", "after", "what", "causes"}]}, findings in the analyze schema.

@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "findings/clientview.h"
 
 #include <cctype>
 
@@ -30,10 +31,7 @@ ProtocolMask protocolMaskOfName(std::string_view protocol)
     return kAllProtocols;
 }
 
-namespace {
-
-// A finding's exposure as the clients see it: its ports from its sources, per its exact breakdown
-// when it has one; "0.0.0.0/0" and "::/0" stand for the public internet of their family.
+// "0.0.0.0/0" and "::/0" stand for the public internet of their family, as the engine writes them.
 PacketSet clientView(const Finding& f)
 {
     auto parse = [](const std::vector<std::string>& cidrs) {
@@ -69,7 +67,14 @@ PacketSet clientView(const Finding& f)
     return out;
 }
 
-} // namespace
+PacketSet reportedView(const Finding& f)
+{
+    if (!f.packets)
+        return clientView(f);
+    Finding reported = f;
+    reported.packets.reset();
+    return clientView(reported);
+}
 
 bool coveredByOthers(const Finding& f, const std::vector<const Finding*>& findings)
 {

@@ -1,5 +1,7 @@
 #include "findingswriter.h"
 
+#include "findingsstreamwriter.h"
+
 #include <map>
 
 namespace ew {
@@ -10,8 +12,6 @@ std::string portsToString(const std::vector<PortRange>& ports)
 {
     return formatPortRanges(ports, ",");
 }
-
-namespace {
 
 json stepJson(const PathStep& s)
 {
@@ -47,8 +47,6 @@ json ruleJson(const RuleEvidence& r)
         j["loadBalancer"] = r.filterName;
     return j;
 }
-
-} // namespace
 
 json inputsJson(const Snapshot& snapshot)
 {
@@ -124,8 +122,15 @@ json analysisJson(const Snapshot& snapshot, const AnalysisResult& result)
     return doc;
 }
 
-void writeAnalysisJson(std::ostream& out, const Snapshot& snapshot, const AnalysisResult& result)
+void writeAnalysisJson(std::ostream& out, const Snapshot& snapshot, const AnalysisResult& result, FindingsSchema schema)
 {
+    if (schema == FindingsSchema::V2) {
+        FindingsStreamWriter writer(out, snapshot, result.assumptions);
+        for (const auto& f : result.findings)
+            writer.add(f);
+        writer.finish();
+        return;
+    }
     // Same layout as analysisJson(...).dump(2), but streamed: large estates have 100k findings.
     std::string h = documentHead(snapshot, result).dump(2);
     h.pop_back(); // the closing brace

@@ -11,9 +11,14 @@
 
 #include "sarifmultitool.h"
 
+#include "findings/analyzer.h"
+#include "import/azureimporter.h"
+#include "output/findingswriter.h"
+
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <sstream>
 #include <thread>
 
 #include <fcntl.h>
@@ -356,7 +361,7 @@ private Q_SLOTS:
             received = f.readAll();
         }
         const QJsonObject o = QJsonDocument::fromJson(received).object();
-        QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("exposure-findings/1"));
+        QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("exposure-findings/2"));
         QCOMPARE(o.value(QStringLiteral("findings")).toArray().size(), 15);
     }
 
@@ -672,6 +677,89 @@ private Q_SLOTS:
         QVERIFY(sarif.out.contains("\"baselineState\": \"unchanged\""));
     }
 
+    // exposure-findings/2 is the default; --schema 1 writes v1; the findings JSON of either schema
+    // reads back wherever an older analysis is expected: analyze --baseline, diff, timeline, notify.
+    void findingsJsonRoundTrip_data()
+    {
+        QTest::addColumn<QString>("schema");
+        QTest::newRow("v1") << QStringLiteral("1");
+        QTest::newRow("v2") << QStringLiteral("2");
+    }
+    void findingsJsonRoundTrip()
+    {
+        QFETCH(QString, schema);
+        QTemporaryDir dir;
+        const QString demo = QStringLiteral(EW_SOURCE_DIR "/resources/demo/");
+        const QString day4 = dir.filePath(QStringLiteral("2019-12-04.json"));
+        const QString day5 = dir.filePath(QStringLiteral("2019-12-05.json"));
+        for (const auto& [day, out] :
+            { std::pair { QStringLiteral("2019-12-04"), day4 }, std::pair { QStringLiteral("2019-12-05"), day5 } }) {
+            const Run r = run({ QStringLiteral("analyze"), demo + day, QStringLiteral("--format"),
+                QStringLiteral("json"), QStringLiteral("--schema"), schema, QStringLiteral("--output"), out });
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QFile f(out);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QCOMPARE(nlohmann::json::parse(f.readAll().toStdString())["schema"].get<std::string>(),
+                "exposure-findings/" + schema.toStdString());
+        }
+        // Read back as the baseline of the same snapshot: nothing new or worse.
+        const Run same = run({ QStringLiteral("analyze"), demo + QStringLiteral("2019-12-05"),
+            QStringLiteral("--baseline"), day5, QStringLiteral("--fail-on"), QStringLiteral("info") });
+        QVERIFY2(same.exitCode == 0, same.err.constData());
+        QVERIFY2(same.out.contains("0 new, 0 worse, 15 known"), same.out.constData());
+        // The diff of the findings with the snapshot they came from, either way round, says nothing.
+        const Run diffSame = run({ QStringLiteral("diff"), day5, demo + QStringLiteral("2019-12-05") });
+        QCOMPARE(diffSame.exitCode, 0);
+        QVERIFY2(diffSame.out.startsWith("0 new, 0 closed, 0 changed"), diffSame.out.constData());
+        QCOMPARE(run({ QStringLiteral("diff"), demo + QStringLiteral("2019-12-05"), day5 }).exitCode, 0);
+        // As the export it came from was, the older day is a baseline that sees the incident.
+        const Run worse = run({ QStringLiteral("analyze"), demo + QStringLiteral("2019-12-05"),
+            QStringLiteral("--baseline"), day4, QStringLiteral("--format"), QStringLiteral("json") });
+        QCOMPARE(worse.exitCode, 0);
+        const auto doc = nlohmann::json::parse(worse.out.toStdString());
+        QCOMPARE(doc["baseline"]["worse"].get<int>(), 5);
+        QCOMPARE(doc["baseline"]["new"].get<int>(), 1);
+        const Run exportDiff
+            = run({ QStringLiteral("diff"), demo + QStringLiteral("2019-12-04"), demo + QStringLiteral("2019-12-05") });
+        const Run fileDiff = run({ QStringLiteral("diff"), day4, day5 });
+        QCOMPARE(fileDiff.exitCode, exportDiff.exitCode);
+        QCOMPARE(fileDiff.out.left(fileDiff.out.indexOf('\n')), exportDiff.out.left(exportDiff.out.indexOf('\n')));
+        // A timeline of findings files is the timeline of the exports.
+        const Run t1 = run(
+            { QStringLiteral("timeline"), QStringLiteral("2019-12-04=") + day4, QStringLiteral("2019-12-05=") + day5 });
+        const Run t2
+            = run({ QStringLiteral("timeline"), QStringLiteral("2019-12-04=") + demo + QStringLiteral("2019-12-04"),
+                QStringLiteral("2019-12-05=") + demo + QStringLiteral("2019-12-05") });
+        QCOMPARE(t1.exitCode, 0);
+        QCOMPARE(t1.out, t2.out);
+        // A damaged findings file is refused with where it is damaged.
+        const QString bad = dir.filePath(QStringLiteral("bad.json"));
+        QFile b(bad);
+        QVERIFY(b.open(QIODevice::WriteOnly));
+        b.write("{\"schema\": \"exposure-findings/2\", \"findings\": [{}]}");
+        b.close();
+        const Run refused = run(
+            { QStringLiteral("analyze"), demo + QStringLiteral("2019-12-05"), QStringLiteral("--baseline"), bad });
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("bad.json"), refused.err.constData());
+    }
+
+    // --schema 1 keeps exposure-findings/1 as the library writes it, byte for byte.
+    void schemaOneIsVersionOne()
+    {
+        const QString input = golden("learn-four-vm-example");
+        const Run v1 = run({ QStringLiteral("analyze"), input, QStringLiteral("--format"), QStringLiteral("json"),
+            QStringLiteral("--schema"), QStringLiteral("1") });
+        QCOMPARE(v1.exitCode, 0);
+        const ew::Snapshot snap = ew::importSnapshot({ input.toStdString() });
+        std::ostringstream expected;
+        ew::writeAnalysisJson(expected, snap, ew::analyze(snap), ew::FindingsSchema::V1);
+        QCOMPARE(v1.out.toStdString(), expected.str());
+        QVERIFY(v1.out.contains("\"schema\": \"exposure-findings/1\""));
+        QCOMPARE(
+            run({ QStringLiteral("analyze"), input, QStringLiteral("--schema"), QStringLiteral("3") }).exitCode, 2);
+    }
+
     void jsonOutputToFile()
     {
         QTemporaryDir dir;
@@ -682,7 +770,7 @@ private Q_SLOTS:
         QFile f(out);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
-        QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("exposure-findings/1"));
+        QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("exposure-findings/2"));
         const QJsonArray findings = o.value(QStringLiteral("findings")).toArray();
         QCOMPARE(findings.size(), 3);
         QStringList targets;

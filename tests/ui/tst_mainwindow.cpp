@@ -10,6 +10,7 @@
 #include "import/azureimporter.h"
 #include "inspector/ruleinspector.h"
 #include "mainwindow.h"
+#include "output/findingswriter.h"
 #include "presentation/presentationview.h"
 #include "problems/problemsview.h"
 #include "review/newreviewdialog.h"
@@ -698,6 +699,51 @@ private Q_SLOTS:
         QCOMPARE(w.filterModel()->rowCount(), 15); // the filter goes with the comparison
         for (auto* n : w.scene()->nodeItems())
             QVERIFY(n->changeMark().isEmpty());
+    }
+
+    // Issue 14: the findings JSON of an earlier analysis, either schema, is a baseline to compare
+    // with: the same changes as against its export, without causes (no snapshot behind it).
+    void compareWithFindingsFile_data()
+    {
+        QTest::addColumn<int>("schema");
+        QTest::addColumn<bool>("dropped");
+        QTest::newRow("exposure-findings-1-compare-menu") << 1 << false;
+        QTest::newRow("exposure-findings-2-compare-menu") << 2 << false;
+        QTest::newRow("exposure-findings-2-dropped") << 2 << true;
+    }
+    void compareWithFindingsFile()
+    {
+        QFETCH(int, schema);
+        QFETCH(bool, dropped);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("2019-12-04.json"));
+        {
+            const Snapshot snap = importSnapshot({ m_dir.filePath(QStringLiteral("demo/2019-12-04")).toStdString() });
+            std::ofstream out(file.toStdString());
+            writeAnalysisJson(out, snap, analyze(snap), static_cast<FindingsSchema>(schema));
+        }
+        Workbench wb;
+        MainWindow& w = wb.w;
+        QVERIFY(!w.action(QStringLiteral("compare-with-findings"))->isEnabled());
+        w.openPaths({ file }); // nothing to compare it with: refused, with the reason
+        QVERIFY(w.lastError().contains(QLatin1String("no snapshot to show")));
+        w.openInputs({ m_dir.filePath(QStringLiteral("demo/2019-12-05")) });
+        QVERIFY(wb.waitFor(1));
+        QVERIFY(w.action(QStringLiteral("compare-with-findings"))->isEnabled());
+        if (dropped)
+            w.openDropped({ file }); // no question: it is compared with, not opened
+        else
+            w.compareWith({ file });
+        QVERIFY(wb.waitFor(2));
+        QVERIFY(w.comparison());
+        QVERIFY(w.comparison()->baseline->fromFindings);
+        QCOMPARE(w.filterModel()
+                     ->index(rowOfTarget(w, QStringLiteral("es-support-01")), FindingsModel::ChangeColumn)
+                     .data()
+                     .toString(),
+            QStringLiteral("changed"));
+        const QString text = w.changesView()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("1 new, 5 changed, 0 closed")), qPrintable(text));
     }
 
     // Issue 5: a what-if edit changes the findings at once, marks the window, is undoable, and is

@@ -49,7 +49,10 @@ std::shared_ptr<const Comparison> Comparison::make(
     c->baselineName = std::move(name);
     c->baseline = std::move(baseline);
     c->current = std::move(current);
-    c->diff = diffAnalyses(c->baseline->snapshot, c->baseline->result, c->current->snapshot, c->current->result);
+    // Causes need both snapshots; findings read from findings JSON have none.
+    c->diff = c->baseline->fromFindings || c->current->fromFindings
+        ? diffAnalyses(c->baseline->result, c->current->result)
+        : diffAnalyses(c->baseline->snapshot, c->baseline->result, c->current->snapshot, c->current->result);
     for (const auto& [f, causes] : c->diff.added) {
         c->status[f->id] = Change::New;
         c->causesOfNew[f->id] = &causes;

@@ -28,6 +28,9 @@ struct AnalysisData
     std::unique_ptr<FindingInspector> inspector; // refers to snapshot
     std::vector<SnapshotFile> identity; // relative to the review's folder
     std::map<std::string, std::size_t> findingIndex; // finding id -> index
+    /// Read from the findings JSON of an earlier analysis (the only input): findings without the
+    /// snapshot behind them, so no graph, inspector or causes of changes.
+    bool fromFindings = false;
     double importMs = 0;
     double analysisMs = 0;
     bool cancelled = false;

@@ -1,6 +1,7 @@
 #include "analysisjob.h"
 
 #include "import/azureimporter.h"
+#include "output/findingsreader.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -39,11 +40,26 @@ void AnalysisJob::waitForFinished()
 
 std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::string>& inputs,
     const std::map<std::string, std::string>& analystDataStores, const std::string& baseDir,
-    const std::function<void(int)>& progress, const std::atomic<bool>* cancel, bool planPrior)
+    const std::function<void(int)>& progress, const std::atomic<bool>* cancel, bool planPrior, bool readsFindings)
 {
     using Clock = std::chrono::steady_clock;
     auto data = std::make_shared<AnalysisData>();
     data->inputs = inputs;
+    if (readsFindings && inputs.size() == 1 && isFindingsFile(inputs.front())) {
+        // An earlier analysis as it was written (exposure-findings/1 or /2), e.g. to compare with.
+        FindingsDocument doc;
+        data->fromFindings = true;
+        if (readFindingsFile(inputs.front(), doc, data->snapshot.diagnostics)) {
+            data->snapshot.files = std::move(doc.inputs);
+            data->result.findings = std::move(doc.findings);
+            data->result.assumptions = std::move(doc.assumptions);
+            for (std::size_t i = 0; i < data->result.findings.size(); ++i)
+                data->findingIndex.emplace(data->result.findings[i].id, i);
+        }
+        if (progress)
+            progress(100);
+        return data;
+    }
     ImportOptions io;
     io.cancel = cancel;
     io.terraformPlanSide = planPrior ? TerraformPlanSide::Prior : TerraformPlanSide::Planned;
@@ -115,12 +131,13 @@ void AnalysisJob::start(const QStringList& inputs, const std::map<std::string, s
         else
             Q_EMIT finished(result);
     });
-    watcher->setFuture(QtConcurrent::run([in, dataStores = analystDataStores, base, flag, planPrior](
-                                             QPromise<std::shared_ptr<const AnalysisData>>& promise) {
-        promise.setProgressRange(0, 100);
-        auto report = [&promise](int p) { promise.setProgressValue(p); };
-        promise.addResult(run(in, dataStores, base, report, flag.get(), planPrior));
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([in, dataStores = analystDataStores, base, flag, planPrior, findings = m_readsFindings](
+                              QPromise<std::shared_ptr<const AnalysisData>>& promise) {
+            promise.setProgressRange(0, 100);
+            auto report = [&promise](int p) { promise.setProgressValue(p); };
+            promise.addResult(run(in, dataStores, base, report, flag.get(), planPrior, findings));
+        }));
 }
 
 } // namespace ew::ui

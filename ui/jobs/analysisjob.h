@@ -28,13 +28,17 @@ public:
         const QString& baseDir, bool planPrior = false);
     void cancel();
     bool isRunning() const;
+    /// Whether a lone input that is findings JSON (exposure-findings/1 or /2) is read as it was
+    /// written rather than imported (a comparison's baseline); off by default.
+    void setReadsFindings(bool on) { m_readsFindings = on; }
     /// Blocks until the current run is over (tests, shutdown).
     void waitForFinished();
 
     /// The work itself, a pure function (also used synchronously by tests and the CLI-like paths).
     static std::shared_ptr<const AnalysisData> run(const std::vector<std::string>& inputs,
         const std::map<std::string, std::string>& analystDataStores, const std::string& baseDir,
-        const std::function<void(int)>& progress, const std::atomic<bool>* cancel, bool planPrior = false);
+        const std::function<void(int)>& progress, const std::atomic<bool>* cancel, bool planPrior = false,
+        bool readsFindings = false);
 
 Q_SIGNALS:
     void progress(int percent, const QString& what);
@@ -45,6 +49,7 @@ private:
     QFutureWatcher<std::shared_ptr<const AnalysisData>>* m_watcher = nullptr;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     quint64 m_generation = 0;
+    bool m_readsFindings = false;
 };
 
 } // namespace ew::ui
