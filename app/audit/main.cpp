@@ -450,6 +450,11 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
             std::cerr << d.toString() << "\n";
         return false;
     }
+    // An accepted risk or false positive past its expiry is open again (issue 16).
+    const std::time_t now = std::time(nullptr);
+    char today[32];
+    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
+    review.decisions = ew::effectiveDecisions(review.decisions, today);
     const auto dir = std::filesystem::path(path).parent_path();
     for (const auto& i : review.inputs)
         inputs.push_back(std::filesystem::path(i).is_absolute() ? i : (dir / i).lexically_normal().string());

@@ -215,7 +215,9 @@ Notices buildNotices(const Snapshot& snapshot, const AnalysisResult& result, con
                     item.exposedSince = h.date;
                     break;
                 }
-        if (auto due = options.due.days.find(f.severity); due != options.due.days.end())
+        if (d && !d->due.empty())
+            item.due = d->due; // the analyst's, over the policy's
+        else if (auto due = options.due.days.find(f.severity); due != options.due.days.end())
             item.due = addDays(item.exposedSince, due->second);
         auto& notice = byOwner[owner];
         notice.owner = owner;

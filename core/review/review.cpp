@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -283,6 +284,10 @@ std::string serialiseReview(const Review& r)
         o["updated"] = d.updated;
         o["target"] = d.target;
         o["severity"] = d.severity;
+        if (!d.due.empty())
+            o["due"] = d.due;
+        if (!d.expires.empty())
+            o["expires"] = d.expires;
         decisions.push_back(std::move(o));
     }
     doc["decisions"] = std::move(decisions);
@@ -395,6 +400,13 @@ bool readReviewDocument(const nlohmann::json& doc, Reader& rd, Review& r)
             dec.updated = rd.string(d, "updated", ptr);
             dec.target = rd.string(d, "target", ptr);
             dec.severity = rd.string(d, "severity", ptr);
+            dec.due = rd.string(d, "due", ptr);
+            dec.expires = rd.string(d, "expires", ptr);
+            for (const auto& [key, value] : { std::pair { "due", &dec.due }, std::pair { "expires", &dec.expires } })
+                if (!value->empty() && !isIsoDate(*value)) {
+                    rd.error(ptr + "/" + key, std::string("\"") + key + "\" must be a date written YYYY-MM-DD");
+                    value->clear();
+                }
             if (!id.empty() && r.decisions.count(id))
                 rd.error(ptr + "/finding", "finding " + id + " is decided twice");
             else if (!id.empty())
@@ -474,6 +486,40 @@ bool parseReview(std::string_view text, const std::string& fileName, Review& out
     }
     out = std::move(r);
     return true;
+}
+
+bool isIsoDate(const std::string& text)
+{
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-')
+        return false;
+    for (std::size_t i : { 0, 1, 2, 3, 5, 6, 8, 9 })
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+    const std::chrono::year_month_day day { std::chrono::year(std::stoi(text.substr(0, 4))),
+        std::chrono::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
+        std::chrono::day(static_cast<unsigned>(std::stoi(text.substr(8, 2)))) };
+    return day.ok();
+}
+
+Decision effectiveDecision(const Decision& d, const std::string& today)
+{
+    if ((d.state != TriageState::AcceptedRisk && d.state != TriageState::FalsePositive) || d.expires.empty()
+        || !isIsoDate(today) || today <= d.expires)
+        return d;
+    Decision open = d;
+    open.state = TriageState::Confirmed;
+    open.note = std::string(d.state == TriageState::AcceptedRisk ? "Accepted risk" : "False positive")
+        + " expired after " + d.expires + (d.note.empty() ? std::string() : ": " + d.note);
+    return open;
+}
+
+std::map<std::string, Decision> effectiveDecisions(
+    const std::map<std::string, Decision>& decisions, const std::string& today)
+{
+    std::map<std::string, Decision> out;
+    for (const auto& [id, d] : decisions)
+        out.emplace(id, effectiveDecision(d, today));
+    return out;
 }
 
 } // namespace ew

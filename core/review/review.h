@@ -26,7 +26,14 @@ struct Decision
     std::string updated; // ISO 8601 UTC
     std::string target; // name of the finding's target when decided
     std::string severity;
-    bool isDefault() const { return state == TriageState::New && owner.empty() && note.empty(); }
+    std::string due; // YYYY-MM-DD the analyst set; "" = the due policy's
+    /// YYYY-MM-DD: the last day an accepted risk or false positive holds; after it the finding is
+    /// open again (effectiveDecision). "" = no end.
+    std::string expires;
+    bool isDefault() const
+    {
+        return state == TriageState::New && owner.empty() && note.empty() && due.empty() && expires.empty();
+    }
     friend bool operator==(const Decision&, const Decision&) = default;
 };
 
@@ -94,5 +101,16 @@ std::vector<SnapshotFile> snapshotIdentity(const std::vector<std::string>& fileP
 /// ("nsgs.json changed since the review (SHA-256 differs)"); empty when identical.
 std::vector<std::string> compareIdentity(
     const std::vector<SnapshotFile>& recorded, const std::vector<SnapshotFile>& now);
+
+/// A decision as it holds on a day (YYYY-MM-DD): an accepted risk or false positive whose expiry has
+/// passed is open again (confirmed), its note saying since when; any other decision is as made.
+Decision effectiveDecision(const Decision& d, const std::string& today);
+
+/// Every decision of a review as it holds on a day (effectiveDecision).
+std::map<std::string, Decision> effectiveDecisions(
+    const std::map<std::string, Decision>& decisions, const std::string& today);
+
+/// True when text is a date written YYYY-MM-DD that exists.
+bool isIsoDate(const std::string& text);
 
 } // namespace ew

@@ -23,6 +23,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDate>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
@@ -295,6 +296,49 @@ private Q_SLOTS:
         QVERIFY(currentFinding(w) != f);
         QVERIFY(w.scene()->nodeItem(currentFinding(w)->target.id)->isHighlighted());
         QVERIFY(!w.scene()->nodeItem(f->target.id)->isHighlighted());
+    }
+
+    // Issue 16: triage gets a due date and an end for accepted risks; after its end the finding is
+    // open again (confirmed) in the table; a date that is not one is refused with the reason.
+    void triageDueAndExpiry()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        const int row = rowOfTarget(w, QStringLiteral("es-support-01"));
+        clickRow(w, row);
+        const std::string id = currentFinding(w)->id;
+        TriagePanel* p = w.triagePanel();
+
+        p->stateBox()->setCurrentIndex(int(TriageState::Confirmed));
+        QVERIFY(!p->expiresEdit()->isEnabled()); // only accepted risks and false positives end
+        p->stateBox()->setCurrentIndex(int(TriageState::AcceptedRisk));
+        QVERIFY(p->expiresEdit()->isEnabled());
+        QTest::keyClicks(p->dueEdit(), QStringLiteral("next week"));
+        QTest::mouseClick(p->applyButton(), Qt::LeftButton);
+        QVERIFY(p->problemLabel()->isVisibleTo(p));
+        QVERIFY(p->problemLabel()->text().contains(QLatin1String("not a date")));
+        QCOMPARE(int(w.document()->decision(id).state), int(TriageState::New)); // nothing applied
+
+        p->dueEdit()->clear();
+        QTest::keyClicks(p->dueEdit(), QStringLiteral("2030-01-31"));
+        QTest::keyClicks(p->expiresEdit(), QStringLiteral("2030-06-30"));
+        QTest::mouseClick(p->applyButton(), Qt::LeftButton);
+        QVERIFY(!p->problemLabel()->isVisibleTo(p));
+        QCOMPARE(w.document()->review().decisions.at(id).due, std::string("2030-01-31"));
+        QCOMPARE(w.document()->review().decisions.at(id).expires, std::string("2030-06-30"));
+        QCOMPARE(
+            w.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Accepted risk"));
+
+        // An acceptance that ended yesterday: open again, and says so.
+        p->expiresEdit()->clear();
+        QTest::keyClicks(p->expiresEdit(), QDate::currentDate().addDays(-1).toString(Qt::ISODate));
+        QTest::mouseClick(p->applyButton(), Qt::LeftButton);
+        QCOMPARE(int(w.document()->review().decisions.at(id).state), int(TriageState::AcceptedRisk)); // as made
+        QCOMPARE(int(w.document()->decision(id).state), int(TriageState::Confirmed)); // as it holds today
+        QCOMPARE(
+            w.filterModel()->index(row, FindingsModel::StateColumn).data().toString(), QStringLiteral("Confirmed"));
+        QVERIFY(w.document()->decision(id).note.find("expired after") != std::string::npos);
     }
 
     void triageUndoRedoAndBulk()

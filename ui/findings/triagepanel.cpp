@@ -24,6 +24,9 @@ TriagePanel::TriagePanel(ReviewDocument* document, QWidget* parent)
     , m_state(new QComboBox(this))
     , m_owner(new QLineEdit(this))
     , m_note(new QPlainTextEdit(this))
+    , m_due(new QLineEdit(this))
+    , m_expires(new QLineEdit(this))
+    , m_problem(new QLabel(this))
     , m_apply(new QPushButton(tr("Apply"), this))
     , m_storeLabel(new QLabel(this))
     , m_engine(new QComboBox(this))
@@ -47,11 +50,31 @@ TriagePanel::TriagePanel(ReviewDocument* document, QWidget* parent)
     m_apply->setDefault(true);
     form->addRow(tr("&State:"), m_state);
     form->addRow(tr("&Owner:"), m_owner);
+    m_due->setObjectName(QStringLiteral("triageDue"));
+    m_due->setPlaceholderText(tr("By policy (YYYY-MM-DD to set one)"));
+    m_expires->setObjectName(QStringLiteral("triageExpires"));
+    m_expires->setPlaceholderText(tr("No end (YYYY-MM-DD: open again after it)"));
+    m_expires->setToolTip(tr("An accepted risk or false positive holds until this day; after it the finding is "
+                             "open again (confirmed)."));
     form->addRow(tr("&Note:"), m_note);
+    form->addRow(tr("&Due:"), m_due);
+    form->addRow(tr("Accepted &until:"), m_expires);
     layout->addLayout(form, 1);
+    m_problem->setObjectName(QStringLiteral("triageProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #a31b1b;"));
+    m_problem->hide();
+    layout->addWidget(m_problem);
     auto* row = new QHBoxLayout;
     row->addStretch(1);
     row->addWidget(m_apply);
+    // Only accepted risks and false positives end.
+    auto expiresFor = [this]() {
+        const auto s = static_cast<TriageState>(m_state->currentData().toInt());
+        m_expires->setEnabled(
+            !m_selection.empty() && (s == TriageState::AcceptedRisk || s == TriageState::FalsePositive));
+    };
+    connect(m_state, &QComboBox::currentIndexChanged, this, expiresFor);
     layout->addLayout(row);
 
     m_storeLabel->setWordWrap(true);
@@ -84,8 +107,9 @@ void TriagePanel::refresh()
 {
     const bool any = !m_selection.empty();
     for (QWidget* w : std::initializer_list<QWidget*> {
-             m_state, m_owner, m_note, m_apply, m_engine, m_mark, m_notStore, m_clearMark })
+             m_state, m_owner, m_note, m_due, m_expires, m_apply, m_engine, m_mark, m_notStore, m_clearMark })
         w->setEnabled(any);
+    m_problem->hide();
     if (!any) {
         m_heading->setText(tr("Select one or more findings to triage them."));
         m_storeLabel->clear();
@@ -115,6 +139,21 @@ void TriagePanel::refresh()
     m_note->setPlaceholderText(
         sameNote ? tr("Why: ticket, evidence, compensating control…") : tr("Several notes: each keeps its own"));
     m_note->document()->setModified(false);
+    // Due and expiry as stored (an expired acceptance shows its date, the state shows it is open).
+    const auto stored = m_document->review().decisions.find(f.id);
+    const Decision kept = stored == m_document->review().decisions.end() ? Decision() : stored->second;
+    bool sameDue = true, sameExpires = true;
+    for (const Finding* other : m_selection) {
+        auto o = m_document->review().decisions.find(other->id);
+        const Decision od = o == m_document->review().decisions.end() ? Decision() : o->second;
+        sameDue = sameDue && od.due == kept.due;
+        sameExpires = sameExpires && od.expires == kept.expires;
+    }
+    m_due->setText(sameDue ? QString::fromStdString(kept.due) : QString());
+    m_due->setModified(false);
+    m_expires->setText(sameExpires ? QString::fromStdString(kept.expires) : QString());
+    m_expires->setModified(false);
+    m_expires->setEnabled(d.state == TriageState::AcceptedRisk || d.state == TriageState::FalsePositive);
     const auto& stores = m_document->review().dataStores;
     const auto mark = stores.find(normaliseId(f.target.id));
     QString basis;
@@ -145,6 +184,18 @@ void TriagePanel::apply()
     const bool setOwner = m_selection.size() == 1 || m_owner->isModified() || !m_owner->text().isEmpty();
     const bool setNote
         = m_selection.size() == 1 || m_note->document()->isModified() || !m_note->toPlainText().isEmpty();
+    const std::string due = m_due->text().trimmed().toStdString();
+    const std::string expires = m_expires->isEnabled() ? m_expires->text().trimmed().toStdString() : std::string();
+    for (const auto& [text, what] : { std::pair { due, tr("due date") }, std::pair { expires, tr("end date") } })
+        if (!text.empty() && !isIsoDate(text)) {
+            m_problem->setText(tr("The %1 \"%2\" is not a date: write it YYYY-MM-DD, or leave it empty.")
+                                   .arg(what, QString::fromStdString(text)));
+            m_problem->show();
+            return;
+        }
+    m_problem->hide();
+    const bool setDue = m_selection.size() == 1 || m_due->isModified() || !due.empty();
+    const bool setExpires = m_selection.size() == 1 || m_expires->isModified() || !expires.empty();
     const std::string now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
     for (const Finding* f : m_selection) {
         Decision d = m_document->decision(f->id);
@@ -153,6 +204,13 @@ void TriagePanel::apply()
             d.owner = owner;
         if (setNote)
             d.note = note;
+        if (setDue)
+            d.due = due;
+        // Only an accepted risk or false positive ends; another state has no end date.
+        if (state != TriageState::AcceptedRisk && state != TriageState::FalsePositive)
+            d.expires.clear();
+        else if (setExpires)
+            d.expires = expires;
         d.updated = now;
         d.target = f->target.name;
         d.severity = severityName(f->severity);

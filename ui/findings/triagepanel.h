@@ -37,7 +37,10 @@ public:
     QComboBox* stateBox() const { return m_state; }
     QLineEdit* ownerEdit() const { return m_owner; }
     QPlainTextEdit* noteEdit() const { return m_note; }
+    QLineEdit* dueEdit() const { return m_due; }
+    QLineEdit* expiresEdit() const { return m_expires; }
     QPushButton* applyButton() const { return m_apply; }
+    QLabel* problemLabel() const { return m_problem; }
 
 private:
     void refresh();
@@ -47,6 +50,9 @@ private:
     QComboBox* m_state;
     QLineEdit* m_owner;
     QPlainTextEdit* m_note;
+    QLineEdit* m_due; // YYYY-MM-DD, empty: the due policy's
+    QLineEdit* m_expires; // accepted risks and false positives: the last day they hold
+    QLabel* m_problem; // why Apply refused (a date that is not one)
     QPushButton* m_apply;
     QLabel* m_storeLabel;
     QComboBox* m_engine;

@@ -286,7 +286,10 @@ QStringList ReviewDocument::identityChanges() const
 Decision ReviewDocument::decision(const std::string& findingId) const
 {
     auto it = m_review.decisions.find(findingId);
-    return it == m_review.decisions.end() ? Decision() : it->second;
+    // As it holds today: an accepted risk past its expiry is open again.
+    return it == m_review.decisions.end()
+        ? Decision()
+        : effectiveDecision(it->second, QDate::currentDate().toString(Qt::ISODate).toStdString());
 }
 
 std::vector<std::pair<std::string, Decision>> ReviewDocument::orphanDecisions() const

@@ -89,7 +89,7 @@ private Q_SLOTS:
     {
         Decisions d;
         d[m_result.findings[0].id]
-            = { TriageState::Confirmed, "ops", "ticket \"SEC-1\", urgent\nsecond line", "", "", "" };
+            = { TriageState::Confirmed, "ops", "ticket \"SEC-1\", urgent\nsecond line", "", "", "", "", "" };
         const std::string text = findingsCsv(m_result, &d);
         std::istringstream in(text);
         std::string header;
@@ -120,7 +120,7 @@ private Q_SLOTS:
             if (f.target.name == "jump-01")
                 jump = &f;
         QVERIFY(jump);
-        d[jump->id] = { TriageState::AcceptedRisk, "ops", "bastion", "", "", "" };
+        d[jump->id] = { TriageState::AcceptedRisk, "ops", "bastion", "", "", "", "", "" };
         const json doc = findingsSarif(m_snap, m_result, &d);
         QCOMPARE(doc["version"].get<std::string>(), std::string("2.1.0"));
         const auto& run = doc["runs"][0];
@@ -243,9 +243,9 @@ private Q_SLOTS:
         Decisions d;
         for (const auto& f : m_result.findings)
             if (f.target.name == "jump-01")
-                d[f.id] = { TriageState::AcceptedRisk, "ops", "bastion", "", "", "" };
+                d[f.id] = { TriageState::AcceptedRisk, "ops", "bastion", "", "", "", "", "" };
             else if (f.target.name == "kibana-support")
-                d[f.id] = { TriageState::FalsePositive, "ops", "", "", "", "" };
+                d[f.id] = { TriageState::FalsePositive, "ops", "", "", "", "", "", "" };
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("findings.sarif"));
         std::ofstream(file.toStdString())

@@ -86,7 +86,7 @@ private Q_SLOTS:
                 es = &f;
         QVERIFY(es);
         if (!reviewOwner.isEmpty())
-            decisions[es->id] = Decision { TriageState::Confirmed, reviewOwner.toStdString(), {}, {}, {}, {} };
+            decisions[es->id] = Decision { TriageState::Confirmed, reviewOwner.toStdString(), {}, {}, {}, {}, "", "" };
         const Notices n = buildNotices(m_snap, m_result, options, &decisions);
         std::string got;
         const NoticeItem* item = itemFor(n, "es-support-01", "5601, 9200-9300", &got);
@@ -214,6 +214,30 @@ private Q_SLOTS:
                     if (!due.isEmpty() && due < QStringLiteral("2019-12-31"))
                         QVERIFY(
                             md.find("due " + due.toStdString() + " (critical policy, overdue)") != std::string::npos);
+                    return;
+                }
+        QFAIL("the critical finding is in no notice");
+    }
+
+    // A due date set in the review is the finding's, over the policy's.
+    void dueSetInTheReview()
+    {
+        NotifyOptions options;
+        options.date = "2019-12-31";
+        options.maxFixes = 0;
+        const Finding* critical = nullptr;
+        for (const auto& f : m_result.findings)
+            if (f.severity == Severity::Critical && !critical)
+                critical = &f;
+        QVERIFY(critical);
+        std::map<std::string, Decision> decisions;
+        decisions[critical->id].state = TriageState::Confirmed;
+        decisions[critical->id].due = "2020-01-20";
+        const Notices n = buildNotices(m_snap, m_result, options, &decisions, nullptr);
+        for (const auto& notice : n.owners)
+            for (const auto& item : notice.items)
+                if (item.finding == critical) {
+                    QCOMPARE(item.due, std::string("2020-01-20"));
                     return;
                 }
         QFAIL("the critical finding is in no notice");

@@ -44,8 +44,9 @@ private Q_SLOTS:
         r.inputs = { "2019-12-05" };
         r.files = { { "2019-12-05/nsgs.json", 1234, std::string(64, 'a') } };
         r.decisions["EW-0000000000000001"] = { TriageState::Confirmed, "ops", "ticket SEC-1\nsecond line \"quoted\"",
-            "2019-12-06T09:30:00Z", "es-support-01", "critical" };
-        r.decisions["EW-0000000000000002"] = { TriageState::AcceptedRisk, "", "", "", "jump-01", "low" };
+            "2019-12-06T09:30:00Z", "es-support-01", "critical", "", "" };
+        r.decisions["EW-0000000000000002"]
+            = { TriageState::AcceptedRisk, "", "", "", "jump-01", "low", "2020-01-15", "2020-03-31" };
         r.dataStores["/subscriptions/x/vm-a"] = "mongodb";
         r.dataStores["/subscriptions/x/vm-b"] = "";
         r.history.push_back({ "2019-12-04", "before", { "2019-12-04" }, { { "EW-0000000000000001", "high" } } });
@@ -64,6 +65,47 @@ private Q_SLOTS:
         QVERIFY(diags.empty());
         QVERIFY(back == r);
         QCOMPARE(serialiseReview(back), text); // stable output: a saved review diffs cleanly
+    }
+
+    // Issue 16: an accepted risk (or false positive) ends; after its last day the finding is open
+    // again, and says since when. A due date the analyst set is kept as written.
+    void expiry_data()
+    {
+        QTest::addColumn<int>("state");
+        QTest::addColumn<QString>("expires");
+        QTest::addColumn<QString>("today");
+        QTest::addColumn<int>("effective");
+        QTest::newRow("accepted-before-its-end") << int(TriageState::AcceptedRisk) << QStringLiteral("2020-03-31")
+                                                 << QStringLiteral("2020-03-30") << int(TriageState::AcceptedRisk);
+        QTest::newRow("accepted-on-its-last-day") << int(TriageState::AcceptedRisk) << QStringLiteral("2020-03-31")
+                                                  << QStringLiteral("2020-03-31") << int(TriageState::AcceptedRisk);
+        QTest::newRow("accepted-after-its-end") << int(TriageState::AcceptedRisk) << QStringLiteral("2020-03-31")
+                                                << QStringLiteral("2020-04-01") << int(TriageState::Confirmed);
+        QTest::newRow("false-positive-after-its-end") << int(TriageState::FalsePositive) << QStringLiteral("2020-03-31")
+                                                      << QStringLiteral("2021-01-01") << int(TriageState::Confirmed);
+        QTest::newRow("accepted-without-end") << int(TriageState::AcceptedRisk) << QString()
+                                              << QStringLiteral("2030-01-01") << int(TriageState::AcceptedRisk);
+        QTest::newRow("fixed-does-not-expire") << int(TriageState::Fixed) << QStringLiteral("2020-03-31")
+                                               << QStringLiteral("2021-01-01") << int(TriageState::Fixed);
+    }
+    void expiry()
+    {
+        QFETCH(int, state);
+        QFETCH(QString, expires);
+        QFETCH(QString, today);
+        QFETCH(int, effective);
+        Decision d;
+        d.state = static_cast<TriageState>(state);
+        d.note = "bastion, reviewed quarterly";
+        d.expires = expires.toStdString();
+        const Decision now = effectiveDecision(d, today.toStdString());
+        QCOMPARE(int(now.state), effective);
+        if (effective != state)
+            QVERIFY2(
+                now.note.find(" expired after " + d.expires + ": bastion, reviewed quarterly") != std::string::npos,
+                now.note.c_str());
+        else
+            QVERIFY(now == d);
     }
 
     void badInput_data()
@@ -104,6 +146,15 @@ private Q_SLOTS:
                                                        "[{\"finding\": \"EW-1\", \"state\": \"new\", \"note\": 5}]}")
                                          << QStringLiteral("r.json#/decisions/0/note")
                                          << QStringLiteral("must be a string, not number");
+        QTest::newRow("due-not-a-date") << QByteArray(
+            "{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": "
+            "\"new\", \"due\": \"next week\"}]}")
+                                        << QStringLiteral("r.json#/decisions/0/due")
+                                        << QStringLiteral("must be a date written YYYY-MM-DD");
+        QTest::newRow("expires-no-such-day")
+            << QByteArray("{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": "
+                          "\"accepted-risk\", \"expires\": \"2020-02-30\"}]}")
+            << QStringLiteral("r.json#/decisions/0/expires") << QStringLiteral("must be a date written YYYY-MM-DD");
         QTest::newRow("decided-twice") << QByteArray(
             "{\"schema\": \"exposure-review/1\", \"decisions\": [{\"finding\": \"EW-1\", \"state\": \"new\"},"
             "{\"finding\": \"EW-1\", \"state\": \"fixed\"}]}")

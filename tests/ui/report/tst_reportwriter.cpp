@@ -57,7 +57,7 @@ private Q_SLOTS:
         for (const auto& f : m_result.findings)
             if (f.target.name == "es-support-02")
                 m_review.decisions[f.id]
-                    = { TriageState::Confirmed, "support-ops", "SEC-4711 opened on 2019-12-06", "", "", "" };
+                    = { TriageState::Confirmed, "support-ops", "SEC-4711 opened on 2019-12-06", "", "", "", "", "" };
     }
 
     void contentAndPages()
