@@ -44,7 +44,8 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
         out.push_back(std::move(f));
     }
     // Public load balancers: rules on a backend pool holding this IP configuration, and NAT rules.
-    for (const auto& [lbId, lb] : m_snap.loadBalancers) {
+    for (const auto& entry : m_snap.loadBalancers) {
+        const LoadBalancer& lb = entry.second; // a reference lambdas capture (clang 14: not a structured binding)
         auto frontendOf = [&](const std::string& feId) -> const LbFrontend* {
             for (const auto& fe : lb.frontends)
                 if (fe.id == feId)

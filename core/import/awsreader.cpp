@@ -825,7 +825,7 @@ void AwsReader::readSecurityGroup(const JsonNode& g)
     for (const auto& [key, inbound] :
         { std::pair { "IpPermissions", true }, std::pair { "IpPermissionsEgress", false } })
         if (auto perms = g.get(key); perms && perms->isArray())
-            perms->forEachElement([&](const JsonNode& p) { readPermission(p, inbound, sg); });
+            perms->forEachElement([&, in = inbound](const JsonNode& p) { readPermission(p, in, sg); });
     m_snap.nsgs.emplace(id, std::move(sg));
 }
 
@@ -1255,7 +1255,7 @@ void AwsReader::readPeering(const JsonNode& p)
         for (const auto& [list, field] :
             { std::pair { "CidrBlockSet", "CidrBlock" }, std::pair { "Ipv6CidrBlockSet", "Ipv6CidrBlock" } })
             if (auto set = info->get(list); set && set->isArray())
-                set->forEachElement([&](const JsonNode& c) { add(c, str(c, field)); });
+                set->forEachElement([&, key = field](const JsonNode& c) { add(c, str(c, key)); });
         return out;
     };
     const Side requester = side("RequesterVpcInfo");

@@ -1032,12 +1032,13 @@ void AzureReader::readNsg(const JsonNode& r)
         simdjson::dom::array arr;
         if (list->element().get_array().get(arr) == simdjson::SUCCESS)
             nsg.rules.reserve(nsg.rules.size() + arr.size() + 6); // + the default rules added later
+        const bool defaults = isDefault; // a lambda cannot capture a structured binding before clang 16
         list->forEachElement([&](const JsonNode& rule) {
             if (!rule.isObject()) {
                 error(rule, std::string("security rule should be an object but is ") + rule.typeName());
                 return;
             }
-            readRule(rule, id, isDefault, nsg.rules);
+            readRule(rule, id, defaults, nsg.rules);
         });
     }
 }
