@@ -1563,6 +1563,8 @@ void AzureReader::readFirewallRule(const JsonNode& r, const std::string& type)
     ManagedDataService& svc = dataService(id.substr(0, pos));
     if (svc.type.empty())
         svc.type = type.substr(0, type.size() - 14);
+    if (svc.where.file.empty()) // until the server itself is read: what its warnings point at
+        svc.where = here(r);
     const std::string name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
     const std::string start = str(r, "startIpAddress").empty() ? str(r, "startIP") : str(r, "startIpAddress");
     const std::string end = str(r, "endIpAddress").empty() ? str(r, "endIP") : str(r, "endIpAddress");
@@ -1590,6 +1592,8 @@ void AzureReader::readVnetRule(const JsonNode& r, const std::string& type)
     ManagedDataService& svc = dataService(id.substr(0, pos));
     if (svc.type.empty())
         svc.type = type.substr(0, type.size() - 20);
+    if (svc.where.file.empty())
+        svc.where = here(r);
     const std::string name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
     const std::string subnet = str(r, "virtualNetworkSubnetId");
     if (subnet.empty()) {
