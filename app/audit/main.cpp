@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -62,6 +63,8 @@ Commands:
       Exit 0 when the flow is reachable, 1 when it is not, 2 on bad input or usage.
 
 Options:
+  --max-memory MIB  memory the reading and analysis may use (default: what the machine has free); an
+                    export estimated to need more (16 times its size) is refused with exit 2
   --help       this text
   --version    the version
 Severities: critical, high, medium, low, info.
@@ -79,7 +82,7 @@ struct Args
 Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
-        "--protocol", "--from", "--pdf", "--title", "--reviewer" };
+        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--max-memory" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -159,7 +162,17 @@ bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inp
         usageError("no input given (files or folders of exported JSON)");
         return false;
     }
-    snap = ew::importSnapshot(in);
+    ew::ImportOptions options;
+    if (auto it = a.options.find("--max-memory"); it != a.options.end()) {
+        char* end = nullptr;
+        const unsigned long long mib = std::strtoull(it->second.c_str(), &end, 10);
+        if (it->second.empty() || *end || mib == 0 || mib > (1ULL << 40)) {
+            usageError("--max-memory " + it->second + ": expected a number of MiB");
+            return false;
+        }
+        options.memoryBudget = mib << 20;
+    }
+    snap = ew::importSnapshot(in, options);
     const bool verbose = hasFlag(a, "--verbose");
     for (const auto& d : snap.diagnostics)
         if (d.level != ew::Diagnostic::Level::Note || verbose)
@@ -184,6 +197,18 @@ bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inp
 bool readReview(const std::string& path, ew::Review& review, std::vector<std::string>& inputs, bool& isReview);
 
 namespace {
+
+// The analysis; when it could not finish (memory ran out) its sentence is printed and the program
+// exits 2, as for input that cannot be read: no verdict is given.
+ew::AnalysisResult analyzeOrExit(const ew::Snapshot& snap, const ew::AnalysisOptions& options = {})
+{
+    ew::AnalysisResult result = ew::analyze(snap, options);
+    if (!result.error.empty()) {
+        std::cerr << "exposure-audit: " << result.error << "\n";
+        std::exit(kExitBadInput);
+    }
+    return result;
+}
 
 int analyzeCommand(const Args& a)
 {
@@ -215,12 +240,12 @@ int analyzeCommand(const Args& a)
             return kExitBadInput;
         }
         options.analystDataStores = review.dataStores;
-        baseline = ew::analyze(baseSnap, options);
+        baseline = analyzeOrExit(baseSnap, options);
     }
     ew::Snapshot snap;
     if (!load(a, snap))
         return kExitBadInput;
-    const auto result = ew::analyze(snap, options);
+    const auto result = analyzeOrExit(snap, options);
     std::map<std::string, ew::BaselineStatus> standing;
     if (baseline)
         standing = ew::compareWithBaseline(result, &*baseline, baselineIsReview ? &review.decisions : nullptr);
@@ -369,8 +394,8 @@ int diffCommand(const Args& a)
     const std::vector<std::string> oldInput { a.inputs[0] }, newInput { a.inputs[1] };
     if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &newInput))
         return kExitBadInput;
-    const auto oldResult = ew::analyze(oldSnap);
-    const auto newResult = ew::analyze(newSnap);
+    const auto oldResult = analyzeOrExit(oldSnap);
+    const auto newResult = analyzeOrExit(newSnap);
     const auto d = ew::diffAnalyses(oldSnap, oldResult, newSnap, newResult);
     const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
     const std::string text = format == "json" ? ew::diffJson(d).dump(2) + "\n"
@@ -406,7 +431,7 @@ int timelineCommand(const Args& a)
         const std::vector<std::string> in { label.folder };
         if (!load(a, snap, &in))
             return kExitBadInput;
-        results.push_back(ew::analyze(snap));
+        results.push_back(analyzeOrExit(snap));
     }
     std::vector<const ew::AnalysisResult*> pointers;
     for (const auto& r : results)
@@ -438,7 +463,7 @@ int reportCommand(const Args& a, int argc, char** argv)
         return kExitBadInput;
     ew::AnalysisOptions options;
     options.analystDataStores = review.dataStores;
-    const auto result = ew::analyze(snap, options);
+    const auto result = analyzeOrExit(snap, options);
 
     ew::ReportOptions ro;
     ro.redact = hasFlag(a, "--redact");
