@@ -141,7 +141,15 @@ void Importer::importFile(const fs::path& path, bool named)
     };
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
-    m_snap.files[index].size = ec ? 0 : size;
+    if (ec) {
+        // Listed a moment ago: the folder changed while it was read (a sync tool, a second export).
+        diag(Diagnostic::Level::Error, {},
+            "cannot read the file: " + ec.message()
+                + (ec == std::errc::no_such_file_or_directory ? " (it disappeared while the export was read)" : ""));
+        skip("unreadable");
+        return finish();
+    }
+    m_snap.files[index].size = size;
     if (size == 0) {
         diag(Diagnostic::Level::Error, {}, "the file is empty (0 bytes)");
         skip("empty file");
@@ -156,7 +164,7 @@ void Importer::importFile(const fs::path& path, bool named)
     }
     simdjson::padded_string text;
     if (simdjson::padded_string::load(m_file).get(text) != simdjson::SUCCESS) {
-        diag(Diagnostic::Level::Error, {}, "cannot read the file");
+        diag(Diagnostic::Level::Error, {}, "cannot read the file (no permission, or it changed while it was read)");
         skip("unreadable");
         return finish();
     }
