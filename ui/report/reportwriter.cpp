@@ -2,11 +2,11 @@
 
 #include "nodepainter.h"
 
+#include "savefile.h"
 #include <QBuffer>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 
 #include <map>
 
@@ -479,7 +479,7 @@ bool ReportWriter::writePdf(const ReportContent& c, const QString& fileName, QSt
         setup(counting);
         total = render(&counting, c, 0);
     }
-    QSaveFile out(fileName);
+    SaveFile out(fileName); // fails on a full disk (savefile.h)
     if (!out.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("%1: cannot write: %2").arg(fileName, out.errorString());
         return false;
