@@ -67,8 +67,9 @@ PacketSet clientView(const Finding& f)
 
 } // namespace
 
-bool coveredByOthers(const Finding& f, const std::vector<const Finding*>& findings)
+bool coveredByOthers(const Finding& twoHop, const std::vector<const Finding*>& findings)
 {
+    const Finding& f = twoHop;
     if (f.hops < 2)
         return false;
     PacketSet others;

@@ -59,8 +59,8 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             return it == m_snap.publicIps.end() ? nullptr : &it->second;
         };
         auto make = [&](const LbFrontend* fe, const std::string& ruleId, const std::string& ruleName,
-                        const SourceLocation& where, const char* level, ProtocolMask protocols, PortSet backendPorts,
-                        std::vector<PortRange> frontendPorts) {
+                        const SourceLocation& where, const char* level, ProtocolMask protocols,
+                        const PortSet& backendPorts, std::vector<PortRange> frontendPorts) {
             if (!fe || fe->publicIpId.empty())
                 return; // internal frontend: not internet-facing
             const PublicIpAddress* pip = publicIpOf(fe);
@@ -421,7 +421,7 @@ void Engine::edgeFrontends(std::vector<Frontend>& out)
                 + " accepts any client: a WAF policy is context, not a network filter, and the origin cannot tell "
                   "another customer's Front Door from this one by address (Microsoft Learn, \"Secure traffic to "
                   "Azure Front Door origins\")");
-            const AddressSet anyClient = publicInternet();
+            const AddressSet& anyClient = publicInternet();
             if (base.proxy) {
                 // The origin is a gateway: its subnet NSG must admit the edge's addresses.
                 if (!base.clients.intersects(sources))

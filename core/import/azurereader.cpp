@@ -164,7 +164,7 @@ private:
     void readRuleCollectionGroup(const JsonNode& r);
     void readIpGroup(const JsonNode& r);
     /// One DNAT rule (classic natRuleCollections or a policy's NatRule); false when unreadable.
-    bool readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& out);
+    bool readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& fw);
     void readRoute(const JsonNode& r, RouteTable& table);
     void readRouteTable(const JsonNode& r);
     EdgeService& edgeService(const std::string& id, const JsonNode& r);
@@ -188,7 +188,7 @@ private:
     }
     SourceLocation here(const JsonNode& n) const { return { m_file, n.pointer(), 0, 0 }; }
 
-    std::string idOf(const JsonNode& r, const std::string& fallbackParent, std::string_view childKind);
+    std::string idOf(const JsonNode& r, const std::string& parentId, std::string_view childKind);
     std::string refId(const std::optional<JsonNode>& ref, const char* what);
     std::string str(const JsonNode& r, std::string_view key, bool required = false);
     std::optional<std::int64_t> integer(

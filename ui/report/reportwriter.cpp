@@ -229,8 +229,8 @@ void summary(Pages& pg, const ReportContent& c)
     pg.text(QStringLiteral("Findings by severity"), pg.font(11, true), Qt::black, 0, 6);
     QPainter* p = pg.painter();
     int maxCount = 1;
-    for (int s = 0; s < 5; ++s)
-        maxCount = std::max(maxCount, c.bySeverity[s]);
+    for (const int count : c.bySeverity)
+        maxCount = std::max(maxCount, count);
     const char* names[] = { "info", "low", "medium", "high", "critical" };
     pg.ensure(5 * 22 + 10);
     for (int s = 4; s >= 0; --s) {
