@@ -897,7 +897,16 @@ void MainWindow::analysisFinished(std::shared_ptr<const AnalysisData> analysis)
     m_progress->hide();
     m_cancel->hide();
     m_whatIf.reset(); // its base is gone; the scenario stays in the review
+    // A Terraform plan is shown as the state it would produce, compared with the state it starts
+    // from: the Changes tab lists what applying it would expose (issue 13).
+    const bool plan = analysis->snapshot.files.size() == 1
+        && analysis->snapshot.files.front().format == "terraform-plan" && !analysis->snapshot.hasErrors();
     showAnalysis(std::move(analysis), false);
+    if (plan && !m_baseline && !m_baselineJob->isRunning()) {
+        compareWith(m_document->inputs(), true);
+        report(tr("Terraform plan: shown as the state it would produce; the Changes tab lists what applying it "
+                  "would expose."));
+    }
 }
 
 void MainWindow::showAnalysis(std::shared_ptr<const AnalysisData> analysis, bool whatIf)
@@ -998,7 +1007,8 @@ void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
         m_firstLayout = false;
         m_view->fitAll();
     }
-    Q_EMIT ready();
+    if (!m_baselineJob->isRunning()) // else its end is the moment everything is shown
+        Q_EMIT ready();
 }
 
 void MainWindow::toggleGroup(const QString& groupId)

@@ -93,7 +93,9 @@ public:
     // Comparing (mainwindowcompare.cpp): against an older snapshot, or the real snapshot while
     // what-if edits are shown.
     /// Analyses these inputs in the background as the baseline; the views then mark what changed.
-    void compareWith(const QStringList& inputs);
+    /// Compares with another snapshot; planPrior: with the prior state of the Terraform plan the
+    /// inputs are (what applying it would change).
+    void compareWith(const QStringList& inputs, bool planPrior = false);
     void stopComparing();
     /// Opens newer inputs in the current review (decisions carried over); compares with the old.
     void openNewSnapshot(const QStringList& inputs);

@@ -117,18 +117,19 @@ void MainWindow::createCompareActions()
         m_tabs->setCurrentWidget(m_changes);
         action(QStringLiteral("compare-only-changes"))->setChecked(false);
         report(tr("Compared with %1.").arg(m_baselineName));
-        Q_EMIT ready();
+        if (!m_layingOut) // else the layout's end is the moment everything is shown
+            Q_EMIT ready();
     });
     connect(m_baselineJob, &AnalysisJob::cancelled, this, [this]() { m_progress->hide(); });
 }
 
-void MainWindow::compareWith(const QStringList& inputs)
+void MainWindow::compareWith(const QStringList& inputs, bool planPrior)
 {
-    m_baselineName = ReviewDocument::snapshotName(inputs);
+    m_baselineName = planPrior ? tr("the plan's prior state (before apply)") : ReviewDocument::snapshotName(inputs);
     m_progress->setRange(0, 0);
     m_progress->setFormat(tr("Analysing %1 for the comparison…").arg(m_baselineName));
     m_progress->show();
-    m_baselineJob->start(inputs, m_document->review().dataStores, m_document->baseDir());
+    m_baselineJob->start(inputs, m_document->review().dataStores, m_document->baseDir(), planPrior);
 }
 
 void MainWindow::stopComparing()

@@ -6,6 +6,7 @@
 #include "output/exports.h"
 #include "output/findingswriter.h"
 #include "outputfile.h"
+#include "report/notify.h"
 #include "report/reportcontent.h"
 #include "report/reportwriter.h"
 #include "review/review.h"
@@ -24,6 +25,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -46,9 +48,16 @@ Commands:
       With --baseline (an older export, or a review file and its snapshot), only findings that are new
       or worse than in the baseline (more severe, or reaching more ports or sources) count for
       --fail-on, and findings accepted in the review (accepted risk, false positive) never do.
-  diff OLD NEW [--format text|json|markdown] [--output FILE]
+  diff OLD NEW [--format text|json|markdown] [--output FILE] [--fail-on SEVERITY]
+  diff PLAN [...]
+  diff EXPORT PLAN [...]
       New, closed and changed exposures between two snapshots, each with the rule changes on its path.
-      Exit 0 when nothing is new or changed, 1 when something is, 2 on bad input or usage.
+      PLAN is a Terraform plan (terraform show -json tfplan): alone, its prior state against its
+      planned state; after an export, the export against the export with the plan applied to it.
+      Causes name the Terraform resource addresses.
+      Exit 0 when nothing is new or changed, 1 when something is, 2 on bad input or usage. With
+      --fail-on, 1 only when a new finding, or one that got worse (more severe, more ports, sources or
+      protocols), is at or above that severity.
   timeline SNAPSHOT... [--format text|json|markdown] [--output FILE]
       Each finding across a series of snapshots: first and last appearance, "exposed since", and its
       severity in each. SNAPSHOT is DATE=FOLDER, or FOLDER with an exposure-snapshot.json giving its
@@ -57,6 +66,14 @@ Commands:
       A PDF for management: summary, a page per critical and high exposure with its path, the deciding
       rules and the review's decisions, every finding, methodology and assumptions. --redact replaces
       addresses, e-mail addresses and subscription/tenant ids with consistent placeholders.
+  notify REVIEW|INPUT... --output DIR [--by owner] [--baseline OLD|REVIEW] [--owners MAPPING.json]
+         [--owner-tags owner,team,contact] [--due critical=1,high=7,medium=30,low=90] [--date YYYY-MM-DD]
+      One Markdown notice per owner of exposed resources (owner-<name>.md; unassigned.md for the rest)
+      with each finding's path, deciding rules, due date and smallest fix, and index.json for mail or
+      ticketing. The owner is the review's triage owner, else the first --owners entry whose "match"
+      (a glob) fits the target's name or id, else the target's first owner tag. Accepted risks, false
+      positives and fixed findings are left out; with --baseline only new or worse findings are sent.
+      Exit 0, or 2 on bad input or usage.
   query INPUT... --to NAME|ID --port N [--protocol tcp|udp] [--from IP|internet] [--format text|json]
       The verdict for one flow, with the deciding rule at each hop (or what stops it).
       --port is the destination port at the target (after load-balancer translation).
@@ -82,7 +99,8 @@ struct Args
 Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
-        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--max-memory" };
+        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due",
+        "--date", "--max-memory" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -155,14 +173,15 @@ bool writeText(const std::string& path, const std::string& text)
 }
 
 // Loads the inputs and reports problems on stderr. Returns false when the input is unusable.
-bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inputs = nullptr)
+bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inputs = nullptr,
+    const ew::ImportOptions& sideOptions = {})
 {
     const auto& in = inputs ? *inputs : a.inputs;
     if (in.empty()) {
         usageError("no input given (files or folders of exported JSON)");
         return false;
     }
-    ew::ImportOptions options;
+    ew::ImportOptions options = sideOptions;
     if (auto it = a.options.find("--max-memory"); it != a.options.end()) {
         char* end = nullptr;
         const unsigned long long mib = std::strtoull(it->second.c_str(), &end, 10);
@@ -210,18 +229,27 @@ ew::AnalysisResult analyzeOrExit(const ew::Snapshot& snap, const ew::AnalysisOpt
     return result;
 }
 
+// --fail-on SEVERITY (analyze, diff); false when it is given and is not a severity.
+bool failOnOption(const Args& a, std::optional<ew::Severity>& failOn)
+{
+    const auto it = a.options.find("--fail-on");
+    if (it == a.options.end())
+        return true;
+    ew::Severity s;
+    if (!ew::parseSeverity(it->second, s))
+        return false;
+    failOn = s;
+    return true;
+}
+
 int analyzeCommand(const Args& a)
 {
     const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
     if (format != "text" && format != "json" && format != "csv" && format != "sarif" && format != "markdown")
         return usageError("--format " + format + ": expected text, json, csv, sarif or markdown");
     std::optional<ew::Severity> failOn;
-    if (auto it = a.options.find("--fail-on"); it != a.options.end()) {
-        ew::Severity s;
-        if (!ew::parseSeverity(it->second, s))
-            return usageError("--fail-on " + it->second + ": expected critical, high, medium, low or info");
-        failOn = s;
-    }
+    if (!failOnOption(a, failOn))
+        return usageError("--fail-on " + a.options.at("--fail-on") + ": expected critical, high, medium, low or info");
     // The baseline first: a review's data-store markings apply to the new snapshot too.
     ew::Review review;
     bool baselineIsReview = false;
@@ -383,26 +411,83 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
     return true;
 }
 
+using ew::applyPlan;
+using ew::isTerraformPlan;
+
 int diffCommand(const Args& a)
 {
-    if (a.inputs.size() != 2)
-        return usageError("diff needs two inputs: OLD NEW (export folders or files)");
+    if (a.inputs.size() != 2 && a.inputs.size() != 1)
+        return usageError("diff needs two inputs, OLD NEW (export folders or files), or a Terraform plan");
     const std::string format = a.options.count("--format") ? a.options.at("--format") : "text";
-    if (format != "text" && format != "json" && format != "markdown")
-        return usageError("--format " + format + ": expected text, json or markdown");
+    if (format != "text" && format != "json" && format != "markdown" && format != "sarif")
+        return usageError("--format " + format + ": expected text, json, markdown or sarif");
+    std::optional<ew::Severity> failOn;
+    if (!failOnOption(a, failOn))
+        return usageError("--fail-on " + a.options.at("--fail-on") + ": expected critical, high, medium, low or info");
     ew::Snapshot oldSnap, newSnap;
-    const std::vector<std::string> oldInput { a.inputs[0] }, newInput { a.inputs[1] };
-    if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &newInput))
-        return kExitBadInput;
+    ew::ImportOptions priorSide;
+    priorSide.terraformPlanSide = ew::TerraformPlanSide::Prior;
+    const std::string& planInput = a.inputs.back();
+    const std::vector<std::string> planOnly { planInput };
+    if (a.inputs.size() == 1) {
+        // One plan: its prior state against its planned state.
+        if (!load(a, oldSnap, &planOnly, priorSide) || !load(a, newSnap, &planOnly))
+            return kExitBadInput;
+        if (!isTerraformPlan(newSnap))
+            return usageError("diff needs two inputs, OLD NEW, or one Terraform plan (terraform show -json tfplan); "
+                + planInput + " is not a plan");
+    } else {
+        const std::vector<std::string> oldInput { a.inputs[0] };
+        if (!load(a, oldSnap, &oldInput) || !load(a, newSnap, &planOnly))
+            return kExitBadInput;
+        if (isTerraformPlan(newSnap)) {
+            // An export and a plan of part of it: the export, and the export with the plan applied.
+            ew::Snapshot prior;
+            if (!load(a, prior, &planOnly, priorSide))
+                return kExitBadInput;
+            ew::Snapshot planned = std::move(newSnap);
+            newSnap = oldSnap;
+            applyPlan(newSnap, prior, planned);
+        }
+    }
     const auto oldResult = analyzeOrExit(oldSnap);
     const auto newResult = analyzeOrExit(newSnap);
     const auto d = ew::diffAnalyses(oldSnap, oldResult, newSnap, newResult);
     const std::string output = a.options.count("--output") ? a.options.at("--output") : std::string();
-    const std::string text = format == "json" ? ew::diffJson(d).dump(2) + "\n"
-        : format == "markdown"                ? ew::diffMarkdown(d)
-                                              : ew::diffText(d);
+    const auto status = ew::compareWithBaseline(newResult, &oldResult, nullptr);
+    std::string text;
+    if (format == "sarif") {
+        // What the change exposes anew or more widely, for a pull request's code scanning: the
+        // results are located at the deciding rules (a Terraform plan's: the resource address).
+        auto sarif = ew::findingsSarif(newSnap, newResult);
+        for (auto& run : sarif["runs"]) {
+            nlohmann::json kept = nlohmann::json::array();
+            for (auto& res : run["results"]) {
+                const auto st = status.at(res["partialFingerprints"]["exposureFindingId/v1"].get<std::string>());
+                if (st != ew::BaselineStatus::New && st != ew::BaselineStatus::Worse)
+                    continue;
+                res["baselineState"] = st == ew::BaselineStatus::New ? "new" : "updated";
+                kept.push_back(std::move(res));
+            }
+            run["results"] = std::move(kept);
+        }
+        text = sarif.dump(2) + "\n";
+    } else {
+        text = format == "json"    ? ew::diffJson(d).dump(2) + "\n"
+            : format == "markdown" ? ew::diffMarkdown(d)
+                                   : ew::diffText(d);
+    }
     if (!writeText(output, text))
         return kExitBadInput;
+    if (failOn) {
+        // A plan gate: only what this change newly exposes, or exposes more widely, at or above it.
+        for (const auto& f : newResult.findings)
+            if (f.severity >= *failOn)
+                if (auto st = status.find(f.id); st != status.end()
+                    && (st->second == ew::BaselineStatus::New || st->second == ew::BaselineStatus::Worse))
+                    return kExitFindings;
+        return kExitOk;
+    }
     // Like diff(1): 1 when the exposure changed (new or changed findings), so a schedule can alert.
     return d.added.empty() && d.changed.empty() ? kExitOk : kExitFindings;
 }
@@ -466,6 +551,20 @@ int reportCommand(const Args& a, int argc, char** argv)
     const auto result = analyzeOrExit(snap, options);
 
     ew::ReportOptions ro;
+    // A Terraform plan: the report of the state it would produce, with what it changes against the
+    // state it starts from (issue 13, "what this change would expose").
+    std::optional<ew::AnalysisResult> prior;
+    if (isTerraformPlan(snap)) {
+        ew::ImportOptions priorSide;
+        priorSide.terraformPlanSide = ew::TerraformPlanSide::Prior;
+        ew::Snapshot priorSnap;
+        if (!load(a, priorSnap, &inputs, priorSide))
+            return kExitBadInput;
+        prior = analyzeOrExit(priorSnap, options);
+        ro.baseline = &*prior;
+        ro.baselineLabel = "the plan's prior state (before apply)";
+        ro.title = "What this Terraform change would expose";
+    }
     ro.redact = hasFlag(a, "--redact");
     if (a.options.count("--title"))
         ro.title = a.options.at("--title");
@@ -489,6 +588,105 @@ int reportCommand(const Args& a, int argc, char** argv)
     }
     std::cerr << "exposure-audit: wrote " << file.toStdString() << " (" << content.pages.size() << " finding page(s), "
               << content.rows.size() << " finding(s)" << (ro.redact ? ", redacted" : "") << ")\n";
+    return kExitOk;
+}
+
+// Notices per owner (issue 16, "Alerting service teams").
+int notifyCommand(const Args& a)
+{
+    if (!a.options.count("--output"))
+        return usageError("notify needs --output DIR (a folder for the notices)");
+    if (a.options.count("--by") && a.options.at("--by") != "owner")
+        return usageError("--by " + a.options.at("--by") + ": notices are grouped by owner");
+    ew::NotifyOptions options;
+    if (a.options.count("--due")) {
+        std::string error;
+        if (!ew::DuePolicy::parse(a.options.at("--due"), options.due, error))
+            return usageError("--due: " + error);
+    }
+    if (a.options.count("--owner-tags")) {
+        options.ownerTags.clear();
+        std::stringstream in(a.options.at("--owner-tags"));
+        for (std::string tag; std::getline(in, tag, ',');)
+            if (!tag.empty())
+                options.ownerTags.push_back(tag);
+    }
+    if (a.options.count("--owners")) {
+        const std::string path = a.options.at("--owners");
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            return usageError("--owners " + path + ": cannot be read");
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::vector<ew::Diagnostic> diags;
+        if (!ew::parseOwnerMapping(text, path, options.mapping, diags)) {
+            for (const auto& d : diags)
+                std::cerr << d.toString() << "\n";
+            return kExitBadInput;
+        }
+    }
+    const std::time_t now = std::time(nullptr);
+    char today[32];
+    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
+    options.date = a.options.count("--date") ? a.options.at("--date") : std::string(today);
+    if (ew::addDays(options.date, 0).empty())
+        return usageError("--date " + options.date + ": expected YYYY-MM-DD");
+
+    ew::Review review;
+    bool isReview = false;
+    std::vector<std::string> inputs = a.inputs;
+    if (a.inputs.size() == 1) {
+        std::vector<std::string> fromReview;
+        if (!readReview(a.inputs.front(), review, fromReview, isReview))
+            return kExitBadInput;
+        if (isReview)
+            inputs = fromReview;
+    }
+    options.analysis.analystDataStores = review.dataStores;
+    std::optional<ew::AnalysisResult> baseline;
+    ew::Review baselineReview;
+    bool baselineIsReview = false;
+    if (a.options.count("--baseline")) {
+        const std::string path = a.options.at("--baseline");
+        std::vector<std::string> baseInputs;
+        if (!readReview(path, baselineReview, baseInputs, baselineIsReview))
+            return kExitBadInput;
+        if (!baselineIsReview)
+            baseInputs = { path };
+        ew::Snapshot baseSnap;
+        if (!load(a, baseSnap, &baseInputs)) {
+            std::cerr << "exposure-audit: the baseline " << path << " could not be read\n";
+            return kExitBadInput;
+        }
+        baseline = analyzeOrExit(baseSnap, options.analysis);
+    }
+    ew::Snapshot snap;
+    if (!load(a, snap, &inputs))
+        return kExitBadInput;
+    const auto result = analyzeOrExit(snap, options.analysis);
+    std::map<std::string, ew::BaselineStatus> standing;
+    if (baseline)
+        standing = ew::compareWithBaseline(result, &*baseline, baselineIsReview ? &baselineReview.decisions : nullptr);
+    const auto notices = ew::buildNotices(snap, result, options, isReview ? &review.decisions : nullptr,
+        isReview ? &review.history : nullptr, baseline ? &standing : nullptr);
+
+    const std::filesystem::path dir = a.options.at("--output");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir)) {
+        std::cerr << "exposure-audit: --output " << dir.string() << ": cannot create the folder"
+                  << (ec ? ": " + ec.message() : std::string()) << "\n";
+        return kExitBadInput;
+    }
+    for (const auto& n : notices.owners)
+        if (!writeText((dir / n.file).string(), ew::noticeMarkdown(n, notices)))
+            return kExitBadInput;
+    if (!writeText((dir / "index.json").string(), ew::noticesIndex(notices).dump(2)))
+        return kExitBadInput;
+    std::size_t findings = 0;
+    for (const auto& n : notices.owners)
+        findings += n.items.size();
+    std::cerr << "exposure-audit: wrote " << notices.owners.size() << " notice(s) for " << findings << " finding(s) to "
+              << dir.string() << " (" << notices.left << " left out: decided in the review or known in the baseline)\n";
     return kExitOk;
 }
 
@@ -519,6 +717,8 @@ int runCommand(const Args& a, int argc, char** argv)
         return diffCommand(a);
     if (a.command == "timeline")
         return timelineCommand(a);
+    if (a.command == "notify")
+        return notifyCommand(a);
     return usageError("unknown command " + a.command);
 }
 

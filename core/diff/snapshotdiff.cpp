@@ -173,7 +173,7 @@ std::vector<std::string> differences(const Finding& a, const Finding& b)
     if (a.severity != b.severity)
         what.push_back("severity");
     if (!(a.packets && b.packets && *a.packets == *b.packets)) {
-        if (a.ports != b.ports)
+        if (a.ports != b.ports || a.icmpTypes != b.icmpTypes)
             what.push_back("ports");
         if (a.sources != b.sources || a.exposures.size() != b.exposures.size())
             what.push_back("sources");
@@ -202,9 +202,13 @@ std::vector<std::string> differences(const Finding& a, const Finding& b)
 nlohmann::json causesJson(const std::vector<ConfigChange>& causes)
 {
     nlohmann::json a = nlohmann::json::array();
-    for (const auto& c : causes)
-        a.push_back({ { "kind", c.kind }, { "subject", c.subject }, { "detail", c.detail }, { "file", c.where.file },
-            { "pointer", c.where.pointer } });
+    for (const auto& c : causes) {
+        nlohmann::json j = { { "kind", c.kind }, { "subject", c.subject }, { "detail", c.detail },
+            { "file", c.where.file }, { "pointer", c.where.pointer } };
+        if (!c.where.address.empty())
+            j["address"] = c.where.address; // the Terraform resource that causes it
+        a.push_back(std::move(j));
+    }
     return a;
 }
 
@@ -212,7 +216,8 @@ std::string causesLine(const std::vector<ConfigChange>& causes)
 {
     std::string s;
     for (const auto& c : causes)
-        s += "\n    because " + c.kind + " " + c.subject + " (" + c.detail + ")";
+        s += "\n    because " + c.kind + " " + c.subject + " (" + c.detail + ")"
+            + (c.where.address.empty() ? std::string() : " at " + c.where.address);
     return s;
 }
 

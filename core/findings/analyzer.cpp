@@ -57,11 +57,15 @@ PacketSet clientView(const Finding& f)
         return p;
     };
     const ProtocolMask mask = protocolMaskOfName(f.protocol);
-    if (f.exposures.empty() || f.exposuresOmitted > 0)
-        return PacketSet::box(mask, portsOf(f.ports), parse(f.sources));
     PacketSet out;
-    for (const auto& e : f.exposures)
-        out = out.united(PacketSet::box(mask, portsOf(e.ports), parse(e.sources)));
+    if (f.exposures.empty() || f.exposuresOmitted > 0)
+        out = PacketSet::box(mask, portsOf(f.ports), parse(f.sources));
+    else
+        for (const auto& e : f.exposures)
+            out = out.united(PacketSet::box(mask, portsOf(e.ports), parse(e.sources)));
+    // ICMP's ports are its types and codes, which box() leaves whole: narrowed to the finding's.
+    if (f.protocol == "icmp" && f.packets)
+        out = out.intersected(PacketSet::icmp(f.packets->ports(Protocol::Icmp), AddressSet::all()));
     return out;
 }
 

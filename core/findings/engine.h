@@ -388,6 +388,7 @@ public:
     /// AWS: the internet addresses whose traffic the subnet's route table sends to an internet
     /// gateway attached to its VPC (longest prefix), i.e. the clients whose replies get back.
     const AddressSet& internetRouted(const std::string& subnetId, std::vector<std::string>& assumptions);
+    std::optional<PathStep> internetGatewayStep(const std::string& subnetId) const;
     /// One destination prefix of a route table with its route: a route to a prefix list is one cell
     /// per entry.
     struct RouteCell

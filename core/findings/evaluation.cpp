@@ -15,7 +15,7 @@ PacketSet portsFrom(const PacketSet& packets, const AddressSet& addrs)
             if (!segs[i].sources.isEmpty() && segs[i].sources.intersects(addrs))
                 ports.add(segs[i].firstPort, PacketSet::segmentLast(segs, i, proto));
         if (!ports.isEmpty())
-            out = out.united(PacketSet::box(maskOf(proto), ports, AddressSet::all()));
+            out = out.united(PacketSet::ofPorts(proto, ports, AddressSet::all()));
     }
     return out;
 }
@@ -111,12 +111,11 @@ NsgVerdict Engine::withReplies(
         const auto& r = list.rules[i];
         if (r.inbound || r.disabled)
             continue;
-        ProtocolMask protocols = r.protocols;
-        if (!r.destinationPorts.isAll())
-            protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
         // The reply's destination is the client: the rule's destination is the address dimension.
+        // An ICMP reply has a type of its own (echo-reply 0 for echo-request 8): any ICMP type
+        // leaving towards the client is taken as the answer.
         out.push_back({ i, r.allow,
-            PacketSet::box(protocols, r.destinationPorts,
+            rulePackets(r,
                 (r.destination.any ? AddressSet::all() : r.destination.prefixes)
                     .intersected(familyAddresses(r.family))) });
     }

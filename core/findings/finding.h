@@ -21,6 +21,7 @@ enum class StepKind {
     Other,
     Internet,
     PublicAddress, // a public IP, an elastic IP
+    InternetGateway, // AWS: the VPC's gateway that translates public to private addresses
     LoadBalancer, // forwards or translates to the machines behind it (L4)
     Gateway, // terminates connections and opens new ones to its backends (Application Gateway)
     Firewall, // a firewall that translates (Azure Firewall DNAT)
@@ -87,6 +88,9 @@ struct Finding
     DataStoreMatch dataStore;
     std::string protocol; // "tcp", "udp", "icmp", "other" or "any"
     std::vector<PortRange> ports; // destination ports at the target, after translation (union)
+    /// An ICMP finding's types and codes when not every type passes ("echo-request (8)"); empty
+    /// otherwise (Azure's rules cannot tell ICMP types apart; AWS's can).
+    std::string icmpTypes;
     std::vector<std::string> sources; // CIDRs reaching any of the ports (union); the whole public internet is 0.0.0.0/0
     /// Exact breakdown when different ports are reached from different sources (empty otherwise).
     std::vector<Exposure> exposures;
@@ -113,5 +117,12 @@ struct Finding
     /// or Azure Firewall's private addresses); null when they see the internet clients themselves.
     std::shared_ptr<const AddressSet> seenSources;
 };
+
+/// What a finding's protocol reaches, for display: its ports, or its ICMP types ("" for every
+/// type and for port-less protocols).
+inline std::string portsOrTypes(const Finding& f)
+{
+    return f.protocol == "icmp" ? f.icmpTypes : formatPortRanges(f.ports);
+}
 
 } // namespace ew

@@ -70,6 +70,9 @@ void Engine::fillPackets(Finding& f, const PacketSet& packets, const FamilyUnive
                                                : Protocol::Tcp;
     if (ported)
         f.ports = packets.ports(first).ranges();
+    if (first == Protocol::Icmp)
+        if (const PortSet types = packets.ports(Protocol::Icmp); !types.isAll())
+            f.icmpTypes = formatIcmpTypes(types.ranges());
     f.sources = sourceCidrs(packets.allSources(), universe, f.wholeInternet);
     if (!breakdown || !ported)
         return;
@@ -237,7 +240,9 @@ void Engine::addFindings(
         f.ipConfigurationId = t.ipc->id;
         const bool allPorts = f.ports.size() == 1 && f.ports[0] == PortRange { 0, 65535 };
         const std::string what = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
-            + (f.ports.empty() || (f.protocol == "any" && allPorts) ? std::string() : " " + portsText(f.ports));
+            + (!f.icmpTypes.empty()                                        ? " " + f.icmpTypes
+                    : f.ports.empty() || (f.protocol == "any" && allPorts) ? std::string()
+                                                                           : " " + portsText(f.ports));
         f.explanation = what + " from " + sourcesText(f) + (f.exposures.empty() ? "" : " (sources differ by port)")
             + " reaches " + t.targetText() + " through " + fe.description + ": " + b.how + ".";
         severity(f, b);

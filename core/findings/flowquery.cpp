@@ -40,6 +40,10 @@ HopVerdict filterHop(const FilterEval& f, const PacketSet& arriving)
         words += std::string(words.empty() ? "" : "; ") + (rule.allow ? "allowed" : "denied") + " by " + rule.name
             + " (priority " + std::to_string(rule.priority) + (rule.isDefault ? ", default rule" : "") + ")";
     }
+    // A security group has no deny rules: what none of its rules allows is dropped ("Security group
+    // rules": "you can specify allow rules, but not deny rules").
+    if (words.empty() && !arriving.isEmpty() && f.nsg->semantics == NetworkSecurityGroup::Semantics::AllowUnion)
+        words = "no rule allows it (security groups deny what none of their rules allows)";
     h.detail = words.empty() ? "no packet of this flow arrives here" : words;
     return h;
 }

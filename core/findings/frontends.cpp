@@ -35,11 +35,15 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             const AddressSet& routed = internetRouted(ipc.subnetId, f.assumptions);
             f.filter = f.filter.intersected(PacketSet::box(kAllProtocols, PortSet::all(), routed));
             f.filterKey += "|routed:" + ipc.subnetId; // empty when no route leads to an internet gateway
+            if (auto igw = internetGatewayStep(ipc.subnetId))
+                f.steps.insert(f.steps.begin(), *igw);
         }
         if (pip && pip->address.empty())
             f.assumptions.push_back("public IP " + name
-                + " has no address in the export (dynamic and not allocated, or the VM is deallocated): "
-                  "evaluated as if it had one");
+                + (pip->unknownAddress.empty()
+                        ? " has no address in the export (dynamic and not allocated, or the VM is deallocated)"
+                        : " " + pip->unknownAddress)
+                + ": evaluated as if it had one");
         f.description = "public IP " + name + (f.address.empty() ? std::string() : " (" + f.address + ")");
         out.push_back(std::move(f));
     }
@@ -241,6 +245,21 @@ const AddressSet& Engine::internetRouted(const std::string& subnetId, std::vecto
     }
     assumptions.insert(assumptions.end(), memo->second.assumptions.begin(), memo->second.assumptions.end());
     return memo->second.addresses;
+}
+
+// The internet gateway on the way into a subnet's VPC, for the path: a VPC has at most one ("A VPC
+// can have only one internet gateway attached at a time", Amazon VPC User Guide, "Internet
+// gateways"). None when the export does not name it.
+std::optional<PathStep> Engine::internetGatewayStep(const std::string& subnetId) const
+{
+    const auto subnet = m_snap.subnets.find(subnetId);
+    if (subnet == m_snap.subnets.end())
+        return std::nullopt;
+    const auto vnet = m_snap.vnets.find(subnet->second.vnetId);
+    if (vnet == m_snap.vnets.end() || vnet->second.internetGatewayIds.empty())
+        return std::nullopt;
+    const std::string& id = vnet->second.internetGatewayIds.front();
+    return PathStep { id, id, "AWS::EC2::InternetGateway", StepKind::InternetGateway };
 }
 
 // Amazon VPC Peering Guide, "Update your route tables for a VPC peering connection": traffic between
@@ -663,6 +682,11 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
         const AddressSet v6Clients = device.dualStack ? clients.intersected(AddressSet::allV6()) : AddressSet();
         // The load balancer's own filters are in the evidence and the inspector, not on the path (as
         // an Application Gateway's subnet NSG): the path's filters are those guarding the target.
+        if (!device.nodeInterfaceIds.empty())
+            if (auto nit = m_snap.nics.find(device.nodeInterfaceIds.front());
+                nit != m_snap.nics.end() && !nit->second.ipConfigurations.empty())
+                if (auto igw = internetGatewayStep(nit->second.ipConfigurations.front().subnetId))
+                    f.steps.push_back(*igw);
         f.steps.push_back(
             { device.id, device.name, device.type, fw.preservesClient ? StepKind::LoadBalancer : StepKind::Gateway });
         auto asProxy = [&](Frontend p, const AddressSet& admitted) {

@@ -200,7 +200,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
             PacketSet clientView;
             for (auto proto : { Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Other })
                 if (const PortSet p = ports.ports(proto); !p.isEmpty())
-                    clientView = clientView.united(PacketSet::box(maskOf(proto), p, clients));
+                    clientView = clientView.united(PacketSet::ofPorts(proto, p, clients));
             PacketSet adds = clientView.subtracted(covered);
             // A store reached directly: only what the internet does not already deliver directly.
             if (exposed && direct && !adds.isEmpty())
@@ -377,7 +377,10 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
             f.ipConfigurationId = inner.ipc->id;
             f.footholdIpConfigurationId = via.ipConfigurationId;
             f.explanation = upper(f.protocol == "any" ? std::string("all protocols") : f.protocol)
-                + (f.ports.empty() ? std::string() : " " + portsText(f.ports)) + " reaches " + t.targetText() + " from "
+                + (!f.icmpTypes.empty()   ? " " + f.icmpTypes
+                        : f.ports.empty() ? std::string()
+                                          : " " + portsText(f.ports))
+                + " reaches " + t.targetText() + " from "
                 + targets[static_cast<std::size_t>(footholdTarget)].targetText() + ", which " + sourcesText(via)
                 + " can reach directly: " + b.how
                 + (others > 0 ? "; " + std::to_string(others) + " other foothold(s) reach it too" : std::string())

@@ -28,6 +28,7 @@ ReachabilityGraph::Kind ReachabilityGraph::kindOfStep(const PathStep& step, bool
     case StepKind::Internet:
         return Kind::Internet;
     case StepKind::PublicAddress:
+    case StepKind::InternetGateway:
     case StepKind::LoadBalancer:
     case StepKind::Gateway:
     case StepKind::Firewall:
@@ -53,6 +54,8 @@ std::string ReachabilityGraph::typeLabel(StepKind kind, const std::string& type)
         return "any internet address";
     case StepKind::PublicAddress:
         return "public IP";
+    case StepKind::InternetGateway:
+        return "internet gateway";
     case StepKind::LoadBalancer:
         return "load balancer";
     case StepKind::Gateway:

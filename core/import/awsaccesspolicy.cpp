@@ -20,29 +20,6 @@ constexpr std::array<std::string_view, 6> kHttpActions
     = { "es:eshttpget", "es:eshttphead", "es:eshttppost", "es:eshttpput", "es:eshttppatch", "es:eshttpdelete" };
 constexpr unsigned kAllHttp = (1u << kHttpActions.size()) - 1;
 
-// IAM's wildcards: "*" any run of characters, "?" one character.
-bool globMatch(std::string_view pattern, std::string_view text)
-{
-    std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-            ++p;
-            ++t;
-        } else if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            mark = t;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            t = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*')
-        ++p;
-    return p == pattern.size();
-}
-
 // A policy element that is a string or a list of strings.
 std::vector<std::string> strings(const json& v)
 {

@@ -25,11 +25,7 @@ constexpr std::string_view kReadKeys[] = { "SecurityGroups", "NetworkAcls", "Rou
     "VpcPeeringConnections", "DBInstances", "DBClusters", "DBSubnetGroups", "DomainStatusList", "DomainStatus",
     "Clusters", "ClusterSubnetGroups", "CacheClusters", "CacheSubnetGroups", "ReplicationGroups", "LoadBalancers",
     "LoadBalancerDescriptions", "Listeners", "LoadBalancerListeners", "TargetGroups", "TargetHealthDescriptions",
-    "LoadBalancerTargetHealth", "Rules", "Attributes", "PrefixLists" };
-
-// Documents of AWS services that play a part later (issue 12) or none: recognised, so that they are
-// skipped with a reason instead of read as something else.
-constexpr std::string_view kLaterKeys[] = { "SecurityGroupRules" };
+    "LoadBalancerTargetHealth", "Rules", "Attributes", "PrefixLists", "SecurityGroupRules" };
 
 constexpr std::string_view kIgnoredKeys[] = { "AvailabilityZones", "VpcEndpoints", "ServiceNames", "ServiceDetails",
     "DomainNames", "Regions", "DhcpOptions", "CustomerGateways", "VpnGateways", "VpnConnections", "Hosts",
@@ -227,9 +223,6 @@ public:
             for (auto key : kReadKeys)
                 if (field.key == key)
                     return shapeFits(field.key, field.value);
-            for (auto key : kLaterKeys)
-                if (field.key == key)
-                    return true;
             // get-managed-prefix-list-entries: a generic key; the reader decides from the layout
             // whether it is a prefix list's (and skips it with the reason when not).
             if (field.key == "Entries" && field.value.is_array())
@@ -290,7 +283,7 @@ private:
             { "DBSubnetGroups", "DBSubnetGroupName" }, { "DomainStatusList", "DomainName" },
             { "ClusterSubnetGroups", "ClusterSubnetGroupName" }, { "CacheClusters", "CacheClusterId" },
             { "CacheSubnetGroups", "CacheSubnetGroupName" }, { "ReplicationGroups", "ReplicationGroupId" },
-            { "PrefixLists", "PrefixListId" } };
+            { "PrefixLists", "PrefixListId" }, { "SecurityGroupRules", "SecurityGroupRuleId" } };
         for (const auto& [k, id] : kIds)
             if (k == key)
                 return has(id);
@@ -332,7 +325,11 @@ private:
     void readVpc(const JsonNode& v);
     void readSubnet(const JsonNode& s);
     void readSecurityGroup(const JsonNode& g);
+    bool permissionBase(const JsonNode& p, bool inbound, SecurityRule& base);
+    void addGroupRule(NetworkSecurityGroup& sg, SecurityRule r, const std::string& source);
     void readPermission(const JsonNode& p, bool inbound, NetworkSecurityGroup& sg);
+    void readGroupRule(const JsonNode& r);
+    void linkGroupRules();
     void readNetworkAcl(const JsonNode& a);
     void readRouteTable(const JsonNode& t);
     void readInternetGateway(const JsonNode& g);
@@ -424,6 +421,12 @@ private:
         std::string listId;
     };
     std::vector<Association> m_aclAssociations, m_routeAssociations;
+    struct PendingGroupRule
+    {
+        std::string groupId, displayId, owner, ruleId, source;
+        SecurityRule rule;
+    };
+    std::vector<PendingGroupRule> m_pendingGroupRules; // describe-security-group-rules, linked in link()
     struct Attachment
     {
         std::string gatewayId, vpcId;
@@ -710,6 +713,8 @@ void AwsReader::read(const Document& doc)
             }
         } else if (key == "PrefixLists")
             each([&](const JsonNode& l) { readPrefixList(l); });
+        else if (key == "SecurityGroupRules")
+            each([&](const JsonNode& r) { readGroupRule(r); });
         else if (key == "Entries")
             any = readEntries(root, list) || any;
         else if (key == "EgressOnlyInternetGateways" || key == "NatGateways")
@@ -718,15 +723,6 @@ void AwsReader::read(const Document& doc)
             if (!m_input->skipped) {
                 m_input->skipped = true;
                 m_input->reason = "AWS " + std::string(key) + " play no part in inbound exposure analysis";
-            }
-        } else if (std::find(std::begin(kLaterKeys), std::end(kLaterKeys), key) != std::end(kLaterKeys)) {
-            if (!m_input->skipped) {
-                m_input->skipped = true;
-                m_input->reason = "AWS " + std::string(key)
-                    + " are not analysed yet (prefix lists come with issue 12): data stores behind them may be "
-                      "reachable "
-                      "without a finding";
-                m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, { m_file, {}, 0, 0 }, m_input->reason });
             }
         }
     });
@@ -828,12 +824,13 @@ void AwsReader::readSecurityGroup(const JsonNode& g)
     m_snap.nsgs.emplace(id, std::move(sg));
 }
 
-void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityGroup& sg)
+// What one permission (or one rule of describe-security-group-rules) matches apart from its
+// source: protocol, ports or ICMP type and code. False (with the error said) when it is not valid.
+bool AwsReader::permissionBase(const JsonNode& p, bool inbound, SecurityRule& base)
 {
-    SecurityRule base;
     base.allow = true;
     base.inbound = inbound;
-    base.destination.any = true; // the interface itself (swapped for outbound rules below)
+    base.destination.any = true; // the interface itself (swapped for outbound rules in addGroupRule)
     base.protocolText = str(p, "IpProtocol");
     if (base.protocolText.empty())
         if (auto n = p.get("IpProtocol"); n && n->intValue())
@@ -841,7 +838,7 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
     bool ported = false;
     if (!protocolOf(base.protocolText, base.protocols, ported, base.family)) {
         error(p, "unknown IpProtocol \"" + base.protocolText + "\"");
-        return;
+        return false;
     }
     if (ported) {
         const std::int64_t from = number(p.get("FromPort")), to = number(p.get("ToPort"));
@@ -849,20 +846,51 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
             base.destinationPorts = PortSet::range(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
         else if (from != kAbsent || to != kAbsent) {
             error(p, "invalid port range " + std::to_string(from) + "-" + std::to_string(to));
-            return;
+            return false;
         }
+    } else if (base.protocols == maskOf(Protocol::Icmp)) {
+        // "If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types)" (FromPort)
+        // and "the ICMP code or -1 (all ICMP codes)" (ToPort) (EC2 API reference, IpPermission).
+        const std::int64_t type = number(p.get("FromPort")), code = number(p.get("ToPort"));
+        if (type > 255 || code > 255 || (type < -1 && type != kAbsent) || (code < -1 && code != kAbsent)) {
+            error(p, "invalid ICMP type " + std::to_string(type) + " and code " + std::to_string(code));
+            return false;
+        }
+        const auto tc = icmpTypeCode(static_cast<int>(type), static_cast<int>(code));
+        base.icmpTypes = PortSet::range(tc.first, tc.last);
     }
     base.where = here(p);
-    const std::string portText = base.destinationPorts.isAll() ? "all ports" : base.destinationPorts.toString();
-    auto add = [&](SecurityRule r, const std::string& source) {
-        r.priority = static_cast<int>(sg.rules.size()) + 1; // no order: a security group is a union
-        r.name = (inbound ? "in " : "out ") + (base.protocolText == "-1" ? std::string("all") : base.protocolText) + " "
-            + portText + (inbound ? " from " : " to ") + source;
-        r.id = sg.id + "/" + (inbound ? "ingress/" : "egress/") + std::to_string(sg.rules.size());
-        if (!inbound)
-            std::swap(r.source, r.destination);
-        sg.rules.push_back(std::move(r));
-    };
+    return true;
+}
+
+// One rule of a group: named after what it admits ("in tcp 443 from 0.0.0.0/0"), numbered in the
+// group's order (a group is a union: the order decides nothing).
+void AwsReader::addGroupRule(NetworkSecurityGroup& sg, SecurityRule r, const std::string& source)
+{
+    const bool icmp = r.protocols == maskOf(Protocol::Icmp);
+    const std::string portText = icmp ? formatIcmpTypes(r.icmpTypes.ranges())
+        : r.destinationPorts.isAll()  ? "all ports"
+                                      : r.destinationPorts.toString();
+    if (r.family != SecurityRule::Family::Any && !r.source.prefixes.isEmpty()
+        && !r.source.prefixes.intersects(
+            r.family == SecurityRule::Family::V4 ? AddressSet::allV4() : AddressSet::allV6()))
+        r.description = r.family == SecurityRule::Family::V4
+            ? "ICMP is IPv4's: an IPv6 source matches no packet (IPv6 uses icmpv6)"
+            : "ICMPv6 is IPv6's: an IPv4 source matches no packet (IPv4 uses icmp)";
+    r.priority = static_cast<int>(sg.rules.size()) + 1;
+    r.name = (r.inbound ? "in " : "out ") + (r.protocolText == "-1" ? std::string("all") : r.protocolText) + " "
+        + portText + (r.inbound ? " from " : " to ") + source;
+    r.id = sg.id + "/" + (r.inbound ? "ingress/" : "egress/") + std::to_string(sg.rules.size());
+    if (!r.inbound)
+        std::swap(r.source, r.destination);
+    sg.rules.push_back(std::move(r));
+}
+
+void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityGroup& sg)
+{
+    SecurityRule base;
+    if (!permissionBase(p, inbound, base))
+        return;
     auto cidrs = [&](std::string_view listKey, std::string_view cidrKey) {
         if (auto list = p.get(listKey); list && list->isArray())
             list->forEachElement([&](const JsonNode& e) {
@@ -870,14 +898,8 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
                 SecurityRule r = base;
                 r.source.prefixes = prefix(e, c);
                 r.where = here(e);
-                if (r.family != SecurityRule::Family::Any
-                    && !r.source.prefixes.intersects(
-                        r.family == SecurityRule::Family::V4 ? AddressSet::allV4() : AddressSet::allV6()))
-                    r.description = r.family == SecurityRule::Family::V4
-                        ? "ICMP is IPv4's: an IPv6 source matches no packet (IPv6 uses icmpv6)"
-                        : "ICMPv6 is IPv6's: an IPv4 source matches no packet (IPv4 uses icmp)";
                 if (!r.source.prefixes.isEmpty())
-                    add(std::move(r), c);
+                    addGroupRule(sg, std::move(r), c);
             });
     };
     cidrs("IpRanges", "CidrIp");
@@ -895,7 +917,7 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
             r.source.tags.push_back(lower(pl));
             r.description = str(e, "Description");
             r.where = here(e);
-            add(std::move(r), pl);
+            addGroupRule(sg, std::move(r), pl);
         });
     if (auto list = p.get("UserIdGroupPairs"); list && list->isArray())
         list->forEachElement([&](const JsonNode& e) {
@@ -903,8 +925,115 @@ void AwsReader::readPermission(const JsonNode& p, bool inbound, NetworkSecurityG
             const std::string group = str(e, "GroupId");
             r.source.asgIds.push_back(lower(group));
             r.where = here(e);
-            add(std::move(r), group);
+            addGroupRule(sg, std::move(r), group);
         });
+}
+
+// `aws ec2 describe-security-group-rules`: one rule per item, naming its group (EC2 API reference,
+// SecurityGroupRule: GroupId, IsEgress, IpProtocol, FromPort/ToPort, and one of CidrIpv4, CidrIpv6,
+// PrefixListId or ReferencedGroupInfo). The same rules as describe-security-groups' permissions:
+// a group that document describes keeps its own; the others are made from these rules (link()).
+void AwsReader::readGroupRule(const JsonNode& r)
+{
+    const std::string group = lower(str(r, "GroupId"));
+    if (group.empty()) {
+        error(r, "security group rule without \"GroupId\"");
+        return;
+    }
+    const bool egress = r.get("IsEgress") && r.get("IsEgress")->boolValue().value_or(false);
+    SecurityRule rule;
+    if (!permissionBase(r, !egress, rule))
+        return;
+    std::string source;
+    if (const std::string c = str(r, "CidrIpv4"); !c.empty()) {
+        rule.source.prefixes = prefix(r, c);
+        source = c;
+    } else if (const std::string c6 = str(r, "CidrIpv6"); !c6.empty()) {
+        rule.source.prefixes = prefix(r, c6);
+        source = c6;
+    } else if (const std::string pl = str(r, "PrefixListId"); !pl.empty()) {
+        rule.source.tags.push_back(lower(pl));
+        source = pl;
+    } else if (auto ref = r.get("ReferencedGroupInfo"); ref && !str(*ref, "GroupId").empty()) {
+        source = str(*ref, "GroupId");
+        rule.source.asgIds.push_back(lower(source));
+    } else {
+        error(r, "security group rule without a source (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupInfo)");
+        return;
+    }
+    if (rule.source.prefixes.isEmpty() && rule.source.tags.empty() && rule.source.asgIds.empty())
+        return; // an invalid prefix, already said
+    rule.description = str(r, "Description");
+    PendingGroupRule pending;
+    pending.groupId = group;
+    pending.displayId = str(r, "GroupId");
+    pending.owner = str(r, "GroupOwnerId");
+    pending.ruleId = str(r, "SecurityGroupRuleId");
+    pending.source = source;
+    pending.rule = std::move(rule);
+    m_pendingGroupRules.push_back(std::move(pending));
+}
+
+// Rules of describe-security-group-rules: a group describe-security-groups did not describe is made
+// from them (its name is its id; interfaces name it by id). A group it did describe has the same
+// rules when both were exported together; a rule it lacks (the documents are of different times) is
+// added, towards reachability, and said.
+void AwsReader::linkGroupRules()
+{
+    // What a rule admits, whichever document it comes from: direction, protocol, ports or ICMP
+    // types, and the peer (a rule's source, an outbound rule's destination).
+    auto key = [](const SecurityRule& r, bool swapped) {
+        const AddressMatch& peer = r.inbound || !swapped ? r.source : r.destination;
+        std::string k = (r.inbound ? "in|" : "out|") + std::to_string(r.protocols) + "|"
+            + std::to_string(static_cast<int>(r.family)) + "|" + r.destinationPorts.toString() + "|"
+            + r.icmpTypes.toString() + "|";
+        for (const auto& c : peer.prefixes.toCidrs())
+            k += c + ",";
+        for (const auto& t : peer.tags)
+            k += "pl:" + t + ",";
+        for (const auto& g : peer.asgIds)
+            k += "sg:" + g + ",";
+        return k;
+    };
+    std::map<std::string, std::set<std::string>> described; // group -> keys of its rules
+    for (const auto& [id, sg] : m_snap.nsgs)
+        if (sg.type == "AWS::EC2::SecurityGroup") {
+            auto& keys = described[id];
+            for (const auto& r : sg.rules)
+                keys.insert(key(r, true));
+        }
+    std::map<std::string, int> added; // described group -> rules only the rules listing had
+    for (auto& p : m_pendingGroupRules) {
+        if (auto d = described.find(p.groupId); d != described.end()) {
+            if (!d->second.insert(key(p.rule, false)).second)
+                continue; // the same rule in both documents
+            ++added[p.groupId];
+        }
+        auto [it, fresh] = m_snap.nsgs.try_emplace(p.groupId);
+        NetworkSecurityGroup& sg = it->second;
+        if (fresh) {
+            sg.id = p.groupId;
+            sg.displayId = p.displayId;
+            sg.name = p.displayId;
+            sg.type = "AWS::EC2::SecurityGroup";
+            sg.semantics = NetworkSecurityGroup::Semantics::AllowUnion;
+            sg.where = p.rule.where;
+            if (!p.owner.empty())
+                m_groupOwners[p.groupId].account = p.owner;
+        }
+        const std::string ruleId = p.ruleId;
+        addGroupRule(sg, std::move(p.rule), p.source);
+        if (!ruleId.empty())
+            sg.rules.back().id = sg.id + "/" + lower(ruleId);
+    }
+    for (const auto& [group, n] : added) {
+        const auto& sg = m_snap.nsgs.at(group);
+        m_snap.diagnostics.push_back({ Diagnostic::Level::Warning, sg.where,
+            "security group " + (sg.displayId.empty() ? sg.id : sg.displayId) + ": describe-security-group-rules lists "
+                + std::to_string(n)
+                + " rule(s) describe-security-groups does not (exports of different times?); they are added" });
+    }
+    m_pendingGroupRules.clear();
 }
 
 // Network ACLs (Amazon VPC User Guide, "Control subnet traffic with network access control lists"):
@@ -950,6 +1079,16 @@ void AwsReader::readNetworkAcl(const JsonNode& a)
                     return;
                 }
                 r.destinationPorts = PortSet::range(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+            }
+            // "IcmpTypeCode: the ICMP type and code; -1 for all" (EC2 API reference, NetworkAclEntry).
+            if (auto tc = e.get("IcmpTypeCode"); r.protocols == maskOf(Protocol::Icmp) && tc && tc->isObject()) {
+                const std::int64_t type = number(tc->get("Type")), code = number(tc->get("Code"));
+                if (type > 255 || code > 255 || (type < -1 && type != kAbsent) || (code < -1 && code != kAbsent)) {
+                    error(*tc, "invalid ICMP type " + std::to_string(type) + " and code " + std::to_string(code));
+                    return;
+                }
+                const auto range = icmpTypeCode(static_cast<int>(type), static_cast<int>(code));
+                r.icmpTypes = PortSet::range(range.first, range.last);
             }
             std::string cidr = str(e, "CidrBlock");
             const bool v6 = cidr.empty();
@@ -2762,6 +2901,7 @@ void AwsReader::ownerOf(NetworkInterface& nic) const
 
 void AwsReader::link()
 {
+    linkGroupRules();
     linkLoadBalancers();
     // A rule naming a prefix list the export describes also carries its name ("from pl-0a1b (office)").
     for (auto& [id, sg] : m_snap.nsgs) {

@@ -35,6 +35,9 @@ public:
     virtual void read(const Document& doc) = 0;
     /// After every file: links references between documents (the linker) and states what is missing.
     virtual void link() = 0;
+    /// After every reader has linked: a reader that hands translated documents to the others moves
+    /// the locations they recorded back to its own file (the Terraform reader).
+    virtual void finish() { }
 };
 
 } // namespace ew

@@ -5,6 +5,7 @@
 #include "encoding.h"
 #include "formatreader.h"
 #include "jsonparse.h"
+#include "terraformreader.h"
 
 #include <simdjson.h>
 
@@ -46,8 +47,10 @@ public:
         , m_options(options)
     {
         // Readers with recognisable top-level keys first; Azure reads what no other reader claims.
+        // Terraform documents are translated into the others' shapes and handed to them.
         m_readers.push_back(makeAwsReader(snap));
         m_readers.push_back(makeAzureReader(snap));
+        m_readers.insert(m_readers.begin(), makeTerraformReader(snap, *m_readers[0], *m_readers[1], options));
         // Deeper documents fail to parse with DEPTH_ERROR (the parser's stack is this deep).
         if (m_parser.allocate(simdjson::dom::MINIMAL_DOCUMENT_CAPACITY, options.maxDepth) != simdjson::SUCCESS)
             m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { "(import)", {}, 0, 0 },
@@ -62,6 +65,8 @@ public:
     {
         for (const auto& reader : m_readers)
             reader->link();
+        for (const auto& reader : m_readers)
+            reader->finish();
     }
 
 private:
@@ -382,6 +387,44 @@ Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOpti
         snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 },
             "no Azure or AWS network or compute resources were found in the input" });
     return snap;
+}
+
+bool isTerraformPlan(const Snapshot& snapshot)
+{
+    return snapshot.files.size() == 1 && snapshot.files.front().format == "terraform-plan";
+}
+
+void applyPlan(Snapshot& exportSnapshot, const Snapshot& prior, const Snapshot& planned)
+{
+    auto apply = [](auto& into, const auto& before, const auto& after) {
+        for (const auto& [id, v] : before)
+            if (!after.count(id))
+                into.erase(id);
+        for (const auto& [id, v] : after)
+            into[id] = v;
+    };
+    Snapshot& s = exportSnapshot;
+    apply(s.vnets, prior.vnets, planned.vnets);
+    apply(s.subnets, prior.subnets, planned.subnets);
+    apply(s.nsgs, prior.nsgs, planned.nsgs);
+    apply(s.nics, prior.nics, planned.nics);
+    apply(s.publicIps, prior.publicIps, planned.publicIps);
+    apply(s.loadBalancers, prior.loadBalancers, planned.loadBalancers);
+    apply(s.asgs, prior.asgs, planned.asgs);
+    apply(s.vms, prior.vms, planned.vms);
+    apply(s.dataServices, prior.dataServices, planned.dataServices);
+    apply(s.proxies, prior.proxies, planned.proxies);
+    apply(s.firewallPolicies, prior.firewallPolicies, planned.firewallPolicies);
+    apply(s.ipGroups, prior.ipGroups, planned.ipGroups);
+    apply(s.routeTables, prior.routeTables, planned.routeTables);
+    apply(s.edges, prior.edges, planned.edges);
+    apply(s.privateEndpoints, prior.privateEndpoints, planned.privateEndpoints);
+    apply(s.localGateways, prior.localGateways, planned.localGateways);
+    apply(s.vnetGateways, prior.vnetGateways, planned.vnetGateways);
+    apply(s.gatewayConnections, prior.gatewayConnections, planned.gatewayConnections);
+    apply(s.prefixLists, prior.prefixLists, planned.prefixLists);
+    s.diagnostics.insert(s.diagnostics.end(), planned.diagnostics.begin(), planned.diagnostics.end());
+    s.files.insert(s.files.end(), planned.files.begin(), planned.files.end());
 }
 
 } // namespace ew

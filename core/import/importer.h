@@ -10,10 +10,16 @@
 
 namespace ew {
 
+/// Which state of a Terraform plan to read: the one it would produce, or the one it starts from.
+enum class TerraformPlanSide { Planned, Prior };
+
 /// Limits that protect the analyst's machine from an export too large or too strange to analyse
 /// (README, "Limits"). Past each one the importer adds an Error diagnostic naming the file and place.
 struct ImportOptions
 {
+    /// A Terraform plan (`terraform show -json`) is read as its planned state, or as its prior state
+    /// (`exposure-audit diff PLAN.json` compares the two).
+    TerraformPlanSide terraformPlanSide = TerraformPlanSide::Planned;
     /// Files larger than this are refused with a diagnostic (simdjson's own limit is 4 GiB).
     std::uint64_t maxFileSize = std::uint64_t(3) << 30;
     /// Files whose objects and arrays nest deeper than this are refused (exports nest about 10 deep).
@@ -55,7 +61,16 @@ inline constexpr const char* kSnapshotLabelFile = "exposure-snapshot.json";
 /// Azure shapes: az CLI (flattened), REST (properties), {"value": [...]}, single resources, REST API
 /// examples (responses/200/body), ARM templates, Bicep output and `az group export`, PowerShell
 /// ConvertTo-Json, Resource Graph results, service tag lists and `az network nic
-/// list-effective-nsg` output.
+/// list-effective-nsg` output. Terraform: `terraform show -json` of a state or a plan, and
+/// terraform.tfstate (version 4), azurerm and aws resources.
 Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOptions& options = {});
+
+/// Whether a snapshot was read from one Terraform plan (`terraform show -json tfplan`), by content.
+bool isTerraformPlan(const Snapshot& snapshot);
+
+/// An export with a plan applied (`exposure-audit diff EXPORT PLAN.json`): what the plan's prior
+/// state has and its planned state no longer has is removed; what the planned state has replaces
+/// or joins the export's, by id. The planned side's files and diagnostics are added.
+void applyPlan(Snapshot& exportSnapshot, const Snapshot& prior, const Snapshot& planned);
 
 } // namespace ew

@@ -6,9 +6,10 @@ std::string SourceLocation::toString() const
 {
     if (line > 0)
         return file + ':' + std::to_string(line) + ':' + std::to_string(column);
+    const std::string suffix = address.empty() ? std::string() : " (" + address + ")";
     if (!pointer.empty())
-        return file + '#' + pointer;
-    return file;
+        return file + '#' + pointer + suffix;
+    return file + suffix;
 }
 
 const char* levelName(Diagnostic::Level level)

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ew {
@@ -10,10 +11,23 @@ namespace ew {
 /// when the file is not valid JSON.
 struct SourceLocation
 {
+    SourceLocation() = default;
+    SourceLocation(
+        std::string file_, std::string pointer_ = {}, int line_ = 0, int column_ = 0, std::string address_ = {})
+        : file(std::move(file_))
+        , pointer(std::move(pointer_))
+        , line(line_)
+        , column(column_)
+        , address(std::move(address_))
+    { }
+
     std::string file;
     std::string pointer;
     int line = 0;
     int column = 0;
+    /// The Terraform address of the resource it came from ("module.net.aws_security_group.web"),
+    /// when the file is a Terraform state or plan.
+    std::string address;
 
     std::string toString() const; // "file#/pointer" or "file:line:column"
 };

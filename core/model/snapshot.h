@@ -17,6 +17,9 @@ namespace ew {
 std::string normaliseId(std::string_view id);
 /// ASCII lower case (Azure names, types and tags compare case-insensitively).
 std::string toLower(std::string_view text);
+/// Wildcards as IAM policies and owner mappings write them: "*" any run of characters, "?" one
+/// character. Case-sensitive (lower both sides for a case-insensitive match).
+bool globMatch(std::string_view pattern, std::string_view text);
 /// The last segment of an id ("/.../networkSecurityGroups/nsg-a" -> "nsg-a").
 std::string lastSegment(std::string_view id);
 
@@ -52,6 +55,8 @@ struct SecurityRule
     AddressMatch source;
     AddressMatch destination;
     PortSet destinationPorts = PortSet::all();
+    /// ICMP's type-codes (icmpTypeCode): every type unless an AWS rule names one.
+    PortSet icmpTypes = PortSet::all();
     std::string sourcePortsText; // kept for display: a source port protects nothing
     /// Why the rule was read as it was (parts a template left unevaluated); stated as an assumption
     /// of every verdict it takes part in.
@@ -176,6 +181,9 @@ struct PublicIpAddress
     std::string name;
     std::string type = "Microsoft.Network/publicIPAddresses";
     std::string address; // empty when not allocated
+    /// Why the address is not known, when the export says (a Terraform plan: "known only after
+    /// apply"); stated as the assumption of every verdict through it.
+    std::string unknownAddress;
     std::string fqdn; // dnsSettings.fqdn ("label.westeurope.cloudapp.azure.com")
     Sku sku = Sku::Unknown;
     bool ipv6 = false; // publicIPAddressVersion IPv6: only IPv6 clients reach it

@@ -66,12 +66,115 @@ std::string PortSet::toString() const
     return formatPortRanges(m_ranges);
 }
 
+PortRange icmpTypeCode(int type, int code)
+{
+    if (type < 0 || type > 255)
+        return { 0, kPortCount - 1 };
+    const auto t = static_cast<std::uint32_t>(type) << 8;
+    if (code < 0 || code > 255)
+        return { t, t | 0xffu };
+    return { t | static_cast<std::uint32_t>(code), t | static_cast<std::uint32_t>(code) };
+}
+
 namespace {
+
+// ICMP types by their IANA names (ICMP Parameters registry), for the ones a rule is written for.
+const char* icmpTypeName(std::uint32_t type)
+{
+    switch (type) {
+    case 0:
+        return "echo-reply";
+    case 3:
+        return "destination-unreachable";
+    case 4:
+        return "source-quench";
+    case 5:
+        return "redirect";
+    case 8:
+        return "echo-request";
+    case 9:
+        return "router-advertisement";
+    case 10:
+        return "router-solicitation";
+    case 11:
+        return "time-exceeded";
+    case 12:
+        return "parameter-problem";
+    case 13:
+        return "timestamp";
+    case 14:
+        return "timestamp-reply";
+    default:
+        return nullptr;
+    }
+}
+
 bool hasPorts(std::size_t p)
 {
-    return p == static_cast<std::size_t>(Protocol::Tcp) || p == static_cast<std::size_t>(Protocol::Udp);
+    return p != static_cast<std::size_t>(Protocol::Other);
 }
+
+// The step function of ports x sources: PortSet ranges are disjoint and non-adjacent, so empty and
+// full segments alternate.
+void appendSteps(std::vector<PacketSet::Segment>& segs, const PortSet& ports, const AddressSet& sources)
+{
+    std::uint32_t cur = 0;
+    for (auto r : ports.ranges()) {
+        if (r.first > cur)
+            segs.push_back({ cur, {} });
+        segs.push_back({ r.first, sources });
+        cur = r.last + 1;
+    }
+    if (cur < kPortCount)
+        segs.push_back({ cur, {} });
+}
+
 } // namespace
+
+std::string formatIcmpTypes(const std::vector<PortRange>& typeCodes)
+{
+    if (typeCodes.size() == 1 && typeCodes[0].first == 0 && typeCodes[0].last == kPortCount - 1)
+        return "every type";
+    auto type = [](std::uint32_t t) {
+        const char* name = icmpTypeName(t);
+        return name ? std::string(name) + " (" + std::to_string(t) + ")" : "type " + std::to_string(t);
+    };
+    std::vector<std::string> parts;
+    std::uint32_t runFirst = 0, runLast = 0;
+    bool inRun = false;
+    auto closeRun = [&] {
+        if (inRun)
+            parts.push_back(runLast > runFirst + 1 ? "types " + std::to_string(runFirst) + "-" + std::to_string(runLast)
+                    : runLast > runFirst           ? type(runFirst) + ", " + type(runLast)
+                                                   : type(runFirst));
+        inRun = false;
+    };
+    for (const auto r : typeCodes) {
+        for (std::uint32_t t = r.first >> 8; t <= r.last >> 8; ++t) {
+            const std::uint32_t lo = t == r.first >> 8 ? r.first & 0xffu : 0;
+            const std::uint32_t hi = t == r.last >> 8 ? r.last & 0xffu : 0xffu;
+            if (lo == 0 && hi == 0xffu) {
+                if (inRun && runLast + 1 == t) {
+                    runLast = t;
+                    continue;
+                }
+                closeRun();
+                inRun = true;
+                runFirst = runLast = t;
+                continue;
+            }
+            closeRun();
+            parts.push_back(type(t)
+                + (hi > lo ? " codes " + std::to_string(lo) + "-" + std::to_string(hi)
+                           : " code " + std::to_string(lo)));
+        }
+    }
+    closeRun();
+    std::string s;
+    for (const auto& p : parts)
+        s += (s.empty() ? "" : ", ") + p;
+    return s;
+}
 
 PacketSet PacketSet::box(ProtocolMask protocols, const PortSet& ports, const AddressSet& sources)
 {
@@ -82,21 +185,21 @@ PacketSet PacketSet::box(ProtocolMask protocols, const PortSet& ports, const Add
         if (!(protocols & (1u << p)))
             continue;
         auto& segs = s.m_p[p];
-        if (!hasPorts(p)) {
+        if (!hasPorts(p) || p == static_cast<std::size_t>(Protocol::Icmp)) {
             segs.push_back({ 0, sources });
             continue;
         }
-        // PortSet ranges are disjoint and non-adjacent, so empty and full segments alternate.
-        std::uint32_t cur = 0;
-        for (auto r : ports.ranges()) {
-            if (r.first > cur)
-                segs.push_back({ cur, {} });
-            segs.push_back({ r.first, sources });
-            cur = r.last + 1;
-        }
-        if (cur < kPortCount)
-            segs.push_back({ cur, {} });
+        appendSteps(segs, ports, sources);
     }
+    return s;
+}
+
+PacketSet PacketSet::icmp(const PortSet& typeCodes, const AddressSet& sources)
+{
+    PacketSet s;
+    if (sources.isEmpty() || typeCodes.isEmpty())
+        return s;
+    appendSteps(s.m_p[static_cast<std::size_t>(Protocol::Icmp)], typeCodes, sources);
     return s;
 }
 

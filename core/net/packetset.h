@@ -9,7 +9,8 @@
 
 namespace ew {
 
-/// The protocols a filter can tell apart. ICMP and Other carry no ports.
+/// The protocols a filter can tell apart. Other carries no ports; ICMP's "port" is its type and
+/// code (type << 8 | code, see icmpTypeCode), which AWS rules can name and Azure's cannot.
 enum class Protocol : std::uint8_t { Tcp = 0, Udp = 1, Icmp = 2, Other = 3 };
 constexpr std::size_t kProtocolCount = 4;
 using ProtocolMask = std::uint8_t;
@@ -28,6 +29,13 @@ struct PortRange
     std::uint32_t last = 65535;
     friend bool operator==(const PortRange&, const PortRange&) = default;
 };
+
+/// The ICMP "ports" of a type and code, each 0-255 or -1 for all (AWS's IcmpTypeCode, and a
+/// security group's FromPort/ToPort for icmp).
+PortRange icmpTypeCode(int type, int code);
+/// What ICMP type-codes cover: "echo-request (8)", "destination-unreachable (3) codes 0-4",
+/// "types 20-29", "every type".
+std::string formatIcmpTypes(const std::vector<PortRange>& typeCodes);
 
 /// "22, 80-81" (or with another separator).
 std::string formatPortRanges(const std::vector<PortRange>& ranges, const char* separator = ", ");
@@ -55,7 +63,8 @@ private:
 /// Per protocol it is a step function over destination ports: each segment starts at a port and
 /// carries the source addresses allowed for every port up to the next segment. The representation
 /// is canonical (adjacent equal segments merged, an empty protocol has no segments), so == is set
-/// equality. ICMP and Other use a single segment at port 0 (they have no ports).
+/// equality. Other uses a single segment at port 0 (it has no ports); ICMP's ports are its type
+/// and code.
 class PacketSet
 {
 public:
@@ -67,8 +76,15 @@ public:
     };
 
     PacketSet() = default;
-    /// protocols x ports x sources. For ICMP/Other the ports are ignored unless empty.
+    /// protocols x ports x sources. For ICMP (every type) and Other the ports are ignored unless empty.
     static PacketSet box(ProtocolMask protocols, const PortSet& ports, const AddressSet& sources);
+    /// ICMP of these type-codes (icmpTypeCode) x sources.
+    static PacketSet icmp(const PortSet& typeCodes, const AddressSet& sources);
+    /// One protocol x ports x sources, ICMP's ports being its type-codes (what ports(p) returns).
+    static PacketSet ofPorts(Protocol p, const PortSet& ports, const AddressSet& sources)
+    {
+        return p == Protocol::Icmp ? icmp(ports, sources) : box(maskOf(p), ports, sources);
+    }
 
     /// Builds protocol p's step function from segments sorted by firstPort, the first at port 0
     /// (merged and canonicalised here); the other protocols of the result are empty.

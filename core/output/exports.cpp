@@ -48,14 +48,6 @@ std::string joined(const std::vector<std::string>& parts, const char* sep)
     return s;
 }
 
-std::string pathText(const Finding& f)
-{
-    std::vector<std::string> names;
-    for (const auto& s : f.path)
-        names.push_back(s.name);
-    return joined(names, " -> ");
-}
-
 std::string rulesText(const Finding& f)
 {
     std::vector<std::string> rules;
@@ -72,19 +64,9 @@ Decision decisionOf(const Finding& f, const Decisions* decisions)
     return {};
 }
 
-// Markdown table cells: pipes escaped, line breaks flattened.
 std::string cell(std::string s)
 {
-    std::string out;
-    for (char c : s) {
-        if (c == '|')
-            out += "\\|";
-        else if (c == '\n' || c == '\r')
-            out += ' ';
-        else
-            out += c;
-    }
-    return out;
+    return markdownCell(std::move(s));
 }
 
 // RFC 3986: a path's bytes other than unreserved characters and "/" percent-encoded (UTF-8 byte by byte),
@@ -181,6 +163,28 @@ const char* securitySeverity(Severity s)
 
 } // namespace
 
+std::string pathText(const Finding& f)
+{
+    std::vector<std::string> names;
+    for (const auto& s : f.path)
+        names.push_back(s.name);
+    return joined(names, " -> ");
+}
+
+std::string markdownCell(std::string s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == '|')
+            out += "\\|";
+        else if (c == '\n' || c == '\r')
+            out += ' ';
+        else
+            out += c;
+    }
+    return out;
+}
+
 const std::vector<FindingKind>& findingKinds()
 {
     return kKinds;
@@ -204,10 +208,11 @@ std::string findingsCsv(const AnalysisResult& result, const Decisions* decisions
            "state,owner,note,explanation\r\n";
     for (const auto& f : result.findings) {
         const Decision d = decisionOf(f, decisions);
-        const std::vector<std::string> row = { f.id, severityName(f.severity), findingKind(f).name, f.target.name,
-            f.target.id, f.dataStore.engine, f.protocol, formatPortRanges(f.ports, " "), joined(f.sources, " "),
-            std::to_string(f.hops), pathText(f), rulesText(f), f.frontendAddress, triageStateName(d.state), d.owner,
-            d.note, f.explanation };
+        const std::vector<std::string> row
+            = { f.id, severityName(f.severity), findingKind(f).name, f.target.name, f.target.id, f.dataStore.engine,
+                  f.protocol, f.icmpTypes.empty() ? formatPortRanges(f.ports, " ") : f.icmpTypes,
+                  joined(f.sources, " "), std::to_string(f.hops), pathText(f), rulesText(f), f.frontendAddress,
+                  triageStateName(d.state), d.owner, d.note, f.explanation };
         for (std::size_t i = 0; i < row.size(); ++i)
             out << (i ? "," : "") << csvField(row[i]);
         out << "\r\n";
@@ -240,7 +245,7 @@ std::string findingsMarkdown(const Snapshot& snapshot, const AnalysisResult& res
         const Decision d = decisionOf(f, decisions);
         out << "| " << severityName(f.severity) << " | " << triageStateName(d.state) << " | " << cell(f.target.name)
             << " | " << (f.dataStore.engine.empty() ? "-" : f.dataStore.engine) << " | " << f.protocol << " | "
-            << cell(formatPortRanges(f.ports)) << " | "
+            << cell(portsOrTypes(f)) << " | "
             << cell(f.wholeInternet ? std::string("any internet address") : joined(f.sources, ", ")) << " | " << f.hops
             << " | `" << f.id << "` |\n";
     }
@@ -249,7 +254,7 @@ std::string findingsMarkdown(const Snapshot& snapshot, const AnalysisResult& res
             continue;
         const Decision d = decisionOf(f, decisions);
         out << "\n## " << severityName(f.severity) << ": " << f.target.name << " (" << f.protocol << " "
-            << formatPortRanges(f.ports) << ")\n\n";
+            << portsOrTypes(f) << ")\n\n";
         out << f.explanation << "\n\n";
         out << "- Path: " << pathText(f) << "\n";
         for (const auto& r : f.rules)
@@ -322,7 +327,10 @@ json findingsSarif(
                     { { "text",
                         r.filterName + "/" + r.ruleName + " (priority " + std::to_string(r.priority) + ")" } } },
                 { "logicalLocations",
-                    json::array({ { { "fullyQualifiedName", r.where.pointer }, { "kind", "member" } } }) } });
+                    // A Terraform document's rule is known by its resource's address.
+                    json::array({ r.where.address.empty()
+                            ? json { { "fullyQualifiedName", r.where.pointer }, { "kind", "member" } }
+                            : json { { "fullyQualifiedName", r.where.address }, { "kind", "resource" } } }) } });
         }
         json res { { "ruleId", kind.id }, { "level", sarifLevel(f.severity) },
             { "message", { { "text", f.explanation } } }, { "locations", locations },

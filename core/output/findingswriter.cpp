@@ -31,6 +31,8 @@ json ruleJson(const RuleEvidence& r)
     json j { { "filter", r.filterName }, { "filterId", r.filterId }, { "level", r.level }, { "name", r.ruleName },
         { "priority", r.priority }, { "access", r.allow ? "Allow" : "Deny" }, { "default", r.isDefault },
         { "file", r.where.file }, { "pointer", r.where.pointer } };
+    if (!r.where.address.empty())
+        j["address"] = r.where.address; // a Terraform document's rule: its resource's address
     if (r.level == "subnet" || r.level == "nic" || r.level == "gateway-subnet")
         j["nsg"] = r.filterName;
     else if (r.level == "application-gateway")
@@ -85,6 +87,8 @@ json findingJson(const Finding& f)
         { "target", target }, { "protocol", f.protocol }, { "ports", portsJson(f.ports) }, { "sources", f.sources },
         { "hops", f.hops }, { "path", path }, { "rules", rules }, { "assumptions", f.assumptions },
         { "explanation", f.explanation } };
+    if (!f.icmpTypes.empty())
+        j["icmpTypes"] = f.icmpTypes;
     if (!f.exposures.empty()) {
         json ex = json::array();
         for (const auto& e : f.exposures)

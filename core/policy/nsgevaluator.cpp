@@ -164,13 +164,22 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
         if (rule.family != SecurityRule::Family::Any)
             src = src.intersected(familyAddresses(rule.family));
         src = src.intersected(sourceUniverse);
-        ProtocolMask protocols = rule.protocols;
-        // ICMP and ESP/AH carry no ports: a rule restricted to ports cannot match them.
-        if (!rule.destinationPorts.isAll())
-            protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
-        out.push_back({ i, rule.allow, PacketSet::box(protocols, rule.destinationPorts, src) });
+        out.push_back({ i, rule.allow, rulePackets(rule, src) });
     }
     return out;
+}
+
+PacketSet rulePackets(const SecurityRule& rule, const AddressSet& addresses)
+{
+    ProtocolMask protocols = rule.protocols;
+    // ICMP and ESP/AH carry no ports: a rule restricted to ports cannot match them.
+    if (!rule.destinationPorts.isAll())
+        protocols &= static_cast<ProtocolMask>(maskOf(Protocol::Tcp) | maskOf(Protocol::Udp));
+    if (!(protocols & maskOf(Protocol::Icmp)) || rule.icmpTypes.isAll())
+        return PacketSet::box(protocols, rule.destinationPorts, addresses);
+    return PacketSet::box(
+        protocols & static_cast<ProtocolMask>(~maskOf(Protocol::Icmp)), rule.destinationPorts, addresses)
+        .united(PacketSet::icmp(rule.icmpTypes, addresses));
 }
 
 const AddressSet& familyAddresses(SecurityRule::Family family)
@@ -372,7 +381,7 @@ PacketSet naive(const std::vector<CompiledRule>& rules, const PacketSet& univers
     PacketSet result;
     for (std::size_t p = 0; p < kProtocolCount; ++p) {
         const auto proto = static_cast<Protocol>(p);
-        const bool ported = proto == Protocol::Tcp || proto == Protocol::Udp;
+        const bool ported = proto != Protocol::Other; // ICMP's ports are its type-codes
         std::vector<PacketSet::Segment> steps;
         portCells(ported, portBounds, [&](std::uint32_t first, std::uint32_t) {
             AddressSet allowed;

@@ -42,6 +42,11 @@ std::vector<CompiledRule> compileInboundRules(const NetworkSecurityGroup& nsg, c
 /// The addresses of a rule's address family (every address for Family::Any).
 const AddressSet& familyAddresses(SecurityRule::Family family);
 
+/// The packets a rule matches from (or, for an outbound rule's reply, towards) addresses: its
+/// protocols x its ports, ICMP narrowed to the rule's type-codes; a rule restricted to ports
+/// matches no ICMP or other port-less protocol.
+PacketSet rulePackets(const SecurityRule& rule, const AddressSet& addresses);
+
 /// First-match evaluation by filling the universe in priority order (fast engine).
 NsgVerdict evaluateFirstMatch(const std::vector<CompiledRule>& rules, const PacketSet& universe);
 

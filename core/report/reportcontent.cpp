@@ -1,8 +1,11 @@
 #include "reportcontent.h"
 
+#include "diff/series.h"
 #include "redactor.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace ew {
 
@@ -60,6 +63,9 @@ void redactAll(ReportContent& c)
         fix(file);
     for (auto& s : c.keyMessages)
         fix(s);
+    fix(c.changesSince);
+    for (auto& ch : c.changes)
+        fix(ch.target);
     for (auto& p : c.pages) {
         for (auto* s : { &p.target, &p.from, &p.explanation, &p.owner, &p.note })
             fix(*s);
@@ -119,7 +125,7 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
             wholeInternetStores += f.wholeInternet && f.hops == 1;
         }
         c.rows.push_back({ severityName(f.severity), triageStateTitle(d.state), f.target.name, f.dataStore.engine,
-            f.protocol + " " + formatPortRanges(f.ports), fromText(f), f.id, f.hops });
+            f.protocol + " " + portsOrTypes(f), fromText(f), f.id, f.hops });
         if (f.severity < Severity::High)
             continue;
         ReportContent::FindingPage p;
@@ -127,7 +133,7 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         p.severity = severityName(f.severity);
         p.target = f.target.name;
         p.dataStore = f.dataStore.engine;
-        p.what = upper(f.protocol) + (f.ports.empty() ? "" : " " + formatPortRanges(f.ports));
+        p.what = upper(f.protocol) + (portsOrTypes(f).empty() ? "" : " " + portsOrTypes(f));
         p.from = fromText(f);
         for (const auto& e : f.exposures) {
             std::string src;
@@ -185,6 +191,72 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
             + std::to_string(c.byState[static_cast<int>(TriageState::AcceptedRisk)]) + " are accepted risks, "
             + std::to_string(c.byState[static_cast<int>(TriageState::FalsePositive)]) + " false positives and "
             + std::to_string(c.byState[static_cast<int>(TriageState::Fixed)]) + " marked fixed.");
+    }
+
+    // What changed since the state compared with: new and worse findings, then closed ones.
+    std::map<std::string, std::string> before; // id -> severity
+    std::map<std::string, const Finding*> beforeFindings;
+    if (options.baseline) {
+        c.changesSince = options.baselineLabel.empty() ? "the baseline" : options.baselineLabel;
+        for (const auto& f : options.baseline->findings) {
+            before[f.id] = severityName(f.severity);
+            beforeFindings[f.id] = &f;
+        }
+    } else if (review.history.size() >= 2) {
+        const auto& previous = review.history[review.history.size() - 2];
+        c.changesSince = "the review's previous snapshot (" + previous.date + ")";
+        before = previous.findings;
+    }
+    if (!c.changesSince.empty()) {
+        std::map<std::string, BaselineStatus> standing;
+        if (options.baseline)
+            standing = compareWithBaseline(result, options.baseline, nullptr);
+        std::set<std::string> now;
+        int added = 0, worse = 0, closed = 0;
+        for (const auto& f : result.findings) {
+            now.insert(f.id);
+            std::string kind;
+            if (options.baseline) {
+                const auto st = standing.at(f.id);
+                kind = st == BaselineStatus::New ? "new" : st == BaselineStatus::Worse ? "worse" : "";
+            } else if (auto b = before.find(f.id); b == before.end()) {
+                kind = "new";
+            } else {
+                Severity was = Severity::Info;
+                if (parseSeverity(b->second, was) && was < f.severity)
+                    kind = "worse";
+            }
+            if (kind.empty())
+                continue;
+            (kind == "new" ? added : worse) += 1;
+            c.changes.push_back(
+                { kind, severityName(f.severity), f.target.name, f.protocol + " " + portsOrTypes(f), f.id });
+        }
+        for (const auto& [id, severity] : before) {
+            if (now.count(id))
+                continue;
+            ++closed;
+            ReportContent::Change ch { "closed", severity, {}, {}, id };
+            if (auto bf = beforeFindings.find(id); bf != beforeFindings.end()) {
+                ch.target = bf->second->target.name;
+                ch.what = bf->second->protocol + " " + portsOrTypes(*bf->second);
+            } else if (auto d = review.decisions.find(id); d != review.decisions.end()) {
+                ch.target = d->second.target;
+            }
+            c.changes.push_back(std::move(ch));
+        }
+        std::stable_sort(c.changes.begin(), c.changes.end(), [](const auto& a, const auto& b) {
+            const auto rank = [](const std::string& k) { return k == "closed" ? 1 : 0; };
+            if (rank(a.kind) != rank(b.kind))
+                return rank(a.kind) < rank(b.kind);
+            Severity sa = Severity::Info, sb = Severity::Info;
+            parseSeverity(a.severity, sa);
+            parseSeverity(b.severity, sb);
+            return sa > sb;
+        });
+        c.keyMessages.insert(c.keyMessages.begin(),
+            "Since " + c.changesSince + ": " + std::to_string(added) + " new, " + std::to_string(worse) + " worse, "
+                + std::to_string(closed) + " closed exposure(s).");
     }
 
     std::size_t read = 0, skipped = 0;

@@ -14,6 +14,11 @@ struct ReportOptions
     std::string reviewer;
     std::string date; // as printed on the cover
     bool redact = false;
+    /// What the findings are compared with on the summary page ("What changed"): an analysis of
+    /// the state before (a Terraform plan's prior state), named by baselineLabel. Without it, the
+    /// review's previous reviewed snapshot, when its history has one.
+    const AnalysisResult* baseline = nullptr;
+    std::string baselineLabel;
 };
 
 /// The report as data (STYLE 4: the core builds the content, ui/report draws it). Every string
@@ -53,6 +58,16 @@ struct ReportContent
         std::string severity, state, target, dataStore, ports, from, id;
         int hops = 1;
     };
+    /// One line of "What changed": a finding that is new, worse (more severe, or reaching more)
+    /// or closed since the state compared with.
+    struct Change
+    {
+        std::string kind; // "new", "worse", "closed"
+        std::string severity; // now (closed: before)
+        std::string target;
+        std::string what; // "tcp 9200" (closed: "" when only its id is known)
+        std::string id;
+    };
 
     std::string title;
     std::string estate; // what was reviewed (input names)
@@ -67,6 +82,8 @@ struct ReportContent
     int bySeverity[5] = {}; // index = Severity
     int byState[kTriageStateCount] = {}; // index = TriageState
     std::vector<std::string> keyMessages; // the executive summary's sentences
+    std::string changesSince; // what "What changed" compares with ("" when nothing is compared)
+    std::vector<Change> changes; // new and worse first, most severe first; then closed
     std::vector<FindingPage> pages; // critical and high, most severe first
     std::vector<Row> rows; // every finding
     std::vector<std::string> methodology; // paragraphs

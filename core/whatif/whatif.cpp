@@ -563,6 +563,27 @@ std::string describeEdit(const WhatIfEdit& edit, const Snapshot& snap)
 
 namespace {
 
+// ICMP type-codes as AWS names them: (type, code), -1 for all; a set that is not whole types or
+// single codes is listed code by code.
+std::vector<std::pair<int, int>> icmpTypesAndCodes(const PortSet& typeCodes)
+{
+    if (typeCodes.isAll())
+        return { { -1, -1 } };
+    std::vector<std::pair<int, int>> out;
+    for (const auto r : typeCodes.ranges())
+        for (std::uint32_t v = r.first; v <= r.last;) {
+            const auto type = static_cast<int>(v >> 8);
+            if ((v & 0xffu) == 0 && (v | 0xffu) <= r.last) {
+                out.emplace_back(type, -1);
+                v += 0x100;
+            } else {
+                out.emplace_back(type, static_cast<int>(v & 0xffu));
+                ++v;
+            }
+        }
+    return out;
+}
+
 // The AWS CLI commands of a rule edit (EC2 API reference: AuthorizeSecurityGroupIngress,
 // RevokeSecurityGroupIngress, CreateNetworkAclEntry, DeleteNetworkAclEntry).
 std::string awsCommand(const WhatIfEdit& edit, const NetworkSecurityGroup& list, const Snapshot& snap)
@@ -589,7 +610,15 @@ std::string awsCommand(const WhatIfEdit& edit, const NetworkSecurityGroup& list,
         if (!groups.empty())
             base["UserIdGroupPairs"] = groups;
         json permissions = json::array();
-        if (all || r.destinationPorts.isAll() || r.destinationPorts.ranges().empty())
+        if (const bool icmp = proto == "icmp" || proto == "1" || proto == "icmpv6" || proto == "58"; icmp) {
+            // An ICMP permission's FromPort is the type and its ToPort the code, -1 for all.
+            for (const auto& [type, code] : icmpTypesAndCodes(r.icmpTypes)) {
+                json p = base;
+                p["FromPort"] = type;
+                p["ToPort"] = code;
+                permissions.push_back(std::move(p));
+            }
+        } else if (all || r.destinationPorts.isAll() || r.destinationPorts.ranges().empty())
             permissions.push_back(base);
         else
             for (const auto& range : r.destinationPorts.ranges()) {
@@ -606,13 +635,17 @@ std::string awsCommand(const WhatIfEdit& edit, const NetworkSecurityGroup& list,
         const std::string number = proto == "tcp" ? "6"
             : proto == "udp"                      ? "17"
             : proto == "icmp"                     ? "1"
+            : proto == "icmpv6"                   ? "58"
             : proto == "*" || proto.empty()       ? "-1"
                                                   : proto;
         const AddressSet& side = r.inbound ? r.source.prefixes : r.destination.prefixes;
         const auto cidrs = (r.inbound ? r.source.any : r.destination.any) ? std::vector<std::string> { "0.0.0.0/0" }
                                                                           : side.toCidrs();
         std::vector<std::string> ranges;
-        if (r.destinationPorts.isAll() || r.destinationPorts.ranges().empty())
+        if (number == "1" || number == "58")
+            for (const auto& [type, code] : icmpTypesAndCodes(r.icmpTypes))
+                ranges.push_back(" --icmp-type-code Type=" + std::to_string(type) + ",Code=" + std::to_string(code));
+        else if (r.destinationPorts.isAll() || r.destinationPorts.ranges().empty())
             ranges.emplace_back();
         else
             for (const auto& range : r.destinationPorts.ranges())

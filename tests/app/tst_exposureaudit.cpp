@@ -74,6 +74,34 @@ class TestExposureAudit : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // notify: one notice per owner and an index, from the demo review (issue 16, "Alerting service teams").
+    void notifyWritesOneNoticePerOwner()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("notices"));
+        const Run r
+            = run({ QStringLiteral("notify"), QStringLiteral(EW_SOURCE_DIR "/resources/demo/incident-2019.review.json"),
+                QStringLiteral("--output"), out, QStringLiteral("--date"), QStringLiteral("2019-12-31") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile index(out + QStringLiteral("/index.json"));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const auto doc = nlohmann::json::parse(index.readAll().toStdString());
+        QCOMPARE(doc["schema"].get<std::string>(), std::string("exposure-notify/1"));
+        QVERIFY(!doc["owners"].empty());
+        for (const auto& o : doc["owners"]) {
+            QVERIFY(QFile::exists(out + QLatin1Char('/') + QString::fromStdString(o["file"].get<std::string>())));
+            for (const auto& f : o["findings"])
+                QVERIFY(!f["exposedSince"].get<std::string>().empty());
+        }
+        const Run bad = run({ QStringLiteral("notify"), golden("compute-web-medium"), QStringLiteral("--output"), out,
+            QStringLiteral("--due"), QStringLiteral("critical=soon") });
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("is not a number of days"), bad.err.constData());
+        const Run noOut = run({ QStringLiteral("notify"), golden("compute-web-medium") });
+        QCOMPARE(noOut.exitCode, 2);
+        QVERIFY(noOut.err.contains("notify needs --output DIR"));
+    }
+
     void exitCodes_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -607,6 +635,32 @@ private Q_SLOTS:
         const Run two = run({ QStringLiteral("timeline"),
             QStringLiteral("2019-12-04=") + demo + QStringLiteral("2019-12-04"), demo + QStringLiteral("2019-12-05") });
         QVERIFY2(two.out.contains("exposed since 2019-12-04; critical since 2019-12-05"), two.out.constData());
+    }
+
+    // A Terraform plan alone: its prior state against its planned state, causes named by address;
+    // --fail-on gates on what the change newly exposes; SARIF lists only that, at the address.
+    void diffOfATerraformPlan()
+    {
+        const QString plan
+            = QStringLiteral(EW_TEST_DATA "/diff/terraform-azurerm-plan-opens-elasticsearch-9200/plan.json");
+        const Run text = run({ QStringLiteral("diff"), plan });
+        QCOMPARE(text.exitCode, 1);
+        QVERIFY2(text.out.startsWith("5 new, 0 closed, 0 changed"), text.out.constData());
+        QVERIFY(text.out.contains("at azurerm_network_security_rule.allow_es"));
+        QCOMPARE(
+            run({ QStringLiteral("diff"), plan, QStringLiteral("--fail-on"), QStringLiteral("high") }).exitCode, 1);
+        QCOMPARE(
+            run({ QStringLiteral("diff"), plan, QStringLiteral("--fail-on"), QStringLiteral("critical") }).exitCode, 0);
+        const Run sarif = run({ QStringLiteral("diff"), plan, QStringLiteral("--format"), QStringLiteral("sarif") });
+        const auto doc = nlohmann::json::parse(sarif.out.toStdString());
+        QCOMPARE(doc["runs"][0]["results"].size(), std::size_t(5));
+        for (const auto& r : doc["runs"][0]["results"]) {
+            QCOMPARE(r["baselineState"].get<std::string>(), std::string("new"));
+            QCOMPARE(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].get<std::string>(),
+                std::string("azurerm_network_security_rule.allow_es"));
+        }
+        // One input that is not a plan is a usage error.
+        QCOMPARE(run({ QStringLiteral("diff"), golden("learn-four-vm-example") }).exitCode, 2);
     }
 
     void baselineMarksFindings()

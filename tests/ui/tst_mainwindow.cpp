@@ -636,6 +636,31 @@ private Q_SLOTS:
         doc.removeRecovery();
     }
 
+    // Issue 13: a Terraform plan opens as the state it would produce, compared with the state it
+    // starts from; the Changes tab lists what applying it would expose (the incident's rule change:
+    // five Elasticsearch servers newly reachable on 9200).
+    void terraformPlanOpensComparedWithItsPriorState()
+    {
+        Workbench wb;
+        MainWindow& w = wb.w;
+        QAbstractItemModelTester tester(w.findingsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        w.openInputs(
+            { QStringLiteral(EW_TEST_DATA "/diff/terraform-azurerm-plan-opens-elasticsearch-9200/plan.json") });
+        QVERIFY(wb.waitFor(1)); // shown once both states are analysed and the graph laid out
+        QVERIFY(w.comparison());
+        QCOMPARE(w.comparison()->baselineName, QStringLiteral("the plan's prior state (before apply)"));
+        QCOMPARE(w.comparison()->diff.added.size(), std::size_t(5));
+        QVERIFY(w.comparison()->diff.closed.empty());
+        QCOMPARE(w.filterModel()
+                     ->index(rowOfTarget(w, QStringLiteral("es-03")), FindingsModel::ChangeColumn)
+                     .data()
+                     .toString(),
+            QStringLiteral("new"));
+        const QString text = w.changesView()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("5 new, 0 changed, 0 closed")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("nsg-es-cluster/allow-es")), qPrintable(text));
+    }
+
     // Issue 5: the compare view marks new and changed findings in the table and the graph and
     // explains them with the configuration changes (demo: allow-es-any added on 5 December).
     void compareViewMarksChanges()

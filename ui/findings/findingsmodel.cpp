@@ -10,9 +10,9 @@ namespace {
 QString portsText(const Finding& f)
 {
     const QString protocol = QString::fromStdString(f.protocol);
-    if (f.protocol == "icmp" || f.protocol == "other")
+    if (f.protocol == "other" || (f.protocol == "icmp" && f.icmpTypes.empty()))
         return protocol;
-    return protocol + QLatin1Char(' ') + QString::fromStdString(formatPortRanges(f.ports));
+    return protocol + QLatin1Char(' ') + QString::fromStdString(portsOrTypes(f));
 }
 
 QString sourcesText(const Finding& f)

@@ -39,13 +39,14 @@ void AnalysisJob::waitForFinished()
 
 std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::string>& inputs,
     const std::map<std::string, std::string>& analystDataStores, const std::string& baseDir,
-    const std::function<void(int)>& progress, const std::atomic<bool>* cancel)
+    const std::function<void(int)>& progress, const std::atomic<bool>* cancel, bool planPrior)
 {
     using Clock = std::chrono::steady_clock;
     auto data = std::make_shared<AnalysisData>();
     data->inputs = inputs;
     ImportOptions io;
     io.cancel = cancel;
+    io.terraformPlanSide = planPrior ? TerraformPlanSide::Prior : TerraformPlanSide::Planned;
     io.progress = [&](std::size_t done, std::size_t total) {
         if (progress && total)
             progress(static_cast<int>(45 * done / total));
@@ -87,8 +88,8 @@ std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::stri
     return data;
 }
 
-void AnalysisJob::start(
-    const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores, const QString& baseDir)
+void AnalysisJob::start(const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores,
+    const QString& baseDir, bool planPrior)
 {
     cancel(); // the previous run's result will be dropped by its generation
     auto flag = std::make_shared<std::atomic<bool>>(false);
@@ -117,12 +118,12 @@ void AnalysisJob::start(
         else
             Q_EMIT finished(result);
     });
-    watcher->setFuture(QtConcurrent::run(
-        [in, dataStores = analystDataStores, base, flag](QPromise<std::shared_ptr<const AnalysisData>>& promise) {
-            promise.setProgressRange(0, 100);
-            auto report = [&promise](int p) { promise.setProgressValue(p); };
-            promise.addResult(run(in, dataStores, base, report, flag.get()));
-        }));
+    watcher->setFuture(QtConcurrent::run([in, dataStores = analystDataStores, base, flag, planPrior](
+                                             QPromise<std::shared_ptr<const AnalysisData>>& promise) {
+        promise.setProgressRange(0, 100);
+        auto report = [&promise](int p) { promise.setProgressValue(p); };
+        promise.addResult(run(in, dataStores, base, report, flag.get(), planPrior));
+    }));
 }
 
 } // namespace ew::ui

@@ -22,9 +22,10 @@ public:
     ~AnalysisJob() override;
 
     /// inputs: files and folders; analystDataStores: the review's data-store markings; baseDir:
-    /// the folder snapshot identities are made relative to.
-    void start(
-        const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores, const QString& baseDir);
+    /// the folder snapshot identities are made relative to; planPrior: a Terraform plan is read as
+    /// its prior state (the state before apply) rather than its planned state.
+    void start(const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores,
+        const QString& baseDir, bool planPrior = false);
     void cancel();
     bool isRunning() const;
     /// Blocks until the current run is over (tests, shutdown).
@@ -33,7 +34,7 @@ public:
     /// The work itself, a pure function (also used synchronously by tests and the CLI-like paths).
     static std::shared_ptr<const AnalysisData> run(const std::vector<std::string>& inputs,
         const std::map<std::string, std::string>& analystDataStores, const std::string& baseDir,
-        const std::function<void(int)>& progress, const std::atomic<bool>* cancel);
+        const std::function<void(int)>& progress, const std::atomic<bool>* cancel, bool planPrior = false);
 
 Q_SIGNALS:
     void progress(int percent, const QString& what);

@@ -219,6 +219,8 @@ void cover(Pages& pg, const ReportContent& c)
         pg.text(file + QStringLiteral("   ") + hash, mono, QColor(0x33, 0x33, 0x33), 0, 2);
 }
 
+void changes(Pages& pg, const ReportContent& c);
+
 void summary(Pages& pg, const ReportContent& c)
 {
     pg.newPage();
@@ -254,6 +256,50 @@ void summary(Pages& pg, const ReportContent& c)
         states.emplace_back(
             QString::fromLatin1(triageStateTitle(static_cast<TriageState>(s))), QString::number(c.byState[s]));
     pg.facts(states);
+    changes(pg, c);
+}
+
+// What changed since the state compared with (a plan's prior state, the review's previous
+// snapshot): new and worse first, then closed; at most kShown lines, the rest counted.
+void changes(Pages& pg, const ReportContent& c)
+{
+    if (c.changesSince.empty())
+        return;
+    pg.skip(14);
+    pg.text(QStringLiteral("What changed since ") + q(c.changesSince), pg.font(11, true), Qt::black, 0, 6);
+    if (c.changes.empty()) {
+        pg.text(QStringLiteral("Nothing: the same exposures, none wider."), pg.font(9.5));
+        return;
+    }
+    constexpr std::size_t kShown = 25;
+    QPainter* p = pg.painter();
+    const qreal rowH = 15;
+    for (std::size_t i = 0; i < c.changes.size() && i < kShown; ++i) {
+        const auto& ch = c.changes[i];
+        pg.ensure(rowH);
+        const qreal y = pg.y();
+        p->setFont(pg.font(8.5, true));
+        p->setPen(ch.kind == "closed" ? QColor(0x2e, 0x6b, 0x30) : QColor(0xa3, 0x1b, 0x1b));
+        p->drawText(QRectF(pg.left(), y, 50, rowH), Qt::AlignLeft | Qt::AlignVCenter, capitalised(ch.kind));
+        p->setBrush(severityBrush(ch.severity));
+        p->setPen(QPen(Qt::black, 0.4));
+        p->drawRect(QRectF(pg.left() + 52, y + 3, 6, 8));
+        p->setPen(Qt::black);
+        p->setFont(pg.font(8.5));
+        const QFontMetricsF fm(p->font());
+        const QString line = capitalised(ch.severity) + QStringLiteral("  ")
+            + (ch.target.empty() ? QStringLiteral("(no longer in the snapshot)") : q(ch.target))
+            + (ch.what.empty() ? QString() : QStringLiteral("  ") + q(ch.what)) + QStringLiteral("  ")
+            + q(ch.id).mid(3, 8);
+        p->drawText(QRectF(pg.left() + 62, y, pg.width() - 62, rowH), Qt::AlignLeft | Qt::AlignVCenter,
+            fm.elidedText(line, Qt::ElideRight, pg.width() - 62));
+        pg.skip(rowH);
+    }
+    if (c.changes.size() > kShown)
+        pg.text(QString::number(c.changes.size() - kShown)
+                + QStringLiteral(" more change(s): see the workbench's "
+                                 "Changes tab or exposure-audit diff."),
+            pg.font(8.5), QColor(0x44, 0x44, 0x44));
 }
 
 void diagram(Pages& pg, const ReportContent::FindingPage& f)

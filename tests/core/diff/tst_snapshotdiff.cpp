@@ -2,6 +2,7 @@
 #include "import/azureimporter.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
@@ -119,8 +120,15 @@ private Q_SLOTS:
     void goldenPairs()
     {
         QFETCH(QString, folder);
-        const auto before = importSnapshot({ QString(folder + QStringLiteral("/before")).toStdString() });
-        const auto after = importSnapshot({ QString(folder + QStringLiteral("/after")).toStdString() });
+        // A Terraform plan (plan.json) instead of before/ and after/: its prior and planned states.
+        const QString plan = folder + QStringLiteral("/plan.json");
+        const bool isPlan = QFileInfo::exists(plan);
+        ImportOptions prior;
+        prior.terraformPlanSide = TerraformPlanSide::Prior;
+        const auto before = isPlan ? importSnapshot({ plan.toStdString() }, prior)
+                                   : importSnapshot({ QString(folder + QStringLiteral("/before")).toStdString() });
+        const auto after = isPlan ? importSnapshot({ plan.toStdString() })
+                                  : importSnapshot({ QString(folder + QStringLiteral("/after")).toStdString() });
         QVERIFY(!before.hasErrors() && !after.hasErrors());
         const auto beforeResult = analyze(before);
         const auto afterResult = analyze(after);

@@ -37,7 +37,8 @@ json actualOf(const Finding& f)
 {
     json j = findingJson(f);
     json a { { "target", f.target.name }, { "protocol", f.protocol }, { "ports", j["ports"] }, { "hops", f.hops },
-        { "sources", f.sources }, { "severity", severityName(f.severity) }, { "wholeInternet", f.wholeInternet } };
+        { "sources", f.sources }, { "severity", severityName(f.severity) }, { "wholeInternet", f.wholeInternet },
+        { "icmpTypes", f.icmpTypes } };
     std::vector<std::string> rules;
     for (const auto& r : f.rules)
         rules.push_back(r.filterName + "/" + r.ruleName);
@@ -107,7 +108,7 @@ private Q_SLOTS:
             // Several findings may share target, protocol, ports and hops (a direct path and one
             // through Front Door): the one whose stated fields all agree is the match.
             static constexpr const char* kCompared[] = { "sources", "rules", "severity", "dataStore", "dataStoreBasis",
-                "frontendPorts", "foothold", "wholeInternet", "path" };
+                "frontendPorts", "foothold", "wholeInternet", "path", "icmpTypes" };
             std::size_t hit = actual.size();
             for (std::size_t i = 0; i < actual.size(); ++i) {
                 if (matched.count(i) || actual[i]["target"] != e["target"] || actual[i]["protocol"] != e["protocol"]
@@ -174,6 +175,17 @@ private Q_SLOTS:
             QVERIFY2(r.error.empty(), qPrintable(q(r.error)));
             QVERIFY2(r.reachable == qe["reachable"].get<bool>(),
                 qPrintable(QStringLiteral("query verdict wrong:\n") + text));
+            if (qe.contains("detailContains")) {
+                // What the hop that stops (or passes) the flow says about it.
+                bool said = false;
+                for (const auto& p : r.paths)
+                    for (const auto& h : p.hops)
+                        said = said || h.detail.find(qe["detailContains"].get<std::string>()) != std::string::npos;
+                QVERIFY2(said,
+                    qPrintable(
+                        QStringLiteral("query does not say '%1':\n").arg(q(qe["detailContains"].get<std::string>()))
+                        + text));
+            }
             if (qe.contains("decidedBy")) {
                 // The deciding rule is named at the hop where the verdict was made.
                 bool named = false;

@@ -89,6 +89,55 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(box.ports(Protocol::Tcp).toString()), QStringLiteral("9200, 9300-9301"));
         QVERIFY(box.ports(Protocol::Udp).isEmpty());
     }
+
+    // ICMP's ports are its type << 8 | code (AWS rules name them, EC2 API reference IcmpTypeCode).
+    void icmpTypeCodes_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("probeType");
+        QTest::addColumn<int>("probeCode");
+        QTest::addColumn<bool>("matches");
+        QTest::newRow("every-type") << -1 << -1 << QStringLiteral("every type") << 42 << 7 << true;
+        QTest::newRow("echo-request-any-code") << 8 << -1 << QStringLiteral("echo-request (8)") << 8 << 0 << true;
+        QTest::newRow("echo-request-not-reply") << 8 << -1 << QStringLiteral("echo-request (8)") << 0 << 0 << false;
+        QTest::newRow("fragmentation-needed")
+            << 3 << 4 << QStringLiteral("destination-unreachable (3) code 4") << 3 << 4 << true;
+        QTest::newRow("fragmentation-needed-not-port-unreachable")
+            << 3 << 4 << QStringLiteral("destination-unreachable (3) code 4") << 3 << 3 << false;
+        QTest::newRow("unnamed-type") << 42 << -1 << QStringLiteral("type 42") << 42 << 255 << true;
+    }
+    void icmpTypeCodes()
+    {
+        QFETCH(int, type);
+        QFETCH(int, code);
+        QFETCH(QString, text);
+        QFETCH(int, probeType);
+        QFETCH(int, probeCode);
+        QFETCH(bool, matches);
+        const PortRange r = icmpTypeCode(type, code);
+        QCOMPARE(QString::fromStdString(formatIcmpTypes({ r })), text);
+        const PacketSet s = PacketSet::icmp(PortSet::range(r.first, r.last), AddressSet::allV4());
+        const auto source = parseAddress("52.94.1.1");
+        QVERIFY(source);
+        QCOMPARE(s.contains(Protocol::Icmp, static_cast<std::uint32_t>(probeType << 8 | probeCode), *source), matches);
+        // box() still means every ICMP type, whatever ports it is given (Azure rules have no types).
+        QVERIFY(PacketSet::box(maskOf(Protocol::Icmp), PortSet::range(80, 80), AddressSet::allV4())
+                    .contains(Protocol::Icmp, static_cast<std::uint32_t>(probeType << 8 | probeCode), *source));
+    }
+
+    void icmpTypesText()
+    {
+        PortSet s;
+        for (const auto& [t, c] : { std::pair { 0, -1 }, std::pair { 1, -1 }, std::pair { 2, -1 }, std::pair { 4, -1 },
+                 std::pair { 5, -1 }, std::pair { 13, 1 } }) {
+            const auto r = icmpTypeCode(t, c);
+            s.add(r.first, r.last);
+        }
+        QCOMPARE(QString::fromStdString(formatIcmpTypes(s.ranges())),
+            QStringLiteral("types 0-2, source-quench (4), redirect (5), timestamp (13) code 1"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPacketSet)

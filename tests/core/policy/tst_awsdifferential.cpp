@@ -119,8 +119,10 @@ enum class Proto { Tcp, Udp, Icmp, Other };
 struct Packet
 {
     Proto proto;
-    std::uint32_t port; // destination port (TCP/UDP)
+    std::uint32_t port; // destination port (TCP/UDP); ICMP: type << 8 | code
     Ip source;
+    int icmpType() const { return static_cast<int>(port >> 8); }
+    int icmpCode() const { return static_cast<int>(port & 0xffu); }
     int number() const
     {
         return proto == Proto::Tcp ? 6 : proto == Proto::Udp ? 17 : proto == Proto::Icmp ? (source.v6 ? 58 : 1) : 50;
@@ -134,15 +136,23 @@ struct AclEntry
     bool allow = false;
     std::string protocol; // "-1", "6", "17", "1", "58", "50"
     std::optional<std::pair<std::uint32_t, std::uint32_t>> ports;
+    std::optional<std::pair<int, int>> icmp; // IcmpTypeCode (type, code), -1 for all
     Cidr cidr;
 };
 
 struct SgRule
 {
     std::string protocol; // "-1", "tcp", "6", "udp", "17", "icmp", "1", "icmpv6", "58", "50"
-    std::optional<std::pair<std::int64_t, std::int64_t>> ports;
+    std::optional<std::pair<std::int64_t, std::int64_t>> ports; // ICMP: (type, code), -1 for all
     std::vector<Cidr> sources;
 };
+
+// An ICMP (type, code) pattern, -1 for all: "the ICMP type or -1 (all ICMP types)", "the ICMP code
+// or -1 (all ICMP codes)" (EC2 API reference, IpPermission and IcmpTypeCode).
+bool icmpMatches(const std::pair<std::int64_t, std::int64_t>& pattern, int type, int code)
+{
+    return pattern.first == -1 || (pattern.first == type && (pattern.second == -1 || pattern.second == code));
+}
 
 // A route of the subnet's table beside the defaults (0.0.0.0/0 and, unless left out, ::/0 to the
 // internet gateway): to the gateway, to a NAT gateway, or a blackhole; or one entry of a prefix list.
@@ -179,7 +189,8 @@ int protocolNumber(const std::string& p)
 }
 
 // "If you specify "-1" or a protocol number other than "6" (TCP), "17" (UDP), or "1" (ICMP), traffic
-// on all ports is allowed, regardless of any ports" (CreateNetworkAclEntry); ICMP types are not drawn.
+// on all ports is allowed, regardless of any ports" (CreateNetworkAclEntry); an ICMP entry matches its
+// IcmpTypeCode (port is type << 8 | code for ICMP).
 bool aclMatches(const AclEntry& e, int protocol, std::uint32_t port, const Ip& peer)
 {
     if (!e.cidr.contains(peer))
@@ -188,6 +199,9 @@ bool aclMatches(const AclEntry& e, int protocol, std::uint32_t port, const Ip& p
         return false;
     const bool ported = e.protocol == "6" || e.protocol == "17";
     if (ported && e.ports && (port < e.ports->first || port > e.ports->second))
+        return false;
+    if ((e.protocol == "1" || e.protocol == "58") && e.icmp
+        && !icmpMatches(*e.icmp, static_cast<int>(port >> 8), static_cast<int>(port & 0xffu)))
         return false;
     return true;
 }
@@ -214,6 +228,9 @@ bool sgAllows(const Case& c, const Packet& p)
             const bool ported = r.protocol != "-1" && (n == 6 || n == 17);
             if (ported && r.ports && (p.port < r.ports->first || p.port > r.ports->second))
                 continue;
+            if (r.protocol != "-1" && (n == 1 || n == 58) && r.ports
+                && !icmpMatches(*r.ports, p.icmpType(), p.icmpCode()))
+                continue;
             for (const auto& s : r.sources)
                 if (s.contains(p.source))
                     return true;
@@ -228,7 +245,15 @@ bool replyLeaves(const Case& c, const Packet& p)
 {
     if (p.proto == Proto::Udp)
         return true; // the datagram is delivered whether or not an answer can leave
+    // ICMP: any type leaving towards the client answers (the engine's rule: an ICMP reply has a
+    // type of its own); the candidates are every type-code an entry names, and their neighbours.
     std::set<std::uint32_t> ports { 0, 65535 };
+    for (const auto& e : c.acl)
+        if (e.egress && e.icmp)
+            for (const int t : { e.icmp->first - 1, e.icmp->first, e.icmp->first + 1 })
+                for (const int k : { 0, e.icmp->second < 0 ? 0 : e.icmp->second, 255 })
+                    if (t >= 0 && t <= 255)
+                        ports.insert(static_cast<std::uint32_t>(t << 8 | k));
     for (const auto& e : c.acl)
         if (e.egress && e.ports)
             for (const std::int64_t v : { std::int64_t(e.ports->first) - 1, std::int64_t(e.ports->first),
@@ -310,7 +335,7 @@ public:
                 if (number == 6 || number == 17)
                     r.ports = portRange(c);
                 else if (number == 1 || number == 58)
-                    r.ports = { -1, -1 };
+                    r.ports = icmpPattern();
                 else if (pick(3) == 0)
                     r.ports = portRange(c); // ignored: "-1" and other protocols allow every port
                 const int sources = 1 + static_cast<int>(pick(2));
@@ -334,14 +359,16 @@ public:
                 e.protocol = kProtocols[pick(std::size(kProtocols))];
                 if (e.protocol == "6" || e.protocol == "17" || (e.protocol == "-1" && pick(4) == 0))
                     e.ports = portRange(c);
+                if ((e.protocol == "1" || e.protocol == "58") && pick(4) != 0)
+                    e.icmp = icmpPattern();
                 e.cidr = pick(4) == 0 ? Cidr { Ip { pick(2) != 0, {} }, 0 } : c.pool[pick(c.pool.size())];
                 c.acl.push_back(std::move(e));
             }
             // Exports list the final "*" rules; hand-written ones may not.
             if (pick(2))
                 for (const bool v6 : { false, true })
-                    c.acl.push_back(
-                        { v6 ? 32768 : 32767, egress, false, "-1", std::nullopt, Cidr { Ip { v6, {} }, 0 } });
+                    c.acl.push_back({ v6 ? 32768 : 32767, egress, false, "-1", std::nullopt, std::nullopt,
+                        Cidr { Ip { v6, {} }, 0 } });
         }
         if (pick(6))
             c.routes.push_back({ Cidr { Ip { false, {} }, 0 }, RouteEntry::Target::Gateway, false });
@@ -392,9 +419,11 @@ public:
                 for (int i = src.bits() - 1; i >= src.bits() - 12; --i)
                     src.setBit(i, pick(2) != 0);
             p.source = src;
+            static constexpr std::uint32_t kTypes[] = { 0, 3, 8, 11, 13, 255 }, kCodes[] = { 0, 1, 4, 255 };
             p.port = p.proto == Proto::Tcp || p.proto == Proto::Udp
                 ? (pick(4) == 0 || ports.empty() ? static_cast<std::uint32_t>(pick(65536)) : ports[pick(ports.size())])
-                : 0;
+                : p.proto == Proto::Icmp ? (kTypes[pick(std::size(kTypes))] << 8 | kCodes[pick(std::size(kCodes))])
+                                         : 0;
             out.push_back(p);
         }
         return out;
@@ -402,6 +431,16 @@ public:
 
 private:
     std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(m_rng); }
+    // An ICMP type and code as rules write them: all, a whole type, or one code of a type.
+    std::pair<std::int64_t, std::int64_t> icmpPattern()
+    {
+        static constexpr std::int64_t kTypes[] = { 3, 8, 11, 13 }, kCodes[] = { 0, 1, 4 };
+        const std::size_t k = pick(3);
+        if (k == 0)
+            return { -1, -1 };
+        const std::int64_t type = kTypes[pick(std::size(kTypes))];
+        return { type, k == 1 ? -1 : kCodes[pick(std::size(kCodes))] };
+    }
     std::pair<std::uint32_t, std::uint32_t> portRange(Case& c)
     {
         static constexpr std::uint32_t kMarks[]
@@ -483,6 +522,8 @@ std::map<std::string, json> documents(const Case& c)
         j["Protocol"] = e.protocol;
         if (e.ports)
             j["PortRange"] = { { "From", e.ports->first }, { "To", e.ports->second } };
+        if (e.icmp)
+            j["IcmpTypeCode"] = { { "Type", e.icmp->first }, { "Code", e.icmp->second } };
         entries.push_back(std::move(j));
     }
     docs["ec2-describe-network-acls.json"] = { { "NetworkAcls",
@@ -549,7 +590,8 @@ std::string describe(const Case& c)
     for (const auto& e : c.acl)
         s += std::string("  ") + (e.egress ? "out " : "in ") + std::to_string(e.number) + " "
             + (e.allow ? "allow " : "deny ") + e.protocol
-            + (e.ports ? " " + std::to_string(e.ports->first) + "-" + std::to_string(e.ports->second) : "") + " "
+            + (e.ports ? " " + std::to_string(e.ports->first) + "-" + std::to_string(e.ports->second) : "")
+            + (e.icmp ? " type " + std::to_string(e.icmp->first) + " code " + std::to_string(e.icmp->second) : "") + " "
             + e.cidr.text() + "\n";
     return s;
 }
@@ -620,8 +662,11 @@ private Q_SLOTS:
             if (engine == naive)
                 continue;
             if (++count <= 5)
-                mismatches += std::string(protoName(p.proto)) + " port " + std::to_string(p.port) + " from "
-                    + p.source.text() + ": engine " + (engine ? "reaches" : "does not reach") + ", naive "
+                mismatches += std::string(protoName(p.proto))
+                    + (p.proto == Proto::Icmp
+                            ? " type " + std::to_string(p.icmpType()) + " code " + std::to_string(p.icmpCode())
+                            : " port " + std::to_string(p.port))
+                    + " from " + p.source.text() + ": engine " + (engine ? "reaches" : "does not reach") + ", naive "
                     + (naive ? "reaches" : "does not reach") + " (inbound ACL "
                     + (aclAllows(c.acl, false, p.number(), p.port, p.source) ? "allows" : "denies")
                     + ", security groups " + (sgAllows(c, p) ? "allow" : "do not allow") + ", reply "

@@ -1,3 +1,4 @@
+#include "diff/series.h"
 #include "findings/analyzer.h"
 #include "import/azureimporter.h"
 #include "report/reportcontent.h"
@@ -87,6 +88,36 @@ private Q_SLOTS:
         QVERIFY(text.contains(QLatin1String("40.91.12.22")));
         QVERIFY(text.contains(QLatin1String("jane.doe@contoso.com")));
         QVERIFY(text.contains(QLatin1String("Methodology")));
+    }
+
+    // What changed since the state compared with (the day before the incident): the summary page
+    // says how many are new, worse and closed and lists them (issue 16's "what changed since the
+    // last review"; issue 13's report for a plan uses the plan's prior state).
+    void whatChangedSinceBaseline()
+    {
+        const AnalysisResult before = analyze(importSnapshot({ EW_SOURCE_DIR "/resources/demo/2019-12-04" }));
+        ReportOptions options;
+        options.date = "2019-12-06";
+        options.baseline = &before;
+        options.baselineLabel = "the export of 2019-12-04";
+        const auto content = buildReport(m_snap, m_result, m_review, { "resources/demo/2019-12-05" }, options);
+        QCOMPARE(content.changesSince, std::string("the export of 2019-12-04"));
+        const auto standing = compareWithBaseline(m_result, &before, nullptr);
+        std::size_t expected = 0;
+        for (const auto& [id, st] : standing)
+            expected += st == BaselineStatus::New || st == BaselineStatus::Worse;
+        QVERIFY(expected > 0);
+        std::size_t listed = 0;
+        for (const auto& ch : content.changes) {
+            QVERIFY(ch.kind == "new" || ch.kind == "worse" || ch.kind == "closed");
+            listed += ch.kind != "closed";
+        }
+        QCOMPARE(listed, expected);
+        QVERIFY(content.keyMessages.front().rfind("Since the export of 2019-12-04: ", 0) == 0);
+        int pages = 0;
+        const QString text = write(options, QStringLiteral("changes.pdf"), &pages);
+        QVERIFY2(text.contains(QLatin1String("What changed since the export of 2019-12-04")), qPrintable(text));
+        QVERIFY(text.contains(QRegularExpression(QStringLiteral("Worse\\s+Critical\\s+es-support-01"))));
     }
 
     void redacted()
