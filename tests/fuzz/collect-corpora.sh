@@ -16,7 +16,7 @@ if [ $# -gt 0 ]; then
 elif [ -d "$root/../shared/samples" ]; then
     sources+=("$root/../shared/samples")
 fi
-targets=(fuzz_import_azure fuzz_import_aws fuzz_armtemplate fuzz_review fuzz_servicetags fuzz_roundtrip)
+targets=(fuzz_import_azure fuzz_import_aws fuzz_import_terraform fuzz_armtemplate fuzz_review fuzz_servicetags fuzz_roundtrip)
 for t in "${targets[@]}"; do mkdir -p "$out/$t"; done
 
 # Keys that only AWS documents have (describe-* outputs, collectors' wrappers).
@@ -38,7 +38,11 @@ while IFS= read -r -d '' f; do
     fi
     # The golden cases' inputs and the demo's exports are whole estates: the round trip gets them.
     case "$f" in "$root"/tests/data/*/input/*|"$root"/tests/data/diff/*|"$root"/resources/demo/*) add fuzz_roundtrip "$f" ;; esac
-    if grep -qE "$aws_keys" "$f"; then
+    # Terraform: `terraform show -json` (format_version) and terraform.tfstate (version 4), both
+    # with terraform_version.
+    if grep -q '"terraform_version"' "$f"; then
+        add fuzz_import_terraform "$f"
+    elif grep -qE "$aws_keys" "$f"; then
         add fuzz_import_aws "$f"
     else
         add fuzz_import_azure "$f"

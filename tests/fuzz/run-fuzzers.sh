@@ -15,7 +15,7 @@ build=$(cd "${1:?usage: run-fuzzers.sh BUILD_DIR SECONDS [TARGET...]}" && pwd)
 seconds=${2:?usage: run-fuzzers.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_import_azure fuzz_import_aws fuzz_armtemplate fuzz_review fuzz_servicetags fuzz_roundtrip)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_import_azure fuzz_import_aws fuzz_import_terraform fuzz_armtemplate fuzz_review fuzz_servicetags fuzz_roundtrip)
 jobs=${FUZZ_JOBS:-1}
 nice=${FUZZ_NICE:-19}
 bin="$build/tests/fuzz"
@@ -29,6 +29,9 @@ dict_of() {
     case "$1" in
         fuzz_import_azure) echo "$here/azure.dict" ;;
         fuzz_import_aws) echo "$here/aws.dict" ;;
+        fuzz_import_terraform) # Terraform's keys, and the AWS ones its translated documents carry
+            cat "$here/terraform.dict" "$here/aws.dict" >"$build/fuzz-terraform.dict"
+            echo "$build/fuzz-terraform.dict" ;;
         fuzz_armtemplate) echo "$here/armtemplate.dict" ;;
         fuzz_review) echo "$here/review.dict" ;;
         fuzz_servicetags) echo "$here/servicetags.dict" ;;
