@@ -119,6 +119,14 @@ const json* member(const json* v, std::string_view key)
     return it == v->end() ? nullptr : &*it;
 }
 
+// An object's member as text when it is a string; empty when it is missing, of another type, or the
+// value is not an object (json::value() throws for the last two).
+std::string stringAt(const json& object, std::string_view key)
+{
+    const json* v = member(&object, key);
+    return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
 const json* element(const json* v, std::size_t i)
 {
     if (!v || !v->is_array() || i >= v->size())
@@ -322,18 +330,18 @@ private:
 
 void TerraformReader::collectModule(const json& module, const std::string& pointer, std::deque<TfResource>& into)
 {
-    const std::string moduleAddress = module.value("address", std::string());
+    const std::string moduleAddress = stringAt(module, "address");
     if (const json* list = member(&module, "resources"); list && list->is_array())
         for (std::size_t i = 0; i < list->size(); ++i) {
             const json& res = (*list)[i];
             if (!res.is_object())
                 continue;
             TfResource r;
-            r.address = res.value("address", std::string());
+            r.address = stringAt(res, "address");
             r.module = moduleAddress;
-            r.type = res.value("type", std::string());
-            r.name = res.value("name", std::string());
-            r.data = res.value("mode", std::string()) == "data";
+            r.type = stringAt(res, "type");
+            r.name = stringAt(res, "name");
+            r.data = stringAt(res, "mode") == "data";
             if (const json* index = member(&res, "index"))
                 r.indexText = indexTextOf(*index);
             r.values = member(&res, "values");
@@ -360,10 +368,10 @@ void TerraformReader::collectTfstate(const json& resources, const std::string& p
         for (std::size_t k = 0; k < instances->size(); ++k) {
             const json& inst = (*instances)[k];
             TfResource r;
-            r.module = res.value("module", std::string());
-            r.type = res.value("type", std::string());
-            r.name = res.value("name", std::string());
-            r.data = res.value("mode", std::string()) == "data";
+            r.module = stringAt(res, "module");
+            r.type = stringAt(res, "type");
+            r.name = stringAt(res, "name");
+            r.data = stringAt(res, "mode") == "data";
             if (const json* key = member(&inst, "index_key"))
                 r.indexText = indexTextOf(*key);
             r.address = (r.module.empty() ? "" : r.module + ".") + (r.data ? "data." : "") + r.type + "." + r.name
@@ -381,7 +389,7 @@ void TerraformReader::collectConfig(const json& module, const std::string& path)
     if (const json* list = member(&module, "resources"); list && list->is_array())
         for (const json& res : *list)
             if (const json* e = member(&res, "expressions"))
-                m_config[(path.empty() ? "" : path + ".") + res.value("address", std::string())] = e;
+                m_config[(path.empty() ? "" : path + ".") + stringAt(res, "address")] = e;
     if (const json* calls = member(&module, "module_calls"); calls && calls->is_object())
         for (auto it = calls->begin(); it != calls->end(); ++it)
             if (const json* inner = member(&it.value(), "module"))
@@ -850,7 +858,7 @@ void TerraformReader::translateAzure(Synth& out)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     json one = rule(r, { "security_rule", idx });
-                    if (separateRules.count(toLower(r.id) + "|" + toLower(one.value("name", std::string()))))
+                    if (separateRules.count(toLower(r.id) + "|" + toLower(stringAt(one, "name"))))
                         continue; // the rule's own resource says it
                     parts.emplace_back(
                         "/properties/securityRules/" + std::to_string(rules.size()), "/security_rule/" + idx);
@@ -1525,7 +1533,7 @@ void TerraformReader::translateAws(Synth& out)
             for (std::size_t i = 0; i < blocks->size(); ++i) {
                 json one = route(r, { "route", std::to_string(i) }, false);
                 const std::string dest = one.value("DestinationCidrBlock",
-                    one.value("DestinationIpv6CidrBlock", one.value("DestinationPrefixListId", std::string())));
+                    one.value("DestinationIpv6CidrBlock", stringAt(one, "DestinationPrefixListId")));
                 if (separateRoutes.count(toLower(r.id) + "|" + dest))
                     continue;
                 parts.emplace_back(
@@ -2028,9 +2036,13 @@ void TerraformReader::read(const Document& doc)
         }
     } else {
         input.format = "terraform-tfstate";
-        const std::int64_t version = m_root.value("version", std::int64_t(0));
-        if (version != 4)
-            return skip("terraform.tfstate version " + std::to_string(version)
+        // Any JSON may follow the keys that made it a tfstate: a version of another type is not 4.
+        const json* version = member(&m_root, "version");
+        if (!version || !version->is_number_integer() || version->get<std::int64_t>() != 4)
+            return skip("terraform.tfstate version "
+                + (!version                       ? std::string("(none)")
+                        : version->is_primitive() ? version->dump()
+                                                  : std::string("(not a number)"))
                 + ": only version 4 (Terraform 0.12 and later) is read; `terraform show -json` prints any state in "
                   "the current format");
     }
@@ -2039,7 +2051,7 @@ void TerraformReader::read(const Document& doc)
         if (const json* changes = member(&m_root, "resource_changes"); changes && changes->is_array())
             for (const json& c : *changes)
                 if (const json* u = member(member(&c, "change"), "after_unknown"))
-                    m_unknowns[c.value("address", std::string())] = u;
+                    m_unknowns[stringAt(c, "address")] = u;
         const json* prior = member(member(member(&m_root, "prior_state"), "values"), "root_module");
         if (m_options.terraformPlanSide == TerraformPlanSide::Prior) {
             m_unknowns.clear();
