@@ -17,9 +17,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace ew {
@@ -203,18 +205,28 @@ std::optional<Reference> parseReference(std::string_view text)
     return ref;
 }
 
+// A path segment that is an index ("0", "12"); nothing for a name, or for digits too many to be an
+// index (a reference's "[99999999999999999999]": std::stoul threw out of the reader).
+std::optional<std::size_t> indexSegment(std::string_view seg)
+{
+    std::size_t i = 0;
+    const char* end = seg.data() + seg.size();
+    auto [stop, ec] = std::from_chars(seg.data(), end, i);
+    if (seg.empty() || ec != std::errc() || stop != end)
+        return std::nullopt;
+    return i;
+}
+
 const json* navigate(const json* v, const std::vector<std::string>& path)
 {
     for (const auto& seg : path) {
         if (!v)
             return nullptr;
         if (v->is_array()) {
-            std::size_t i = 0;
-            if (!seg.empty() && std::all_of(seg.begin(), seg.end(), [](char c) { return c >= '0' && c <= '9'; }))
-                i = std::stoul(seg);
-            else
+            const auto i = indexSegment(seg);
+            if (!i)
                 return nullptr;
-            v = element(v, i);
+            v = element(v, *i);
         } else {
             v = member(v, seg);
         }
@@ -460,9 +472,9 @@ std::vector<std::string> TerraformReader::fromReferences(
         if (e->is_array()) {
             // Blocks are lists of expression objects; a numeric segment picks one (dynamic blocks
             // have none: the first stands for all).
-            const bool numeric
-                = !seg.empty() && std::all_of(seg.begin(), seg.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-            const std::size_t i = numeric ? std::stoul(seg) : 0;
+            const auto index = indexSegment(seg);
+            const bool numeric = index.has_value();
+            const std::size_t i = index.value_or(0);
             e = element(e, i < e->size() ? i : 0);
             if (!numeric)
                 e = member(e, seg);

@@ -123,6 +123,17 @@ private Q_SLOTS:
                           R"("resource_changes":[{"address":9,"change":{"after_unknown":{}}}],)"
                           R"("configuration":{"root_module":{"resources":[{"address":[1],"expressions":{}}]}}})")
             << false << QString();
+        // A reference's index with more digits than an index has (std::stoul threw).
+        QTest::newRow("reference-index-too-large")
+            << QByteArray(R"({"format_version":"1.1","terraform_version":"1.5.0","planned_values":{"root_module":{)"
+                          R"("resources":[{"address":"aws_subnet.s","mode":"managed","type":"aws_subnet","name":"s",)"
+                          R"("values":{"cidr_block":"10.0.1.0/24","ip_configuration":[{"id":"x"}]}},)"
+                          R"({"address":"aws_instance.a","mode":"managed","type":"aws_instance","name":"a",)"
+                          R"("values":{"ami":"ami-1"}}]}},"resource_changes":[{"address":"aws_instance.a",)"
+                          R"("change":{"after_unknown":{"subnet_id":true}}}],"configuration":{"root_module":{)"
+                          R"("resources":[{"address":"aws_instance.a","expressions":{"subnet_id":{"references":[)"
+                          R"("aws_subnet.s.ip_configuration[99999999999999999999999]","aws_subnet.s"]}}}]}}})")
+            << false << QString();
     }
     void damagedDocuments()
     {
