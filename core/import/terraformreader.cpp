@@ -1648,7 +1648,7 @@ void TerraformReader::translateAws(Synth& out)
         // subnet whose range is not known yet: an address that stands for some private address (the
         // interface is still analysed; its security groups, not its address, decide its exposure).
         const u128 base = p ? p->first : *parseAddress("10.255.0.0");
-        const std::string address = formatAddress(base + 4 + placeholders[toLower(subnet)]++);
+        std::string address = formatAddress(base + 4 + placeholders[toLower(subnet)]++);
         note(Diagnostic::Level::Warning, r,
             r.address + ": its private address is known only after apply; " + address
                 + (p ? " of its subnet " + s->second->address : std::string(" (its subnet's range is not known)"))
@@ -2092,7 +2092,7 @@ void TerraformReader::read(const Document& doc)
     translateAws(aws);
     if (!azure.doc["value"].empty())
         used += feed(azure, m_azure, doc);
-    if (aws.doc.size() > 0)
+    if (!aws.doc.empty())
         used += feed(aws, m_aws, doc);
     input.resources += used;
     // Public addresses known only after apply: some public address, said (never dropped).
