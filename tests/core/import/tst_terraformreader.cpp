@@ -101,28 +101,27 @@ private Q_SLOTS:
     void damagedDocuments_data()
     {
         QTest::addColumn<QByteArray>("text");
-        QTest::addColumn<bool>("skipped");
-        QTest::addColumn<QString>("reason");
+        QTest::addColumn<QString>("skipReason"); // empty: read or skipped, either is right
         QTest::newRow("tfstate-version-a-string")
             << QByteArray(R"({"version":"4","terraform_version":"1.5.0","serial":1,"lineage":"x","resources":[]})")
-            << true << QStringLiteral("terraform.tfstate version \"4\": only version 4");
+            << QStringLiteral("terraform.tfstate version \"4\": only version 4");
         QTest::newRow("tfstate-version-an-object")
-            << QByteArray(R"({"version":{"a":1},"terraform_version":"1.5.0","resources":[]})") << true
+            << QByteArray(R"({"version":{"a":1},"terraform_version":"1.5.0","resources":[]})")
             << QStringLiteral("terraform.tfstate version (not a number)");
         QTest::newRow("tfstate-names-not-strings")
             << QByteArray(R"({"version":4,"terraform_version":"1.5.0","resources":[{"module":5,"mode":[],)"
                           R"("type":{"t":1},"name":2,"instances":[{"attributes":{}}]}]})")
-            << false << QString();
+            << QString();
         QTest::newRow("show-names-not-strings")
             << QByteArray(R"({"format_version":"1.0","values":{"root_module":{"address":7,"resources":[)"
                           R"({"address":1,"mode":true,"type":"aws_vpc","name":[],"values":{"id":"vpc-1"}}],)"
                           R"("child_modules":[3,{"address":{},"resources":[]}]}}})")
-            << false << QString();
+            << QString();
         QTest::newRow("plan-addresses-not-strings")
             << QByteArray(R"({"format_version":"1.1","planned_values":{"root_module":{}},)"
                           R"("resource_changes":[{"address":9,"change":{"after_unknown":{}}}],)"
                           R"("configuration":{"root_module":{"resources":[{"address":[1],"expressions":{}}]}}})")
-            << false << QString();
+            << QString();
         // A reference's index with more digits than an index has (std::stoul threw).
         QTest::newRow("reference-index-too-large")
             << QByteArray(R"({"format_version":"1.1","terraform_version":"1.5.0","planned_values":{"root_module":{)"
@@ -133,13 +132,12 @@ private Q_SLOTS:
                           R"("change":{"after_unknown":{"subnet_id":true}}}],"configuration":{"root_module":{)"
                           R"("resources":[{"address":"aws_instance.a","expressions":{"subnet_id":{"references":[)"
                           R"("aws_subnet.s.ip_configuration[99999999999999999999999]","aws_subnet.s"]}}}]}}})")
-            << false << QString();
+            << QString();
     }
     void damagedDocuments()
     {
         QFETCH(QByteArray, text);
-        QFETCH(bool, skipped);
-        QFETCH(QString, reason);
+        QFETCH(QString, skipReason);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("terraform.json"));
         QFile out(path);
@@ -156,9 +154,11 @@ private Q_SLOTS:
                 QVERIFY2(d.message.rfind("internal error", 0) != 0, d.toString().c_str());
                 QVERIFY2(!d.where.file.empty(), d.toString().c_str());
             }
-            QCOMPARE(s.files.front().skipped, skipped);
-            if (skipped)
-                QVERIFY2(s.files.front().reason.rfind(reason.toStdString(), 0) == 0, s.files.front().reason.c_str());
+            if (!skipReason.isEmpty()) {
+                QVERIFY(s.files.front().skipped);
+                QVERIFY2(
+                    s.files.front().reason.rfind(skipReason.toStdString(), 0) == 0, s.files.front().reason.c_str());
+            }
         }
     }
 
