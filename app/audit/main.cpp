@@ -99,8 +99,8 @@ struct Args
 Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
-        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due",
-        "--date", "--max-memory" };
+        "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due", "--date",
+        "--max-memory" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
