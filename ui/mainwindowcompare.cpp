@@ -6,6 +6,7 @@
 #include "findings/findingsmodel.h"
 #include "graph/graphscene.h"
 #include "jobs/analysisjob.h"
+#include "report/savefile.h"
 #include "review/reviewdocument.h"
 #include "theme.h"
 #include "whatif/fixdialog.h"
@@ -25,7 +26,6 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
-#include <QSaveFile>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
@@ -98,7 +98,7 @@ void MainWindow::createCompareActions()
         if (file.isEmpty())
             return;
         const std::string text = scenarioChangeList(*s, base->snapshot, file.endsWith(QLatin1String(".md")));
-        QSaveFile out(file);
+        SaveFile out(file);
         if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) < 0
             || !out.commit())
             fail(tr("Cannot export"), tr("%1: %2").arg(file, out.errorString()));

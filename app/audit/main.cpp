@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -91,6 +92,8 @@ Commands:
       Exit 0 when the flow is reachable, 1 when it is not, 2 on bad input or usage.
 
 Options:
+  --max-memory MIB  memory the reading and analysis may use (default: what the machine has free); an
+                    export estimated to need more (16 times its size) is refused with exit 2
   --help       this text
   --version    the version
 Severities: critical, high, medium, low, info.
@@ -109,7 +112,7 @@ Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
         "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due", "--date",
-        "--max-fixes", "--max-pages", "--max-rows", "--schema" };
+        "--max-fixes", "--max-pages", "--max-rows", "--schema", "--max-memory" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -183,12 +186,22 @@ bool writeText(const std::string& path, const std::string& text)
 
 // Loads the inputs and reports problems on stderr. Returns false when the input is unusable.
 bool load(const Args& a, ew::Snapshot& snap, const std::vector<std::string>* inputs = nullptr,
-    const ew::ImportOptions& options = {})
+    const ew::ImportOptions& sideOptions = {})
 {
     const auto& in = inputs ? *inputs : a.inputs;
     if (in.empty()) {
         usageError("no input given (files or folders of exported JSON)");
         return false;
+    }
+    ew::ImportOptions options = sideOptions;
+    if (auto it = a.options.find("--max-memory"); it != a.options.end()) {
+        char* end = nullptr;
+        const unsigned long long mib = std::strtoull(it->second.c_str(), &end, 10);
+        if (it->second.empty() || *end || mib == 0 || mib > (1ULL << 40)) {
+            usageError("--max-memory " + it->second + ": expected a number of MiB");
+            return false;
+        }
+        options.memoryBudget = mib << 20;
     }
     snap = ew::importSnapshot(in, options);
     const bool verbose = hasFlag(a, "--verbose");
@@ -237,6 +250,18 @@ bool readReview(const std::string& path, ew::Review& review, std::vector<std::st
 
 namespace {
 
+// The analysis; when it could not finish (memory ran out) its sentence is printed and the program
+// exits 2, as for input that cannot be read: no verdict is given.
+ew::AnalysisResult analyzeOrExit(const ew::Snapshot& snap, const ew::AnalysisOptions& options = {})
+{
+    ew::AnalysisResult result = ew::analyze(snap, options);
+    if (!result.error.empty()) {
+        std::cerr << "exposure-audit: " << result.error << "\n";
+        std::exit(kExitBadInput);
+    }
+    return result;
+}
+
 // --fail-on SEVERITY (analyze, diff); false when it is given and is not a severity.
 bool failOnOption(const Args& a, std::optional<ew::Severity>& failOn)
 {
@@ -280,7 +305,7 @@ bool readBaseline(const Args& a, const std::string& path, ew::AnalysisOptions& o
     }
     if (adoptMarkings)
         options.analystDataStores = review.dataStores;
-    baseline = ew::analyze(snap, options);
+    baseline = analyzeOrExit(snap, options);
     return true;
 }
 
@@ -307,7 +332,7 @@ int analyzeCommand(const Args& a)
     ew::Snapshot snap;
     if (!load(a, snap))
         return kExitBadInput;
-    const auto result = ew::analyze(snap, options);
+    const auto result = analyzeOrExit(snap, options);
     std::map<std::string, ew::BaselineStatus> standing;
     if (baseline)
         standing = ew::compareWithBaseline(result, &*baseline, baselineIsReview ? &review.decisions : nullptr);
@@ -533,7 +558,7 @@ int diffCommand(const Args& a)
                 if (kinds[i] == FindingsFile::No) {
                     if (!load(a, snaps[i], &in))
                         return kExitBadInput;
-                    sides[i] = ew::analyze(snaps[i]);
+                    sides[i] = analyzeOrExit(snaps[i]);
                 }
             }
             return writeDiff(a, format, failOn, snaps[1], sides[0], sides[1], ew::diffAnalyses(sides[0], sides[1]));
@@ -565,8 +590,8 @@ int diffCommand(const Args& a)
             applyPlan(newSnap, prior, planned);
         }
     }
-    const auto oldResult = ew::analyze(oldSnap);
-    const auto newResult = ew::analyze(newSnap);
+    const auto oldResult = analyzeOrExit(oldSnap);
+    const auto newResult = analyzeOrExit(newSnap);
     return writeDiff(
         a, format, failOn, newSnap, oldResult, newResult, ew::diffAnalyses(oldSnap, oldResult, newSnap, newResult));
 }
@@ -603,7 +628,7 @@ int timelineCommand(const Args& a)
         const std::vector<std::string> in { label.folder };
         if (!load(a, snap, &in))
             return kExitBadInput;
-        results.push_back(ew::analyze(snap));
+        results.push_back(analyzeOrExit(snap));
     }
     std::vector<const ew::AnalysisResult*> pointers;
     for (const auto& r : results)
@@ -680,7 +705,7 @@ int reportCommand(const Args& a, int argc, char** argv)
         return kExitBadInput;
     ew::AnalysisOptions options;
     options.analystDataStores = review.dataStores;
-    const auto result = ew::analyze(snap, options);
+    const auto result = analyzeOrExit(snap, options);
 
     ew::ReportOptions ro;
     // A Terraform plan: the report of the state it would produce, with what it changes against the
@@ -692,7 +717,7 @@ int reportCommand(const Args& a, int argc, char** argv)
         ew::Snapshot priorSnap;
         if (!load(a, priorSnap, &inputs, priorSide))
             return kExitBadInput;
-        prior = ew::analyze(priorSnap, options);
+        prior = analyzeOrExit(priorSnap, options);
         ro.baseline = &*prior;
         ro.baselineLabel = "the plan's prior state (before apply)";
         ro.title = "What this Terraform change would expose";
@@ -766,7 +791,7 @@ int notifyCommand(const Args& a)
     ew::Snapshot snap;
     if (!load(a, snap, &inputs))
         return kExitBadInput;
-    const auto result = ew::analyze(snap, options.analysis);
+    const auto result = analyzeOrExit(snap, options.analysis);
     std::map<std::string, ew::BaselineStatus> standing;
     if (baseline)
         standing = ew::compareWithBaseline(result, &*baseline, baselineIsReview ? &baselineReview.decisions : nullptr);

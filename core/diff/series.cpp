@@ -199,8 +199,8 @@ Timeline buildTimeline(const std::vector<SnapshotLabel>& snapshots, const std::v
         if (n == 0 || !h.severities[n - 1])
             continue;
         const auto instance = anyInstance.find(id);
-        auto exposedAt = [&](std::size_t i) {
-            return h.severities[i].has_value()
+        auto exposedAt = [&, &history = h](std::size_t i) {
+            return history.severities[i].has_value()
                 || (instance != anyInstance.end() && coveredByOthers(*instance->second, all[i]));
         };
         std::size_t run = n - 1;

@@ -1,6 +1,8 @@
 #include "engine.h"
 #include "incremental.h"
 
+#include <new>
+
 namespace ew {
 
 namespace engine {
@@ -482,13 +484,23 @@ using engine::AnalysisCore;
 
 AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
 {
-    AnalysisCore core(snapshot, options);
-    if (!core.build()) {
-        AnalysisResult cancelled;
-        cancelled.cancelled = true;
-        return cancelled;
+    try {
+        AnalysisCore core(snapshot, options);
+        if (!core.build()) {
+            AnalysisResult cancelled;
+            cancelled.cancelled = true;
+            return cancelled;
+        }
+        return core.result(true);
+    } catch (const std::bad_alloc&) {
+        // The import's estimate (kMemoryPerInputByte) let the snapshot through, but the analysis
+        // needed more: its memory is given back here and the analyst told, instead of a crash.
+        AnalysisResult failed;
+        failed.error = "out of memory while analysing " + std::to_string(snapshot.resourceCount())
+            + " resources; no finding is reported: analyse the export in parts (by subscription or account) or "
+              "on a larger machine";
+        return failed;
     }
-    return core.result(true);
 }
 
 struct IncrementalAnalysis::State

@@ -76,8 +76,9 @@ PacketSet reportedView(const Finding& f)
     return clientView(reported);
 }
 
-bool coveredByOthers(const Finding& f, const std::vector<const Finding*>& findings)
+bool coveredByOthers(const Finding& twoHop, const std::vector<const Finding*>& findings)
 {
+    const Finding& f = twoHop;
     if (f.hops < 2)
         return false;
     PacketSet others;

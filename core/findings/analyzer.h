@@ -38,9 +38,13 @@ struct AnalysisResult
     ReachabilityGraph graph;
     AnalysisStats stats;
     bool cancelled = false;
+    /// Non-empty when the analysis could not finish (memory ran out): a sentence for the analyst;
+    /// the result then holds no findings.
+    std::string error;
 };
 
-/// Computes every internet exposure of the snapshot. Pure function of its inputs; never throws.
+/// Computes every internet exposure of the snapshot. Pure function of its inputs; never throws:
+/// running out of memory gives an empty result with `error` set.
 AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options = {});
 
 /// Whether two findings say the same: every field an analyst sees, and the exact packets.

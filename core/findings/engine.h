@@ -141,8 +141,8 @@ struct Frontend
         if (frontendToTarget.empty())
             return frontendPorts;
         PortSet out;
-        for (const auto& [client, target] : frontendToTarget)
-            if (std::any_of(reached.begin(), reached.end(), [&](const PortRange& r) {
+        for (const auto& [client, targetPorts] : frontendToTarget)
+            if (std::any_of(reached.begin(), reached.end(), [&, &target = targetPorts](const PortRange& r) {
                     return std::any_of(target.ranges().begin(), target.ranges().end(),
                         [&](const PortRange& t) { return t.first <= r.last && r.first <= t.last; });
                 }))

@@ -48,7 +48,8 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
         out.push_back(std::move(f));
     }
     // Public load balancers: rules on a backend pool holding this IP configuration, and NAT rules.
-    for (const auto& [lbId, lb] : m_snap.loadBalancers) {
+    for (const auto& entry : m_snap.loadBalancers) {
+        const LoadBalancer& lb = entry.second; // a reference lambdas capture (clang 14: not a structured binding)
         auto frontendOf = [&](const std::string& feId) -> const LbFrontend* {
             for (const auto& fe : lb.frontends)
                 if (fe.id == feId)
@@ -62,8 +63,8 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
             return it == m_snap.publicIps.end() ? nullptr : &it->second;
         };
         auto make = [&](const LbFrontend* fe, const std::string& ruleId, const std::string& ruleName,
-                        const SourceLocation& where, const char* level, ProtocolMask protocols, PortSet backendPorts,
-                        std::vector<PortRange> frontendPorts) {
+                        const SourceLocation& where, const char* level, ProtocolMask protocols,
+                        const PortSet& backendPorts, std::vector<PortRange> frontendPorts) {
             if (!fe || fe->publicIpId.empty())
                 return; // internal frontend: not internet-facing
             const PublicIpAddress* pip = publicIpOf(fe);
@@ -439,7 +440,7 @@ void Engine::edgeFrontends(std::vector<Frontend>& out)
                 + " accepts any client: a WAF policy is context, not a network filter, and the origin cannot tell "
                   "another customer's Front Door from this one by address (Microsoft Learn, \"Secure traffic to "
                   "Azure Front Door origins\")");
-            const AddressSet anyClient = publicInternet();
+            const AddressSet& anyClient = publicInternet();
             if (base.proxy) {
                 // The origin is a gateway: its subnet NSG must admit the edge's addresses.
                 if (!base.clients.intersects(sources))

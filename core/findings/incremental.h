@@ -45,7 +45,7 @@ public:
     /// What both NSG levels let through to an IP configuration from any source, the internet and
     /// the virtual network (with peers) as seen from its VNet, and its target's name; false when
     /// the id is unknown.
-    bool policyAt(const std::string& ipConfigurationId, std::shared_ptr<const PacketSet>& allowed, AddressSet& internet,
+    bool policyAt(const std::string& ipcId, std::shared_ptr<const PacketSet>& allowed, AddressSet& internet,
         std::string& targetName, AddressSet* virtualNetwork = nullptr) const;
     /// IP configurations re-evaluated by the last apply() (for measurements and tests).
     std::size_t lastReevaluated() const;

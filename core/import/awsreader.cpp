@@ -142,7 +142,7 @@ std::map<std::string, std::string> tagsOf(const JsonNode& item)
 // protocol).
 std::string rdsEngine(std::string_view name)
 {
-    const std::string e = lower(name);
+    std::string e = lower(name);
     if (e.find("postgres") != std::string::npos)
         return "postgresql";
     if (e.find("mysql") != std::string::npos || e.find("mariadb") != std::string::npos || e == "aurora")
@@ -244,11 +244,10 @@ private:
     {
         if (obj["examples"].error() == simdjson::SUCCESS && obj["version"].error() == simdjson::SUCCESS)
             return true;
-        for (auto field : obj)
-            if (field.key.find("::") != std::string_view::npos
-                && field.value["recorded-content"].error() == simdjson::SUCCESS)
-                return true;
-        return false;
+        return std::any_of(obj.begin(), obj.end(), [](auto field) {
+            return field.key.find("::") != std::string_view::npos
+                && field.value["recorded-content"].error() == simdjson::SUCCESS;
+        });
     }
 
     // Keys shared with other services are told apart by their items (research: botocore scan).
@@ -821,7 +820,7 @@ void AwsReader::readSecurityGroup(const JsonNode& g)
     for (const auto& [key, inbound] :
         { std::pair { "IpPermissions", true }, std::pair { "IpPermissionsEgress", false } })
         if (auto perms = g.get(key); perms && perms->isArray())
-            perms->forEachElement([&](const JsonNode& p) { readPermission(p, inbound, sg); });
+            perms->forEachElement([&, in = inbound](const JsonNode& p) { readPermission(p, in, sg); });
     m_snap.nsgs.emplace(id, std::move(sg));
 }
 
@@ -1394,7 +1393,7 @@ void AwsReader::readPeering(const JsonNode& p)
         for (const auto& [list, field] :
             { std::pair { "CidrBlockSet", "CidrBlock" }, std::pair { "Ipv6CidrBlockSet", "Ipv6CidrBlock" } })
             if (auto set = info->get(list); set && set->isArray())
-                set->forEachElement([&](const JsonNode& c) { add(c, str(c, field)); });
+                set->forEachElement([&, key = field](const JsonNode& c) { add(c, str(c, key)); });
         return out;
     };
     const Side requester = side("RequesterVpcInfo");
@@ -1439,7 +1438,7 @@ std::string AwsReader::serviceInterface(const ManagedDataService& svc, const std
     ipc.asgIds = nic.securityGroupIds;
     ipc.primary = true;
     ipc.where = where;
-    const std::string ipcId = ipc.id;
+    std::string ipcId = ipc.id;
     nic.ipConfigurations.push_back(std::move(ipc));
     m_snap.nics[nic.id] = std::move(nic);
     return ipcId;
@@ -2021,7 +2020,7 @@ std::string AwsReader::ownerFromLayout(std::string_view arnPart) const
     std::string name = path.substr(path.rfind('/') + 1);
     if (name.size() > 5 && lower(name.substr(name.size() - 5)) == ".json")
         name.resize(name.size() - 5);
-    const std::string arn = decode(name);
+    std::string arn = decode(name);
     if (arn.rfind("arn:", 0) == 0 && arn.find(arnPart) != std::string::npos)
         return arn;
     return {};

@@ -164,7 +164,7 @@ private:
     void readRuleCollectionGroup(const JsonNode& r);
     void readIpGroup(const JsonNode& r);
     /// One DNAT rule (classic natRuleCollections or a policy's NatRule); false when unreadable.
-    bool readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& out);
+    bool readNatRule(const JsonNode& rule, const std::string& collection, ProxyForward& fw);
     void readRoute(const JsonNode& r, RouteTable& table);
     void readRouteTable(const JsonNode& r);
     EdgeService& edgeService(const std::string& id, const JsonNode& r);
@@ -188,7 +188,7 @@ private:
     }
     SourceLocation here(const JsonNode& n) const { return { m_file, n.pointer(), 0, 0 }; }
 
-    std::string idOf(const JsonNode& r, const std::string& fallbackParent, std::string_view childKind);
+    std::string idOf(const JsonNode& r, const std::string& parentId, std::string_view childKind);
     std::string refId(const std::optional<JsonNode>& ref, const char* what);
     std::string str(const JsonNode& r, std::string_view key, bool required = false);
     std::optional<std::int64_t> integer(
@@ -1032,12 +1032,13 @@ void AzureReader::readNsg(const JsonNode& r)
         simdjson::dom::array arr;
         if (list->element().get_array().get(arr) == simdjson::SUCCESS)
             nsg.rules.reserve(nsg.rules.size() + arr.size() + 6); // + the default rules added later
+        const bool defaults = isDefault; // a lambda cannot capture a structured binding before clang 16
         list->forEachElement([&](const JsonNode& rule) {
             if (!rule.isObject()) {
                 error(rule, std::string("security rule should be an object but is ") + rule.typeName());
                 return;
             }
-            readRule(rule, id, isDefault, nsg.rules);
+            readRule(rule, id, defaults, nsg.rules);
         });
     }
 }
@@ -1562,6 +1563,8 @@ void AzureReader::readFirewallRule(const JsonNode& r, const std::string& type)
     ManagedDataService& svc = dataService(id.substr(0, pos));
     if (svc.type.empty())
         svc.type = type.substr(0, type.size() - 14);
+    if (svc.where.file.empty()) // until the server itself is read: what its warnings point at
+        svc.where = here(r);
     const std::string name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
     const std::string start = str(r, "startIpAddress").empty() ? str(r, "startIP") : str(r, "startIpAddress");
     const std::string end = str(r, "endIpAddress").empty() ? str(r, "endIP") : str(r, "endIpAddress");
@@ -1589,6 +1592,8 @@ void AzureReader::readVnetRule(const JsonNode& r, const std::string& type)
     ManagedDataService& svc = dataService(id.substr(0, pos));
     if (svc.type.empty())
         svc.type = type.substr(0, type.size() - 20);
+    if (svc.where.file.empty())
+        svc.where = here(r);
     const std::string name = str(r, "name").empty() ? lastSegment(id) : str(r, "name");
     const std::string subnet = str(r, "virtualNetworkSubnetId");
     if (subnet.empty()) {

@@ -12,14 +12,31 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <new>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace ew {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string mib(std::uint64_t bytes)
+{
+    return std::to_string((bytes + (std::uint64_t(1) << 20) - 1) >> 20) + " MiB";
+}
+
+// One file to read: found in a folder, or named on the command line (always read).
+struct InputEntry
+{
+    fs::path path;
+    bool named = false;
+};
 
 // Walks the inputs, decodes and parses each file, and hands it to the reader that recognises it.
 class Importer
@@ -34,9 +51,16 @@ public:
         m_readers.push_back(makeAwsReader(snap));
         m_readers.push_back(makeAzureReader(snap));
         m_readers.insert(m_readers.begin(), makeTerraformReader(snap, *m_readers[0], *m_readers[1], options));
+        // Deeper documents fail to parse with DEPTH_ERROR (the parser's stack is this deep).
+        if (m_parser.allocate(simdjson::dom::MINIMAL_DOCUMENT_CAPACITY, options.maxDepth) != simdjson::SUCCESS)
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { "(import)", {}, 0, 0 },
+                "cannot set up the JSON parser for a nesting depth of " + std::to_string(options.maxDepth) });
     }
 
-    void importPath(const std::string& input);
+    /// The files of one input (a file, or a folder read recursively), in order.
+    std::vector<InputEntry> collect(const std::string& input);
+    /// Reads the files; false when reading stopped at a limit (the rest is not read).
+    bool importFiles(const std::vector<InputEntry>& files);
     void link()
     {
         for (const auto& reader : m_readers)
@@ -62,38 +86,48 @@ private:
     std::size_t m_filesDone = 0;
 };
 
-void Importer::importPath(const std::string& input)
+std::vector<InputEntry> Importer::collect(const std::string& input)
 {
+    std::vector<InputEntry> files;
     std::error_code ec;
     const fs::path p(input);
     if (fs::is_directory(p, ec)) {
-        std::vector<fs::path> files;
         for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; it != end;
              it.increment(ec)) {
             if (ec)
                 break;
             // The snapshot's own label (exposure-snapshot.json: its date) is not part of the export.
             if (it->is_regular_file(ec) && it->path().filename() != kSnapshotLabelFile)
-                files.push_back(it->path());
+                files.push_back({ it->path(), false });
         }
         if (ec)
             m_snap.diagnostics.push_back(
                 { Diagnostic::Level::Error, { input, {}, 0, 0 }, "cannot read the folder: " + ec.message() });
-        std::sort(files.begin(), files.end());
-        m_filesTotal += files.size();
-        for (const auto& f : files) {
-            if (m_options.cancel && m_options.cancel->load())
-                return;
-            importFile(f, false);
-        }
-        return;
-    }
-    if (!fs::exists(p, ec)) {
+        std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+    } else if (!fs::exists(p, ec)) {
         m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { input, {}, 0, 0 }, "no such file or folder" });
-        return;
+    } else {
+        files.push_back({ p, true });
     }
-    ++m_filesTotal;
-    importFile(p, true);
+    m_filesTotal += files.size();
+    return files;
+}
+
+bool Importer::importFiles(const std::vector<InputEntry>& files)
+{
+    for (const auto& f : files) {
+        if (m_options.cancel && m_options.cancel->load())
+            return true;
+        importFile(f.path, f.named);
+        if (m_snap.resourceCount() > m_options.maxResources) {
+            diag(Diagnostic::Level::Error, {},
+                "with this file the snapshot holds " + std::to_string(m_snap.resourceCount())
+                    + " resources, more than the limit of " + std::to_string(m_options.maxResources)
+                    + "; the files after it are not read: analyse the export in parts (by subscription or account)");
+            return false;
+        }
+    }
+    return true;
 }
 
 void Importer::importFile(const fs::path& path, bool named)
@@ -112,7 +146,15 @@ void Importer::importFile(const fs::path& path, bool named)
     };
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
-    m_snap.files[index].size = ec ? 0 : size;
+    if (ec) {
+        // Listed a moment ago: the folder changed while it was read (a sync tool, a second export).
+        diag(Diagnostic::Level::Error, {},
+            "cannot read the file: " + ec.message()
+                + (ec == std::errc::no_such_file_or_directory ? " (it disappeared while the export was read)" : ""));
+        skip("unreadable");
+        return finish();
+    }
+    m_snap.files[index].size = size;
     if (size == 0) {
         diag(Diagnostic::Level::Error, {}, "the file is empty (0 bytes)");
         skip("empty file");
@@ -127,7 +169,7 @@ void Importer::importFile(const fs::path& path, bool named)
     }
     simdjson::padded_string text;
     if (simdjson::padded_string::load(m_file).get(text) != simdjson::SUCCESS) {
-        diag(Diagnostic::Level::Error, {}, "cannot read the file");
+        diag(Diagnostic::Level::Error, {}, "cannot read the file (no permission, or it changed while it was read)");
         skip("unreadable");
         return finish();
     }
@@ -158,6 +200,13 @@ void Importer::importFile(const fs::path& path, bool named)
     simdjson::dom::element root;
     if (auto err = m_parser.parse(text).get(root); err != simdjson::SUCCESS) {
         JsonSyntaxError error;
+        if (err == simdjson::DEPTH_ERROR
+            && findDepthError(std::string_view(text.data(), text.size()), m_options.maxDepth, error)) {
+            m_snap.diagnostics.push_back({ Diagnostic::Level::Error, { m_file, {}, error.line, error.column },
+                "too deeply nested (at byte " + std::to_string(error.byte) + "): " + error.message });
+            skip("too deeply nested");
+            return finish();
+        }
         if (!findJsonError(std::string_view(text.data(), text.size()), error))
             error.message = simdjson::error_message(err); // simdjson refuses what nlohmann accepts
         m_snap.diagnostics.push_back(jsonSyntaxDiagnostic(error, m_file));
@@ -180,37 +229,167 @@ void Importer::importFile(const fs::path& path, bool named)
 
 } // namespace
 
+namespace {
+
+std::uint64_t readNumber(const char* path)
+{
+    std::ifstream in(path);
+    std::string text;
+    if (!(in >> text) || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])))
+        return 0; // absent, or "max"
+    return std::stoull(text);
+}
+
+// The room left under a limit, 0 when there is no limit or it cannot be read.
+std::uint64_t roomUnder(std::uint64_t limit, std::uint64_t used)
+{
+    if (limit == 0 || limit >= (std::uint64_t(1) << 60))
+        return 0;
+    return limit > used ? limit - used : 1;
+}
+
+// Every byte of every file the inputs name: what the memory estimate is made from.
+std::uint64_t totalSize(const std::vector<std::vector<InputEntry>>& inputs)
+{
+    std::uint64_t total = 0;
+    for (const auto& files : inputs)
+        for (const auto& f : files) {
+            std::error_code ec;
+            const auto size = fs::file_size(f.path, ec);
+            if (!ec)
+                total += size;
+        }
+    return total;
+}
+
+// The rule lists past the limits are cut: the analysis of one list grows with the square of its
+// length, so a damaged export with a million rules in an NSG would not finish.
+void limitRules(Snapshot& snap, const ImportOptions& options)
+{
+    std::vector<NetworkSecurityGroup*> lists;
+    for (auto& [id, nsg] : snap.nsgs)
+        lists.push_back(&nsg);
+    std::sort(lists.begin(), lists.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
+    std::size_t total = 0;
+    for (auto* nsg : lists) {
+        std::size_t keep = std::min(nsg->rules.size(), options.maxRulesPerList);
+        const bool overTotal = total + keep > options.maxRules;
+        if (overTotal)
+            keep = options.maxRules > total ? options.maxRules - total : 0;
+        if (keep < nsg->rules.size()) {
+            const std::string why = overTotal
+                ? "the snapshot's rules in all would pass the limit of " + std::to_string(options.maxRules)
+                : "more than the limit of " + std::to_string(options.maxRulesPerList)
+                    + " in one list (Azure allows 1,000 per NSG, AWS 1,000 per security group)";
+            snap.diagnostics.push_back({ Diagnostic::Level::Error, nsg->where,
+                nsg->name + " has " + std::to_string(nsg->rules.size()) + " rules, " + why + "; only its first "
+                    + std::to_string(keep) + " are analysed and the verdicts on what it filters are unreliable" });
+            nsg->rules.resize(keep);
+        }
+        total += keep;
+    }
+}
+
+} // namespace
+
+std::uint64_t availableMemory()
+{
+    std::uint64_t available = 0;
+    auto consider = [&](std::uint64_t room) {
+        if (room && (available == 0 || room < available))
+            available = room;
+    };
+    {
+        std::ifstream meminfo("/proc/meminfo");
+        std::string key;
+        std::uint64_t kib = 0;
+        std::string unit;
+        while (meminfo >> key >> kib >> unit)
+            if (key == "MemAvailable:") {
+                consider(kib << 10);
+                break;
+            }
+    }
+    // cgroup v2, then v1: a container's or a systemd unit's limit.
+    consider(roomUnder(readNumber("/sys/fs/cgroup/memory.max"), readNumber("/sys/fs/cgroup/memory.current")));
+    consider(roomUnder(readNumber("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+        readNumber("/sys/fs/cgroup/memory/memory.usage_in_bytes")));
+    rlimit as {};
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
+        std::ifstream statm("/proc/self/statm");
+        std::uint64_t pages = 0;
+        statm >> pages;
+        consider(roomUnder(as.rlim_cur, pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))));
+    }
+    return available;
+}
+
 Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOptions& options)
 {
     Snapshot snap;
     Importer importer(snap, options);
-    for (const auto& input : inputs) {
-        if (options.cancel && options.cancel->load())
-            break;
-        // No exception crosses the core API: anything unexpected becomes a diagnostic.
-        try {
-            importer.importPath(input);
-        } catch (const std::exception& e) {
-            snap.diagnostics.push_back({ Diagnostic::Level::Error, { input, {}, 0, 0 },
-                std::string("internal error while reading: ") + e.what() });
+    std::string names;
+    for (const auto& i : inputs)
+        names += (names.empty() ? "" : ", ") + i;
+    // No exception crosses the core API: anything unexpected becomes a diagnostic.
+    try {
+        std::vector<std::vector<InputEntry>> files;
+        for (const auto& input : inputs)
+            files.push_back(importer.collect(input));
+        // Refuse what cannot fit before reading any of it: past the memory there is, the kernel's
+        // out-of-memory killer ends the program (or another) without a word.
+        const std::uint64_t size = totalSize(files);
+        const std::uint64_t budget = options.memoryBudget ? options.memoryBudget : availableMemory();
+        const std::uint64_t needed = size * kMemoryPerInputByte + (std::uint64_t(64) << 20);
+        if (budget && needed > budget) {
+            snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 },
+                "the export is " + mib(size) + "; reading and analysing it needs about " + mib(needed) + " of memory ("
+                    + std::to_string(kMemoryPerInputByte) + " times its size), more than the " + mib(budget)
+                    + " available: analyse it in parts (by subscription or account) or on a larger "
+                      "machine" });
+            return snap;
         }
-    }
-    if (options.cancel && options.cancel->load()) {
-        snap.diagnostics.push_back({ Diagnostic::Level::Error, {}, "import cancelled" });
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (options.cancel && options.cancel->load())
+                break;
+            try {
+                if (!importer.importFiles(files[i]))
+                    break;
+            } catch (const std::bad_alloc&) {
+                throw;
+            } catch (const std::exception& e) {
+                snap.diagnostics.push_back({ Diagnostic::Level::Error, { inputs[i], {}, 0, 0 },
+                    std::string("internal error while reading: ") + e.what() });
+            }
+        }
+        if (options.cancel && options.cancel->load()) {
+            snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 }, "import cancelled" });
+            return snap;
+        }
+        importer.link();
+        limitRules(snap, options);
+    } catch (const std::bad_alloc&) {
+        // The estimate let it through but memory ran out (other programs took it meanwhile, or the
+        // export is unusual): give the memory back and say so, instead of a crash.
+        const std::size_t resources = snap.resourceCount();
+        std::vector<Diagnostic> diagnostics = std::move(snap.diagnostics);
+        std::vector<InputFile> read = std::move(snap.files);
+        snap = Snapshot();
+        snap.files = std::move(read);
+        snap.diagnostics = std::move(diagnostics);
+        snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 },
+            "out of memory after reading " + std::to_string(resources)
+                + " resources; nothing of the export is analysed: analyse it in parts (by subscription or "
+                  "account) or on a larger machine" });
         return snap;
     }
-    importer.link();
     // The prior state of a plan that creates everything is empty, and rightly so: nothing existed.
     const bool emptyPrior = options.terraformPlanSide == TerraformPlanSide::Prior && !snap.files.empty()
         && std::all_of(
             snap.files.begin(), snap.files.end(), [](const InputFile& f) { return f.format == "terraform-plan"; });
-    if (snap.resourceCount() == 0 && !snap.hasErrors() && !emptyPrior) {
-        std::string names;
-        for (const auto& i : inputs)
-            names += (names.empty() ? "" : ", ") + i;
+    if (snap.resourceCount() == 0 && !snap.hasErrors() && !emptyPrior)
         snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 },
             "no Azure or AWS network or compute resources were found in the input" });
-    }
     return snap;
 }
 

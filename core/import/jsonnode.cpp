@@ -96,6 +96,10 @@ std::optional<std::int64_t> JsonNode::intValue() const
         return i;
     double d = 0;
     if (m_el.get_double().get(d) == simdjson::SUCCESS) {
+        // Outside int64's range (1e300) the cast is undefined behaviour (clang's UBSan stops there):
+        // such a number is not a whole number we can hold.
+        if (!(d >= -0x1p63 && d < 0x1p63))
+            return std::nullopt;
         if (d == static_cast<double>(static_cast<std::int64_t>(d)))
             return static_cast<std::int64_t>(d);
         return std::nullopt;

@@ -35,6 +35,22 @@ struct ErrorFinder : nlohmann::json_sax<nlohmann::json>
     }
 };
 
+// Sets the byte, line and column of an offset into the text.
+void placeError(std::string_view text, std::size_t at, JsonSyntaxError& error)
+{
+    error.byte = at;
+    error.line = 1;
+    error.column = 1;
+    for (std::size_t i = 0; i < at; ++i) {
+        if (text[i] == '\n') {
+            ++error.line;
+            error.column = 1;
+        } else {
+            ++error.column;
+        }
+    }
+}
+
 } // namespace
 
 std::string jsonErrorMessage(const nlohmann::json::exception& e)
@@ -67,19 +83,38 @@ bool findJsonError(std::string_view text, JsonSyntaxError& error)
     std::size_t at = finder.position == 0 ? 0 : finder.position - 1;
     if (finder.message.rfind("number overflow", 0) == 0 && finder.token.size() <= finder.position)
         at = finder.position - finder.token.size();
-    at = std::min(at, text.size());
     error = {};
-    error.byte = at;
-    for (std::size_t i = 0; i < at; ++i) {
-        if (text[i] == '\n') {
-            ++error.line;
-            error.column = 1;
-        } else {
-            ++error.column;
-        }
-    }
+    placeError(text, std::min(at, text.size()), error);
     error.message = finder.message.empty() ? std::string("the JSON library refused the text") : finder.message;
     return true;
+}
+
+bool findDepthError(std::string_view text, std::size_t maxDepth, JsonSyntaxError& error)
+{
+    std::size_t depth = 0;
+    bool inString = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > maxDepth) {
+                error = {};
+                placeError(text, i, error);
+                error.message = "objects and arrays nest deeper than " + std::to_string(maxDepth)
+                    + " levels here; no export nests so deep (a damaged or hostile file?)";
+                return true;
+            }
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
 }
 
 Diagnostic jsonSyntaxDiagnostic(const JsonSyntaxError& error, const std::string& file)
@@ -88,10 +123,18 @@ Diagnostic jsonSyntaxDiagnostic(const JsonSyntaxError& error, const std::string&
         "invalid JSON (at byte " + std::to_string(error.byte) + "): " + error.message };
 }
 
-bool parseJson(std::string_view text, const std::string& file, nlohmann::json& out, std::vector<Diagnostic>& diags)
+bool parseJson(std::string_view text, const std::string& file, nlohmann::json& out, std::vector<Diagnostic>& diags,
+    std::size_t maxDepth)
 {
     nlohmann::json doc;
     std::string failure;
+    // The library parses any depth, but copying, comparing and writing the document recurse once a
+    // level: a file of a million '[' would overflow the stack.
+    if (JsonSyntaxError deep; findDepthError(text, maxDepth, deep)) {
+        diags.push_back({ Diagnostic::Level::Error, { file, {}, deep.line, deep.column },
+            "too deeply nested (at byte " + std::to_string(deep.byte) + "): " + deep.message });
+        return false;
+    }
     try {
         doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
         if (!doc.is_discarded()) {

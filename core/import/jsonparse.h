@@ -25,13 +25,22 @@ struct JsonSyntaxError
 /// Never throws.
 bool findJsonError(std::string_view text, JsonSyntaxError& error);
 
+/// How deep a JSON text may nest objects and arrays unless a caller says otherwise: exports nest
+/// about 10 levels, ARM templates with nested deployments about 30.
+inline constexpr std::size_t kDefaultMaxDepth = 128;
+
+/// Finds where a JSON text first nests objects and arrays deeper than maxDepth (the opening bracket
+/// one level too deep; strings are skipped). Returns false when it never does. One pass; never throws.
+bool findDepthError(std::string_view text, std::size_t maxDepth, JsonSyntaxError& error);
+
 /// The Error diagnostic for a syntax error: file:line:column, "invalid JSON (at byte N): ...".
 Diagnostic jsonSyntaxDiagnostic(const JsonSyntaxError& error, const std::string& file);
 
-/// Parses a JSON text with nlohmann_json. Never throws: every error of the JSON library becomes one
-/// Error diagnostic naming the file, the line and column (and the byte offset in its message), and
-/// false is returned with out left as it was.
-bool parseJson(std::string_view text, const std::string& file, nlohmann::json& out, std::vector<Diagnostic>& diags);
+/// Parses a JSON text with nlohmann_json. Never throws: every error of the JSON library, and nesting
+/// deeper than maxDepth, becomes one Error diagnostic naming the file, the line and column (and the
+/// byte offset in its message), and false is returned with out left as it was.
+bool parseJson(std::string_view text, const std::string& file, nlohmann::json& out, std::vector<Diagnostic>& diags,
+    std::size_t maxDepth = kDefaultMaxDepth);
 
 /// The message of an exception of the JSON library without its "[json.exception.type_error.302] "
 /// prefix, for a sentence a user reads.

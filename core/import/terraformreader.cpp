@@ -17,10 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace ew {
@@ -208,6 +210,14 @@ const json* member(const json* v, std::string_view key)
     return it == v->end() ? nullptr : &*it;
 }
 
+// An object's member as text when it is a string; empty when it is missing, of another type, or the
+// value is not an object (json::value() throws for the last two).
+std::string stringAt(const json& object, std::string_view key)
+{
+    const json* v = member(&object, key);
+    return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
 const json* element(const json* v, std::size_t i)
 {
     if (!v || !v->is_array() || i >= v->size())
@@ -284,18 +294,28 @@ std::optional<Reference> parseReference(std::string_view text)
     return ref;
 }
 
+// A path segment that is an index ("0", "12"); nothing for a name, or for digits too many to be an
+// index (a reference's "[99999999999999999999]": std::stoul threw out of the reader).
+std::optional<std::size_t> indexSegment(std::string_view seg)
+{
+    std::size_t i = 0;
+    const char* end = seg.data() + seg.size();
+    auto [stop, ec] = std::from_chars(seg.data(), end, i);
+    if (seg.empty() || ec != std::errc() || stop != end)
+        return std::nullopt;
+    return i;
+}
+
 const json* navigate(const json* v, const std::vector<std::string>& path)
 {
     for (const auto& seg : path) {
         if (!v)
             return nullptr;
         if (v->is_array()) {
-            std::size_t i = 0;
-            if (!seg.empty() && std::all_of(seg.begin(), seg.end(), [](char c) { return c >= '0' && c <= '9'; }))
-                i = std::stoul(seg);
-            else
+            const auto i = indexSegment(seg);
+            if (!i)
                 return nullptr;
-            v = element(v, i);
+            v = element(v, *i);
         } else {
             v = member(v, seg);
         }
@@ -627,9 +647,9 @@ std::vector<std::pair<const TfResource*, std::vector<std::string>>> TerraformRea
         if (e->is_array()) {
             // Blocks are lists of expression objects; a numeric segment picks one (dynamic blocks
             // have none: the first stands for all).
-            const bool numeric
-                = !seg.empty() && std::all_of(seg.begin(), seg.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-            const std::size_t i = numeric ? std::stoul(seg) : 0;
+            const auto index = indexSegment(seg);
+            const bool numeric = index.has_value();
+            const std::size_t i = index.value_or(0);
             e = element(e, i < e->size() ? i : 0);
             if (!numeric)
                 e = member(e, seg);
@@ -1144,7 +1164,7 @@ void TerraformReader::translateAzure(Synth& out)
                 for (std::size_t i = 0; i < blocks->size(); ++i) {
                     const std::string idx = std::to_string(i);
                     json one = rule(r, { "security_rule", idx });
-                    if (separateRules.count(toLower(r.id) + "|" + toLower(one.value("name", std::string()))))
+                    if (separateRules.count(toLower(r.id) + "|" + toLower(stringAt(one, "name"))))
                         continue; // the rule's own resource says it
                     parts.emplace_back(
                         "/properties/securityRules/" + std::to_string(rules.size()), "/security_rule/" + idx);
@@ -2073,7 +2093,7 @@ void TerraformReader::translateAws(Synth& out)
             for (std::size_t i = 0; i < blocks->size(); ++i) {
                 json one = route(r, { "route", std::to_string(i) }, false);
                 const std::string dest = one.value("DestinationCidrBlock",
-                    one.value("DestinationIpv6CidrBlock", one.value("DestinationPrefixListId", std::string())));
+                    one.value("DestinationIpv6CidrBlock", stringAt(one, "DestinationPrefixListId")));
                 if (separateRoutes.count(toLower(r.id) + "|" + dest))
                     continue;
                 parts.emplace_back(
@@ -2176,7 +2196,7 @@ void TerraformReader::translateAws(Synth& out)
         // subnet whose range is not known yet: an address that stands for some private address (the
         // interface is still analysed; its security groups, not its address, decide its exposure).
         const u128 base = p ? p->first : *parseAddress("10.255.0.0");
-        const std::string address = formatAddress(base + 4 + placeholders[toLower(subnet)]++);
+        std::string address = formatAddress(base + 4 + placeholders[toLower(subnet)]++);
         note(Diagnostic::Level::Warning, r,
             r.address + ": its private address is known only after apply; " + address
                 + (p ? " of its subnet " + s->second->address : std::string(" (its subnet's range is not known)"))
@@ -2884,7 +2904,7 @@ void TerraformReader::read(const Document& doc)
             { Diagnostic::Level::Error, { m_file, pointer, 0, 0, error.first }, error.first + ": " + error.second });
     if (!azure.doc["value"].empty())
         used += feed(azure, m_azure, doc);
-    if (aws.doc.size() > 0)
+    if (!aws.doc.empty())
         used += feed(aws, m_aws, doc);
     input.resources += used;
     // Public addresses known only after apply: some public address, said (never dropped).

@@ -77,17 +77,17 @@ std::size_t Snapshot::resourceCount() const
         + gatewayConnections.size();
 }
 
-Snapshot::Located Snapshot::locate(const std::string& ipcId) const
+Snapshot::Located Snapshot::locate(const std::string& ipConfigurationId) const
 {
     Located l;
-    const auto cut = ipcId.rfind("/ipconfigurations/");
+    const auto cut = ipConfigurationId.rfind("/ipconfigurations/");
     if (cut == std::string::npos)
         return l;
-    auto nic = nics.find(ipcId.substr(0, cut));
+    auto nic = nics.find(ipConfigurationId.substr(0, cut));
     if (nic == nics.end())
         return l;
     for (const auto& ipc : nic->second.ipConfigurations)
-        if (ipc.id == ipcId) {
+        if (ipc.id == ipConfigurationId) {
             l.nic = &nic->second;
             l.ipc = &ipc;
             if (auto s = subnets.find(ipc.subnetId); s != subnets.end())

@@ -64,9 +64,9 @@ Decision decisionOf(const Finding& f, const Decisions* decisions)
     return {};
 }
 
-std::string cell(std::string s)
+std::string cell(const std::string& s)
 {
-    return markdownCell(std::move(s));
+    return markdownCell(s);
 }
 
 // RFC 3986: a path's bytes other than unreserved characters and "/" percent-encoded (UTF-8 byte by byte),
@@ -171,7 +171,7 @@ std::string pathText(const Finding& f)
     return joined(names, " -> ");
 }
 
-std::string markdownCell(std::string s)
+std::string markdownCell(const std::string& s)
 {
     std::string out;
     for (char c : s) {

@@ -26,7 +26,7 @@ const std::vector<FindingKind>& findingKinds();
 /// A finding's path by names: "Internet -> 52.1.2.3 -> nsg-web -> vm-web".
 std::string pathText(const Finding& f);
 /// A Markdown table cell: pipes escaped, line breaks flattened.
-std::string markdownCell(std::string s);
+std::string markdownCell(const std::string& s);
 
 /// RFC 4180 CSV, one row per finding, with the triage columns when decisions are given.
 std::string findingsCsv(const AnalysisResult& result, const Decisions* decisions = nullptr);

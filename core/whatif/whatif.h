@@ -56,8 +56,9 @@ struct EditImpact
 };
 
 /// Applies an edit to a snapshot. On success fills `inverse` (the edit that undoes it exactly) and
-/// `impact`; on failure leaves the snapshot as it was and says why in `error`.
-bool applyEdit(Snapshot& snapshot, const WhatIfEdit& edit, WhatIfEdit& inverse, EditImpact& impact, std::string& error);
+/// `impact`; on failure leaves the snapshot as it was and says why in `error`. `request` may be the
+/// same object as `inverse` (undoing an undo).
+bool applyEdit(Snapshot& snap, const WhatIfEdit& request, WhatIfEdit& inverse, EditImpact& impact, std::string& error);
 
 /// One line: "Add rule deny-es-internet (priority 105: deny Tcp Internet -> * 9200-9300) to nsg-es-cluster".
 std::string describeEdit(const WhatIfEdit& edit, const Snapshot& snapshot);

@@ -139,6 +139,19 @@ private Q_SLOTS:
             QStringLiteral("/nonexistent/export") }
                                        << 2 << QStringLiteral("no such file or folder");
         QTest::newRow("no-input") << QStringList { QStringLiteral("analyze") } << 2 << QStringLiteral("no input given");
+        // More than the memory the analyst allows: refused before reading, never the OOM killer.
+        QTest::newRow("max-memory-refuses")
+            << QStringList { QStringLiteral("analyze"), golden("datastore-tag-critical"),
+                   QStringLiteral("--max-memory"), QStringLiteral("1") }
+            << 2
+            << QStringLiteral("reading and analysing it needs about 65 MiB of memory (16 times its size), more than "
+                              "the 1 MiB available");
+        QTest::newRow("max-memory-enough") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
+            QStringLiteral("--max-memory=512") }
+                                           << 0 << QString();
+        QTest::newRow("max-memory-bogus") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
+            QStringLiteral("--max-memory"), QStringLiteral("lots") }
+                                          << 2 << QStringLiteral("--max-memory lots: expected a number of MiB");
         QTest::newRow("query-reachable") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
             QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("9200") }
                                          << 0 << QString();

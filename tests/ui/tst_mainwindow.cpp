@@ -53,11 +53,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <deque>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <set>
+
+#include <sys/resource.h>
 
 using namespace ew;
 using namespace ew::ui;
@@ -976,6 +979,95 @@ private Q_SLOTS:
         QVERIFY(!w.openReview(file));
         QVERIFY(w.lastError().contains(QLatin1String("bad.review.json#/decisions/0/state")));
         QVERIFY(w.lastError().contains(QLatin1String("unknown triage state")));
+    }
+
+    // Damaged review files of every kind are refused with the file and the place, and the review
+    // open in the window stays open, unchanged and usable.
+    void damagedReviewKeepsTheOpenOne_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("expected");
+        QFile demo(m_review);
+        QVERIFY(demo.open(QIODevice::ReadOnly));
+        const QByteArray review = demo.readAll();
+        QTest::newRow("truncated") << review.left(review.size() / 2) << QStringLiteral("error: invalid JSON");
+        QTest::newRow("number-overflow") << QByteArray(R"({"schema": "exposure-review/1", "title": 1e999})")
+                                         << QStringLiteral(":1:42: error: invalid JSON (at byte 41): number overflow");
+        QTest::newRow("binary") << QByteArray("\x00\x01\xff\xfe\x7f review?", 14) << QStringLiteral(":1:1: error: ");
+        QTest::newRow("invalid-utf8") << QByteArray(R"({"schema": "exposure-review/1", "title": "caf\xe9"})")
+                                      << QStringLiteral("error: invalid JSON");
+        QTest::newRow("too-deep") << QByteArray(R"({"schema": "exposure-review/1", "title": )")
+                + QByteArray(100000, '[')
+                                  << QStringLiteral("error: too deeply nested");
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("error: invalid JSON");
+        QTest::newRow("wrong-types") << QByteArray(R"({"schema": "exposure-review/1", "decisions": {"EW-1": 3}})")
+                                     << QStringLiteral("#/decisions: error:");
+    }
+    void damagedReviewKeepsTheOpenOne()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expected);
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        const QString before = wb.w.document()->fileName();
+        const int rows = wb.w.filterModel()->rowCount();
+        QVERIFY(rows > 0);
+        const QString file = m_dir.filePath(QStringLiteral("damaged.review.json"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(content);
+        f.close();
+        QVERIFY(!wb.w.openReview(file));
+        QVERIFY2(
+            wb.w.lastError().startsWith(file) && wb.w.lastError().contains(expected), qPrintable(wb.w.lastError()));
+        QCOMPARE(wb.w.document()->fileName(), before);
+        QCOMPARE(wb.w.filterModel()->rowCount(), rows);
+        clickRow(wb.w, 0);
+        QVERIFY(currentFinding(wb.w));
+    }
+
+    // A full disk on save (here the file size limit, which fails the write the same way): the review
+    // on disk stays as it was, no temporary is left beside it, the analyst is told, the window keeps
+    // the unsaved changes, and saving again once there is room succeeds.
+    void fullDiskOnSaveKeepsTheOldReview()
+    {
+        const QString review = freshDemo(QStringLiteral("full-disk"));
+        Workbench wb;
+        QVERIFY(wb.open(review));
+        QFile f(review);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray old = f.readAll();
+        f.close();
+        QVERIFY(old.size() > 1024);
+        wb.w.document()->setTitle(QStringLiteral("Retitled, not yet saved"));
+        QVERIFY(wb.w.document()->isModified());
+
+        rlimit saved {};
+        QVERIFY(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
+        rlimit small = saved;
+        small.rlim_cur = 1024;
+        QVERIFY(setrlimit(RLIMIT_FSIZE, &small) == 0);
+        const bool ok = wb.w.saveReviewAs(review);
+        QVERIFY(setrlimit(RLIMIT_FSIZE, &saved) == 0);
+        std::signal(SIGXFSZ, previousHandler);
+
+        QVERIFY(!ok);
+        QVERIFY2(wb.w.lastError().startsWith(review + QStringLiteral(": cannot save: ")), qPrintable(wb.w.lastError()));
+        QCOMPARE(wb.w.statusBar()->currentMessage(), wb.w.lastError());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), old);
+        f.close();
+        const QStringList beside = QDir(QFileInfo(review).absolutePath())
+                                       .entryList({ QFileInfo(review).fileName() + QStringLiteral("*") }, QDir::Files);
+        QCOMPARE(beside, QStringList { QFileInfo(review).fileName() });
+        QVERIFY(wb.w.document()->isModified());
+        QCOMPARE(wb.w.document()->fileName(), QFileInfo(review).absoluteFilePath());
+
+        QVERIFY(wb.w.saveReviewAs(review));
+        QVERIFY(!wb.w.document()->isModified());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("Retitled, not yet saved"));
     }
 
     // Issue 16 (found by driving the real window): quick triage sets the state only. An owner

@@ -7,6 +7,7 @@
 #include "output/findingswriter.h"
 #include "report/reportcontent.h"
 #include "report/reportwriter.h"
+#include "report/savefile.h"
 #include "review/reviewdocument.h"
 
 #include <QDate>
@@ -15,7 +16,6 @@
 #include <QGraphicsItem>
 #include <QImage>
 #include <QPainter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -27,7 +27,7 @@ namespace {
 
 bool writeAtomically(const QString& fileName, const QByteArray& bytes, QString* error)
 {
-    QSaveFile out(fileName);
+    SaveFile out(fileName);
     if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit()) {
         *error = Exporter::tr("%1: cannot write: %2").arg(fileName, out.errorString());
         return false;
@@ -106,7 +106,7 @@ bool Exporter::exportGraph(const QString& fileName, bool pathOnly, QString* erro
         }
     bool ok = true;
     if (QFileInfo(fileName).suffix().compare(QLatin1String("svg"), Qt::CaseInsensitive) == 0) {
-        QSaveFile out(fileName);
+        SaveFile out(fileName);
         ok = out.open(QIODevice::WriteOnly);
         if (ok) {
             QSvgGenerator svg;
@@ -130,7 +130,7 @@ bool Exporter::exportGraph(const QString& fileName, bool pathOnly, QString* erro
         painter.setRenderHint(QPainter::Antialiasing);
         m_scene->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
         painter.end();
-        QSaveFile out(fileName);
+        SaveFile out(fileName);
         ok = out.open(QIODevice::WriteOnly) && image.save(&out, "PNG") && out.commit();
         if (!ok)
             *error = tr("%1: cannot write: %2").arg(fileName, out.errorString());

@@ -12,7 +12,7 @@ class ReviewDocument;
 
 /// The workbench's exports: the PDF report (off the GUI thread), the findings as CSV, JSON,
 /// SARIF or Markdown with the review's decisions, and the graph or one path as SVG or PNG. Every
-/// file is written atomically (QSaveFile).
+/// file is written atomically (SaveFile: a full disk fails and leaves the old file).
 class Exporter : public QObject
 {
     Q_OBJECT

@@ -83,6 +83,9 @@ std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::stri
             progress(45 + static_cast<int>(50 * done / total));
     };
     data->result = analyze(data->snapshot, ao);
+    if (!data->result.error.empty()) // memory ran out: shown with the import's problems
+        data->snapshot.diagnostics.push_back({ Diagnostic::Level::Error,
+            { inputs.empty() ? std::string() : inputs.front(), {}, 0, 0 }, data->result.error });
     data->analysisMs = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
     if (data->result.cancelled || (cancel && cancel->load())) {
         data->cancelled = true;

@@ -2,11 +2,11 @@
 
 #include "nodepainter.h"
 
+#include "savefile.h"
 #include <QBuffer>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QTextOption>
 
 #include <map>
@@ -364,8 +364,8 @@ void summary(Pages& pg, const ReportContent& c)
     pg.text(QStringLiteral("Findings by severity"), pg.font(11, true), Qt::black, 0, 6);
     QPainter* p = pg.painter();
     int maxCount = 1;
-    for (int s = 0; s < 5; ++s)
-        maxCount = std::max(maxCount, c.bySeverity[s]);
+    for (const int count : c.bySeverity)
+        maxCount = std::max(maxCount, count);
     const char* names[] = { "info", "low", "medium", "high", "critical" };
     pg.ensure(5 * 22 + 10);
     for (int s = 4; s >= 0; --s) {
@@ -725,7 +725,7 @@ bool ReportWriter::writePdf(const ReportContent& c, const QString& fileName, QSt
         setup(counting);
         total = render(&counting, c, 0);
     }
-    QSaveFile out(fileName);
+    SaveFile out(fileName); // fails on a full disk (savefile.h)
     if (!out.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("%1: cannot write: %2").arg(fileName, out.errorString());
         return false;

@@ -14,7 +14,8 @@ namespace ew::ui {
 class ReportWriter
 {
 public:
-    /// Writes atomically (QSaveFile). Returns false and sets error when the file cannot be written.
+    /// Writes atomically (SaveFile: a full disk fails and leaves the old file). Returns false and sets error when the
+    /// file cannot be written.
     static bool writePdf(const ReportContent& content, const QString& fileName, QString* error);
     /// Draws every page on device; totalPages is printed in the footers. Returns the page count.
     static int render(QPagedPaintDevice* device, const ReportContent& content, int totalPages);

@@ -1,6 +1,7 @@
 #include "reviewdocument.h"
 
 #include "diff/series.h"
+#include "report/savefile.h"
 
 #include <QCryptographicHash>
 #include <QDate>
@@ -8,7 +9,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QUndoStack>
 
@@ -155,7 +155,7 @@ bool ReviewDocument::save(const QString& fileName, QString* error)
         m_review.created = nowUtc();
     m_review.modified = nowUtc();
     const std::string text = serialiseReview(m_review);
-    QSaveFile out(m_fileName);
+    SaveFile out(m_fileName); // a full disk fails here and leaves the old review (savefile.h)
     if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) < 0
         || !out.commit()) {
         *error = tr("%1: cannot save: %2").arg(m_fileName, out.errorString());
@@ -350,7 +350,7 @@ bool ReviewDocument::writeRecovery(QString* error) const
     const QString name = recoveryFileName();
     QDir().mkpath(QFileInfo(name).absolutePath());
     const std::string text = serialiseReview(copy);
-    QSaveFile out(name);
+    SaveFile out(name);
     if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), static_cast<qint64>(text.size())) < 0
         || !out.commit()) {
         if (error)

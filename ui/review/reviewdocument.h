@@ -26,8 +26,8 @@ public:
 
     /// Loads a review file. On failure returns false and fills error with file and location.
     bool load(const QString& fileName, QString* error);
-    /// Saves atomically (QSaveFile); on success the document becomes clean and the recovery file
-    /// is removed.
+    /// Saves atomically (SaveFile: a full disk fails and leaves the old file); on success the document becomes clean
+    /// and the recovery file is removed.
     bool save(const QString& fileName, QString* error);
     /// Starts a new, unsaved review of these inputs (files or folders), with the title and
     /// reviewer the analyst gave it (the document is not modified by them).

@@ -43,6 +43,8 @@
 #include "findings/analyzer.h"
 #include "import/azureimporter.h"
 
+#include "randomrounds.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -2130,7 +2132,7 @@ private Q_SLOTS:
     void randomEstates_data()
     {
         QTest::addColumn<int>("seed");
-        for (int seed = 1; seed <= kSeeds; ++seed)
+        for (int seed = 1; seed <= ew::test::randomRounds(kSeeds); ++seed)
             QTest::newRow(("seed-" + std::to_string(seed)).c_str()) << seed;
     }
 
@@ -2151,7 +2153,7 @@ private Q_SLOTS:
     void randomIngressEstates_data()
     {
         QTest::addColumn<int>("seed");
-        for (int seed = 1; seed <= kIngressSeeds; ++seed)
+        for (int seed = 1; seed <= ew::test::randomRounds(kIngressSeeds); ++seed)
             QTest::newRow(("ingress-seed-" + std::to_string(seed)).c_str()) << seed;
     }
 

@@ -81,8 +81,9 @@ private Q_SLOTS:
             else if (!union_)
                 QVERIFY(!got.rules.empty() && got.rules.back().name == "DenyAllInBound");
             for (const auto& [name, status] : want["rules"].items()) {
+                const std::string& wanted = name; // clang 14: lambdas cannot capture structured bindings
                 auto it = std::find_if(
-                    got.rules.begin(), got.rules.end(), [&](const RuleRow& r) { return r.name == name; });
+                    got.rules.begin(), got.rules.end(), [&](const RuleRow& r) { return r.name == wanted; });
                 QVERIFY2(it != got.rules.end(), name.c_str());
                 QVERIFY2(ruleStatusName(it->status) == status.get<std::string>(),
                     (name + ": " + ruleStatusName(it->status) + " (" + it->reason + ")").c_str());
@@ -90,8 +91,9 @@ private Q_SLOTS:
             }
             if (want.contains("shadowedBy"))
                 for (const auto& [name, by] : want["shadowedBy"].items()) {
+                    const std::string& wanted = name;
                     auto it = std::find_if(
-                        got.rules.begin(), got.rules.end(), [&](const RuleRow& r) { return r.name == name; });
+                        got.rules.begin(), got.rules.end(), [&](const RuleRow& r) { return r.name == wanted; });
                     QVERIFY(it != got.rules.end());
                     QVERIFY2(it->reason.find(by.get<std::string>()) != std::string::npos, it->reason.c_str());
                 }

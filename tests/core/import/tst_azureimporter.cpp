@@ -147,6 +147,15 @@ private Q_SLOTS:
             R"({"id": "/x/networkSecurityGroups/n", "name": "n", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": {}}})")
                                         << QStringLiteral("bad.json#/properties/securityRules: error: "
                                                           "\"securityRules\" should be a list but is an object");
+        // Found by fuzz_roundtrip: the warning about the missing server named no file when its only
+        // firewall rule was itself invalid.
+        QTest::newRow("firewall-rule-of-missing-server-invalid") << QByteArray(
+            R"([{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/sql-bad/firewallRules/backwards",
+                 "name": "backwards", "type": "Microsoft.Sql/servers/firewallRules",
+                 "properties": {"startIpAddress": "52.1.1.9", "endIpAddress": "52.1.1.1"}}])")
+                                                                 << QStringLiteral(
+                                                                        "bad.json#/0: warning: firewall rules refer to "
+                                                                        "sql-bad, which is not in the export");
     }
     void errors()
     {

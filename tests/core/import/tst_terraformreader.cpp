@@ -2,6 +2,7 @@
 #include "import/azureimporter.h"
 
 #include <QDirIterator>
+#include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
@@ -195,6 +196,73 @@ private Q_SLOTS:
         const Snapshot none = importSnapshot({ stack }, prior);
         QVERIFY(none.files.front().skipped);
         QVERIFY2(none.files.front().reason.find("prior") != std::string::npos, none.files.front().reason.c_str());
+    }
+
+    // Damaged documents (fuzz_import_terraform's finds, tests/fuzz/regressions/): members of
+    // another type than Terraform writes are read as missing, never as an exception escaping the
+    // reader ("internal error"); every problem names the file.
+    void damagedDocuments_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("skipReason"); // empty: read or skipped, either is right
+        QTest::newRow("tfstate-version-a-string")
+            << QByteArray(R"({"version":"4","terraform_version":"1.5.0","serial":1,"lineage":"x","resources":[]})")
+            << QStringLiteral("\"version\" of the terraform.tfstate is not a whole number");
+        QTest::newRow("tfstate-version-an-object")
+            << QByteArray(R"({"version":{"a":1},"terraform_version":"1.5.0","resources":[]})")
+            << QStringLiteral("\"version\" of the terraform.tfstate is not a whole number");
+        QTest::newRow("tfstate-names-not-strings")
+            << QByteArray(R"({"version":4,"terraform_version":"1.5.0","resources":[{"module":5,"mode":[],)"
+                          R"("type":{"t":1},"name":2,"instances":[{"attributes":{}}]}]})")
+            << QString();
+        QTest::newRow("show-names-not-strings")
+            << QByteArray(R"({"format_version":"1.0","values":{"root_module":{"address":7,"resources":[)"
+                          R"({"address":1,"mode":true,"type":"aws_vpc","name":[],"values":{"id":"vpc-1"}}],)"
+                          R"("child_modules":[3,{"address":{},"resources":[]}]}}})")
+            << QString();
+        QTest::newRow("plan-addresses-not-strings")
+            << QByteArray(R"({"format_version":"1.1","planned_values":{"root_module":{}},)"
+                          R"("resource_changes":[{"address":9,"change":{"after_unknown":{}}}],)"
+                          R"("configuration":{"root_module":{"resources":[{"address":[1],"expressions":{}}]}}})")
+            << QString();
+        // A reference's index with more digits than an index has (std::stoul threw).
+        QTest::newRow("reference-index-too-large")
+            << QByteArray(R"({"format_version":"1.1","terraform_version":"1.5.0","planned_values":{"root_module":{)"
+                          R"("resources":[{"address":"aws_subnet.s","mode":"managed","type":"aws_subnet","name":"s",)"
+                          R"("values":{"cidr_block":"10.0.1.0/24","ip_configuration":[{"id":"x"}]}},)"
+                          R"({"address":"aws_instance.a","mode":"managed","type":"aws_instance","name":"a",)"
+                          R"("values":{"ami":"ami-1"}}]}},"resource_changes":[{"address":"aws_instance.a",)"
+                          R"("change":{"after_unknown":{"subnet_id":true}}}],"configuration":{"root_module":{)"
+                          R"("resources":[{"address":"aws_instance.a","expressions":{"subnet_id":{"references":[)"
+                          R"("aws_subnet.s.ip_configuration[99999999999999999999999]","aws_subnet.s"]}}}]}}})")
+            << QString();
+    }
+    void damagedDocuments()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, skipReason);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("terraform.json"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text);
+        out.close();
+        for (const auto side : { TerraformPlanSide::Planned, TerraformPlanSide::Prior }) {
+            ImportOptions options;
+            options.terraformPlanSide = side;
+            const Snapshot s = importSnapshot({ path.toStdString() }, options);
+            QCOMPARE(s.files.size(), std::size_t(1));
+            QVERIFY2(s.files.front().format.rfind("terraform-", 0) == 0, s.files.front().format.c_str());
+            for (const auto& d : s.diagnostics) {
+                QVERIFY2(d.message.rfind("internal error", 0) != 0, d.toString().c_str());
+                QVERIFY2(!d.where.file.empty(), d.toString().c_str());
+            }
+            if (!skipReason.isEmpty()) {
+                QVERIFY(s.files.front().skipped);
+                QVERIFY2(
+                    s.files.front().reason.rfind(skipReason.toStdString(), 0) == 0, s.files.front().reason.c_str());
+            }
+        }
     }
 
     // Every Terraform sample is read, or skipped with the reason, and none is an error.

@@ -1,6 +1,9 @@
 #include "jobs/analysisjob.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace ew::ui;
@@ -39,6 +42,57 @@ private Q_SLOTS:
         QCOMPARE(cancelled.count(), 0);
         const auto data = finished.front().at(0).value<std::shared_ptr<const AnalysisData>>();
         QCOMPARE(data->inputs.front(), std::string(EW_SOURCE_DIR "/resources/demo/2019-12-05"));
+    }
+
+    // A snapshot folder that changes while the workbench reads it (a sync tool, an export still
+    // being written): a file vanishes, one is cut short, one is replaced by a folder and one appears.
+    // The run finishes, and each change is a problem naming its file, for the Problems tab.
+    void aSnapshotFolderChangingWhileReadIsReported()
+    {
+        QTemporaryDir dir;
+        const QDir demo(QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"));
+        const QStringList names { QStringLiteral("nics.json"), QStringLiteral("nsgs.json"),
+            QStringLiteral("public-ips.json"), QStringLiteral("vms.json"), QStringLiteral("vnets.json") };
+        for (const auto& n : names)
+            QVERIFY(QFile::copy(demo.filePath(n), dir.filePath(n)));
+        bool changed = false;
+        auto progress = [&](int) {
+            if (changed)
+                return;
+            changed = true; // after the first file: the rest changes under the reader
+            QFile::remove(dir.filePath(QStringLiteral("nsgs.json")));
+            QFile cut(dir.filePath(QStringLiteral("public-ips.json")));
+            QVERIFY(cut.open(QIODevice::ReadWrite));
+            QVERIFY(cut.resize(cut.size() / 2));
+            cut.close();
+            QFile::remove(dir.filePath(QStringLiteral("vms.json")));
+            QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("vms.json")));
+            QFile late(dir.filePath(QStringLiteral("aaa-late.json")));
+            QVERIFY(late.open(QIODevice::WriteOnly));
+            late.write("{\"value\": [");
+        };
+        const auto data
+            = AnalysisJob::run({ dir.path().toStdString() }, {}, dir.path().toStdString(), progress, nullptr);
+        QVERIFY(changed);
+        QVERIFY(!data->cancelled);
+        QVERIFY(data->snapshot.hasErrors());
+        QStringList problems;
+        for (const auto& d : data->snapshot.diagnostics)
+            problems << QString::fromStdString(d.toString());
+        const QString all = problems.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(dir.filePath(QStringLiteral("nsgs.json"))
+                     + QStringLiteral(": error: cannot read the file: No such file or directory (it disappeared while "
+                                      "the export was read)")),
+            qPrintable(all));
+        QVERIFY2(all.contains(dir.filePath(QStringLiteral("public-ips.json")) + QStringLiteral(":")), qPrintable(all));
+        QVERIFY2(
+            all.contains(dir.filePath(QStringLiteral("vms.json")) + QStringLiteral(": error: cannot read the file")),
+            qPrintable(all));
+        QVERIFY2(!all.contains(QStringLiteral("aaa-late.json")), qPrintable(all)); // listed before it appeared
+        // What was read before the change is analysed; the identity records what is there now.
+        QVERIFY(!data->snapshot.nics.empty());
+        QVERIFY(data->inspector);
+        QCOMPARE(data->identity.size(), std::size_t(5));
     }
 
     void cancelStopsTheWork()
