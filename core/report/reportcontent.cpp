@@ -471,7 +471,8 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
     if (!c.fixFirst.empty()) {
         const auto& top = c.fixFirst.front();
         c.keyMessages.push_back("Fix these first: changing " + (top.rule.empty() ? top.change : top.rule) + " closes "
-            + std::to_string(top.findings) + " exposure(s), " + std::to_string(top.dataStores) + " of them on data stores"
+            + std::to_string(top.findings) + " exposure(s), " + std::to_string(top.dataStores)
+            + " of them on data stores"
             + (top.narrowed ? ", and narrows " + std::to_string(top.narrowed) + " more" : std::string())
             + "; \"Fix these first\" lists " + std::to_string(c.fixFirst.size())
             + " rule(s) to change, with the commands.");
