@@ -14,6 +14,7 @@
 #include "findings/analyzer.h"
 #include "import/importer.h"
 #include "output/exports.h"
+#include "output/findingsreader.h"
 #include "output/findingswriter.h"
 #include "review/review.h"
 
@@ -45,9 +46,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const json document = ew::analysisJson(snapshot, result);
     const std::string built = dumpStrict(document, "the findings JSON");
-    std::ostringstream streamed;
+    std::ostringstream streamed, compact;
     try {
-        ew::writeAnalysisJson(streamed, snapshot, result);
+        ew::writeAnalysisJson(streamed, snapshot, result, ew::FindingsSchema::V1);
+        ew::writeAnalysisJson(compact, snapshot, result, ew::FindingsSchema::V2);
     } catch (const json::exception& e) {
         ew::fuzz::fail(std::string("the streamed findings JSON cannot be written: ") + e.what());
     }
@@ -56,6 +58,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ew::fuzz::fail("the streamed findings JSON is not JSON:\n" + streamed.str());
     if (readBack != document)
         ew::fuzz::fail("the streamed findings JSON reads back other than it was built:\n" + built);
+    // exposure-findings/2 (the default) reads back to the same findings as /1.
+    ew::FindingsDocument v1, v2;
+    std::vector<ew::Diagnostic> diags;
+    if (!ew::readFindingsJson(streamed.str(), "v1.json", v1, diags)
+        || !ew::readFindingsJson(compact.str(), "v2.json", v2, diags))
+        ew::fuzz::fail("the findings JSON cannot be read back:\n" + compact.str());
+    if (v1.findings.size() != v2.findings.size() || v1.findings.size() != result.findings.size())
+        ew::fuzz::fail("exposure-findings/2 reads back other findings than /1:\n" + compact.str());
+    for (std::size_t i = 0; i < v1.findings.size(); ++i) {
+        const auto &a = v1.findings[i], &b = v2.findings[i];
+        if (a.id != b.id || a.severity != b.severity || a.ports != b.ports || a.sources != b.sources
+            || a.rules.size() != b.rules.size() || a.path.size() != b.path.size())
+            ew::fuzz::fail("exposure-findings/2 reads back finding " + a.id + " other than /1:\n" + compact.str());
+    }
     dumpStrict(ew::findingsSarif(snapshot, result), "the SARIF log");
     (void)ew::findingsCsv(result);
     (void)ew::findingsMarkdown(snapshot, result);
