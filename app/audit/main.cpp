@@ -641,6 +641,20 @@ int timelineCommand(const Args& a)
                                                                                                    : kExitBadInput;
 }
 
+// A count option (--max-fixes, --max-pages, --max-rows): false when it is given and is not a whole
+// number of at most seven digits; out is left as it was when the option is absent.
+bool countOption(const Args& a, const char* name, std::size_t& out)
+{
+    const auto it = a.options.find(name);
+    if (it == a.options.end())
+        return true;
+    const std::string& text = it->second;
+    if (text.empty() || text.size() > 7 || !std::all_of(text.begin(), text.end(), ::isdigit))
+        return false;
+    out = std::stoul(text);
+    return true;
+}
+
 // The options `notify` and `report` share: owners (tags, mapping file), the due policy, the date
 // and how many smallest fixes to compute. Returns the usage error, or "" when they are good (a bad
 // mapping file is said on standard error and gives "-").
@@ -677,12 +691,8 @@ std::string notifyOptionsFrom(const Args& a, ew::NotifyOptions& options)
     options.date = a.options.count("--date") ? a.options.at("--date") : std::string(today);
     if (ew::addDays(options.date, 0).empty())
         return "--date " + options.date + ": expected YYYY-MM-DD";
-    if (a.options.count("--max-fixes")) {
-        const std::string& text = a.options.at("--max-fixes");
-        if (text.empty() || text.size() > 6 || !std::all_of(text.begin(), text.end(), ::isdigit))
-            return "--max-fixes " + text + ": expected a number of findings (0 for none)";
-        options.maxFixes = std::stoul(text);
-    }
+    if (!countOption(a, "--max-fixes", options.maxFixes))
+        return "--max-fixes " + a.options.at("--max-fixes") + ": expected a number of findings (0 for none)";
     return {};
 }
 
@@ -725,18 +735,10 @@ int reportCommand(const Args& a, int argc, char** argv)
     if (const std::string error = notifyOptionsFrom(a, ro.notify); !error.empty())
         return error == "-" ? kExitBadInput : usageError(error);
     ro.notify.analysis = options;
-    if (a.options.count("--max-pages")) {
-        const std::string& text = a.options.at("--max-pages");
-        if (text.empty() || text.size() > 6 || !std::all_of(text.begin(), text.end(), ::isdigit))
-            return usageError("--max-pages " + text + ": expected a number of pages");
-        ro.maxFindingPages = std::stoul(text);
-    }
-    if (a.options.count("--max-rows")) {
-        const std::string& text = a.options.at("--max-rows");
-        if (text.empty() || text.size() > 7 || !std::all_of(text.begin(), text.end(), ::isdigit))
-            return usageError("--max-rows " + text + ": expected a number of table rows");
-        ro.maxTableRows = std::stoul(text);
-    }
+    if (!countOption(a, "--max-pages", ro.maxFindingPages))
+        return usageError("--max-pages " + a.options.at("--max-pages") + ": expected a number of pages");
+    if (!countOption(a, "--max-rows", ro.maxTableRows))
+        return usageError("--max-rows " + a.options.at("--max-rows") + ": expected a number of table rows");
     ro.redact = hasFlag(a, "--redact");
     if (a.options.count("--title"))
         ro.title = a.options.at("--title");
