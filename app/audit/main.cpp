@@ -12,6 +12,7 @@
 #include "report/reportcontent.h"
 #include "report/reportwriter.h"
 #include "review/review.h"
+#include "util/phaseprofile.h"
 
 #include <QGuiApplication>
 
@@ -393,6 +394,7 @@ int analyzeCommand(const Args& a)
         }
         written = writeText(output, text);
     }
+    ew::profilePhase("write the findings");
     if (!written)
         return kExitBadInput;
     if (failOn)
@@ -859,7 +861,9 @@ int main(int argc, char** argv)
     // not a silent death by SIGPIPE or SIGXFSZ that leaves half an output behind.
     std::signal(SIGPIPE, SIG_IGN);
     std::signal(SIGXFSZ, SIG_IGN);
+    ew::profilePhase("start");
     const int code = runCommand(parse(argc, argv), argc, argv);
+    ew::profilePhase("output (and the rest of the command)");
     // What went through std::cout (--help, --version) must have arrived as well.
     errno = 0;
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {

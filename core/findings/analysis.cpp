@@ -1,5 +1,6 @@
 #include "engine.h"
 #include "incremental.h"
+#include "util/phaseprofile.h"
 
 #include <new>
 
@@ -50,6 +51,7 @@ public:
         }
         if (m_opt.progress)
             m_opt.progress(n, n);
+        profilePhase("analysis: direct");
         for (const auto& [id, slots] : m_targetsOfId)
             m_groups.push_back(slots);
         std::sort(m_groups.begin(), m_groups.end()); // by first IP configuration: the findings' order
@@ -65,16 +67,20 @@ public:
                 : static_cast<std::uint32_t>(r);
         m_engine.addServiceFindings(m_services);
         normaliseAssumptions(m_services);
+        profilePhase("analysis: managed services");
         if (m_opt.twoHop) {
             m_best.assign(n, nullptr);
             m_clients.assign(n, AddressSet());
             for (const auto& group : m_groups)
                 rankGroup(group);
             m_footholds = m_engine.footholdIndex(m_targets, m_best, m_clients, m_addresses, m_nameOrder);
+            profilePhase("analysis: foothold index");
             for (std::size_t i = 0; i < n; ++i)
                 evaluateTwoHop(i);
+            profilePhase("analysis: two-hop");
             m_engine.addServiceEndpointFindings(m_targets, m_footholds, m_serviceTwoHop);
             normaliseAssumptions(m_serviceTwoHop);
+            profilePhase("analysis: service endpoints");
         }
         return true;
     }
@@ -491,7 +497,9 @@ AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
             cancelled.cancelled = true;
             return cancelled;
         }
-        return core.result(true);
+        AnalysisResult result = core.result(true);
+        profilePhase("analysis: collect and graph");
+        return result;
     } catch (const std::bad_alloc&) {
         // The import's estimate (kMemoryPerInputByte) let the snapshot through, but the analysis
         // needed more: its memory is given back here and the analyst told, instead of a crash.

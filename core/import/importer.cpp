@@ -6,6 +6,7 @@
 #include "formatreader.h"
 #include "jsonparse.h"
 #include "terraformreader.h"
+#include "util/phaseprofile.h"
 
 #include <simdjson.h>
 
@@ -366,8 +367,10 @@ Snapshot importSnapshot(const std::vector<std::string>& inputs, const ImportOpti
             snap.diagnostics.push_back({ Diagnostic::Level::Error, { names, {}, 0, 0 }, "import cancelled" });
             return snap;
         }
+        profilePhase("import: read files");
         importer.link();
         limitRules(snap, options);
+        profilePhase("import: link");
     } catch (const std::bad_alloc&) {
         // The estimate let it through but memory ran out (other programs took it meanwhile, or the
         // export is unusual): give the memory back and say so, instead of a crash.

@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ew {
@@ -40,6 +41,8 @@ public:
 
     /// The finding as `exposure-findings/2` states it, with indices into the writer's tables.
     nlohmann::ordered_json findingJson(const Finding& finding);
+    /// The same as compact JSON text (what add() writes), with extra's members last.
+    std::string findingText(const Finding& finding, const nlohmann::ordered_json& extra = nullptr);
 
 private:
     std::size_t resourceIndex(const PathStep& step);
@@ -52,8 +55,9 @@ private:
     // Each table: its entries in index order, and the index of each entry by its compact text.
     std::vector<std::string> m_resources, m_rules;
     std::vector<std::vector<std::size_t>> m_paths;
-    std::map<std::string, std::size_t> m_resourceIndex, m_ruleIndex;
+    std::unordered_map<std::string, std::size_t> m_resourceIndex, m_ruleIndex; // by their fields
     std::map<std::vector<std::size_t>, std::size_t> m_pathIndex;
+    std::string m_key; // the lookup key being made (one buffer for a million lookups)
 };
 
 } // namespace ew

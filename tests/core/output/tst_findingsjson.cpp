@@ -186,6 +186,59 @@ private Q_SLOTS:
         QCOMPARE(json::parse(empty.str())["findings"].size(), std::size_t(0));
     }
 
+    // The writer's own JSON text is what the library would write for the same value, byte for
+    // byte: every golden case's findings, and strings with every kind of character to escape.
+    void textIsTheLibrarysDump_data() { addCases(); }
+    void textIsTheLibrarysDump()
+    {
+        QFETCH(QString, input);
+        const Snapshot snap = importSnapshot({ input.toStdString() });
+        const AnalysisResult result = analyze(snap);
+        std::ostringstream sink;
+        FindingsStreamWriter writer(sink, snap, result.assumptions);
+        for (const auto& f : result.findings) {
+            const std::string text = writer.findingText(f, { { "baseline", "new" } });
+            QCOMPARE(json::parse(text).dump(), text);
+        }
+    }
+
+    void textEscapes_data()
+    {
+        QTest::addColumn<QByteArray>("name");
+        QTest::newRow("quote-and-backslash") << QByteArray("a\"b\\c");
+        QTest::newRow("control-characters") << QByteArray("tab\tnl\ncr\rbs\bff\f\x01\x1f");
+        QTest::newRow("delete-passes") << QByteArray("del\x7f");
+        QTest::newRow("utf8") << QByteArray("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92");
+        QTest::newRow("slash-passes") << QByteArray("/subscriptions/x");
+    }
+    void textEscapes()
+    {
+        QFETCH(QByteArray, name);
+        Finding f;
+        f.id = "f1";
+        f.target = { name.toStdString(), name.toStdString(), "t" };
+        f.sources = { name.toStdString() };
+        f.explanation = name.toStdString();
+        Snapshot snap;
+        std::ostringstream sink;
+        FindingsStreamWriter writer(sink, snap, {});
+        const std::string text = writer.findingText(f);
+        QCOMPARE(json::parse(text).dump(), text);
+        QCOMPARE(json::parse(text)["target"]["name"].get<std::string>(), name.toStdString());
+    }
+
+    // Text that is not UTF-8 is refused by the library, as it was before the writer wrote its own text.
+    void textRefusesInvalidUtf8()
+    {
+        Finding f;
+        f.id = "f1";
+        f.explanation = "bad \xc3\x28 byte";
+        Snapshot snap;
+        std::ostringstream sink;
+        FindingsStreamWriter writer(sink, snap, {});
+        QVERIFY_THROWS_EXCEPTION(nlohmann::json::exception, writer.findingText(f));
+    }
+
     void looksLike_data()
     {
         QTest::addColumn<QByteArray>("text");
