@@ -501,6 +501,14 @@ bool isIsoDate(const std::string& text)
     return day.ok();
 }
 
+std::string exposedSince(const std::vector<ReviewedSnapshot>& snapshots, const std::string& findingId)
+{
+    for (const auto& s : snapshots)
+        if (!s.date.empty() && s.findings.count(findingId))
+            return s.date;
+    return {};
+}
+
 Decision effectiveDecision(const Decision& d, const std::string& today)
 {
     if ((d.state != TriageState::AcceptedRisk && d.state != TriageState::FalsePositive) || d.expires.empty()

@@ -110,6 +110,10 @@ Decision effectiveDecision(const Decision& d, const std::string& today);
 std::map<std::string, Decision> effectiveDecisions(
     const std::map<std::string, Decision>& decisions, const std::string& today);
 
+/// Since when the review has seen a finding exposed: the date of the first of these snapshots
+/// (oldest first, as Review::history) that has it; "" when none has it or its date is empty.
+std::string exposedSince(const std::vector<ReviewedSnapshot>& snapshots, const std::string& findingId);
+
 /// True when text is a date written YYYY-MM-DD that exists.
 bool isIsoDate(const std::string& text);
 
