@@ -1,3 +1,4 @@
+#include "compare/comparison.h"
 #include "findings/findingsfiltermodel.h"
 #include "findings/findingsmodel.h"
 #include "jobs/analysisjob.h"
@@ -195,6 +196,67 @@ private Q_SLOTS:
         QCOMPARE(proxy.index(0, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Low"));
         proxy.sort(FindingsModel::HopsColumn, Qt::DescendingOrder);
         QCOMPARE(proxy.index(0, FindingsModel::HopsColumn).data().toInt(), 2);
+    }
+
+    // Change and Exposed since: empty without a comparison and a history; with the demo review (its
+    // history has 2019-12-04) and a comparison with that snapshot, filled and sortable.
+    void changeAndExposedSinceColumns()
+    {
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FindingsFilterModel proxy(&model);
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        doc.setAnalysis(m_data);
+        model.setAnalysis(m_data);
+        QVERIFY(!model.hasHistory());
+        QCOMPARE(model.headerData(FindingsModel::ExposedSinceColumn, Qt::Horizontal).toString(),
+            QStringLiteral("Exposed since"));
+        for (int r = 0; r < model.rowCount(); ++r) {
+            QCOMPARE(model.index(r, FindingsModel::ExposedSinceColumn).data().toString(), QString());
+            QCOMPARE(model.index(r, FindingsModel::ChangeColumn).data().toString(), QString());
+        }
+
+        ReviewDocument reviewed;
+        QString error;
+        QVERIFY2(reviewed.load(QStringLiteral(EW_SOURCE_DIR "/resources/demo/incident-2019.review.json"), &error),
+            qPrintable(error));
+        FindingsModel withHistory(&reviewed);
+        QAbstractItemModelTester historyTester(&withHistory, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FindingsFilterModel sorted(&withHistory);
+        reviewed.setAnalysis(m_data);
+        withHistory.setAnalysis(m_data);
+        QVERIFY(withHistory.hasHistory());
+        const auto& before = reviewed.review().history.front();
+        QCOMPARE(QString::fromStdString(before.date), QStringLiteral("2019-12-04"));
+        int earlier = 0;
+        for (int r = 0; r < withHistory.rowCount(); ++r) {
+            const bool seen = before.findings.count(withHistory.finding(r)->id) > 0;
+            earlier += seen;
+            QCOMPARE(withHistory.index(r, FindingsModel::ExposedSinceColumn).data().toString(),
+                seen ? QStringLiteral("2019-12-04") : QStringLiteral("2019-12-05"));
+        }
+        QVERIFY(earlier > 0 && earlier < withHistory.rowCount());
+        sorted.sort(FindingsModel::ExposedSinceColumn, Qt::DescendingOrder);
+        QCOMPARE(sorted.index(0, FindingsModel::ExposedSinceColumn).data().toString(), QStringLiteral("2019-12-05"));
+        sorted.sort(FindingsModel::ExposedSinceColumn, Qt::AscendingOrder);
+        QCOMPARE(sorted.index(0, FindingsModel::ExposedSinceColumn).data().toString(), QStringLiteral("2019-12-04"));
+
+        // The comparison with the 4 December snapshot fills Change; it sorts by kind, not by text.
+        const auto baseline
+            = AnalysisJob::run({ EW_SOURCE_DIR "/resources/demo/2019-12-04" }, {}, EW_SOURCE_DIR, {}, nullptr);
+        QVERIFY(baseline);
+        QSignalSpy changed(&withHistory, &QAbstractItemModel::dataChanged);
+        withHistory.setComparison(Comparison::make(baseline, m_data, QStringLiteral("2019-12-04")));
+        QCOMPARE(changed.count(), 1);
+        QStringList kinds;
+        for (int r = 0; r < withHistory.rowCount(); ++r)
+            kinds << withHistory.index(r, FindingsModel::ChangeColumn).data().toString();
+        QVERIFY2(kinds.contains(QStringLiteral("new")), qPrintable(kinds.join(QLatin1Char(','))));
+        sorted.sort(FindingsModel::ChangeColumn, Qt::DescendingOrder);
+        const int top = sorted.index(0, FindingsModel::ChangeColumn).data(FindingsModel::SortRole).toInt();
+        for (int r = 1; r < sorted.rowCount(); ++r)
+            QVERIFY(sorted.index(r, FindingsModel::ChangeColumn).data(FindingsModel::SortRole).toInt() <= top);
     }
 };
 
