@@ -642,8 +642,8 @@ void MainWindow::createWidgets()
     statusBar()->addPermanentWidget(m_cancel);
 
     // Tab order: as the panes read, left to right and top to bottom.
-    QList<QWidget*> chain = { m_filterBar->textEdit(), m_filterBar->portEdit(), m_filterBar->severityBox(),
-        m_filterBar->engineBox(), m_filterBar->stateBox(), m_table, m_graphSearch };
+    QList<QWidget*> chain = { m_filterBar->textEdit(), m_filterBar->savedFiltersButton(), m_filterBar->portEdit(),
+        m_filterBar->severityBox(), m_filterBar->engineBox(), m_filterBar->stateBox(), m_table, m_graphSearch };
     for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" })
         if (QWidget* button = graphBar->widgetForAction(action(QString::fromLatin1(id))))
             chain << button;
