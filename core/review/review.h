@@ -86,7 +86,7 @@ std::string serialiseReview(const Review& review);
 
 /// Parses a review. On failure returns false and appends diagnostics naming `fileName` and the
 /// JSON pointer (or line/column) of each problem; never throws.
-bool parseReview(std::string_view text, const std::string& fileName, Review& out, std::vector<Diagnostic>& diagnostics);
+bool parseReview(std::string_view text, const std::string& fileName, Review& out, std::vector<Diagnostic>& diags);
 
 /// SHA-256 of a file's contents as lower-case hex; empty when the file cannot be read.
 std::string sha256OfFile(const std::string& path);

@@ -252,7 +252,7 @@ void FilterBar::updateSavedMenu()
             a->deleteLater();
         }
         for (auto it = saved.constBegin(); it != saved.constEnd(); ++it) {
-            const QString name = it.key();
+            const QString& name = it.key();
             auto* pick = new QAction(name, m_savedMenu);
             pick->setToolTip(it.value().toString());
             pick->setData(name);

@@ -9,7 +9,7 @@ namespace {
 
 QString portsText(const Finding& f)
 {
-    const QString protocol = QString::fromStdString(f.protocol);
+    QString protocol = QString::fromStdString(f.protocol);
     if (f.protocol == "other" || (f.protocol == "icmp" && f.icmpTypes.empty()))
         return protocol;
     return protocol + QLatin1Char(' ') + QString::fromStdString(portsOrTypes(f));
