@@ -531,6 +531,11 @@ void MainWindow::createWidgets()
     m_table->setColumnHidden(FindingsModel::IdColumn, true);
     m_table->setColumnHidden(FindingsModel::FrontendColumn, true);
     m_table->setColumnHidden(FindingsModel::ProtocolColumn, true); // the Ports column says it
+    // Exposed since goes before the owner (shown when the review has a history: showAnalysis).
+    m_table->horizontalHeader()->moveSection(
+        m_table->horizontalHeader()->visualIndex(FindingsModel::ExposedSinceColumn),
+        m_table->horizontalHeader()->visualIndex(FindingsModel::OwnerColumn));
+    m_table->setColumnHidden(FindingsModel::ExposedSinceColumn, true);
     leftLayout->addWidget(m_filterBar);
     leftLayout->addWidget(m_table, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::selectionChanged);
@@ -637,8 +642,8 @@ void MainWindow::createWidgets()
     statusBar()->addPermanentWidget(m_cancel);
 
     // Tab order: as the panes read, left to right and top to bottom.
-    QList<QWidget*> chain = { m_filterBar->textEdit(), m_filterBar->portEdit(), m_filterBar->severityBox(),
-        m_filterBar->engineBox(), m_filterBar->stateBox(), m_table, m_graphSearch };
+    QList<QWidget*> chain = { m_filterBar->textEdit(), m_filterBar->savedFiltersButton(), m_filterBar->portEdit(),
+        m_filterBar->severityBox(), m_filterBar->engineBox(), m_filterBar->stateBox(), m_table, m_graphSearch };
     for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" })
         if (QWidget* button = graphBar->widgetForAction(action(QString::fromLatin1(id))))
             chain << button;
@@ -713,6 +718,7 @@ void MainWindow::restoreSettings()
         m_table->setColumnWidth(FindingsModel::PortsColumn, 150);
         m_table->setColumnWidth(FindingsModel::SourcesColumn, 150);
         m_table->setColumnWidth(FindingsModel::HopsColumn, 44);
+        m_table->setColumnWidth(FindingsModel::ExposedSinceColumn, 96);
     }
     const QString theme = Settings::theme.get();
     for (const char* id : { "theme-system", "theme-light", "theme-dark" })
@@ -937,6 +943,7 @@ void MainWindow::showAnalysis(std::shared_ptr<const AnalysisData> analysis, bool
     m_triage->setSelection({});
     m_document->setAnalysis(analysis, whatIf);
     m_model->setAnalysis(analysis);
+    m_table->setColumnHidden(FindingsModel::ExposedSinceColumn, !m_model->hasHistory());
     updateComparison();
     std::set<QString> engines;
     for (const auto& f : analysis->result.findings)

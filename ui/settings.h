@@ -40,6 +40,8 @@ struct Settings
     static inline const Preference<QByteArray> rightSplitter { "window/rightSplitter", {} };
     static inline const Preference<QByteArray> findingsHeader { "findings/header", {} };
     static inline const Preference<QStringList> recentFiles { "recentFiles", {} };
+    // The findings filter's saved expressions: name -> expression text.
+    static inline const Preference<QVariantMap> savedFilters { "findings/savedFilters", {} };
     static inline const Preference<QString> theme { "view/theme", QStringLiteral("system") }; // system, light, dark
     // The last reviewer named for a new review: the next new review's default (shown, not applied).
     static inline const Preference<QString> reviewer { "review/reviewer", {} };

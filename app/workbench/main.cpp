@@ -1,4 +1,5 @@
 // exposure-workbench: the desktop workbench. Command-line parsing only; the window lives in ui/.
+#include "findings/filterbar.h"
 #include "mainwindow.h"
 #include "presentation/presentationview.h"
 #include "settings.h"
@@ -10,6 +11,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
+#include <QLineEdit>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -84,7 +86,10 @@ int main(int argc, char** argv)
     const QCommandLineOption tab(QStringLiteral("tab"),
         QStringLiteral("With --screenshot: the side tab to show (inspector, details, triage, problems, changes)."),
         QStringLiteral("name"));
-    parser.addOptions({ demo, screenshot, size, select, present, theme, compare, whatIf, tab });
+    const QCommandLineOption filter(QStringLiteral("filter"),
+        QStringLiteral("With --screenshot: type this in the findings filter (text or a filter expression)."),
+        QStringLiteral("expression"));
+    parser.addOptions({ demo, screenshot, size, select, present, theme, compare, whatIf, tab, filter });
     parser.process(app);
 
     QStringList paths = parser.positionalArguments();
@@ -119,6 +124,7 @@ int main(int argc, char** argv)
         const bool presentation = parser.isSet(present);
         window.setPresentFullScreen(false);
         const QString tabName = parser.value(tab);
+        const QString filterText = parser.value(filter);
         // --compare and --what-if first (each ends with another ready()), then the picture.
         auto steps = std::make_shared<QStringList>();
         if (parser.isSet(compare))
@@ -127,7 +133,7 @@ int main(int argc, char** argv)
             *steps << QStringLiteral("what-if");
         const QString compareWith = parser.value(compare);
         QObject::connect(&window, &ew::ui::MainWindow::ready, &window,
-            [&window, file, row, presentation, steps, compareWith, tabName]() {
+            [&window, file, row, presentation, steps, compareWith, tabName, filterText]() {
                 if (!steps->isEmpty()) {
                     const QString step = steps->takeFirst();
                     if (step == QLatin1String("compare"))
@@ -136,6 +142,8 @@ int main(int argc, char** argv)
                         window.replayScenario();
                     return;
                 }
+                if (!filterText.isEmpty())
+                    window.filterBar()->textEdit()->setText(filterText);
                 window.selectRow(row);
                 const std::map<QString, int> tabs { { QStringLiteral("inspector"), 0 },
                     { QStringLiteral("details"), 1 }, { QStringLiteral("triage"), 2 },

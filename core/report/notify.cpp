@@ -210,11 +210,8 @@ Notices buildNotices(const Snapshot& snapshot, const AnalysisResult& result, con
         // Exposed since: the first reviewed snapshot that had the finding, else the notice's date.
         item.exposedSince = options.date;
         if (history)
-            for (const auto& h : *history)
-                if (h.findings.count(f.id) && !h.date.empty()) {
-                    item.exposedSince = h.date;
-                    break;
-                }
+            if (std::string since = exposedSince(*history, f.id); !since.empty())
+                item.exposedSince = std::move(since);
         if (d && !d->due.empty())
             item.due = d->due; // the analyst's, over the policy's
         else if (auto due = options.due.days.find(f.severity); due != options.due.days.end())

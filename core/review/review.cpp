@@ -76,7 +76,7 @@ private:
     void compress()
     {
         std::array<std::uint32_t, 64> w {};
-        for (int i = 0; i < 16; ++i)
+        for (std::size_t i = 0; i < 16; ++i)
             w[i] = std::uint32_t(m_block[i * 4]) << 24 | std::uint32_t(m_block[i * 4 + 1]) << 16
                 | std::uint32_t(m_block[i * 4 + 2]) << 8 | std::uint32_t(m_block[i * 4 + 3]);
         for (int i = 16; i < 64; ++i) {
@@ -112,8 +112,8 @@ private:
 class Reader
 {
 public:
-    Reader(const std::string& file, std::vector<Diagnostic>& diags)
-        : m_file(file)
+    Reader(std::string file, std::vector<Diagnostic>& diags)
+        : m_file(std::move(file))
         , m_diags(diags)
     { }
     bool ok() const { return m_ok; }
@@ -499,6 +499,14 @@ bool isIsoDate(const std::string& text)
         std::chrono::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
         std::chrono::day(static_cast<unsigned>(std::stoi(text.substr(8, 2)))) };
     return day.ok();
+}
+
+std::string exposedSince(const std::vector<ReviewedSnapshot>& snapshots, const std::string& findingId)
+{
+    for (const auto& s : snapshots)
+        if (!s.date.empty() && s.findings.count(findingId))
+            return s.date;
+    return {};
 }
 
 Decision effectiveDecision(const Decision& d, const std::string& today)

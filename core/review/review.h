@@ -86,7 +86,7 @@ std::string serialiseReview(const Review& review);
 
 /// Parses a review. On failure returns false and appends diagnostics naming `fileName` and the
 /// JSON pointer (or line/column) of each problem; never throws.
-bool parseReview(std::string_view text, const std::string& fileName, Review& out, std::vector<Diagnostic>& diagnostics);
+bool parseReview(std::string_view text, const std::string& fileName, Review& out, std::vector<Diagnostic>& diags);
 
 /// SHA-256 of a file's contents as lower-case hex; empty when the file cannot be read.
 std::string sha256OfFile(const std::string& path);
@@ -109,6 +109,10 @@ Decision effectiveDecision(const Decision& d, const std::string& today);
 /// Every decision of a review as it holds on a day (effectiveDecision).
 std::map<std::string, Decision> effectiveDecisions(
     const std::map<std::string, Decision>& decisions, const std::string& today);
+
+/// Since when the review has seen a finding exposed: the date of the first of these snapshots
+/// (oldest first, as Review::history) that has it; "" when none has it or its date is empty.
+std::string exposedSince(const std::vector<ReviewedSnapshot>& snapshots, const std::string& findingId);
 
 /// True when text is a date written YYYY-MM-DD that exists.
 bool isIsoDate(const std::string& text);

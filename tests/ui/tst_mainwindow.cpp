@@ -15,6 +15,7 @@
 #include "problems/problemsview.h"
 #include "review/newreviewdialog.h"
 #include "review/reviewdocument.h"
+#include "settings.h"
 #include "whatif/fixdialog.h"
 #include "whatif/ruleeditdialog.h"
 #include "whatif/whatifsession.h"
@@ -30,6 +31,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -1379,6 +1381,91 @@ private Q_SLOTS:
     }
 
     // Issue 16: long undo labels are elided on the tool bar, so Undo and Redo stay on it at 1280 px.
+    // Issue 16: a filter expression typed in the filter box; while it does not parse the table
+    // keeps the last rows and a red hint says where and why; saved under a name, it is in the Saved
+    // menu of the next window (a restart) and can be removed there.
+    void filterExpressionsAndSavedFilters()
+    {
+        Settings::savedFilters.set({});
+        const QString expression = QStringLiteral("severity>=high and port==9200 and not state:accepted");
+        {
+            Workbench wb;
+            QVERIFY(wb.open(m_review));
+            MainWindow& w = wb.w;
+            QVERIFY(QTest::qWaitForWindowActive(&w));
+            FilterBar* bar = w.filterBar();
+            QTest::keySequence(&w, QKeySequence::Find);
+            QVERIFY(bar->textEdit()->hasFocus());
+            QTest::keyClicks(bar->textEdit(), expression);
+            QCOMPARE(w.filterModel()->rowCount(), 6); // the five nodes and kibana; not the accepted ones
+            QVERIFY(!bar->hint()->isVisible());
+            const QColor normalBase = bar->textEdit()->palette().color(QPalette::Base);
+
+            QTest::keyClicks(bar->textEdit(), QStringLiteral(" and ("));
+            QCOMPARE(w.filterModel()->rowCount(), 6);
+            QVERIFY(bar->hint()->isVisible());
+            QVERIFY2(bar->hint()->text().contains(QLatin1String("column 59: a condition is expected here")),
+                qPrintable(bar->hint()->text()));
+            QVERIFY(bar->textEdit()->palette().color(QPalette::Base) != normalBase);
+            QVERIFY(
+                bar->hint()->palette().color(QPalette::WindowText) != w.palette().color(QPalette::WindowText)); // red
+            for (int i = 0; i < 2; ++i)
+                QTest::keyClick(bar->textEdit(), Qt::Key_Backspace);
+            QVERIFY2(bar->hint()->text().contains(QLatin1String("column 54: 'and' needs a condition after it")),
+                qPrintable(bar->hint()->text()));
+            QCOMPARE(w.filterModel()->rowCount(), 6);
+            for (int i = 0; i < 4; ++i)
+                QTest::keyClick(bar->textEdit(), Qt::Key_Backspace);
+            QCOMPARE(bar->textEdit()->text(), expression);
+            QVERIFY(!bar->hint()->isVisible());
+            QCOMPARE(bar->textEdit()->palette().color(QPalette::Base), normalBase);
+
+            // Save it under a name: the Saved menu's action asks for one.
+            auto* save = bar->savedFiltersMenu()->findChild<QAction*>(QStringLiteral("saveFilter"));
+            QVERIFY(save);
+            QVERIFY(save->isEnabled());
+            ModalAnswers answers({ [](QWidget* dialog) {
+                auto* name = dialog->findChild<QLineEdit*>();
+                QVERIFY(name);
+                name->selectAll();
+                QTest::keyClicks(name, QStringLiteral("Open Elasticsearch"));
+                auto* buttons = dialog->findChild<QDialogButtonBox*>();
+                QVERIFY(buttons);
+                QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+            } });
+            save->trigger();
+            QVERIFY(answers.done());
+            QCOMPARE(bar->savedFilterNames(), QStringList { QStringLiteral("Open Elasticsearch") });
+            QTest::keyClick(bar->textEdit(), Qt::Key_Escape);
+            QCOMPARE(w.filterModel()->rowCount(), 15);
+            // Nothing to save in an empty box.
+            QVERIFY(!bar->savedFiltersMenu()->findChild<QAction*>(QStringLiteral("saveFilter"))->isEnabled());
+        }
+        {
+            Workbench wb; // as after a restart: the filters come from the settings
+            QVERIFY(wb.open(m_review));
+            MainWindow& w = wb.w;
+            FilterBar* bar = w.filterBar();
+            QAction* pick = nullptr;
+            for (QAction* a : bar->savedFiltersMenu()->actions())
+                if (a->data().toString() == QLatin1String("Open Elasticsearch"))
+                    pick = a;
+            QVERIFY(pick);
+            QCOMPARE(pick->toolTip(), expression);
+            pick->trigger();
+            QCOMPARE(bar->textEdit()->text(), expression);
+            QCOMPARE(w.filterModel()->rowCount(), 6);
+
+            auto* remove = bar->savedFiltersMenu()->findChild<QMenu*>(QStringLiteral("removeSavedFilter"));
+            QVERIFY(remove);
+            QCOMPARE(remove->actions().size(), 1);
+            remove->actions().front()->trigger();
+            QVERIFY(bar->savedFilterNames().isEmpty());
+            QVERIFY(Settings::savedFilters.get().isEmpty());
+            QCOMPARE(w.filterModel()->rowCount(), 6); // removing a saved filter leaves the box as it is
+        }
+    }
+
     void longUndoLabelsStayOnTheToolBar()
     {
         Workbench wb;

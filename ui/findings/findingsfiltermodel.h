@@ -1,15 +1,17 @@
 #pragma once
 
+#include "findings/filterexpression.h"
+
 #include <QSortFilterProxyModel>
 
 #include <optional>
-#include <vector>
 
 namespace ew::ui {
 
 class FindingsModel;
 
-/// Sorting (by FindingsModel::SortRole) and the filter bar's criteria over FindingsModel.
+/// Sorting (by FindingsModel::SortRole; names in natural order, vm-2 before vm-10) and the filter
+/// bar's criteria over FindingsModel.
 class FindingsFilterModel : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -21,9 +23,18 @@ public:
 
     explicit FindingsFilterModel(FindingsModel* source, QObject* parent = nullptr);
 
-    /// Words, all must match (case-insensitive); a number also matches a finding whose ports
-    /// include it ("9200" finds tcp/9200-9300).
+    /// A filter expression (core's FilterExpression: fields, and, or, not, parentheses); bare
+    /// words must all match the free text (case-insensitive), and a number also matches a finding
+    /// whose ports include it ("9200" finds tcp/9200-9300). Text that does not parse keeps the
+    /// previous expression and sets filterError() until text that parses comes.
     void setText(const QString& text);
+    struct Error
+    {
+        int column = 0; // 0-based, in the QString given to setText
+        QString message;
+    };
+    /// Why the last text given to setText does not parse; nullopt when it does.
+    const std::optional<Error>& filterError() const { return m_error; }
     void setMinimumSeverity(int severity); // -1: any
     void setEngine(const QString& engine); // kAnyEngine, kNoEngine, kAnyDataStore or an engine id
     void setPort(std::optional<quint32> port); // findings whose ports include it
@@ -38,16 +49,13 @@ Q_SIGNALS:
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 
 private:
-    struct Word
-    {
-        QString text;
-        std::optional<quint32> port; // when the word is a port number
-    };
     void refilter();
     FindingsModel* m_source;
-    std::vector<Word> m_words;
+    FilterExpression m_expression;
+    std::optional<Error> m_error;
     int m_minSeverity = -1;
     QString m_engine = kAnyEngine;
     std::optional<quint32> m_port;

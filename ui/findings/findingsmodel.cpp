@@ -9,7 +9,7 @@ namespace {
 
 QString portsText(const Finding& f)
 {
-    const QString protocol = QString::fromStdString(f.protocol);
+    QString protocol = QString::fromStdString(f.protocol);
     if (f.protocol == "other" || (f.protocol == "icmp" && f.icmpTypes.empty()))
         return protocol;
     return protocol + QLatin1Char(' ') + QString::fromStdString(portsOrTypes(f));
@@ -64,10 +64,24 @@ int FindingsModel::rowOf(const std::string& findingId) const
     return it == m_data->findingIndex.end() ? -1 : static_cast<int>(it->second);
 }
 
+Decision FindingsModel::decision(int row) const
+{
+    const Finding* f = finding(row);
+    return f ? m_document->decision(f->id) : Decision();
+}
+
 void FindingsModel::setAnalysis(std::shared_ptr<const AnalysisData> data)
 {
     beginResetModel();
     m_data = std::move(data);
+    // Exposed since: as the report says it (core's exposedSince over the review's timeline), once
+    // per analysis; a review without earlier snapshots has nothing to tell.
+    m_exposedSince.clear();
+    if (const auto timeline = m_document->timeline(); m_data && timeline.size() >= 2) {
+        m_exposedSince.reserve(m_data->result.findings.size());
+        for (const auto& f : m_data->result.findings)
+            m_exposedSince.push_back(QString::fromStdString(exposedSince(timeline, f.id)));
+    }
     endResetModel();
 }
 
@@ -108,6 +122,8 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
         return QString::fromStdString(normaliseId(f.target.id));
     case ChangeRole:
         return static_cast<int>(m_comparison ? m_comparison->changeOf(f.id) : Comparison::Change::None);
+    case ExposedSinceRole:
+        return m_exposedSince.empty() ? QString() : m_exposedSince[static_cast<std::size_t>(index.row())];
     case SearchTextRole: {
         QString s = QString::fromStdString(f.target.name + ' ' + f.id + ' ' + f.dataStore.engine + ' ' + f.protocol
             + ' ' + formatPortRanges(f.ports) + ' ' + f.frontendAddress + ' ' + d.owner + ' ' + d.note + ' '
@@ -133,6 +149,10 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
             return f.hops;
         case SourcesColumn:
             return f.wholeInternet ? 0 : static_cast<int>(f.sources.size());
+        case ChangeColumn:
+            return data(index, ChangeRole);
+        case ExposedSinceColumn:
+            return data(index, ExposedSinceRole); // YYYY-MM-DD sorts as text
         default:
             return data(index, Qt::DisplayRole).toString().toLower();
         }
@@ -187,6 +207,12 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
                 return tr("Not in %1").arg(m_comparison->baselineName);
             return Comparison::changeName(change);
         }
+        case ExposedSinceColumn: {
+            const QString since = data(index, ExposedSinceRole).toString();
+            if (role == Qt::ToolTipRole && !since.isEmpty())
+                return tr("Exposed since %1: the first of this review's snapshots that has it").arg(since);
+            return since;
+        }
         default:
             return {};
         }
@@ -227,6 +253,8 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Id");
     case ChangeColumn:
         return tr("Change");
+    case ExposedSinceColumn:
+        return tr("Exposed since");
     default:
         return {};
     }

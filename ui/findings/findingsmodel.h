@@ -6,6 +6,7 @@
 #include <QAbstractTableModel>
 
 #include <memory>
+#include <vector>
 
 namespace ew::ui {
 
@@ -31,6 +32,7 @@ public:
         NoteColumn,
         IdColumn,
         ChangeColumn, // against the comparison's baseline (shown while comparing)
+        ExposedSinceColumn, // the first of the review's snapshots that has it (shown when it has a history)
         ColumnCount
     };
     enum Roles {
@@ -43,6 +45,7 @@ public:
         TargetIdRole, // QString, normalised resource id
         SearchTextRole, // everything the text filter matches against (ports as written), lower case
         ChangeRole, // int (Comparison::Change)
+        ExposedSinceRole, // QString YYYY-MM-DD, "" without a history
     };
     Q_ENUM(Columns)
 
@@ -59,6 +62,10 @@ public:
     void setComparison(std::shared_ptr<const Comparison> comparison);
     const std::shared_ptr<const Comparison>& comparison() const { return m_comparison; }
     const Finding* finding(int row) const;
+    /// The review's decision about the finding of this row, as it holds today.
+    Decision decision(int row) const;
+    /// Whether the review has snapshots before the current one (the Exposed since column has data).
+    bool hasHistory() const { return !m_exposedSince.empty(); }
     int rowOf(const std::string& findingId) const;
 
 private:
@@ -66,6 +73,7 @@ private:
     ReviewDocument* m_document;
     std::shared_ptr<const AnalysisData> m_data;
     std::shared_ptr<const Comparison> m_comparison;
+    std::vector<QString> m_exposedSince; // per row; empty without a history
 };
 
 } // namespace ew::ui

@@ -1,3 +1,4 @@
+#include "compare/comparison.h"
 #include "findings/findingsfiltermodel.h"
 #include "findings/findingsmodel.h"
 #include "jobs/analysisjob.h"
@@ -9,6 +10,8 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QUndoStack>
+
+#include <map>
 
 using namespace ew;
 using namespace ew::ui;
@@ -195,6 +198,178 @@ private Q_SLOTS:
         QCOMPARE(proxy.index(0, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("Low"));
         proxy.sort(FindingsModel::HopsColumn, Qt::DescendingOrder);
         QCOMPARE(proxy.index(0, FindingsModel::HopsColumn).data().toInt(), 2);
+    }
+
+    // Filter expressions (core's FilterExpression, tested there field by field) through the proxy,
+    // with the review's decisions and a comparison's changes.
+    void expression_data()
+    {
+        QTest::addColumn<QString>("expression");
+        QTest::addColumn<QStringList>("expected");
+        const QStringList es = { QStringLiteral("es-support-01"), QStringLiteral("es-support-02"),
+            QStringLiteral("es-support-03"), QStringLiteral("es-support-04"), QStringLiteral("es-support-05") };
+        QTest::newRow("issue-example") << QStringLiteral("severity>=high and port==9200 and not state:accepted")
+                                       << (QStringList(es) << QStringLiteral("kibana-support"));
+        QTest::newRow("state-accepted") << QStringLiteral("state:accepted")
+                                        << QStringList { QStringLiteral("jump-01"), QStringLiteral("support-portal") };
+        QTest::newRow("owner") << QStringLiteral("owner==platform-team") << QStringList { QStringLiteral("jump-01") };
+        QTest::newRow("bare-port-number")
+            << QStringLiteral("9200") << (QStringList(es) << QStringLiteral("kibana-support"));
+        QTest::newRow("words-and-field") << QStringLiteral("tickets port>=1000")
+                                         << QStringList { QStringLiteral("sql-tickets-01") };
+        // Open to the whole internet and not a data store; jump-01 takes SSH from 52.160.10.0/24 only.
+        QTest::newRow("source-address") << QStringLiteral("source:40.91.12.23 and engine==\"\"")
+                                        << QStringList { QStringLiteral("support-portal") };
+        QTest::newRow("source-office") << QStringLiteral("source:52.160.10.7 -source:40.91.12.23 hops==1")
+                                       << QStringList { QStringLiteral("jump-01") };
+        QTest::newRow("or-parentheses") << QStringLiteral("(port==22 or port==1433) and hops==2")
+                                        << (QStringList(es)
+                                               << QStringLiteral("kibana-support") << QStringLiteral("sql-tickets-01"));
+        QTest::newRow("rule") << QStringLiteral("rule:allow-es-any -target:kibana") << es;
+        QTest::newRow("change-without-comparison") << QStringLiteral("change:new") << QStringList();
+    }
+    void expression()
+    {
+        QFETCH(QString, expression);
+        QFETCH(QStringList, expected);
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        FindingsFilterModel proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAnalysis(m_data);
+        // The demo review's two decisions.
+        std::map<std::string, Decision> decisions;
+        for (const auto& f : m_data->result.findings)
+            if (f.target.name == "jump-01" || f.target.name == "support-portal") {
+                Decision d;
+                d.state = TriageState::AcceptedRisk;
+                d.owner = f.target.name == "jump-01" ? "platform-team" : "support-web";
+                decisions[f.id] = d;
+            }
+        doc.undoStack()->push(new SetDecisionsCommand(&doc, decisions, QStringLiteral("triage")));
+        proxy.setText(expression);
+        QVERIFY2(!proxy.filterError(), qPrintable(proxy.filterError() ? proxy.filterError()->message : QString()));
+        expected.sort();
+        QCOMPARE(targets(proxy), expected);
+    }
+
+    // Text that does not parse keeps the rows of the last that did, and says where and why.
+    void expressionErrorKeepsTheRows()
+    {
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        FindingsFilterModel proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAnalysis(m_data);
+        proxy.setText(QStringLiteral("severity==critical"));
+        QCOMPARE(proxy.rowCount(), 5);
+        QSignalSpy criteria(&proxy, &FindingsFilterModel::criteriaChanged);
+        proxy.setText(QStringLiteral("severity==critical and („a“ or"));
+        QVERIFY(proxy.filterError());
+        QCOMPARE(proxy.filterError()->column, 28); // characters, not UTF-8 bytes
+        QVERIFY2(proxy.filterError()->message.contains(QLatin1String("'or' needs a condition after it")),
+            qPrintable(proxy.filterError()->message));
+        QCOMPARE(proxy.rowCount(), 5);
+        QCOMPARE(criteria.count(), 0);
+        proxy.setText(QStringLiteral("sevrity"));
+        QVERIFY(!proxy.filterError()); // a word, not a field
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setText(QStringLiteral("sevrity>=high"));
+        QCOMPARE(proxy.filterError()->column, 0);
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setText(QString());
+        QVERIFY(!proxy.filterError());
+        QCOMPARE(proxy.rowCount(), 15);
+    }
+
+    // Names sort as people count: vm-2 before vm-10, whatever the case.
+    void naturalSort()
+    {
+        auto data = std::make_shared<AnalysisData>();
+        for (const char* name : { "vm-10", "vm-2", "VM-3", "vm-1", "db-100", "db-20" }) {
+            Finding f;
+            f.id = std::string("EW-") + name;
+            f.target.name = name;
+            f.protocol = "tcp";
+            f.ports = { { 22, 22 } };
+            data->findingIndex[f.id] = data->result.findings.size();
+            data->result.findings.push_back(f);
+        }
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        FindingsFilterModel proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAnalysis(data);
+        proxy.sort(FindingsModel::TargetColumn, Qt::AscendingOrder);
+        QStringList order;
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            order << proxy.index(r, FindingsModel::TargetColumn).data().toString();
+        QCOMPARE(order.join(QLatin1Char(' ')), QStringLiteral("db-20 db-100 vm-1 vm-2 VM-3 vm-10"));
+        proxy.sort(FindingsModel::TargetColumn, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, FindingsModel::TargetColumn).data().toString(), QStringLiteral("vm-10"));
+    }
+
+    // Change and Exposed since: empty without a comparison and a history; with the demo review (its
+    // history has 2019-12-04) and a comparison with that snapshot, filled and sortable.
+    void changeAndExposedSinceColumns()
+    {
+        ReviewDocument doc;
+        FindingsModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FindingsFilterModel proxy(&model);
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        doc.setAnalysis(m_data);
+        model.setAnalysis(m_data);
+        QVERIFY(!model.hasHistory());
+        QCOMPARE(model.headerData(FindingsModel::ExposedSinceColumn, Qt::Horizontal).toString(),
+            QStringLiteral("Exposed since"));
+        for (int r = 0; r < model.rowCount(); ++r) {
+            QCOMPARE(model.index(r, FindingsModel::ExposedSinceColumn).data().toString(), QString());
+            QCOMPARE(model.index(r, FindingsModel::ChangeColumn).data().toString(), QString());
+        }
+
+        ReviewDocument reviewed;
+        QString error;
+        QVERIFY2(reviewed.load(QStringLiteral(EW_SOURCE_DIR "/resources/demo/incident-2019.review.json"), &error),
+            qPrintable(error));
+        FindingsModel withHistory(&reviewed);
+        QAbstractItemModelTester historyTester(&withHistory, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FindingsFilterModel sorted(&withHistory);
+        reviewed.setAnalysis(m_data);
+        withHistory.setAnalysis(m_data);
+        QVERIFY(withHistory.hasHistory());
+        const auto& before = reviewed.review().history.front();
+        QCOMPARE(QString::fromStdString(before.date), QStringLiteral("2019-12-04"));
+        int earlier = 0;
+        for (int r = 0; r < withHistory.rowCount(); ++r) {
+            const bool seen = before.findings.count(withHistory.finding(r)->id) > 0;
+            earlier += seen;
+            QCOMPARE(withHistory.index(r, FindingsModel::ExposedSinceColumn).data().toString(),
+                seen ? QStringLiteral("2019-12-04") : QStringLiteral("2019-12-05"));
+        }
+        QVERIFY(earlier > 0 && earlier < withHistory.rowCount());
+        sorted.sort(FindingsModel::ExposedSinceColumn, Qt::DescendingOrder);
+        QCOMPARE(sorted.index(0, FindingsModel::ExposedSinceColumn).data().toString(), QStringLiteral("2019-12-05"));
+        sorted.sort(FindingsModel::ExposedSinceColumn, Qt::AscendingOrder);
+        QCOMPARE(sorted.index(0, FindingsModel::ExposedSinceColumn).data().toString(), QStringLiteral("2019-12-04"));
+
+        // The comparison with the 4 December snapshot fills Change; it sorts by kind, not by text.
+        const auto baseline
+            = AnalysisJob::run({ EW_SOURCE_DIR "/resources/demo/2019-12-04" }, {}, EW_SOURCE_DIR, {}, nullptr);
+        QVERIFY(baseline);
+        QSignalSpy changed(&withHistory, &QAbstractItemModel::dataChanged);
+        withHistory.setComparison(Comparison::make(baseline, m_data, QStringLiteral("2019-12-04")));
+        QCOMPARE(changed.count(), 1);
+        QStringList kinds;
+        for (int r = 0; r < withHistory.rowCount(); ++r)
+            kinds << withHistory.index(r, FindingsModel::ChangeColumn).data().toString();
+        QVERIFY2(kinds.contains(QStringLiteral("new")), qPrintable(kinds.join(QLatin1Char(','))));
+        sorted.sort(FindingsModel::ChangeColumn, Qt::DescendingOrder);
+        const int top = sorted.index(0, FindingsModel::ChangeColumn).data(FindingsModel::SortRole).toInt();
+        for (int r = 1; r < sorted.rowCount(); ++r)
+            QVERIFY(sorted.index(r, FindingsModel::ChangeColumn).data(FindingsModel::SortRole).toInt() <= top);
+        sorted.setText(QStringLiteral("change:new"));
+        QCOMPARE(sorted.rowCount(), int(kinds.count(QStringLiteral("new"))));
     }
 };
 
