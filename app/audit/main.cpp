@@ -95,6 +95,8 @@ Commands:
 Options:
   --max-memory MIB  memory the reading and analysis may use (default: what the machine has free); an
                     export estimated to need more (16 times its size) is refused with exit 2
+  --threads N       threads the analysis may use (default: one per core, at most 8); the findings
+                    are the same whatever N
   --help       this text
   --version    the version
 Severities: critical, high, medium, low, info.
@@ -113,7 +115,7 @@ Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
         "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due", "--date",
-        "--max-fixes", "--max-pages", "--max-rows", "--schema", "--max-memory" };
+        "--max-fixes", "--max-pages", "--max-rows", "--schema", "--max-memory", "--threads" };
     static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
     Args a;
     for (int i = 1; i < argc; ++i) {
@@ -253,8 +255,12 @@ namespace {
 
 // The analysis; when it could not finish (memory ran out) its sentence is printed and the program
 // exits 2, as for input that cannot be read: no verdict is given.
-ew::AnalysisResult analyzeOrExit(const ew::Snapshot& snap, const ew::AnalysisOptions& options = {})
+unsigned g_threads = 0; // --threads (0: one per core)
+
+ew::AnalysisResult analyzeOrExit(const ew::Snapshot& snap, ew::AnalysisOptions options = {})
 {
+    if (options.threads == 0)
+        options.threads = g_threads;
     ew::AnalysisResult result = ew::analyze(snap, options);
     if (!result.error.empty()) {
         std::cerr << "exposure-audit: " << result.error << "\n";
@@ -840,6 +846,13 @@ int runCommand(const Args& a, int argc, char** argv)
     }
     if (a.command.empty())
         return usageError("no command given");
+    if (auto it = a.options.find("--threads"); it != a.options.end()) {
+        const std::string& text = it->second;
+        if (text.empty() || text.size() > 3 || !std::all_of(text.begin(), text.end(), ::isdigit) || std::stoi(text) < 1
+            || std::stoi(text) > 256)
+            return usageError("--threads " + text + ": expected a number of threads from 1 to 256");
+        g_threads = static_cast<unsigned>(std::stoi(text));
+    }
     if (a.command == "analyze")
         return analyzeCommand(a);
     if (a.command == "query")

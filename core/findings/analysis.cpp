@@ -2,7 +2,10 @@
 #include "incremental.h"
 #include "util/phaseprofile.h"
 
+#include <atomic>
+#include <exception>
 #include <new>
+#include <thread>
 
 namespace ew {
 
@@ -13,10 +16,13 @@ namespace engine {
 class AnalysisCore
 {
 public:
-    AnalysisCore(const Snapshot& snapshot, const AnalysisOptions& options)
+    /// workers: how many threads build() may use (1: the calling thread only). An incremental
+    /// analysis builds serially: its engine's caches must know every policy group for the edits.
+    AnalysisCore(const Snapshot& snapshot, const AnalysisOptions& options, unsigned workers = 1)
         : m_snap(snapshot)
         , m_opt(options)
         , m_engine(snapshot, options)
+        , m_workers(workers)
     { }
 
     bool build()
@@ -40,15 +46,22 @@ public:
         m_plans.resize(n);
         m_stampedFrom.resize(n);
         m_addresses.resize(n);
-        for (std::size_t i = 0; i < n; ++i) {
+        std::atomic<std::size_t> done { 0 };
+        const bool finished = inParallel(n, [&](Engine& engine, std::size_t /*part*/, std::size_t i) {
             if (m_opt.cancel && (i % 64 == 0) && m_opt.cancel->load())
                 return false;
-            if (m_opt.progress && (i % 256 == 0))
-                m_opt.progress(i, n);
-            evaluateDirect(i);
-            m_addresses[i] = m_engine.context().possibleAddresses(*m_slots[i].ipc);
+            evaluateDirect(engine, i);
+            m_addresses[i] = engine.context().possibleAddresses(*m_slots[i].ipc);
+            // Progress from the calling thread only (the workbench's callbacks are not thread-safe).
+            const std::size_t count = ++done;
+            if (m_opt.progress && (count % 256 == 0) && std::this_thread::get_id() == m_callingThread)
+                m_opt.progress(count, n);
+            return true;
+        });
+        if (!finished)
+            return false;
+        for (std::size_t i = 0; i < n; ++i)
             m_targetsOfId[m_targets[i].target.id].push_back(i);
-        }
         if (m_opt.progress)
             m_opt.progress(n, n);
         profilePhase("analysis: direct");
@@ -75,8 +88,15 @@ public:
                 rankGroup(group);
             m_footholds = m_engine.footholdIndex(m_targets, m_best, m_clients, m_addresses, m_nameOrder);
             profilePhase("analysis: foothold index");
-            for (std::size_t i = 0; i < n; ++i)
-                evaluateTwoHop(i);
+            // Each worker its own copy of the index: it memoises lookups as they are first asked.
+            const std::vector<FootholdIndex> copies(m_workers > 1 ? m_workers - 1 : 0, m_footholds);
+            if (!inParallel(n, [&](Engine& engine, std::size_t part, std::size_t i) {
+                    if (m_opt.cancel && (i % 64 == 0) && m_opt.cancel->load())
+                        return false;
+                    evaluateTwoHop(engine, part == 0 ? m_footholds : copies[part - 1], i);
+                    return true;
+                }))
+                return false;
             profilePhase("analysis: two-hop");
             m_engine.addServiceEndpointFindings(m_targets, m_footholds, m_serviceTwoHop);
             normaliseAssumptions(m_serviceTwoHop);
@@ -85,22 +105,84 @@ public:
         return true;
     }
 
+    /// Runs work(engine, part, i) for i in [0, n): on the calling thread with m_engine, or, with workers,
+    /// the first part on the calling thread with m_engine and each later part on a thread of its
+    /// own with an engine of its own (engines memoise; none is shared between threads). Each i is
+    /// given to exactly one call, and work writes only what belongs to i, so the results are those
+    /// of the serial run (tst_analyzer's parallel rows compare them). The parts are contiguous:
+    /// neighbours share subnets and policy groups, which an engine then evaluates once. The workers'
+    /// verdicts are adopted by m_engine afterwards. False when work returned false (cancelled).
+    template <typename Work> bool inParallel(std::size_t n, Work work)
+    {
+        // An explicit number of threads splits even a small estate (the tests' way to the workers).
+        const bool small = n < kParallelMinimum && m_opt.threads == 0;
+        const std::size_t parts = small ? 1 : std::min<std::size_t>(m_workers, n);
+        if (parts <= 1) {
+            for (std::size_t i = 0; i < n; ++i)
+                if (!work(m_engine, std::size_t(0), i))
+                    return false;
+            return true;
+        }
+        std::vector<std::unique_ptr<Engine>> engines;
+        std::vector<std::thread> threads;
+        std::vector<std::exception_ptr> errors(parts);
+        std::atomic<bool> stop { false };
+        auto run = [&](Engine& engine, std::size_t part) {
+            try {
+                for (std::size_t i = n * part / parts; i < n * (part + 1) / parts && !stop.load(); ++i)
+                    if (!work(engine, part, i)) {
+                        stop = true;
+                        return;
+                    }
+            } catch (...) {
+                errors[part] = std::current_exception();
+                stop = true;
+            }
+        };
+        std::vector<std::size_t> inline_; // parts no thread could be started for: run here
+        for (std::size_t part = 1; part < parts; ++part) {
+            try {
+                engines.push_back(std::make_unique<Engine>(m_snap, m_opt));
+                threads.emplace_back(run, std::ref(*engines.back()), part);
+            } catch (...) { // no thread (std::system_error) or no memory for the engine
+                if (engines.size() > threads.size())
+                    engines.pop_back();
+                inline_.push_back(part);
+            }
+        }
+        run(m_engine, 0);
+        for (auto part : inline_)
+            run(m_engine, part);
+        for (auto& t : threads)
+            t.join();
+        for (const auto& e : errors)
+            if (e)
+                std::rethrow_exception(e); // std::bad_alloc reaches analyze(), as in a serial run
+        if (stop.load())
+            return false;
+        for (auto& e : engines)
+            m_engine.adoptVerdicts(std::move(*e));
+        return true;
+    }
+    static constexpr std::size_t kParallelMinimum = 512; // below, a thread costs more than it saves
+
     /// Evaluates the direct findings of IP configuration i. keepIfSame: its frontends are known
     /// not to have changed, and its findings are left as they are (false returned) when they would
     /// be stamped from the same body sets with the same assumptions.
-    bool evaluateDirect(std::size_t i, bool keepIfSame = false)
+    bool evaluateDirect(std::size_t i, bool keepIfSame = false) { return evaluateDirect(m_engine, i, keepIfSame); }
+    bool evaluateDirect(Engine& engine, std::size_t i, bool keepIfSame = false)
     {
         const auto& [nic, ipc] = m_slots[i];
-        const std::string vnetId = m_engine.context().vnetOfSubnet(ipc->subnetId);
-        TargetEval t = m_engine.evaluateTarget(
-            *nic, *ipc, m_engine.context().internetSpace(vnetId), true, nullptr, keepIfSame ? &m_targets[i] : nullptr);
+        const std::string vnetId = engine.context().vnetOfSubnet(ipc->subnetId);
+        TargetEval t = engine.evaluateTarget(
+            *nic, *ipc, engine.context().internetSpace(vnetId), true, nullptr, keepIfSame ? &m_targets[i] : nullptr);
         std::vector<std::string> frontendAssumptions;
-        const auto frontends = m_engine.frontendsOf(*ipc, frontendAssumptions);
+        const auto frontends = engine.frontendsOf(*ipc, frontendAssumptions);
         t.assumptions.insert(t.assumptions.end(), frontendAssumptions.begin(), frontendAssumptions.end());
         std::vector<BodySetPtr> from;
         from.reserve(frontends.size());
         for (const auto& fe : frontends)
-            from.push_back(m_engine.bodiesFor(t, fe));
+            from.push_back(engine.bodiesFor(t, fe));
         if (keepIfSame && t.assumptions != m_targets[i].assumptions)
             m_assumptionsChanged.insert(i);
         else if (keepIfSame && from == m_stampedFrom[i]) {
@@ -110,7 +192,7 @@ public:
         std::vector<Finding> found;
         for (std::size_t k = 0; k < frontends.size(); ++k)
             if (from[k])
-                m_engine.addFindings(t, frontends[k], *from[k], found);
+                engine.addFindings(t, frontends[k], *from[k], found);
         normaliseAssumptions(found);
         m_targets[i] = std::move(t);
         m_direct[i] = std::move(found);
@@ -122,15 +204,20 @@ public:
     /// foothold's findings and its own assumptions are known not to have changed).
     bool evaluateTwoHop(std::size_t i, bool keepIfSame = false)
     {
+        return evaluateTwoHop(m_engine, m_footholds, i, keepIfSame);
+    }
+    /// idx: m_footholds or a worker's copy (the index fills lookups on first use).
+    bool evaluateTwoHop(Engine& engine, const FootholdIndex& idx, std::size_t i, bool keepIfSame = false)
+    {
         PacketSet direct;
         for (const auto& f : m_direct[i])
             if (f.packets)
                 direct = direct.united(*f.packets);
-        auto plan = m_engine.twoHopPlan(m_targets, i, m_footholds, m_direct[i].empty() ? nullptr : &direct);
+        auto plan = engine.twoHopPlan(m_targets, i, idx, m_direct[i].empty() ? nullptr : &direct);
         if (keepIfSame && plan == m_plans[i])
             return false;
         std::vector<Finding> found;
-        m_engine.addTwoHopFindings(m_targets, i, m_footholds, plan, found);
+        engine.addTwoHopFindings(m_targets, i, idx, plan, found);
         normaliseAssumptions(found);
         m_twoHop[i] = std::move(found);
         m_plans[i] = std::move(plan);
@@ -482,6 +569,8 @@ private:
     std::vector<std::uint32_t> m_nameOrder;
     mutable std::unordered_map<std::string, const Finding*> m_byId;
     std::size_t m_lastReevaluated = 0;
+    unsigned m_workers = 1;
+    std::thread::id m_callingThread = std::this_thread::get_id();
 };
 
 } // namespace engine
@@ -491,7 +580,8 @@ using engine::AnalysisCore;
 AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
 {
     try {
-        AnalysisCore core(snapshot, options);
+        const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+        AnalysisCore core(snapshot, options, options.threads == 0 ? std::min(cores, 8U) : options.threads);
         if (!core.build()) {
             AnalysisResult cancelled;
             cancelled.cancelled = true;

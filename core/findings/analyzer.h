@@ -19,6 +19,11 @@ struct AnalysisOptions
     /// Analyst decisions: normalised resource id -> engine ("" marks "not a data store").
     std::map<std::string, std::string> analystDataStores;
     bool twoHop = true;
+    /// Threads analyze() may use: 0 for one per core, 1 for the calling thread only. The findings
+    /// are the same whatever the number (tst_analyzer compares them). IncrementalAnalysis builds on
+    /// one thread.
+    unsigned threads = 0;
+    /// Called from the calling thread with (done, total); may skip steps.
     std::function<void(std::size_t, std::size_t)> progress;
     const std::atomic<bool>* cancel = nullptr;
 };

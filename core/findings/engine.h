@@ -496,6 +496,10 @@ public:
     /// Forgets what was built on an NSG's verdicts. The body sets are kept aside until
     /// dropStale(), for reuseOrMake.
     void forgetNsg(const std::string& nsgId);
+    /// Takes the NSG verdicts of another engine over the same snapshot that this one has not made
+    /// (a worker's, after a parallel analysis), so that its statistics count each policy group
+    /// once, as a serial analysis does, and later lookups find them.
+    void adoptVerdicts(Engine&& other);
     void forgetOne(const std::string& nsgId); // what is indexed under this one id
     void dropStale()
     {

@@ -99,6 +99,23 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
     return f;
 }
 
+void Engine::adoptVerdicts(Engine&& other)
+{
+    std::set<std::string> adopted;
+    for (auto& [key, cached] : other.m_cache)
+        if (m_cache.try_emplace(key, std::move(cached)).second) {
+            adopted.insert(key);
+            ++stats.policyGroups;
+        }
+    for (auto& [nsgId, keys] : other.m_keysByNsg)
+        for (auto& [kind, key] : keys)
+            if (kind == CacheKind::Verdict && adopted.count(key))
+                m_keysByNsg[nsgId].emplace_back(kind, key);
+    stats.frontends += other.stats.frontends;
+    other.m_cache.clear();
+    other.m_keysByNsg.clear();
+}
+
 // AWS network ACLs are stateless (Amazon VPC User Guide, "Network ACLs": "responses to allowed
 // inbound traffic are subject to the rules for outbound traffic"): the reply goes to the client's
 // address and to the source port the client chose, so it leaves when an outbound rule lets any port

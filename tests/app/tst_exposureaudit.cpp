@@ -152,6 +152,9 @@ private Q_SLOTS:
         QTest::newRow("max-memory-bogus") << QStringList { QStringLiteral("analyze"), golden("compute-web-medium"),
             QStringLiteral("--max-memory"), QStringLiteral("lots") }
                                           << 2 << QStringLiteral("--max-memory lots: expected a number of MiB");
+        QTest::newRow("threads-bogus") << QStringList {
+            QStringLiteral("analyze"), golden("compute-web-medium"), QStringLiteral("--threads"), QStringLiteral("0")
+        } << 2 << QStringLiteral("--threads 0: expected a number of threads from 1 to 256");
         QTest::newRow("query-reachable") << QStringList { QStringLiteral("query"), golden("datastore-tag-critical"),
             QStringLiteral("--to"), QStringLiteral("vm-a"), QStringLiteral("--port"), QStringLiteral("9200") }
                                          << 0 << QString();
@@ -771,6 +774,21 @@ private Q_SLOTS:
         QVERIFY(v1.out.contains("\"schema\": \"exposure-findings/1\""));
         QCOMPARE(
             run({ QStringLiteral("analyze"), input, QStringLiteral("--schema"), QStringLiteral("3") }).exitCode, 2);
+    }
+
+    // --threads changes how long the analysis takes, never what it finds: the same document,
+    // byte for byte, with one thread and with several (the estate is split between them).
+    void threadsGiveTheSameDocument()
+    {
+        const QString input = golden("learn-four-vm-example");
+        const Run one = run({ QStringLiteral("analyze"), input, QStringLiteral("--format"), QStringLiteral("json"),
+            QStringLiteral("--threads"), QStringLiteral("1") });
+        const Run three = run({ QStringLiteral("analyze"), input, QStringLiteral("--format"), QStringLiteral("json"),
+            QStringLiteral("--threads=3") });
+        QCOMPARE(one.exitCode, 0);
+        QCOMPARE(three.exitCode, 0);
+        QVERIFY(one.out.contains("\"exposure-findings/2\""));
+        QCOMPARE(three.out, one.out);
     }
 
     void jsonOutputToFile()

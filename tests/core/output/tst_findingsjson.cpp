@@ -198,7 +198,7 @@ private Q_SLOTS:
         FindingsStreamWriter writer(sink, snap, result.assumptions);
         for (const auto& f : result.findings) {
             const std::string text = writer.findingText(f, { { "baseline", "new" } });
-            QCOMPARE(json::parse(text).dump(), text);
+            QCOMPARE(nlohmann::ordered_json::parse(text).dump(), text);
         }
     }
 
@@ -223,7 +223,7 @@ private Q_SLOTS:
         std::ostringstream sink;
         FindingsStreamWriter writer(sink, snap, {});
         const std::string text = writer.findingText(f);
-        QCOMPARE(json::parse(text).dump(), text);
+        QCOMPARE(nlohmann::ordered_json::parse(text).dump(), text);
         QCOMPARE(json::parse(text)["target"]["name"].get<std::string>(), name.toStdString());
     }
 
