@@ -78,13 +78,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("input");
         for (const char* cloud : { "azure", "aws", "terraform" }) {
             const QString dir = QStringLiteral(EW_SAMPLES "/") + QLatin1String(cloud);
-            if (QDir(dir).exists())
-                QTest::newRow(cloud) << dir;
+            // Absent (a clone without ../shared): the row skips, the test does not fail.
+            QTest::newRow(cloud) << (QDir(dir).exists() ? dir : QString());
         }
     }
     void samples()
     {
         QFETCH(QString, input);
+        if (input.isEmpty())
+            QSKIP("../shared/samples is not beside the project");
         // Each file on its own: a sample folder mixes estates that do not form one snapshot.
         QStringList files;
         QDirIterator it(input, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
