@@ -109,7 +109,7 @@ public:
     /// the first part on the calling thread with m_engine and each later part on a thread of its
     /// own with an engine of its own (engines memoise; none is shared between threads). Each i is
     /// given to exactly one call, and work writes only what belongs to i, so the results are those
-    /// of the serial run (tst_analyzer's parallel rows compare them). The parts are contiguous:
+    /// of the serial run (tst_parallel compares them). The parts are contiguous:
     /// neighbours share subnets and policy groups, which an engine then evaluates once. The workers'
     /// verdicts are adopted by m_engine afterwards. False when work returned false (cancelled).
     template <typename Work> bool inParallel(std::size_t n, Work work)
