@@ -120,7 +120,7 @@ struct Frontend
     std::string filterKey; // equal for frontends with the same filter
     bool standard = false;
     std::string description;
-    std::vector<RuleEvidence> evidence;
+    SharedVector<RuleEvidence> evidence;
     std::vector<std::string> assumptions;
     // A proxy (Application Gateway, Azure Firewall DNAT): the target's NSGs see proxySources, not
     // the clients; the clients are the internet sources the device admits on its frontend.
@@ -183,6 +183,17 @@ struct FindingBody
     DataStoreMatch portMatch;
     bool broad = false;
     mutable std::unordered_map<std::string, int> engineReach; // engine -> 0 none, 1 narrow, 2 broad
+    /// The rules of a finding stamped from this body: `before` (a frontend's evidence, or the rules
+    /// of the foothold's finding, which become hop 1 when hop is 2), then the body's own (at `hop`,
+    /// or as they are when hop is 0). Made once per distinct `before` and shared by the findings
+    /// stamped so: L's findings held a million copies of their evidence.
+    SharedVector<RuleEvidence> rulesAfter(const SharedVector<RuleEvidence>& before, int hop) const;
+
+private:
+    // By the storage of `before` (kept alive here, so its address stays its own) and the hop.
+    mutable std::map<std::pair<const RuleEvidence*, int>,
+        std::pair<SharedVector<RuleEvidence>, SharedVector<RuleEvidence>>>
+        m_rulesAfter;
 };
 
 // The bodies of one policy group behind one kind of frontend (or of one data store's group from one

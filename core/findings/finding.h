@@ -2,6 +2,7 @@
 
 #include "model/diagnostic.h"
 #include "net/packetset.h"
+#include "util/sharedvector.h"
 
 #include <memory>
 #include <string>
@@ -58,6 +59,7 @@ struct RuleEvidence
     /// foothold to the data store (hops == 2 findings only), where the source is the foothold.
     int hop = 1;
     SourceLocation where;
+    friend bool operator==(const RuleEvidence&, const RuleEvidence&) = default;
 };
 
 /// How a resource is known to be a data store.
@@ -75,6 +77,7 @@ struct Exposure
 {
     std::vector<PortRange> ports;
     std::vector<std::string> sources;
+    friend bool operator==(const Exposure&, const Exposure&) = default;
 };
 
 /// The packets from the internet that reach one resource with one protocol through one frontend
@@ -91,14 +94,16 @@ struct Finding
     /// An ICMP finding's types and codes when not every type passes ("echo-request (8)"); empty
     /// otherwise (Azure's rules cannot tell ICMP types apart; AWS's can).
     std::string icmpTypes;
-    std::vector<std::string> sources; // CIDRs reaching any of the ports (union); the whole public internet is 0.0.0.0/0
+    SharedVector<std::string>
+        sources; // CIDRs reaching any of the ports (union); the whole public internet is 0.0.0.0/0
     /// Exact breakdown when different ports are reached from different sources (empty otherwise).
-    std::vector<Exposure> exposures;
+    SharedVector<Exposure> exposures;
     std::size_t exposuresOmitted = 0; // breakdown groups not listed (more than 32)
     bool wholeInternet = false;
     int hops = 1;
     std::vector<PathStep> path; // from the internet to the target
-    std::vector<RuleEvidence> rules;
+    /// Shared with the findings of the same policy group and path (copied only when changed).
+    SharedVector<RuleEvidence> rules;
     std::vector<std::string> assumptions;
     std::string explanation;
     std::string frontendAddress; // public IP the client connects to ("" when unknown)

@@ -215,6 +215,32 @@ BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
     return bodies;
 }
 
+SharedVector<RuleEvidence> FindingBody::rulesAfter(const SharedVector<RuleEvidence>& before, int hop) const
+{
+    const auto asHop = [](const RuleEvidence& r, int h) { return h == 0 || r.hop == h; };
+    if (before.empty()
+        && std::all_of(shared.rules.begin(), shared.rules.end(), [&](const auto& r) { return asHop(r, hop); }))
+        return shared.rules;
+    const std::pair<const RuleEvidence*, int> key { before.empty() ? nullptr : before.get().data(), hop };
+    if (auto it = m_rulesAfter.find(key); it != m_rulesAfter.end())
+        return it->second.second;
+    std::vector<RuleEvidence> made;
+    made.reserve(before.size() + shared.rules.size());
+    made.insert(made.end(), before.begin(), before.end());
+    made.insert(made.end(), shared.rules.begin(), shared.rules.end());
+    if (hop != 0)
+        for (std::size_t i = 0; i < made.size(); ++i)
+            made[i].hop = i < before.size() ? 1 : hop;
+    SharedVector<RuleEvidence> rules(std::move(made));
+    // The findings stamped from one body follow few distinct evidence lists (those of a policy
+    // group's frontends, or of the footholds' groups): bounded all the same, past which the rules
+    // are made per finding.
+    constexpr std::size_t kKept = 4096;
+    if (m_rulesAfter.size() < kKept)
+        m_rulesAfter.emplace(key, std::make_pair(before, rules));
+    return rules;
+}
+
 void Engine::addFindings(
     const TargetEval& t, const Frontend& fe, const BodySet& bodies, std::vector<Finding>& out) const
 {
@@ -231,8 +257,7 @@ void Engine::addFindings(
             f.path.push_back(s);
         appendFilterSteps(f.path, t);
         f.path.push_back(t.target);
-        f.rules = fe.evidence;
-        f.rules.insert(f.rules.end(), b.shared.rules.begin(), b.shared.rules.end());
+        f.rules = b.rulesAfter(fe.evidence, 0);
         f.assumptions = t.assumptions;
         f.assumptions.insert(f.assumptions.end(), fe.assumptions.begin(), fe.assumptions.end());
         f.frontendAddress = fe.address;

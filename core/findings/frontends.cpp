@@ -558,7 +558,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                 const auto rules = compileInboundRules(nsg, at, m_ctx, f.clients, &f.assumptions);
                 const NsgVerdict v = evaluate(nsg, rules, arriving);
                 f.clients = v.allowed.allSources();
-                allowEvidence(nsg, v, "gateway-subnet", v.allowed, f.evidence);
+                allowEvidence(nsg, v, "gateway-subnet", v.allowed, f.evidence.edit());
             }
             f.filterKey = "proxy:" + f.key;
             out.push_back(std::move(f));

@@ -247,12 +247,15 @@ void Engine::addServiceEndpointFindings(
             f.path = footholdFinding.path;
             f.path.push_back(firewallStep(*svc));
             f.path.push_back(f.target);
-            f.rules = footholdFinding.rules;
-            for (auto& r : f.rules)
-                r.hop = 1;
-            RuleEvidence ev = serviceEvidence(*svc, rule->name, rule->where);
-            ev.hop = 2;
-            f.rules.push_back(std::move(ev));
+            {
+                std::vector<RuleEvidence> rules = footholdFinding.rules;
+                for (auto& r : rules)
+                    r.hop = 1;
+                RuleEvidence ev = serviceEvidence(*svc, rule->name, rule->where);
+                ev.hop = 2;
+                rules.push_back(std::move(ev));
+                f.rules = std::move(rules);
+            }
             f.assumptions = footholdFinding.assumptions;
             f.assumptions.insert(f.assumptions.end(), assumptions.begin(), assumptions.end());
             f.frontendAddress = footholdFinding.frontendAddress;

@@ -362,13 +362,7 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
                     known ? it->second.type : PrivateEndpoint().type, StepKind::ServiceEndpoint });
             }
             f.path.push_back(t.target);
-            f.rules = via.rules;
-            for (auto& r : f.rules)
-                r.hop = 1;
-            for (auto r : b.shared.rules) {
-                r.hop = 2;
-                f.rules.push_back(std::move(r));
-            }
+            f.rules = b.rulesAfter(via.rules, 2);
             f.assumptions = via.assumptions;
             f.assumptions.insert(f.assumptions.end(), inner.assumptions.begin(), inner.assumptions.end());
             f.assumptions.insert(f.assumptions.end(), b.shared.assumptions.begin(), b.shared.assumptions.end());

@@ -30,6 +30,7 @@ struct SourceLocation
     std::string address;
 
     std::string toString() const; // "file#/pointer" or "file:line:column"
+    friend bool operator==(const SourceLocation&, const SourceLocation&) = default;
 };
 
 /// A problem found in the input. Errors make a verdict unreliable (exit code 2 in the CLI);
