@@ -2,6 +2,7 @@
 
 #include "findings/datastores.h"
 #include "htmltext.h"
+#include "util/phaseprofile.h"
 
 #include "export/exporter.h"
 #include "findings/filterbar.h"
@@ -975,6 +976,7 @@ void MainWindow::showAnalysis(std::shared_ptr<const AnalysisData> analysis, bool
     }
     updateActions();
     updateStatus();
+    profilePhase("workbench: findings shown");
     startLayout();
 }
 
@@ -1025,9 +1027,11 @@ void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
         for (const auto& g : layout.groups)
             if (g.kind == "vnet" && !g.collapsed)
                 m_groupState[g.id] = true; // the worker opened it (see startLayout)
+    profilePhase("workbench: graph layout");
     m_scene->setGraph(m_document->analysis(), std::move(layout));
     m_haveLayout = true;
     selectionChanged();
+    profilePhase("workbench: graph scene, selection");
     if (m_firstLayout) {
         m_firstLayout = false;
         m_view->fitAll();

@@ -4,6 +4,7 @@
 #include "presentation/presentationview.h"
 #include "settings.h"
 #include "theme.h"
+#include "util/phaseprofile.h"
 
 #include <QAction>
 #include <QApplication>
@@ -48,6 +49,7 @@ bool parseSize(const QString& text, QSize& out)
 
 int main(int argc, char** argv)
 {
+    ew::profilePhase("start"); // with EW_PROFILE=1: the phases from here to the first view
     QApplication app(argc, argv);
     Q_INIT_RESOURCE(resources); // icons live in the static ew_ui library
     QApplication::setOrganizationName(QStringLiteral("ExposureWorkbench"));
@@ -158,6 +160,7 @@ int main(int argc, char** argv)
                         ? static_cast<QWidget*>(window.presentation())
                         : static_cast<QWidget*>(&window);
                     const bool ok = shown->grab().save(file, "PNG");
+                    ew::profilePhase("workbench: screenshot written");
                     if (!ok)
                         std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
                     QCoreApplication::exit(ok ? 0 : 1);

@@ -5,6 +5,7 @@
 #include "encoding.h"
 #include "formatreader.h"
 #include "jsonparse.h"
+#include "review/review.h"
 #include "terraformreader.h"
 #include "util/phaseprofile.h"
 
@@ -14,8 +15,10 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <new>
+#include <system_error>
 #include <vector>
 
 #include <sys/resource.h>
@@ -134,7 +137,7 @@ bool Importer::importFiles(const std::vector<InputEntry>& files)
 void Importer::importFile(const fs::path& path, bool named)
 {
     m_file = path.string();
-    m_snap.files.push_back({ m_file, 0, {}, 0, false, {} });
+    m_snap.files.push_back({ m_file, 0, {}, 0, false, {}, {} });
     const std::size_t index = m_snap.files.size() - 1;
     auto finish = [&] {
         ++m_filesDone;
@@ -174,6 +177,34 @@ void Importer::importFile(const fs::path& path, bool named)
         skip("unreadable");
         return finish();
     }
+    // The hash of the bytes read, on another thread while this one parses them (the import is
+    // otherwise one thread); waited for before `text` changes or goes (declared after it).
+    struct PendingHash
+    {
+        std::future<std::string> result;
+        std::vector<InputFile>* files = nullptr; // by index: a reader may add files meanwhile
+        std::size_t index = 0;
+        void wait()
+        {
+            if (!result.valid())
+                return;
+            try {
+                (*files)[index].sha256 = result.get();
+            } catch (...) { // no memory for the digest's text: the identity is made from the file later
+            }
+        }
+        ~PendingHash() { wait(); }
+    } hash;
+    if (m_options.hashFiles) {
+        hash.files = &m_snap.files;
+        hash.index = index;
+        const std::string_view bytes(text.data(), text.size());
+        try {
+            hash.result = std::async(std::launch::async, [bytes] { return sha256(bytes); });
+        } catch (const std::system_error&) { // no thread: hashed here
+            m_snap.files[index].sha256 = sha256(bytes);
+        }
+    }
     // Files are recognised by their content, whatever their name (.json, .tfstate, .txt or none),
     // in any Unicode encoding: Windows PowerShell writes UTF-16 with a byte order mark.
     const DecodedText decoded = decodeText(std::string_view(text.data(), text.size()));
@@ -182,10 +213,12 @@ void Importer::importFile(const fs::path& path, bool named)
         skip("cannot be decoded");
         return finish();
     }
-    if (decoded.converted || decoded.bomSize)
+    if (decoded.converted || decoded.bomSize) {
+        hash.wait(); // it reads the bytes about to be replaced
         text = decoded.converted
             ? simdjson::padded_string(decoded.text)
             : simdjson::padded_string(text.data() + decoded.bomSize, text.size() - decoded.bomSize);
+    }
     {
         std::size_t i = 0;
         while (i < text.size() && std::isspace(static_cast<unsigned char>(text.data()[i])))

@@ -35,6 +35,9 @@ struct ImportOptions
     /// (availableMemory()). An export whose estimate (kMemoryPerInputByte times its size) exceeds it
     /// is refused before anything is read, rather than ending in the kernel's out-of-memory killer.
     std::uint64_t memoryBudget = 0;
+    /// Hash each file's bytes as read (InputFile::sha256), on a second thread while the file is
+    /// parsed: the workbench's review records the identity of what it analysed.
+    bool hashFiles = false;
     /// Called with (files done, files total) from the importing thread.
     std::function<void(std::size_t, std::size_t)> progress;
     /// Set from any thread to stop; the result then carries an error diagnostic "cancelled".

@@ -56,6 +56,9 @@ struct InputFile
     int resources = 0; // resources used from it
     bool skipped = false;
     std::string reason; // why it was skipped
+    /// SHA-256 of the bytes as read (before decoding), when ImportOptions::hashFiles asked for it:
+    /// the identity of what was analysed, not of what the file holds later.
+    std::string sha256;
 };
 
 } // namespace ew

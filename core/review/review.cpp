@@ -205,25 +205,41 @@ std::string sha256OfFile(const std::string& path)
     return h.hex();
 }
 
-std::vector<SnapshotFile> snapshotIdentity(const std::vector<std::string>& filePaths, const std::string& baseDir)
+std::vector<SnapshotFile> snapshotIdentity(const std::vector<InputFile>& files, const std::string& baseDir)
 {
     namespace fs = std::filesystem;
     std::vector<SnapshotFile> out;
     std::error_code ec;
     const fs::path base = baseDir.empty() ? fs::path() : fs::weakly_canonical(fs::path(baseDir), ec);
-    for (const auto& p : filePaths) {
+    for (const auto& in : files) {
         SnapshotFile f;
-        const fs::path abs = fs::weakly_canonical(fs::path(p), ec);
+        const fs::path abs = fs::weakly_canonical(fs::path(in.path), ec);
         fs::path rel = base.empty() ? abs : abs.lexically_relative(base);
         f.path = (rel.empty() || rel.native().starts_with("..")) ? abs.generic_string() : rel.generic_string();
-        f.size = fs::file_size(abs, ec);
-        if (ec)
-            f.size = 0;
-        f.sha256 = sha256OfFile(abs.string());
+        if (!in.sha256.empty()) {
+            f.size = in.size;
+            f.sha256 = in.sha256;
+        } else {
+            f.size = fs::file_size(abs, ec);
+            if (ec)
+                f.size = 0;
+            f.sha256 = sha256OfFile(abs.string());
+        }
         out.push_back(std::move(f));
     }
     std::sort(out.begin(), out.end(), [](const SnapshotFile& a, const SnapshotFile& b) { return a.path < b.path; });
     return out;
+}
+
+std::vector<SnapshotFile> snapshotIdentity(const std::vector<std::string>& filePaths, const std::string& baseDir)
+{
+    std::vector<InputFile> files;
+    files.reserve(filePaths.size());
+    for (const auto& p : filePaths) {
+        files.emplace_back();
+        files.back().path = p;
+    }
+    return snapshotIdentity(files, baseDir);
 }
 
 std::vector<std::string> compareIdentity(

@@ -96,6 +96,9 @@ std::string sha256(std::string_view bytes);
 /// The identity of the files a snapshot was read from, paths made relative to baseDir when they
 /// lie below it. Files that cannot be read get an empty hash.
 std::vector<SnapshotFile> snapshotIdentity(const std::vector<std::string>& filePaths, const std::string& baseDir);
+/// The same for the files of an import: the digests it made of the bytes it read
+/// (ImportOptions::hashFiles), the others read again.
+std::vector<SnapshotFile> snapshotIdentity(const std::vector<InputFile>& files, const std::string& baseDir);
 
 /// Differences between a recorded identity and the files now on disk, one sentence each
 /// ("nsgs.json changed since the review (SHA-256 differs)"); empty when identical.

@@ -2,6 +2,7 @@
 
 #include "import/azureimporter.h"
 #include "output/findingsreader.h"
+#include "util/phaseprofile.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -62,6 +63,7 @@ std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::stri
     }
     ImportOptions io;
     io.cancel = cancel;
+    io.hashFiles = true; // the review's identity of what was analysed
     io.terraformPlanSide = planPrior ? TerraformPlanSide::Prior : TerraformPlanSide::Planned;
     io.progress = [&](std::size_t done, std::size_t total) {
         if (progress && total)
@@ -83,6 +85,7 @@ std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::stri
             progress(45 + static_cast<int>(50 * done / total));
     };
     data->result = analyze(data->snapshot, ao);
+    profilePhase("analysis: its working memory freed");
     if (!data->result.error.empty()) // memory ran out: shown with the import's problems
         data->snapshot.diagnostics.push_back({ Diagnostic::Level::Error,
             { inputs.empty() ? std::string() : inputs.front(), {}, 0, 0 }, data->result.error });
@@ -92,13 +95,14 @@ std::shared_ptr<const AnalysisData> AnalysisJob::run(const std::vector<std::stri
         return data;
     }
     data->grouping = GraphGrouping::fromSnapshot(data->snapshot);
+    profilePhase("workbench: graph grouping");
     data->inspector = std::make_unique<FindingInspector>(data->snapshot);
-    std::vector<std::string> files;
-    for (const auto& f : data->snapshot.files)
-        files.push_back(f.path);
-    data->identity = snapshotIdentity(files, baseDir);
+    profilePhase("workbench: rule inspector");
+    data->identity = snapshotIdentity(data->snapshot.files, baseDir);
+    profilePhase("workbench: snapshot identity");
     for (std::size_t i = 0; i < data->result.findings.size(); ++i)
         data->findingIndex.emplace(data->result.findings[i].id, i);
+    profilePhase("workbench: finding index");
     if (progress)
         progress(100);
     return data;

@@ -136,12 +136,8 @@ void ReviewDocument::stampIdentity()
         m_review.inputs.push_back((rel.startsWith(QLatin1String("..")) ? in : rel).toStdString());
     }
     // The identity of what was actually analysed, relative to where the review is saved.
-    if (m_data) {
-        std::vector<std::string> files;
-        for (const auto& f : m_data->snapshot.files)
-            files.push_back(f.path);
-        m_review.files = snapshotIdentity(files, baseDir().toStdString());
-    }
+    if (m_data)
+        m_review.files = snapshotIdentity(m_data->snapshot.files, baseDir().toStdString());
 }
 
 bool ReviewDocument::save(const QString& fileName, QString* error)

@@ -1,4 +1,5 @@
 #include "jobs/analysisjob.h"
+#include "review/review.h"
 
 #include <QDir>
 #include <QFile>
@@ -60,6 +61,10 @@ private Q_SLOTS:
             if (changed)
                 return;
             changed = true; // after the first file: the rest changes under the reader
+            QFile grown(dir.filePath(QStringLiteral("nics.json"))); // read already: changed after
+            QVERIFY(grown.open(QIODevice::Append));
+            grown.write("\n");
+            grown.close();
             QFile::remove(dir.filePath(QStringLiteral("nsgs.json")));
             QFile cut(dir.filePath(QStringLiteral("public-ips.json")));
             QVERIFY(cut.open(QIODevice::ReadWrite));
@@ -89,10 +94,16 @@ private Q_SLOTS:
             all.contains(dir.filePath(QStringLiteral("vms.json")) + QStringLiteral(": error: cannot read the file")),
             qPrintable(all));
         QVERIFY2(!all.contains(QStringLiteral("aaa-late.json")), qPrintable(all)); // listed before it appeared
-        // What was read before the change is analysed; the identity records what is there now.
+        // What was read before the change is analysed, and the identity records what was read:
+        // the digest of nics.json is that of its bytes before it grew.
         QVERIFY(!data->snapshot.nics.empty());
         QVERIFY(data->inspector);
         QCOMPARE(data->identity.size(), std::size_t(5));
+        QCOMPARE(data->identity.front().path, std::string("nics.json"));
+        QCOMPARE(
+            data->identity.front().sha256, ew::sha256OfFile(demo.filePath(QStringLiteral("nics.json")).toStdString()));
+        QVERIFY(
+            data->identity.front().sha256 != ew::sha256OfFile(dir.filePath(QStringLiteral("nics.json")).toStdString()));
     }
 
     void cancelStopsTheWork()
