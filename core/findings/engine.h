@@ -185,8 +185,9 @@ struct FindingBody
     mutable std::unordered_map<std::string, int> engineReach; // engine -> 0 none, 1 narrow, 2 broad
     /// The rules of a finding stamped from this body: `before` (a frontend's evidence, or the rules
     /// of the foothold's finding, which become hop 1 when hop is 2), then the body's own (at `hop`,
-    /// or as they are when hop is 0). Made once per distinct `before` and shared by the findings
-    /// stamped so: L's findings held a million copies of their evidence.
+    /// or as they are when hop is 0). Shared by the findings stamped so (L's findings held a
+    /// million copies of their evidence): the body's own list when `before` is empty, one list per
+    /// foothold rule list for hop 2.
     SharedVector<RuleEvidence> rulesAfter(const SharedVector<RuleEvidence>& before, int hop) const;
 
 private:

@@ -221,9 +221,13 @@ SharedVector<RuleEvidence> FindingBody::rulesAfter(const SharedVector<RuleEviden
     if (before.empty()
         && std::all_of(shared.rules.begin(), shared.rules.end(), [&](const auto& r) { return asHop(r, hop); }))
         return shared.rules;
+    // A frontend's evidence is made for each target, so only a foothold's rules (hop 2), which its
+    // policy group's findings share, can recur: those are looked up, the others made each time.
     const std::pair<const RuleEvidence*, int> key { before.empty() ? nullptr : before.get().data(), hop };
-    if (auto it = m_rulesAfter.find(key); it != m_rulesAfter.end())
-        return it->second.second;
+    const bool memo = hop == 2;
+    if (memo)
+        if (auto it = m_rulesAfter.find(key); it != m_rulesAfter.end())
+            return it->second.second;
     std::vector<RuleEvidence> made;
     made.reserve(before.size() + shared.rules.size());
     made.insert(made.end(), before.begin(), before.end());
@@ -232,11 +236,10 @@ SharedVector<RuleEvidence> FindingBody::rulesAfter(const SharedVector<RuleEviden
         for (std::size_t i = 0; i < made.size(); ++i)
             made[i].hop = i < before.size() ? 1 : hop;
     SharedVector<RuleEvidence> rules(std::move(made));
-    // The findings stamped from one body follow few distinct evidence lists (those of a policy
-    // group's frontends, or of the footholds' groups): bounded all the same, past which the rules
-    // are made per finding.
-    constexpr std::size_t kKept = 4096;
-    if (m_rulesAfter.size() < kKept)
+    // Bounded: the entries keep their `before` alive (so its address stays its own), also across
+    // the what-if's edits while the body is kept.
+    constexpr std::size_t kKept = 64;
+    if (memo && m_rulesAfter.size() < kKept)
         m_rulesAfter.emplace(key, std::make_pair(before, rules));
     return rules;
 }

@@ -199,11 +199,15 @@ void Importer::importFile(const fs::path& path, bool named)
         hash.files = &m_snap.files;
         hash.index = index;
         const std::string_view bytes(text.data(), text.size());
-        try {
-            hash.result = std::async(std::launch::async, [bytes] { return sha256(bytes); });
-        } catch (const std::system_error&) { // no thread: hashed here
-            m_snap.files[index].sha256 = sha256(bytes);
+        constexpr std::size_t kInline = std::size_t(1) << 20; // a thread costs more than hashing a small file
+        if (bytes.size() >= kInline) {
+            try {
+                hash.result = std::async(std::launch::async, [bytes] { return sha256(bytes); });
+            } catch (const std::system_error&) { // no thread: hashed here below
+            }
         }
+        if (!hash.result.valid())
+            m_snap.files[index].sha256 = sha256(bytes);
     }
     // Files are recognised by their content, whatever their name (.json, .tfstate, .txt or none),
     // in any Unicode encoding: Windows PowerShell writes UTF-16 with a byte order mark.

@@ -55,6 +55,8 @@ public:
     bool sharesWith(const SharedVector& other) const { return m_data == other.m_data; }
 
     /// The storage, made this object's own first: for changes the members below do not cover.
+    /// Detaching is decided by the reference count: safe because a storage shared between threads
+    /// is only ever read (a thread that changes a vector holds a copy of its own).
     std::vector<T>& edit()
     {
         if (!m_data)
