@@ -61,6 +61,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <set>
+#include <utility>
 
 namespace ew::ui {
 
@@ -456,8 +457,8 @@ void MainWindow::createMenus()
     triage->addAction(action(QStringLiteral("not-data-store")));
 
     QMenu* compare = menuBar()->addMenu(tr("&Compare"));
-    for (const char* id :
-        { "compare-with", "compare-with-findings", "open-new-snapshot", "compare-only-changes", "compare-stop" })
+    for (const char* id : { "compare-with", "compare-previous", "compare-with-findings", "open-new-snapshot",
+             "compare-only-changes", "compare-stop" })
         compare->addAction(action(QString::fromLatin1(id)));
     QMenu* whatIf = menuBar()->addMenu(tr("What &If"));
     for (const char* id :
@@ -869,6 +870,9 @@ bool MainWindow::openReview(const QString& fileName)
     offerRecovery();
     m_groupState.clear();
     m_firstLayout = true;
+    stopComparing(); // with what the previous review was compared to
+    // A review with a history opens as "what changed since the last review" (issue 16).
+    m_compareOnOpen = true;
     startAnalysis();
     return true;
 }
@@ -899,6 +903,7 @@ bool MainWindow::openInputs(const QStringList& inputs)
     offerRecovery();
     m_groupState.clear();
     m_firstLayout = true;
+    stopComparing(); // with what the previous review was compared to
     startAnalysis();
     return true;
 }
@@ -931,6 +936,9 @@ void MainWindow::analysisFinished(std::shared_ptr<const AnalysisData> analysis)
         compareWith(m_document->inputs(), true);
         report(tr("Terraform plan: shown as the state it would produce; the Changes tab lists what applying it "
                   "would expose."));
+    } else if (std::exchange(m_compareOnOpen, false) && !m_baseline && !m_baselineJob->isRunning()
+        && !m_document->review().history.empty()) {
+        compareWithPreviousSnapshot(true);
     }
 }
 
@@ -1303,6 +1311,7 @@ void MainWindow::updateActions()
     action(QStringLiteral("present"))->setEnabled(haveData);
     action(QStringLiteral("compare-with"))->setEnabled(haveData);
     action(QStringLiteral("compare-with-findings"))->setEnabled(haveData);
+    action(QStringLiteral("compare-previous"))->setEnabled(haveData && !m_document->review().history.empty());
     action(QStringLiteral("open-new-snapshot"))->setEnabled(haveData && !m_analysing);
     action(QStringLiteral("whatif-fix"))->setEnabled(haveSelection);
     action(QStringLiteral("whatif-remove-pip"))->setEnabled(haveSelection);

@@ -103,6 +103,10 @@ public:
     void stopComparing();
     /// Opens newer inputs in the current review (decisions carried over); compares with the old.
     void openNewSnapshot(const QStringList& inputs);
+    /// Compares with the latest earlier snapshot of the review's history (what a reopened review
+    /// does by itself, automatic: without turning to the Changes tab); false, with a message in the
+    /// status bar, when there is none or its files are gone.
+    bool compareWithPreviousSnapshot(bool automatic = false);
     const std::shared_ptr<const Comparison>& comparison() const { return m_comparison; }
     QTextBrowser* changesView() const { return m_changes; }
     QLabel* whatIfBanner() const { return m_whatIfBanner; }
@@ -230,6 +234,8 @@ private:
     bool m_analysing = false;
     bool m_layingOut = false;
     bool m_firstLayout = true;
+    bool m_compareOnOpen = false; // a review was opened: compare with its previous snapshot once shown
+    bool m_quietCompare = false; // the running comparison was not asked for: the side pane stays
     QString m_lastError;
 
     AnalysisJob* m_baselineJob = nullptr;

@@ -17,6 +17,7 @@
 #include "diff/series.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -32,6 +33,9 @@
 #include <QUndoStack>
 #include <QtConcurrent>
 
+#include <algorithm>
+#include <utility>
+
 namespace ew::ui {
 
 void MainWindow::createCompareActions()
@@ -43,6 +47,8 @@ void MainWindow::createCompareActions()
             if (!dir.isEmpty())
                 compareWith({ dir });
         });
+    connect(newAction("compare-previous", tr("Compare With &Previous Snapshot")), &QAction::triggered, this,
+        [this]() { compareWithPreviousSnapshot(); });
     connect(
         newAction("compare-with-findings", tr("Compare With &Findings File…")), &QAction::triggered, this, [this]() {
             const QString file = QFileDialog::getOpenFileName(this,
@@ -129,13 +135,20 @@ void MainWindow::createCompareActions()
         }
         m_baseline = std::move(baseline);
         updateComparison();
-        m_tabs->setCurrentWidget(m_changes);
+        // Asked for: the Changes tab. Made by itself on opening a review: the side pane stays as the
+        // analyst had it (the Change column and the status bar say it compares).
+        if (!std::exchange(m_quietCompare, false))
+            m_tabs->setCurrentWidget(m_changes);
         action(QStringLiteral("compare-only-changes"))->setChecked(false);
         report(tr("Compared with %1.").arg(m_baselineName));
         if (!m_layingOut) // else the layout's end is the moment everything is shown
             Q_EMIT ready();
     });
-    connect(m_baselineJob, &AnalysisJob::cancelled, this, [this]() { m_progress->hide(); });
+    connect(m_baselineJob, &AnalysisJob::cancelled, this, [this]() {
+        m_progress->hide();
+        if (!m_analysing && !m_layingOut) // else their end is the moment everything is shown
+            Q_EMIT ready();
+    });
 }
 
 void MainWindow::compareWith(const QStringList& inputs, bool planPrior)
@@ -144,13 +157,34 @@ void MainWindow::compareWith(const QStringList& inputs, bool planPrior)
     m_progress->setRange(0, 0);
     m_progress->setFormat(tr("Analysing %1 for the comparison…").arg(m_baselineName));
     m_progress->show();
+    m_quietCompare = false;
     m_baselineJob->start(inputs, m_document->review().dataStores, m_document->baseDir(), planPrior);
 }
 
 void MainWindow::stopComparing()
 {
+    m_baselineJob->cancel(); // a comparison still being prepared is not wanted either
     m_baseline.reset();
     updateComparison();
+}
+
+bool MainWindow::compareWithPreviousSnapshot(bool automatic)
+{
+    QStringList missing;
+    const QStringList previous = m_document->previousSnapshotInputs(&missing);
+    if (previous.isEmpty()) {
+        report(tr("This review has no earlier snapshot to compare with."));
+        return false;
+    }
+    if (!missing.isEmpty()) {
+        report(tr("The review's previous snapshot is no longer at %1: choose it with Compare With Snapshot….")
+                   .arg(QDir::toNativeSeparators(missing.join(QStringLiteral(", ")))));
+        return false;
+    }
+    compareWith(previous);
+    m_quietCompare = automatic;
+    report(tr("Comparing with the review's previous snapshot (%1).").arg(ReviewDocument::snapshotName(previous)));
+    return true;
 }
 
 void MainWindow::openNewSnapshot(const QStringList& inputs)
@@ -187,6 +221,11 @@ void MainWindow::updateComparison()
     if (c && !m_changeColumnPlaced) { // next to the severity, where the eye is
         auto* header = m_table->horizontalHeader();
         header->moveSection(header->visualIndex(FindingsModel::ChangeColumn), 1);
+        // As wide as its longest word: the columns after it (target, ports) keep their room.
+        m_table->setColumnWidth(FindingsModel::ChangeColumn,
+            std::max(m_table->fontMetrics().horizontalAdvance(tr("changed")),
+                header->fontMetrics().horizontalAdvance(tr("Change")) + 16)
+                + 12);
         m_changeColumnPlaced = true;
     }
     const bool whatIf = isWhatIfShown();

@@ -28,6 +28,7 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -867,6 +868,55 @@ private Q_SLOTS:
         QVERIFY(w.applyWhatIf(proposals.front().edit, &error));
         QVERIFY(wb.waitFor(readyBefore + 5));
         QCOMPARE(severityOf(), Severity::High);
+    }
+
+    // Issue 16: a reopened review shows what changed since its previous snapshot without being
+    // asked (the demo review: 2019-12-05, with 2019-12-04 in its history); when that snapshot's
+    // files are gone, the review opens without a comparison and the status bar says where they were.
+    void reopenedReviewComparesWithPreviousSnapshot_data()
+    {
+        QTest::addColumn<bool>("previousPresent");
+        QTest::newRow("previous-snapshot-present") << true;
+        QTest::newRow("previous-snapshot-gone") << false;
+    }
+    void reopenedReviewComparesWithPreviousSnapshot()
+    {
+        QFETCH(bool, previousPresent);
+        const QString review = freshDemo(QStringLiteral("reopen-%1").arg(previousPresent));
+        QVERIFY(!review.isEmpty());
+        const QString previous = QFileInfo(review).dir().filePath(QStringLiteral("2019-12-04"));
+        if (!previousPresent)
+            QVERIFY(QDir(previous).removeRecursively());
+        Workbench wb;
+        MainWindow& w = wb.w;
+        QAbstractItemModelTester tester(w.findingsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(wb.open(review));
+        QCOMPARE(w.filterModel()->rowCount(), 15);
+        QVERIFY(w.action(QStringLiteral("compare-previous"))->isEnabled());
+        if (!previousPresent) {
+            QVERIFY(!w.comparison());
+            QVERIFY(w.table()->isColumnHidden(FindingsModel::ChangeColumn));
+            const QString said = w.statusBar()->currentMessage();
+            QVERIFY2(said.contains(QLatin1String("no longer at")) && said.contains(QLatin1String("2019-12-04")),
+                qPrintable(said));
+            return;
+        }
+        QVERIFY(w.comparison());
+        QCOMPARE(w.comparison()->baselineName, QStringLiteral("2019-12-04"));
+        QVERIFY(!w.table()->isColumnHidden(FindingsModel::ChangeColumn));
+        QCOMPARE(w.filterModel()
+                     ->index(rowOfTarget(w, QStringLiteral("es-support-01")), FindingsModel::ChangeColumn)
+                     .data()
+                     .toString(),
+            QStringLiteral("changed"));
+        const QString changes = w.changesView()->toPlainText();
+        QVERIFY2(changes.contains(QStringLiteral("1 new, 5 changed, 0 closed")), qPrintable(changes));
+        // A review opened from exports (no history) is not compared.
+        QCOMPARE(wb.ready.count(), 1); // once, when both the layout and the comparison are done
+        w.openInputs({ m_dir.filePath(QStringLiteral("demo/2019-12-31")) });
+        QVERIFY(wb.waitFor(2));
+        QVERIFY(!w.comparison());
+        QVERIFY(!w.action(QStringLiteral("compare-previous"))->isEnabled());
     }
 
     // Issue 5: opening a newer snapshot in a review keeps every decision by finding id, keeps the

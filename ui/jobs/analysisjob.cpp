@@ -24,7 +24,9 @@ AnalysisJob::~AnalysisJob()
 
 bool AnalysisJob::isRunning() const
 {
-    return m_watcher && m_watcher->isRunning();
+    // Until its result is delivered, not only until the worker returns: between the two, a caller
+    // asking "will finished() still come?" must hear yes (else the workbench said ready twice).
+    return m_watcher != nullptr;
 }
 
 void AnalysisJob::cancel()
@@ -126,14 +128,14 @@ void AnalysisJob::start(const QStringList& inputs, const std::map<std::string, s
         if (generation == m_generation)
             Q_EMIT progress(value, value < 45 ? tr("Importing…") : tr("Analysing…"));
     });
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, flag]() {
         watcher->deleteLater();
         if (m_watcher == watcher)
             m_watcher = nullptr;
         if (generation != m_generation)
             return; // stale: a newer run started
         auto result = watcher->result();
-        if (!result || result->cancelled)
+        if (!result || result->cancelled || flag->load()) // cancelled after its last check: still cancelled
             Q_EMIT cancelled();
         else
             Q_EMIT finished(result);

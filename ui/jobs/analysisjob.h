@@ -27,6 +27,7 @@ public:
     void start(const QStringList& inputs, const std::map<std::string, std::string>& analystDataStores,
         const QString& baseDir, bool planPrior = false);
     void cancel();
+    /// Whether a run is under way whose result (finished() or cancelled()) is still to come.
     bool isRunning() const;
     /// Whether a lone input that is findings JSON (exposure-findings/1 or /2) is read as it was
     /// written rather than imported (a comparison's baseline); off by default.

@@ -240,6 +240,24 @@ std::vector<ReviewedSnapshot> ReviewDocument::timeline() const
     return out;
 }
 
+QStringList ReviewDocument::previousSnapshotInputs(QStringList* missing) const
+{
+    const ReviewedSnapshot now = currentSnapshot();
+    const QDir dir(baseDir());
+    for (auto it = m_review.history.rbegin(); it != m_review.history.rend(); ++it) {
+        if (it->inputs.empty() || it->inputs == now.inputs)
+            continue;
+        QStringList out;
+        for (const auto& in : it->inputs) {
+            out << QDir::cleanPath(dir.absoluteFilePath(QString::fromStdString(in)));
+            if (missing && !QFileInfo::exists(out.back()))
+                *missing << out.back();
+        }
+        return out;
+    }
+    return {};
+}
+
 const Scenario* ReviewDocument::scenario() const
 {
     return m_review.scenarios.empty() ? nullptr : &m_review.scenarios.back();

@@ -56,6 +56,10 @@ public:
     void openNewSnapshot(const QStringList& inputs);
     /// The review's snapshots with the current one last (recorded or not yet): the timeline.
     std::vector<ReviewedSnapshot> timeline() const;
+    /// The inputs of the latest snapshot in the history that is not the current one, made absolute
+    /// against the review's folder (empty when the review has none); `missing` gets those of them
+    /// that are not on disk (moved or deleted since).
+    QStringList previousSnapshotInputs(QStringList* missing = nullptr) const;
 
     /// The what-if scenario being edited (the review's last), created on first use.
     const Scenario* scenario() const;
