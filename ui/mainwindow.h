@@ -163,8 +163,8 @@ private:
     void saveSettings();
 
     void startAnalysis();
-    void analysisFinished(std::shared_ptr<const AnalysisData> data);
-    void showAnalysis(std::shared_ptr<const AnalysisData> data, bool whatIf);
+    void analysisFinished(const std::shared_ptr<const AnalysisData>& analysis);
+    void showAnalysis(const std::shared_ptr<const AnalysisData>& analysis, bool whatIf);
     void createCompareActions();
     void updateComparison();
     void publishWhatIf(const FindingsDelta& delta);

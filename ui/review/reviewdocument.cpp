@@ -12,6 +12,8 @@
 #include <QStandardPaths>
 #include <QUndoStack>
 
+#include <ranges>
+
 namespace ew::ui {
 
 namespace {
@@ -244,11 +246,11 @@ QStringList ReviewDocument::previousSnapshotInputs(QStringList* missing) const
 {
     const ReviewedSnapshot now = currentSnapshot();
     const QDir dir(baseDir());
-    for (auto it = m_review.history.rbegin(); it != m_review.history.rend(); ++it) {
-        if (it->inputs.empty() || it->inputs == now.inputs)
+    for (const auto& earlier : std::ranges::reverse_view(m_review.history)) {
+        if (earlier.inputs.empty() || earlier.inputs == now.inputs)
             continue;
         QStringList out;
-        for (const auto& in : it->inputs) {
+        for (const auto& in : earlier.inputs) {
             out << QDir::cleanPath(dir.absoluteFilePath(QString::fromStdString(in)));
             if (missing && !QFileInfo::exists(out.back()))
                 *missing << out.back();
