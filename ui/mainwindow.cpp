@@ -1444,8 +1444,13 @@ void MainWindow::dropEvent(QDropEvent* event)
         return;
     event->acceptProposedAction();
     // Asked after the drop has finished: a dialog inside the drop would hold the drag source.
-    // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): the timer owns the slot object it makes
-    QTimer::singleShot(0, this, [this, paths]() { openDropped(paths); });
+    auto* later = new QTimer(this);
+    later->setSingleShot(true);
+    connect(later, &QTimer::timeout, this, [this, paths, later]() {
+        later->deleteLater();
+        openDropped(paths);
+    });
+    later->start(0);
 }
 
 void MainWindow::openLocation(const QString& file, const QString& where)

@@ -134,8 +134,21 @@ int main(int argc, char** argv)
         if (parser.isSet(whatIf))
             *steps << QStringLiteral("what-if");
         const QString compareWith = parser.value(compare);
+        // One event-loop turn after ready() so the selection, highlight and inspector are painted.
+        auto* grabLater = new QTimer(&window);
+        grabLater->setSingleShot(true);
+        grabLater->setInterval(100);
+        QObject::connect(grabLater, &QTimer::timeout, &window, [&window, file, presentation]() {
+            QWidget* shown = presentation && window.presentation() ? static_cast<QWidget*>(window.presentation())
+                                                                   : static_cast<QWidget*>(&window);
+            const bool ok = shown->grab().save(file, "PNG");
+            ew::profilePhase("workbench: screenshot written");
+            if (!ok)
+                std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
         QObject::connect(&window, &ew::ui::MainWindow::ready, &window,
-            [&window, file, row, presentation, steps, compareWith, tabName, filterText]() {
+            [&window, grabLater, row, presentation, steps, compareWith, tabName, filterText]() {
                 if (!steps->isEmpty()) {
                     const QString step = steps->takeFirst();
                     if (step == QLatin1String("compare"))
@@ -154,20 +167,10 @@ int main(int argc, char** argv)
                     window.sideTabs()->setCurrentIndex(it->second);
                 if (presentation)
                     window.action(QStringLiteral("present"))->trigger();
-                // One event-loop turn so the selection, highlight and inspector are painted.
-                QTimer::singleShot(100, &window, [&window, file, presentation]() {
-                    QWidget* shown = presentation && window.presentation()
-                        ? static_cast<QWidget*>(window.presentation())
-                        : static_cast<QWidget*>(&window);
-                    const bool ok = shown->grab().save(file, "PNG");
-                    ew::profilePhase("workbench: screenshot written");
-                    if (!ok)
-                        std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
-                    QCoreApplication::exit(ok ? 0 : 1);
-                });
+                grabLater->start();
             });
         if (paths.isEmpty())
-            QTimer::singleShot(0, &window, [&window]() { Q_EMIT window.ready(); });
+            QMetaObject::invokeMethod(&window, "ready", Qt::QueuedConnection);
     }
     window.show();
     if (!paths.isEmpty())

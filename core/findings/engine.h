@@ -378,7 +378,7 @@ public:
     PathStep targetOf(const NetworkInterface& nic) const;
     DataStoreMatch dataStoreOf(const NetworkInterface& nic) const;
     void severity(Finding& f, const FindingBody& body) const;
-    std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach);
+    std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach) const;
     /// Bodies of a proxy frontend: reach has the clients as sources, seen the proxy's packets
     /// at the target (the evidence of the target's NSGs is theirs).
     std::vector<FindingBody> proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen);
@@ -496,10 +496,10 @@ public:
     /// findings cover only what a foothold delivers beyond them.
     TwoHopPlan twoHopPlan(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx,
         const PacketSet* direct = nullptr);
-    std::vector<FindingBody> twoHopBodies(const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet);
+    std::vector<FindingBody> twoHopBodies(const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet) const;
     /// Appends the two-hop findings of targets[index] as planned.
     void addTwoHopFindings(const std::vector<TargetEval>& targets, std::size_t index, const FootholdIndex& idx,
-        const TwoHopPlan& plan, std::vector<Finding>& out) const;
+        const TwoHopPlan& plan, std::vector<Finding>& added) const;
     static std::string twoHopKey(const TargetEval& t);
     /// The key of the footholds that reach t: shared by its policy group, or its own when t is
     /// reached directly (it must not be its own foothold).

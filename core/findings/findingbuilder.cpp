@@ -106,7 +106,7 @@ void Engine::fillPackets(Finding& f, const PacketSet& packets, const FamilyUnive
     }
 }
 
-std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet& reach)
+std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet& reach) const
 {
     std::vector<FindingBody> bodies;
     const FamilyUniverse universeSources(t.universe->allSources());

@@ -315,7 +315,8 @@ std::string Engine::peeringUnrouted(const IpConfiguration& ipc, u128 source, std
     return {};
 }
 
-std::vector<FindingBody> Engine::twoHopBodies(const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet)
+std::vector<FindingBody> Engine::twoHopBodies(
+    const TargetEval& t, const PacketSet& fromFoothold, bool wholeInternet) const
 {
     // Ports reached from the chosen foothold, per protocol, with the data store's deciding rules.
     std::vector<FindingBody> made;
