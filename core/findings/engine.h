@@ -381,7 +381,7 @@ public:
     std::vector<FindingBody> makeBodies(const TargetEval& t, const PacketSet& reach) const;
     /// Bodies of a proxy frontend: reach has the clients as sources, seen the proxy's packets
     /// at the target (the evidence of the target's NSGs is theirs).
-    std::vector<FindingBody> proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen);
+    std::vector<FindingBody> proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen) const;
     void proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& out);
     /// An AWS load balancer's forwards to ipc: the clients its nodes admit (each node's subnet
     /// routes and network ACL, the load balancer's security groups), then the target.

@@ -138,7 +138,7 @@ std::vector<FindingBody> Engine::makeBodies(const TargetEval& t, const PacketSet
     return bodies;
 }
 
-std::vector<FindingBody> Engine::proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen)
+std::vector<FindingBody> Engine::proxyBodies(const TargetEval& t, const PacketSet& reach, const PacketSet& seen) const
 {
     std::vector<FindingBody> bodies = makeBodies(t, reach);
     auto seenSources = std::make_shared<const AddressSet>(seen.allSources());
