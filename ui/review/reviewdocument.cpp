@@ -12,8 +12,6 @@
 #include <QStandardPaths>
 #include <QUndoStack>
 
-#include <ranges>
-
 namespace ew::ui {
 
 namespace {
@@ -246,7 +244,8 @@ QStringList ReviewDocument::previousSnapshotInputs(QStringList* missing) const
 {
     const ReviewedSnapshot now = currentSnapshot();
     const QDir dir(baseDir());
-    for (const auto& earlier : std::ranges::reverse_view(m_review.history)) {
+    for (std::size_t i = m_review.history.size(); i-- > 0;) {
+        const ReviewedSnapshot& earlier = m_review.history[i];
         if (earlier.inputs.empty() || earlier.inputs == now.inputs)
             continue;
         QStringList out;
