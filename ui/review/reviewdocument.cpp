@@ -127,14 +127,20 @@ bool ReviewDocument::load(const QString& fileName, QString* error)
     return true;
 }
 
-void ReviewDocument::stampIdentity()
+std::vector<std::string> ReviewDocument::relativeInputs() const
 {
     const QDir dir(baseDir());
-    m_review.inputs.clear();
+    std::vector<std::string> out;
     for (const auto& in : m_inputs) {
         const QString rel = dir.relativeFilePath(in);
-        m_review.inputs.push_back((rel.startsWith(QLatin1String("..")) ? in : rel).toStdString());
+        out.push_back((rel.startsWith(QLatin1String("..")) ? in : rel).toStdString());
     }
+    return out;
+}
+
+void ReviewDocument::stampIdentity()
+{
+    m_review.inputs = relativeInputs();
     // The identity of what was actually analysed, relative to where the review is saved.
     if (m_data)
         m_review.files = snapshotIdentity(m_data->snapshot.files, baseDir().toStdString());
@@ -179,11 +185,7 @@ void ReviewDocument::setAnalysis(std::shared_ptr<const AnalysisData> data, bool 
 ReviewedSnapshot ReviewDocument::currentSnapshot() const
 {
     ReviewedSnapshot s;
-    const QDir dir(baseDir());
-    for (const auto& in : m_inputs) {
-        const QString rel = dir.relativeFilePath(in);
-        s.inputs.push_back((rel.startsWith(QLatin1String("..")) ? in : rel).toStdString());
-    }
+    s.inputs = relativeInputs();
     // The date the snapshot was taken when its folder says (exposure-snapshot.json), else today.
     if (!m_inputs.isEmpty())
         if (const auto label = labelOfInput(m_inputs.front().toStdString())) {
@@ -242,11 +244,11 @@ std::vector<ReviewedSnapshot> ReviewDocument::timeline() const
 
 QStringList ReviewDocument::previousSnapshotInputs(QStringList* missing) const
 {
-    const ReviewedSnapshot now = currentSnapshot();
+    const std::vector<std::string> now = relativeInputs(); // not currentSnapshot(): no findings needed
     const QDir dir(baseDir());
     for (std::size_t i = m_review.history.size(); i-- > 0;) {
         const ReviewedSnapshot& earlier = m_review.history[i];
-        if (earlier.inputs.empty() || earlier.inputs == now.inputs)
+        if (earlier.inputs.empty() || earlier.inputs == now)
             continue;
         QStringList out;
         for (const auto& in : earlier.inputs) {

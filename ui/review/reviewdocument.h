@@ -107,6 +107,8 @@ private:
     std::shared_ptr<const AnalysisData> m_data;
     std::shared_ptr<const AnalysisData> m_baseData;
     ReviewedSnapshot currentSnapshot() const;
+    /// The inputs as the review file states them: relative to its folder where they are beneath it.
+    std::vector<std::string> relativeInputs() const;
     void recordCurrentSnapshot();
     QUndoStack* m_undo = nullptr;
     bool m_dirty = false; // changes outside the undo stack (new inputs, recovered content)
