@@ -94,6 +94,24 @@ GraphGrouping GraphGrouping::fromSnapshot(const Snapshot& snap)
     return g;
 }
 
+std::vector<std::string> GraphGrouping::groupsOf(const ReachabilityGraph::Node& node) const
+{
+    const int column = columnOf(node.kind);
+    if (column < GraphLayout::FilterColumn)
+        return {};
+    std::string guarded = node.id;
+    if (column == GraphLayout::FilterColumn)
+        if (auto at = guarded.find('@'); at != std::string::npos)
+            guarded = guarded.substr(at + 1);
+    auto it = subnetOf.find(normaliseId(guarded));
+    if (it == subnetOf.end())
+        return { "other" };
+    auto s = subnets.find(it->second);
+    if (s == subnets.end() || s->second.vnetId.empty())
+        return { it->second };
+    return { s->second.vnetId, it->second };
+}
+
 GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& grouping, const LayoutOptions& options)
 {
     GraphLayout out;
@@ -127,11 +145,11 @@ GraphLayout layoutGraph(const ReachabilityGraph& graph, const GraphGrouping& gro
         if (p.column == GraphLayout::FilterColumn)
             if (auto at = node.id.find('@'); at != std::string::npos)
                 p.guarded = node.id.substr(at + 1);
-        auto it = grouping.subnetOf.find(normaliseId(p.guarded));
-        if (it != grouping.subnetOf.end()) {
-            p.subnet = it->second;
-            auto s = grouping.subnets.find(p.subnet);
-            p.vnet = s != grouping.subnets.end() ? s->second.vnetId : std::string();
+        auto groups = grouping.groupsOf(node);
+        if (groups.back() != "other") {
+            p.subnet = std::move(groups.back());
+            if (groups.size() == 2)
+                p.vnet = std::move(groups.front());
         }
         if (p.subnet.empty()) {
             p.band = "other";

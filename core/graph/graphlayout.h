@@ -24,6 +24,10 @@ struct GraphGrouping
     std::map<std::string, SubnetInfo> subnets; // subnet id -> info
     std::map<std::string, std::string> vnetNames; // vnet id -> name
     static GraphGrouping fromSnapshot(const Snapshot& snapshot);
+    /// The groups a graph node is drawn in when they are open: its VNet (when known) and subnet,
+    /// or "other" for a node outside known subnets. A filter node ("<filter>@<guarded>") lives
+    /// in the groups of the resource it guards; the internet and frontends are in none.
+    std::vector<std::string> groupsOf(const ReachabilityGraph::Node& node) const;
 };
 
 /// A deterministic layered layout: columns internet, frontends, filters, compute, data stores left

@@ -42,6 +42,18 @@ public:
     /// "virtual machine", "network interface"), else the type as written without its provider.
     static std::string typeLabel(StepKind kind, const std::string& type);
     static ReachabilityGraph build(const std::vector<Finding>& findings);
+    /// The graph of only these findings (indices into findings; edges keep those indices): the
+    /// workbench's "selected paths only" view.
+    static ReachabilityGraph build(const std::vector<Finding>& findings, const std::vector<std::size_t>& only);
+    /// The graph node id of each step of the finding's path, in order: a step's id, except that a
+    /// filter is keyed "<filter>@<the resource it guards>" (one node per guarded resource).
+    static std::vector<std::string> nodeIdsOfPath(const Finding& finding);
+    /// A label for each step of the finding's path (element i is the edge from step i to i + 1),
+    /// as BloodHound labels edges: what crosses it ("TCP 443") where that changes (the first step,
+    /// after a frontend translates ports, at the second hop) and, out of a filter or a forwarding
+    /// frontend, the rules that let it through ("allow-https (100)"). Ports are left out where the
+    /// finding does not know them (the first hop of a two-hop path); "" for nothing to say.
+    static std::vector<std::string> edgeLabels(const Finding& finding);
 
     const Graph& graph() const { return m_g; }
     std::size_t nodeCount() const { return boost::num_vertices(m_g); }
@@ -54,6 +66,7 @@ public:
 
 private:
     Vertex vertexFor(const std::string& id, const PathStep& step, Kind kind);
+    void addFinding(const Finding& f, std::size_t index);
     Graph m_g;
     std::unordered_map<std::string, Vertex> m_index;
     std::unordered_map<std::uint64_t, Graph::edge_descriptor>

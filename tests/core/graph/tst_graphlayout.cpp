@@ -1,9 +1,11 @@
 #include "findings/analyzer.h"
+#include "findings/rulegroups.h"
 #include "graph/graphlayout.h"
 #include "import/azureimporter.h"
 
 #include <QTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -195,6 +197,189 @@ private Q_SLOTS:
         const GraphLayout fresh = layoutGraph(smaller, m_grouping);
         QVERIFY(byName(fresh, "es-support-04", GraphLayout::DataStoreColumn)->y
             < byName(after, "es-support-04", GraphLayout::DataStoreColumn)->y);
+    }
+
+    // The workbench finds a finding's steps in the graph by these ids: each consecutive pair is an
+    // edge that carries the finding.
+    void nodeIdsOfPathAreTheGraphsEdges()
+    {
+        const auto& g = m_result.graph.graph();
+        for (std::size_t i = 0; i < m_result.findings.size(); ++i) {
+            const auto ids = ReachabilityGraph::nodeIdsOfPath(m_result.findings[i]);
+            QCOMPARE(ids.size(), m_result.findings[i].path.size());
+            for (std::size_t s = 0; s + 1 < ids.size(); ++s) {
+                const auto from = m_result.graph.find(ids[s]);
+                const auto to = m_result.graph.find(ids[s + 1]);
+                QVERIFY2(from && to, ids[s].c_str());
+                const auto [e, found] = boost::edge(*from, *to, g);
+                QVERIFY(found);
+                const auto& carried = g[e].findings;
+                QVERIFY(std::find(carried.begin(), carried.end(), i) != carried.end());
+            }
+        }
+    }
+
+    // "Selected paths only": the graph of two findings has their steps and nothing else, and its
+    // edges name the findings by their index among all of them.
+    void graphOfSomeFindings()
+    {
+        const std::vector<std::size_t> only = { 3, 0 };
+        const ReachabilityGraph sub = ReachabilityGraph::build(m_result.findings, only);
+        std::set<std::string> wanted;
+        for (const auto i : only)
+            for (const auto& id : ReachabilityGraph::nodeIdsOfPath(m_result.findings[i]))
+                wanted.insert(id);
+        std::set<std::string> got;
+        const auto& g = sub.graph();
+        for (auto [v, end] = boost::vertices(g); v != end; ++v)
+            got.insert(g[*v].id);
+        QCOMPARE(got, wanted);
+        for (auto [e, end] = boost::edges(g); e != end; ++e)
+            for (const auto f : g[*e].findings)
+                QVERIFY(f == 0 || f == 3);
+        const GraphLayout l = layoutGraph(sub, m_grouping);
+        QCOMPARE(l.nodes.size(), wanted.size()); // every group open: no aggregates
+    }
+
+    // The labels of a path's edges (issue 16, "labels the path's edges with protocol, ports and the
+    // deciding rule"): client ports until a frontend translates them (a load balancer rule, a
+    // firewall's DNAT), then the target's, each said where it changes; out of a filter or a
+    // forwarding frontend, the rule that lets the packets through. The first hop of a two-hop path names only its
+    // rules: the finding knows the ports of its last hop.
+    void edgeLabels_data()
+    {
+        QTest::addColumn<QString>("folder"); // a golden folder, or "" for the demo
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<int>("hops");
+        QTest::addColumn<QString>("firstStep"); // the frontend, to tell two paths apart
+        QTest::addColumn<QStringList>("labels");
+        QTest::newRow("nsg-rule-on-the-last-step")
+            << QString() << QStringLiteral("es-support-03") << 1 << QStringLiteral("pip-es-03")
+            << QStringList { QStringLiteral("TCP 5601, 9200-9300"), QString(),
+                   QStringLiteral("allow-es-office (100) +1") };
+        QTest::newRow("two-hop-first-hop-rules-only")
+            << QString() << QStringLiteral("kibana-support") << 2 << QStringLiteral("pip-es-01")
+            << QStringList { QString(), QString(), QStringLiteral("allow-es-office (100) +1"),
+                   QStringLiteral("TCP 9200-9300"), QStringLiteral("allow-es-any (110)") };
+        QTest::newRow("load-balancer-translates-443-to-9200")
+            << QStringLiteral("load-balancer-rule-port-translation") << QStringLiteral("es-1") << 1
+            << QStringLiteral("pip-lb")
+            << QStringList { QStringLiteral("TCP 443"), QString(), QStringLiteral("TCP 9200 · https-to-es"),
+                   QStringLiteral("allow-es (100)") };
+        QTest::newRow("firewall-dnat-translates-11433-to-1433")
+            << QStringLiteral("azure-firewall-dnat-classic-rules") << QStringLiteral("sql-vm") << 1
+            << QStringLiteral("pip-fw")
+            << QStringList { QStringLiteral("TCP 11433"), QString(),
+                   QStringLiteral("TCP 1433 · dnat-inbound / dnat-sql"),
+                   QStringLiteral("allow-sql-from-firewall (100)") };
+        // An interface's security groups are one step; their rules have no priority (a union), and
+        // a network ACL's rule is its number.
+        QTest::newRow("aws-acl-number-and-security-groups-union")
+            << QStringLiteral("aws-security-groups-routes-and-two-hop") << QStringLiteral("web-1") << 1
+            << QStringLiteral("igw-0aaa00000000000001")
+            << QStringList { QStringLiteral("TCP 22, 443"), QString(), QString(), QStringLiteral("rule 100"),
+                   QStringLiteral("in tcp 22 from 81.2.69.160/32 +1") };
+    }
+    void edgeLabels()
+    {
+        QFETCH(QString, folder);
+        QFETCH(QString, target);
+        QFETCH(int, hops);
+        QFETCH(QString, firstStep);
+        QFETCH(QStringList, labels);
+        AnalysisResult other;
+        if (!folder.isEmpty()) {
+            const Snapshot snap = importSnapshot({ std::string(EW_TEST_DATA "/golden/") + folder.toStdString() });
+            QVERIFY(!snap.hasErrors());
+            other = analyze(snap);
+        }
+        const auto& findings = folder.isEmpty() ? m_result.findings : other.findings;
+        const auto f = std::find_if(findings.begin(), findings.end(), [&](const Finding& x) {
+            return x.target.name == target.toStdString() && x.protocol == "tcp" && x.hops == hops && x.path.size() > 1
+                && x.path[1].name == firstStep.toStdString();
+        });
+        QVERIFY(f != findings.end());
+        QStringList got;
+        for (const auto& l : ReachabilityGraph::edgeLabels(*f))
+            got << QString::fromStdString(l);
+        QCOMPARE(got, labels);
+    }
+
+    // Grouped by deciding rule: the rule that admits the worst first; a finding that needs two
+    // rules (two hops, or two allowing rules for different sources) is under each.
+    void groupByDecidingRule()
+    {
+        std::vector<const Finding*> all;
+        for (const auto& f : m_result.findings)
+            all.push_back(&f);
+        const auto groups = ew::groupByDecidingRule(all);
+        QVERIFY(!groups.empty());
+        std::map<std::string, const RuleGroup*> byTitle;
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            byTitle[groups[i].title()] = &groups[i];
+            if (i)
+                QVERIFY(groups[i - 1].worst >= groups[i].worst);
+        }
+        // allow-es-any: the five cluster nodes directly, and kibana-support from es-support-01.
+        const RuleGroup* any = byTitle.at("nsg-es-cluster / allow-es-any (110)");
+        QCOMPARE(any->findings.size(), std::size_t(6));
+        QCOMPARE(any->targets, std::size_t(6));
+        // allow-ssh-office lets the internet onto jump-01: its own finding and the six SSH hops on.
+        const RuleGroup* ssh = byTitle.at("nsg-mgmt / allow-ssh-office (100)");
+        QCOMPARE(ssh->findings.size(), std::size_t(7));
+        for (const auto i : ssh->findings)
+            QVERIFY(m_result.findings[i].target.name == "jump-01" || m_result.findings[i].hops == 2);
+        std::size_t listed = 0;
+        for (const auto& g : groups)
+            listed += g.findings.size();
+        QVERIFY(listed >= m_result.findings.size());
+    }
+
+    void groupsOfANode_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QStringList>("groups"); // names
+        QTest::newRow("internet-in-none")
+            << QStringLiteral("Internet") << int(GraphLayout::InternetColumn) << QStringList();
+        QTest::newRow("frontend-in-none")
+            << QStringLiteral("pip-es-01") << int(GraphLayout::FrontendColumn) << QStringList();
+        QTest::newRow("data-store-in-vnet-and-subnet")
+            << QStringLiteral("es-support-03") << int(GraphLayout::DataStoreColumn)
+            << QStringList { QStringLiteral("vnet-support"), QStringLiteral("snet-es") };
+        QTest::newRow("filter-in-its-resources-groups")
+            << QStringLiteral("nsg-portal") << int(GraphLayout::FilterColumn)
+            << QStringList { QStringLiteral("vnet-support"), QStringLiteral("snet-portal") };
+    }
+    void groupsOfANode()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, column);
+        QFETCH(QStringList, groups);
+        const GraphLayout l = layoutGraph(m_result.graph, m_grouping);
+        const auto* n = byName(l, name.toStdString(), column);
+        QVERIFY(n);
+        const auto v = m_result.graph.find(n->id);
+        QVERIFY(v);
+        QStringList names;
+        for (const auto& id : m_grouping.groupsOf(m_result.graph.graph()[*v])) {
+            const auto g = std::find_if(l.groups.begin(), l.groups.end(), [&](const auto& x) { return x.id == id; });
+            QVERIFY(g != l.groups.end());
+            names << QString::fromStdString(g->name);
+        }
+        QCOMPARE(names, groups);
+        // Collapsing those groups hides the node in an aggregate; they are what opens it again.
+        if (groups.isEmpty())
+            return;
+        LayoutOptions closed;
+        closed.expandByDefault = false;
+        QVERIFY(layoutGraph(m_result.graph, m_grouping, closed)
+                    .nodes[layoutGraph(m_result.graph, m_grouping, closed).nodeOf.at(n->id)]
+                    .aggregate());
+        for (const auto& id : m_grouping.groupsOf(m_result.graph.graph()[*v]))
+            closed.expanded[id] = true;
+        const GraphLayout opened = layoutGraph(m_result.graph, m_grouping, closed);
+        QVERIFY(!opened.nodes[opened.nodeOf.at(n->id)].aggregate());
     }
 };
 
