@@ -8,6 +8,7 @@
 #include "output/findingsstreamwriter.h"
 #include "output/findingswriter.h"
 #include "outputfile.h"
+#include "report/noticewriter.h"
 #include "report/notify.h"
 #include "report/reportcontent.h"
 #include "report/reportwriter.h"
@@ -81,9 +82,10 @@ Commands:
       addresses and subscription/tenant ids with consistent placeholders.
   notify REVIEW|INPUT... --output DIR [--by owner] [--baseline OLD|REVIEW|FINDINGS] [--owners MAPPING.json]
          [--owner-tags owner,team,contact] [--due critical=1,high=7,medium=30,low=90] [--date YYYY-MM-DD]
+         [--with-pdf]
       One Markdown notice per owner of exposed resources (owner-<name>.md; unassigned.md for the rest)
       with each finding's path, deciding rules, due date and smallest fix, and index.json for mail or
-      ticketing. The owner is the review's triage owner, else the first --owners entry whose "match"
+      ticketing; --with-pdf also writes each notice as a PDF beside it (owner-<name>.pdf). The owner is the review's triage owner, else the first --owners entry whose "match"
       (a glob) fits the target's name or id, else the target's first owner tag. Accepted risks, false
       positives and fixed findings are left out; with --baseline only new or worse findings are sent.
       Exit 0, or 2 on bad input or usage.
@@ -116,7 +118,7 @@ Args parse(int argc, char** argv)
     static const std::vector<std::string> valued { "--format", "--output", "--baseline", "--fail-on", "--to", "--port",
         "--protocol", "--from", "--pdf", "--title", "--reviewer", "--by", "--owners", "--owner-tags", "--due", "--date",
         "--max-fixes", "--max-pages", "--max-rows", "--schema", "--max-memory", "--threads" };
-    static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version" };
+    static const std::vector<std::string> boolean { "--verbose", "--redact", "--help", "--version", "--with-pdf" };
     Args a;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
@@ -771,7 +773,7 @@ int reportCommand(const Args& a, int argc, char** argv)
 }
 
 // Notices per owner (issue 16, "Alerting service teams").
-int notifyCommand(const Args& a)
+int notifyCommand(const Args& a, int argc, char** argv)
 {
     if (!a.options.count("--output"))
         return usageError("notify needs --output DIR (a folder for the notices)");
@@ -819,7 +821,28 @@ int notifyCommand(const Args& a)
     for (const auto& n : notices.owners)
         if (!writeText((dir / n.file).string(), ew::noticeMarkdown(n, notices)))
             return kExitBadInput;
-    if (!writeText((dir / "index.json").string(), ew::noticesIndex(notices).dump(2)))
+    auto index = ew::noticesIndex(notices);
+    if (hasFlag(a, "--with-pdf")) {
+        // Headless, as `report`: the PDFs are drawn with QtGui on the offscreen platform.
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
+        for (std::size_t i = 0; i < notices.owners.size(); ++i) {
+            const auto& n = notices.owners[i];
+            const std::string pdf = std::filesystem::path(n.file).replace_extension(".pdf").string();
+            QString error;
+            const QString title = n.owner.empty()
+                ? QStringLiteral("Internet exposures nobody owns")
+                : QStringLiteral("Internet exposures for ") + QString::fromStdString(n.owner);
+            if (!ew::ui::writeNoticePdf(
+                    ew::noticeMarkdown(n, notices), title, QString::fromStdString((dir / pdf).string()), &error)) {
+                std::cerr << "exposure-audit: " << error.toStdString() << "\n";
+                return kExitBadInput;
+            }
+            index["owners"][i]["pdf"] = pdf;
+        }
+    }
+    if (!writeText((dir / "index.json").string(), index.dump(2)))
         return kExitBadInput;
     std::size_t findings = 0;
     for (const auto& n : notices.owners)
@@ -864,7 +887,7 @@ int runCommand(const Args& a, int argc, char** argv)
     if (a.command == "timeline")
         return timelineCommand(a);
     if (a.command == "notify")
-        return notifyCommand(a);
+        return notifyCommand(a, argc, argv);
     return usageError("unknown command " + a.command);
 }
 

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
@@ -105,6 +106,47 @@ private Q_SLOTS:
         const Run noOut = run({ QStringLiteral("notify"), golden("compute-web-medium") });
         QCOMPARE(noOut.exitCode, 2);
         QVERIFY(noOut.err.contains("notify needs --output DIR"));
+    }
+
+    // notify --with-pdf: each notice also as a PDF, named in the index; read back with pdftotext, it
+    // holds what the Markdown says (the owner, the targets, the due dates), on numbered pages.
+    void notifyWritesPdfNotices()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("notices"));
+        const Run r = run({ QStringLiteral("notify"),
+            QStringLiteral(EW_SOURCE_DIR "/resources/demo/incident-2019.review.json"), QStringLiteral("--output"), out,
+            QStringLiteral("--date"), QStringLiteral("2019-12-31"), QStringLiteral("--with-pdf") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile index(out + QStringLiteral("/index.json"));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const auto doc = nlohmann::json::parse(index.readAll().toStdString());
+        QVERIFY(!doc["owners"].empty());
+        const bool canRead = !QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty();
+        for (const auto& o : doc["owners"]) {
+            const QString pdf = out + QLatin1Char('/') + QString::fromStdString(o["pdf"].get<std::string>());
+            QFile file(pdf);
+            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(pdf));
+            QVERIFY(file.read(5) == "%PDF-");
+            if (!canRead)
+                continue;
+            QProcess text;
+            text.start(QStringLiteral("pdftotext"), { QStringLiteral("-layout"), pdf, QStringLiteral("-") });
+            QVERIFY(text.waitForFinished(30000));
+            const QString body = QString::fromUtf8(text.readAllStandardOutput());
+            const QString owner = o["owner"].is_null() ? QStringLiteral("nobody owns")
+                                                       : QString::fromStdString(o["owner"].get<std::string>());
+            QVERIFY2(body.contains(owner), qPrintable(body.left(400)));
+            for (const auto& f : o["findings"]) {
+                const QString target = QString::fromStdString(f["target"]["name"].get<std::string>());
+                QVERIFY2(body.contains(target), qPrintable(target));
+                if (!f["due"].is_null())
+                    QVERIFY2(body.contains(QString::fromStdString(f["due"].get<std::string>())), qPrintable(target));
+            }
+            QVERIFY2(body.contains(QLatin1String("1 / ")), "numbered pages");
+        }
+        if (!canRead)
+            QSKIP("poppler-utils (pdftotext) is not installed: the PDFs were only checked to be PDFs");
     }
 
     void exitCodes_data()
