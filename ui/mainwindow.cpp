@@ -9,6 +9,7 @@
 #include "findings/findingsdelegate.h"
 #include "findings/findingsfiltermodel.h"
 #include "findings/findingsmodel.h"
+#include "findings/rulegroupsview.h"
 #include "findings/triagepanel.h"
 #include "graph/edgeitem.h"
 #include "graph/graphscene.h"
@@ -47,7 +48,10 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopedValueRollback>
+#include <QScrollBar>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -60,6 +64,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -263,6 +268,24 @@ void MainWindow::createActions()
         newAction("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
     connect(newAction("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this,
         [this]() { setAllGroups(false); });
+    QAction* byRule = newAction("group-by-rule", tr("&Group by Deciding Rule"), QKeySequence(tr("Ctrl+Alt+R")));
+    byRule->setCheckable(true);
+    byRule->setStatusTip(tr("Show the findings under the rules that let them in, the rule admitting the worst first"));
+    connect(byRule, &QAction::toggled, this, [this](bool grouped) {
+        const bool hadFocus = m_findingsStack->currentWidget()->hasFocus();
+        m_ruleGroups->setActive(grouped);
+        m_findingsStack->setCurrentWidget(grouped ? static_cast<QWidget*>(m_ruleGroups) : m_table);
+        if (hadFocus)
+            m_findingsStack->currentWidget()->setFocus();
+    });
+    QAction* pathOnly = newAction(
+        "path-only", tr("Selected &Paths Only"), QKeySequence(tr("Ctrl+Alt+P")), QStyle::SP_CustomBase, "view-filter");
+    pathOnly->setCheckable(true);
+    pathOnly->setStatusTip(tr("Draw only the paths of the selected findings, every group open"));
+    connect(pathOnly, &QAction::toggled, this, [this]() {
+        m_pathGroupsOpenedFor.clear();
+        startLayout();
+    });
     connect(newAction("search-graph", tr("&Search Graph"), QKeySequence(tr("Ctrl+G"))), &QAction::triggered, this,
         [this]() {
             m_graphSearch->setFocus(Qt::ShortcutFocusReason);
@@ -469,6 +492,8 @@ void MainWindow::createMenus()
         ->setEnabled(false);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(action(QStringLiteral("group-by-rule")));
+    view->addSeparator();
     for (const char* id : { "fit", "zoom-in", "zoom-out", "search-graph" })
         view->addAction(action(QString::fromLatin1(id)));
     view->addSeparator();
@@ -479,6 +504,7 @@ void MainWindow::createMenus()
     view->addSeparator();
     view->addAction(action(QStringLiteral("expand-all")));
     view->addAction(action(QStringLiteral("collapse-all")));
+    view->addAction(action(QStringLiteral("path-only")));
     view->addSeparator();
     QMenu* theme = view->addMenu(tr("&Theme"));
     for (const char* id : { "theme-system", "theme-light", "theme-dark" })
@@ -533,13 +559,34 @@ void MainWindow::createWidgets()
     m_table->setColumnHidden(FindingsModel::IdColumn, true);
     m_table->setColumnHidden(FindingsModel::FrontendColumn, true);
     m_table->setColumnHidden(FindingsModel::ProtocolColumn, true); // the Ports column says it
+    // What the analyst reads first leads, so that a narrow window keeps it: severity, target,
+    // ports and sources, then state and the rest (fitTableColumns).
+    for (const int column : { FindingsModel::PortsColumn, FindingsModel::SourcesColumn }) {
+        auto* header = m_table->horizontalHeader();
+        header->moveSection(header->visualIndex(column), header->visualIndex(FindingsModel::StateColumn));
+    }
+    m_table->horizontalHeader()->moveSection(m_table->horizontalHeader()->visualIndex(FindingsModel::TargetColumn),
+        m_table->horizontalHeader()->visualIndex(FindingsModel::PortsColumn));
     // Exposed since goes before the owner (shown when the review has a history: showAnalysis).
     m_table->horizontalHeader()->moveSection(
         m_table->horizontalHeader()->visualIndex(FindingsModel::ExposedSinceColumn),
         m_table->horizontalHeader()->visualIndex(FindingsModel::OwnerColumn));
     m_table->setColumnHidden(FindingsModel::ExposedSinceColumn, true);
+    m_table->viewport()->installEventFilter(this); // its width decides the columns' (fitTableColumns)
+    auto* header = m_table->horizontalHeader();
+    // Widths the analyst set by dragging a column's edge (or double-clicking it) are kept.
+    connect(header, &QHeaderView::sectionResized, this, [this]() {
+        if (!m_fittingColumns && (QGuiApplication::mouseButtons() & Qt::LeftButton))
+            m_columnsByHand = true;
+    });
+    connect(header, &QHeaderView::sectionHandleDoubleClicked, this, [this]() { m_columnsByHand = true; });
     leftLayout->addWidget(m_filterBar);
-    leftLayout->addWidget(m_table, 1);
+    // The same findings grouped by deciding rule, sharing the table's selection.
+    m_ruleGroups = new RuleGroupsView(m_filter, m_table->selectionModel(), left);
+    m_findingsStack = new QStackedWidget(left);
+    m_findingsStack->addWidget(m_table);
+    m_findingsStack->addWidget(m_ruleGroups);
+    leftLayout->addWidget(m_findingsStack, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::selectionChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, m_table->viewport(),
@@ -564,7 +611,7 @@ void MainWindow::createWidgets()
     m_graphSearch->setMaximumWidth(240);
     connect(m_graphSearch, &QLineEdit::returnPressed, this, &MainWindow::searchGraph);
     graphBar->addWidget(m_graphSearch);
-    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" }) {
+    for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all", "path-only" }) {
         QAction* a = action(QString::fromLatin1(id));
         graphBar->addAction(a);
         // Tool bar buttons take no focus by default: these are the graph's controls, reachable by Tab.
@@ -616,7 +663,8 @@ void MainWindow::createWidgets()
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->addWidget(left);
     m_mainSplitter->addWidget(m_rightSplitter);
-    m_mainSplitter->setStretchFactor(0, 2);
+    // A narrower window takes most of the width from the graph: the table is where triage happens.
+    m_mainSplitter->setStretchFactor(0, 1);
     m_mainSplitter->setStretchFactor(1, 3);
     setCentralWidget(m_mainSplitter);
 
@@ -645,7 +693,8 @@ void MainWindow::createWidgets()
 
     // Tab order: as the panes read, left to right and top to bottom.
     QList<QWidget*> chain = { m_filterBar->textEdit(), m_filterBar->savedFiltersButton(), m_filterBar->portEdit(),
-        m_filterBar->severityBox(), m_filterBar->engineBox(), m_filterBar->stateBox(), m_table, m_graphSearch };
+        m_filterBar->severityBox(), m_filterBar->engineBox(), m_filterBar->stateBox(), m_table, m_ruleGroups,
+        m_graphSearch };
     for (const char* id : { "fit", "zoom-in", "zoom-out", "expand-all", "collapse-all" })
         if (QWidget* button = graphBar->widgetForAction(action(QString::fromLatin1(id))))
             chain << button;
@@ -654,8 +703,125 @@ void MainWindow::createWidgets()
         setTabOrder(chain[i - 1], chain[i]);
 }
 
+void MainWindow::fitTableColumns()
+{
+    if (m_columnsByHand || !m_table)
+        return;
+    // Preferred and smallest widths, in the table font's average character widths; the essential
+    // columns are the ones a narrow window must keep in view, and the target's name elides first.
+    struct Spec
+    {
+        int preferred, minimum;
+        bool essential;
+    };
+    const int ch = m_table->fontMetrics().averageCharWidth();
+    const QFontMetrics headerMetrics(m_table->horizontalHeader()->font());
+    auto spec = [&](int column) -> Spec {
+        switch (column) {
+        case FindingsModel::SeverityColumn: { // the badge: "Critical" in bold, and its margins
+            QFont bold = m_table->font();
+            bold.setBold(true);
+            const int w = QFontMetrics(bold).horizontalAdvance(QStringLiteral("Critical")) + 24;
+            return { w, w, true };
+        }
+        case FindingsModel::TargetColumn:
+            return { 24 * ch, 14 * ch, true };
+        case FindingsModel::PortsColumn:
+            return { 24 * ch, 15 * ch, true };
+        case FindingsModel::SourcesColumn:
+            return { 22 * ch, 13 * ch, true };
+        case FindingsModel::ChangeColumn: {
+            const int w = std::max(m_table->fontMetrics().horizontalAdvance(tr("changed")),
+                              headerMetrics.horizontalAdvance(tr("Change")) + 16)
+                + 12;
+            return { w, w, false };
+        }
+        case FindingsModel::HopsColumn:
+            return { 6 * ch, 5 * ch, false };
+        case FindingsModel::StateColumn:
+            return { 14 * ch, 9 * ch, false };
+        case FindingsModel::ExposedSinceColumn:
+            return { 13 * ch, 11 * ch, false };
+        default:
+            return { 14 * ch, 8 * ch, false };
+        }
+    };
+    auto* header = m_table->horizontalHeader();
+    std::vector<int> columns; // visible, in the order shown
+    for (int v = 0; v < header->count(); ++v)
+        if (!header->isSectionHidden(header->logicalIndex(v)))
+            columns.push_back(header->logicalIndex(v));
+    std::vector<int> width(columns.size()), minimum(columns.size());
+    std::size_t lastEssential = 0;
+    int used = 0;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const Spec sp = spec(columns[i]);
+        width[i] = sp.preferred;
+        minimum[i] = sp.minimum;
+        if (sp.essential)
+            lastEssential = i;
+    }
+    for (std::size_t i = 0; i <= lastEssential && i < columns.size(); ++i)
+        used += width[i];
+    // Narrower than the essential columns' preferred widths: take the room from the target's name
+    // first (down to a comfortable width), then from the other columns before the last essential
+    // one, then from every essential column in proportion to what it can give.
+    int deficit = used - m_table->viewport()->width();
+    auto shrink = [&](auto&& which, auto&& floor) {
+        int room = 0;
+        for (std::size_t i = 0; i <= lastEssential && i < columns.size(); ++i)
+            if (which(columns[i], spec(columns[i]).essential))
+                room += std::max(0, width[i] - floor(i));
+        if (deficit <= 0 || room <= 0)
+            return;
+        const int take = std::min(deficit, room);
+        int taken = 0;
+        for (std::size_t i = 0; i <= lastEssential && i < columns.size(); ++i)
+            if (which(columns[i], spec(columns[i]).essential)) {
+                const int give = std::max(0, width[i] - floor(i));
+                const int part = std::min(give, (take * give + room - 1) / room);
+                width[i] -= std::min(part, take - taken);
+                taken += std::min(part, take - taken);
+            }
+        deficit -= taken;
+    };
+    const auto atMinimum = [&](std::size_t i) { return minimum[i]; };
+    // The table gets at least the width of its essential columns at their smallest, taken from the
+    // graph while the graph keeps half the window (a window too narrow for both scrolls the table).
+    int essentials = 2 * m_table->frameWidth() + m_table->verticalScrollBar()->sizeHint().width();
+    for (const int c : { FindingsModel::SeverityColumn, FindingsModel::ChangeColumn, FindingsModel::TargetColumn,
+             FindingsModel::PortsColumn, FindingsModel::SourcesColumn })
+        if (!header->isSectionHidden(c))
+            essentials += spec(c).minimum;
+    if (m_mainSplitter && essentials > m_table->width())
+        // After the resize that brought this (the splitter lays its widgets out after their events).
+        QMetaObject::invokeMethod(this, &MainWindow::widenTable, Qt::QueuedConnection);
+    m_essentialWidth = essentials;
+    shrink(
+        [](int column, bool) { return column == FindingsModel::TargetColumn; }, [&](std::size_t) { return 18 * ch; });
+    shrink([](int, bool essential) { return !essential; }, atMinimum);
+    shrink([](int, bool essential) { return essential; }, atMinimum);
+    const QScopedValueRollback fitting(m_fittingColumns, true);
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        if (i + 1 < columns.size() || !header->stretchLastSection())
+            header->resizeSection(columns[i], width[i]);
+}
+
+void MainWindow::widenTable()
+{
+    QList<int> sizes = m_mainSplitter->sizes();
+    const int missing = m_essentialWidth - m_table->width();
+    if (sizes.size() != 2 || missing <= 0 || sizes[1] - missing < (sizes[0] + sizes[1]) / 2)
+        return;
+    sizes[0] += missing;
+    sizes[1] -= missing;
+    m_mainSplitter->setSizes(sizes); // the table's viewport grows: fitTableColumns runs again
+}
+
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
+    if (m_table && watched == m_table->viewport() && event->type() == QEvent::Resize)
+        fitTableColumns();
     // The current row's frame (FindingsDelegate) spans every cell: repaint the rows, not the cell.
     if (watched == m_table && (event->type() == QEvent::FocusIn || event->type() == QEvent::FocusOut))
         m_table->viewport()->update();
@@ -673,8 +839,8 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 void MainWindow::focusPane(int step)
 {
     // Each pane, and the widget that takes the focus when it is entered.
-    const std::pair<QWidget*, QWidget*> panes[] = { { m_filterBar, m_filterBar->textEdit() }, { m_table, m_table },
-        { m_view->parentWidget(), m_view }, { m_tabs, m_tabs } };
+    const std::pair<QWidget*, QWidget*> panes[] = { { m_filterBar, m_filterBar->textEdit() },
+        { m_findingsStack, m_findingsStack->currentWidget() }, { m_view->parentWidget(), m_view }, { m_tabs, m_tabs } };
     constexpr int n = static_cast<int>(std::size(panes));
     const QWidget* focus = QApplication::focusWidget();
     int at = -1;
@@ -712,16 +878,10 @@ void MainWindow::restoreSettings()
     if (!m_rightSplitter->restoreState(Settings::rightSplitter.get()))
         m_rightSplitter->setSizes({ 430, 290 });
     const QByteArray header = Settings::findingsHeader.get();
-    if (header.isEmpty() || !m_table->horizontalHeader()->restoreState(header)) {
-        m_table->setColumnWidth(FindingsModel::SeverityColumn, 78);
-        m_table->setColumnWidth(FindingsModel::StateColumn, 96);
-        m_table->setColumnWidth(FindingsModel::TargetColumn, 108);
-        m_table->setColumnWidth(FindingsModel::DataStoreColumn, 88);
-        m_table->setColumnWidth(FindingsModel::PortsColumn, 150);
-        m_table->setColumnWidth(FindingsModel::SourcesColumn, 150);
-        m_table->setColumnWidth(FindingsModel::HopsColumn, 44);
-        m_table->setColumnWidth(FindingsModel::ExposedSinceColumn, 96);
-    }
+    // The analyst's own column widths come back; else they follow the window (fitTableColumns).
+    m_columnsByHand = !header.isEmpty() && m_table->horizontalHeader()->restoreState(header)
+        && Settings::findingsColumnsByHand.get();
+    fitTableColumns();
     const QString theme = Settings::theme.get();
     for (const char* id : { "theme-system", "theme-light", "theme-dark" })
         if (auto* a = action(QString::fromLatin1(id)); a && a->data().toString() == theme)
@@ -735,6 +895,7 @@ void MainWindow::saveSettings()
     Settings::mainSplitter.set(m_mainSplitter->saveState());
     Settings::rightSplitter.set(m_rightSplitter->saveState());
     Settings::findingsHeader.set(m_table->horizontalHeader()->saveState());
+    Settings::findingsColumnsByHand.set(m_columnsByHand);
 }
 
 void MainWindow::updateRecentMenu()
@@ -951,8 +1112,10 @@ void MainWindow::showAnalysis(const std::shared_ptr<const AnalysisData>& analysi
     m_inspector->clear();
     m_triage->setSelection({});
     m_document->setAnalysis(analysis, whatIf);
+    m_ruleGroups->setAnalysis(analysis); // before the table's rows change: it regroups them
     m_model->setAnalysis(analysis);
     m_table->setColumnHidden(FindingsModel::ExposedSinceColumn, !m_model->hasHistory());
+    fitTableColumns();
     updateComparison();
     std::set<QString> engines;
     for (const auto& f : analysis->result.findings)
@@ -988,6 +1151,18 @@ void MainWindow::showAnalysis(const std::shared_ptr<const AnalysisData>& analysi
     startLayout();
 }
 
+std::vector<std::size_t> MainWindow::pathOnlyFindings() const
+{
+    std::vector<std::size_t> out;
+    const auto analysis = m_document->analysis();
+    if (!analysis || !action(QStringLiteral("path-only"))->isChecked())
+        return out;
+    for (const Finding* f : selectedFindings())
+        out.push_back(static_cast<std::size_t>(f - analysis->result.findings.data()));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 void MainWindow::startLayout()
 {
     const auto analysis = m_document->analysis();
@@ -998,7 +1173,18 @@ void MainWindow::startLayout()
     LayoutOptions options;
     options.expanded = m_groupState;
     options.expandByDefault = m_expandByDefault;
-    auto previous = m_haveLayout && !m_firstLayout ? std::make_shared<GraphLayout>(m_scene->graphLayout()) : nullptr;
+    // Only the selected findings' paths: a graph of their own, every group open (BloodHound's
+    // path view); with nothing selected, the whole estate as usual.
+    auto only = pathOnlyFindings();
+    const bool modeChanged = only.empty() != m_layoutFindings.empty();
+    m_pendingLayoutFindings = only;
+    if (!only.empty()) {
+        options.expanded.clear();
+        options.expandByDefault = true;
+    }
+    auto previous = m_haveLayout && !m_firstLayout && !modeChanged && only.empty()
+        ? std::make_shared<GraphLayout>(m_scene->graphLayout())
+        : nullptr;
     m_layingOut = true;
     const quint64 generation = ++m_layoutGeneration;
     auto* watcher = new QFutureWatcher<GraphLayout>(this);
@@ -1009,9 +1195,11 @@ void MainWindow::startLayout()
             m_layoutWatcher = nullptr;
         applyLayout(watcher->result(), generation);
     });
-    const bool tryOpenVnets = m_firstLayout && !m_expandByDefault;
-    watcher->setFuture(QtConcurrent::run([analysis, options, previous, tryOpenVnets]() mutable {
+    const bool tryOpenVnets = m_firstLayout && !m_expandByDefault && only.empty();
+    watcher->setFuture(QtConcurrent::run([analysis, options, previous, tryOpenVnets, only]() mutable {
         options.previous = previous.get();
+        if (!only.empty())
+            return layoutGraph(ReachabilityGraph::build(analysis->result.findings, only), analysis->grouping, options);
         if (tryOpenVnets) {
             // First view of a large graph: VNets open with their subnets collapsed when that is
             // still a readable number of boxes, else everything collapsed.
@@ -1036,6 +1224,8 @@ void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
             if (g.kind == "vnet" && !g.collapsed)
                 m_groupState[g.id] = true; // the worker opened it (see startLayout)
     profilePhase("workbench: graph layout");
+    const bool pathsChanged = m_layoutFindings != m_pendingLayoutFindings;
+    m_layoutFindings = m_pendingLayoutFindings;
     m_scene->setGraph(m_document->analysis(), std::move(layout));
     m_haveLayout = true;
     selectionChanged();
@@ -1043,9 +1233,45 @@ void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
     if (m_firstLayout) {
         m_firstLayout = false;
         m_view->fitAll();
+    } else if (pathsChanged && !m_layoutFindings.empty()) {
+        m_view->fitAll(); // a paths-only graph is small: all of it
     }
     if (!m_baselineJob->isRunning()) // else its end is the moment everything is shown
         Q_EMIT ready();
+}
+
+bool MainWindow::openPathGroups(std::size_t finding)
+{
+    const auto analysis = m_document->analysis();
+    if (!analysis || finding >= analysis->result.findings.size() || m_layingOut || !m_layoutFindings.empty())
+        return false;
+    const Finding& f = analysis->result.findings[finding];
+    if (f.id == m_pathGroupsOpenedFor)
+        return false; // opened once: what the analyst collapsed since stays collapsed
+    m_pathGroupsOpenedFor = f.id;
+    const auto& layout = m_scene->graphLayout();
+    const auto& graph = analysis->result.graph;
+    std::set<std::string> open;
+    for (const auto& id : ReachabilityGraph::nodeIdsOfPath(f)) {
+        auto shown = layout.nodeOf.find(id);
+        if (shown == layout.nodeOf.end() || !layout.nodes[shown->second].aggregate())
+            continue;
+        open.insert(layout.nodes[shown->second].group); // a frontend in a band or the shared frontends
+        if (auto v = graph.find(id))
+            for (auto& g : analysis->grouping.groupsOf(graph.graph()[*v]))
+                open.insert(std::move(g));
+    }
+    bool changed = false;
+    for (const auto& g : open) {
+        auto it = m_groupState.find(g);
+        if (g.empty() || (it == m_groupState.end() ? m_expandByDefault : it->second))
+            continue;
+        m_groupState[g] = true;
+        changed = true;
+    }
+    if (changed)
+        startLayout();
+    return changed;
 }
 
 void MainWindow::toggleGroup(const QString& groupId)
@@ -1133,23 +1359,41 @@ void MainWindow::selectionChanged()
     for (const Finding* f : findings)
         indices.push_back(static_cast<std::size_t>(f - analysis->result.findings.data()));
     m_scene->highlightFindings(indices);
+    if (action(QStringLiteral("path-only"))->isChecked()) {
+        auto wanted = indices;
+        std::sort(wanted.begin(), wanted.end());
+        if (wanted != (m_layingOut ? m_pendingLayoutFindings : m_layoutFindings))
+            startLayout();
+    }
     m_triage->setSelection(findings);
     updateActions();
     if (findings.empty()) {
         m_inspector->clear();
+        m_view->setOffscreenMarker({}, {});
         return;
     }
     const Finding& f = *findings.front();
     m_inspector->setFinding(&f, analysis ? analysis->inspector.get() : nullptr);
-    // Bring the path into view.
-    QRectF box, target;
-    for (const auto& step : f.path)
-        if (auto* item = m_scene->nodeItem(step.id)) {
+    // Bring the path into view, its groups opened first (a new layout comes back here).
+    const std::size_t current = indices.front();
+    if (!openPathGroups(current)) {
+        QRectF box, target;
+        const auto nodes = m_scene->pathNodes(current);
+        for (const NodeItem* item : nodes) {
             box = box.united(item->sceneBoundingRect());
-            target = item->sceneBoundingRect(); // the last one found: the target's box
+            target = item->sceneBoundingRect(); // the last one: the target's box
         }
-    if (!box.isNull() && !m_view->mapToScene(m_view->viewport()->rect()).boundingRect().contains(box))
-        m_view->reveal(box, target);
+        // Where the path starts stays in sight: a marker at the view's edge points to the
+        // internet node while it is scrolled away (a path on a large estate is taller than the view).
+        if (!nodes.empty() && nodes.front()->node().kind == ReachabilityGraph::Kind::Internet)
+            m_view->setOffscreenMarker(nodes.front()->sceneBoundingRect(), tr("◎ Internet: the path's start"));
+        else
+            m_view->setOffscreenMarker({}, {});
+        if (!box.isNull() && !m_view->mapToScene(m_view->viewport()->rect()).boundingRect().contains(box)
+            && !m_view->reveal(box, target) && m_layoutFindings.empty())
+            report(tr("The whole path does not fit at a readable size: %1 shows it alone.")
+                       .arg(action(QStringLiteral("path-only"))->text().remove(QLatin1Char('&'))));
+    }
 
     QString html = QStringLiteral("<h3>%1 — %2</h3>").arg(esc(f.target.name), Theme::severityTitle(f.severity));
     html += QStringLiteral("<p>%1</p>").arg(esc(f.explanation));

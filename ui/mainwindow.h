@@ -23,6 +23,7 @@ class QLineEdit;
 class QMenu;
 class QProgressBar;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 class QTextBrowser;
@@ -42,6 +43,7 @@ class GraphView;
 class PresentationView;
 class ProblemsView;
 class ReviewDocument;
+class RuleGroupsView;
 class RuleInspector;
 class TriagePanel;
 class WhatIfSession;
@@ -180,12 +182,23 @@ private:
     void restoreKeptSelection();
     /// F6 / Shift+F6: the next or previous pane (filter, findings, graph, side tabs).
     void focusPane(int step);
+    /// Column widths for the table's width, unless the analyst set them by hand: severity, target,
+    /// ports and sources stay in view as long as they fit at their smallest, names eliding first.
+    void fitTableColumns();
+    /// Gives the table the width of its essential columns from the graph's side of the splitter
+    /// (while the graph keeps half the window).
+    void widenTable();
     void elideUndoLabels();
     void showNodeDetails(const QString& graphNodeId);
     void showEdgeDetails(const QString& fromId, const QString& toId);
     void searchGraph();
     void setAllGroups(bool expanded);
     void toggleGroup(const QString& groupId);
+    /// Opens the collapsed groups the current finding's path crosses (once per finding), so that
+    /// every step of it is drawn; true when a new layout was started for it.
+    bool openPathGroups(std::size_t finding);
+    /// The findings the graph shows the paths of, in "selected paths only" mode (else empty).
+    std::vector<std::size_t> pathOnlyFindings() const;
     bool maybeSave();
     bool save();
     void autosave();
@@ -201,6 +214,8 @@ private:
     FindingsModel* m_model;
     FindingsFilterModel* m_filter;
     QTableView* m_table = nullptr;
+    RuleGroupsView* m_ruleGroups = nullptr; // the table's findings grouped by deciding rule
+    QStackedWidget* m_findingsStack = nullptr; // the table or the groups
     FilterBar* m_filterBar = nullptr;
     GraphScene* m_scene = nullptr;
     GraphView* m_view = nullptr;
@@ -222,11 +237,17 @@ private:
     QToolBar* m_mainToolBar = nullptr;
     std::vector<std::string> m_keptSelection; // finding ids, the current one first
     bool m_refiltering = false;
+    bool m_columnsByHand = false;
+    bool m_fittingColumns = false;
+    int m_essentialWidth = 0; // the table's width with its essential columns at their smallest
 
     QFutureWatcher<GraphLayout>* m_layoutWatcher = nullptr;
     quint64 m_layoutGeneration = 0;
     std::map<std::string, bool> m_groupState;
     bool m_expandByDefault = true;
+    std::string m_pathGroupsOpenedFor; // the finding whose path's groups were last opened
+    std::vector<std::size_t> m_layoutFindings; // of the laid-out graph: all (empty) or these paths only
+    std::vector<std::size_t> m_pendingLayoutFindings; // of the layout being computed
     bool m_haveLayout = false;
     bool m_interactive = true;
     bool m_presentFullScreen = true;

@@ -221,13 +221,9 @@ void MainWindow::updateComparison()
     if (c && !m_changeColumnPlaced) { // next to the severity, where the eye is
         auto* header = m_table->horizontalHeader();
         header->moveSection(header->visualIndex(FindingsModel::ChangeColumn), 1);
-        // As wide as its longest word: the columns after it (target, ports) keep their room.
-        m_table->setColumnWidth(FindingsModel::ChangeColumn,
-            std::max(m_table->fontMetrics().horizontalAdvance(tr("changed")),
-                header->fontMetrics().horizontalAdvance(tr("Change")) + 16)
-                + 12);
         m_changeColumnPlaced = true;
     }
+    fitTableColumns(); // as wide as its longest word: the columns after it keep their room
     const bool whatIf = isWhatIfShown();
     m_whatIfBanner->setVisible(whatIf);
     if (whatIf) {

@@ -39,6 +39,8 @@ struct Settings
     static inline const Preference<QByteArray> mainSplitter { "window/mainSplitter", {} };
     static inline const Preference<QByteArray> rightSplitter { "window/rightSplitter", {} };
     static inline const Preference<QByteArray> findingsHeader { "findings/header", {} };
+    // Whether the analyst sized the findings columns (else they follow the window's width).
+    static inline const Preference<bool> findingsColumnsByHand { "findings/columnsByHand", false };
     static inline const Preference<QStringList> recentFiles { "recentFiles", {} };
     // The findings filter's saved expressions: name -> expression text.
     static inline const Preference<QVariantMap> savedFilters { "findings/savedFilters", {} };

@@ -2,8 +2,11 @@
 #include "findings/filterbar.h"
 #include "findings/findingsfiltermodel.h"
 #include "findings/findingsmodel.h"
+#include "findings/rulegroupsmodel.h"
+#include "findings/rulegroupsview.h"
 #include "findings/triagepanel.h"
 #include "graph/edgeitem.h"
+#include "graph/edgelabelitem.h"
 #include "graph/graphscene.h"
 #include "graph/graphview.h"
 #include "graph/nodeitem.h"
@@ -29,6 +32,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -516,6 +520,163 @@ private Q_SLOTS:
         // Search finds nodes by name and selects them.
         const auto hits = w.scene()->search(QStringLiteral("pip-es"));
         QCOMPARE(hits.size(), std::size_t(5));
+    }
+
+    // Issue 16, the graph at scale: selecting a finding whose path is in collapsed groups opens
+    // them (once: what the analyst collapses again stays so), and the path's edges are labelled
+    // with what crosses them and the rule that lets it through.
+    void selectingAFindingOpensItsPathAndLabelsIt()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        w.action(QStringLiteral("collapse-all"))->trigger();
+        QVERIFY(wb.waitFor(2));
+        QVERIFY(w.scene()->nodeItem("internet"));
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-03")));
+        const Finding* f = currentFinding(w);
+        QVERIFY(f);
+        QVERIFY(wb.waitFor(3)); // the layout with the path's groups open
+        const auto ids = ReachabilityGraph::nodeIdsOfPath(*f);
+        for (const auto& id : ids) {
+            const NodeItem* n = w.scene()->nodeItem(id);
+            QVERIFY2(n && !n->node().aggregate() && n->isHighlighted(), id.c_str());
+        }
+        QVERIFY(!w.scene()->graphLayout().groups.empty());
+        bool othersCollapsed = false; // only the path's groups opened
+        for (const auto& g : w.scene()->graphLayout().groups)
+            othersCollapsed = othersCollapsed || g.collapsed;
+        QVERIFY(othersCollapsed);
+        // The packets where they enter, the NSG's step naming its deciding rules (ReachabilityGraph::edgeLabels).
+        QStringList labels;
+        for (const auto* l : w.scene()->edgeLabels())
+            labels << l->text();
+        QCOMPARE(labels,
+            (QStringList { QStringLiteral("TCP 5601, 9200-9300"), QStringLiteral("allow-es-office (100) +1") }));
+        // Each sits at the end of its edge, left of the node the edge enters, over no node's name.
+        for (const auto* l : w.scene()->edgeLabels())
+            QVERIFY(l->scenePos().x() < w.scene()->nodeItem(f->target.id)->scenePos().x() + 1);
+        // Labels are only for the current finding: cleared with the selection.
+        w.table()->clearSelection();
+        QVERIFY(w.scene()->edgeLabels().empty());
+    }
+
+    // "Selected paths only": the graph shows the selected findings' paths and nothing else, fitted,
+    // and follows the selection; off again, the whole estate comes back.
+    void selectedPathsOnly()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        const std::size_t all = w.scene()->nodeItems().size();
+        clickRow(w, rowOfTarget(w, QStringLiteral("es-support-03")));
+        w.action(QStringLiteral("path-only"))->setChecked(true);
+        QVERIFY(wb.waitFor(2));
+        std::set<std::string> shown;
+        for (auto* n : w.scene()->nodeItems())
+            shown.insert(n->node().name);
+        QCOMPARE(shown, (std::set<std::string> { "Internet", "pip-es-03", "nsg-es-cluster", "es-support-03" }));
+        QVERIFY(w.graphView()
+                    ->mapToScene(w.graphView()->viewport()->rect())
+                    .boundingRect()
+                    .contains(w.scene()->itemsBoundingRect().adjusted(10, 10, -10, -10)));
+        clickRow(w, rowOfTarget(w, QStringLiteral("jump-01")));
+        QVERIFY(wb.waitFor(3));
+        QVERIFY(w.scene()->nodeItem(currentFinding(w)->target.id));
+        for (auto* n : w.scene()->nodeItems())
+            QVERIFY2(n->node().name != "es-support-03", "the previous selection's path is gone");
+        w.action(QStringLiteral("path-only"))->setChecked(false);
+        QVERIFY(wb.waitFor(4));
+        QCOMPARE(w.scene()->nodeItems().size(), all);
+    }
+
+    // Issue 16: findings grouped by the rule that lets them in, sharing the table's selection.
+    void groupByDecidingRule()
+    {
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        auto* view = w.findChild<RuleGroupsView*>(QStringLiteral("ruleGroups"));
+        QVERIFY(view);
+        QAbstractItemModelTester tester(view->groupsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(view->groupsModel()->rowCount(), 0); // nothing is grouped while hidden
+        w.action(QStringLiteral("group-by-rule"))->trigger();
+        QVERIFY(view->isVisible());
+        QVERIFY(!w.table()->isVisible());
+        const auto* groups = view->groupsModel();
+        QVERIFY(groups->rowCount() > 0);
+        // The worst first; every finding of the table is under at least one rule.
+        std::set<int> rows;
+        int previous = int(Severity::Critical);
+        for (int g = 0; g < groups->rowCount(); ++g) {
+            const int worst = int(groups->groups()[std::size_t(g)].worst);
+            QVERIFY(worst <= previous);
+            previous = worst;
+            for (const int r : groups->sourceRows(groups->index(g, 0)))
+                rows.insert(r);
+        }
+        QCOMPARE(int(rows.size()), w.filterModel()->rowCount());
+        // allow-es-any admits the cluster's data stores: a group of its own, titled by NSG and rule.
+        int esAny = -1;
+        for (int g = 0; g < groups->rowCount(); ++g)
+            if (groups->index(g, RuleGroupsModel::NameColumn).data().toString()
+                == QLatin1String("nsg-es-cluster / allow-es-any (110)"))
+                esAny = g;
+        QVERIFY(esAny >= 0);
+        const QModelIndex group = groups->index(esAny, 0);
+        QVERIFY(
+            groups->index(esAny, RuleGroupsModel::CountColumn).data().toString().contains(QLatin1String("data store")));
+        // Selecting the rule selects its findings in the table (and so highlights their paths).
+        view->selectionModel()->select(group, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(w.table()->selectionModel()->selectedRows().size(), groups->rowCount(group));
+        // Selecting one of them makes it the current finding; the table's current follows back.
+        const QModelIndex child = groups->index(0, 0, group);
+        view->setCurrentIndex(child);
+        QCOMPARE(QString::fromStdString(currentFinding(w)->id), child.data(RuleGroupsModel::FindingIdRole).toString());
+        QCOMPARE(QString::fromStdString(currentFinding(w)->target.name), child.data().toString());
+        // A filter regroups: only what the table shows.
+        w.filterModel()->setMinimumSeverity(int(Severity::Critical));
+        int shown = 0;
+        for (int g = 0; g < groups->rowCount(); ++g)
+            shown += groups->rowCount(groups->index(g, 0)) > 0;
+        QVERIFY(shown > 0);
+        for (int g = 0; g < groups->rowCount(); ++g)
+            QCOMPARE(groups->groups()[std::size_t(g)].worst, Severity::Critical);
+        w.action(QStringLiteral("group-by-rule"))->trigger();
+        QVERIFY(w.table()->isVisible());
+    }
+
+    // Issue 16: at 1024 and 1280 px wide the table keeps severity, target, ports and sources in view.
+    void narrowWindowKeepsTheEssentialColumns_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1024x640") << QSize(1024, 640);
+        QTest::newRow("1280x800") << QSize(1280, 800);
+        QTest::newRow("1920x1080") << QSize(1920, 1080);
+    }
+    void narrowWindowKeepsTheEssentialColumns()
+    {
+        QFETCH(QSize, size);
+        Workbench wb;
+        QVERIFY(wb.open(m_review));
+        MainWindow& w = wb.w;
+        w.resize(size);
+        QTRY_COMPARE(w.size(), size);
+        QApplication::processEvents();
+        QTableView* t = w.table();
+        const int room = t->viewport()->width();
+        for (const int column : { int(FindingsModel::SeverityColumn), int(FindingsModel::TargetColumn),
+                 int(FindingsModel::PortsColumn), int(FindingsModel::SourcesColumn) }) {
+            const int left = t->horizontalHeader()->sectionViewportPosition(column);
+            const int right = left + t->horizontalHeader()->sectionSize(column);
+            QVERIFY2(left >= 0 && right <= room,
+                qPrintable(QStringLiteral("column %1 at %2-%3 of %4").arg(column).arg(left).arg(right).arg(room)));
+        }
+        // Wide enough for "TCP 9200" and for a name's ends.
+        QVERIFY(t->horizontalHeader()->sectionSize(FindingsModel::PortsColumn)
+            >= t->fontMetrics().horizontalAdvance(QStringLiteral("tcp 9200, 9300")));
+        QVERIFY(t->horizontalHeader()->sectionSize(FindingsModel::TargetColumn)
+            >= t->fontMetrics().horizontalAdvance(QStringLiteral("es-support-0")));
     }
 
     void graphNodeAndEdgeExplainThemselves()

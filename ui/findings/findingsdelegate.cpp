@@ -14,6 +14,9 @@ namespace ew::ui {
 void FindingsDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const
 {
     QStyledItemDelegate::initStyleOption(option, index);
+    // Names keep both ends (the prefix and the number that tell resources apart).
+    if (index.column() == FindingsModel::TargetColumn || index.column() == FindingsModel::OwnerColumn)
+        option->textElideMode = Qt::ElideMiddle;
     const auto state = static_cast<TriageState>(index.data(FindingsModel::StateRole).toInt());
     if (state == TriageState::Fixed || state == TriageState::FalsePositive)
         option->palette.setColor(QPalette::Text, option->palette.color(QPalette::Disabled, QPalette::Text));

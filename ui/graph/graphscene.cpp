@@ -1,10 +1,13 @@
 #include "graphscene.h"
 
 #include "edgeitem.h"
+#include "edgelabelitem.h"
 #include "groupitem.h"
 #include "nodeitem.h"
+#include "theme.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace ew::ui {
@@ -36,6 +39,7 @@ void GraphScene::setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout 
     clear();
     m_nodes.clear();
     m_edges.clear();
+    m_labels.clear();
     m_data = std::move(data);
     m_layout = std::move(layout);
     if (!m_data)
@@ -95,6 +99,9 @@ void GraphScene::applyChangeMarks()
 void GraphScene::highlightFindings(const std::vector<std::size_t>& findings)
 {
     m_highlighted = findings;
+    for (auto* label : m_labels)
+        delete label;
+    m_labels.clear();
     if (findings.empty()) {
         for (auto* n : m_nodes)
             n->setEmphasis(false, false);
@@ -116,6 +123,44 @@ void GraphScene::highlightFindings(const std::vector<std::size_t>& findings)
     for (auto* n : m_nodes) {
         const bool hit = onPath.count(n) > 0;
         n->setEmphasis(hit, !hit);
+    }
+    labelPath(findings.front());
+}
+
+std::vector<NodeItem*> GraphScene::pathNodes(std::size_t finding) const
+{
+    std::vector<NodeItem*> out;
+    if (!m_data || finding >= m_data->result.findings.size())
+        return out;
+    for (const auto& id : ReachabilityGraph::nodeIdsOfPath(m_data->result.findings[finding]))
+        if (auto* item = nodeItem(id); item && (out.empty() || out.back() != item))
+            out.push_back(item);
+    return out;
+}
+
+void GraphScene::labelPath(std::size_t finding)
+{
+    if (!m_data || finding >= m_data->result.findings.size())
+        return;
+    const Finding& f = m_data->result.findings[finding];
+    const auto ids = ReachabilityGraph::nodeIdsOfPath(f);
+    const auto labels = ReachabilityGraph::edgeLabels(f);
+    std::map<std::pair<const NodeItem*, const NodeItem*>, EdgeItem*> edgeOf;
+    for (auto* e : m_edges)
+        edgeOf[{ e->from(), e->to() }] = e;
+    const QColor accent = Theme::severityColor(f.severity);
+    for (std::size_t s = 0; s + 1 < ids.size() && s < labels.size(); ++s) {
+        const NodeItem* from = nodeItem(ids[s]);
+        const NodeItem* to = nodeItem(ids[s + 1]);
+        auto it = edgeOf.find({ from, to });
+        // Steps inside one collapsed group have no edge of their own: their labels wait for it
+        // to open.
+        if (it == edgeOf.end() || labels[s].empty())
+            continue;
+        auto* label = new EdgeLabelItem(QString::fromStdString(labels[s]), accent);
+        label->setPos(it->second->to()->inPort());
+        addItem(label);
+        m_labels.push_back(label);
     }
 }
 

@@ -12,6 +12,7 @@
 namespace ew::ui {
 
 class EdgeItem;
+class EdgeLabelItem;
 class GroupItem;
 class NodeItem;
 
@@ -27,8 +28,13 @@ public:
     void setGraph(std::shared_ptr<const AnalysisData> data, GraphLayout layout);
     const GraphLayout& graphLayout() const { return m_layout; }
     /// Highlights every node and edge on the paths of these findings and dims the rest; an empty
-    /// list restores the normal look.
+    /// list restores the normal look. The first finding's path (the current one) gets its edges
+    /// labelled with what crosses them and the rules that let it through.
     void highlightFindings(const std::vector<std::size_t>& findings);
+    const std::vector<EdgeLabelItem*>& edgeLabels() const { return m_labels; }
+    /// The visible nodes the finding's path crosses, in order (an aggregate once for the steps
+    /// it stands for); fewer than its steps while some of them are in collapsed groups.
+    std::vector<NodeItem*> pathNodes(std::size_t finding) const;
     const std::vector<std::size_t>& highlightedFindings() const { return m_highlighted; }
     NodeItem* nodeItem(const std::string& graphNodeId) const;
     const std::vector<NodeItem*>& nodeItems() const { return m_nodes; }
@@ -50,6 +56,8 @@ private:
     GraphLayout m_layout;
     std::vector<NodeItem*> m_nodes;
     std::vector<EdgeItem*> m_edges;
+    std::vector<EdgeLabelItem*> m_labels;
+    void labelPath(std::size_t finding);
     std::vector<std::size_t> m_highlighted;
     std::map<std::size_t, QString> m_changeMarks;
     void applyChangeMarks();

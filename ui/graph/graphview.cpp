@@ -1,10 +1,13 @@
 #include "graphview.h"
 
+#include <QFontMetricsF>
 #include <QKeyEvent>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ew::ui {
 
@@ -54,7 +57,7 @@ void GraphView::fitAll()
     }
 }
 
-void GraphView::reveal(const QRectF& rect, const QRectF& focus)
+bool GraphView::reveal(const QRectF& rect, const QRectF& focus)
 {
     // Fit the rectangle, but never blow it up beyond 100%; when it only fits at an illegible
     // scale, show the focus (the target end of a path) at a legible one.
@@ -64,9 +67,10 @@ void GraphView::reveal(const QRectF& rect, const QRectF& focus)
     if (zoom() < kLegible && !focus.isNull()) {
         setTransform(QTransform::fromScale(kLegible * 1.4, kLegible * 1.4));
         centerOn(focus.center());
-        return;
+        return false;
     }
     centerOn(rect.center());
+    return true;
 }
 
 void GraphView::wheelEvent(QWheelEvent* event)
@@ -118,13 +122,65 @@ void GraphView::focusOutEvent(QFocusEvent* event)
 void GraphView::scrollContentsBy(int dx, int dy)
 {
     QGraphicsView::scrollContentsBy(dx, dy);
-    if (hasFocus())
-        viewport()->update(); // the frame is drawn at the viewport's edge, not scrolled with the scene
+    // The focus frame and the off-screen marker are drawn at the viewport's edge, not scrolled
+    // with the scene.
+    if (hasFocus() || !m_markerTarget.isNull())
+        viewport()->update();
+}
+
+void GraphView::setOffscreenMarker(const QRectF& sceneRect, const QString& text)
+{
+    m_markerTarget = sceneRect;
+    m_markerText = text;
+    viewport()->update();
+}
+
+QRectF GraphView::offscreenMarkerRect() const
+{
+    if (m_markerTarget.isNull())
+        return {};
+    const QRectF view = QRectF(viewport()->rect());
+    const QPointF target = mapFromScene(m_markerTarget.center());
+    if (view.intersects(mapFromScene(m_markerTarget).boundingRect()))
+        return {};
+    // On the view's edge, along the line from its centre to the node.
+    const QFontMetricsF fm(font());
+    const QString text = m_markerText;
+    const QSizeF size(fm.horizontalAdvance(text) + 16, fm.height() + 8);
+    const QPointF centre = view.center();
+    const QPointF d = target - centre;
+    const qreal halfW = view.width() / 2 - size.width() / 2 - 4;
+    const qreal halfH = view.height() / 2 - size.height() / 2 - 4;
+    const qreal t = std::min(d.x() == 0 ? 1e9 : halfW / std::abs(d.x()), d.y() == 0 ? 1e9 : halfH / std::abs(d.y()));
+    const QPointF at = centre + d * std::min<qreal>(t, 1);
+    return QRectF(at - QPointF(size.width() / 2, size.height() / 2), size);
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton && offscreenMarkerRect().contains(event->position())) {
+        centerOn(m_markerTarget.center());
+        event->accept();
+        return;
+    }
+    QGraphicsView::mousePressEvent(event);
 }
 
 void GraphView::drawForeground(QPainter* painter, const QRectF& rect)
 {
     QGraphicsView::drawForeground(painter, rect);
+    if (const QRectF marker = offscreenMarkerRect(); !marker.isNull()) {
+        painter->save();
+        painter->resetTransform();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(palette().color(QPalette::Highlight), 1.5));
+        painter->setBrush(palette().color(QPalette::ToolTipBase));
+        painter->drawRoundedRect(marker, marker.height() / 2, marker.height() / 2);
+        painter->setPen(palette().color(QPalette::ToolTipText));
+        painter->setFont(font());
+        painter->drawText(marker, Qt::AlignCenter, m_markerText);
+        painter->restore();
+    }
     if (!hasFocus())
         return;
     // The focus frame, in viewport pixels whatever the zoom.

@@ -14,9 +14,15 @@ public:
     void zoomBy(qreal factor);
     void fitAll();
     /// Shows a scene rectangle, zooming out if it does not fit; if it fits only at an illegible
-    /// scale, shows focus instead.
-    void reveal(const QRectF& rect, const QRectF& focus = {});
+    /// scale, shows focus instead and returns false.
+    bool reveal(const QRectF& rect, const QRectF& focus = {});
     qreal zoom() const;
+    /// A node to keep in sight: while its rectangle (scene coordinates) is outside the view, a
+    /// marker at the view's edge points to it with this text, and clicking the marker brings it
+    /// into view (the internet end of the selected path on a large estate). A null rectangle: none.
+    void setOffscreenMarker(const QRectF& sceneRect, const QString& text);
+    /// Where the marker is drawn, in viewport coordinates (null when the node is in view).
+    QRectF offscreenMarkerRect() const;
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
@@ -25,6 +31,11 @@ protected:
     void focusOutEvent(QFocusEvent* event) override;
     void scrollContentsBy(int dx, int dy) override;
     void drawForeground(QPainter* painter, const QRectF& rect) override;
+    void mousePressEvent(QMouseEvent* event) override;
+
+private:
+    QRectF m_markerTarget;
+    QString m_markerText;
 };
 
 } // namespace ew::ui

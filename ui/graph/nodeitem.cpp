@@ -4,6 +4,7 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QFontDatabase>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPalette>
@@ -33,6 +34,16 @@ QString NodeItem::kindLabel(const GraphLayout::Node& node)
     return node.kind == ReachabilityGraph::Kind::DataStore ? label + QObject::tr(" · data store") : label;
 }
 
+qreal NodeItem::smallestReadablePointSize()
+{
+    const QFont smallest = QFontDatabase::systemFont(QFontDatabase::SmallestReadableFont);
+    const qreal normal = QApplication::font().pointSizeF();
+    // Some platforms have no such font (a point size of -1), and Qt's generic Unix theme answers
+    // 12 points, above its normal 9: then the small size desktops use, a little below the normal.
+    const qreal size = smallest.pointSizeF();
+    return size > 0 && size < normal ? size : normal * 0.85;
+}
+
 QRectF NodeItem::boundingRect() const
 {
     return QRectF(-3, -3, GraphLayout::kNodeWidth + 6, GraphLayout::kNodeHeight + 6);
@@ -54,7 +65,7 @@ void NodeItem::setEmphasis(bool highlighted, bool dimmed)
         return;
     m_highlighted = highlighted;
     m_dimmed = dimmed;
-    setOpacity(dimmed ? 0.28 : 1.0);
+    setOpacity(dimmed ? 0.5 : 1.0); // off the path, but still legible
     setZValue(highlighted ? 4 : 2);
     update();
 }
@@ -84,11 +95,14 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     look.text = pal.color(QPalette::Text);
     look.subText = pal.color(QPalette::PlaceholderText);
     look.boldTitle = m_highlighted || isSelected();
-    look.detailed = lod >= 0.45; // far away, a coloured box is all that is readable
+    // Names never shrink below the platform's smallest readable size: zoomed out, the text grows
+    // in the scene (and the kind label goes) until even the name alone no longer fits the box.
+    static const qreal smallest = smallestReadablePointSize(); // asked once: thousands of nodes repaint
+    look.minPointSize = smallest / std::max<qreal>(lod, 0.01);
     painter->setFont(QApplication::font());
     paintNode(painter, QRectF(0, 0, GraphLayout::kNodeWidth, GraphLayout::kNodeHeight), m_node.kind,
         QString::fromStdString(m_node.name), kindLabel(m_node), look);
-    if (!m_changeMark.isEmpty() && look.detailed) {
+    if (!m_changeMark.isEmpty() && lod >= 0.45) {
         // A pill on the top edge, right: what changed against the baseline.
         QFont f = QApplication::font();
         f.setPointSizeF(f.pointSizeF() * 0.72);

@@ -28,6 +28,9 @@ public:
     QPointF inPort() const; // where edges arrive (scene coordinates)
     QPointF outPort() const;
     static QString kindLabel(const GraphLayout::Node& node);
+    /// The size below which no node text is drawn on screen (the platform's smallest readable
+    /// font, at most the normal size).
+    static qreal smallestReadablePointSize();
 
 private:
     GraphLayout::Node m_node;

@@ -2,6 +2,7 @@
 
 #include "theme.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QTreeWidget>
@@ -18,6 +19,7 @@ constexpr int kRuleRole = Qt::UserRole + 5; // rule name, on rule items
 constexpr int kDefaultRole = Qt::UserRole + 6;
 constexpr int kDisabledRole = Qt::UserRole + 7;
 constexpr int kLevelRole = Qt::UserRole + 8; // "subnet" or "nic", on NSG items
+constexpr int kReasonLineRole = Qt::UserRole + 9; // true on a rule's reason line
 
 QString statusTitle(RuleRow::Status s)
 {
@@ -57,6 +59,7 @@ RuleInspector::RuleInspector(QWidget* parent)
     m_tree->header()->setStretchLastSection(true);
     layout->addWidget(m_explanation);
     layout->addWidget(m_tree, 1);
+    m_tree->viewport()->installEventFilter(this);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_tree, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         auto* item = m_tree->itemAt(pos);
@@ -153,6 +156,16 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
             const QString tip = QString::fromStdString(r.reason + "\n" + r.where.toString());
             for (int c = 0; c < ColumnCount; ++c)
                 item->setToolTip(c, tip);
+            // In a narrow window the reason is a second line under its rule (fitColumns).
+            auto* why = new QTreeWidgetItem(item);
+            why->setText(0, QString::fromStdString(r.reason));
+            why->setToolTip(0, tip);
+            why->setFirstColumnSpanned(true);
+            why->setData(0, kFileRole, item->data(0, kFileRole));
+            why->setData(0, kPointerRole, item->data(0, kPointerRole));
+            why->setData(0, kReasonLineRole, true);
+            why->setForeground(0, pal.color(QPalette::PlaceholderText));
+            item->setExpanded(true);
             if (r.status == RuleRow::Status::Deciding) {
                 const QColor band = Theme::severityColor(finding->severity);
                 QColor bg = band;
@@ -170,9 +183,44 @@ void RuleInspector::setFinding(const Finding* finding, const FindingInspector* i
         }
         top->setExpanded(true);
     }
-    for (int c = 0; c < ReasonColumn; ++c)
+    fitColumns();
+}
+
+bool RuleInspector::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_tree->viewport() && event->type() == QEvent::Resize)
+        fitColumns(); // the viewport's own width: it is laid out after this widget's resize
+    return QWidget::eventFilter(watched, event);
+}
+
+void RuleInspector::fitColumns()
+{
+    const int ch = fontMetrics().averageCharWidth();
+    int used = 0;
+    for (int c = 0; c < ReasonColumn; ++c) {
         m_tree->resizeColumnToContents(c);
-    m_tree->setColumnWidth(NameColumn, std::min(m_tree->columnWidth(NameColumn), 230));
+        if (c == NameColumn)
+            m_tree->setColumnWidth(c, std::min(m_tree->columnWidth(c), 30 * ch));
+        used += m_tree->columnWidth(c);
+    }
+    // The reason is a column when every rule's fits beside the other columns, else a second line
+    // under each rule, as wide as the tree (eliding only there; the tooltip has it whole).
+    QFont bold = font();
+    bold.setBold(true); // deciding rules are bold
+    const QFontMetrics metrics(bold);
+    int reason = 0;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i)
+        for (int j = 0; j < m_tree->topLevelItem(i)->childCount(); ++j)
+            reason = std::max(reason, metrics.horizontalAdvance(m_tree->topLevelItem(i)->child(j)->text(ReasonColumn)));
+    const bool column = used + reason + 2 * ch <= m_tree->viewport()->width();
+    m_tree->setColumnHidden(ReasonColumn, !column);
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* top = m_tree->topLevelItem(i);
+        for (int j = 0; j < top->childCount(); ++j)
+            for (int k = 0; k < top->child(j)->childCount(); ++k)
+                if (QTreeWidgetItem* line = top->child(j)->child(k); line->data(0, kReasonLineRole).toBool())
+                    line->setHidden(column);
+    }
 }
 
 } // namespace ew::ui

@@ -51,7 +51,13 @@ Q_SIGNALS:
     /// Right click on an NSG or a rule (what-if edits).
     void ruleContextMenu(const ew::ui::RuleInspector::RuleContext& context, const QPoint& globalPos);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    /// Columns as wide as their text; the reason a column of its own when it has room, else a
+    /// second line under each rule, so that a narrow window never pushes it out of view.
+    void fitColumns();
     QLabel* m_explanation;
     QTreeWidget* m_tree;
     FindingInspection m_inspection;

@@ -3,6 +3,8 @@
 #include <QFontMetricsF>
 #include <QPainter>
 
+#include <algorithm>
+
 namespace ew::ui {
 
 QColor nodeAccent(ReachabilityGraph::Kind kind)
@@ -75,20 +77,32 @@ void paintNode(QPainter* painter, const QRectF& r, ReachabilityGraph::Kind kind,
         return;
     }
     QFont font = painter->font();
+    QFont title = font;
+    title.setBold(look.boldTitle);
+    title.setPointSizeF(std::max(font.pointSizeF(), look.minPointSize));
+    QFont small = font;
+    small.setPointSizeF(std::max(font.pointSizeF() * 0.85, look.minPointSize));
+    const qreal titleHeight = QFontMetricsF(title).height();
+    const bool twoLines = titleHeight + QFontMetricsF(small).height() <= r.height() - 2;
+    if (!twoLines && titleHeight > r.height() - 2) {
+        painter->restore(); // text this size does not fit: the box only
+        return;
+    }
     QFont glyphFont = font;
-    glyphFont.setPointSizeF(font.pointSizeF() * 1.3);
+    glyphFont.setPointSizeF(std::min<qreal>(title.pointSizeF() * 1.3, 15)); // its column is 22 units wide
     painter->setFont(glyphFont);
     painter->setPen(accent);
     painter->drawText(QRectF(r.left() + 12, r.top(), 22, r.height()), Qt::AlignCenter, nodeGlyph(kind));
-    QFont title = font;
-    title.setBold(look.boldTitle);
     painter->setFont(title);
     painter->setPen(look.text);
-    const QRectF titleRect(r.left() + 38, r.top() + 3, r.width() - 44, r.height() / 2 - 2);
+    const QRectF titleRect = twoLines ? QRectF(r.left() + 38, r.top() + 3, r.width() - 44, r.height() / 2 - 2)
+                                      : QRectF(r.left() + 38, r.top(), r.width() - 44, r.height());
     painter->drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter,
         QFontMetricsF(title).elidedText(name, Qt::ElideMiddle, titleRect.width()));
-    QFont small = font;
-    small.setPointSizeF(font.pointSizeF() * 0.85);
+    if (!twoLines) {
+        painter->restore();
+        return;
+    }
     painter->setFont(small);
     painter->setPen(look.subText);
     const QRectF labelRect(r.left() + 38, r.top() + r.height() / 2, r.width() - 44, r.height() / 2 - 3);

@@ -23,6 +23,10 @@ struct NodeLook
     QColor subText;
     bool boldTitle = false;
     bool detailed = true; // false: far away, draw the box only
+    /// The smallest text size, in the painter's points (a zoomed-out view passes the platform's
+    /// smallest readable size divided by its scale): text grows to it, the kind label is dropped
+    /// when the two lines no longer fit, and the name when it no longer fits alone.
+    qreal minPointSize = 0;
 };
 
 QColor nodeAccent(ReachabilityGraph::Kind kind);
