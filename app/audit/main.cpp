@@ -712,8 +712,8 @@ int reportCommand(const Args& a, int argc, char** argv)
         return usageError("report needs --pdf FILE");
     ew::Review review;
     std::vector<std::string> inputs = a.inputs;
+    bool isReview = false;
     if (a.inputs.size() == 1) {
-        bool isReview = false;
         std::vector<std::string> fromReview;
         if (!readReview(a.inputs.front(), review, fromReview, isReview))
             return kExitBadInput;
@@ -721,13 +721,39 @@ int reportCommand(const Args& a, int argc, char** argv)
             inputs = fromReview;
     }
     ew::Snapshot snap;
-    if (!load(a, snap, &inputs))
+    ew::ImportOptions hashed;
+    hashed.hashFiles = true; // the cover states the identity of what was analysed
+    if (!load(a, snap, &inputs, hashed))
         return kExitBadInput;
     ew::AnalysisOptions options;
     options.analystDataStores = review.dataStores;
     const auto result = analyzeOrExit(snap, options);
 
     ew::ReportOptions ro;
+    // A review's previous snapshot, analysed again when its files are still there: "what changed"
+    // then names the targets of closed exposures and what made the others worse, as the workbench's
+    // comparison does (without them, the review's history gives ids and severities only).
+    std::optional<ew::AnalysisResult> previous;
+    if (isReview)
+        for (std::size_t i = review.history.size(); i-- > 0;) {
+            const auto& earlier = review.history[i];
+            if (earlier.inputs.empty() || earlier.inputs == review.inputs)
+                continue;
+            std::vector<std::string> paths;
+            const auto dir = std::filesystem::path(a.inputs.front()).parent_path();
+            for (const auto& in : earlier.inputs)
+                paths.push_back(std::filesystem::path(in).is_absolute() ? in : (dir / in).lexically_normal().string());
+            const bool there = std::all_of(
+                paths.begin(), paths.end(), [](const std::string& p) { return std::filesystem::exists(p); });
+            // Read quietly: a missing or unreadable earlier export only costs the details.
+            const ew::Snapshot earlierSnap = there ? ew::importSnapshot(paths) : ew::Snapshot {};
+            if (there && !earlierSnap.hasErrors()) {
+                previous = analyzeOrExit(earlierSnap, options);
+                ro.baseline = &*previous;
+                ro.baselineLabel = "the review's previous snapshot (" + earlier.date + ")";
+            }
+            break;
+        }
     // A Terraform plan: the report of the state it would produce, with what it changes against the
     // state it starts from (issue 13, "what this change would expose").
     std::optional<ew::AnalysisResult> prior;

@@ -152,10 +152,11 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
     };
     for (const auto& f : review.files)
         c.identity.emplace_back(f.path, f.sha256.substr(0, 16));
+    // Without a review, the digest of the bytes the import read (when it hashed them).
     if (c.identity.empty())
         for (const auto& f : snapshot.files)
             if (!f.skipped)
-                c.identity.emplace_back(relative(f.path), std::string());
+                c.identity.emplace_back(relative(f.path), f.sha256.substr(0, 16));
 
     auto decisionOf = [&](const Finding& f) {
         auto it = review.decisions.find(f.id);
@@ -369,9 +370,25 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
         c.rows.resize(options.maxTableRows);
     }
 
+    // The review's snapshots, oldest first, ending with this one: the workbench records the current
+    // snapshot in the history when it saves; a review whose history ends with an earlier snapshot
+    // (opened with a new export, or edited by hand) gets this one added here.
+    std::vector<ReviewedSnapshot> series = review.history;
+    if (!series.empty() && !review.inputs.empty() && series.back().inputs != review.inputs) {
+        ReviewedSnapshot now;
+        now.inputs = review.inputs;
+        if (const auto label = inputs.empty() ? std::nullopt : labelOfInput(inputs.front()))
+            now.date = label->date;
+        if (now.date.empty())
+            now.date = options.date;
+        for (const auto& f : result.findings)
+            now.findings[f.id] = severityName(f.severity);
+        series.push_back(std::move(now));
+    }
+
     // The trend of exposures by severity over the review's snapshots.
-    if (review.history.size() >= 2)
-        for (const auto& h : review.history) {
+    if (series.size() >= 2)
+        for (const auto& h : series) {
             ReportContent::TrendPoint point;
             point.date = h.date.empty() ? h.label : h.date;
             for (const auto& [id, severity] : h.findings) {
@@ -411,8 +428,8 @@ ReportContent buildReport(const Snapshot& snapshot, const AnalysisResult& result
             before[f.id] = severityName(f.severity);
             beforeFindings[f.id] = &f;
         }
-    } else if (review.history.size() >= 2) {
-        const auto& previous = review.history[review.history.size() - 2];
+    } else if (series.size() >= 2) {
+        const auto& previous = series[series.size() - 2];
         c.changesSince = "the review's previous snapshot (" + previous.date + ")";
         before = previous.findings;
     }

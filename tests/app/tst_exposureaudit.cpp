@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -147,6 +148,44 @@ private Q_SLOTS:
         }
         if (!canRead)
             QSKIP("poppler-utils (pdftotext) is not installed: the PDFs were only checked to be PDFs");
+    }
+
+    // report of a review whose history ends with an earlier export: page 1 says what changed since
+    // it, and the earlier export, still beside the review, is analysed again so that closed
+    // exposures are named by their targets (issue 16, "pages 1-2 decide").
+    void reportOfAReviewComparesWithItsPreviousSnapshot()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty())
+            QSKIP("poppler-utils (pdftotext) is not installed");
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("report.pdf"));
+        const Run r = run({ QStringLiteral("report"),
+            QStringLiteral(EW_SOURCE_DIR "/resources/demo/incident-2019.review.json"), QStringLiteral("--pdf"), pdf });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QProcess text;
+        text.start(QStringLiteral("pdftotext"),
+            { QStringLiteral("-layout"), QStringLiteral("-l"), QStringLiteral("2"), pdf, QStringLiteral("-") });
+        QVERIFY(text.waitForFinished(30000));
+        const QString pages = QString::fromUtf8(text.readAllStandardOutput());
+        QVERIFY2(pages.contains(QLatin1String("Since the review's previous snapshot (2019-12-04)")), qPrintable(pages));
+        QVERIFY2(pages.contains(QLatin1String("What changed since the review's previous snapshot (2019-12-04)")),
+            qPrintable(pages));
+        QVERIFY2(pages.contains(QLatin1String("Trend over the review's snapshots")), qPrintable(pages));
+        QVERIFY2(pages.contains(QLatin1String("Fix these first")), qPrintable(pages));
+        QVERIFY2(!pages.contains(QLatin1String("no longer in the snapshot")), qPrintable(pages));
+        QVERIFY(pages.contains(QRegularExpression(QStringLiteral("Closed\\s+High\\s+es-support-0\\d"))));
+
+        // Without a review, the cover still states the snapshot's identity: the digest of each file read.
+        const QString plain = dir.filePath(QStringLiteral("plain.pdf"));
+        const Run p = run({ QStringLiteral("report"), QStringLiteral(EW_SOURCE_DIR "/resources/demo/2019-12-05"),
+            QStringLiteral("--pdf"), plain });
+        QVERIFY2(p.exitCode == 0, p.err.constData());
+        QProcess cover;
+        cover.start(
+            QStringLiteral("pdftotext"), { QStringLiteral("-l"), QStringLiteral("1"), plain, QStringLiteral("-") });
+        QVERIFY(cover.waitForFinished(30000));
+        const QString first = QString::fromUtf8(cover.readAllStandardOutput());
+        QVERIFY2(first.contains(QLatin1String("2019-12-05/nsgs.json SHA-256 ea439016d6610e95")), qPrintable(first));
     }
 
     void exitCodes_data()

@@ -305,7 +305,10 @@ void fixFirst(Pages& pg, const ReportContent& c)
 {
     if (c.fixFirst.empty())
         return;
-    pg.newPage();
+    // Right after what changed, so that the first two pages decide; a new page only when fewer
+    // than the heading, its words and the first rule fit.
+    pg.skip(18);
+    pg.ensure(160);
     pg.heading(QStringLiteral("Fix these first"));
     pg.text(QStringLiteral("The rules to change, most severe exposure first, then those whose change closes most, each "
                            "with the smallest change: it was applied to the analysis and checked to close (or narrow) "
@@ -356,7 +359,8 @@ void fixFirst(Pages& pg, const ReportContent& c)
 
 void summary(Pages& pg, const ReportContent& c)
 {
-    pg.newPage();
+    // On the cover's page, below the snapshot's identity: page 1 says what this review found.
+    pg.skip(24);
     pg.heading(QStringLiteral("Executive summary"));
     pg.bullets(c.keyMessages, pg.font(10.5));
     pg.skip(12);
@@ -383,6 +387,7 @@ void summary(Pages& pg, const ReportContent& c)
         pg.skip(20);
     }
     pg.skip(14);
+    pg.ensure(kTriageStateCount * 16 + 30); // the heading and its five lines together
     pg.text(QStringLiteral("Findings by triage state"), pg.font(11, true), Qt::black, 0, 6);
     std::vector<std::pair<QString, QString>> states;
     for (int s = 0; s < kTriageStateCount; ++s)
@@ -571,9 +576,11 @@ void table(Pages& pg, const ReportContent& c)
             pg.font(8.5), QColor(0x44, 0x44, 0x44));
     // Names, ports, sources and owners wrap onto more lines rather than being cut.
     const std::vector<std::pair<QString, qreal>> cols
-        = { { QStringLiteral("Severity"), 46 }, { QStringLiteral("State"), 50 }, { QStringLiteral("Target"), 74 },
-              { QStringLiteral("Data store"), 50 }, { QStringLiteral("Ports"), 62 }, { QStringLiteral("From"), 80 },
-              { QStringLiteral("Owner"), 56 }, { QStringLiteral("Due"), 45 }, { QStringLiteral("Id"), 32 } };
+        // Wide enough for a date, a short id and an engine's name ("elasticsearch") on one line;
+        // targets, ports and sources wrap between words.
+        = { { QStringLiteral("Severity"), 46 }, { QStringLiteral("State"), 44 }, { QStringLiteral("Target"), 70 },
+              { QStringLiteral("Data store"), 58 }, { QStringLiteral("Ports"), 62 }, { QStringLiteral("From"), 66 },
+              { QStringLiteral("Owner"), 44 }, { QStringLiteral("Due"), 54 }, { QStringLiteral("Id"), 36 } };
     QPainter* p = pg.painter();
     const qreal rowH = 15;
     auto header = [&]() {
