@@ -4,6 +4,7 @@
 #include "htmltext.h"
 #include "util/phaseprofile.h"
 
+#include "details/detailshtml.h"
 #include "export/exporter.h"
 #include "findings/filterbar.h"
 #include "findings/findingsdelegate.h"
@@ -17,6 +18,7 @@
 #include "graph/nodeitem.h"
 #include "inspector/ruleinspector.h"
 #include "jobs/analysisjob.h"
+#include "jobs/jobtracker.h"
 #include "output/findingsreader.h"
 #include "presentation/presentationview.h"
 #include "problems/problemsview.h"
@@ -62,7 +64,6 @@
 #include <QUndoStack>
 #include <QUrl>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <set>
@@ -99,6 +100,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_model(new FindingsModel(m_document, this))
     , m_filter(new FindingsFilterModel(m_model, this))
 {
+    m_jobs = new JobTracker(this);
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
     createActions();
@@ -150,8 +152,7 @@ MainWindow::~MainWindow()
     m_job->waitForFinished();
     m_baselineJob->cancel();
     m_baselineJob->waitForFinished();
-    if (m_layoutWatcher)
-        m_layoutWatcher->waitForFinished();
+    // m_jobs waits for the layout and what-if runs as it goes.
 }
 
 QAction* MainWindow::action(const QString& id) const
@@ -1185,40 +1186,31 @@ void MainWindow::startLayout()
     auto previous = m_haveLayout && !m_firstLayout && !modeChanged && only.empty()
         ? std::make_shared<GraphLayout>(m_scene->graphLayout())
         : nullptr;
-    m_layingOut = true;
-    const quint64 generation = ++m_layoutGeneration;
-    auto* watcher = new QFutureWatcher<GraphLayout>(this);
-    m_layoutWatcher = watcher;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-        watcher->deleteLater();
-        if (m_layoutWatcher == watcher)
-            m_layoutWatcher = nullptr;
-        applyLayout(watcher->result(), generation);
-    });
     const bool tryOpenVnets = m_firstLayout && !m_expandByDefault && only.empty();
-    watcher->setFuture(QtConcurrent::run([analysis, options, previous, tryOpenVnets, only]() mutable {
-        options.previous = previous.get();
-        if (!only.empty())
-            return layoutGraph(ReachabilityGraph::build(analysis->result.findings, only), analysis->grouping, options);
-        if (tryOpenVnets) {
-            // First view of a large graph: VNets open with their subnets collapsed when that is
-            // still a readable number of boxes, else everything collapsed.
-            LayoutOptions open = options;
-            for (const auto& vnet : analysis->grouping.vnetNames)
-                open.expanded[vnet.first] = true;
-            GraphLayout layout = layoutGraph(analysis->result.graph, analysis->grouping, open);
-            if (layout.nodes.size() <= kComfortableNodes)
-                return layout;
-        }
-        return layoutGraph(analysis->result.graph, analysis->grouping, options);
-    }));
+    m_jobs->run(
+        QStringLiteral("layout"),
+        [analysis, options, previous, tryOpenVnets, only]() mutable {
+            options.previous = previous.get();
+            if (!only.empty())
+                return layoutGraph(
+                    ReachabilityGraph::build(analysis->result.findings, only), analysis->grouping, options);
+            if (tryOpenVnets) {
+                // First view of a large graph: VNets open with their subnets collapsed when that is
+                // still a readable number of boxes, else everything collapsed.
+                LayoutOptions open = options;
+                for (const auto& vnet : analysis->grouping.vnetNames)
+                    open.expanded[vnet.first] = true;
+                GraphLayout layout = layoutGraph(analysis->result.graph, analysis->grouping, open);
+                if (layout.nodes.size() <= kComfortableNodes)
+                    return layout;
+            }
+            return layoutGraph(analysis->result.graph, analysis->grouping, options);
+        },
+        [this](GraphLayout layout) { applyLayout(std::move(layout)); });
 }
 
-void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
+void MainWindow::applyLayout(GraphLayout layout)
 {
-    if (generation != m_layoutGeneration)
-        return; // stale
-    m_layingOut = false;
     if (m_firstLayout && !m_expandByDefault)
         for (const auto& g : layout.groups)
             if (g.kind == "vnet" && !g.collapsed)
@@ -1240,10 +1232,15 @@ void MainWindow::applyLayout(GraphLayout layout, quint64 generation)
         Q_EMIT ready();
 }
 
+bool MainWindow::isLayingOut() const
+{
+    return m_jobs->isRunning(QStringLiteral("layout"));
+}
+
 bool MainWindow::openPathGroups(std::size_t finding)
 {
     const auto analysis = m_document->analysis();
-    if (!analysis || finding >= analysis->result.findings.size() || m_layingOut || !m_layoutFindings.empty())
+    if (!analysis || finding >= analysis->result.findings.size() || isLayingOut() || !m_layoutFindings.empty())
         return false;
     const Finding& f = analysis->result.findings[finding];
     if (f.id == m_pathGroupsOpenedFor)
@@ -1362,7 +1359,7 @@ void MainWindow::selectionChanged()
     if (action(QStringLiteral("path-only"))->isChecked()) {
         auto wanted = indices;
         std::sort(wanted.begin(), wanted.end());
-        if (wanted != (m_layingOut ? m_pendingLayoutFindings : m_layoutFindings))
+        if (wanted != (isLayingOut() ? m_pendingLayoutFindings : m_layoutFindings))
             startLayout();
     }
     m_triage->setSelection(findings);
@@ -1395,52 +1392,7 @@ void MainWindow::selectionChanged()
                        .arg(action(QStringLiteral("path-only"))->text().remove(QLatin1Char('&'))));
     }
 
-    QString html = QStringLiteral("<h3>%1 — %2</h3>").arg(esc(f.target.name), Theme::severityTitle(f.severity));
-    html += QStringLiteral("<p>%1</p>").arg(esc(f.explanation));
-    html += tr("<p><b>Severity:</b> %1<br><b>Data store:</b> %2<br><b>Frontend:</b> %3<br><b>Finding id:</b> %4</p>")
-                .arg(esc(f.severityReason),
-                    f.dataStore.engine.empty() ? tr("not recognised")
-                                               : esc(f.dataStore.engine + " (" + f.dataStore.reason + ")"),
-                    f.frontendAddress.empty() ? tr("unknown") : esc(f.frontendAddress), esc(f.id));
-    html += tr("<p><b>Path:</b> ");
-    for (std::size_t i = 0; i < f.path.size(); ++i)
-        html += (i ? QStringLiteral(" → ") : QString()) + esc(f.path[i].name);
-    html += QStringLiteral("</p>");
-    if (!f.exposures.empty()) {
-        html += tr("<p><b>Sources by port:</b></p><ul>");
-        for (const auto& e : f.exposures) {
-            QStringList src;
-            for (const auto& s : e.sources)
-                src << esc(s);
-            html += QStringLiteral("<li>%1 from %2</li>")
-                        .arg(esc(formatPortRanges(e.ports)), src.join(QStringLiteral(", ")));
-        }
-        html += QStringLiteral("</ul>");
-    }
-    if (!f.assumptions.empty()) {
-        html += tr("<p><b>Assumptions:</b></p><ul>");
-        for (const auto& a : f.assumptions)
-            html += QStringLiteral("<li>%1</li>").arg(esc(a));
-        html += QStringLiteral("</ul>");
-    }
-    html += timelineHtml(f);
-    if (m_comparison) {
-        if (auto it = m_comparison->changed.find(f.id); it != m_comparison->changed.end()) {
-            html += tr("<p><b>Changed since %1:</b> was %2; ")
-                        .arg(m_comparison->baselineName.toHtmlEscaped(),
-                            Theme::severityTitle(it->second->before->severity));
-            QStringList what;
-            for (const auto& w : it->second->what)
-                what << esc(w);
-            html += what.join(QStringLiteral(", ")) + QStringLiteral("</p><ul>");
-            for (const auto& c : it->second->causes)
-                html += QStringLiteral("<li>%1 %2: %3</li>").arg(esc(c.kind), esc(c.subject), esc(c.detail));
-            html += QStringLiteral("</ul>");
-        } else if (m_comparison->changeOf(f.id) == Comparison::Change::New) {
-            html += tr("<p><b>New since %1.</b></p>").arg(m_comparison->baselineName.toHtmlEscaped());
-        }
-    }
-    m_details->setHtml(html);
+    m_details->setHtml(details::findingHtml(f, m_document->timeline(), m_comparison.get()));
 }
 
 void MainWindow::showNodeDetails(const QString& graphNodeId)
@@ -1451,36 +1403,7 @@ void MainWindow::showNodeDetails(const QString& graphNodeId)
     const auto* item = m_scene->nodeItem(graphNodeId.toStdString());
     if (!item)
         return;
-    const auto& node = item->node();
-    QString html = QStringLiteral("<h3>%1</h3><p>%2<br><small>%3</small></p>")
-                       .arg(esc(node.name), NodeItem::kindLabel(node), esc(node.aggregate() ? std::string() : node.id));
-    // Every finding whose path crosses the node (the edges into and out of it say which), with
-    // the rules this node decides.
-    std::set<std::size_t> through;
-    const auto& layout = m_scene->graphLayout();
-    for (const auto& e : layout.edges)
-        if (e.from == item->index() || e.to == item->index())
-            through.insert(e.findings.begin(), e.findings.end());
-    std::set<std::string> filterIds; // a filter node is "<filter id>@<guarded id>"
-    for (const auto& m : node.members)
-        filterIds.insert(normaliseId(m.substr(0, m.find('@'))));
-    QString list;
-    const int count = static_cast<int>(through.size());
-    for (auto fi : through) {
-        const auto& f = analysis->result.findings[fi];
-        QStringList rules;
-        for (const auto& r : f.rules)
-            if (filterIds.count(normaliseId(r.filterId)))
-                rules << esc(r.ruleName + " (" + std::to_string(r.priority) + ")");
-        list
-            += QStringLiteral("<li><b>%1</b> %2 %3 %4%5</li>")
-                   .arg(Theme::severityTitle(f.severity), esc(f.target.name), esc(f.protocol),
-                       esc(formatPortRanges(f.ports)),
-                       rules.isEmpty() ? QString() : tr(" — decided here by %1").arg(rules.join(QStringLiteral(", "))));
-    }
-    html += tr("<p><b>%n finding(s)</b> pass through here:</p>", nullptr, count) + QStringLiteral("<ul>") + list
-        + QStringLiteral("</ul>");
-    m_details->setHtml(html);
+    m_details->setHtml(details::nodeHtml(m_scene->graphLayout(), item->index(), analysis->result.findings));
     m_tabs->setCurrentWidget(m_details);
 }
 
@@ -1499,25 +1422,8 @@ void MainWindow::showEdgeDetails(const QString& fromId, const QString& toId)
             edge = e;
     if (!edge)
         return;
-    QString html = QStringLiteral("<h3>%1 → %2</h3>").arg(esc(from->node().name), esc(to->node().name));
-    html += tr("<p>%n finding(s) take this step.</p><ul>", nullptr, static_cast<int>(edge->findings().size()));
-    std::set<std::string> filterIds;
-    for (const auto& m : to->node().members)
-        filterIds.insert(normaliseId(m.substr(0, m.find('@'))));
-    for (auto fi : edge->findings()) {
-        const auto& f = analysis->result.findings[fi];
-        QStringList rules;
-        for (const auto& r : f.rules)
-            if (filterIds.count(normaliseId(r.filterId)))
-                rules << esc(r.filterName + "/" + r.ruleName + " (priority " + std::to_string(r.priority) + ", "
-                    + (r.allow ? "allow" : "deny") + ")");
-        html += QStringLiteral("<li><b>%1</b> %2 %3 %4 %5</li>")
-                    .arg(Theme::severityTitle(f.severity), esc(f.target.name), esc(f.protocol),
-                        esc(formatPortRanges(f.ports)),
-                        rules.isEmpty() ? QString() : tr("— allowed by %1").arg(rules.join(QStringLiteral(", "))));
-    }
-    html += QStringLiteral("</ul>");
-    m_details->setHtml(html);
+    m_details->setHtml(details::edgeHtml(
+        m_scene->graphLayout(), from->index(), to->index(), edge->findings(), analysis->result.findings));
     m_tabs->setCurrentWidget(m_details);
 }
 
@@ -1606,7 +1512,7 @@ void MainWindow::updateStatus()
 
 bool MainWindow::isBusy() const
 {
-    return m_analysing || m_layingOut;
+    return m_analysing || isLayingOut();
 }
 
 bool MainWindow::save()

@@ -7,7 +7,6 @@
 #include "whatif/smallestfix.h"
 #include "whatif/whatif.h"
 
-#include <QFutureWatcher>
 #include <QKeySequence>
 #include <QMainWindow>
 #include <QPointer>
@@ -35,6 +34,7 @@ namespace ew::ui {
 
 class AnalysisJob;
 class Exporter;
+class JobTracker;
 class FilterBar;
 class FindingsFilterModel;
 class FindingsModel;
@@ -172,9 +172,9 @@ private:
     void publishWhatIf(const FindingsDelta& delta);
     void ruleMenu(const RuleInspector::RuleContext& context, const QPoint& globalPos);
     void editRuleDialog(const QString& nsgId, const QString& ruleName);
-    QString timelineHtml(const Finding& f) const;
     void startLayout();
-    void applyLayout(GraphLayout layout, quint64 generation);
+    void applyLayout(GraphLayout layout);
+    bool isLayingOut() const;
     void selectionChanged();
     /// The selection by finding id survives filtering: rows filtered out are selected again when
     /// the filter lets them back in.
@@ -241,8 +241,7 @@ private:
     bool m_fittingColumns = false;
     int m_essentialWidth = 0; // the table's width with its essential columns at their smallest
 
-    QFutureWatcher<GraphLayout>* m_layoutWatcher = nullptr;
-    quint64 m_layoutGeneration = 0;
+    JobTracker* m_jobs = nullptr; // the layout and what-if runs (the analysis is m_job's)
     std::map<std::string, bool> m_groupState;
     bool m_expandByDefault = true;
     std::string m_pathGroupsOpenedFor; // the finding whose path's groups were last opened
@@ -253,7 +252,6 @@ private:
     bool m_presentFullScreen = true;
     QPointer<PresentationView> m_presentation;
     bool m_analysing = false;
-    bool m_layingOut = false;
     bool m_firstLayout = true;
     bool m_compareOnOpen = false; // a review was opened: compare with its previous snapshot once shown
     bool m_quietCompare = false; // the running comparison was not asked for: the side pane stays
@@ -267,7 +265,6 @@ private:
     QLabel* m_whatIfBanner = nullptr;
     bool m_changeColumnPlaced = false;
     std::shared_ptr<WhatIfSession> m_whatIf;
-    bool m_preparingWhatIf = false;
     std::vector<std::function<void()>> m_whenWhatIfReady;
 };
 

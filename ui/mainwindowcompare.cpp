@@ -6,6 +6,7 @@
 #include "findings/findingsmodel.h"
 #include "graph/graphscene.h"
 #include "jobs/analysisjob.h"
+#include "jobs/jobtracker.h"
 #include "report/savefile.h"
 #include "review/reviewdocument.h"
 #include "theme.h"
@@ -20,7 +21,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
@@ -31,7 +31,6 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QUndoStack>
-#include <QtConcurrent>
 
 #include <algorithm>
 #include <utility>
@@ -141,12 +140,12 @@ void MainWindow::createCompareActions()
             m_tabs->setCurrentWidget(m_changes);
         action(QStringLiteral("compare-only-changes"))->setChecked(false);
         report(tr("Compared with %1.").arg(m_baselineName));
-        if (!m_layingOut) // else the layout's end is the moment everything is shown
+        if (!isLayingOut()) // else the layout's end is the moment everything is shown
             Q_EMIT ready();
     });
     connect(m_baselineJob, &AnalysisJob::cancelled, this, [this]() {
         m_progress->hide();
-        if (!m_analysing && !m_layingOut) // else their end is the moment everything is shown
+        if (!m_analysing && !isLayingOut()) // else their end is the moment everything is shown
             Q_EMIT ready();
     });
 }
@@ -253,30 +252,6 @@ void MainWindow::updateComparison()
         action(QStringLiteral("compare-only-changes"))->setChecked(false);
 }
 
-QString MainWindow::timelineHtml(const Finding& f) const
-{
-    const auto timeline = m_document->timeline();
-    if (timeline.size() < 2)
-        return {};
-    QString html = tr("<p><b>Timeline</b> (this review's snapshots):</p><ul>");
-    std::string since;
-    for (const auto& s : timeline) {
-        auto it = s.findings.find(f.id);
-        if (it == s.findings.end())
-            since.clear();
-        else if (since.empty())
-            since = s.date;
-        html += QStringLiteral("<li>%1: %2%3</li>")
-                    .arg(esc(s.date), it == s.findings.end() ? tr("not exposed") : esc(it->second),
-                        s.label.empty() ? QString()
-                                        : QStringLiteral(" <span style='color:gray'>— %1</span>").arg(esc(s.label)));
-    }
-    html += QStringLiteral("</ul>");
-    if (!since.empty())
-        html += tr("<p><b>Exposed since %1</b>.</p>").arg(esc(since));
-    return html;
-}
-
 void MainWindow::prepareWhatIf(std::function<void()> then)
 {
     const auto real = m_document->realAnalysis();
@@ -287,28 +262,25 @@ void MainWindow::prepareWhatIf(std::function<void()> then)
         return;
     }
     m_whenWhatIfReady.push_back(std::move(then));
-    if (m_preparingWhatIf)
+    if (m_jobs->isRunning(QStringLiteral("what-if")))
         return;
-    m_preparingWhatIf = true;
     m_progress->setRange(0, 0);
     m_progress->setFormat(tr("Preparing the what-if analysis…"));
     m_progress->show();
-    auto* watcher = new QFutureWatcher<std::shared_ptr<WhatIfSession>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, real]() {
-        watcher->deleteLater();
-        m_preparingWhatIf = false;
-        m_progress->hide();
-        if (m_document->realAnalysis() != real) { // a newer analysis arrived meanwhile
+    m_jobs->run(
+        QStringLiteral("what-if"), [real]() { return std::make_shared<WhatIfSession>(real); },
+        [this, real](std::shared_ptr<WhatIfSession> session) {
+            m_progress->hide();
+            if (m_document->realAnalysis() != real) { // a newer analysis arrived meanwhile
+                m_whenWhatIfReady.clear();
+                return;
+            }
+            m_whatIf = std::move(session);
+            auto pending = std::move(m_whenWhatIfReady);
             m_whenWhatIfReady.clear();
-            return;
-        }
-        m_whatIf = watcher->result();
-        auto pending = std::move(m_whenWhatIfReady);
-        m_whenWhatIfReady.clear();
-        for (auto& f : pending)
-            f();
-    });
-    watcher->setFuture(QtConcurrent::run([real]() { return std::make_shared<WhatIfSession>(real); }));
+            for (auto& f : pending)
+                f();
+        });
 }
 
 bool MainWindow::applyWhatIf(const WhatIfEdit& edit, QString* error)
