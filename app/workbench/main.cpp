@@ -91,7 +91,11 @@ int main(int argc, char** argv)
     const QCommandLineOption filter(QStringLiteral("filter"),
         QStringLiteral("With --screenshot: type this in the findings filter (text or a filter expression)."),
         QStringLiteral("expression"));
-    parser.addOptions({ demo, screenshot, size, select, present, theme, compare, whatIf, tab, filter });
+    const QCommandLineOption actionOption(QStringLiteral("action"),
+        QStringLiteral("With --screenshot: trigger this action after selecting (its id, such as group-by-rule or "
+                       "path-only; may be repeated)."),
+        QStringLiteral("id"));
+    parser.addOptions({ demo, screenshot, size, select, present, theme, compare, whatIf, tab, filter, actionOption });
     parser.process(app);
 
     QStringList paths = parser.positionalArguments();
@@ -138,7 +142,11 @@ int main(int argc, char** argv)
         auto* grabLater = new QTimer(&window);
         grabLater->setSingleShot(true);
         grabLater->setInterval(100);
-        QObject::connect(grabLater, &QTimer::timeout, &window, [&window, file, presentation]() {
+        QObject::connect(grabLater, &QTimer::timeout, &window, [&window, grabLater, file, presentation]() {
+            if (window.isBusy()) { // a selection can start a layout (its path's groups opening)
+                grabLater->start();
+                return;
+            }
             QWidget* shown = presentation && window.presentation() ? static_cast<QWidget*>(window.presentation())
                                                                    : static_cast<QWidget*>(&window);
             const bool ok = shown->grab().save(file, "PNG");
@@ -147,8 +155,15 @@ int main(int argc, char** argv)
                 std::fprintf(stderr, "exposure-workbench: cannot write %s\n", qPrintable(file));
             QCoreApplication::exit(ok ? 0 : 1);
         });
+        const QStringList actions = parser.values(actionOption);
+        for (const auto& id : actions)
+            if (!window.action(id)) {
+                std::fprintf(stderr, "exposure-workbench: --action %s: no such action\n", qPrintable(id));
+                return 2;
+            }
         QObject::connect(&window, &ew::ui::MainWindow::ready, &window,
-            [&window, grabLater, row, presentation, steps, compareWith, tabName, filterText]() {
+            [&window, grabLater, row, presentation, steps, compareWith, tabName, filterText, actions,
+                shown = std::make_shared<bool>(false)]() {
                 if (!steps->isEmpty()) {
                     const QString step = steps->takeFirst();
                     if (step == QLatin1String("compare"))
@@ -157,9 +172,14 @@ int main(int argc, char** argv)
                         window.replayScenario();
                     return;
                 }
+                if (*shown)
+                    return; // a later layout (a selected path's groups opening): grabLater waits for it
+                *shown = true;
                 if (!filterText.isEmpty())
                     window.filterBar()->textEdit()->setText(filterText);
                 window.selectRow(row);
+                for (const auto& id : actions)
+                    window.action(id)->trigger();
                 const std::map<QString, int> tabs { { QStringLiteral("inspector"), 0 },
                     { QStringLiteral("details"), 1 }, { QStringLiteral("triage"), 2 },
                     { QStringLiteral("problems"), 3 }, { QStringLiteral("changes"), 4 } };

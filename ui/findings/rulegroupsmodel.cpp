@@ -167,17 +167,20 @@ QVariant RuleGroupsModel::data(const QModelIndex& index, int role) const
     case GroupRole:
         return index.row();
     case Qt::DecorationRole:
-        return index.column() == SeverityColumn ? QVariant(Theme::severityColor(g.worst)) : QVariant();
+        return index.column() == NameColumn || index.column() == SeverityColumn
+            ? QVariant(Theme::severityColor(g.worst))
+            : QVariant();
     case Qt::DisplayRole:
         switch (index.column()) {
-        case NameColumn:
-            return QString::fromStdString(g.title());
+        case NameColumn: {
+            const int n = static_cast<int>(g.findings.size());
+            const QString admits = g.dataStores ? tr("%n finding(s), %1 on data stores", nullptr, n).arg(g.dataStores)
+                                                : tr("%n finding(s)", nullptr, n);
+            return tr("%1  ·  %2, the worst %3")
+                .arg(QString::fromStdString(g.title()), admits, Theme::severityTitle(g.worst).toLower());
+        }
         case SeverityColumn:
             return Theme::severityTitle(g.worst);
-        case CountColumn:
-            return g.dataStores
-                ? tr("%n finding(s), %1 data store(s)", nullptr, static_cast<int>(g.findings.size())).arg(g.dataStores)
-                : tr("%n finding(s)", nullptr, static_cast<int>(g.findings.size()));
         default:
             return {};
         }
@@ -212,8 +215,6 @@ QVariant RuleGroupsModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Deciding rule / target");
     case SeverityColumn:
         return tr("Severity");
-    case CountColumn:
-        return tr("Admits");
     case PortsColumn:
         return tr("Ports");
     case SourcesColumn:

@@ -11,13 +11,14 @@ namespace ew::ui {
 
 /// The findings the table shows, grouped by the rule that lets them in (a finding that needs two
 /// rules is under both): a tree over the table's filter model, whose rows it follows. A group
-/// row says the rule, its worst severity and how many findings and data stores it admits; a
-/// finding row shows the table's own cells.
+/// row says the rule and how many findings and data stores it admits, with its worst severity's
+/// colour; a finding row shows the table's own cells.
 class RuleGroupsModel : public QAbstractItemModel
 {
     Q_OBJECT
 public:
-    enum Columns { NameColumn, SeverityColumn, CountColumn, PortsColumn, SourcesColumn, StateColumn, ColumnCount };
+    /// A group row has its text in the first column, spanning the others in the view.
+    enum Columns { NameColumn, SeverityColumn, PortsColumn, SourcesColumn, StateColumn, ColumnCount };
     enum Roles {
         SourceRowRole = Qt::UserRole + 100, // int: the row in the source model (finding rows only)
         FindingIdRole, // QString, finding rows only

@@ -23,11 +23,16 @@ RuleGroupsView::RuleGroupsView(QAbstractItemModel* rows, QItemSelectionModel* ta
     setAllColumnsShowFocus(true);
     setTextElideMode(Qt::ElideMiddle);
     header()->setStretchLastSection(true);
-    header()->resizeSection(RuleGroupsModel::NameColumn, 220);
-    header()->resizeSection(RuleGroupsModel::SeverityColumn, 80);
-    header()->resizeSection(RuleGroupsModel::CountColumn, 150);
-    header()->resizeSection(RuleGroupsModel::PortsColumn, 110);
-    header()->resizeSection(RuleGroupsModel::SourcesColumn, 150);
+    const int ch = fontMetrics().averageCharWidth();
+    header()->resizeSection(RuleGroupsModel::NameColumn, 26 * ch);
+    header()->resizeSection(RuleGroupsModel::SeverityColumn, 12 * ch);
+    header()->resizeSection(RuleGroupsModel::PortsColumn, 22 * ch);
+    header()->resizeSection(RuleGroupsModel::SourcesColumn, 22 * ch);
+    // A rule's row says it all in one line across the columns.
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this]() {
+        for (int g = 0; g < m_model->rowCount(); ++g)
+            setFirstColumnSpanned(g, QModelIndex(), true);
+    });
     connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, &RuleGroupsView::selectInTable);
     connect(selectionModel(), &QItemSelectionModel::currentRowChanged, this, &RuleGroupsView::selectInTable);
     connect(m_tableSelection, &QItemSelectionModel::currentRowChanged, this, &RuleGroupsView::followTable);
@@ -79,7 +84,12 @@ void RuleGroupsView::followTable()
     const QScopedValueRollback guard(m_syncing, true);
     expand(here.parent());
     selectionModel()->setCurrentIndex(here, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    scrollTo(here);
+    // The rule it is under in view with it when it is among the rule's first findings (a view not
+    // laid out yet applies only its last scrollTo).
+    if (here.row() < 8)
+        scrollTo(here.parent(), PositionAtTop);
+    else
+        scrollTo(here, PositionAtCenter);
 }
 
 } // namespace ew::ui

@@ -18,7 +18,7 @@ EdgeLabelItem::EdgeLabelItem(const QString& text, const QColor& accent)
     const QFontMetricsF fm(QApplication::font());
     const qreal w = std::min<qreal>(fm.horizontalAdvance(text), 280) + 12;
     const qreal h = fm.height() + 4;
-    m_box = QRectF(-w - 6, -h - 3, w, h);
+    m_box = QRectF(-w + 8, -h, w, h); // over the edge's last few units, so it reads as the edge's
 }
 
 QRectF EdgeLabelItem::boundingRect() const

@@ -7,8 +7,8 @@ namespace ew::ui {
 
 /// The label of one step of the selected finding's path ("TCP 443 · allow-https (100)"), drawn
 /// at the platform's font size whatever the zoom, so it stays readable on a large estate. Its
-/// position is the end of its edge: the label sits above the edge, ending where the edge enters
-/// its node, so that it covers the gap and the previous column rather than the node's name.
+/// position is the top left corner of the node its edge enters: the label sits above that row,
+/// ending there, so that it covers the gap and the row above rather than the path's names.
 class EdgeLabelItem : public QGraphicsItem
 {
 public:

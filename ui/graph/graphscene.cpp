@@ -158,7 +158,9 @@ void GraphScene::labelPath(std::size_t finding)
         if (it == edgeOf.end() || labels[s].empty())
             continue;
         auto* label = new EdgeLabelItem(QString::fromStdString(labels[s]), accent);
-        label->setPos(it->second->to()->inPort());
+        // Above the row of the node the edge enters, ending at its left edge: over the gap and the
+        // row above, never over the path's own nodes.
+        label->setPos(it->second->to()->inPort() - QPointF(0, GraphLayout::kNodeHeight / 2 + 1));
         addItem(label);
         m_labels.push_back(label);
     }
