@@ -4,6 +4,7 @@
 #include "htmltext.h"
 #include "util/phaseprofile.h"
 
+#include "actions/actionmanager.h"
 #include "details/detailshtml.h"
 #include "export/exporter.h"
 #include "findings/filterbar.h"
@@ -101,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_filter(new FindingsFilterModel(m_model, this))
 {
     m_jobs = new JobTracker(this);
+    m_actionManager = new ActionManager(this);
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
     createActions();
@@ -157,23 +159,13 @@ MainWindow::~MainWindow()
 
 QAction* MainWindow::action(const QString& id) const
 {
-    auto it = m_actions.find(id);
-    return it == m_actions.end() ? nullptr : it->second;
+    return m_actionManager->action(id);
 }
 
 QAction* MainWindow::newAction(
     const char* id, const QString& text, const QKeySequence& key, QStyle::StandardPixmap icon, const char* themeIcon)
 {
-    auto* a = new QAction(text, this);
-    a->setObjectName(QString::fromLatin1(id));
-    if (!key.isEmpty())
-        a->setShortcut(key);
-    if (themeIcon || icon != QStyle::SP_CustomBase)
-        a->setIcon(QIcon::fromTheme(QString::fromLatin1(themeIcon ? themeIcon : ""),
-            icon != QStyle::SP_CustomBase ? style()->standardIcon(icon) : QIcon()));
-    m_actions[QString::fromLatin1(id)] = a;
-    addAction(a);
-    return a;
+    return m_actionManager->add(id, text, key, icon, themeIcon);
 }
 
 void MainWindow::createActions()
@@ -220,14 +212,12 @@ void MainWindow::createActions()
     undo->setObjectName(QStringLiteral("undo"));
     undo->setShortcut(QKeySequence::Undo);
     undo->setIcon(QIcon::fromTheme(QStringLiteral("edit-undo"), style()->standardIcon(QStyle::SP_ArrowBack)));
-    m_actions[QStringLiteral("undo")] = undo;
-    addAction(undo);
+    m_actionManager->adopt(undo);
     QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
     redo->setObjectName(QStringLiteral("redo"));
     redo->setShortcut(QKeySequence::Redo);
     redo->setIcon(QIcon::fromTheme(QStringLiteral("edit-redo"), style()->standardIcon(QStyle::SP_ArrowForward)));
-    m_actions[QStringLiteral("redo")] = redo;
-    addAction(redo);
+    m_actionManager->adopt(redo);
     connect(newAction("find", tr("&Filter Findings"), QKeySequence::Find), &QAction::triggered, this,
         [this]() { m_filterBar->focusText(); });
     connect(newAction("clear-filter", tr("&Clear Filter"), QKeySequence(tr("Ctrl+Shift+F"))), &QAction::triggered, this,

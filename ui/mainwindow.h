@@ -32,6 +32,7 @@ class QToolButton;
 
 namespace ew::ui {
 
+class ActionManager;
 class AnalysisJob;
 class Exporter;
 class JobTracker;
@@ -95,6 +96,7 @@ public:
     QTextBrowser* details() const { return m_details; }
     QTabWidget* sideTabs() const { return m_tabs; }
     QAction* action(const QString& id) const;
+    ActionManager* actionManager() const { return m_actionManager; }
 
     // Comparing (mainwindowcompare.cpp): against an older snapshot, or the real snapshot while
     // what-if edits are shown.
@@ -233,7 +235,7 @@ private:
     QToolButton* m_cancel = nullptr;
     QMenu* m_recentMenu = nullptr;
     QTimer* m_autosave = nullptr;
-    std::map<QString, QAction*> m_actions;
+    ActionManager* m_actionManager = nullptr; // every action of the window, by id
     QToolBar* m_mainToolBar = nullptr;
     std::vector<std::string> m_keptSelection; // finding ids, the current one first
     bool m_refiltering = false;

@@ -1,3 +1,4 @@
+#include "actions/actionmanager.h"
 #include "export/exporter.h"
 #include "findings/filterbar.h"
 #include "findings/findingsfiltermodel.h"
@@ -678,6 +679,20 @@ private Q_SLOTS:
             >= t->fontMetrics().horizontalAdvance(QStringLiteral("tcp 9200, 9300")));
         QVERIFY(t->horizontalHeader()->sectionSize(FindingsModel::TargetColumn)
             >= t->fontMetrics().horizontalAdvance(QStringLiteral("es-support-0")));
+    }
+
+    // Every action is found by id, and no two share a shortcut (Qt would then trigger neither).
+    void everyShortcutIsUnambiguous()
+    {
+        MainWindow w;
+        const auto* actions = w.actionManager();
+        QVERIFY(actions->actions().size() > 40);
+        for (const char* id : { "group-by-rule", "path-only", "fit", "compare-previous", "triage-edit" })
+            QVERIFY2(actions->action(QString::fromLatin1(id)), id);
+        QStringList ambiguous;
+        for (const auto& key : actions->ambiguousShortcuts())
+            ambiguous << key.toString();
+        QVERIFY2(ambiguous.isEmpty(), qPrintable(ambiguous.join(QLatin1String(", "))));
     }
 
     void graphNodeAndEdgeExplainThemselves()
