@@ -3,6 +3,7 @@
 #include "report/nodepainter.h"
 #include "theme.h"
 
+#include <QFontMetricsF>
 #include <QKeyEvent>
 #include <QPainter>
 #include <QVariantAnimation>
@@ -18,7 +19,40 @@ QString stepLabel(const PathStep& s, ReachabilityGraph::Kind k, const Finding& f
 {
     if (k == ReachabilityGraph::Kind::DataStore)
         return QString::fromStdString(f.dataStore.engine);
-    return QString::fromStdString(ReachabilityGraph::typeLabel(s.kind, s.type));
+    const QString type = QString::fromStdString(ReachabilityGraph::typeLabel(s.kind, s.type));
+    // The machine a two-hop path goes through: the attacker's foothold, said as such.
+    if (f.hops == 2 && !f.foothold.id.empty() && s.id == f.foothold.id)
+        return PresentationView::tr("foothold · %1").arg(type);
+    return type;
+}
+
+// What is exposed, and from where: per port when different ports are reached from different
+// sources (the first three, then how many more).
+QString exposureLine(const Finding& f)
+{
+    const QString protocol = QString::fromStdString(f.protocol).toUpper();
+    auto sources = [](const auto& list, bool whole) {
+        if (whole)
+            return PresentationView::tr("any internet address");
+        QString s = list.empty() ? QString() : QString::fromStdString(list.front());
+        if (list.size() > 1)
+            s += PresentationView::tr(" and %1 more").arg(list.size() - 1);
+        return s;
+    };
+    if (f.exposures.empty())
+        return protocol + QLatin1Char(' ') + QString::fromStdString(portsOrTypes(f)) + PresentationView::tr(" from ")
+            + sources(f.sources, f.wholeInternet);
+    QStringList parts;
+    for (std::size_t i = 0; i < f.exposures.size() && i < 3; ++i) {
+        const auto& e = f.exposures[i];
+        const bool whole = e.sources.size() == 1 && (e.sources.front() == "0.0.0.0/0" || e.sources.front() == "::/0");
+        parts << QString::fromStdString(formatPortRanges(e.ports)) + PresentationView::tr(" from ")
+                + sources(e.sources, whole);
+    }
+    QString line = protocol + QLatin1Char(' ') + parts.join(QStringLiteral(" · "));
+    if (f.exposures.size() > 3)
+        line += PresentationView::tr(" · %1 more").arg(f.exposures.size() - 3);
+    return line;
 }
 
 } // namespace
@@ -148,12 +182,11 @@ void PresentationView::paintEvent(QPaintEvent*)
     p.setFont(sized(40, true));
     p.drawText(QRectF(margin, 80 * s, width() - 2 * margin, 64 * s), Qt::AlignLeft | Qt::AlignVCenter,
         QString::fromStdString(f->target.name));
-    const QString protocol = QString::fromStdString(f->protocol).toUpper();
-    const QString what = protocol + QLatin1Char(' ') + QString::fromStdString(formatPortRanges(f->ports)) + tr(" from ")
-        + (f->wholeInternet ? tr("any internet address") : QString::fromStdString(f->sources.front()));
     p.setFont(sized(22));
     p.setPen(dim);
-    p.drawText(QRectF(margin, 150 * s, width() - 2 * margin, 40 * s), Qt::AlignLeft | Qt::AlignVCenter, what);
+    const QRectF whatRect(margin, 150 * s, width() - 2 * margin, 40 * s);
+    p.drawText(whatRect, Qt::AlignLeft | Qt::AlignVCenter,
+        QFontMetricsF(p.font()).elidedText(exposureLine(*f), Qt::ElideRight, whatRect.width()));
 
     // The path, left to right, drawn step by step.
     const std::size_t n = f->path.size();
@@ -165,6 +198,7 @@ void PresentationView::paintEvent(QPaintEvent*)
     const qreal x0 = (width() - total) / 2;
     const qreal y0 = height() * 0.42;
     const qreal shown = m_progress * static_cast<qreal>(n); // how many boxes are drawn (fractional)
+    const auto labels = ReachabilityGraph::edgeLabels(*f);
     // Long paths (two hops) get smaller type in the boxes so names are not cut.
     p.setFont(sized(n > 4 ? 10.5 : 13));
     for (std::size_t i = 0; i < n; ++i) {
@@ -179,6 +213,16 @@ void PresentationView::paintEvent(QPaintEvent*)
             const QPointF b(a.x() + (gap - 6 * s) * t, a.y());
             p.setPen(QPen(i + 1 == n ? sev : fg, 4 * s, Qt::SolidLine, Qt::RoundCap));
             p.drawLine(a, b);
+            // What crosses the step and the rule that lets it (as the graph labels it), above it:
+            // each label as wide as a box, centred on its gap, so that neighbours never overlap.
+            if (const QString label = QString::fromStdString(labels[i - 1]); !label.isEmpty() && t >= 1) {
+                const QFont before = p.font();
+                p.setFont(sized(11));
+                p.setPen(dim);
+                const QRectF lr(a.x() + gap / 2 - boxW / 2, y0 - 30 * s, boxW, 24 * s);
+                p.drawText(lr, Qt::AlignCenter, QFontMetricsF(p.font()).elidedText(label, Qt::ElideRight, lr.width()));
+                p.setFont(before);
+            }
             if (t >= 1) {
                 p.setBrush(i + 1 == n ? sev : fg);
                 p.setPen(Qt::NoPen);
