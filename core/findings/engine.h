@@ -32,9 +32,10 @@ inline bool sameIdFromEnd(const std::string& a, const std::string& b)
 // addresses; the two-hop legs ask this of thousands of them).
 PacketSet portsFrom(const PacketSet& packets, const AddressSet& addrs);
 
-// The allow rules of an NSG whose first-match claims carry some of packets: the evidence.
+// The allow rules of an NSG whose first-match claims carry some of packets: the evidence, its texts
+// from strings (the same rules are evidence for many policy groups and findings).
 void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, const std::string& level,
-    const PacketSet& packets, std::vector<RuleEvidence>& out);
+    const PacketSet& packets, std::vector<RuleEvidence>& out, StringPool& strings);
 
 inline PathStep internetStep()
 {
@@ -558,6 +559,7 @@ private:
     const AnalysisOptions& m_opt;
     PolicyContext m_ctx;
     mutable CidrTexts m_cidrs;
+    mutable StringPool m_evidenceTexts; // the texts of rule evidence
     std::unordered_map<std::string, RuleChange> m_ruleChanges; // by NSG id, during an update
     struct Cached
     {

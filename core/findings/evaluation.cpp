@@ -22,7 +22,7 @@ PacketSet portsFrom(const PacketSet& packets, const AddressSet& addrs)
 
 // The allow rules of an NSG whose first-match claims carry some of packets: the evidence.
 void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, const std::string& level,
-    const PacketSet& packets, std::vector<RuleEvidence>& out)
+    const PacketSet& packets, std::vector<RuleEvidence>& out, StringPool& strings)
 {
     for (const auto& c : verdict.claims) {
         const auto& rule = nsg.rules[c.ruleIndex];
@@ -30,11 +30,11 @@ void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, c
             continue;
         RuleEvidence ev;
         // In a union of security groups, each rule names its own group.
-        ev.filterId = !rule.ownerId.empty() ? rule.ownerId : nsg.displayId.empty() ? nsg.id : nsg.displayId;
-        ev.filterName = !rule.ownerName.empty() ? rule.ownerName : nsg.name;
-        ev.level = level;
-        ev.ruleName = rule.name;
-        ev.ruleId = rule.id;
+        ev.filterId = strings(!rule.ownerId.empty() ? rule.ownerId : nsg.displayId.empty() ? nsg.id : nsg.displayId);
+        ev.filterName = strings(!rule.ownerName.empty() ? rule.ownerName : nsg.name);
+        ev.level = strings(level);
+        ev.ruleName = strings(rule.name);
+        ev.ruleId = strings(rule.id);
         ev.priority = rule.priority;
         ev.allow = true;
         ev.isDefault = rule.isDefault;
@@ -383,7 +383,7 @@ std::vector<RuleEvidence> Engine::evidence(const TargetEval& t, const PacketSet&
     std::vector<RuleEvidence> out;
     for (const auto& f : t.levels)
         if (f.verdict)
-            allowEvidence(*f.nsg, *f.verdict, f.level, packets, out);
+            allowEvidence(*f.nsg, *f.verdict, f.level, packets, out, m_evidenceTexts);
     return out;
 }
 

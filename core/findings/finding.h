@@ -2,6 +2,7 @@
 
 #include "model/diagnostic.h"
 #include "net/packetset.h"
+#include "util/sharedstring.h"
 #include "util/sharedvector.h"
 
 #include <memory>
@@ -44,14 +45,15 @@ struct PathStep
     StepKind kind = StepKind::Other;
 };
 
-/// A rule that decided part of the exposure at one filter on the path.
+/// A rule that decided part of the exposure at one filter on the path. The texts are shared: the
+/// findings of an estate repeat the same rules' evidence (two-hop findings the foothold's too).
 struct RuleEvidence
 {
-    std::string filterId; // NSG or load balancer id
-    std::string filterName; // NSG or load balancer name
-    std::string level; // "subnet", "nic", "load-balancer", "nat"
-    std::string ruleName;
-    std::string ruleId;
+    SharedString filterId; // NSG or load balancer id
+    SharedString filterName; // NSG or load balancer name
+    SharedString level; // "subnet", "nic", "load-balancer", "nat"
+    SharedString ruleName;
+    SharedString ruleId;
     int priority = 0;
     bool allow = true;
     bool isDefault = false;

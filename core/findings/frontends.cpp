@@ -86,11 +86,11 @@ std::vector<Frontend> Engine::frontendsOf(const IpConfiguration& ipc, std::vecto
                 + ruleName + " of load balancer " + lb.name + " on public IP " + pipName
                 + (f.address.empty() ? std::string() : " (" + f.address + ")");
             RuleEvidence ev;
-            ev.filterId = lb.id;
-            ev.filterName = lb.name;
-            ev.level = level;
-            ev.ruleName = ruleName;
-            ev.ruleId = ruleId;
+            ev.filterId = m_evidenceTexts(lb.id);
+            ev.filterName = m_evidenceTexts(lb.name);
+            ev.level = m_evidenceTexts(level);
+            ev.ruleName = m_evidenceTexts(ruleName);
+            ev.ruleId = m_evidenceTexts(ruleId);
             ev.allow = true;
             ev.where = where;
             f.evidence.push_back(std::move(ev));
@@ -535,11 +535,11 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                     + (fw.clientTags.size() > 1 ? " and others" : "")
                     + ", which are not addresses: any client is assumed");
             RuleEvidence rule;
-            rule.filterId = device.id;
-            rule.filterName = device.name;
-            rule.level = gateway ? "application-gateway" : "firewall-dnat";
-            rule.ruleName = fw.name;
-            rule.ruleId = fw.id;
+            rule.filterId = m_evidenceTexts(device.id);
+            rule.filterName = m_evidenceTexts(device.name);
+            rule.level = m_evidenceTexts(gateway ? "application-gateway" : "firewall-dnat");
+            rule.ruleName = m_evidenceTexts(fw.name);
+            rule.ruleId = m_evidenceTexts(fw.id);
             rule.allow = true;
             rule.where = fw.where;
             f.evidence.push_back(rule);
@@ -558,7 +558,7 @@ void Engine::proxyFrontends(const IpConfiguration& ipc, std::vector<Frontend>& o
                 const auto rules = compileInboundRules(nsg, at, m_ctx, f.clients, &f.assumptions);
                 const NsgVerdict v = evaluate(nsg, rules, arriving);
                 f.clients = v.allowed.allSources();
-                allowEvidence(nsg, v, "gateway-subnet", v.allowed, f.evidence.edit());
+                allowEvidence(nsg, v, "gateway-subnet", v.allowed, f.evidence.edit(), m_evidenceTexts);
             }
             f.filterKey = "proxy:" + f.key;
             out.push_back(std::move(f));
@@ -589,11 +589,11 @@ void Engine::loadBalancerFrontends(const ProxyDevice& device, const IpConfigurat
         f.standard = true;
         f.frontendPorts = fw.frontendPorts.ranges();
         RuleEvidence listener;
-        listener.filterId = device.id;
-        listener.filterName = device.name;
-        listener.level = "load-balancer";
-        listener.ruleName = fw.name;
-        listener.ruleId = fw.id;
+        listener.filterId = m_evidenceTexts(device.id);
+        listener.filterName = m_evidenceTexts(device.name);
+        listener.level = m_evidenceTexts("load-balancer");
+        listener.ruleName = m_evidenceTexts(fw.name);
+        listener.ruleId = m_evidenceTexts(fw.id);
         listener.allow = true;
         listener.where = fw.where;
         f.evidence.push_back(std::move(listener));

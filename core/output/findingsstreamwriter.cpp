@@ -59,8 +59,8 @@ std::size_t FindingsStreamWriter::resourceIndex(const PathStep& step)
 std::size_t FindingsStreamWriter::ruleIndex(const RuleEvidence& rule)
 {
     m_key.clear();
-    for (const std::string* field : { &rule.filterId, &rule.filterName, &rule.level, &rule.ruleName, &rule.where.file,
-             &rule.where.pointer, &rule.where.address })
+    for (const std::string* field : { &rule.filterId.str(), &rule.filterName.str(), &rule.level.str(),
+             &rule.ruleName.str(), &rule.where.file, &rule.where.pointer, &rule.where.address })
         m_key.append(std::to_string(field->size())).append(1, ':').append(*field);
     m_key.append(std::to_string(rule.priority)).append(1, rule.allow ? 'A' : 'D').append(1, rule.isDefault ? 'd' : '-');
     m_key.append(std::to_string(rule.hop));
