@@ -364,7 +364,17 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
     const std::string& pair = t.policyKey;
     auto& all = m_pairCache[pair];
     if (!all) {
-        all = std::make_shared<const PacketSet>(combine(nullptr));
+        // One level decides alone (most Azure NICs have no NSG of their own): what it allows is the
+        // verdict's set, shared with the verdict instead of copied.
+        const FilterEval* alone = nullptr;
+        int deciding = 0;
+        for (const auto& f : t.levels)
+            if (f.verdict) {
+                alone = &f;
+                ++deciding;
+            }
+        all = !service && deciding == 1 ? std::shared_ptr<const PacketSet>(alone->verdict, &alone->verdict->allowed)
+                                        : std::make_shared<const PacketSet>(combine(nullptr));
         remember(t, CacheKind::Pair, pair);
     }
     t.allowedAll = all;
