@@ -566,8 +566,9 @@ void MainWindow::createWidgets()
     m_table->viewport()->installEventFilter(this); // its width decides the columns' (fitTableColumns)
     auto* header = m_table->horizontalHeader();
     // Widths the analyst set by dragging a column's edge (or double-clicking it) are kept.
-    connect(header, &QHeaderView::sectionResized, this, [this]() {
-        if (!m_fittingColumns && (QGuiApplication::mouseButtons() & Qt::LeftButton))
+    // (A drag of the splitter also resizes the last section: only a drag over the header counts.)
+    connect(header, &QHeaderView::sectionResized, this, [this, header]() {
+        if (!m_fittingColumns && (QGuiApplication::mouseButtons() & Qt::LeftButton) && header->viewport()->underMouse())
             m_columnsByHand = true;
     });
     connect(header, &QHeaderView::sectionHandleDoubleClicked, this, [this]() { m_columnsByHand = true; });
@@ -1021,6 +1022,7 @@ bool MainWindow::openReview(const QString& fileName)
     addRecent(m_document->fileName());
     offerRecovery();
     m_groupState.clear();
+    m_pathGroupsOpenedFor.clear();
     m_firstLayout = true;
     stopComparing(); // with what the previous review was compared to
     // A review with a history opens as "what changed since the last review" (issue 16).
@@ -1054,6 +1056,7 @@ bool MainWindow::openInputs(const QStringList& inputs)
         addRecent(i);
     offerRecovery();
     m_groupState.clear();
+    m_pathGroupsOpenedFor.clear();
     m_firstLayout = true;
     stopComparing(); // with what the previous review was compared to
     startAnalysis();
