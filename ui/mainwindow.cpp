@@ -787,7 +787,7 @@ void MainWindow::fitTableColumns()
             essentials += spec(c).minimum;
     if (m_mainSplitter && essentials > m_table->width())
         // After the resize that brought this (the splitter lays its widgets out after their events).
-        QMetaObject::invokeMethod(this, &MainWindow::widenTable, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, "widenTable", Qt::QueuedConnection);
     m_essentialWidth = essentials;
     shrink(
         [](int column, bool) { return column == FindingsModel::TargetColumn; }, [&](std::size_t) { return 18 * ch; });
@@ -812,7 +812,9 @@ void MainWindow::widenTable()
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
-    if (m_table && watched == m_table->viewport() && event->type() == QEvent::Resize)
+    if (!m_table) // events before the widgets exist
+        return QMainWindow::eventFilter(watched, event);
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
         fitTableColumns();
     // The current row's frame (FindingsDelegate) spans every cell: repaint the rows, not the cell.
     if (watched == m_table && (event->type() == QEvent::FocusIn || event->type() == QEvent::FocusOut))

@@ -189,7 +189,7 @@ private:
     void fitTableColumns();
     /// Gives the table the width of its essential columns from the graph's side of the splitter
     /// (while the graph keeps half the window).
-    void widenTable();
+    Q_INVOKABLE void widenTable(); // invoked queued, by name
     void elideUndoLabels();
     void showNodeDetails(const QString& graphNodeId);
     void showEdgeDetails(const QString& fromId, const QString& toId);

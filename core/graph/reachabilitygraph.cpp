@@ -5,6 +5,7 @@
 #include "model/snapshot.h"
 
 #include <boost/graph/breadth_first_search.hpp>
+#include <boost/property_map/property_map.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -259,8 +260,11 @@ std::vector<std::string> ReachabilityGraph::shortestPathFromInternet(const std::
     if (!src || !dst)
         return {};
     std::vector<Vertex> pred(boost::num_vertices(m_g), boost::graph_traits<Graph>::null_vertex());
+    // Our own colour map: the default one is a shared array the static analyzer cannot follow.
+    std::vector<boost::default_color_type> colours(boost::num_vertices(m_g));
     boost::breadth_first_search(m_g, *src,
-        boost::visitor(boost::make_bfs_visitor(boost::record_predecessors(pred.data(), boost::on_tree_edge {}))));
+        boost::visitor(boost::make_bfs_visitor(boost::record_predecessors(pred.data(), boost::on_tree_edge {})))
+            .color_map(boost::make_iterator_property_map(colours.begin(), boost::get(boost::vertex_index, m_g))));
     std::vector<std::string> path;
     for (Vertex v = *dst; v != boost::graph_traits<Graph>::null_vertex(); v = pred[v]) {
         path.push_back(m_g[v].id);

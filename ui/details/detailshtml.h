@@ -21,7 +21,7 @@ QString findingHtml(const Finding& f, const std::vector<ReviewedSnapshot>& timel
 QString timelineHtml(const Finding& f, const std::vector<ReviewedSnapshot>& timeline);
 /// The node at this index of the layout: every finding whose path crosses it, with the rules it
 /// decides there.
-QString nodeHtml(const GraphLayout& layout, std::size_t node, const std::vector<Finding>& findings);
+QString nodeHtml(const GraphLayout& layout, std::size_t index, const std::vector<Finding>& findings);
 /// The edge between these layout nodes: the findings that take it and the rules that allow them.
 QString edgeHtml(const GraphLayout& layout, std::size_t from, std::size_t to, const std::vector<std::size_t>& carried,
     const std::vector<Finding>& findings);

@@ -85,7 +85,7 @@ QModelIndex RuleGroupsModel::indexOfSourceRow(int sourceRow) const
     for (std::size_t g = 0; g < m_groups.size(); ++g)
         for (std::size_t k = 0; k < m_groups[g].findings.size(); ++k)
             if (m_rows[m_groups[g].findings[k]] == sourceRow)
-                return createIndex(static_cast<int>(k), 0, static_cast<quintptr>(g + 1));
+                return createIndex(static_cast<int>(k), 0, static_cast<quintptr>(g) + 1);
     return {};
 }
 

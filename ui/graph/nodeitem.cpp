@@ -78,10 +78,10 @@ void NodeItem::setChangeMark(const QString& mark)
     update();
 }
 
-void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
+void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
 {
     const QPalette pal = QApplication::palette();
-    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    const qreal lod = QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform());
     painter->setRenderHint(QPainter::Antialiasing, lod > 0.3);
     NodeLook look;
     look.fill = pal.color(QPalette::Base);

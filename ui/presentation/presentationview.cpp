@@ -19,7 +19,7 @@ QString stepLabel(const PathStep& s, ReachabilityGraph::Kind k, const Finding& f
 {
     if (k == ReachabilityGraph::Kind::DataStore)
         return QString::fromStdString(f.dataStore.engine);
-    const QString type = QString::fromStdString(ReachabilityGraph::typeLabel(s.kind, s.type));
+    QString type = QString::fromStdString(ReachabilityGraph::typeLabel(s.kind, s.type));
     // The machine a two-hop path goes through: the attacker's foothold, said as such.
     if (f.hops == 2 && !f.foothold.id.empty() && s.id == f.foothold.id)
         return PresentationView::tr("foothold · %1").arg(type);

@@ -250,8 +250,8 @@ void trend(Pages& pg, const ReportContent& c)
     int maxTotal = 1;
     for (std::size_t i = first; i < c.trend.size(); ++i) {
         int total = 0;
-        for (int s = 0; s < 5; ++s)
-            total += c.trend[i].bySeverity[s];
+        for (const int count : c.trend[i].bySeverity)
+            total += count;
         maxTotal = std::max(maxTotal, total);
     }
     const qreal top = pg.y(), base = top + chartH;
