@@ -1,5 +1,7 @@
 #include "rulegroups.h"
 
+#include "model/snapshot.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -27,16 +29,6 @@ std::string RuleGroup::title() const
     return (filterName.empty() ? std::string() : filterName + " / ") + ruleShortName(level, ruleName, ruleId, priority);
 }
 
-namespace {
-
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-} // namespace
-
 std::vector<RuleGroup> groupByDecidingRule(const std::vector<const Finding*>& findings)
 {
     std::map<std::string, std::size_t> groupOf; // filter id and rule, case-insensitive -> index
@@ -48,7 +40,8 @@ std::vector<RuleGroup> groupByDecidingRule(const std::vector<const Finding*>& fi
         for (const auto& r : f.rules)
             if (r.allow)
                 mine.insert([&] {
-                    const std::string key = lower(r.filterId) + '\n' + lower(r.ruleName) + '\n' + lower(r.ruleId);
+                    const std::string key
+                        = normaliseId(r.filterId) + '\n' + toLower(r.ruleName) + '\n' + normaliseId(r.ruleId);
                     auto [it, fresh] = groupOf.try_emplace(key, groups.size());
                     if (fresh) {
                         RuleGroup g;

@@ -131,12 +131,6 @@ void ReachabilityGraph::addFinding(const Finding& f, std::size_t i)
 
 namespace {
 
-bool sameId(const std::string& a, const std::string& b)
-{
-    return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
-}
-
 std::string upper(std::string s)
 {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -153,7 +147,7 @@ std::vector<std::string> ReachabilityGraph::edgeLabels(const Finding& f)
     std::size_t footholdStep = f.path.size();
     if (f.hops == 2)
         for (std::size_t s = 0; s < f.path.size(); ++s)
-            if (!f.foothold.id.empty() && sameId(f.path[s].id, f.foothold.id))
+            if (!f.foothold.id.empty() && normaliseId(f.path[s].id) == normaliseId(f.foothold.id))
                 footholdStep = s;
     const std::string proto = f.protocol == "any" ? std::string("any protocol") : upper(f.protocol);
     const std::string atTarget = portsOrTypes(f);
@@ -173,14 +167,19 @@ std::vector<std::string> ReachabilityGraph::edgeLabels(const Finding& f)
     // first filter step of their hop that has none of its own.
     std::vector<std::vector<const RuleEvidence*>> rulesAt(f.path.size());
     std::vector<const RuleEvidence*> unplaced;
+    // The steps of a rule's hop: the first ends at the foothold, the second starts there.
+    auto stepsOf = [&](const RuleEvidence& r) {
+        return r.hop == 2 ? std::pair(footholdStep, f.path.size())
+                          : std::pair(std::size_t(0), std::min(footholdStep + 1, f.path.size()));
+    };
     for (const auto& r : f.rules) {
         if (!r.allow)
             continue;
-        const std::size_t from = r.hop == 2 ? footholdStep : 0;
-        const std::size_t to = r.hop == 2 ? f.path.size() : std::min(footholdStep + 1, f.path.size());
+        const auto [from, to] = stepsOf(r);
+        const std::string filter = normaliseId(r.filterId);
         bool placed = false;
         for (std::size_t s = from; s < to && !placed; ++s)
-            if (sameId(f.path[s].id, r.filterId)) {
+            if (normaliseId(f.path[s].id) == filter) {
                 rulesAt[s].push_back(&r);
                 placed = true;
             }
@@ -191,8 +190,7 @@ std::vector<std::string> ReachabilityGraph::edgeLabels(const Finding& f)
     for (std::size_t s = 0; s < f.path.size(); ++s)
         ownRules[s] = !rulesAt[s].empty();
     for (const RuleEvidence* r : unplaced) {
-        const std::size_t from = r->hop == 2 ? footholdStep : 0;
-        const std::size_t to = r->hop == 2 ? f.path.size() : std::min(footholdStep + 1, f.path.size());
+        const auto [from, to] = stepsOf(*r);
         for (std::size_t s = from; s < to; ++s)
             if (kindOfStep(f.path[s], false) == Kind::Filter && !ownRules[s]) {
                 rulesAt[s].push_back(r);
