@@ -145,9 +145,15 @@ void GraphScene::labelPath(std::size_t finding)
     const Finding& f = m_data->result.findings[finding];
     const auto ids = ReachabilityGraph::nodeIdsOfPath(f);
     const auto labels = ReachabilityGraph::edgeLabels(f);
+    // Only the path's own steps are looked up (an estate's graph has thousands of edges, and this
+    // runs for every selection).
+    std::set<const NodeItem*> onPath;
+    for (const auto& id : ids)
+        onPath.insert(nodeItem(id));
     std::map<std::pair<const NodeItem*, const NodeItem*>, EdgeItem*> edgeOf;
     for (auto* e : m_edges)
-        edgeOf[{ e->from(), e->to() }] = e;
+        if (onPath.count(e->from()) && onPath.count(e->to()))
+            edgeOf[{ e->from(), e->to() }] = e;
     const QColor accent = Theme::severityColor(f.severity);
     for (std::size_t s = 0; s + 1 < ids.size() && s < labels.size(); ++s) {
         const NodeItem* from = nodeItem(ids[s]);
