@@ -1,5 +1,7 @@
 #include "graphview.h"
 
+#include "edgelabelitem.h"
+
 #include <QFontMetricsF>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -39,14 +41,36 @@ void GraphView::zoomBy(qreal factor)
 namespace {
 // Below this scale node names are not legible; views never fit below it, they scroll instead.
 constexpr qreal kLegible = 0.45;
+
+// What the path's labels cover of the scene at this scale: they are drawn at device size, so
+// their boundingRect (in device pixels) stands for more of the scene the further out the view is.
+QRectF labelsRect(const QGraphicsScene& scene, qreal scale)
+{
+    QRectF out;
+    for (const QGraphicsItem* item : scene.items())
+        if (item->type() == EdgeLabelItem::Type) {
+            const QRectF box = item->boundingRect();
+            out |= QRectF(item->scenePos() + box.topLeft() / scale, box.size() / scale);
+        }
+    return out;
+}
 } // namespace
 
 void GraphView::fitAll()
 {
     if (!scene())
         return;
-    const QRectF all = scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    QRectF all = scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20);
     fitInView(all, Qt::KeepAspectRatio);
+    // Room for the labels of the selected path (the first one ends at the second column and
+    // reaches back over the first): twice, since making room lowers the scale a little.
+    for (int pass = 0; pass < 2 && zoom() > 0; ++pass) {
+        const QRectF withLabels = all.united(labelsRect(*scene(), std::min(zoom(), 1.2)).adjusted(-8, -8, 8, 8));
+        if (withLabels == all)
+            break;
+        all = withLabels;
+        fitInView(all, Qt::KeepAspectRatio);
+    }
     if (zoom() > 1.2) { // small graphs stay at a readable size instead of being blown up
         setTransform(QTransform::fromScale(1.2, 1.2));
     } else if (zoom() < kLegible) {
