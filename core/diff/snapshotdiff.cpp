@@ -246,7 +246,9 @@ std::vector<ConfigChange> causesOn(const Finding& f, const Snapshot& oldSnap, co
     return out;
 }
 
-std::vector<std::string> differences(const Finding& a, const Finding& b)
+} // namespace
+
+std::vector<std::string> findingDifferences(const Finding& a, const Finding& b)
 {
     std::vector<std::string> what;
     if (a.severity != b.severity)
@@ -280,6 +282,8 @@ std::vector<std::string> differences(const Finding& a, const Finding& b)
         what.push_back("rules");
     return what;
 }
+
+namespace {
 
 nlohmann::json causesJson(const std::vector<ConfigChange>& causes)
 {
@@ -338,7 +342,7 @@ AnalysisDiff diff(const Snapshot* oldSnapshot, const AnalysisResult& oldResult, 
             d.added.emplace_back(&f, causes(f));
             continue;
         }
-        auto what = differences(*b->second, f);
+        auto what = findingDifferences(*b->second, f);
         if (!what.empty())
             d.changed.push_back({ b->second, &f, std::move(what), causes(f) });
     }

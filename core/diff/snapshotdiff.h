@@ -41,6 +41,12 @@ struct AnalysisDiff
     bool empty() const { return added.empty() && closed.empty() && changed.empty(); }
 };
 
+/// What compare calls a change of a finding on both sides, as ChangedFinding::what ("severity",
+/// "ports", "sources", "packets", "path", "rules"); empty when an analyst would see none, though
+/// the explanation's wording or the rules' locations in their files may differ (a rule deleted
+/// before them moves them).
+std::vector<std::string> findingDifferences(const Finding& before, const Finding& after);
+
 AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& oldResult, const Snapshot& newSnapshot,
     const AnalysisResult& newResult);
 /// The same without causes, when a side has no snapshot (findings read back from findings JSON).
