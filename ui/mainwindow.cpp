@@ -5,6 +5,7 @@
 #include "util/phaseprofile.h"
 
 #include "actions/actionmanager.h"
+#include "compare/comparecontroller.h"
 #include "details/detailshtml.h"
 #include "export/exporter.h"
 #include "findings/filterbar.h"
@@ -14,19 +15,21 @@
 #include "findings/rulegroupsview.h"
 #include "findings/triagepanel.h"
 #include "graph/edgeitem.h"
+#include "graph/graphcontroller.h"
 #include "graph/graphscene.h"
 #include "graph/graphview.h"
 #include "graph/nodeitem.h"
 #include "inspector/ruleinspector.h"
 #include "jobs/analysisjob.h"
 #include "jobs/jobtracker.h"
-#include "output/findingsreader.h"
 #include "presentation/presentationview.h"
 #include "problems/problemsview.h"
-#include "review/newreviewdialog.h"
+#include "review/reviewcontroller.h"
 #include "review/reviewdocument.h"
 #include "settings.h"
 #include "theme.h"
+#include "whatif/whatifcontroller.h"
+#include "whatif/whatifsession.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -72,28 +75,6 @@
 
 namespace ew::ui {
 
-namespace {
-
-// Graphs with more nodes than this open with their groups collapsed (PERFORMANCE.md: draw
-// groups, not members, on large estates).
-constexpr std::size_t kCollapseAbove = 150;
-// Drawn boxes up to which a first view opens the VNets (subnets stay collapsed).
-constexpr std::size_t kComfortableNodes = 400;
-
-bool looksLikeReview(const QString& path)
-{
-    const QFileInfo info(path);
-    if (!info.isFile())
-        return false;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray head = f.read(4096);
-    return ew::looksLikeReview(std::string_view(head.constData(), static_cast<std::size_t>(head.size())));
-}
-
-} // namespace
-
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_document(new ReviewDocument(this))
@@ -107,9 +88,19 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     createActions();
     createWidgets();
+    m_graph = new GraphController(m_document, m_scene, m_view, m_jobs, this);
+    m_graph->setPathsOnly([this]() { return pathOnlyFindings(); });
+    connect(m_graph, &GraphController::sceneChanged, this, &MainWindow::selectionChanged);
+    connect(m_graph, &GraphController::laidOut, this, [this]() {
+        if (!m_compare->isRunning()) // else its end is the moment everything is shown
+            Q_EMIT ready();
+    });
     m_exporter = new Exporter(m_document, m_scene, this);
     createExportActions();
-    createCompareActions();
+    m_reviews = new ReviewController(m_document, m_actionManager, this);
+    m_compare = new CompareController(m_document, m_actionManager, this);
+    m_whatIfController = new WhatIfController(m_document, m_jobs, m_actionManager, this);
+    connectControllers();
     createMenus();
 
     connect(m_job, &AnalysisJob::progress, this, [this](int percent, const QString& what) {
@@ -130,11 +121,6 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &ReviewDocument::dataStoresChanged, this, &MainWindow::startAnalysis);
     connect(m_document->undoStack(), &QUndoStack::indexChanged, this, &MainWindow::updateActions);
 
-    m_autosave = new QTimer(this);
-    m_autosave->setInterval(std::max(5, Settings::autosaveSeconds.get()) * 1000);
-    connect(m_autosave, &QTimer::timeout, this, &MainWindow::autosave);
-    m_autosave->start();
-
     restoreSettings();
     updateActions();
     updateTitle();
@@ -152,8 +138,8 @@ MainWindow::~MainWindow()
         m_presentation->close();
     m_job->cancel();
     m_job->waitForFinished();
-    m_baselineJob->cancel();
-    m_baselineJob->waitForFinished();
+    delete m_compare; // waits for a baseline still being analysed
+    m_compare = nullptr;
     // m_jobs waits for the layout and what-if runs as it goes.
 }
 
@@ -170,39 +156,6 @@ QAction* MainWindow::newAction(
 
 void MainWindow::createActions()
 {
-    connect(
-        newAction("open-folder", tr("Open Export &Folder…"), QKeySequence::Open, QStyle::SP_DirOpenIcon, "folder-open"),
-        &QAction::triggered, this, [this]() {
-            const QString dir = QFileDialog::getExistingDirectory(this, tr("Open an export folder"));
-            if (!dir.isEmpty() && maybeSave())
-                openInputs({ dir });
-        });
-    connect(newAction("open-files", tr("Open Export F&iles…")), &QAction::triggered, this, [this]() {
-        const QStringList files = QFileDialog::getOpenFileNames(
-            this, tr("Open export files"), QString(), tr("JSON exports (*.json);;All files (*)"));
-        if (!files.isEmpty() && maybeSave())
-            openInputs(files);
-    });
-    connect(newAction("open-review", tr("Open &Review…"), QKeySequence(tr("Ctrl+Shift+O")), QStyle::SP_DialogOpenButton,
-                "document-open"),
-        &QAction::triggered, this, [this]() {
-            const QString file = QFileDialog::getOpenFileName(
-                this, tr("Open a review"), QString(), tr("Reviews (*.review.json *.json);;All files (*)"));
-            if (!file.isEmpty() && maybeSave())
-                openReview(file);
-        });
-    connect(newAction("save", tr("&Save Review"), QKeySequence::Save, QStyle::SP_DialogSaveButton, "document-save"),
-        &QAction::triggered, this, &MainWindow::save);
-    connect(
-        newAction("save-as", tr("Save Review &As…"), QKeySequence::SaveAs, QStyle::SP_CustomBase, "document-save-as"),
-        &QAction::triggered, this, [this]() {
-            const QString file = QFileDialog::getSaveFileName(this, tr("Save the review"),
-                m_document->fileName().isEmpty() ? m_document->baseDir() + QStringLiteral("/review.review.json")
-                                                 : m_document->fileName(),
-                tr("Reviews (*.review.json)"));
-            if (!file.isEmpty())
-                saveReviewAs(file);
-        });
     connect(newAction("reload", tr("Re&load Inputs"), QKeySequence::Refresh, QStyle::SP_BrowserReload, "view-refresh"),
         &QAction::triggered, this, &MainWindow::startAnalysis);
     connect(newAction("quit", tr("&Quit"), QKeySequence::Quit, QStyle::SP_CustomBase, "application-exit"),
@@ -255,10 +208,10 @@ void MainWindow::createActions()
         [this]() { focusPane(1); });
     connect(newAction("previous-pane", tr("Pre&vious Pane"), QKeySequence(tr("Shift+F6"))), &QAction::triggered, this,
         [this]() { focusPane(-1); });
-    connect(
-        newAction("expand-all", tr("&Expand All Groups")), &QAction::triggered, this, [this]() { setAllGroups(true); });
+    connect(newAction("expand-all", tr("&Expand All Groups")), &QAction::triggered, this,
+        [this]() { m_graph->setAllGroups(true); });
     connect(newAction("collapse-all", tr("&Collapse All Groups")), &QAction::triggered, this,
-        [this]() { setAllGroups(false); });
+        [this]() { m_graph->setAllGroups(false); });
     QAction* byRule = newAction("group-by-rule", tr("&Group by Deciding Rule"), QKeySequence(tr("Ctrl+Alt+R")));
     byRule->setCheckable(true);
     byRule->setStatusTip(tr("Show the findings under the rules that let them in, the rule admitting the worst first"));
@@ -274,8 +227,8 @@ void MainWindow::createActions()
     pathOnly->setCheckable(true);
     pathOnly->setStatusTip(tr("Draw only the paths of the selected findings, every group open"));
     connect(pathOnly, &QAction::toggled, this, [this]() {
-        m_pathGroupsOpenedFor.clear();
-        startLayout();
+        m_graph->forgetOpenedPath();
+        m_graph->relayout();
     });
     connect(newAction("search-graph", tr("&Search Graph"), QKeySequence(tr("Ctrl+G"))), &QAction::triggered, this,
         [this]() {
@@ -437,7 +390,7 @@ void MainWindow::createMenus()
     file->addAction(action(QStringLiteral("open-folder")));
     file->addAction(action(QStringLiteral("open-files")));
     file->addAction(action(QStringLiteral("open-review")));
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_reviews->setRecentMenu(file->addMenu(tr("Open &Recent")));
     file->addSeparator();
     file->addAction(action(QStringLiteral("save")));
     file->addAction(action(QStringLiteral("save-as")));
@@ -519,7 +472,6 @@ void MainWindow::createMenus()
     connect(m_document->undoStack(), &QUndoStack::undoTextChanged, this, &MainWindow::elideUndoLabels);
     connect(m_document->undoStack(), &QUndoStack::redoTextChanged, this, &MainWindow::elideUndoLabels);
     elideUndoLabels();
-    updateRecentMenu();
 }
 
 void MainWindow::createWidgets()
@@ -621,7 +573,6 @@ void MainWindow::createWidgets()
     m_view->setScene(m_scene);
     graphLayout->addWidget(graphBar);
     graphLayout->addWidget(m_view, 1);
-    connect(m_scene, &GraphScene::groupToggled, this, &MainWindow::toggleGroup);
     connect(m_scene, &GraphScene::nodeSelected, this, &MainWindow::showNodeDetails);
     connect(m_scene, &GraphScene::edgeSelected, this, &MainWindow::showEdgeDetails);
 
@@ -642,7 +593,6 @@ void MainWindow::createWidgets()
     m_changes->setObjectName(QStringLiteral("changes"));
     m_tabs->addTab(m_changes, tr("Changes"));
     connect(m_inspector, &RuleInspector::openLocation, this, &MainWindow::openLocation);
-    connect(m_inspector, &RuleInspector::ruleContextMenu, this, &MainWindow::ruleMenu);
     connect(m_problems, &ProblemsView::openLocation, this, &MainWindow::openLocation);
 
     m_rightSplitter = new QSplitter(Qt::Vertical, this);
@@ -892,38 +842,6 @@ void MainWindow::saveSettings()
     Settings::findingsColumnsByHand.set(m_columnsByHand);
 }
 
-void MainWindow::updateRecentMenu()
-{
-    m_recentMenu->clear();
-    const QStringList recent = Settings::recentFiles.get();
-    for (const auto& path : recent) {
-        QAction* a = m_recentMenu->addAction(QFileInfo(path).fileName() + QStringLiteral("  —  ") + path);
-        connect(a, &QAction::triggered, this, [this, path]() {
-            if (maybeSave())
-                openPaths({ path });
-        });
-    }
-    m_recentMenu->setEnabled(!recent.isEmpty());
-    if (!recent.isEmpty()) {
-        m_recentMenu->addSeparator();
-        connect(m_recentMenu->addAction(tr("Clear Recent")), &QAction::triggered, this, [this]() {
-            Settings::recentFiles.set({});
-            updateRecentMenu();
-        });
-    }
-}
-
-void MainWindow::addRecent(const QString& path)
-{
-    QStringList recent = Settings::recentFiles.get();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > Settings::kMaxRecentFiles)
-        recent.removeLast();
-    Settings::recentFiles.set(recent);
-    updateRecentMenu();
-}
-
 void MainWindow::report(const QString& message)
 {
     statusBar()->showMessage(message, 8000);
@@ -935,134 +853,6 @@ void MainWindow::fail(const QString& title, const QString& error)
     if (m_interactive)
         QMessageBox::warning(this, title, error);
     report(error);
-}
-
-void MainWindow::offerRecovery()
-{
-    if (!m_interactive || !m_document->hasNewerRecovery())
-        return;
-    const auto answer = QMessageBox::question(this, tr("Recover unsaved changes?"),
-        tr("There are unsaved triage decisions for %1 from %2 (autosaved). Restore them?")
-            .arg(m_document->displayName(),
-                QFileInfo(m_document->recoveryFileName()).lastModified().toString(Qt::TextDate)));
-    QString error;
-    if (answer == QMessageBox::Yes && !m_document->restoreRecovery(&error))
-        fail(tr("Cannot recover"), error);
-}
-
-bool MainWindow::openFindingsFile(const QStringList& paths)
-{
-    if (paths.size() != 1 || !isFindingsFile(paths.front().toStdString()))
-        return false;
-    if (m_document->realAnalysis())
-        compareWith(paths);
-    else
-        fail(tr("Cannot open"),
-            tr("%1 is the findings JSON of an analysis (exposure-findings/1 or /2): it has no snapshot to show. Open "
-               "the export or the review, then compare with it (Compare > Compare With Findings File…).")
-                .arg(QFileInfo(paths.front()).fileName()));
-    return true;
-}
-
-void MainWindow::openPaths(const QStringList& paths)
-{
-    if (openFindingsFile(paths))
-        return;
-    if (paths.size() == 1 && looksLikeReview(paths.front()))
-        openReview(paths.front());
-    else if (!paths.isEmpty())
-        openInputs(paths);
-}
-
-void MainWindow::openDropped(const QStringList& paths)
-{
-    if (paths.isEmpty() || openFindingsFile(paths))
-        return;
-    const bool review = paths.size() == 1 && looksLikeReview(paths.front());
-    if (!review && !m_document->inputs().isEmpty() && m_document->realAnalysis()) {
-        bool asSnapshot = true; // nobody to ask: nothing the analyst decided is dropped
-        if (m_interactive) {
-            QStringList names;
-            for (const auto& p : paths)
-                names << QFileInfo(p).fileName();
-            QMessageBox box(QMessageBox::Question, tr("Open the dropped export"),
-                tr("Open %1 as the new snapshot of %2, or as a new review?")
-                    .arg(names.join(QStringLiteral(", ")), m_document->displayName()),
-                QMessageBox::NoButton, this);
-            box.setInformativeText(tr("As the new snapshot, every triage decision stays with its finding, the "
-                                      "current snapshot goes into the review's history and the view compares with "
-                                      "it. A new review starts without decisions."));
-            QPushButton* snapshot = box.addButton(tr("New &Snapshot of This Review"), QMessageBox::AcceptRole);
-            snapshot->setObjectName(QStringLiteral("dropAsSnapshot"));
-            QPushButton* newReview = box.addButton(tr("New &Review"), QMessageBox::ActionRole);
-            newReview->setObjectName(QStringLiteral("dropAsNewReview"));
-            QPushButton* cancel = box.addButton(QMessageBox::Cancel);
-            cancel->setObjectName(QStringLiteral("dropCancel"));
-            box.setDefaultButton(snapshot);
-            box.setEscapeButton(cancel);
-            box.exec();
-            if (box.clickedButton() != snapshot && box.clickedButton() != newReview)
-                return;
-            asSnapshot = box.clickedButton() == snapshot;
-        }
-        if (asSnapshot) {
-            openNewSnapshot(paths);
-            return;
-        }
-    }
-    if (maybeSave())
-        openPaths(paths);
-}
-
-bool MainWindow::openReview(const QString& fileName)
-{
-    QString error;
-    if (!m_document->load(fileName, &error)) {
-        fail(tr("Cannot open the review"), error);
-        return false;
-    }
-    addRecent(m_document->fileName());
-    offerRecovery();
-    m_groupState.clear();
-    m_pathGroupsOpenedFor.clear();
-    m_firstLayout = true;
-    stopComparing(); // with what the previous review was compared to
-    // A review with a history opens as "what changed since the last review" (issue 16).
-    m_compareOnOpen = true;
-    startAnalysis();
-    return true;
-}
-
-bool MainWindow::openInputs(const QStringList& inputs)
-{
-    QString title, reviewer;
-    if (m_interactive) {
-        const QString name = ReviewDocument::snapshotName(inputs);
-        QString who = Settings::reviewer.get();
-        if (who.isEmpty())
-            who = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
-        NewReviewDialog dialog(
-            inputs.size() == 1 ? QFileInfo(inputs.front()).fileName() : tr("%n input(s)", nullptr, int(inputs.size())),
-            tr("Review of %1").arg(name), who, this);
-        if (dialog.exec() != QDialog::Accepted) {
-            report(tr("No new review opened."));
-            return false;
-        }
-        title = dialog.title();
-        reviewer = dialog.reviewer();
-        if (!reviewer.isEmpty())
-            Settings::reviewer.set(reviewer);
-    }
-    m_document->reset(inputs, title, reviewer);
-    for (const auto& i : m_document->inputs())
-        addRecent(i);
-    offerRecovery();
-    m_groupState.clear();
-    m_pathGroupsOpenedFor.clear();
-    m_firstLayout = true;
-    stopComparing(); // with what the previous review was compared to
-    startAnalysis();
-    return true;
 }
 
 void MainWindow::startAnalysis()
@@ -1083,17 +873,17 @@ void MainWindow::analysisFinished(const std::shared_ptr<const AnalysisData>& ana
     m_analysing = false;
     m_progress->hide();
     m_cancel->hide();
-    m_whatIf.reset(); // its base is gone; the scenario stays in the review
+    m_whatIfController->reset(); // its base is gone; the scenario stays in the review
     // A Terraform plan is shown as the state it would produce, compared with the state it starts
     // from: the Changes tab lists what applying it would expose (issue 13).
     const bool plan = analysis->snapshot.files.size() == 1
         && analysis->snapshot.files.front().format == "terraform-plan" && !analysis->snapshot.hasErrors();
     showAnalysis(analysis, false);
-    if (plan && !m_baseline && !m_baselineJob->isRunning()) {
+    if (plan && !m_compare->hasBaseline() && !m_compare->isRunning()) {
         compareWith(m_document->inputs(), true);
         report(tr("Terraform plan: shown as the state it would produce; the Changes tab lists what applying it "
                   "would expose."));
-    } else if (std::exchange(m_compareOnOpen, false) && !m_baseline && !m_baselineJob->isRunning()
+    } else if (std::exchange(m_compareOnOpen, false) && !m_compare->hasBaseline() && !m_compare->isRunning()
         && !m_document->review().history.empty()) {
         compareWithPreviousSnapshot(true);
     }
@@ -1144,7 +934,7 @@ void MainWindow::showAnalysis(const std::shared_ptr<const AnalysisData>& analysi
     updateActions();
     updateStatus();
     profilePhase("workbench: findings shown");
-    startLayout();
+    m_graph->relayout();
 }
 
 std::vector<std::size_t> MainWindow::pathOnlyFindings() const
@@ -1159,127 +949,9 @@ std::vector<std::size_t> MainWindow::pathOnlyFindings() const
     return out;
 }
 
-void MainWindow::startLayout()
-{
-    const auto analysis = m_document->analysis();
-    if (!analysis)
-        return;
-    if (m_firstLayout)
-        m_expandByDefault = analysis->result.graph.nodeCount() <= kCollapseAbove;
-    LayoutOptions options;
-    options.expanded = m_groupState;
-    options.expandByDefault = m_expandByDefault;
-    // Only the selected findings' paths: a graph of their own, every group open (BloodHound's
-    // path view); with nothing selected, the whole estate as usual.
-    auto only = pathOnlyFindings();
-    const bool modeChanged = only.empty() != m_layoutFindings.empty();
-    m_pendingLayoutFindings = only;
-    if (!only.empty()) {
-        options.expanded.clear();
-        options.expandByDefault = true;
-    }
-    auto previous = m_haveLayout && !m_firstLayout && !modeChanged && only.empty()
-        ? std::make_shared<GraphLayout>(m_scene->graphLayout())
-        : nullptr;
-    const bool tryOpenVnets = m_firstLayout && !m_expandByDefault && only.empty();
-    m_jobs->run(
-        QStringLiteral("layout"),
-        [analysis, options, previous, tryOpenVnets, only]() mutable {
-            options.previous = previous.get();
-            if (!only.empty())
-                return layoutGraph(
-                    ReachabilityGraph::build(analysis->result.findings, only), analysis->grouping, options);
-            if (tryOpenVnets) {
-                // First view of a large graph: VNets open with their subnets collapsed when that is
-                // still a readable number of boxes, else everything collapsed.
-                LayoutOptions open = options;
-                for (const auto& vnet : analysis->grouping.vnetNames)
-                    open.expanded[vnet.first] = true;
-                GraphLayout layout = layoutGraph(analysis->result.graph, analysis->grouping, open);
-                if (layout.nodes.size() <= kComfortableNodes)
-                    return layout;
-            }
-            return layoutGraph(analysis->result.graph, analysis->grouping, options);
-        },
-        [this](GraphLayout layout) { applyLayout(std::move(layout)); });
-}
-
-void MainWindow::applyLayout(GraphLayout layout)
-{
-    if (m_firstLayout && !m_expandByDefault)
-        for (const auto& g : layout.groups)
-            if (g.kind == "vnet" && !g.collapsed)
-                m_groupState[g.id] = true; // the worker opened it (see startLayout)
-    profilePhase("workbench: graph layout");
-    const bool pathsChanged = m_layoutFindings != m_pendingLayoutFindings;
-    m_layoutFindings = m_pendingLayoutFindings;
-    m_scene->setGraph(m_document->analysis(), std::move(layout));
-    m_haveLayout = true;
-    selectionChanged();
-    profilePhase("workbench: graph scene, selection");
-    if (m_firstLayout) {
-        m_firstLayout = false;
-        m_view->fitAll();
-    } else if (pathsChanged && !m_layoutFindings.empty()) {
-        m_view->fitAll(); // a paths-only graph is small: all of it
-    }
-    if (!m_baselineJob->isRunning()) // else its end is the moment everything is shown
-        Q_EMIT ready();
-}
-
 bool MainWindow::isLayingOut() const
 {
-    return m_jobs->isRunning(QStringLiteral("layout"));
-}
-
-bool MainWindow::openPathGroups(std::size_t finding)
-{
-    const auto analysis = m_document->analysis();
-    if (!analysis || finding >= analysis->result.findings.size() || isLayingOut() || !m_layoutFindings.empty())
-        return false;
-    const Finding& f = analysis->result.findings[finding];
-    if (f.id == m_pathGroupsOpenedFor)
-        return false; // opened once: what the analyst collapsed since stays collapsed
-    m_pathGroupsOpenedFor = f.id;
-    const auto& layout = m_scene->graphLayout();
-    const auto& graph = analysis->result.graph;
-    std::set<std::string> open;
-    for (const auto& id : ReachabilityGraph::nodeIdsOfPath(f)) {
-        auto shown = layout.nodeOf.find(id);
-        if (shown == layout.nodeOf.end() || !layout.nodes[shown->second].aggregate())
-            continue;
-        open.insert(layout.nodes[shown->second].group); // a frontend in a band or the shared frontends
-        if (auto v = graph.find(id))
-            for (auto& g : analysis->grouping.groupsOf(graph.graph()[*v]))
-                open.insert(std::move(g));
-    }
-    bool changed = false;
-    for (const auto& g : open) {
-        auto it = m_groupState.find(g);
-        if (g.empty() || (it == m_groupState.end() ? m_expandByDefault : it->second))
-            continue;
-        m_groupState[g] = true;
-        changed = true;
-    }
-    if (changed)
-        startLayout();
-    return changed;
-}
-
-void MainWindow::toggleGroup(const QString& groupId)
-{
-    const std::string id = groupId.toStdString();
-    auto it = m_groupState.find(id);
-    const bool expanded = it == m_groupState.end() ? m_expandByDefault : it->second;
-    m_groupState[id] = !expanded;
-    startLayout();
-}
-
-void MainWindow::setAllGroups(bool expanded)
-{
-    m_groupState.clear();
-    m_expandByDefault = expanded;
-    startLayout();
+    return m_graph->isLayingOut();
 }
 
 std::vector<const Finding*> MainWindow::selectedFindings() const
@@ -1354,8 +1026,8 @@ void MainWindow::selectionChanged()
     if (action(QStringLiteral("path-only"))->isChecked()) {
         auto wanted = indices;
         std::sort(wanted.begin(), wanted.end());
-        if (wanted != (isLayingOut() ? m_pendingLayoutFindings : m_layoutFindings))
-            startLayout();
+        if (wanted != m_graph->wantedPaths())
+            m_graph->relayout();
     }
     m_triage->setSelection(findings);
     updateActions();
@@ -1368,7 +1040,7 @@ void MainWindow::selectionChanged()
     m_inspector->setFinding(&f, analysis ? analysis->inspector.get() : nullptr);
     // Bring the path into view, its groups opened first (a new layout comes back here).
     const std::size_t current = indices.front();
-    if (!openPathGroups(current)) {
+    if (!m_graph->openPathGroups(current)) {
         QRectF box, target;
         const auto nodes = m_scene->pathNodes(current);
         for (const NodeItem* item : nodes) {
@@ -1382,12 +1054,12 @@ void MainWindow::selectionChanged()
         else
             m_view->setOffscreenMarker({}, {});
         if (!box.isNull() && !m_view->mapToScene(m_view->viewport()->rect()).boundingRect().contains(box)
-            && !m_view->reveal(box, target) && m_layoutFindings.empty())
+            && !m_view->reveal(box, target) && m_graph->shownPaths().empty())
             report(tr("The whole path does not fit at a readable size: %1 shows it alone.")
                        .arg(action(QStringLiteral("path-only"))->text().remove(QLatin1Char('&'))));
     }
 
-    m_details->setHtml(details::findingHtml(f, m_document->timeline(), m_comparison.get()));
+    m_details->setHtml(details::findingHtml(f, m_document->timeline(), comparison().get()));
 }
 
 void MainWindow::showNodeDetails(const QString& graphNodeId)
@@ -1443,8 +1115,6 @@ void MainWindow::updateActions()
 {
     const bool haveData = m_document->analysis() != nullptr;
     const bool haveSelection = m_table->selectionModel()->hasSelection();
-    action(QStringLiteral("save"))->setEnabled(haveData);
-    action(QStringLiteral("save-as"))->setEnabled(haveData);
     action(QStringLiteral("reload"))->setEnabled(!m_document->inputs().isEmpty() && !m_analysing);
     for (const char* id : { "triage-new", "triage-confirmed", "triage-accepted-risk", "triage-false-positive",
              "triage-fixed", "triage-edit", "not-data-store" })
@@ -1454,16 +1124,9 @@ void MainWindow::updateActions()
         action(QString::fromLatin1(id))->setEnabled(haveData);
     action(QStringLiteral("export-path"))->setEnabled(haveSelection);
     action(QStringLiteral("present"))->setEnabled(haveData);
-    action(QStringLiteral("compare-with"))->setEnabled(haveData);
-    action(QStringLiteral("compare-with-findings"))->setEnabled(haveData);
-    action(QStringLiteral("compare-previous"))->setEnabled(haveData && !m_document->review().history.empty());
-    action(QStringLiteral("open-new-snapshot"))->setEnabled(haveData && !m_analysing);
-    action(QStringLiteral("whatif-fix"))->setEnabled(haveSelection);
-    action(QStringLiteral("whatif-remove-pip"))->setEnabled(haveSelection);
-    action(QStringLiteral("whatif-rename"))->setEnabled(haveData);
-    action(QStringLiteral("whatif-export"))->setEnabled(m_document->scenario() != nullptr);
-    action(QStringLiteral("whatif-replay"))->setEnabled(haveData && m_document->scenario() != nullptr);
-    action(QStringLiteral("whatif-end"))->setEnabled(isWhatIfShown());
+    m_reviews->updateActions(haveData, m_analysing);
+    m_compare->updateActions(haveData);
+    m_whatIfController->updateActions(haveData, haveSelection);
 }
 
 void MainWindow::updateTitle()
@@ -1510,62 +1173,9 @@ bool MainWindow::isBusy() const
     return m_analysing || isLayingOut();
 }
 
-bool MainWindow::save()
-{
-    if (m_document->fileName().isEmpty()) {
-        if (!m_interactive)
-            return false;
-        action(QStringLiteral("save-as"))->trigger();
-        return !m_document->isModified();
-    }
-    return saveReviewAs(m_document->fileName());
-}
-
-bool MainWindow::saveReviewAs(const QString& fileName)
-{
-    QString error;
-    if (!m_document->save(fileName, &error)) {
-        fail(tr("Cannot save the review"), error);
-        return false;
-    }
-    addRecent(m_document->fileName());
-    report(tr("Saved %1").arg(m_document->fileName()));
-    return true;
-}
-
-void MainWindow::autosave()
-{
-    if (!m_document->isModified())
-        return;
-    QString error;
-    if (!m_document->writeRecovery(&error))
-        report(error);
-}
-
-bool MainWindow::maybeSave()
-{
-    if (!m_document->isModified())
-        return true;
-    if (!m_interactive) {
-        // Nobody to ask: keep the work in the recovery file rather than lose it.
-        QString error;
-        return m_document->writeRecovery(&error);
-    }
-    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
-        tr("The review %1 has unsaved triage decisions. Save them?").arg(m_document->displayName()),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-    if (answer == QMessageBox::Save)
-        return save();
-    if (answer == QMessageBox::Discard) {
-        m_document->removeRecovery();
-        return true;
-    }
-    return false;
-}
-
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (!maybeSave()) {
+    if (!m_reviews->maybeSave()) {
         event->ignore();
         return;
     }
@@ -1603,6 +1213,236 @@ void MainWindow::openLocation(const QString& file, const QString& where)
     report(where.isEmpty() ? file : file + QLatin1Char('#') + where);
     if (m_interactive && QFileInfo::exists(file))
         QDesktopServices::openUrl(QUrl::fromLocalFile(file));
+}
+
+// Controllers: reviews, comparing and what-if, and what their results change in the views.
+
+void MainWindow::connectControllers()
+{
+    auto failed = [this](const QString& title, const QString& message) {
+        m_progress->hide();
+        fail(title, message);
+    };
+    connect(m_reviews, &ReviewController::opened, this, &MainWindow::reviewOpened);
+    connect(m_reviews, &ReviewController::snapshotReplaced, this, &MainWindow::snapshotReplaced);
+    connect(
+        m_reviews, &ReviewController::compareRequested, this, [this](const QStringList& paths) { compareWith(paths); });
+    connect(m_reviews, &ReviewController::failed, this, &MainWindow::fail);
+    connect(m_reviews, &ReviewController::message, this, &MainWindow::report);
+
+    connect(m_compare, &CompareController::started, this, &MainWindow::showBusy);
+    connect(m_compare, &CompareController::failed, this, failed);
+    connect(m_compare, &CompareController::message, this, &MainWindow::report);
+    connect(m_compare, &CompareController::onlyChangesToggled, m_filter, &FindingsFilterModel::setOnlyChanges);
+    connect(m_compare, &CompareController::baselineReady, this, [this](bool asked) {
+        m_progress->hide();
+        updateComparison();
+        // Asked for: the Changes tab. Made by itself on opening a review: the side pane stays as the
+        // analyst had it (the Change column and the status bar say it compares).
+        if (asked)
+            m_tabs->setCurrentWidget(m_changes);
+        if (!isLayingOut()) // else the layout's end is the moment everything is shown
+            Q_EMIT ready();
+    });
+    connect(m_compare, &CompareController::cancelled, this, [this]() {
+        m_progress->hide();
+        if (!m_analysing && !isLayingOut()) // else their end is the moment everything is shown
+            Q_EMIT ready();
+    });
+
+    m_whatIfController->setSelection([this]() { return selectedFindings(); });
+    connect(m_whatIfController, &WhatIfController::preparing, this, &MainWindow::showBusy);
+    connect(m_whatIfController, &WhatIfController::prepared, m_progress, &QWidget::hide);
+    connect(m_whatIfController, &WhatIfController::published, this, &MainWindow::whatIfPublished);
+    connect(m_whatIfController, &WhatIfController::ended, this, [this]() {
+        if (const auto real = m_document->realAnalysis())
+            showAnalysis(real, false);
+    });
+    connect(m_whatIfController, &WhatIfController::idle, this, &MainWindow::ready);
+    connect(m_whatIfController, &WhatIfController::failed, this, failed);
+    connect(m_whatIfController, &WhatIfController::message, this, &MainWindow::report);
+    connect(m_inspector, &RuleInspector::ruleContextMenu, m_whatIfController, &WhatIfController::ruleMenu);
+}
+
+void MainWindow::setInteractive(bool interactive)
+{
+    m_interactive = interactive;
+    m_reviews->setInteractive(interactive);
+    m_whatIfController->setInteractive(interactive);
+}
+
+void MainWindow::showBusy(const QString& what)
+{
+    m_progress->setRange(0, 0);
+    m_progress->setFormat(what);
+    m_progress->show();
+}
+
+void MainWindow::openPaths(const QStringList& paths)
+{
+    m_reviews->openPaths(paths);
+}
+
+bool MainWindow::openReview(const QString& fileName)
+{
+    return m_reviews->openReview(fileName);
+}
+
+bool MainWindow::openInputs(const QStringList& inputs)
+{
+    return m_reviews->openInputs(inputs);
+}
+
+void MainWindow::openDropped(const QStringList& paths)
+{
+    m_reviews->openDropped(paths);
+}
+
+bool MainWindow::openFindingsFile(const QStringList& paths)
+{
+    return m_reviews->openFindingsFile(paths);
+}
+
+bool MainWindow::saveReviewAs(const QString& fileName)
+{
+    return m_reviews->saveAs(fileName);
+}
+
+void MainWindow::openNewSnapshot(const QStringList& inputs)
+{
+    m_reviews->openNewSnapshot(inputs);
+}
+
+void MainWindow::reviewOpened(bool fromFile)
+{
+    m_graph->restart(true);
+    stopComparing(); // with what the previous review was compared to
+    // A review with a history opens as "what changed since the last review" (issue 16).
+    m_compareOnOpen = fromFile;
+    startAnalysis();
+}
+
+void MainWindow::snapshotReplaced(const std::shared_ptr<const AnalysisData>& previous, const QString& previousName)
+{
+    m_whatIfController->reset();
+    // The comparison's baseline is the snapshot the review had: what changed since the last review.
+    m_compare->takeBaseline(previous, previousName);
+    m_graph->restart(false);
+    startAnalysis();
+}
+
+void MainWindow::compareWith(const QStringList& inputs, bool planPrior)
+{
+    m_compare->compareWith(inputs, planPrior);
+}
+
+void MainWindow::stopComparing()
+{
+    m_compare->stop();
+    updateComparison();
+}
+
+bool MainWindow::compareWithPreviousSnapshot(bool automatic)
+{
+    return m_compare->compareWithPrevious(automatic);
+}
+
+const std::shared_ptr<const Comparison>& MainWindow::comparison() const
+{
+    return m_compare->comparison();
+}
+
+void MainWindow::updateComparison()
+{
+    const auto current = m_document->analysis();
+    const auto& c = m_compare->update(current, m_whatIfController->shownBase());
+    m_model->setComparison(c);
+    m_table->setColumnHidden(FindingsModel::ChangeColumn, !c);
+    if (c && !m_changeColumnPlaced) { // next to the severity, where the eye is
+        auto* header = m_table->horizontalHeader();
+        header->moveSection(header->visualIndex(FindingsModel::ChangeColumn), 1);
+        m_changeColumnPlaced = true;
+    }
+    fitTableColumns(); // as wide as its longest word: the columns after it keep their room
+    const bool whatIf = isWhatIfShown();
+    m_whatIfBanner->setVisible(whatIf);
+    if (whatIf) {
+        const auto* scenario = m_document->scenario();
+        m_whatIfBanner->setText(
+            tr("WHAT-IF: %1")
+                .arg(scenario ? QString::fromStdString(scenario->name)
+                              : tr("%n edit(s)", nullptr, whatIf ? this->whatIf()->editCount() : 0)));
+    }
+    updateTitle();
+    std::map<std::size_t, QString> marks;
+    if (c)
+        for (std::size_t i = 0; i < current->result.findings.size(); ++i) {
+            const auto change = c->changeOf(current->result.findings[i].id);
+            if (change != Comparison::Change::None)
+                marks[i] = Comparison::changeName(change);
+        }
+    m_scene->setChangeMarks(marks);
+    m_changes->setHtml(c ? c->html()
+                         : tr("<p>Not comparing. <b>Compare With Snapshot…</b> (Ctrl+Shift+D) shows what is new, "
+                              "changed and closed against another export of the same estate; what-if edits are "
+                              "compared with the real snapshot.</p>"));
+    const int changes = c ? static_cast<int>(c->diff.added.size() + c->diff.changed.size() + c->diff.closed.size()) : 0;
+    m_tabs->setTabText(m_tabs->indexOf(m_changes), c ? tr("Changes (%1)").arg(changes) : tr("Changes"));
+}
+
+void MainWindow::prepareWhatIf(std::function<void()> then)
+{
+    m_whatIfController->prepare(std::move(then));
+}
+
+bool MainWindow::applyWhatIf(const WhatIfEdit& edit, QString* error)
+{
+    return m_whatIfController->apply(edit, error);
+}
+
+WhatIfSession* MainWindow::whatIf() const
+{
+    return m_whatIfController->session();
+}
+
+bool MainWindow::isWhatIfShown() const
+{
+    return m_whatIfController->isShown();
+}
+
+void MainWindow::endWhatIf()
+{
+    m_whatIfController->end();
+}
+
+void MainWindow::replayScenario()
+{
+    m_whatIfController->replayScenario();
+}
+
+std::vector<FixProposal> MainWindow::fixProposals(const std::string& findingId)
+{
+    return m_whatIfController->fixProposals(findingId);
+}
+
+void MainWindow::whatIfPublished(
+    const std::shared_ptr<const AnalysisData>& shown, const FindingsDelta& delta, bool edits)
+{
+    showAnalysis(shown, edits);
+    if (!edits) {
+        // The last edit was undone: the estate again, with the comparison it had before the first edit.
+        report(tr("No what-if edit left: back to the real snapshot."));
+        return;
+    }
+    const auto& c = comparison();
+    report(tr("What-if edit: %1 closed, %2 changed, %3 opened by this edit; against the real snapshot %4 new, %5 "
+              "changed, %6 closed (see Changes).")
+               .arg(delta.closed.size())
+               .arg(delta.changed.size())
+               .arg(delta.opened.size())
+               .arg(c ? c->diff.added.size() : 0)
+               .arg(c ? c->diff.changed.size() : 0)
+               .arg(c ? c->diff.closed.size() : 0));
 }
 
 } // namespace ew::ui

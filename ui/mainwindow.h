@@ -34,19 +34,23 @@ namespace ew::ui {
 
 class ActionManager;
 class AnalysisJob;
+class CompareController;
 class Exporter;
 class JobTracker;
 class FilterBar;
 class FindingsFilterModel;
 class FindingsModel;
+class GraphController;
 class GraphScene;
 class GraphView;
 class PresentationView;
 class ProblemsView;
+class ReviewController;
 class ReviewDocument;
 class RuleGroupsView;
 class RuleInspector;
 class TriagePanel;
+class WhatIfController;
 class WhatIfSession;
 
 /// The workbench window: findings table with filter bar, reachability graph, rule inspector,
@@ -58,6 +62,7 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    // Reviews (ReviewController): opening, saving, dropping, new snapshots.
     /// Opens what the paths are: one review file, or export files and folders (a new review).
     void openPaths(const QStringList& paths);
     bool openReview(const QString& fileName);
@@ -75,7 +80,7 @@ public:
     bool saveReviewAs(const QString& fileName);
     /// Interactive windows ask before discarding and show message boxes; non-interactive ones
     /// (tests, --screenshot) report to the status bar and the log instead.
-    void setInteractive(bool interactive) { m_interactive = interactive; }
+    void setInteractive(bool interactive);
 
     /// Selects the finding at this row of the (sorted, filtered) table.
     void selectRow(int row);
@@ -98,40 +103,38 @@ public:
     QAction* action(const QString& id) const;
     ActionManager* actionManager() const { return m_actionManager; }
 
-    // Comparing (mainwindowcompare.cpp): against an older snapshot, or the real snapshot while
+    // Comparing (CompareController): against an older snapshot, or the real snapshot while
     // what-if edits are shown.
     /// Analyses these inputs in the background as the baseline; the views then mark what changed.
-    /// Compares with another snapshot; planPrior: with the prior state of the Terraform plan the
-    /// inputs are (what applying it would change).
+    /// planPrior: with the prior state of the Terraform plan the inputs are.
     void compareWith(const QStringList& inputs, bool planPrior = false);
     void stopComparing();
     /// Opens newer inputs in the current review (decisions carried over); compares with the old.
     void openNewSnapshot(const QStringList& inputs);
-    /// Compares with the latest earlier snapshot of the review's history (what a reopened review
-    /// does by itself, automatic: without turning to the Changes tab); false, with a message in the
-    /// status bar, when there is none or its files are gone.
+    /// Compares with the latest earlier snapshot of the review's history (automatic: as a reopened
+    /// review does, without turning to the Changes tab); false, with a message in the status bar,
+    /// when there is none or its files are gone.
     bool compareWithPreviousSnapshot(bool automatic = false);
-    const std::shared_ptr<const Comparison>& comparison() const { return m_comparison; }
+    const std::shared_ptr<const Comparison>& comparison() const;
     QTextBrowser* changesView() const { return m_changes; }
     QLabel* whatIfBanner() const { return m_whatIfBanner; }
+    CompareController* compareController() const { return m_compare; }
 
-    // What-if.
+    // What-if (WhatIfController).
     /// Runs `then` once the what-if session for the current real analysis exists (built in the
     /// background on first use).
     void prepareWhatIf(std::function<void()> then);
     /// Applies an edit as an undoable command; false (and the reason) when the engine refuses it.
     bool applyWhatIf(const WhatIfEdit& edit, QString* error = nullptr);
-    WhatIfSession* whatIf() const { return m_whatIf.get(); }
+    WhatIfSession* whatIf() const;
     bool isWhatIfShown() const;
     /// Back to the real snapshot (the scenario stays in the review).
     void endWhatIf();
-    /// Shows the review's saved scenario: its edits applied to the real snapshot (not undoable
-    /// one by one: they are the saved scenario; Back to the Real Snapshot leaves it).
+    /// Shows the review's saved scenario: its edits applied to the real snapshot.
     void replayScenario();
-    /// The smallest-fix dialog for the selected finding.
-    void proposeFix();
-    /// The same proposals without the dialog (tests, scripting).
+    /// The smallest-fix proposals for a finding, without the dialog (tests, scripting).
     std::vector<FixProposal> fixProposals(const std::string& findingId);
+    WhatIfController* whatIfController() const { return m_whatIfController; }
     Exporter* exporter() const { return m_exporter; }
     /// The open presentation, if any (presentation mode).
     PresentationView* presentation() const;
@@ -156,26 +159,29 @@ private:
     void createMenus();
     void createWidgets();
     void createExportActions();
+    /// Wires the review, compare and what-if controllers to the views.
+    void connectControllers();
+    /// Another review, or a new one of other inputs: a fresh view of it (fromFile: a saved
+    /// review, compared with its previous snapshot once shown).
+    void reviewOpened(bool fromFile);
+    void snapshotReplaced(const std::shared_ptr<const AnalysisData>& previous, const QString& previousName);
     void exportReportDialog();
     void present();
     void updateActions();
     void updateTitle();
     void updateStatus();
-    void updateRecentMenu();
-    void addRecent(const QString& path);
     void restoreSettings();
     void saveSettings();
 
     void startAnalysis();
     void analysisFinished(const std::shared_ptr<const AnalysisData>& analysis);
     void showAnalysis(const std::shared_ptr<const AnalysisData>& analysis, bool whatIf);
-    void createCompareActions();
+    /// Shows the comparison of what is shown (CompareController::update) in every view.
     void updateComparison();
-    void publishWhatIf(const FindingsDelta& delta);
-    void ruleMenu(const RuleInspector::RuleContext& context, const QPoint& globalPos);
-    void editRuleDialog(const QString& nsgId, const QString& ruleName);
-    void startLayout();
-    void applyLayout(GraphLayout layout);
+    /// What-if edits changed what is shown (edits false: none left, the real snapshot again).
+    void whatIfPublished(const std::shared_ptr<const AnalysisData>& shown, const FindingsDelta& delta, bool edits);
+    /// A background run (what-if preparation, comparison, report) started: busy progress.
+    void showBusy(const QString& what);
     bool isLayingOut() const;
     void selectionChanged();
     /// The selection by finding id survives filtering: rows filtered out are selected again when
@@ -194,20 +200,11 @@ private:
     void showNodeDetails(const QString& graphNodeId);
     void showEdgeDetails(const QString& fromId, const QString& toId);
     void searchGraph();
-    void setAllGroups(bool expanded);
-    void toggleGroup(const QString& groupId);
-    /// Opens the collapsed groups the current finding's path crosses (once per finding), so that
-    /// every step of it is drawn; true when a new layout was started for it.
-    bool openPathGroups(std::size_t finding);
     /// The findings the graph shows the paths of, in "selected paths only" mode (else empty).
     std::vector<std::size_t> pathOnlyFindings() const;
-    bool maybeSave();
-    bool save();
-    void autosave();
     void openLocation(const QString& file, const QString& where);
     void report(const QString& message);
     void fail(const QString& title, const QString& error); // dialog when interactive, status bar always
-    void offerRecovery();
     std::vector<const Finding*> selectedFindings() const;
 
     ReviewDocument* m_document;
@@ -233,8 +230,6 @@ private:
     QLabel* m_timingLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;
-    QMenu* m_recentMenu = nullptr;
-    QTimer* m_autosave = nullptr;
     ActionManager* m_actionManager = nullptr; // every action of the window, by id
     QToolBar* m_mainToolBar = nullptr;
     std::vector<std::string> m_keptSelection; // finding ids, the current one first
@@ -244,30 +239,20 @@ private:
     int m_essentialWidth = 0; // the table's width with its essential columns at their smallest
 
     JobTracker* m_jobs = nullptr; // the layout and what-if runs (the analysis is m_job's)
-    std::map<std::string, bool> m_groupState;
-    bool m_expandByDefault = true;
-    std::string m_pathGroupsOpenedFor; // the finding whose path's groups were last opened
-    std::vector<std::size_t> m_layoutFindings; // of the laid-out graph: all (empty) or these paths only
-    std::vector<std::size_t> m_pendingLayoutFindings; // of the layout being computed
-    bool m_haveLayout = false;
+    GraphController* m_graph = nullptr; // the graph's layouts
     bool m_interactive = true;
     bool m_presentFullScreen = true;
     QPointer<PresentationView> m_presentation;
     bool m_analysing = false;
-    bool m_firstLayout = true;
     bool m_compareOnOpen = false; // a review was opened: compare with its previous snapshot once shown
-    bool m_quietCompare = false; // the running comparison was not asked for: the side pane stays
     QString m_lastError;
 
-    AnalysisJob* m_baselineJob = nullptr;
-    QString m_baselineName;
-    std::shared_ptr<const AnalysisData> m_baseline;
-    std::shared_ptr<const Comparison> m_comparison;
+    ReviewController* m_reviews = nullptr;
+    CompareController* m_compare = nullptr;
+    WhatIfController* m_whatIfController = nullptr;
     QTextBrowser* m_changes = nullptr;
     QLabel* m_whatIfBanner = nullptr;
     bool m_changeColumnPlaced = false;
-    std::shared_ptr<WhatIfSession> m_whatIf;
-    std::vector<std::function<void()>> m_whenWhatIfReady;
 };
 
 } // namespace ew::ui
