@@ -95,7 +95,7 @@ MainWindow::MainWindow(QWidget* parent)
         if (!m_compare->isRunning()) // else its end is the moment everything is shown
             Q_EMIT ready();
     });
-    m_exporter = new Exporter(m_document, m_scene, this);
+    m_exporter = new Exporter(m_document, m_scene, m_jobs, this);
     createExportActions();
     m_reviews = new ReviewController(m_document, m_actionManager, this);
     m_compare = new CompareController(m_document, m_actionManager, this);

@@ -238,7 +238,7 @@ private:
     bool m_fittingColumns = false;
     int m_essentialWidth = 0; // the table's width with its essential columns at their smallest
 
-    JobTracker* m_jobs = nullptr; // the layout and what-if runs (the analysis is m_job's)
+    JobTracker* m_jobs = nullptr; // layouts, what-if preparation, reports (the analysis is m_job's)
     GraphController* m_graph = nullptr; // the graph's layouts
     bool m_interactive = true;
     bool m_presentFullScreen = true;

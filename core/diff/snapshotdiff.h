@@ -41,11 +41,11 @@ struct AnalysisDiff
     bool empty() const { return added.empty() && closed.empty() && changed.empty(); }
 };
 
-/// What compare calls a change of a finding on both sides, as ChangedFinding::what ("severity",
-/// "ports", "sources", "packets", "path", "rules"); empty when an analyst would see none, though
-/// the explanation's wording or the rules' locations in their files may differ (a rule deleted
-/// before them moves them).
-std::vector<std::string> findingDifferences(const Finding& before, const Finding& after);
+/// What compare calls a change of a finding from a (before) to b (after), as ChangedFinding::what
+/// ("severity", "ports", "sources", "packets", "path", "rules"); empty when an analyst would see
+/// none, though the explanation's wording or the rules' places in their files may differ (a rule
+/// deleted before them moves them).
+std::vector<std::string> findingDifferences(const Finding& a, const Finding& b);
 
 AnalysisDiff diffAnalyses(const Snapshot& oldSnapshot, const AnalysisResult& oldResult, const Snapshot& newSnapshot,
     const AnalysisResult& newResult);

@@ -1,5 +1,7 @@
 #include "exporter.h"
 
+#include "jobs/jobtracker.h"
+
 #include "graph/edgeitem.h"
 #include "graph/graphscene.h"
 #include "graph/nodeitem.h"
@@ -12,12 +14,10 @@
 
 #include <QDate>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QGraphicsItem>
 #include <QImage>
 #include <QPainter>
 #include <QSvgGenerator>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <sstream>
 
@@ -37,10 +37,11 @@ bool writeAtomically(const QString& fileName, const QByteArray& bytes, QString* 
 
 } // namespace
 
-Exporter::Exporter(ReviewDocument* document, GraphScene* scene, QObject* parent)
+Exporter::Exporter(ReviewDocument* document, GraphScene* scene, JobTracker* jobs, QObject* parent)
     : QObject(parent)
     , m_document(document)
     , m_scene(scene)
+    , m_jobs(jobs ? jobs : new JobTracker(this))
 { }
 
 bool Exporter::exportFindings(const QString& format, const QString& fileName, QString* error) const
@@ -158,18 +159,17 @@ void Exporter::exportReport(const QString& fileName, bool redact, const QString&
     std::vector<std::string> inputs;
     for (const auto& i : m_document->inputs())
         inputs.push_back(i.toStdString());
-    auto* watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, fileName]() {
-        watcher->deleteLater();
-        const QString error = watcher->result();
-        Q_EMIT reportFinished(error.isEmpty(), error.isEmpty() ? tr("Wrote %1").arg(fileName) : error);
-    });
-    watcher->setFuture(QtConcurrent::run([data, review, inputs, options, fileName]() {
-        const ReportContent content = buildReport(data->snapshot, data->result, review, inputs, options);
-        QString error;
-        ReportWriter::writePdf(content, fileName, &error);
-        return error;
-    }));
+    m_jobs->run(
+        QStringLiteral("report ") + fileName,
+        [data, review, inputs, options, fileName]() {
+            const ReportContent content = buildReport(data->snapshot, data->result, review, inputs, options);
+            QString error;
+            ReportWriter::writePdf(content, fileName, &error);
+            return error;
+        },
+        [this, fileName](const QString& error) {
+            Q_EMIT reportFinished(error.isEmpty(), error.isEmpty() ? tr("Wrote %1").arg(fileName) : error);
+        });
 }
 
 } // namespace ew::ui

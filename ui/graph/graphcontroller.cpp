@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <set>
+#include <utility>
 
 namespace ew::ui {
 
@@ -105,11 +106,9 @@ void GraphController::apply(GraphLayout layout)
     m_haveLayout = true;
     Q_EMIT sceneChanged();
     profilePhase("workbench: graph scene, selection");
-    if (m_firstLayout) {
-        m_firstLayout = false;
+    // A first view is fitted to the view, and so is a new paths-only graph (small: all of it).
+    if (std::exchange(m_firstLayout, false) || (pathsChanged && !m_shown.empty())) {
         m_view->fitAll();
-    } else if (pathsChanged && !m_shown.empty()) {
-        m_view->fitAll(); // a paths-only graph is small: all of it
     }
     Q_EMIT laidOut();
 }

@@ -11,7 +11,7 @@
 
 namespace ew::ui {
 
-/// The window's background runs (graph layout, what-if preparation, ...), by kind: each runs on
+/// The window's background runs (graph layout, what-if preparation, reports), by kind: each runs on
 /// the thread pool and its result comes back on the GUI thread only when no newer run of the same
 /// kind was started since; a stale result is dropped, so a slow run never overwrites a newer one.
 /// (The analysis, which reports progress and can be cancelled, is AnalysisJob's.)
