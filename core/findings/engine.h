@@ -59,7 +59,9 @@ struct FilterEval
     const NetworkSecurityGroup* nsg = nullptr; // null: no NSG at this level
     bool unknown = false; // the level could not be read (subnet not exported)
     std::string level; // "subnet" or "nic"
-    std::string key; // equal for IP configurations that get the same verdict
+    /// Equal for IP configurations that get the same verdict. Shared (pooled per engine): the keys
+    /// name the NSG, the VNet and each rule, and every IP configuration of L held copies of them.
+    SharedString key;
     std::shared_ptr<const NsgVerdict> verdict;
     /// A list the engine made (the union of an interface's security groups), kept alive with the
     /// level, and the ids of the lists it was made from (an edit of one of them concerns the level).
@@ -93,7 +95,7 @@ struct TargetEval
                 return &f;
         return nullptr;
     }
-    std::string policyKey; // subnet and NIC group keys: equal for IP configurations with equal verdicts
+    SharedString policyKey; // subnet and NIC group keys: equal for IP configurations with equal verdicts
     /// AWS, in a VPC with peering connections that need routes: its subnet and address, which decide
     /// which footholds of the peer VPCs route to it (empty otherwise).
     std::string peerRouteKey;
@@ -453,7 +455,7 @@ public:
     /// The set for a key after an edit forgot it: the stale one when it still holds (same packets,
     /// same deciding rules), else made anew.
     template <typename Make>
-    BodySetPtr reuseOrMake(const std::string& key, std::unordered_map<std::string, BodySetPtr>& stale,
+    BodySetPtr reuseOrMake(const SharedString& key, std::unordered_map<SharedString, BodySetPtr>& stale,
         const TargetEval& t, PacketSet reach, Make make);
     /// best: per IP configuration, its target's bestFinding (null: not reached directly);
     /// clients: per IP configuration, the sources of all its target's direct findings;
@@ -521,7 +523,7 @@ public:
     }
     /// The caches whose entries depend on NSGs (see m_keysByNsg).
     enum class CacheKind { Pair, Bodies, TwoHopReach, Verdict };
-    void remember(const TargetEval& t, CacheKind cache, const std::string& key);
+    void remember(const TargetEval& t, CacheKind cache, const SharedString& key);
     /// The sources any packet allowed at a target can come from (memoised per policy group).
     const AddressSet& allowedSources(const TargetEval& t)
     {
@@ -560,30 +562,31 @@ private:
     PolicyContext m_ctx;
     mutable CidrTexts m_cidrs;
     mutable StringPool m_evidenceTexts; // the texts of rule evidence
+    StringPool m_keys; // the keys of the caches below (long: ids and a letter per rule)
     std::unordered_map<std::string, RuleChange> m_ruleChanges; // by NSG id, during an update
     struct Cached
     {
         std::shared_ptr<const NsgVerdict> verdict;
         std::vector<std::string> assumptions;
     };
-    std::unordered_map<std::string, Cached> m_cache;
-    std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_pairCache;
+    std::unordered_map<SharedString, Cached> m_cache;
+    std::unordered_map<SharedString, std::shared_ptr<const PacketSet>> m_pairCache;
     std::unordered_map<std::string, std::shared_ptr<const PacketSet>> m_universes;
-    std::unordered_map<std::string, std::shared_ptr<TwoHopReach>> m_twoHopCache; // legs planned on first use
+    std::unordered_map<SharedString, std::shared_ptr<TwoHopReach>> m_twoHopCache; // legs planned on first use
     // Forgotten by the last edit: their legs' body sets are kept where they come out the same, so
     // that the findings stamped from them are kept too (as m_staleBodies for direct findings).
-    std::unordered_map<std::string, std::shared_ptr<TwoHopReach>> m_staleTwoHop;
-    void retire(const std::string& key)
+    std::unordered_map<SharedString, std::shared_ptr<TwoHopReach>> m_staleTwoHop;
+    void retire(const SharedString& key)
     {
         if (auto node = m_twoHopCache.extract(key); node && node.mapped() && node.mapped()->planned)
             m_staleTwoHop[key] = std::move(node.mapped());
     }
-    std::unordered_map<std::string, BodySetPtr> m_bodies;
-    std::unordered_map<std::string, BodySetPtr> m_staleBodies; // forgotten by the last edit
+    std::unordered_map<SharedString, BodySetPtr> m_bodies;
+    std::unordered_map<SharedString, BodySetPtr> m_staleBodies; // forgotten by the last edit
     std::unordered_map<const PacketSet*, std::pair<std::shared_ptr<const PacketSet>, AddressSet>> m_allowedSources;
     std::size_t m_allowedSourcesKept = 0; // entries after the last sweep
     // Keys of the caches by the NSGs they depend on.
-    std::unordered_map<std::string, std::vector<std::pair<CacheKind, std::string>>> m_keysByNsg;
+    std::unordered_map<std::string, std::vector<std::pair<CacheKind, SharedString>>> m_keysByNsg;
     std::unordered_map<std::string, std::set<std::string>> m_proxyDependents;
     std::unordered_map<std::string, std::vector<EdgeLeg>> m_edgeLegs; // by origin public IP or service
     bool m_edgeLegsBuilt = false;

@@ -61,13 +61,13 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
     f.level = level;
     f.nsg = nsg;
     f.unknown = unknown;
-    f.key = unknown ? "?" : "-";
+    f.key = m_keys(unknown ? "?" : "-");
     if (!nsg)
         return f;
     if (cache) {
         // First match per packet does not depend on the universe, so one evaluation over every
         // source serves the internet analysis and the foothold analysis alike.
-        f.key = inboundGroupKey(*nsg, ipc, m_ctx);
+        f.key = m_keys(inboundGroupKey(*nsg, ipc, m_ctx));
         auto it = m_cache.find(f.key);
         if (it == m_cache.end()) {
             Cached c;
@@ -357,11 +357,13 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         t.allowed = t.allowedAll;
         return t;
     }
+    std::string policyKey;
     for (std::size_t i = 0; i < t.levels.size(); ++i)
-        t.policyKey += (i ? "#" : "") + t.levels[i].key;
+        policyKey += (i ? "#" : "") + t.levels[i].key;
     if (service)
-        t.policyKey += "#ports:" + service->tcpPorts.toString();
-    const std::string& pair = t.policyKey;
+        policyKey += "#ports:" + service->tcpPorts.toString();
+    t.policyKey = m_keys(policyKey);
+    const SharedString& pair = t.policyKey;
     auto& all = m_pairCache[pair];
     if (!all) {
         // One level decides alone (most Azure NICs have no NSG of their own): what it allows is the
@@ -378,7 +380,7 @@ TargetEval Engine::evaluateTarget(const NetworkInterface& nic, const IpConfigura
         remember(t, CacheKind::Pair, pair);
     }
     t.allowedAll = all;
-    const std::string withinKey = pair + "|" + t.vnetId;
+    const SharedString withinKey = m_keys(pair + "|" + t.vnetId);
     auto& within = m_pairCache[withinKey];
     if (!within) {
         within = std::make_shared<const PacketSet>(all->intersected(*t.universe));
@@ -460,11 +462,11 @@ std::string Engine::twoHopReachKey(const TargetEval& t, bool exposed)
 
 void Engine::forgetTwoHop(const TargetEval& t)
 {
-    retire(twoHopReachKey(t, false));
-    retire(twoHopReachKey(t, true));
+    retire(m_keys(twoHopReachKey(t, false)));
+    retire(m_keys(twoHopReachKey(t, true)));
 }
 
-void Engine::remember(const TargetEval& t, CacheKind cache, const std::string& key)
+void Engine::remember(const TargetEval& t, CacheKind cache, const SharedString& key)
 {
     for (const auto& f : t.levels) {
         if (f.nsg)

@@ -152,7 +152,7 @@ std::vector<FindingBody> Engine::proxyBodies(const TargetEval& t, const PacketSe
 }
 
 template <typename Make>
-BodySetPtr Engine::reuseOrMake(const std::string& key, std::unordered_map<std::string, BodySetPtr>& stale,
+BodySetPtr Engine::reuseOrMake(const SharedString& key, std::unordered_map<SharedString, BodySetPtr>& stale,
     const TargetEval& t, PacketSet reach, Make make)
 {
     if (auto it = stale.find(key); it != stale.end()) {
@@ -187,7 +187,7 @@ BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
                 reach = reach.united(PacketSet::box(maskOf(p), ports, fe.clients));
         if (reach.isEmpty())
             return nullptr;
-        const std::string bodyKey = t.policyKey + "|" + t.vnetId + "|" + fe.filterKey;
+        const SharedString bodyKey = m_keys(t.policyKey + "|" + t.vnetId + "|" + fe.filterKey);
         auto& bodies = m_bodies[bodyKey];
         if (!bodies || bodies->reach != reach) {
             if (!bodies) {
@@ -205,7 +205,7 @@ BodySetPtr Engine::bodiesFor(const TargetEval& t, const Frontend& fe)
     const bool closed = fe.standard && !t.anyLevelPresent();
     if (closed)
         return nullptr; // Standard SKU frontends are closed unless an NSG allows; Basic ones are open without one.
-    const std::string bodyKey = t.policyKey + "|" + t.vnetId + "|" + fe.filterKey;
+    const SharedString bodyKey = m_keys(t.policyKey + "|" + t.vnetId + "|" + fe.filterKey);
     auto& bodies = m_bodies[bodyKey];
     if (!bodies) {
         remember(t, CacheKind::Bodies, bodyKey);

@@ -93,7 +93,7 @@ Engine::TwoHopPlan Engine::twoHopPlan(
     // reached addresses: compute that once per group. A store the internet reaches itself is a
     // foothold too, but never its own: it gets a key of its own.
     const bool exposed = idx.exposed[index] != 0;
-    const std::string reachKey = twoHopReachKey(t, exposed);
+    const SharedString reachKey = m_keys(twoHopReachKey(t, exposed));
     auto& cached = m_twoHopCache[reachKey];
     if (!cached)
         remember(t, CacheKind::TwoHopReach, reachKey);

@@ -2,6 +2,7 @@
 
 #include <compare>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -87,6 +88,17 @@ template <typename Json> void to_json(Json& j, const SharedString& s)
 {
     j = s.str();
 }
+
+} // namespace ew
+
+/// Hashed as its text (equal texts hash equal whether they share a storage or not), so that
+/// SharedStrings can key the engine's caches, which then hold each key's text once.
+template <> struct std::hash<ew::SharedString>
+{
+    std::size_t operator()(const ew::SharedString& s) const noexcept { return std::hash<std::string_view>()(s.view()); }
+};
+
+namespace ew {
 
 /// One SharedString per distinct text: strings made apart from equal text share one storage. Not
 /// thread-safe (one per engine); past a bound it starts afresh (strings handed out stay valid).

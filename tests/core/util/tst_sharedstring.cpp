@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 
 using namespace ew;
 
@@ -91,6 +92,25 @@ private Q_SLOTS:
         QVERIFY(!a.sharesWith(c));
         QCOMPARE(b.str(), made);
         QVERIFY(pool("").empty());
+    }
+
+    // Keys of the engine's caches: equal texts hash and compare equal whether they share a storage
+    // or not, so a key made apart from the cache's finds its entry.
+    void keysHashAsText()
+    {
+        const SharedString a("nsg-1|vnet-1|YNP");
+        const SharedString b(std::string("nsg-1|vnet-1|") + "YNP");
+        QVERIFY(!a.sharesWith(b));
+        QCOMPARE(std::hash<SharedString>()(a), std::hash<SharedString>()(b));
+        QCOMPARE(std::hash<SharedString>()(a), std::hash<std::string_view>()("nsg-1|vnet-1|YNP"));
+        std::unordered_map<SharedString, int> cache;
+        cache[a] = 1;
+        QCOMPARE(cache.count(b), std::size_t(1));
+        QCOMPARE(cache[b], 1);
+        cache[SharedString("-")] = 2;
+        QCOMPARE(cache.size(), std::size_t(2));
+        QVERIFY(cache.erase(SharedString(std::string("nsg-1|vnet-1|YNP"))) == 1);
+        QCOMPARE(cache.count(a), std::size_t(0));
     }
 
     // What the type is for: every finding that names an NSG rule holds that rule's id in one
