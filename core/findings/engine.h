@@ -37,9 +37,16 @@ PacketSet portsFrom(const PacketSet& packets, const AddressSet& addrs);
 void allowEvidence(const NetworkSecurityGroup& nsg, const NsgVerdict& verdict, const std::string& level,
     const PacketSet& packets, std::vector<RuleEvidence>& out, StringPool& strings);
 
-inline PathStep internetStep()
+inline const PathStep& internetStep()
 {
-    return { "internet", "Internet", "Internet", StepKind::Internet };
+    static const PathStep internet { "internet", "Internet", "Internet", StepKind::Internet };
+    return internet;
+}
+
+/// The step with its texts from strings (the same steps recur across the findings of an estate).
+inline PathStep pooledStep(const PathStep& step, StringPool& strings)
+{
+    return { strings(step.id), strings(step.name), strings(step.type), step.kind };
 }
 
 bool sameRules(const std::vector<RuleEvidence>& a, const std::vector<RuleEvidence>& b);
@@ -110,7 +117,7 @@ struct TargetEval
     DataStoreMatch dataStore;
     std::vector<std::string> assumptions;
     /// The target's name with its owner, for explanations ("web-1 (AWS account 111122223333)").
-    std::string targetText() const { return owner.empty() ? target.name : target.name + " (" + owner + ")"; }
+    std::string targetText() const { return owner.empty() ? target.name.str() : target.name + " (" + owner + ")"; }
 };
 
 struct Frontend
@@ -280,13 +287,14 @@ inline std::string portsText(const std::vector<PortRange>& ports)
     return formatPortRanges(ports);
 }
 
-// The NSG steps of a path in front of one IP configuration, subnet level first.
-template <typename Eval> void appendFilterSteps(std::vector<PathStep>& path, const Eval& t)
+// The NSG steps of a path in front of one IP configuration, subnet level first, their texts from
+// strings.
+template <typename Eval> void appendFilterSteps(std::vector<PathStep>& path, const Eval& t, StringPool& strings)
 {
     for (const auto& level : t.levels)
         if (const auto* lvl = &level; lvl->nsg)
-            path.push_back({ lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId, lvl->nsg->name,
-                lvl->nsg->type, StepKind::Filter });
+            path.push_back({ strings(lvl->nsg->displayId.empty() ? lvl->nsg->id : lvl->nsg->displayId),
+                strings(lvl->nsg->name), strings(lvl->nsg->type), StepKind::Filter });
 }
 
 std::string upper(std::string s);
@@ -561,7 +569,7 @@ private:
     const AnalysisOptions& m_opt;
     PolicyContext m_ctx;
     mutable CidrTexts m_cidrs;
-    mutable StringPool m_evidenceTexts; // the texts of rule evidence
+    mutable StringPool m_evidenceTexts; // the texts of rule evidence and path steps
     StringPool m_keys; // the keys of the caches below (long: ids and a letter per rule)
     std::unordered_map<std::string, RuleChange> m_ruleChanges; // by NSG id, during an update
     struct Cached

@@ -179,16 +179,17 @@ std::shared_ptr<const NetworkSecurityGroup> Engine::mergedGroups(
 
 PathStep Engine::targetOf(const NetworkInterface& nic) const
 {
+    auto& s = m_evidenceTexts; // the target is copied into every finding of it and into paths through it
     // A private endpoint's interface leads to its service: the service is the target.
     if (!nic.serviceId.empty())
         if (auto it = m_snap.dataServices.find(nic.serviceId); it != m_snap.dataServices.end())
-            return { it->second.displayId.empty() ? it->second.id : it->second.displayId, it->second.name,
-                it->second.type, StepKind::ManagedService };
+            return { s(it->second.displayId.empty() ? it->second.id : it->second.displayId), s(it->second.name),
+                s(it->second.type), StepKind::ManagedService };
     if (!nic.vmId.empty())
         if (auto it = m_snap.vms.find(nic.vmId); it != m_snap.vms.end())
-            return { it->second.displayId.empty() ? it->second.id : it->second.displayId, it->second.name,
-                it->second.type, StepKind::Machine };
-    return { nic.displayId.empty() ? nic.id : nic.displayId, nic.name, nic.type, StepKind::Interface };
+            return { s(it->second.displayId.empty() ? it->second.id : it->second.displayId), s(it->second.name),
+                s(it->second.type), StepKind::Machine };
+    return { s(nic.displayId.empty() ? nic.id : nic.displayId), s(nic.name), s(nic.type), StepKind::Interface };
 }
 
 DataStoreMatch Engine::dataStoreOf(const NetworkInterface& nic) const

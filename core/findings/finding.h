@@ -36,12 +36,13 @@ enum class StepKind {
     ManagedService, // a managed data service
 };
 
-/// One element of an exposure path, as named in the input.
+/// One element of an exposure path, as named in the input. The texts are shared: the findings of
+/// an estate repeat the same steps (targets, frontends, NSGs), two-hop findings their foothold's.
 struct PathStep
 {
-    std::string id;
-    std::string name;
-    std::string type;
+    SharedString id;
+    SharedString name;
+    SharedString type;
     StepKind kind = StepKind::Other;
 };
 

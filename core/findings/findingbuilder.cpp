@@ -255,10 +255,11 @@ void Engine::addFindings(
         if (f.dataStore.engine.empty() && f.dataStore.basis != DataStoreMatch::Basis::Analyst)
             f.dataStore = b.portMatch;
         f.hops = 1;
+        f.path.reserve(fe.steps.size() + t.levels.size() + 2);
         f.path.push_back(internetStep());
-        for (const auto& s : fe.steps)
-            f.path.push_back(s);
-        appendFilterSteps(f.path, t);
+        for (const auto& s : fe.steps) // a frontend's steps are made per target: pooled, they share
+            f.path.push_back(pooledStep(s, m_evidenceTexts));
+        appendFilterSteps(f.path, t, m_evidenceTexts);
         f.path.push_back(t.target);
         f.rules = b.rulesAfter(fe.evidence, 0);
         f.assumptions = t.assumptions;

@@ -354,8 +354,9 @@ void Engine::addTwoHopFindings(const std::vector<TargetEval>& targets, std::size
             f.hops = 2;
             f.foothold = via.target;
             // The path to the foothold, then the data store's own filters.
-            f.path = via.path;
-            appendFilterSteps(f.path, inner);
+            f.path.reserve(via.path.size() + inner.levels.size() + 2);
+            f.path.assign(via.path.begin(), via.path.end());
+            appendFilterSteps(f.path, inner, m_evidenceTexts);
             if (const auto& pe = inner.nic->privateEndpointId; !pe.empty()) {
                 auto it = m_snap.privateEndpoints.find(pe);
                 const bool known = it != m_snap.privateEndpoints.end();

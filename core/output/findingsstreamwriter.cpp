@@ -48,7 +48,7 @@ std::size_t FindingsStreamWriter::resourceIndex(const PathStep& step)
     // The fields, each after its length, instead of the entry's JSON: the text is made once per
     // distinct resource, not once per mention (a million mentions on L).
     m_key.clear();
-    for (const std::string* field : { &step.id, &step.name, &step.type })
+    for (const std::string* field : { &step.id.str(), &step.name.str(), &step.type.str() })
         m_key.append(std::to_string(field->size())).append(1, ':').append(*field);
     auto [it, added] = m_resourceIndex.try_emplace(m_key, m_resources.size());
     if (added)

@@ -44,7 +44,7 @@ private Q_SLOTS:
         std::set<std::string> targets;
         for (const auto& c : d.changed) {
             targets.insert(c.after->target.name);
-            if (c.after->target.name.rfind("es-support-", 0) != 0)
+            if (c.after->target.name.str().rfind("es-support-", 0) != 0)
                 continue;
             QCOMPARE(c.before->severity, Severity::High);
             QCOMPARE(c.after->severity, Severity::Critical);
@@ -73,7 +73,7 @@ private Q_SLOTS:
         const auto d = diffAnalyses(m_after, m_afterResult, m_before, m_beforeResult);
         int nodes = 0;
         for (const auto& c : d.changed)
-            nodes += c.after->hops == 1 && c.after->target.name.rfind("es-support-", 0) == 0;
+            nodes += c.after->hops == 1 && c.after->target.name.str().rfind("es-support-", 0) == 0;
         QCOMPARE(nodes, 5);
         for (const auto& c : d.changed)
             if (c.after->target.name == "es-support-01" && c.after->hops == 1) {
