@@ -6,6 +6,7 @@
 #include <exception>
 #include <new>
 #include <thread>
+#include <type_traits>
 
 namespace ew {
 
@@ -431,8 +432,12 @@ public:
     std::vector<Finding> findings() const { return collect(*this); }
 
     /// The result; `take` moves the findings out (a one-shot analysis), leaving this empty.
+    /// take: the findings are moved out, and what only the analysis and later edits need is freed
+    /// first (analyze() drops the core afterwards).
     AnalysisResult result(bool take = false)
     {
+        if (take)
+            releaseWorkingState();
         AnalysisResult result;
         result.findings = take ? collect(*this, true) : collect(std::as_const(*this));
         std::set<std::string> assumptions;
@@ -482,6 +487,27 @@ public:
     std::size_t lastReevaluated() const { return m_lastReevaluated; }
 
 private:
+    // The engine's caches and verdicts, the targets' evaluations, the two-hop plans and the footholds:
+    // freed before the findings are collected and the graph is built, which was L's peak (the findings
+    // keep what they share with them: packet sets, rule lists, texts).
+    void releaseWorkingState()
+    {
+        m_engine.releaseCaches();
+        const auto release = [](auto& member) { member = std::remove_reference_t<decltype(member)>(); };
+        release(m_targets);
+        release(m_plans);
+        release(m_stampedFrom);
+        release(m_addresses);
+        release(m_footholds);
+        release(m_best);
+        release(m_clients);
+        release(m_targetOfIpc);
+        release(m_targetsOfId);
+        release(m_groups);
+        release(m_nameOrder);
+        release(m_byId);
+    }
+
     const AddressSet& allowedSources(std::size_t k) { return m_engine.allowedSources(m_targets[k]); }
 
     // Every finding in analyze()'s order: direct ones by IP configuration, managed services, two-hop.

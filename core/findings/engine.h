@@ -524,6 +524,9 @@ public:
     /// once, as a serial analysis does, and later lookups find them.
     void adoptVerdicts(Engine&& other);
     void forgetOne(const std::string& nsgId); // what is indexed under this one id
+    /// Frees every cache (verdicts, bodies, two-hop reaches, memos, pools) and keeps the statistics:
+    /// the engine is then as a new one. For analyze(), which needs only the findings afterwards.
+    void releaseCaches();
     void dropStale()
     {
         m_staleBodies.clear();

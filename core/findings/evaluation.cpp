@@ -1,5 +1,7 @@
 #include "engine.h"
 
+#include <type_traits>
+
 namespace ew::engine {
 
 // The (protocol, port) pairs of packets from any of addrs, as a set over every source: a lookup
@@ -488,6 +490,33 @@ void Engine::forgetNsg(const std::string& nsgId)
             forgetOne(e.second.first->id);
         return member;
     });
+}
+
+void Engine::releaseCaches()
+{
+    // Assigned a new object each: clear() would keep a hash table's buckets.
+    const auto release = [](auto& member) { member = std::remove_reference_t<decltype(member)>(); };
+    release(m_cidrs);
+    release(m_evidenceTexts);
+    release(m_keys);
+    release(m_ruleChanges);
+    release(m_cache);
+    release(m_pairCache);
+    release(m_universes);
+    release(m_twoHopCache);
+    release(m_staleTwoHop);
+    release(m_bodies);
+    release(m_staleBodies);
+    release(m_allowedSources);
+    m_allowedSourcesKept = 0;
+    release(m_keysByNsg);
+    release(m_proxyDependents);
+    release(m_edgeLegs);
+    m_edgeLegsBuilt = false;
+    release(m_returnPath);
+    release(m_internetRouted);
+    release(m_peeringRouted);
+    release(m_mergedGroups);
 }
 
 void Engine::forgetOne(const std::string& nsgId)
