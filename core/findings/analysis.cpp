@@ -19,12 +19,18 @@ class AnalysisCore
 public:
     /// workers: how many threads build() may use (1: the calling thread only). An incremental
     /// analysis builds serially: its engine's caches must know every policy group for the edits.
-    AnalysisCore(const Snapshot& snapshot, const AnalysisOptions& options, unsigned workers = 1)
+    /// once: analyze(), which is not edited afterwards (its engines keep less, see
+    /// Engine::keepAllowClaimsOnly).
+    AnalysisCore(const Snapshot& snapshot, const AnalysisOptions& options, unsigned workers = 1, bool once = false)
         : m_snap(snapshot)
         , m_opt(options)
         , m_engine(snapshot, options)
         , m_workers(workers)
-    { }
+        , m_once(once)
+    {
+        if (m_once)
+            m_engine.keepAllowClaimsOnly();
+    }
 
     bool build()
     {
@@ -144,6 +150,8 @@ public:
         for (std::size_t part = 1; part < parts; ++part) {
             try {
                 engines.push_back(std::make_unique<Engine>(m_snap, m_opt));
+                if (m_once)
+                    engines.back()->keepAllowClaimsOnly();
                 threads.emplace_back(run, std::ref(*engines.back()), part);
             } catch (...) { // no thread (std::system_error) or no memory for the engine
                 if (engines.size() > threads.size())
@@ -596,6 +604,7 @@ private:
     mutable std::unordered_map<std::string, const Finding*> m_byId;
     std::size_t m_lastReevaluated = 0;
     unsigned m_workers = 1;
+    bool m_once = false;
     std::thread::id m_callingThread = std::this_thread::get_id();
 };
 
@@ -607,7 +616,7 @@ AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
 {
     try {
         const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-        AnalysisCore core(snapshot, options, options.threads == 0 ? std::min(cores, 8U) : options.threads);
+        AnalysisCore core(snapshot, options, options.threads == 0 ? std::min(cores, 8U) : options.threads, true);
         if (!core.build()) {
             AnalysisResult cancelled;
             cancelled.cancelled = true;

@@ -524,6 +524,10 @@ public:
     /// once, as a serial analysis does, and later lookups find them.
     void adoptVerdicts(Engine&& other);
     void forgetOne(const std::string& nsgId); // what is indexed under this one id
+    /// For an analysis that is not edited afterwards: the verdicts keep the claims of allow rules
+    /// only, which are what findings cite (the deny rules' claims, the default DenyAllInBound's among
+    /// them, serve updating a verdict after an edit and the flow query, which has engines of its own).
+    void keepAllowClaimsOnly() { m_allowClaimsOnly = true; }
     /// Frees every cache (verdicts, bodies, two-hop reaches, memos, pools) and keeps the statistics:
     /// the engine is then as a new one. For analyze(), which needs only the findings afterwards.
     void releaseCaches();
@@ -575,6 +579,7 @@ private:
     mutable StringPool m_evidenceTexts; // the texts of rule evidence and path steps
     StringPool m_keys; // the keys of the caches below (long: ids and a letter per rule)
     std::unordered_map<std::string, RuleChange> m_ruleChanges; // by NSG id, during an update
+    bool m_allowClaimsOnly = false;
     struct Cached
     {
         std::shared_ptr<const NsgVerdict> verdict;

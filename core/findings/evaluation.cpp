@@ -76,16 +76,21 @@ FilterEval Engine::filter(const NetworkSecurityGroup* nsg, bool unknown, const c
             static const PacketSet everything = PacketSet::box(kAllProtocols, PortSet::all(), AddressSet::all());
             auto rules = compileInboundRules(*nsg, ipc, m_ctx, AddressSet::all(), &c.assumptions);
             const auto change = m_ruleChanges.find(nsg->id);
+            NsgVerdict verdict;
             // A stateless list's verdict is narrowed by its replies: made again, not updated.
             if (nsg->semantics == NetworkSecurityGroup::Semantics::FirstMatch && !nsg->stateless
                 && change != m_ruleChanges.end() && previous && previous->nsg == nsg && previous->verdict)
-                c.verdict = std::make_shared<const NsgVerdict>(
-                    updateFirstMatch(*previous->verdict, rules, everything, change->second));
+                verdict = updateFirstMatch(*previous->verdict, rules, everything, change->second);
             else if (nsg->stateless)
-                c.verdict = std::make_shared<const NsgVerdict>(
-                    withReplies(*nsg, evaluate(*nsg, rules, everything), c.assumptions));
+                verdict = withReplies(*nsg, evaluate(*nsg, rules, everything), c.assumptions);
             else
-                c.verdict = std::make_shared<const NsgVerdict>(evaluate(*nsg, rules, everything));
+                verdict = evaluate(*nsg, rules, everything);
+            if (m_allowClaimsOnly) { // a third of L's verdicts' memory
+                std::erase_if(
+                    verdict.claims, [&](const RuleClaim& claim) { return !nsg->rules[claim.ruleIndex].allow; });
+                verdict.claims.shrink_to_fit();
+            }
+            c.verdict = std::make_shared<const NsgVerdict>(std::move(verdict));
             it = m_cache.emplace(f.key, std::move(c)).first;
             m_keysByNsg[nsg->id].emplace_back(CacheKind::Verdict, f.key);
             ++stats.policyGroups;

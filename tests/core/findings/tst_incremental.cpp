@@ -1,3 +1,4 @@
+#include "findings/engine.h"
 #include "findings/incremental.h"
 #include "generator/estategenerator.h"
 #include "import/azureimporter.h"
@@ -747,6 +748,53 @@ private Q_SLOTS:
         const Snapshot snap = importSnapshot({ dir.path().toStdString() });
         QVERIFY(!snap.hasErrors());
         checkSequence(snap, seed, 80);
+    }
+
+    // analyze()'s engines keep only the allow rules' claims (Engine::keepAllowClaimsOnly), as it is
+    // never edited: every verdict allows the same packets and gives the same evidence as one that
+    // keeps every claim, and no deny rule's claim is left.
+    void allowClaimsOnlyGiveTheSameEvidence()
+    {
+        QTemporaryDir dir;
+        EstateSpec spec;
+        spec.nics = 160;
+        spec.rulesPerNsg = 12;
+        spec.nicsPerSubnet = 20;
+        spec.loadBalancers = 2;
+        spec.seed = 5;
+        EstateStats stats;
+        std::string error;
+        QVERIFY2(generateEstate(spec, dir.path().toStdString(), stats, error), error.c_str());
+        const Snapshot snap = importSnapshot({ dir.path().toStdString() });
+        QVERIFY(!snap.hasErrors());
+        AnalysisOptions options;
+        engine::Engine full(snap, options);
+        engine::Engine lean(snap, options);
+        lean.keepAllowClaimsOnly();
+        std::size_t denyClaims = 0;
+        std::size_t evidence = 0;
+        for (const auto& [id, nic] : snap.nics)
+            for (const auto& ipc : nic.ipConfigurations) {
+                const auto a = full.evaluateTarget(nic, ipc, AddressSet::all(), true);
+                const auto b = lean.evaluateTarget(nic, ipc, AddressSet::all(), true);
+                QCOMPARE(a.levels.size(), b.levels.size());
+                for (std::size_t k = 0; k < a.levels.size(); ++k) {
+                    QCOMPARE(bool(a.levels[k].verdict), bool(b.levels[k].verdict));
+                    if (!a.levels[k].verdict)
+                        continue;
+                    const auto& rules = a.levels[k].nsg->rules;
+                    QVERIFY(a.levels[k].verdict->allowed == b.levels[k].verdict->allowed);
+                    for (const auto& c : a.levels[k].verdict->claims)
+                        denyClaims += rules[c.ruleIndex].allow ? 0 : 1;
+                    for (const auto& c : b.levels[k].verdict->claims)
+                        QVERIFY(rules[c.ruleIndex].allow);
+                }
+                const auto kept = full.evidence(a, *a.allowedAll);
+                QVERIFY(engine::sameRules(kept, lean.evidence(b, *b.allowedAll)));
+                evidence += kept.size();
+            }
+        QVERIFY(denyClaims > 0); // the estate's deny rules decide something
+        QVERIFY(evidence > 0);
     }
 };
 
