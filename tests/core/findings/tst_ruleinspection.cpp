@@ -43,7 +43,7 @@ private Q_SLOTS:
         const AnalysisResult result = analyze(snap);
         const Finding* finding = nullptr;
         for (const auto& f : result.findings)
-            if (f.target.name == expected["target"] && f.protocol == expected["protocol"]
+            if (f.target.name == expected["target"].get<std::string>() && f.protocol == expected["protocol"]
                 && (!expected.contains("hops") || f.hops == expected["hops"].get<int>())
                 && (!expected.contains("wholeInternet") || f.wholeInternet == expected["wholeInternet"].get<bool>()))
                 finding = &f;
