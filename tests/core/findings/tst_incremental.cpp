@@ -1,5 +1,6 @@
 #include "findings/engine.h"
 #include "findings/incremental.h"
+#include "generatedestate.h"
 #include "generator/estategenerator.h"
 #include "import/azureimporter.h"
 #include "output/findingswriter.h"
@@ -734,7 +735,6 @@ private Q_SLOTS:
             checkSequence(m_incidentDay, seed, 60);
             return;
         }
-        QTemporaryDir dir;
         EstateSpec spec;
         spec.nics = 160;
         spec.rulesPerNsg = 12;
@@ -742,11 +742,9 @@ private Q_SLOTS:
         spec.dataStoreShare = 0.25;
         spec.loadBalancers = 2;
         spec.seed = static_cast<std::uint32_t>(estate);
-        EstateStats stats;
+        Snapshot snap;
         std::string error;
-        QVERIFY2(generateEstate(spec, dir.path().toStdString(), stats, error), error.c_str());
-        const Snapshot snap = importSnapshot({ dir.path().toStdString() });
-        QVERIFY(!snap.hasErrors());
+        QVERIFY2(test::generatedSnapshot(spec, snap, error), error.c_str());
         checkSequence(snap, seed, 80);
     }
 
@@ -755,18 +753,15 @@ private Q_SLOTS:
     // keeps every claim, and no deny rule's claim is left.
     void allowClaimsOnlyGiveTheSameEvidence()
     {
-        QTemporaryDir dir;
         EstateSpec spec;
         spec.nics = 160;
         spec.rulesPerNsg = 12;
         spec.nicsPerSubnet = 20;
         spec.loadBalancers = 2;
         spec.seed = 5;
-        EstateStats stats;
+        Snapshot snap;
         std::string error;
-        QVERIFY2(generateEstate(spec, dir.path().toStdString(), stats, error), error.c_str());
-        const Snapshot snap = importSnapshot({ dir.path().toStdString() });
-        QVERIFY(!snap.hasErrors());
+        QVERIFY2(test::generatedSnapshot(spec, snap, error), error.c_str());
         AnalysisOptions options;
         engine::Engine full(snap, options);
         engine::Engine lean(snap, options);

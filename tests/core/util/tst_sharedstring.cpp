@@ -2,6 +2,7 @@
 // holds, copies and pooled equal texts share one storage, and the findings of an estate hold each
 // NSG rule's texts once.
 #include "findings/analyzer.h"
+#include "generatedestate.h"
 #include "generator/estategenerator.h"
 #include "import/azureimporter.h"
 #include "util/sharedstring.h"
@@ -117,17 +118,13 @@ private Q_SLOTS:
     // storage (one engine, one thread). A regression to a text per finding fails here.
     void findingsShareRuleTexts()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
         EstateSpec spec;
         spec.nics = 200;
         spec.rulesPerNsg = 60;
         spec.seed = 1;
-        EstateStats stats;
+        Snapshot snap;
         std::string error;
-        QVERIFY2(generateEstate(spec, dir.path().toStdString(), stats, error), error.c_str());
-        const Snapshot snap = importSnapshot({ dir.path().toStdString() });
-        QVERIFY(!snap.hasErrors());
+        QVERIFY2(test::generatedSnapshot(spec, snap, error), error.c_str());
         AnalysisOptions options;
         options.threads = 1;
         const AnalysisResult r = analyze(snap, options);

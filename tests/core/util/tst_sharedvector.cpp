@@ -1,6 +1,7 @@
 // ew::SharedVector, the copy-on-write vector findings hold their evidence in (issue 14): copies
 // share, changes detach, and the findings of one policy group do share their rule evidence.
 #include "findings/analyzer.h"
+#include "generatedestate.h"
 #include "generator/estategenerator.h"
 #include "import/azureimporter.h"
 #include "util/sharedvector.h"
@@ -94,17 +95,13 @@ private Q_SLOTS:
     // hold it once. A regression to copying gives each finding a storage of its own.
     void findingsShareTheirEvidence()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
         EstateSpec spec;
         spec.nics = 200;
         spec.rulesPerNsg = 60;
         spec.seed = 1;
-        EstateStats stats;
+        Snapshot snap;
         std::string error;
-        QVERIFY2(generateEstate(spec, dir.path().toStdString(), stats, error), error.c_str());
-        const Snapshot snap = importSnapshot({ dir.path().toStdString() });
-        QVERIFY(!snap.hasErrors());
+        QVERIFY2(test::generatedSnapshot(spec, snap, error), error.c_str());
         AnalysisOptions options;
         options.threads = 1;
         const AnalysisResult r = analyze(snap, options);
