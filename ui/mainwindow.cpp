@@ -1368,10 +1368,9 @@ void MainWindow::updateComparison()
     m_whatIfBanner->setVisible(whatIf);
     if (whatIf) {
         const auto* scenario = m_document->scenario();
-        m_whatIfBanner->setText(
-            tr("WHAT-IF: %1")
-                .arg(scenario ? QString::fromStdString(scenario->name)
-                              : tr("%n edit(s)", nullptr, whatIf ? this->whatIf()->editCount() : 0)));
+        m_whatIfBanner->setText(tr("WHAT-IF: %1")
+                                    .arg(scenario ? QString::fromStdString(scenario->name)
+                                                  : tr("%n edit(s)", nullptr, this->whatIf()->editCount())));
     }
     updateTitle();
     std::map<std::size_t, QString> marks;
