@@ -254,6 +254,17 @@ FindingsFile readFindingsInput(const std::string& path, ew::AnalysisResult& resu
 
 bool readReview(const std::string& path, ew::Review& review, std::vector<std::string>& inputs, bool& isReview);
 
+// jemalloc's settings, read once at start (MALLOC_CONF in the environment still overrides them).
+// The engine's memory grows by gigabytes in small blocks at L and XL: 2 MiB pages take a page fault
+// where 4 KiB pages took 512 (the kernel gives them to memory that asks, "madvise", by default),
+// and freed memory is kept for the next allocation instead of being handed back to the kernel and
+// faulted in again, as a process that ends after one command can afford. L 12.2 -> 8.7 s (peak
+// 1.72 -> 1.83 GB), XL 94 -> 57 s (9.52 -> 9.82 GB): BENCHMARKS.md, issue 14, step 7.
+extern "C" {
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): the name and type jemalloc reads
+const char* malloc_conf = "thp:always,metadata_thp:always,dirty_decay_ms:-1,muzzy_decay_ms:-1";
+}
+
 namespace {
 
 // What a command analysed is kept to the end of the process rather than freed: the process ends

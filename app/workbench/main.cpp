@@ -20,6 +20,15 @@
 #include <map>
 #include <memory>
 
+// jemalloc's settings, read once at start (MALLOC_CONF in the environment still overrides them).
+// 2 MiB pages for the engine's gigabytes of small blocks (a page fault where 4 KiB pages took 512);
+// freed memory goes back to the kernel from jemalloc's own thread, not from the GUI thread, since a
+// workbench stays open after an analysis (BENCHMARKS.md, issue 14, step 7).
+extern "C" {
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): the name and type jemalloc reads
+const char* malloc_conf = "thp:always,metadata_thp:always,background_thread:true";
+}
+
 namespace {
 
 QString demoReview()

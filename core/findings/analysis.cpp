@@ -444,10 +444,14 @@ public:
     /// first (analyze() drops the core afterwards).
     AnalysisResult result(bool take = false)
     {
-        if (take)
+        if (take) {
             releaseWorkingState();
+            profilePhase("analysis: working state freed");
+        }
         AnalysisResult result;
         result.findings = take ? collect(*this, true) : collect(std::as_const(*this));
+        if (take)
+            profilePhase("analysis: findings collected and sorted");
         std::set<std::string> assumptions;
         for (const auto& f : result.findings)
             assumptions.insert(f.assumptions.begin(), f.assumptions.end());
@@ -458,6 +462,8 @@ public:
             if (file.skipped)
                 assumptions.insert("input " + file.path + " was skipped: " + file.reason);
         result.assumptions.assign(assumptions.begin(), assumptions.end());
+        if (take)
+            profilePhase("analysis: assumptions");
         result.graph = ReachabilityGraph::build(result.findings);
         result.stats = m_engine.stats;
         return result;
@@ -623,7 +629,7 @@ AnalysisResult analyze(const Snapshot& snapshot, const AnalysisOptions& options)
             return cancelled;
         }
         AnalysisResult result = core.result(true);
-        profilePhase("analysis: collect and graph");
+        profilePhase("analysis: graph");
         return result;
     } catch (const std::bad_alloc&) {
         // The import's estimate (kMemoryPerInputByte) let the snapshot through, but the analysis
