@@ -86,6 +86,16 @@ void AddressSet::add(u128 first, u128 last)
 }
 
 namespace {
+// The operations build their result here and copy it out at its exact size: a vector grown by
+// push_back keeps up to twice its intervals' memory for as long as the set lives, and the sets in
+// NSG verdicts and findings live for the whole analysis (issue 14, step 8).
+std::vector<AddressInterval>& scratch()
+{
+    thread_local std::vector<AddressInterval> intervals;
+    intervals.clear();
+    return intervals;
+}
+
 // Appends [f, l] to a sorted result, merging with the previous interval when touching.
 void append(std::vector<AddressInterval>& out, u128 f, u128 l)
 {
@@ -113,8 +123,7 @@ AddressSet AddressSet::united(const AddressSet& other) const
         return *this;
     if (m_iv.empty())
         return other;
-    AddressSet r;
-    r.m_iv.reserve(m_iv.size() + other.m_iv.size());
+    auto& out = scratch();
     std::size_t i = 0, j = 0;
     while (i < m_iv.size() || j < other.m_iv.size()) {
         const AddressInterval* next;
@@ -122,9 +131,9 @@ AddressSet AddressSet::united(const AddressSet& other) const
             next = &m_iv[i++];
         else
             next = &other.m_iv[j++];
-        append(r.m_iv, next->first, next->last);
+        append(out, next->first, next->last);
     }
-    return r;
+    return fromSorted(out); // canonical already: copied at its size
 }
 
 AddressSet AddressSet::intersected(const AddressSet& other) const
@@ -133,17 +142,16 @@ AddressSet AddressSet::intersected(const AddressSet& other) const
     // small side and binary-search the large one, instead of a linear merge of both.
     const AddressSet& small = m_iv.size() <= other.m_iv.size() ? *this : other;
     const AddressSet& large = m_iv.size() <= other.m_iv.size() ? other : *this;
+    auto& out = scratch();
     if (small.m_iv.size() * 16 < large.m_iv.size()) {
-        AddressSet r;
         for (const auto& a : small.m_iv) {
             auto it = std::lower_bound(large.m_iv.begin(), large.m_iv.end(), a.first,
                 [](const AddressInterval& iv, u128 v) { return iv.last < v; });
             for (; it != large.m_iv.end() && it->first <= a.last; ++it)
-                r.m_iv.push_back({ std::max(a.first, it->first), std::min(a.last, it->last) });
+                out.push_back({ std::max(a.first, it->first), std::min(a.last, it->last) });
         }
-        return r;
+        return fromSorted(out); // canonical already: copied at its size
     }
-    AddressSet r;
     std::size_t i = 0, j = 0;
     while (i < m_iv.size() && j < other.m_iv.size()) {
         const auto& a = m_iv[i];
@@ -151,20 +159,20 @@ AddressSet AddressSet::intersected(const AddressSet& other) const
         const u128 f = std::max(a.first, b.first);
         const u128 l = std::min(a.last, b.last);
         if (f <= l)
-            r.m_iv.push_back({ f, l });
+            out.push_back({ f, l });
         if (a.last < b.last)
             ++i;
         else
             ++j;
     }
-    return r;
+    return fromSorted(out); // canonical already: copied at its size
 }
 
 AddressSet AddressSet::subtracted(const AddressSet& other) const
 {
     if (other.m_iv.empty() || m_iv.empty())
         return *this;
-    AddressSet r;
+    auto& out = scratch();
     std::size_t j = 0;
     for (const auto& a : m_iv) {
         u128 cur = a.first;
@@ -175,7 +183,7 @@ AddressSet AddressSet::subtracted(const AddressSet& other) const
         while (k < other.m_iv.size() && other.m_iv[k].first <= a.last) {
             const auto& b = other.m_iv[k];
             if (b.first > cur)
-                r.m_iv.push_back({ cur, b.first - 1 });
+                out.push_back({ cur, b.first - 1 });
             if (b.last >= a.last) {
                 done = true;
                 break;
@@ -184,9 +192,9 @@ AddressSet AddressSet::subtracted(const AddressSet& other) const
             ++k;
         }
         if (!done)
-            r.m_iv.push_back({ cur, a.last });
+            out.push_back({ cur, a.last });
     }
-    return r;
+    return fromSorted(out); // canonical already: copied at its size
 }
 
 std::uint64_t AddressSet::v4Count() const

@@ -239,12 +239,15 @@ template <typename Op> PacketSet PacketSet::combine(const PacketSet& a, const Pa
 {
     PacketSet r;
     static const std::vector<Segment> kEmpty { Segment { 0, {} } };
+    // Built here, moved out at the exact size (as AddressSet's operations do): results are kept in
+    // verdicts and findings for the whole analysis.
+    thread_local std::vector<Segment> out;
     for (std::size_t p = 0; p < kProtocolCount; ++p) {
         const auto& va = a.m_p[p].empty() ? kEmpty : a.m_p[p];
         const auto& vb = b.m_p[p].empty() ? kEmpty : b.m_p[p];
         if (a.m_p[p].empty() && b.m_p[p].empty())
             continue;
-        auto& out = r.m_p[p];
+        out.clear();
         std::size_t i = 0, j = 0;
         std::uint32_t port = 0;
         bool any = false;
@@ -264,8 +267,8 @@ template <typename Op> PacketSet PacketSet::combine(const PacketSet& a, const Pa
                 ++j;
             port = next;
         }
-        if (!any)
-            out.clear();
+        if (any)
+            r.m_p[p].assign(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
     }
     return r;
 }

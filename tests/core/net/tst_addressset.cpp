@@ -169,6 +169,45 @@ private Q_SLOTS:
         }
     }
 
+    // The sets kept in verdicts and findings live for the whole analysis: an operation's result is
+    // stored at its size, without the spare room a vector grown by push_back keeps (issue 14).
+    void resultsHoldNoSpareRoom_data()
+    {
+        QTest::addColumn<int>("operation"); // 0 united, 1 intersected, 2 subtracted
+        QTest::addColumn<int>("smallSize"); // intervals in the second operand
+        QTest::newRow("united, merging") << 0 << 37;
+        QTest::newRow("intersected, merge walk") << 1 << 37;
+        QTest::newRow("intersected, binary search") << 1 << 3;
+        QTest::newRow("subtracted, splitting") << 2 << 37;
+    }
+    void resultsHoldNoSpareRoom()
+    {
+        QFETCH(int, operation);
+        QFETCH(int, smallSize);
+        std::mt19937 rng(5);
+        AddressSet large, other;
+        for (int i = 0; i < 200; ++i) {
+            const u128 a = kV4Base + (rng() & 0xffffff00u);
+            large.add(a, a + (rng() % 64));
+        }
+        for (int i = 0; i < smallSize; ++i) {
+            const u128 a = kV4Base + (rng() & 0xf0000000u);
+            other.add(a, a + (rng() & 0x0fffffffu));
+        }
+        const AddressSet r = operation == 0 ? large.united(other)
+            : operation == 1                ? large.intersected(other)
+                                            : large.subtracted(other);
+        QVERIFY(r.intervals().size() > 5);
+        QCOMPARE(r.intervals().capacity(), r.intervals().size());
+        // And the result is the set: membership at every bound of both operands.
+        for (const auto* s : { &large, &other })
+            for (const auto& iv : s->intervals())
+                for (const u128 x : { iv.first, iv.last, iv.last + 1 }) {
+                    const bool inL = large.contains(x), inO = other.contains(x);
+                    QCOMPARE(r.contains(x), operation == 0 ? inL || inO : operation == 1 ? inL && inO : inL && !inO);
+                }
+    }
+
     void cidrsRoundTrip()
     {
         const AddressSet s = set("52.0.0.0/8").united(set("10.0.0.0/8")).subtracted(set("52.10.0.0/16"));

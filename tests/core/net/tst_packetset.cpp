@@ -60,6 +60,13 @@ private Q_SLOTS:
         for (int round = 0; round < 200; ++round) {
             const PacketSet a = randomSet(), b = randomSet();
             const PacketSet u = a.united(b), i = a.intersected(b), d = a.subtracted(b);
+            // Results are kept at their size, for as long as the verdicts and findings holding them
+            // live (issue 14): no spare room in any protocol's segments.
+            for (const PacketSet* r : { &u, &i, &d })
+                for (std::size_t p = 0; p < kProtocolCount; ++p) {
+                    const auto& segments = r->segments(static_cast<Protocol>(p));
+                    QCOMPARE(segments.capacity(), segments.size());
+                }
             for (int k = 0; k < 50; ++k) {
                 const auto proto = static_cast<Protocol>(rng() % 4);
                 const std::uint32_t port = rng() % 65536;
