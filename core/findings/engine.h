@@ -265,6 +265,10 @@ struct FootholdIndex
     std::vector<char> exposed; // per IP configuration: its target is reached directly
     std::unordered_map<std::string, std::size_t> vnetOrdinal; // VNets with footholds
     std::vector<std::size_t> footholdVnet; // per rank: the ordinal of its VNet
+    /// Per rank: the hash of its target's id. A store reached directly is never its own foothold;
+    /// telling that by the id's text cost three dependent loads per foothold it sees, most of the
+    /// worst what-if edits' time (issue 14). Ids are compared only where the hashes are equal.
+    std::vector<std::size_t> targetIdHash;
     /// Filled on first use: footholds in the VNets connected to a VNet, and which ordinals those are.
     mutable std::unordered_map<std::string, std::shared_ptr<AddressSet>> connectedSources;
     mutable std::unordered_map<std::string, std::vector<char>> connectedMask;

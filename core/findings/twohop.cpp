@@ -55,6 +55,7 @@ FootholdIndex Engine::footholdIndex(const std::vector<TargetEval>& targets, cons
         }
         const std::size_t ordinal = o->second;
         idx.footholdVnet.push_back(ordinal);
+        idx.targetIdHash.push_back(std::hash<std::string_view> {}(targets[fh.target].target.id.view()));
         for (const auto& iv : fh.addresses->intervals()) {
             perVnet[ordinal].push_back(iv);
             if (iv.first == iv.last)
@@ -134,11 +135,21 @@ Engine::TwoHopPlan Engine::twoHopPlan(
         const AddressSet reached = sources->isEmpty() ? AddressSet() : allowedSources(t).intersected(*sources);
         if (!reached.isEmpty()) {
             std::vector<std::size_t> hits;
+            // Both are sorted by address, and reached has as many intervals as there are footholds
+            // near: each search gallops on from where the previous interval's entries ended,
+            // instead of a binary search of every single address (most of a worst edit's time).
+            const auto end = idx.singles.end();
+            auto from = idx.singles.begin(); // every entry before it is below the next interval
             for (const auto& iv : reached.intervals()) {
-                auto lo = std::lower_bound(idx.singles.begin(), idx.singles.end(), iv.first,
+                std::ptrdiff_t step = 1;
+                while (end - from > step && (from + step)->address < iv.first) {
+                    from += step;
+                    step *= 2;
+                }
+                from = std::lower_bound(from, end - from > step ? from + step + 1 : end, iv.first,
                     [](const FootholdIndex::Entry& e, u128 v) { return e.address < v; });
-                for (; lo != idx.singles.end() && lo->address <= iv.last; ++lo)
-                    hits.push_back(lo->rank);
+                for (; from != end && from->address <= iv.last; ++from)
+                    hits.push_back(from->rank);
             }
             for (auto w : idx.wide)
                 if (footholds[w].addresses->intersects(reached))
@@ -153,10 +164,12 @@ Engine::TwoHopPlan Engine::twoHopPlan(
                         mask[o->second] = 1;
             }
             r->reached = reached;
+            const std::size_t ownIdHash = std::hash<std::string_view> {}(t.target.id.view());
             for (auto rank : hits) {
                 if (!mask[idx.footholdVnet[rank]])
                     continue;
-                if (exposed && sameIdFromEnd(targets[footholds[rank].target].target.id, t.target.id)) {
+                if (exposed && idx.targetIdHash[rank] == ownIdHash
+                    && sameIdFromEnd(targets[footholds[rank].target].target.id, t.target.id)) {
                     r->reached = r->reached.subtracted(*footholds[rank].addresses);
                     continue;
                 }
