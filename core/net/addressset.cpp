@@ -390,8 +390,7 @@ std::optional<u128> parseV6(std::string_view s)
                 return std::nullopt;
             arr[static_cast<std::size_t>(n++)] = *v4 >> 16;
             arr[static_cast<std::size_t>(n++)] = *v4 & 0xffff;
-            i = j;
-            break;
+            break; // the last group
         }
         unsigned val = 0;
         auto [p, ec] = std::from_chars(grp.data(), grp.data() + grp.size(), val, 16);
